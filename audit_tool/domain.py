@@ -1,0 +1,175 @@
+"""Plain data: what the core hands to its clients (GUI, CLI, reports). No behaviour here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .checklists.loader import LoadedChecklist
+
+
+class AuditType(StrEnum):
+    CASE_FILE_AUDIT = "case_file_audit"
+    THEMATIC_REVIEW = "thematic_review"
+    MULTI_AGENCY_REVIEW = "multi_agency_review"
+    DRUG_ALCOHOL_DEATH_REVIEW = "drug_alcohol_death_review"
+    MODERATION = "moderation"
+
+    @property
+    def label(self) -> str:
+        return _TYPE_LABELS[self]
+
+
+_TYPE_LABELS = {
+    AuditType.CASE_FILE_AUDIT: "Case file audit",
+    AuditType.THEMATIC_REVIEW: "Thematic review",
+    AuditType.MULTI_AGENCY_REVIEW: "Multi-agency review",
+    AuditType.DRUG_ALCOHOL_DEATH_REVIEW: "Drug/alcohol death review",
+    AuditType.MODERATION: "Moderation",
+}
+
+
+class Phase(StrEnum):
+    BASELINE = "baseline"
+    POST_TRAINING = "post_training"
+    FOLLOW_UP = "follow_up"
+
+    @property
+    def label(self) -> str:
+        return {"baseline": "Baseline", "post_training": "Post-training", "follow_up": "Follow-up"}[
+            self.value
+        ]
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    FINALISED = "finalised"
+
+    @property
+    def label(self) -> str:
+        return "Draft" if self is Status.DRAFT else "Finalised"
+
+
+SUMMARY_FIELDS = {
+    "summary": "Overall summary",
+    "strengths": "Strengths",
+    "improvements": "Areas for improvement",
+}
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    id: str
+    name: str
+    role: str = ""
+    agency: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    reference: str  # identifying: shown to the reviewer, left out of exports by default
+    pseudonym: str
+    area: str
+    agency: str = ""
+    team: str = ""
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    item_id: str
+    rating: str | None
+    note: str
+    applies: bool
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    text: str
+    owner: str = ""
+    due: str = ""
+
+
+@dataclass(frozen=True)
+class Concern:
+    """That a matter of concern was raised outside the audit: never its details."""
+
+    raised_on: str
+    raised_to: str
+    raised_by: str
+    recorded_at: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: str
+    who: str
+    action: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Audit:
+    id: str
+    case: Case
+    checklist: LoadedChecklist
+    audit_type: AuditType
+    phase: Phase
+    reviewer: Reviewer
+    status: Status
+    created_at: str
+    updated_at: str
+    finalised_at: str | None
+    summary: str
+    strengths: str
+    improvements: str
+    answers: dict[str, Answer] = field(default_factory=dict)
+    recommendations: tuple[Recommendation, ...] = ()
+    concerns: tuple[Concern, ...] = ()
+
+    @property
+    def ratings(self) -> dict[str, str | None]:
+        return {k: a.rating for k, a in self.answers.items()}
+
+    @property
+    def read_only(self) -> bool:
+        return self.status is Status.FINALISED
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One line of the audit list: enough to show, filter and sort 50,000 audits."""
+
+    id: str
+    case_id: str
+    pseudonym: str
+    reference: str
+    area: str
+    agency: str
+    checklist_id: str
+    checklist_title: str
+    checklist_version: str
+    audit_type: str
+    phase: str
+    reviewer: str
+    status: str
+    answered: int
+    total: int
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """What one answer call changed, so a screen can refresh just that."""
+
+    audit_id: str
+    item_id: str
+    answer: Answer
+    shown: tuple[str, ...] = ()  # items that became visible
+    hidden: tuple[str, ...] = ()  # items now hidden by a condition
+    changed: bool = True

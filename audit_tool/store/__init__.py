@@ -1,0 +1,143 @@
+"""The encrypted store: one Database object per open file, passed in (never global)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlcipher3
+
+from ..checklists.loader import LoadedChecklist, parse
+from ..errors import NotFound
+from . import connection
+from .connection import integrity_problems, translate
+from .schema import SCHEMA_VERSION
+
+
+def now() -> str:
+    """UTC timestamp, second precision with milliseconds: sorts as text."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Database:
+    """An open, unlocked audit database. Close it to lock."""
+
+    def __init__(self, conn: sqlcipher3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._checklists: dict[str, LoadedChecklist] = {}
+
+    # -- lifecycle ------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, passphrase: str) -> Database:
+        return cls(connection.open_connection(path, passphrase), Path(path))
+
+    @classmethod
+    def create(cls, path: str | Path, passphrase: str) -> Database:
+        return cls(connection.create_database(path, passphrase), Path(path))
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(sqlcipher3.Error):
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.close()
+            self.conn = None  # type: ignore[assignment]
+            self._checklists.clear()
+
+    @property
+    def is_open(self) -> bool:
+        return self.conn is not None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions and queries ------------------------------------------------------
+    def atomic(self) -> contextlib.AbstractContextManager[sqlcipher3.Connection]:
+        return connection.atomic(self.conn)
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlcipher3.Error as exc:
+            raise translate(exc, self.path) from None
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> tuple | None:
+        try:
+            return self.conn.execute(sql, params).fetchone()
+        except sqlcipher3.Error as exc:
+            raise translate(exc, self.path) from None
+
+    def iterate(self, sql: str, params: tuple | dict = ()) -> Iterator[tuple]:
+        try:
+            yield from self.conn.execute(sql, params)
+        except sqlcipher3.Error as exc:
+            raise translate(exc, self.path) from None
+
+    # -- maintenance ---------------------------------------------------------------------
+    def change_passphrase(self, new_passphrase: str) -> None:
+        connection.rekey(self.conn, new_passphrase)
+
+    def integrity_problems(self) -> list[str]:
+        return integrity_problems(self.conn)
+
+    def schema_version(self) -> int:
+        return self.query_one("PRAGMA user_version")[0]
+
+    # -- checklist copies ------------------------------------------------------------------
+    def store_checklist(self, loaded: LoadedChecklist) -> str:
+        """Keep a copy of the definition (idempotent by sha256) so audits outlive the file."""
+        sha = loaded.sha256
+        if sha in self._checklists or self.query_one(
+            "SELECT 1 FROM checklist_defs WHERE sha256 = ?", (sha,)
+        ):
+            self._checklists.setdefault(sha, loaded)
+            return sha
+        d = loaded.definition
+        with self.atomic() as c:
+            c.execute(
+                "INSERT INTO checklist_defs VALUES (?, ?, ?, ?, ?, ?)",
+                (sha, d.id, d.version, d.title, loaded.source, now()),
+            )
+            items, tags, levels = [], [], []
+            for t_pos, theme in enumerate(d.themes):
+                for i_pos, item in enumerate(theme.items):
+                    items.append(
+                        (sha, item.id, theme.id, theme.title, t_pos, i_pos, item.scale,
+                         int(item.required), item.question)
+                    )
+                    for tag in item.tags:
+                        t = d.tags[tag]
+                        tags.append((sha, item.id, tag, t.kind, t.label))
+            for name, scale in d.scales.items():
+                for pos, lv in enumerate(scale.levels):
+                    meets = scale.meets(lv.value)
+                    levels.append((sha, name, lv.value, lv.label, pos, None if meets is None else int(meets)))
+            c.executemany("INSERT INTO checklist_items VALUES (?,?,?,?,?,?,?,?,?)", items)
+            c.executemany("INSERT INTO checklist_item_tags VALUES (?,?,?,?,?)", tags)
+            c.executemany("INSERT INTO checklist_levels VALUES (?,?,?,?,?,?)", levels)
+        self._checklists[sha] = loaded
+        return sha
+
+    def checklist(self, sha: str) -> LoadedChecklist:
+        """The exact definition an audit was done against (parsed once, then cached)."""
+        cached = self._checklists.get(sha)
+        if cached is not None:
+            return cached
+        row = self.query_one("SELECT checklist_id, source FROM checklist_defs WHERE sha256 = ?", (sha,))
+        if row is None:
+            raise NotFound(f"Checklist copy {sha[:12]} is missing from the database.")
+        loaded = parse(row[1], f"stored copy of {row[0]}", "database")
+        self._checklists[sha] = loaded
+        return loaded
+
+    def stored_checklists(self) -> list[tuple[str, str, str, str]]:
+        """(sha256, id, version, title) of every definition any audit used."""
+        return self.query("SELECT sha256, checklist_id, version, title FROM checklist_defs ORDER BY checklist_id, version")
+
+
+__all__ = ["Database", "SCHEMA_VERSION", "now"]
