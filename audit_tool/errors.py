@@ -61,3 +61,7 @@ class InvalidInput(AuditToolError):
 
 class ExportProblem(AuditToolError):
     pass
+
+
+class Cancelled(AuditToolError):
+    """The user cancelled a long operation; whatever it was writing is removed."""
