@@ -1,13 +1,16 @@
 """Findings for one audit or a filtered set: share meeting the standard and the rating
 distribution by theme, tag, item, area and agency; baseline against post-training.
 
-All counting happens in SQL. The rated answers of the selection are gathered once into
-an in-memory temporary table (temp_store=MEMORY: never on disk), then grouped per view.
+All counting happens in SQL, in two passes over the answers: one groups every rated,
+applicable answer into a small table of counts (checklist copy, item, rating, phase, area,
+agency), one counts distinct audits per theme. Every view is then a GROUP BY over that
+small table. Temporary tables live in memory (temp_store=MEMORY), never on disk.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..selection import AuditFilter
@@ -30,7 +33,7 @@ class GroupFinding:
     key: str
     label: str
     checklist_id: str
-    audits: int  # distinct audits contributing
+    audits: int  # audits contributing at least one rated answer
     rated: int  # answers counted in the share (not-applicable left out)
     meets: int
     distribution: tuple[Bucket, ...] = ()
@@ -43,27 +46,6 @@ class GroupFinding:
     @property
     def interval(self) -> tuple[float, float] | None:
         return wilson(self.meets, self.rated) if self.rated else None
-
-
-@dataclass(frozen=True)
-class Findings:
-    filter: AuditFilter
-    audits: int
-    cases: int
-    by_theme: tuple[GroupFinding, ...]
-    by_tag: tuple[GroupFinding, ...]
-    by_item: tuple[GroupFinding, ...]
-    by_area: tuple[GroupFinding, ...]
-    by_agency: tuple[GroupFinding, ...]
-    checklists: tuple[tuple[str, str, str, int], ...]  # id, version, title, audits
-    status_counts: dict[str, int] = field(default_factory=dict)
-    phase_counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def overall(self) -> GroupFinding:
-        rated = sum(g.rated for g in self.by_theme)
-        meets = sum(g.meets for g in self.by_theme)
-        return GroupFinding("all", "All items", "", self.audits, rated, meets)
 
 
 @dataclass(frozen=True)
@@ -88,124 +70,199 @@ class Comparison:
 
     @property
     def change(self) -> tuple[float, float, float] | None:
-        """(difference, low, high) in proportion points, post minus baseline."""
+        """(difference, low, high) as proportions, post-training minus baseline."""
         if not (self.base_rated and self.post_rated):
             return None
         return newcombe(self.base_meets, self.base_rated, self.post_meets, self.post_rated)
 
 
-def _gather(db: Database, flt: AuditFilter) -> str:
-    """Collect the selection's rated, applicable answers into a temp table; return its name."""
-    name = f"temp.findings_{next(_counter)}"
-    where, params = flt.where()
-    db.conn.execute(
-        f"""CREATE TABLE {name} AS
-        SELECT a.id AS audit_id, a.checklist_id, a.phase, c.area, c.agency, a.checklist_sha AS sha,
-               ci.item_id, ci.theme_id, ci.theme_title, ci.theme_pos, ci.item_pos, ci.question,
-               ci.scale, an.rating, l.label AS level_label, l.pos AS level_pos, l.meets
-        FROM audits a
-        JOIN cases c ON c.id = a.case_id
-        JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
-        JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
-        JOIN checklist_levels l ON l.sha256 = a.checklist_sha AND l.scale = ci.scale
-             AND l.value = an.rating
-        WHERE {where}""",
-        params,
-    )
-    return name
+@dataclass(frozen=True)
+class Findings:
+    filter: AuditFilter
+    audits: int
+    cases: int
+    by_theme: tuple[GroupFinding, ...]
+    by_tag: tuple[GroupFinding, ...]
+    by_item: tuple[GroupFinding, ...]
+    by_area: tuple[GroupFinding, ...]
+    by_agency: tuple[GroupFinding, ...]
+    checklists: tuple[tuple[str, str, str, int], ...]  # id, version, title, audits
+    status_counts: dict[str, int] = field(default_factory=dict)
+    phase_counts: dict[str, int] = field(default_factory=dict)
+    theme_change: tuple[Comparison, ...] = ()  # baseline -> post-training, per theme
+
+    @property
+    def overall(self) -> GroupFinding:
+        rated = sum(g.rated for g in self.by_theme)
+        meets = sum(g.meets for g in self.by_theme)
+        return GroupFinding("all", "All items", "", self.audits, rated, meets)
 
 
-def _groups(db: Database, table: str, key: str, label: str, order: str, join: str = "",
-            kind: str = "''") -> tuple[GroupFinding, ...]:
-    totals = db.query(
-        f"""SELECT r.checklist_id, {key}, max({label}), count(DISTINCT r.audit_id),
-                   sum(r.meets IS NOT NULL), coalesce(sum(r.meets), 0), max({kind})
-            FROM {table} r {join}
-            GROUP BY r.checklist_id, {key} ORDER BY r.checklist_id, {order}"""
-    )
-    dist: dict[tuple[str, str], list[Bucket]] = {}
-    for cid, k, scale, value, lab, n in db.query(
-        f"""SELECT r.checklist_id, {key}, r.scale, r.rating, max(r.level_label), count(*)
-            FROM {table} r {join}
-            GROUP BY r.checklist_id, {key}, r.scale, r.rating
-            ORDER BY r.checklist_id, {key}, r.scale, min(r.level_pos)"""
-    ):
-        dist.setdefault((cid, k), []).append(Bucket(scale, value, lab, n))
+class _Tables:
+    """The selection's temp tables; dropped on exit."""
+
+    def __init__(self, db: Database, flt: AuditFilter) -> None:
+        self.db = db
+        n = next(_counter)
+        self.sel, self.fine = f"temp.sel_{n}", f"temp.fine_{n}"
+        where, params = flt.where()
+        c = db.conn
+        c.execute(
+            f"""CREATE TABLE {self.sel} AS SELECT a.id, a.rowid AS aid, a.checklist_sha AS sha,
+                a.checklist_id, a.phase, a.status, a.answered, a.case_id, c.area, c.agency
+                FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
+            params,
+        )
+        c.execute(
+            f"""CREATE TABLE {self.fine} AS
+                SELECT s.sha, s.checklist_id, an.item_id, an.rating, s.phase, s.area, s.agency,
+                       count(*) AS n
+                FROM {self.sel} s JOIN answers an
+                  ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
+                GROUP BY s.sha, an.item_id, an.rating, s.phase, s.area, s.agency"""
+        )
+        # the fine table joined to the definition: labels, theme, meets
+        self.view = f"""(SELECT f.*, ci.theme_id, ci.theme_title, ci.theme_pos, ci.item_pos,
+                ci.question, ci.scale, l.label AS level_label, l.pos AS level_pos, l.meets
+            FROM {self.fine} f
+            JOIN checklist_items ci ON ci.sha256 = f.sha AND ci.item_id = f.item_id
+            JOIN checklist_levels l ON l.sha256 = f.sha AND l.scale = ci.scale AND l.value = f.rating)"""
+
+    def __enter__(self) -> _Tables:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for t in (self.sel, self.fine):
+            self.db.conn.execute(f"DROP TABLE IF EXISTS {t}")
+
+    def theme_audits(self) -> dict[tuple[str, str, str], int]:
+        """Distinct audits per (checklist, theme, phase) with a rated answer in the theme."""
+        rows = self.db.query(
+            f"""SELECT checklist_id, theme_id, phase, count(*) FROM (
+                  SELECT DISTINCT s.aid, s.checklist_id, s.phase, ci.theme_id
+                  FROM {self.sel} s
+                  JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
+                  JOIN checklist_items ci ON ci.sha256 = s.sha AND ci.item_id = an.item_id)
+                GROUP BY 1, 2, 3"""
+        )
+        return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+    def groups(self, key: str, label: str, order: str, join: str = "", kind: str = "''"):
+        """(checklist, key, label, kind, scale, value, level label, meets, count) rows."""
+        return self.db.query(
+            f"""SELECT r.checklist_id, {key}, max({label}), max({kind}), r.scale, r.rating,
+                       max(r.level_label), max(r.meets), sum(r.n), min({order}), min(r.level_pos)
+                FROM {self.view} r {join}
+                GROUP BY r.checklist_id, {key}, r.scale, r.rating
+                ORDER BY r.checklist_id, min({order}), {key}, r.scale, min(r.level_pos)"""
+        )
+
+
+def _fold(rows, audits_of) -> tuple[GroupFinding, ...]:
+    """Fold per-rating rows (already aggregated in SQL) into one finding per group."""
+    out: dict[tuple[str, str], dict] = {}
+    for cid, key, label, kind, scale, value, level_label, meets, n, _, _ in rows:
+        g = out.setdefault(
+            (cid, key), {"label": label, "kind": kind or "", "rated": 0, "meets": 0, "dist": []}
+        )
+        g["dist"].append(Bucket(scale, value, level_label, n))
+        if meets is not None:
+            g["rated"] += n
+            g["meets"] += n * meets
     return tuple(
-        GroupFinding(str(k), lab, cid, audits, rated, meets, tuple(dist.get((cid, k), ())), kind_)
-        for cid, k, lab, audits, rated, meets, kind_ in totals
+        GroupFinding(str(key), g["label"], cid, audits_of(cid, key), g["rated"], g["meets"],
+                     tuple(g["dist"]), g["kind"])
+        for (cid, key), g in out.items()
     )
 
 
 def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
+    """Everything a findings screen or report needs, for one audit or a filtered set."""
     flt = flt or AuditFilter()
-    where, params = flt.where()
-    audits, cases = db.query_one(
-        f"SELECT count(*), count(DISTINCT a.case_id) FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}",
-        params,
-    )
-    checklists = tuple(
-        db.query(
-            f"""SELECT d.checklist_id, d.version, d.title, count(*) FROM audits a
-                JOIN cases c ON c.id = a.case_id JOIN checklist_defs d ON d.sha256 = a.checklist_sha
-                WHERE {where} GROUP BY d.sha256 ORDER BY d.checklist_id, d.version""",
-            params,
+    with _Tables(db, flt) as t:
+        audits, cases = db.query_one(f"SELECT count(*), count(DISTINCT case_id) FROM {t.sel}")
+        checklists = tuple(
+            db.query(
+                f"""SELECT d.checklist_id, d.version, d.title, count(*) FROM {t.sel} s
+                    JOIN checklist_defs d ON d.sha256 = s.sha GROUP BY d.sha256
+                    ORDER BY d.checklist_id, d.version"""
+            )
         )
-    )
-    status_counts = dict(
-        db.query(f"SELECT a.status, count(*) FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where} GROUP BY 1", params)
-    )
-    phase_counts = dict(
-        db.query(f"SELECT a.phase, count(*) FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where} GROUP BY 1", params)
-    )
-    table = _gather(db, flt)
-    try:
-        tag_join = "JOIN checklist_item_tags t ON t.sha256 = r.sha AND t.item_id = r.item_id"
+        status_counts = dict(db.query(f"SELECT status, count(*) FROM {t.sel} GROUP BY 1"))
+        phase_counts = dict(db.query(f"SELECT phase, count(*) FROM {t.sel} GROUP BY 1"))
+        per_theme_phase = t.theme_audits()
+        theme_audits: dict[tuple[str, str], int] = defaultdict(int)
+        for (cid, theme, _), n in per_theme_phase.items():
+            theme_audits[cid, theme] += n  # an audit has one phase, so phases add up exactly
+        area_audits = {
+            (r[0], r[1]): r[2]
+            for r in db.query(f"SELECT checklist_id, area, count(*) FROM {t.sel} WHERE answered > 0 GROUP BY 1, 2")
+        }
+        agency_audits = {
+            (r[0], r[1]): r[2]
+            for r in db.query(f"SELECT checklist_id, agency, count(*) FROM {t.sel} WHERE answered > 0 GROUP BY 1, 2")
+        }
+        item_rows = t.groups("r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
+        item_audits: dict[tuple[str, str], int] = defaultdict(int)
+        for row in item_rows:  # one answer per audit and item: answers are audits
+            item_audits[row[0], row[1]] += row[8]
+        tag_join = "JOIN checklist_item_tags tg ON tg.sha256 = r.sha AND tg.item_id = r.item_id"
+        # audits per tag: the most-answered item carrying the tag (a floor on the true count)
+        tag_audits = {
+            (r[0], r[1]): r[2]
+            for r in db.query(
+                f"""SELECT checklist_id, tag, max(n) FROM (
+                      SELECT f.checklist_id, tg.tag, f.item_id, sum(f.n) AS n FROM {t.fine} f
+                      JOIN checklist_item_tags tg ON tg.sha256 = f.sha AND tg.item_id = f.item_id
+                      GROUP BY 1, 2, 3) GROUP BY 1, 2"""
+            )
+        }
+        theme_rows = t.groups("r.theme_id", "r.theme_title", "r.theme_pos")
+        change = _compare(t, per_theme_phase)
         result = Findings(
             filter=flt,
             audits=audits,
             cases=cases,
-            by_theme=_groups(db, table, "r.theme_id", "r.theme_title", "min(r.theme_pos)"),
-            by_tag=_groups(db, table, "t.tag", "t.tag_label", "max(t.tag_kind), t.tag", tag_join, "t.tag_kind"),
-            by_item=_groups(db, table, "r.item_id", "r.question", "min(r.theme_pos), min(r.item_pos)"),
-            by_area=_groups(db, table, "r.area", "r.area", "r.area"),
-            by_agency=_groups(db, table, "r.agency", "r.agency", "r.agency"),
+            by_theme=_fold(theme_rows, lambda c, k: theme_audits[c, k]),
+            by_tag=_fold(
+                t.groups("tg.tag", "tg.tag_label", "tg.tag_kind || tg.tag", tag_join, "tg.tag_kind"),
+                lambda c, k: tag_audits.get((c, k), 0),
+            ),
+            by_item=_fold(item_rows, lambda c, k: item_audits[c, k]),
+            by_area=_fold(t.groups("r.area", "r.area", "r.area"), lambda c, k: area_audits.get((c, k), 0)),
+            by_agency=_fold(
+                t.groups("r.agency", "r.agency", "r.agency"), lambda c, k: agency_audits.get((c, k), 0)
+            ),
             checklists=checklists,
             status_counts=status_counts,
             phase_counts=phase_counts,
+            theme_change=change,
         )
-    finally:
-        db.conn.execute(f"DROP TABLE IF EXISTS {table}")
     return result
 
 
-def compare_phases(
-    db: Database, flt: AuditFilter | None = None, before: str = "baseline", after: str = "post_training",
-    by: str = "theme",
-) -> tuple[Comparison, ...]:
-    """Per theme (or tag): baseline against post-training, for the same filter otherwise."""
-    flt = flt or AuditFilter()
-    base = AuditFilter(**{**flt.__dict__, "phase": None})
-    table = _gather(db, base)
-    try:
-        if by == "tag":
-            key, label, join, order = "t.tag", "t.tag_label", (
-                "JOIN checklist_item_tags t ON t.sha256 = r.sha AND t.item_id = r.item_id"
-            ), "t.tag"
-        else:
-            key, label, join, order = "r.theme_id", "r.theme_title", "", "min(r.theme_pos)"
-        rows = db.query(
-            f"""SELECT r.checklist_id, {key}, max({label}),
-                  count(DISTINCT CASE WHEN r.phase = ? THEN r.audit_id END),
-                  sum(CASE WHEN r.phase = ? AND r.meets IS NOT NULL THEN 1 ELSE 0 END),
-                  sum(CASE WHEN r.phase = ? AND r.meets = 1 THEN 1 ELSE 0 END),
-                  count(DISTINCT CASE WHEN r.phase = ? THEN r.audit_id END),
-                  sum(CASE WHEN r.phase = ? AND r.meets IS NOT NULL THEN 1 ELSE 0 END),
-                  sum(CASE WHEN r.phase = ? AND r.meets = 1 THEN 1 ELSE 0 END)
-                FROM {table} r {join}
-                GROUP BY r.checklist_id, {key} ORDER BY r.checklist_id, {order}""",
-            (before, before, before, after, after, after),
+def _compare(t: _Tables, per_theme_phase: dict, before: str = "baseline", after: str = "post_training"):
+    rows = t.db.query(
+        f"""SELECT r.checklist_id, r.theme_id, max(r.theme_title),
+              sum(CASE WHEN r.phase = ? AND r.meets IS NOT NULL THEN r.n ELSE 0 END),
+              sum(CASE WHEN r.phase = ? AND r.meets = 1 THEN r.n ELSE 0 END),
+              sum(CASE WHEN r.phase = ? AND r.meets IS NOT NULL THEN r.n ELSE 0 END),
+              sum(CASE WHEN r.phase = ? AND r.meets = 1 THEN r.n ELSE 0 END)
+            FROM {t.view} r GROUP BY r.checklist_id, r.theme_id
+            ORDER BY r.checklist_id, min(r.theme_pos)""",
+        (before, before, after, after),
+    )
+    return tuple(
+        Comparison(
+            theme, title, cid,
+            per_theme_phase.get((cid, theme, before), 0), b_rated, b_meets,
+            per_theme_phase.get((cid, theme, after), 0), p_rated, p_meets,
         )
-    finally:
-        db.conn.execute(f"DROP TABLE IF EXISTS {table}")
-    return tuple(Comparison(str(r[1]), r[2], r[0], *r[3:]) for r in rows)
+        for cid, theme, title, b_rated, b_meets, p_rated, p_meets in rows
+    )
+
+
+def compare_phases(db: Database, flt: AuditFilter | None = None) -> tuple[Comparison, ...]:
+    """Per theme: baseline against post-training, for the filter with its phase ignored."""
+    flt = AuditFilter(**{**(flt or AuditFilter()).__dict__, "phase": None})
+    return findings(db, flt).theme_change

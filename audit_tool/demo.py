@@ -1,0 +1,161 @@
+"""Synthetic, clearly fictional demo data: for trying the tool, tests and benchmarks.
+
+Every name, place and reference is invented and marked as demo data. Post-training audits
+meet the standard more often than baseline ones, so findings show a plausible change.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from .audits import local_reviewer
+from .checklists.loader import bundled
+from .domain import Phase
+from .store import Database, now
+
+AREAS = ("Glenmorven (demo)", "Strathallan Vale (demo)", "Inverbrack (demo)",
+         "Port Ceanna (demo)", "Eilean Dorcha (demo)", "Kilbrannan Forth (demo)")
+AGENCIES = ("Children and Families (demo)", "Justice Social Work (demo)",
+            "Alcohol and Drug Service (demo)", "Health Visiting (demo)",
+            "Specialist Women's Service (demo)", "Education (demo)")
+TEAMS = ("North team", "South team", "Duty team", "Long-term team")
+REVIEWERS = (("Demo Reviewer Ailsa", "Senior practitioner"), ("Demo Reviewer Ruaridh", "Team leader"),
+             ("Demo Reviewer Morag", "Safe & Together champion"), ("Demo Reviewer Tomasz", "Social worker"),
+             ("Demo Reviewer Eilidh", "Implementation lead"), ("Demo Reviewer Priya", "Practice lead"))
+GOOD_NOTES = (
+    "Chronology sets out the perpetrator's pattern of control over several months.",
+    "Assessment records the mother's daily protective steps for the children.",
+    "Plan names what is expected of the father and how it will be checked.",
+    "Harm statement names the perpetrator and the specific behaviour.",
+    "Contact risks considered before arrangements were agreed.",
+)
+WEAK_NOTES = (
+    "Record focuses on one incident; no pattern described.",
+    "Case note refers to a volatile relationship and mutual violence.",
+    "Plan says mother must call the police; nothing asked of the father.",
+    "Child described as exposed to domestic violence; impact not described.",
+    "Separation treated as ending the risk; contact not assessed.",
+)
+RECOMMENDATIONS = (
+    ("Use the pattern-based chronology template in all new assessments.", "Team leader (demo)"),
+    ("Engage fathers who use abuse as parents in every plan.", "Practice lead (demo)"),
+    ("Refresh language guidance at the next team meeting.", "Safe & Together champion (demo)"),
+    ("Consult the specialist women's service on drug-related death reviews.", "ADP co-ordinator (demo)"),
+)
+
+
+def generate(
+    db: Database,
+    audits: int,
+    seed: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 1000,
+) -> int:
+    """Add `audits` fictional audits (with cases and reviewers). Returns how many were added."""
+    rng = random.Random(seed)
+    checklists = bundled()
+    weights = [5 if c.id.startswith("safe-together") else 2 for c in checklists]
+    shas = [db.store_checklist(c) for c in checklists]
+    prepared = [_prepare(c.definition) for c in checklists]
+    me = local_reviewer(db)
+    reviewer_ids = [me.id]
+    with db.atomic() as c:
+        for name, role in REVIEWERS:
+            rid = str(uuid.uuid4())
+            c.execute("INSERT INTO reviewers VALUES (?, ?, ?, ?, 0, ?)",
+                      (rid, name, role, rng.choice(AGENCIES), now()))
+            reviewer_ids.append(rid)
+    start = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+    done = 0
+    case_ids: list[tuple[str, str]] = []
+    while done < audits:
+        n = min(batch, audits - done)
+        cases, audit_rows, answers, history = [], [], [], []
+        for _ in range(n):
+            if case_ids and rng.random() < 0.25:  # some files are read again (pre/post)
+                case_id, area = rng.choice(case_ids)
+            else:
+                case_id, area = str(uuid.uuid4()), rng.choice(AREAS)
+                seq = len(case_ids) + 1
+                cases.append((case_id, f"DEMO-{seed:02d}-{seq:06d}", f"Case D{seed % 100:02d}{seq:05d}",
+                              area, rng.choice(AGENCIES), rng.choice(TEAMS), now()))
+                case_ids.append((case_id, area))
+            k = rng.choices(range(len(checklists)), weights)[0]
+            loaded, (items, visible) = checklists[k], prepared[k]
+            phase = rng.choices(list(Phase), (45, 40, 15))[0]
+            skill = {Phase.BASELINE: 0.42, Phase.POST_TRAINING: 0.66, Phase.FOLLOW_UP: 0.70}[phase]
+            skill = min(0.95, max(0.05, rng.gauss(skill, 0.12)))
+            day = {Phase.BASELINE: 0, Phase.POST_TRAINING: 300, Phase.FOLLOW_UP: 520}[phase]
+            created = start + timedelta(days=day + rng.randint(0, 200), minutes=rng.randint(0, 600))
+            stamp = created.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            draft = rng.random() < 0.1
+            audit_id = str(uuid.uuid4())
+            ratings: dict[str, str | None] = {}
+            answered = 0
+            for item, scale in items:
+                if not visible(item, ratings) or (draft and rng.random() < 0.35):
+                    continue
+                rating = _rate(rng, scale, skill)
+                ratings[item.id] = rating
+                answered += 1
+                good = scale.meets(rating)
+                note = ""
+                if rng.random() < 0.35:
+                    note = rng.choice(GOOD_NOTES if good else WEAK_NOTES)
+                answers.append((audit_id, item.id, rating, note, 1, stamp))
+            strengths = improvements = ""
+            if not draft:
+                strengths = "Clear chronology and strengths-based work with the mother (demo text)."
+                improvements = "Name the perpetrator's behaviour and its impact on the child (demo text)."
+            audit_rows.append((
+                audit_id, case_id, shas[k], loaded.id,
+                rng.choice(loaded.definition.audit_types or ("case_file_audit",)), phase.value,
+                rng.choice(reviewer_ids), "draft" if draft else "finalised", stamp, stamp,
+                None if draft else stamp, "Demo audit: fictional data.", strengths, improvements,
+                answered,
+            ))
+            history.append((audit_id, stamp, "demo", "created", "", None, "demo data"))
+            if not draft and rng.random() < 0.3:
+                text, owner = rng.choice(RECOMMENDATIONS)
+                history.append((audit_id, stamp, "demo", "recommendations", "", None, text))
+                audit_rows[-1] = audit_rows[-1] + ((text, owner),)
+        with db.atomic() as c:
+            c.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)", cases)
+            c.executemany(
+                "INSERT INTO audits (id, case_id, checklist_sha, checklist_id, audit_type, phase,"
+                " reviewer_id, status, created_at, updated_at, finalised_at, summary, strengths,"
+                " improvements, answered) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [r[:15] for r in audit_rows],
+            )
+            c.executemany(
+                "INSERT INTO recommendations (audit_id, pos, text, owner) VALUES (?, 0, ?, ?)",
+                [(r[0], r[15][0], r[15][1]) for r in audit_rows if len(r) > 15],
+            )
+            c.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", answers)
+            c.executemany(
+                "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)",
+                history,
+            )
+        done += n
+        if progress:
+            progress(done, audits)
+    return done
+
+
+def _prepare(definition):
+    items = [(item, definition.scale_of(item)) for _, item in definition.items()]
+    return items, definition.visible
+
+
+def _rate(rng: random.Random, scale, skill: float) -> str:
+    rated = [lv.value for lv in scale.levels if lv.value not in scale.not_rated]
+    meets = [v for v in rated if v in scale.meets_standard]
+    misses = [v for v in rated if v not in scale.meets_standard]
+    if scale.not_rated and rng.random() < 0.05:
+        return scale.not_rated[0]
+    if not misses or rng.random() < skill:
+        return meets[-1] if len(meets) > 1 and rng.random() < 0.55 else rng.choice(meets)
+    return misses[0] if rng.random() < 0.5 else rng.choice(misses)
