@@ -1,0 +1,466 @@
+"""The command line: `audit-tool [--db PATH] COMMAND ...` (see README and docs/cli-json.md).
+
+Exit codes: 0 success; 1 a clear one-line error on stderr; 2 wrong usage;
+3 wrong passphrase or not an audit database. The passphrase comes from
+AUDIT_TOOL_PASSPHRASE or a prompt, never from an argument.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from getpass import getpass
+from pathlib import Path
+
+from . import __version__, audits
+from .checklists.loader import available, load_file
+from .domain import AuditType, Phase, Status
+from .errors import AuditToolError, InvalidInput
+from .jsonout import audit_to_json, row_to_json
+from .passphrase import check as check_passphrase
+from .paths import default_db_path, user_checklists_dir
+from .selection import AuditFilter, list_audits
+from .store import SCHEMA_VERSION, Database
+
+PASS_ENV = "AUDIT_TOOL_PASSPHRASE"
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit code 2 with a one-line message
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _passphrase(prompt: str = "Passphrase: ") -> str:
+    env = os.environ.get(PASS_ENV)
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"No passphrase: set {PASS_ENV} or run in a terminal to be asked.")
+    return getpass(prompt)
+
+
+def _new_passphrase(env_name: str = PASS_ENV) -> str:
+    """A new passphrase from the environment or typed twice at a prompt."""
+    env = os.environ.get(env_name)
+    if env is not None:
+        return check_passphrase(env)
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"No new passphrase: set {env_name} or run in a terminal to be asked.")
+    first = check_passphrase(getpass("New passphrase (at least 15 characters; three or four random words): "))
+    if check_passphrase(getpass("Type it again: ")) != first:
+        raise InvalidInput("The two passphrases do not match; nothing was changed.")
+    return first
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return Database.open(args.db, _passphrase())
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _filter(args: argparse.Namespace) -> AuditFilter:
+    return AuditFilter(
+        area=getattr(args, "area", None),
+        agency=getattr(args, "agency", None),
+        checklist_id=getattr(args, "checklist", None),
+        phase=getattr(args, "phase", None),
+        audit_type=getattr(args, "type", None),
+        status=getattr(args, "status", None),
+        date_from=getattr(args, "date_from", None),
+        date_to=getattr(args, "date_to", None),
+    )
+
+
+# -- commands ------------------------------------------------------------------------------
+
+def cmd_init(args: argparse.Namespace) -> int:
+    db = Database.create(args.db, _new_passphrase())
+    audits.local_reviewer(db)
+    db.close()
+    print(f"Created an encrypted audit database at {args.db}")
+    print("Keep the passphrase safe: nobody can recover it or the records without it.")
+    return 0
+
+
+def cmd_checklists(args: argparse.Namespace) -> int:
+    items, problems = available()
+    if args.json:
+        _print_json([
+            {"id": c.id, "version": c.version, "title": c.title, "items": c.definition.item_count(),
+             "origin": c.origin, "sha256": c.sha256}
+            for c in items
+        ])
+    else:
+        width = max(len(c.id) for c in items)
+        for c in items:
+            print(f"{c.id:<{width}}  {c.version:<6} {c.definition.item_count():>3} items  {c.title}")
+        print(f"\nLocal checklists folder: {user_checklists_dir()}")
+    for p in problems:
+        print(f"warning: {p}", file=sys.stderr)
+    return 0
+
+
+def cmd_checklist_validate(args: argparse.Namespace) -> int:
+    c = load_file(args.file)
+    d = c.definition
+    print(f"{args.file}: valid. {d.id} version {d.version}, {len(d.themes)} themes, "
+          f"{d.item_count()} items, sha256 {c.sha256[:12]}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import generate
+
+    if args.audits < 1 or args.audits > 1_000_000:
+        raise InvalidInput("--audits must be between 1 and 1,000,000.")
+    if Path(args.db).exists():
+        db = _open(args)
+    else:
+        db = Database.create(args.db, _new_passphrase())
+        print(f"Created an encrypted audit database at {args.db}", file=sys.stderr)
+    with db:
+        def show(done: int, total: int) -> None:
+            if sys.stderr.isatty():
+                print(f"\r{done:,} of {total:,} fictional audits", end="", file=sys.stderr, flush=True)
+
+        n = generate(db, args.audits, args.seed, show)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    print(f"Added {n:,} fictional demo audits (seed {args.seed}).")
+    return 0
+
+
+def cmd_case_add(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        case = audits.add_case(db, args.ref, args.area, args.agency or "", args.team or "")
+    print(case.id)
+    return 0
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        cases = audits.list_cases(db)
+    if args.json:
+        _print_json([c.__dict__ for c in cases])
+    else:
+        for c in cases:
+            print(f"{c.id}  {c.pseudonym}  {c.reference}  {c.area}  {c.agency}")
+    return 0
+
+
+def cmd_audit_new(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        audit_id = audits.new_audit(db, args.case, args.checklist, args.type, args.phase)
+    print(audit_id)
+    return 0
+
+
+def cmd_audit_answer(args: argparse.Namespace) -> int:
+    if args.rating is None and args.note is None:
+        raise UsageError("give --rating and/or --note")
+    with _open(args) as db:
+        rating = audits.UNSET if args.rating is None else (None if args.rating == "" else args.rating)
+        note = audits.UNSET if args.note is None else args.note
+        change = audits.answer(db, args.audit_id, args.item_id, rating, note)
+    extra = ""
+    if change.shown:
+        extra += f"; now shown: {', '.join(change.shown)}"
+    if change.hidden:
+        extra += f"; now hidden: {', '.join(change.hidden)}"
+    print(f"Saved {args.item_id}{extra}" if change.changed else f"{args.item_id} unchanged")
+    return 0
+
+
+def cmd_audit_finalise(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        audits.finalise(db, args.audit_id)
+    print("Finalised: the audit is now read-only.")
+    return 0
+
+
+def cmd_audit_amend(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        audits.amend(db, args.audit_id, args.reason)
+    print("Reopened for amendment; the reason is in the history.")
+    return 0
+
+
+def cmd_audit_delete(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        audits.delete_draft(db, args.audit_id)
+    print("Draft deleted.")
+    return 0
+
+
+def cmd_audit_show(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        audit = audits.get_audit(db, args.audit_id)
+    data = audit_to_json(audit)
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"{data['checklist']['title']} (version {data['checklist']['version']})")
+    print(f"Case {audit.case.reference} [{audit.case.pseudonym}], {audit.case.area}")
+    print(f"{audit.audit_type.label}, {audit.phase.label}, {audit.status.label}; "
+          f"{data['progress']['answered']} of {data['progress']['applicable']} items answered")
+    for theme in data["themes"]:
+        print(f"\n{theme['title']}")
+        for item in theme["items"]:
+            if not item["visible"]:
+                continue
+            label = next((lv["label"] for lv in item["levels"] if lv["value"] == item["rating"]), "—")
+            req = "*" if item["required"] else " "
+            print(f" {req}{item['id']:<8} {label:<15} {item['text']}")
+            if item["note"]:
+                print(f"            {item['note']}")
+    return 0
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        rows = list_audits(db, _filter(args), args.limit)
+    if args.json:
+        _print_json([row_to_json(r) for r in rows])
+        return 0
+    if not rows:
+        print("No audits match.")
+    for r in rows:
+        print(f"{r.id}  {r.status:<9} {r.phase:<13} {r.checklist_id:<36} {r.area:<24} "
+              f"{r.answered}/{r.total}  {r.updated_at[:10]}")
+    return 0
+
+
+def cmd_audit_history(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        entries = audits.history(db, args.audit_id, args.item)
+    if args.json:
+        _print_json([e.__dict__ for e in entries])
+        return 0
+    for e in entries:
+        print(f"{e.at}  {e.who:<20} {e.action:<15} {e.field:<10} {e.old!r} -> {e.new!r}")
+    return 0
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    from .findings import findings
+
+    with _open(args) as db:
+        f = findings(db, _filter(args))
+
+    def share(g) -> float | None:
+        return None if g.share is None else round(g.share, 4)
+
+    data = {
+        "audits": f.audits,
+        "cases": f.cases,
+        "filter": f.filter.describe(),
+        "by_theme": [
+            {"checklist": g.checklist_id, "id": g.key, "title": g.label, "audits": g.audits,
+             "rated": g.rated, "meets": g.meets, "share": share(g),
+             "distribution": [{"scale": b.scale, "value": b.value, "label": b.label, "count": b.count}
+                              for b in g.distribution]}
+            for g in f.by_theme
+        ],
+        "by_tag": [
+            {"checklist": g.checklist_id, "id": g.key, "label": g.label, "kind": g.kind,
+             "rated": g.rated, "meets": g.meets, "share": share(g)}
+            for g in f.by_tag
+        ],
+        "change": [
+            {"checklist": c.checklist_id, "theme": c.key, "baseline": c.base_share,
+             "post_training": c.post_share, "difference": c.change and c.change[0],
+             "interval95": c.change and [c.change[1], c.change[2]]}
+            for c in f.theme_change
+        ],
+    }
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"{f.audits} audits of {f.cases} cases ({data['filter']})")
+    for g in f.by_theme:
+        pct = "—" if g.share is None else f"{g.share:.0%}"
+        print(f"  {g.label:<50} {pct:>5} meet the standard ({g.meets}/{g.rated})")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_audit, export_report
+
+    def progress(fraction: float) -> None:
+        if sys.stderr.isatty():
+            print(f"\rExporting… {fraction:.0%}", end="", file=sys.stderr, flush=True)
+
+    with _open(args) as db:
+        if args.what == "audit":
+            out = export_audit(db, args.audit_id, args.format, args.out, args.include_identifiers, progress)
+        else:
+            out = export_report(db, _filter(args), args.format, args.out, args.include_identifiers, progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Wrote {out}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        problems = db.integrity_problems()
+        version = db.schema_version()
+    if problems:
+        for p in problems[:20]:
+            print(p, file=sys.stderr)
+        raise AuditToolError(f"Integrity check failed: {len(problems)} problem(s). Restore from a backup.")
+    print(f"OK: encryption and database structure intact; schema version {version} "
+          f"(this tool: {SCHEMA_VERSION}).")
+    return 0
+
+
+def cmd_passphrase_change(args: argparse.Namespace) -> int:
+    db = _open(args)
+    with db:
+        db.change_passphrase(_new_passphrase(PASS_ENV + "_NEW"))
+    print("Passphrase changed. Use the new one from now on.")
+    return 0
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from .selftest import run
+
+    return run(print)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from ui.app import run
+
+    argv = [sys.argv[0], "--db", str(args.db)]
+    return run(argv)
+
+
+# -- parser ----------------------------------------------------------------------------------
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--area")
+    p.add_argument("--agency")
+    p.add_argument("--checklist", help="checklist id")
+    p.add_argument("--phase", choices=[x.value for x in Phase])
+    p.add_argument("--type", choices=[x.value for x in AuditType])
+    p.add_argument("--status", choices=[x.value for x in Status])
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="audit-tool", description="Case File Audit Tool (offline, encrypted).")
+    parser.add_argument("--db", type=Path, default=None, help="database file (default: user data folder or $AUDIT_TOOL_DB)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def add(name: str, func: Callable, help: str, parent=sub) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    add("init", cmd_init, "create a new encrypted database")
+    p = add("checklists", cmd_checklists, "list checklists: id, version, title, item count")
+    p.add_argument("--json", action="store_true")
+    cl = sub.add_parser("checklist", help="check a checklist file").add_subparsers(dest="sub", required=True, parser_class=_Parser)
+    p = add("validate", cmd_checklist_validate, "validate a checklist definition file", cl)
+    p.add_argument("file", type=Path)
+    p = add("demo", cmd_demo, "fill with synthetic, clearly fictional audits")
+    p.add_argument("--audits", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+
+    case = sub.add_parser("case", help="cases").add_subparsers(dest="sub", required=True, parser_class=_Parser)
+    p = add("add", cmd_case_add, "add a case; prints its id", case)
+    p.add_argument("--ref", required=True, help="local case reference (kept encrypted)")
+    p.add_argument("--area", required=True)
+    p.add_argument("--agency")
+    p.add_argument("--team")
+    p = add("list", cmd_case_list, "list cases", case)
+    p.add_argument("--json", action="store_true")
+
+    audit = sub.add_parser("audit", help="audits").add_subparsers(dest="sub", required=True, parser_class=_Parser)
+    p = add("new", cmd_audit_new, "start an audit; prints its id", audit)
+    p.add_argument("--case", required=True)
+    p.add_argument("--checklist", required=True)
+    p.add_argument("--phase", default=Phase.BASELINE.value, choices=[x.value for x in Phase])
+    p.add_argument("--type", choices=[x.value for x in AuditType])
+    p = add("answer", cmd_audit_answer, "rate an item and/or record its evidence note", audit)
+    p.add_argument("audit_id")
+    p.add_argument("item_id")
+    p.add_argument("--rating", help="a level value or label; empty to clear")
+    p.add_argument("--note")
+    p = add("finalise", cmd_audit_finalise, "finalise (read-only from then on)", audit)
+    p.add_argument("audit_id")
+    p = add("amend", cmd_audit_amend, "reopen a finalised audit, with a reason", audit)
+    p.add_argument("audit_id")
+    p.add_argument("--reason", required=True)
+    p = add("delete", cmd_audit_delete, "delete a draft audit", audit)
+    p.add_argument("audit_id")
+    p = add("show", cmd_audit_show, "show an audit", audit)
+    p.add_argument("audit_id")
+    p.add_argument("--json", action="store_true")
+    p = add("list", cmd_audit_list, "list audits", audit)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int)
+    _add_filters(p)
+    p = add("history", cmd_audit_history, "an audit's change history", audit)
+    p.add_argument("audit_id")
+    p.add_argument("--item")
+    p.add_argument("--json", action="store_true")
+
+    p = add("findings", cmd_findings, "share meeting the standard by theme and tag")
+    p.add_argument("--json", action="store_true")
+    _add_filters(p)
+
+    exp = sub.add_parser("export", help="DOCX or PDF reports").add_subparsers(dest="what", required=True, parser_class=_Parser)
+    p = add("audit", cmd_export, "one audit", exp)
+    p.add_argument("audit_id")
+    for q in (p, add("report", cmd_export, "aggregate report for a steering group", exp)):
+        q.add_argument("--format", required=True, choices=["pdf", "docx"])
+        q.add_argument("--out", required=True, type=Path)
+        q.add_argument("--include-identifiers", action="store_true",
+                       help="include case references (only for a named recipient)")
+    _add_filters(q)
+
+    add("check", cmd_check, "integrity: encryption, database structure, schema version")
+    pw = sub.add_parser("passphrase", help="passphrase").add_subparsers(dest="sub", required=True, parser_class=_Parser)
+    add("change", cmd_passphrase_change, f"change the passphrase (new one from {PASS_ENV}_NEW or a prompt)", pw)
+    add("selftest", cmd_selftest, "round trip in a temporary encrypted database")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.db is None:
+        args.db = default_db_path()
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return func(args)
+    except AuditToolError as exc:
+        print(f"audit-tool: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except UsageError as exc:
+        print(f"audit-tool: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("audit-tool: interrupted; everything saved before this point is kept.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line for the user, no traceback
+        print(f"audit-tool: unexpected error (please report it): {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("AUDIT_TOOL_DEBUG"):
+            raise
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

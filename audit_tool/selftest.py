@@ -1,0 +1,132 @@
+"""`audit-tool selftest`: a real round trip in a temporary encrypted database.
+
+Create, answer, finalise, findings, integrity, a PDF and a DOCX export, wrong-passphrase
+refusal. Exit 0 only when every step held. Uses fictional data and deletes its folder.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from . import audits
+from .checklists.loader import bundled
+from .errors import WrongPassphrase
+from .findings import findings
+from .selection import AuditFilter
+from .store import Database
+
+
+def run(say: Callable[[str], None] = print) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="audit-selftest-"))
+    failures = 0
+
+    def step(name: str, fn: Callable[[], str | None]) -> None:
+        nonlocal failures
+        try:
+            detail = fn()
+            say(f"ok    {name}{': ' + detail if detail else ''}")
+        except Exception as exc:  # report every step, keep going
+            failures += 1
+            say(f"FAIL  {name}: {type(exc).__name__}: {exc}")
+
+    path = folder / "selftest.db"
+    passphrase = "selftest " + secrets.token_urlsafe(18)
+    state: dict = {}
+    try:
+        def create() -> str:
+            state["db"] = Database.create(path, passphrase)
+            return f"SQLCipher database at {path.name}"
+
+        def checklists() -> str:
+            found = bundled()
+            assert len(found) >= 3, "fewer than three bundled checklists"
+            return ", ".join(f"{c.id} ({c.definition.item_count()} items)" for c in found)
+
+        def answer_all() -> str:
+            db = state["db"]
+            case = audits.add_case(db, "SELFTEST-0001", "Selftest area (fictional)", "Selftest agency")
+            audit_id = audits.new_audit(db, case.id, bundled()[0], phase="baseline")
+            state["audit"] = audit_id
+            definition = audits.get_audit(db, audit_id).checklist.definition
+            n = 0
+            for _, item in definition.items():
+                current = audits.get_audit(db, audit_id).ratings if item.show_when else {}
+                if item.show_when and not definition.visible(item, current):
+                    continue
+                scale = definition.scale_of(item)
+                audits.answer(db, audit_id, item.id, scale.meets_standard[0], "Selftest note, ünïcödé: Ùna")
+                n += 1
+            return f"{n} items answered"
+
+        def finalise() -> str:
+            db = state["db"]
+            audits.finalise(db, state["audit"])
+            assert audits.get_audit(db, state["audit"]).read_only
+            return "read-only"
+
+        def check_findings() -> str:
+            f = findings(state["db"], AuditFilter(audit_id=state["audit"]))
+            assert f.audits == 1 and f.overall.rated > 0
+            assert f.overall.share == 1.0, f"expected every item to meet the standard, got {f.overall.share}"
+            return f"{f.overall.meets}/{f.overall.rated} meet the standard"
+
+        def integrity() -> str:
+            problems = state["db"].integrity_problems()
+            assert not problems, "; ".join(problems)
+            return "cipher and structure intact"
+
+        def export(fmt: str) -> Callable[[], str]:
+            def go() -> str:
+                from .export import export_audit
+
+                out = folder / f"selftest.{fmt}"
+                export_audit(state["db"], state["audit"], fmt, out)
+                data = out.read_bytes()
+                if fmt == "pdf":
+                    assert data.startswith(b"%PDF"), "not a PDF"
+                else:
+                    with zipfile.ZipFile(out) as z:
+                        assert "word/document.xml" in z.namelist(), "not a DOCX"
+                assert b"SELFTEST-0001" not in data, "case reference leaked into an anonymised export"
+                return f"{len(data):,} bytes"
+            return go
+
+        def reopen() -> str:
+            state["db"].close()
+            try:
+                Database.open(path, passphrase + "x")
+            except WrongPassphrase:
+                pass
+            else:
+                raise AssertionError("a wrong passphrase was accepted")
+            with Database.open(path, passphrase) as db:
+                assert audits.get_audit(db, state["audit"]).read_only
+            return "wrong passphrase refused; right one reopens"
+
+        def no_plaintext() -> str:
+            for p in folder.glob("selftest.db*"):
+                assert b"SELFTEST-0001" not in p.read_bytes(), f"plaintext found in {p.name}"
+            return "no readable case data in the database files"
+
+        step("create encrypted database", create)
+        step("load bundled checklists", checklists)
+        step("answer an audit", answer_all)
+        step("finalise", finalise)
+        step("findings", check_findings)
+        step("integrity check", integrity)
+        step("export PDF", export("pdf"))
+        step("export DOCX", export("docx"))
+        step("close and reopen", reopen)
+        step("encryption at rest", no_plaintext)
+    finally:
+        db = state.get("db")
+        if db is not None and db.is_open:
+            db.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    say("selftest passed" if not failures else f"selftest FAILED: {failures} step(s)")
+    return 0 if not failures else 1
