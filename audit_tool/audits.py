@@ -31,6 +31,7 @@ from .store import Database, now
 MAX_TEXT = 20_000  # an evidence note or summary field; generous, but bounded
 MAX_SHORT = 200
 UNSET: object = object()
+_READ_ONLY = "This audit is finalised and read-only; amend it (with a reason) to change it."
 
 
 def _clean(text: str, what: str, limit: int = MAX_TEXT) -> str:
@@ -53,9 +54,13 @@ def _required(text: str, what: str) -> str:
 
 def local_reviewer(db: Database) -> Reviewer:
     """The profile of whoever uses this laptop; created on first use."""
+    cached = db.cache.get("local_reviewer")
+    if cached is not None:
+        return cached
     row = db.query_one("SELECT id, name, role, agency FROM reviewers WHERE is_local = 1 LIMIT 1")
     if row:
-        return Reviewer(*row)
+        db.cache["local_reviewer"] = Reviewer(*row)
+        return db.cache["local_reviewer"]
     reviewer = Reviewer(str(uuid.uuid4()), "Reviewer")
     with db.atomic() as c:
         c.execute(
@@ -73,7 +78,8 @@ def set_local_reviewer(db: Database, name: str, role: str = "", agency: str = ""
             "UPDATE reviewers SET name = ?, role = ?, agency = ? WHERE id = ?",
             (name, role, agency, me.id),
         )
-    return Reviewer(me.id, name, role, agency)
+    db.cache["local_reviewer"] = Reviewer(me.id, name, role, agency)
+    return db.cache["local_reviewer"]
 
 
 def add_reviewer(db: Database, name: str, role: str = "", agency: str = "") -> Reviewer:
@@ -209,7 +215,7 @@ def _audit_head(db: Database, audit_id: str) -> tuple[str, str]:
 def _writable(db: Database, audit_id: str) -> str:
     status, sha = _audit_head(db, audit_id)
     if status == Status.FINALISED:
-        raise ReadOnlyAudit("This audit is finalised and read-only; amend it (with a reason) to change it.")
+        raise ReadOnlyAudit(_READ_ONLY)
     return sha
 
 
@@ -278,8 +284,17 @@ def answer(
     rating=None clears the rating. Items whose conditions now hide (or show) them are
     marked so findings and completeness ignore hidden answers without deleting them.
     """
-    sha = _writable(db, audit_id)
-    checklist = db.checklist(sha).definition
+    # one read for the audit's state and the current answer: this is the autosave hot path
+    head = db.query_one(
+        "SELECT a.status, a.checklist_sha, an.rating, an.note, an.applies FROM audits a"
+        " LEFT JOIN answers an ON an.audit_id = a.id AND an.item_id = ? WHERE a.id = ?",
+        (item_id, audit_id),
+    )
+    if head is None:
+        raise NotFound(f"No audit with id {audit_id}.")
+    if head[0] == Status.FINALISED:
+        raise ReadOnlyAudit(_READ_ONLY)
+    checklist = db.checklist(head[1]).definition
     try:
         item = checklist.item(item_id)
     except KeyError:
@@ -297,9 +312,7 @@ def answer(
         note = _clean(note, "Evidence note")
     who = who or local_reviewer(db).name
     stamp = now()
-    old = db.query_one(
-        "SELECT rating, note, applies FROM answers WHERE audit_id = ? AND item_id = ?", (audit_id, item_id)
-    )
+    old = head[2:] if head[4] is not None else None
     old_rating, old_note = (old[0], old[1]) if old else (None, "")
     new_rating = old_rating if rating is UNSET else rating
     new_note = old_note if note is UNSET else note
@@ -332,11 +345,14 @@ def answer(
                 )
         if new_note != old_note:
             _log(c, audit_id, stamp, who, "note", item_id, old_note, new_note)
-        c.execute(
-            "UPDATE audits SET updated_at = ?, answered = (SELECT count(*) FROM answers"
-            " WHERE audit_id = ? AND rating IS NOT NULL AND applies = 1) WHERE id = ?",
-            (stamp, audit_id, audit_id),
-        )
+        if new_rating != old_rating:
+            c.execute(
+                "UPDATE audits SET updated_at = ?, answered = (SELECT count(*) FROM answers"
+                " WHERE audit_id = ? AND rating IS NOT NULL AND applies = 1) WHERE id = ?",
+                (stamp, audit_id, audit_id),
+            )
+        else:
+            c.execute("UPDATE audits SET updated_at = ? WHERE id = ?", (stamp, audit_id))
     return AnswerChange(
         audit_id, item_id, Answer(item_id, new_rating, new_note, applies, stamp), tuple(shown), tuple(hidden)
     )

@@ -28,6 +28,7 @@ class Database:
         self.conn = conn
         self.path = path
         self._checklists: dict[str, LoadedChecklist] = {}
+        self.cache: dict[str, object] = {}  # small per-connection facts (e.g. the local reviewer)
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
@@ -45,6 +46,7 @@ class Database:
             self.conn.close()
             self.conn = None  # type: ignore[assignment]
             self._checklists.clear()
+            self.cache.clear()
 
     @property
     def is_open(self) -> bool:
