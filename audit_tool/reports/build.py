@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from ..audits import get_audit, progress
 from ..domain import Phase, Status
 from ..findings import Findings, GroupFinding, findings
+from ..findings.language import scanner, summarise
 from ..selection import AuditFilter
 from ..store import Database
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
@@ -125,6 +126,7 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
             blocks.append(Table(["Ref", "Question and guidance", "Rating", "Evidence"], rows,
                                 widths=[0.8, 4.5, 1.3, 3.4]))
 
+    blocks += _audit_language(audit)
     blocks.append(Heading("Strengths, areas for improvement and recommendations", 1))
     blocks.append(Heading("Strengths", 2))
     blocks.append(Paragraph(_scrub(audit.strengths, ref, include_identifiers) or "None recorded."))
@@ -152,6 +154,64 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
         draft=audit.status is Status.DRAFT,
         blocks=blocks,
     )
+
+
+def _audit_language(audit) -> list:
+    sc = scanner()
+    found: dict[str, tuple] = {}
+    texts = [a.note for a in audit.answers.values()] + [audit.summary, audit.strengths, audit.improvements]
+    for text in texts:
+        for f in sc.scan(text):
+            term, n = found.get(f.term.phrase, (f.term, 0))
+            found[f.term.phrase] = (term, n + 1)
+    out: list = [Heading("Language to look at again", 1)]
+    if not found:
+        out.append(Paragraph("No wording from the language list was found in this audit's notes."))
+        return out
+    out.append(Paragraph(
+        "These phrases in the evidence notes can hide who did what. A flag is a prompt to look "
+        "again, not a finding: the phrase may be quoted from the file."
+    ))
+    out.append(Table(
+        ["Phrase", "Times", "Why it matters", "Suggested reframe"],
+        [[t.phrase, str(n), t.why, t.reframe] for t, n in sorted(found.values(), key=lambda x: -x[1])],
+        align=["l", "r", "l", "l"], widths=[1.6, 0.6, 3, 3.5],
+    ))
+    return out
+
+
+def _language_section(db: Database, flt: AuditFilter) -> list:
+    lang = summarise(db, flt)
+    out: list = [Heading("Language", 1)]
+    if not lang.by_phase:
+        return out + [Paragraph("No evidence notes in this selection.")]
+    out.append(Paragraph(
+        "Evidence notes and summaries were scanned for wording that hides who did what "
+        "(for example 'volatile relationship' or 'failure to protect'). Fewer flags per 1,000 "
+        "words after training suggests records that name the person who harmed and the behaviour."
+    ))
+    out.append(Table(
+        ["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"],
+        [[Phase(p.phase).label, _count(p.audits), f"{p.words:,}", f"{p.flags:,}",
+          "suppressed" if _small(p.audits) else (f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—")]
+         for p in lang.by_phase],
+        align=["l", "r", "r", "r", "r"],
+    ))
+    shown = [p for p in lang.by_phase if p.per_thousand is not None and not _small(p.audits)]
+    if shown:
+        out.append(BarChart(
+            "Language flags per 1,000 words, by phase", [Phase(p.phase).label for p in shown],
+            [Series("Flags per 1,000 words", [p.per_thousand for p in shown])],
+            alt_text="Language flags per 1,000 words: " + "; ".join(
+                f"{Phase(p.phase).label} {p.per_thousand:.1f}" for p in shown) + ".",
+        ))
+    if lang.top_terms:
+        out.append(Table(
+            ["Most flagged wording", "Times", "Suggested reframe"],
+            [[t.phrase, f"{n:,}", t.reframe] for t, n in lang.top_terms],
+            align=["l", "r", "l"], widths=[2, 0.8, 5],
+        ))
+    return out
 
 
 # -- aggregate for a steering group --------------------------------------------------------------
@@ -237,6 +297,8 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     for cid in checklist_ids:
         blocks += _checklist_section(db, f, cid, titles[cid], len(checklist_ids) > 1)
 
+    if f.audits:
+        blocks += _language_section(db, flt)
     recs = _recommendations(db, flt)
     blocks.append(Heading("Recommendations gathered from the audits", 1))
     if recs:

@@ -147,7 +147,7 @@ def _axis(chart: BarChart) -> tuple[float, float, float]:
     if top <= lo:
         top = lo + 1.0
     step = _nice_step(top - lo)
-    start = math.floor(lo / step - 1e-9) * step if lo < 0 else 0.0
+    start = math.floor(lo / step + 1e-9) * step if lo < 0 else 0.0
     if chart.max_value is None or chart.max_value < hi:
         top = math.ceil(top / step - 1e-9) * step
     return start, top, step
@@ -352,7 +352,8 @@ def to_png(layout: ChartLayout, scale: float = PNG_SCALE) -> bytes:
                 width=max(1, round(it.width * scale)),
             )
         else:
-            font = fonts.pil_font(_font(it.bold), max(1, round(it.size * scale)))
+            # Fractional pixel size keeps Pillow's text widths equal to the measured ones.
+            font = fonts.pil_font(_font(it.bold), round(it.size * scale, 2))
             draw.text(
                 (it.x * scale, it.y * scale), it.text, fill=it.color, font=font,
                 anchor=_PIL_ANCHOR[it.anchor],

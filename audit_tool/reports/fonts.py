@@ -50,7 +50,7 @@ def register_reportlab_fonts() -> None:
 
 
 @cache
-def pil_font(name: str, size_px: int):  # -> PIL.ImageFont.FreeTypeFont
+def pil_font(name: str, size_px: float):  # -> PIL.ImageFont.FreeTypeFont
     """A Pillow FreeType font at a pixel size (cached: loading a TTF costs ~ms)."""
     from PIL import ImageFont
 
