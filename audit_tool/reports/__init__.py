@@ -1,0 +1,71 @@
+"""Reports: one neutral model (model.py), rendered to PDF (pdf.py) and DOCX (docx.py).
+
+`render(report, "pdf" | "docx", path)` is the one entry point the CLI and the GUI use:
+it writes atomically into the target folder, never into the system temp folder.
+The renderers are imported on first use, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from ..errors import ExportProblem
+from .atomic import write_atomic
+from .model import (
+    BarChart,
+    Block,
+    Heading,
+    KeyValue,
+    PageBreak,
+    Paragraph,
+    Report,
+    Series,
+    Table,
+)
+
+Format = Literal["pdf", "docx"]
+FORMATS: tuple[Format, ...] = ("pdf", "docx")
+
+__all__ = [
+    "FORMATS",
+    "BarChart",
+    "Block",
+    "Format",
+    "Heading",
+    "KeyValue",
+    "PageBreak",
+    "Paragraph",
+    "Report",
+    "Series",
+    "Table",
+    "render",
+    "write_atomic",
+]
+
+
+def render(
+    report: Report,
+    fmt: Format,
+    path: str | os.PathLike[str],
+    progress: Callable[[float], None] | None = None,
+) -> Path:
+    """Render `report` as `fmt` ("pdf" or "docx") to `path`, atomically.
+
+    The document is written straight into a temporary file beside `path` and swapped in
+    when complete. Returns the absolute path written. Raises ExportProblem with a
+    one-line message when the file cannot be written.
+    """
+    if fmt == "pdf":
+        from .pdf import render_pdf as renderer
+    elif fmt == "docx":
+        from .docx import render_docx as renderer
+    else:
+        raise ExportProblem(f"Unknown export format {fmt!r}: choose pdf or docx.")
+
+    def write(f: BinaryIO) -> None:
+        renderer(report, f, progress)
+
+    return write_atomic(path, write)

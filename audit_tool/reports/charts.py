@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from . import fonts
-from .model import BarChart, format_value
+from .model import BarChart, clean, format_value
 
 # Okabe-Ito, ordered so the first two (baseline / post-training) contrast most.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
@@ -38,6 +38,7 @@ LABEL_SIZE = 8.5
 VALUE_SIZE = 7.5
 TICK_SIZE = 7.5
 LEGEND_SIZE = 8.0
+EDGE = 2.0  # points of white space left and right
 LINE_GAP = 1.25  # line height as a multiple of font size
 MAX_LABEL_LINES = 3
 
@@ -154,8 +155,10 @@ def _axis(chart: BarChart) -> tuple[float, float, float]:
 
 
 def _tick_text(v: float, step: float, unit: str) -> str:
-    decimals = 0 if float(step).is_integer() else max(0, -math.floor(math.log10(step)) + 1)
+    decimals = 0 if float(step).is_integer() else max(1, -math.floor(math.log10(step)) + 1)
     text = f"{v:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     if text.startswith("-") and float(text) == 0:
         text = text[1:]
     return text + unit
@@ -163,12 +166,14 @@ def _tick_text(v: float, step: float, unit: str) -> str:
 
 def layout_chart(chart: BarChart, width: float = DEFAULT_WIDTH) -> ChartLayout:
     """Compute every mark of the chart, in points, for a drawing `width` points wide."""
+    full_width = width
+    width -= 2 * EDGE
     items: list[Primitive] = []
     n_series = len(chart.series)
     y = 0.0
 
     # Title, wrapped to the full width.
-    for line in wrap(chart.title, fonts.BOLD, TITLE_SIZE, width):
+    for line in wrap(clean(chart.title), fonts.BOLD, TITLE_SIZE, width):
         y += TITLE_SIZE * LINE_GAP
         items.append(Text(0, y - TITLE_SIZE * 0.25, line, TITLE_SIZE, TEXT, "start", True))
     y += 4
@@ -178,7 +183,7 @@ def layout_chart(chart: BarChart, width: float = DEFAULT_WIDTH) -> ChartLayout:
         x = 0.0
         y += LEGEND_SIZE * LINE_GAP
         for i, s in enumerate(chart.series):
-            name = _fit(s.name, fonts.REGULAR, LEGEND_SIZE, width - 14)
+            name = _fit(clean(s.name), fonts.REGULAR, LEGEND_SIZE, width - 14)
             w = 12 + fonts.text_width(name, fonts.REGULAR, LEGEND_SIZE)
             if x > 0 and x + w > width:
                 x = 0.0
@@ -191,7 +196,8 @@ def layout_chart(chart: BarChart, width: float = DEFAULT_WIDTH) -> ChartLayout:
     # Category labels: right-aligned in a column of at most 38% of the width.
     max_label_w = width * 0.38
     label_lines = [
-        wrap(c, fonts.REGULAR, LABEL_SIZE, max_label_w, MAX_LABEL_LINES) for c in chart.categories
+        wrap(clean(c), fonts.REGULAR, LABEL_SIZE, max_label_w, MAX_LABEL_LINES)
+        for c in chart.categories
     ]
     label_w = max(
         (fonts.text_width(ln, fonts.REGULAR, LABEL_SIZE) for ls in label_lines for ln in ls),
@@ -203,7 +209,7 @@ def layout_chart(chart: BarChart, width: float = DEFAULT_WIDTH) -> ChartLayout:
     vmin, vmax, step = _axis(chart)
     texts = [
         [
-            format_value(v, chart.unit, s.labels[i] if s.labels else "")
+            clean(format_value(v, chart.unit, s.labels[i] if s.labels else ""))
             for i, v in enumerate(s.values)
         ]
         for s in chart.series
@@ -278,13 +284,27 @@ def layout_chart(chart: BarChart, width: float = DEFAULT_WIDTH) -> ChartLayout:
     for t in ticks:
         if abs(t) > step * 1e-6:
             items.append(Line(sx(t), plot_top, sx(t), plot_bottom, GRID, 0.5))
-        items.append(Text(sx(t), tick_y, _tick_text(t, step, chart.unit), TICK_SIZE, MUTED, "middle"))
+        items.append(
+            Text(sx(t), tick_y, _tick_text(t, step, chart.unit), TICK_SIZE, MUTED, "middle")
+        )
     items.extend(bars)
     items.append(Line(sx(0), plot_top, sx(0), plot_bottom, AXIS, 0.8))
     items.extend(marks)
     height = tick_y + 4
 
-    return ChartLayout(width, math.ceil(height), tuple(items), chart.describe(), chart.title)
+    # A small white edge so antialiased glyphs at x=0 are not cut by the image border.
+    shifted = tuple(_shift(it, EDGE) for it in items)
+    return ChartLayout(
+        full_width, math.ceil(height), shifted, clean(chart.describe()), clean(chart.title)
+    )
+
+
+def _shift(it: Primitive, dx: float) -> Primitive:
+    if isinstance(it, Rect):
+        return replace(it, x=it.x + dx)
+    if isinstance(it, Line):
+        return replace(it, x1=it.x1 + dx, x2=it.x2 + dx)
+    return replace(it, x=it.x + dx)
 
 
 def to_drawing(layout: ChartLayout):  # -> reportlab.graphics.shapes.Drawing
@@ -297,6 +317,7 @@ def to_drawing(layout: ChartLayout):  # -> reportlab.graphics.shapes.Drawing
     fonts.register_reportlab_fonts()
     h = layout.height
     d = Drawing(layout.width, h)
+    d.initialFontName = fonts.REGULAR  # the renderer's default state is Helvetica otherwise
     colours: dict[str, object] = {}
 
     def col(hex_: str):
@@ -306,19 +327,30 @@ def to_drawing(layout: ChartLayout):  # -> reportlab.graphics.shapes.Drawing
 
     for it in layout.items:
         if isinstance(it, Rect):
-            d.add(RRect(it.x, h - it.y - it.h, it.w, it.h, fillColor=col(it.fill), strokeColor=None))
+            d.add(
+                RRect(it.x, h - it.y - it.h, it.w, it.h, fillColor=col(it.fill), strokeColor=None)
+            )
         elif isinstance(it, Line):
             d.add(
                 RLine(
-                    it.x1, h - it.y1, it.x2, h - it.y2, strokeColor=col(it.color),
+                    it.x1,
+                    h - it.y1,
+                    it.x2,
+                    h - it.y2,
+                    strokeColor=col(it.color),
                     strokeWidth=it.width,
                 )
             )
         else:
             d.add(
                 String(
-                    it.x, h - it.y, it.text, fontName=_font(it.bold), fontSize=it.size,
-                    fillColor=col(it.color), textAnchor=it.anchor,
+                    it.x,
+                    h - it.y,
+                    it.text,
+                    fontName=_font(it.bold),
+                    fontSize=it.size,
+                    fillColor=col(it.color),
+                    textAnchor=it.anchor,
                 )
             )
     return d
@@ -355,7 +387,10 @@ def to_png(layout: ChartLayout, scale: float = PNG_SCALE) -> bytes:
             # Fractional pixel size keeps Pillow's text widths equal to the measured ones.
             font = fonts.pil_font(_font(it.bold), round(it.size * scale, 2))
             draw.text(
-                (it.x * scale, it.y * scale), it.text, fill=it.color, font=font,
+                (it.x * scale, it.y * scale),
+                it.text,
+                fill=it.color,
+                font=font,
                 anchor=_PIL_ANCHOR[it.anchor],
             )
     out = io.BytesIO()

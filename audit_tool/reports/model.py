@@ -245,13 +245,35 @@ def identity_mark(report: Report) -> str:
     return IDENTIFIABLE_MARK if report.identifiable else ANONYMISED_MARK
 
 
+# Characters XML (so DOCX) cannot hold, and that PDFs show as boxes: C0 controls other
+# than tab and newline, which turn up in text pasted from other programs.
+_CONTROL: dict[int, str | None] = dict.fromkeys([*range(0, 9), *range(14, 32), 0xFFFE, 0xFFFF])
+_CONTROL.update({9: " ", 11: "\n", 12: "\n"})  # tab; Word's line break and page break
+
+
+def clean(text: str) -> str:
+    """Text safe for both renderers (XML and the PDF font): Windows line ends, Word's
+    line breaks and page breaks become newlines, tabs spaces; other control characters and
+    lone surrogates are dropped. The renderers apply it to all report text."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_CONTROL)
+    if not text.isascii():
+        text = text.encode("utf-8", "ignore").decode("utf-8")
+    return text
+
+
 def format_value(value: float | None, unit: str, label: str = "") -> str:
     """How a chart value is written on the bar and in generated alt text."""
     if label:
         return label
     if value is None:
         return "no data"
-    text = f"{value:.0f}" if unit == "%" or float(value).is_integer() else f"{value:.1f}"
+    if unit == "%":
+        text = f"{value:.0f}"
+    else:  # plain numbers: 2 decimals for small values (rates), 1 above 10, no trailing 0s
+        text = f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
     if text == "-0":
         text = "0"
     return text + unit

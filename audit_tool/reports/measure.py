@@ -1,0 +1,113 @@
+"""Column widths for report tables, shared by the PDF and DOCX renderers.
+
+Like a browser's automatic table layout: every column gets at least its longest word
+(so no word is broken mid-way), and the remaining width goes to the columns with the
+most text. Text is measured with the bundled font's metrics; the DOCX uses Arial,
+whose proportions are close enough for dividing a page.
+"""
+
+from __future__ import annotations
+
+from . import fonts
+from .model import Table
+
+SAMPLE_ROWS = 200  # enough rows to judge a column; keeps long tables cheap to measure
+CELL_PADDING = 10.0  # points, left + right, as the renderers pad cells
+MAX_NATURAL = 280.0  # a long paragraph's natural width counts as this much, no more
+MAX_WORD_SHARE = 0.35  # the most of the width one unbreakable word may claim
+
+
+def column_widths(table: Table, total: float, size: float = 8.5) -> list[float]:
+    """Widths in points summing to `total`.
+
+    Explicit `table.widths` are scaled to `total`, but a column is widened (taking from the
+    others) where it would break a word of its header or cells in the middle.
+    """
+
+    def width(text: str, bold: bool = False) -> float:
+        return fonts.text_width(text, fonts.BOLD if bold else fonts.REGULAR, size)
+
+    n = len(table.columns)
+    mins, naturals = [0.0] * n, [0.0] * n
+    sample = table.rows[:SAMPLE_ROWS]
+    for c, head in enumerate(table.columns):
+        lo = max((width(w, True) for w in head.split()), default=0.0)
+        hi = max(lo, width(head, True) * 0.6)  # a header may take two lines
+        for row in sample:
+            cell = row[c]
+            if not cell:
+                continue
+            full = max(width(line) for line in cell.split("\n"))
+            hi = max(hi, full)
+            if full > lo:  # only then can one of its words be wider than the current min
+                lo = max(lo, max(width(w) for w in cell.split()))
+        # A column need not fit a freak long word (a URL, a pasted line): the renderers
+        # break such words, so it may not starve the other columns.
+        mins[c] = min(lo, total * MAX_WORD_SHARE) + CELL_PADDING
+        naturals[c] = min(hi, MAX_NATURAL) + CELL_PADDING
+        naturals[c] = max(naturals[c], mins[c])
+
+    if sum(mins) >= total:  # even the words do not fit: share by need
+        s = sum(mins)
+        return [total * m / s for m in mins]
+    if table.widths:
+        s = sum(table.widths)
+        return _at_least([total * w / s for w in table.widths], mins, total)
+    if sum(naturals) <= total:  # everything fits on one line: spread the slack
+        extra = (total - sum(naturals)) / n
+        return [w + extra for w in naturals]
+    # Short columns (ratings, numbers) get their natural width first, so "Very good" does
+    # not wrap to feed a long evidence column that wraps anyway (max-min fair sharing).
+    out = [0.0] * n
+    todo = set(range(n))
+    remaining = total
+    while todo:
+        fair = remaining / len(todo)
+        short = [c for c in todo if naturals[c] <= fair]
+        if not short:
+            break
+        for c in short:
+            out[c] = naturals[c]
+            remaining -= naturals[c]
+            todo.discard(c)
+    if todo:
+        need = sum(mins[c] for c in todo)
+        if need > remaining:  # long columns would break words: fall back to sharing by need
+            slack = total - sum(mins)
+            want = [nat - m for nat, m in zip(naturals, mins, strict=True)]
+            s = sum(want) or 1.0
+            return [m + slack * w / s for m, w in zip(mins, want, strict=True)]
+        s = sum(naturals[c] for c in todo)
+        for c in todo:
+            out[c] = remaining * naturals[c] / s
+        # Proportional sharing can leave a column under its longest word: top it up.
+        for c in todo:
+            if out[c] < mins[c]:
+                out[c] = mins[c]
+        over = sum(out) - total
+        if over > 0:
+            flex = [c for c in todo if out[c] > mins[c]]
+            room = sum(out[c] - mins[c] for c in flex) or 1.0
+            for c in flex:
+                out[c] -= over * (out[c] - mins[c]) / room
+    return out
+
+
+def _at_least(target: list[float], mins: list[float], total: float) -> list[float]:
+    """`target` with every column raised to its minimum, the others shrunk in proportion."""
+    out = list(target)
+    fixed: set[int] = set()
+    while True:
+        short = [c for c in range(len(out)) if c not in fixed and out[c] < mins[c] - 0.01]
+        if not short:
+            return out
+        for c in short:
+            out[c] = mins[c]
+            fixed.add(c)
+        free = [c for c in range(len(out)) if c not in fixed]
+        if not free:
+            return out
+        room = total - sum(out[c] for c in fixed)
+        s = sum(target[c] for c in free)
+        for c in free:
+            out[c] = room * target[c] / s
