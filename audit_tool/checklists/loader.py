@@ -52,7 +52,10 @@ def parse(source: str, name: str = "<checklist>", origin: str = "user", path: st
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        raise ChecklistError(f"{name}: not valid TOML: {exc}") from None
+        detail = str(exc).replace("at end of document", f"at end of document, line {source.count(chr(10)) + 1}")
+        raise ChecklistError(f"{name}: not valid TOML: {detail}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ChecklistError(f"{name}: not valid TOML: values are nested too deeply") from None
     try:
         definition = Checklist.model_validate(data)
     except ValidationError as exc:
@@ -60,6 +63,8 @@ def parse(source: str, name: str = "<checklist>", origin: str = "user", path: st
         loc = [p for p in err["loc"]]
         field = _format_loc(loc)
         msg = err["msg"].removeprefix("Value error, ")
+        if not loc:  # a whole-definition check names its field path at the start of msg
+            loc = _parse_path(msg)
         line = _line_of(source, loc)
         where = f"{name}: line {line}" if line else name
         more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
@@ -132,6 +137,22 @@ def _format_loc(loc: list) -> str:
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
+    return out
+
+
+_PATH = re.compile(r"^([A-Za-z_][\w-]*(?:\[\d+\])*(?:\.[A-Za-z_][\w-]*(?:\[\d+\])*)*):\s")
+
+
+def _parse_path(msg: str) -> list:
+    """'themes[0].items[1].scale: ...' -> ['themes', 0, 'items', 1, 'scale'] (else [])."""
+    m = _PATH.match(msg)
+    if not m:
+        return []
+    out: list = []
+    for part in m.group(1).split("."):
+        name, *indexes = part.split("[")
+        out.append(name)
+        out.extend(int(i.rstrip("]")) for i in indexes)
     return out
 
 

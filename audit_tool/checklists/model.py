@@ -118,9 +118,11 @@ class Checklist(_Strict):
                 for tag in item.tags:
                     if tag not in self.tags:
                         raise ValueError(f"{where}.tags: unknown tag '{tag}'")
-        theme_ids = [t.id for t in self.themes]
-        if len(set(theme_ids)) != len(theme_ids):
-            raise ValueError("themes: theme ids must be unique")
+        theme_ids: set[str] = set()
+        for t_i, theme in enumerate(self.themes):
+            if theme.id in theme_ids:
+                raise ValueError(f"themes[{t_i}].id: theme id '{theme.id}' is used twice")
+            theme_ids.add(theme.id)
         for t_i, theme in enumerate(self.themes):
             for i_i, item in enumerate(theme.items):
                 cond = item.show_when

@@ -182,6 +182,8 @@ def _audit_language(audit) -> list:
 
 def _language_section(db: Database, flt: AuditFilter) -> list:
     lang = summarise(db, flt)
+    order = [p.value for p in Phase]
+    phases = sorted(lang.by_phase, key=lambda p: order.index(p.phase) if p.phase in order else len(order))
     out: list = [Heading("Language", 1)]
     if not lang.by_phase:
         return out + [Paragraph("No evidence notes in this selection.")]
@@ -194,10 +196,10 @@ def _language_section(db: Database, flt: AuditFilter) -> list:
         ["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"],
         [[Phase(p.phase).label, _count(p.audits), f"{p.words:,}", f"{p.flags:,}",
           "suppressed" if _small(p.audits) else (f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—")]
-         for p in lang.by_phase],
+         for p in phases],
         align=["l", "r", "r", "r", "r"],
     ))
-    shown = [p for p in lang.by_phase if p.per_thousand is not None and not _small(p.audits)]
+    shown = [p for p in phases if p.per_thousand is not None and not _small(p.audits)]
     if shown:
         out.append(BarChart(
             "Language flags per 1,000 words, by phase", [Phase(p.phase).label for p in shown],
@@ -288,7 +290,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             ("Case files", str(f.cases)),
             ("Selection", flt.describe()),
             ("Checklists", "; ".join(f"{t} v{v} ({n} audits)" for _, v, t, n in f.checklists) or "—"),
-            ("Phases", ", ".join(f"{Phase(p).label} {_count(n)}" for p, n in sorted(f.phase_counts.items())) or "—"),
+            ("Phases", ", ".join(
+                f"{p.label} {_count(f.phase_counts[p.value])}" for p in Phase if p.value in f.phase_counts
+            ) or "—"),
             ("Produced", datetime.now(UTC).strftime("%d %B %Y")),
         ])
     )
@@ -379,7 +383,8 @@ def _checklist_section(db: Database, f: Findings, cid: str, title: str, several:
     if chart:
         out.append(chart)
 
-    tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in ("principle", "component", "practice_area", "fact_group")]
+    # fact groups mirror the themes of the death review, so they are not repeated here
+    tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in ("principle", "component", "practice_area")]
     if tags:
         out.append(Heading("By principle, critical component and practice area", lvl))
         out.append(_group_table(tags, "Principle, component or area"))

@@ -88,34 +88,62 @@ def _preflight(path: Path) -> None:
         raise DamagedDatabase(f"{path} is truncated or damaged (its size is not whole pages); it was left as it is.")
 
 
+def _check(conn: sqlcipher3.Connection, path: Path, key: str) -> int:
+    """Prove the key, that the file is ours and that we understand its schema; return it."""
+    _set_key(conn, key)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as exc:
+        if "not a database" in str(exc).lower():
+            raise WrongPassphrase("Wrong passphrase, or this file is not an audit database.") from None
+        raise
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id != APP_ID:
+        raise NotAnAuditDatabase(f"{path} is an encrypted database, but not one made by this tool.")
+    if version > SCHEMA_VERSION:
+        raise NewerSchema(
+            f"This database was made by a newer version of the tool (schema {version}, "
+            f"this version understands {SCHEMA_VERSION}). Update the tool; the file was left as it is."
+        )
+    return version
+
+
+def _probe_read_only(path: Path, key: str) -> None:
+    """Check a file with pending WAL pages without the power to write: a read-write
+    connection would fold the WAL into the file when it closes, even on refusal."""
+    shm = Path(f"{path}-shm")
+    shm_existed = shm.exists()
+    try:
+        conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlcipher3.Error as exc:
+        raise translate(exc, path) from None
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        _check(conn, path, key)
+    except sqlcipher3.Error as exc:
+        raise translate(exc, path) from None
+    finally:
+        conn.close()
+        if not shm_existed:  # the WAL index is scratch; no other process had the file open
+            with contextlib.suppress(OSError):
+                shm.unlink()
+
+
 def open_connection(path: str | Path, passphrase: str) -> sqlcipher3.Connection:
     """Open an existing database, proving the key and the schema before any write."""
     path = Path(path)
     _preflight(path)
     key = normalise(passphrase)
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:  # after a crash, or open elsewhere
+        _probe_read_only(path, key)
     try:
         conn = _raw_connect(path)
     except sqlcipher3.Error as exc:
         raise translate(exc, path) from None
     try:
-        _set_key(conn, key)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher3.DatabaseError as exc:
-            if "not a database" in str(exc).lower():
-                raise WrongPassphrase(
-                    "Wrong passphrase, or this file is not an audit database."
-                ) from None
-            raise
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if app_id != APP_ID:
-            raise NotAnAuditDatabase(f"{path} is an encrypted database, but not one made by this tool.")
-        if version > SCHEMA_VERSION:
-            raise NewerSchema(
-                f"This database was made by a newer version of the tool (schema {version}, "
-                f"this version understands {SCHEMA_VERSION}). Update the tool; the file was left as it is."
-            )
+        version = _check(conn, path, key)
         _apply_pragmas(conn)
         if version < SCHEMA_VERSION:
             _backup_before_migration(conn, path, version)
