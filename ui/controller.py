@@ -1,0 +1,382 @@
+"""What the window's commands do: dialogs, calls into the core, moving between pages.
+
+The window composes the parts; this object connects the actions to them. Every command
+that needs the database checks that it is still unlocked after a dialog returns, because
+the idle lock may have fired while the dialog was open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from audit_tool import APP_NAME, __version__, audits
+from audit_tool.checklists.loader import available
+from audit_tool.domain import Status
+from audit_tool.errors import AuditToolError
+from audit_tool.selection import AuditFilter
+
+from .case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
+from .concern_dialog import ConcernDialog
+from .findings_view import describe_filter
+from .history_dialog import HistoryDialog
+from .messages import confirm, show_error
+from .passphrase_dialog import ChangePassphraseDialog
+from .settings_dialog import SettingsDialog
+from .shortcuts_dialog import ShortcutsDialog
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+class Controller(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self._findings_return = None  # the page Back returns to from findings
+        a = window.actions
+        a.new_case.triggered.connect(self.new_case)
+        a.new_audit.triggered.connect(lambda: self.new_audit())
+        a.open.triggered.connect(self.open_selected)
+        a.export.triggered.connect(self.export)
+        a.settings.triggered.connect(self.settings)
+        a.change_passphrase.triggered.connect(self.change_passphrase)
+        a.lock.triggered.connect(window.session.lock)
+        a.quit.triggered.connect(window.close)
+        a.undo.triggered.connect(window.editor.undo)
+        a.redo.triggered.connect(window.editor.redo)
+        a.find.triggered.connect(self.find)
+        a.finalise.triggered.connect(self.finalise)
+        a.amend.triggered.connect(self.amend)
+        a.delete_draft.triggered.connect(self.delete_draft)
+        a.concern.triggered.connect(self.concern)
+        a.item_history.triggered.connect(self.item_history)
+        a.audit_history.triggered.connect(lambda: self.history(None))
+        a.summary.triggered.connect(window.editor.show_summary)
+        a.next_theme.triggered.connect(lambda: window.editor.next_theme(1))
+        a.prev_theme.triggered.connect(lambda: window.editor.next_theme(-1))
+        a.back.triggered.connect(self.back)
+        a.findings_audit.triggered.connect(self.findings_for_audit)
+        a.findings_selection.triggered.connect(self.findings_for_selection)
+        a.show_ids.toggled.connect(self.set_show_identifiers)
+        a.refresh.triggered.connect(lambda: window.loader.load())
+        a.shortcuts.triggered.connect(lambda: ShortcutsDialog(a, window).exec())
+        a.about.triggered.connect(self.about)
+
+        window.list_page.open_requested.connect(self.open_audit)
+        window.editor.back_requested.connect(self.show_list)
+        window.editor.amend_requested.connect(self.amend)
+        window.editor.finalise_requested.connect(self.finalise)
+        window.editor.concern_requested.connect(self.concern)
+        window.editor.history_requested.connect(lambda _a, item: self.history(item))
+        window.editor.audit_changed.connect(window.loader.mark_dirty)
+        window.findings.back_requested.connect(self.back_from_findings)
+        window.findings.export_requested.connect(self.export)
+
+    # -- which audit a command is about --------------------------------------------------------
+    def current_audit(self) -> tuple[str | None, str | None]:
+        """(audit id, status) of the open audit, else the one selected in the list."""
+        w = self.w
+        if w.stack.currentWidget() is w.editor and w.editor.audit is not None:
+            return w.editor.audit.id, w.editor.audit.status.value
+        if w.stack.currentWidget() is w.list_page:
+            row = w.list_model.audit_row(w.list_page.table.currentIndex().row())
+            if row is not None:
+                return row.id, row.status
+        if w.stack.currentWidget() is w.findings and w.editor.audit is not None and w.findings.single_audit:
+            return w.editor.audit.id, w.editor.audit.status.value
+        return None, None
+
+    def _unlocked(self) -> bool:
+        return self.w.session.is_open
+
+    # -- pages -----------------------------------------------------------------------------------
+    def show_list(self) -> None:
+        w = self.w
+        failures = w.editor.flush()
+        if failures:
+            return  # the editor has shown what could not be saved; stay with it
+        current = w.editor.audit.id if w.editor.audit else None
+        w.editor.clear()
+        w.stack.setCurrentWidget(w.list_page)
+        if self._unlocked():
+            w.loader.refresh_dirty()
+            w.list_page.select_audit(current)
+        w.list_page.table.setFocus()
+        w.update_actions()
+
+    def open_audit(self, audit_id: str) -> None:
+        w = self.w
+        if w.editor.audit is not None and w.editor.flush():
+            return
+        try:
+            w.editor.open(audit_id)
+        except AuditToolError as exc:
+            show_error(w, exc, "The audit could not be opened")
+            return
+        w.stack.setCurrentWidget(w.editor)
+        w.editor.themes.setFocus()
+        first = w.editor.audit.checklist.definition.themes[0].items[0].id
+        w.editor.show_item(first)
+        w.update_actions()
+
+    def open_selected(self) -> None:
+        audit_id = self.w.list_page.current_audit_id()
+        if audit_id:
+            self.open_audit(audit_id)
+
+    def back(self) -> None:
+        w = self.w
+        if w.stack.currentWidget() is w.findings:
+            self.back_from_findings()
+        elif w.stack.currentWidget() is w.editor:
+            self.show_list()
+
+    def find(self) -> None:
+        w = self.w
+        if w.stack.currentWidget() is w.editor:
+            self.show_list()
+        if w.stack.currentWidget() is w.list_page:
+            w.list_page.focus_search()
+
+    # -- cases and audits --------------------------------------------------------------------------
+    def new_case(self) -> None:
+        w = self.w
+        dialog = NewCaseDialog(w.session, w)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked() or dialog.case is None:
+            return
+        w.statusBar().showMessage("Case added.", 5000)
+        if dialog.start_audit.isChecked():
+            self.new_audit(dialog.case.id)
+        else:
+            w.loader.load()
+
+    def new_audit(self, case_id: str | None = None) -> None:
+        w = self.w
+        if case_id is None:
+            row = w.list_model.audit_row(w.list_page.table.currentIndex().row())
+            case_id = row.case_id if row is not None and w.stack.currentWidget() is w.list_page else None
+        checklists, problems = available()
+        dialog = NewAuditDialog(w.session, checklists, problems, case_id, w.show_identifiers(), w)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked() or not dialog.audit_id:
+            return
+        w.loader.refresh(dialog.audit_id)
+        self.open_audit(dialog.audit_id)
+
+    def finalise(self) -> None:
+        w = self.w
+        audit_id, status = self.current_audit()
+        if not audit_id or status != Status.DRAFT:
+            return
+        if w.stack.currentWidget() is w.editor and w.editor.flush():
+            return
+        try:
+            missing = audits.missing_required(w.session.db, audit_id)
+        except AuditToolError as exc:
+            show_error(w, exc)
+            return
+        if missing:
+            if w.stack.currentWidget() is not w.editor:
+                self.open_audit(audit_id)
+            w.editor.show_missing(missing)
+            return
+        if not confirm(
+            w, "Finalise audit",
+            "Finalise this audit? It becomes read-only. You can still amend it later, giving a reason.",
+            "Finalise",
+        ) or not self._unlocked():
+            return
+        try:
+            audits.finalise(w.session.db, audit_id)
+        except AuditToolError as exc:
+            show_error(w, exc, "Not finalised")
+            return
+        self._changed(audit_id, "Audit finalised.")
+
+    def amend(self) -> None:
+        w = self.w
+        audit_id, status = self.current_audit()
+        if not audit_id or status != Status.FINALISED:
+            return
+        dialog = ReasonDialog(w)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
+            return
+        try:
+            audits.amend(w.session.db, audit_id, dialog.text())
+        except AuditToolError as exc:
+            show_error(w, exc, "Not amended")
+            return
+        self._changed(audit_id, "The audit is a draft again; the reason is in its history.")
+
+    def _changed(self, audit_id: str, message: str) -> None:
+        w = self.w
+        w.loader.refresh(audit_id)
+        if w.editor.audit is not None and w.editor.audit.id == audit_id:
+            w.editor.missing.hide()
+            w.editor.reload()
+        w.statusBar().showMessage(message, 8000)
+        w.update_actions()
+
+    def delete_draft(self) -> None:
+        w = self.w
+        audit_id, status = self.current_audit()
+        if not audit_id or status != Status.DRAFT:
+            return
+        if not confirm(
+            w, "Delete draft audit",
+            "Delete this draft audit? Its ratings and notes will be removed. This cannot be undone. "
+            "(The case itself is kept.)",
+            "Delete draft", "Keep it", danger=True,
+        ) or not self._unlocked():
+            return
+        try:
+            audits.delete_draft(w.session.db, audit_id)
+        except AuditToolError as exc:
+            show_error(w, exc, "Not deleted")
+            return
+        if w.editor.audit is not None and w.editor.audit.id == audit_id:
+            w.editor.clear()
+            w.stack.setCurrentWidget(w.list_page)
+        w.loader.remove(audit_id)
+        w.statusBar().showMessage("Draft audit deleted.", 8000)
+        w.update_actions()
+
+    def concern(self) -> None:
+        w = self.w
+        audit_id, _ = self.current_audit()
+        if not audit_id:
+            return
+        dialog = ConcernDialog(w.session, audit_id, w)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
+            return
+        if w.editor.audit is not None and w.editor.audit.id == audit_id:
+            with contextlib.suppress(AuditToolError):
+                w.editor.summary.set_concerns(audits.get_audit(w.session.db, audit_id).concerns)
+        w.statusBar().showMessage("Recorded that a matter of concern was raised.", 8000)
+
+    # -- history -------------------------------------------------------------------------------------
+    def item_history(self) -> None:
+        item = self.w.editor.focused_item()
+        self.history(item)
+
+    def history(self, item_id: str | None) -> None:
+        w = self.w
+        audit = w.editor.audit
+        if audit is None:
+            audit_id, _ = self.current_audit()
+            if not audit_id:
+                return
+            try:
+                audit = audits.get_audit(w.session.db, audit_id)
+            except AuditToolError as exc:
+                show_error(w, exc)
+                return
+        else:
+            w.editor.flush()
+        HistoryDialog(w.session.db, audit, item_id, w).exec()
+
+    # -- findings and export ---------------------------------------------------------------------------
+    def findings_for_audit(self) -> None:
+        w = self.w
+        audit_id, _ = self.current_audit()
+        if not audit_id:
+            return
+        if w.stack.currentWidget() is w.editor:
+            w.editor.flush()
+        self._findings_return = w.stack.currentWidget()
+        row = w.list_model.audit_row(w.list_model.row_of(audit_id))
+        scope = "One audit" + (f": {row.checklist_title}, {row.area}" if row else "")
+        w.findings.show_findings(AuditFilter(audit_id=audit_id), True, scope)
+        w.stack.setCurrentWidget(w.findings)
+        w.findings.tabs.setFocus()
+        w.update_actions()
+
+    def findings_for_selection(self) -> None:
+        w = self.w
+        if w.stack.currentWidget() is w.editor:
+            w.editor.flush()
+        self._findings_return = w.stack.currentWidget()
+        flt = w.list_model.audit_filter()
+        w.findings.show_findings(flt, False, f"Selection: {describe_filter(flt)}.")
+        w.stack.setCurrentWidget(w.findings)
+        w.findings.tabs.setFocus()
+        w.update_actions()
+
+    def back_from_findings(self) -> None:
+        w = self.w
+        target = self._findings_return
+        if target is w.editor and w.editor.audit is not None:
+            w.stack.setCurrentWidget(w.editor)
+        else:
+            w.stack.setCurrentWidget(w.list_page)
+            w.list_page.table.setFocus()
+        w.update_actions()
+
+    def export(self) -> None:
+        w = self.w
+        if w.stack.currentWidget() is w.editor and w.editor.flush():
+            return
+        audit_id, _ = self.current_audit()
+        on_findings = w.stack.currentWidget() is w.findings
+        if on_findings and w.findings.filter is not None:
+            flt = w.findings.filter if not w.findings.single_audit else w.list_model.audit_filter()
+            prefer_audit = w.findings.single_audit
+        else:
+            flt = w.list_model.audit_filter()
+            prefer_audit = w.stack.currentWidget() is w.editor
+        n = w.list_model.matching_filters()
+        selection = f"{n:,} audit{'s' if n != 1 else ''}: {describe_filter(flt)}"
+        if w.list_model.search_text():
+            selection += "; the search text is not applied"
+        dialog = w.make_export_dialog(audit_id, flt, selection, prefer_audit)
+        dialog.exec()
+
+    # -- settings and security -------------------------------------------------------------------------
+    def settings(self) -> None:
+        w = self.w
+        dialog = SettingsDialog(w.session, w.settings, w)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        w.idle.set_minutes(w.settings.get("idle_lock_minutes"))
+        w.actions.show_ids.setChecked(w.settings.get("show_identifiers"))
+        w.statusBar().showMessage("Settings saved.", 5000)
+
+    def set_show_identifiers(self, show: bool) -> None:
+        w = self.w
+        if w.settings.get("show_identifiers") != show:
+            w.settings.set("show_identifiers", show)
+            try:
+                w.settings.save()
+            except AuditToolError as exc:
+                w.statusBar().showMessage(str(exc), 8000)
+        w.list_model.set_show_identifiers(show)
+        w.editor.refresh_identifiers()
+
+    def change_passphrase(self) -> None:
+        w = self.w
+        if w.editor.flush():
+            return
+        dialog = ChangePassphraseDialog(w.session, w)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            w.statusBar().showMessage("Passphrase changed. Use the new one from now on.", 10000)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self.w, f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nOffline, encrypted case file audits (Safe & Together) and "
+            "gendered reviews of drug- and alcohol-related deaths. It never uses the network.",
+        )
+
+
+def close_dialogs(window) -> None:
+    """Close every dialog of the window (locking): exports stop and wait, others are cancelled."""
+    for top in QApplication.topLevelWidgets():
+        if isinstance(top, QDialog) and top.isVisible() and top is not window:
+            abort = getattr(top, "abort", None)
+            if callable(abort):
+                abort()
+            else:
+                top.reject()

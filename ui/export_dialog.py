@@ -1,0 +1,335 @@
+"""Export a DOCX or PDF: this audit, or an aggregate report of the current selection.
+
+The report is built on the GUI thread (fast, needs the database); rendering runs in a
+worker thread with progress and Cancel. Cancelling raises Cancelled inside the progress
+callback, and the core's atomic writer removes the partial file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QThread, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audit_tool.errors import AuditToolError, Cancelled
+from audit_tool.selection import AuditFilter
+
+from . import palette
+from .accessibility import name
+from .messages import confirm
+from .session import Session
+from .widgets import FittingDialog
+
+Render = Callable[[Any, str, Path, Callable[[float], None] | None], Any]
+BuildAudit = Callable[[Any, str, bool], Any]
+BuildAggregate = Callable[[Any, AuditFilter, bool], Any]
+
+IDENTIFIERS_NOTE = (
+    "Leave unticked to share the report: case references and names are left out. Tick only "
+    "for a named recipient who needs them; the report says on its face which it is."
+)
+
+
+def real_render(report: Any, fmt: str, path: Path, progress: Callable[[float], None] | None) -> Any:
+    from audit_tool.reports import render  # the renderers are being written alongside
+
+    return render(report, fmt, path, progress)
+
+
+def real_audit_report(db: Any, audit_id: str, include_identifiers: bool) -> Any:
+    from audit_tool.reports.build import audit_report
+
+    return audit_report(db, audit_id, include_identifiers=include_identifiers)
+
+
+def real_aggregate_report(db: Any, flt: AuditFilter, include_identifiers: bool) -> Any:
+    from audit_tool.reports.build import aggregate_report
+
+    return aggregate_report(db, flt, include_identifiers=include_identifiers)
+
+
+class RenderWorker(QThread):
+    """Renders one report to a file. Needs no database, so locking never waits on SQL."""
+
+    progressed = Signal(float)
+    succeeded = Signal(str)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, render: Render, report: Any, fmt: str, path: Path) -> None:
+        super().__init__()
+        self.setObjectName("export-render")
+        self._render, self._report, self._fmt, self._path = render, report, fmt, path
+        self._cancel = False
+
+    def cancel(self) -> None:
+        self._cancel = True
+
+    def _progress(self, fraction: float) -> None:
+        if self._cancel:
+            raise Cancelled("Export cancelled; no file was saved.")
+        self.progressed.emit(float(fraction))
+
+    def run(self) -> None:  # noqa: D401 (Qt override)
+        try:
+            self._progress(0.0)
+            self._render(self._report, self._fmt, self._path, self._progress)
+        except Cancelled:
+            self.cancelled.emit()
+        except AuditToolError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug in a renderer: say so without a traceback
+            self.failed.emit(f"The export failed unexpectedly ({type(exc).__name__}); nothing was saved.")
+        else:
+            self.succeeded.emit(str(self._path))
+        finally:
+            self._report = None  # the report holds case data: drop it as soon as we can
+
+
+class ExportDialog(FittingDialog):
+    def __init__(
+        self,
+        session: Session,
+        export_folder: str,
+        audit_id: str | None,
+        flt: AuditFilter,
+        selection_text: str,
+        prefer_audit: bool = True,
+        render: Render = real_render,
+        build_audit: BuildAudit = real_audit_report,
+        build_aggregate: BuildAggregate = real_aggregate_report,
+        open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.audit_id, self.flt = session, audit_id, flt
+        self._render, self._build_audit, self._build_aggregate = render, build_audit, build_aggregate
+        self._open_url = open_url
+        self._worker: RenderWorker | None = None
+        self._close_when_done = False
+        self.saved_path: Path | None = None
+        self.setWindowTitle("Export")
+
+        what = QGroupBox("What to export")
+        self.this_audit = QRadioButton("This audit")
+        self.aggregate = QRadioButton(f"Aggregate report of the selected audits ({selection_text})")
+        self.this_audit.setEnabled(audit_id is not None)
+        (self.this_audit if audit_id and prefer_audit else self.aggregate).setChecked(True)
+        wl = QVBoxLayout(what)
+        wl.addWidget(self.this_audit)
+        wl.addWidget(self.aggregate)
+        self._what = QButtonGroup(self)
+        self._what.addButton(self.this_audit)
+        self._what.addButton(self.aggregate)
+
+        fmt = QGroupBox("Format")
+        self.docx = QRadioButton("Word document (.docx): headings, tables and charts with text alternatives")
+        self.pdf = QRadioButton("PDF (.pdf): for printing and sharing as it is")
+        self.docx.setChecked(True)
+        fl = QVBoxLayout(fmt)
+        fl.addWidget(self.docx)
+        fl.addWidget(self.pdf)
+        self._fmt = QButtonGroup(self)
+        self._fmt.addButton(self.docx)
+        self._fmt.addButton(self.pdf)
+
+        self.identifiers = QCheckBox("Include identifiers (case references and names)")
+        self.identifiers.setChecked(False)
+        note = QLabel(IDENTIFIERS_NOTE)
+        note.setWordWrap(True)
+        palette.set_text_colour(note, palette.muted())
+
+        self.folder = Path(export_folder).expanduser() if export_folder else Path.home()
+        path_label = QLabel("&Save as:")
+        self.path = QLineEdit()
+        path_label.setBuddy(self.path)
+        name(self.path, "File to save")
+        self.choose = QPushButton("Choose…")
+        name(self.choose, "Choose where to save")
+        self.choose.clicked.connect(self._choose)
+        pl = QHBoxLayout()
+        pl.addWidget(path_label)
+        pl.addWidget(self.path, 1)
+        pl.addWidget(self.choose)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        name(self.progress, "Export progress")
+        self.progress.hide()
+        self.status = QLabel()
+        self.status.setObjectName("exportStatus")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Export status")
+
+        self.export_button = QPushButton("Export")
+        self.export_button.setDefault(True)
+        self.open_folder_button = QPushButton("Open folder")
+        name(self.open_folder_button, "Open the folder holding the export")
+        self.open_folder_button.hide()
+        self.cancel_button = QPushButton("Close")
+        name(self.cancel_button, "Close or cancel the export")
+        self.export_button.clicked.connect(self.start)
+        self.open_folder_button.clicked.connect(self._open_folder)
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_folder_button)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(what)
+        layout.addWidget(fmt)
+        layout.addWidget(self.identifiers)
+        layout.addWidget(note)
+        layout.addLayout(pl)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(44 * self.fontMetrics().horizontalAdvance("M"))
+        self._what.buttonToggled.connect(lambda *_: self._suggest_path())
+        self._fmt.buttonToggled.connect(lambda *_: self._suggest_path())
+        self._suggest_path()
+
+    # -- choices ---------------------------------------------------------------------------------
+    def fmt(self) -> str:
+        return "pdf" if self.pdf.isChecked() else "docx"
+
+    def _suggest_path(self) -> None:
+        """A file name with no case data in it: the kind of report and today's date."""
+        current = Path(self.path.text()) if self.path.text() else None
+        folder = current.parent if current else self.folder
+        kind = "Audit report" if self.this_audit.isChecked() else "Aggregate report"
+        self.path.setText(str(folder / f"{kind} {date.today().isoformat()}.{self.fmt()}"))
+
+    def _choose(self) -> None:
+        suffix = self.fmt()
+        filt = "Word document (*.docx)" if suffix == "docx" else "PDF (*.pdf)"
+        path, _ = QFileDialog.getSaveFileName(self, "Save export as", self.path.text(), filt)
+        if path:
+            if not path.lower().endswith("." + suffix):
+                path += "." + suffix
+            self.path.setText(path)
+
+    # -- running ---------------------------------------------------------------------------------
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def start(self) -> None:
+        if self.running():
+            return
+        path = Path(self.path.text().strip()).expanduser()
+        if not path.name:
+            self._say("Choose a file to save to.", bad=True)
+            return
+        if path.suffix.lower() != "." + self.fmt():
+            path = path.with_name(path.name + "." + self.fmt())
+        if not path.parent.is_dir():
+            self._say(f"The folder {path.parent} does not exist. Choose another place to save.", bad=True)
+            return
+        if path.exists() and not confirm(
+            self, "Replace file?", f"{path.name} already exists in that folder. Replace it?", "Replace"
+        ):
+            return
+        include = self.identifiers.isChecked()
+        try:
+            if self.this_audit.isChecked() and self.audit_id:
+                report = self._build_audit(self.session.db, self.audit_id, include)
+            else:
+                report = self._build_aggregate(self.session.db, self.flt, include)
+        except ImportError:
+            self._say("Exporting is not available in this version of the tool yet.", bad=True)
+            return
+        except AuditToolError as exc:
+            self._say(str(exc), bad=True)
+            return
+        self._set_running(True)
+        self._say("Exporting…", bad=False)
+        worker = RenderWorker(self._render, report, self.fmt(), path)
+        del report
+        worker.progressed.connect(lambda f: self.progress.setValue(round(100 * max(0.0, min(1.0, f)))))
+        worker.succeeded.connect(self._succeeded)
+        worker.failed.connect(lambda msg: self._say(msg, bad=True))
+        worker.cancelled.connect(lambda: self._say("Export cancelled; no file was saved.", bad=False))
+        worker.finished.connect(self._finished)
+        self._worker = worker
+        worker.start()
+
+    def _set_running(self, running: bool) -> None:
+        for w in (self.export_button, self.this_audit, self.aggregate, self.docx, self.pdf,
+                  self.identifiers, self.path, self.choose):
+            w.setEnabled(not running)
+        if not running:
+            self.this_audit.setEnabled(self.audit_id is not None)
+        self.progress.setVisible(running or self.progress.value() > 0)
+        if running:
+            self.progress.setValue(0)
+            self.open_folder_button.hide()
+        self.cancel_button.setText("Cancel" if running else "Close")
+
+    def _succeeded(self, path: str) -> None:
+        self.saved_path = Path(path)
+        self.progress.setValue(100)
+        self._say(f"Saved: {path}", bad=False)
+        self.open_folder_button.show()
+
+    def _finished(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self._set_running(False)
+        if self.saved_path is None:
+            self.progress.hide()
+        if self._close_when_done:
+            super().reject()
+
+    def _cancel_or_close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self._say("Cancelling…", bad=False)
+        else:
+            self.reject()
+
+    def abort(self) -> None:
+        """Stop at once and wait (the database is locking)."""
+        worker = self._worker
+        if worker is not None:
+            worker.cancel()
+            worker.wait()
+        self._close_when_done = True
+        self._finished()  # closes the dialog
+
+    def reject(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self._close_when_done = True
+            self._say("Cancelling…", bad=False)
+            return
+        super().reject()
+
+    def _open_folder(self) -> None:
+        if self.saved_path is not None:
+            self._open_url(QUrl.fromLocalFile(str(self.saved_path.parent)))
+
+    def _say(self, text: str, bad: bool) -> None:
+        self.status.setText(text)
+        self.status.setAccessibleDescription(text)
+        palette.set_text_colour(self.status, palette.bad() if bad else palette.muted())

@@ -1,0 +1,285 @@
+"""The main window: composes the audit list, the editor, the findings view and the lock
+screen in one stack, with menus from the action table. Behaviour lives in the parts and
+in the controller; locking is wired here because it touches every part."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audit_tool import APP_NAME
+from audit_tool.errors import AuditToolError
+from audit_tool.selection import AuditFilter
+from audit_tool.settings import Settings
+
+from . import window_state
+from .actions import Actions, build_actions
+from .audit_editor import AuditEditor
+from .audit_list_model import AuditListModel
+from .audit_list_view import AuditListPage
+from .controller import Controller, close_dialogs
+from .export_dialog import ExportDialog, real_aggregate_report, real_audit_report, real_render
+from .findings_view import FindingsView
+from .list_loader import ListLoader
+from .lock import IdleLock
+from .messages import confirm
+from .session import Session
+from .unlock_dialog import UnlockForm
+
+
+class LockPage(QWidget):
+    """Shown while locked: nothing from the database, just the way back in."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockPage")
+        self.form = UnlockForm(session, "Locked")
+        explain = QLabel(
+            "The database was closed to keep the case data safe. Everything you entered was saved. "
+            "Unlock to carry on where you were."
+        )
+        explain.setWordWrap(True)
+        self.form.layout().insertWidget(1, explain)
+        box = QFrame()
+        box.setObjectName("lockBox")
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setFixedWidth(42 * self.fontMetrics().horizontalAdvance("M"))
+        QVBoxLayout(box).addWidget(self.form)
+        row = QHBoxLayout()  # stretches, not alignment: the box then gets its wrapped height
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        self.setFocusProxy(self.form)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.settings = session, settings
+        self.setWindowTitle(APP_NAME)  # never anything from a case
+        self.setObjectName("mainWindow")
+        # Export is injectable so tests can run it without the real renderers.
+        self.export_render: Callable = real_render
+        self.export_build_audit: Callable = real_audit_report
+        self.export_build_aggregate: Callable = real_aggregate_report
+        self.open_url: Callable | None = None
+
+        self.actions: Actions = build_actions(self)
+        self.list_model = AuditListModel(self)
+        self.list_page = AuditListPage(self.list_model)
+        self.loader = ListLoader(session, self.list_model, self.list_page, self)
+        self.editor = AuditEditor(session, self.show_identifiers)
+        self.findings = FindingsView(session)
+        self.lock_page = LockPage(session)
+        self.stack = QStackedWidget()
+        for page in (self.list_page, self.editor, self.findings, self.lock_page):
+            self.stack.addWidget(page)
+        self.setCentralWidget(self.stack)
+        self.idle = IdleLock(settings.get("idle_lock_minutes"), self)
+        self.controller = Controller(self)
+        self._build_menus()
+        a = self.actions
+        self.list_page.set_actions(
+            [a.new_case, a.new_audit, a.open, a.finalise, a.amend, a.delete_draft],
+            {"new_case": a.new_case},
+        )
+        self.list_page.table.addAction(a.delete_draft)  # Delete works in the list only
+        a.show_ids.setChecked(settings.get("show_identifiers"))
+        self.list_model.set_show_identifiers(settings.get("show_identifiers"))
+
+        self.stack.currentChanged.connect(lambda _i: self.update_actions())
+        self.list_page.selection_changed.connect(self.update_actions)
+        self.editor.undo_stack.canUndoChanged.connect(lambda _b: self.update_actions())
+        self.editor.undo_stack.canRedoChanged.connect(lambda _b: self.update_actions())
+        self.editor.undo_stack.undoTextChanged.connect(lambda t: a.undo.setText(f"&Undo {t}" if t else "&Undo"))
+        self.editor.undo_stack.redoTextChanged.connect(lambda t: a.redo.setText(f"&Redo {t}" if t else "&Redo"))
+        self.loader.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
+        self.idle.idle.connect(self._idle_lock)
+        session.about_to_lock.connect(self._before_lock)
+        session.locked.connect(self._after_lock)
+        session.unlocked.connect(self._after_unlock)
+        self.lock_page.form.unlocked.connect(lambda: None)  # session.unlocked does the work
+        self._saved_state: dict = {}
+        self._restore_geometry()
+        self.statusBar().setSizeGripEnabled(True)
+        if session.is_open:
+            self._after_unlock()
+        else:
+            self._after_lock()
+
+    # -- composition ------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        a = self.actions
+        bar = self.menuBar()
+        menus = {
+            "&File": [a.new_case, a.new_audit, a.open, None, a.export, None, a.settings,
+                      a.change_passphrase, a.lock, None, a.quit],
+            "&Edit": [a.undo, a.redo, None, a.find],
+            "&Audit": [a.finalise, a.amend, a.delete_draft, None, a.concern, None, a.item_history,
+                       a.audit_history, None, a.summary, a.prev_theme, a.next_theme, None, a.back],
+            "&View": [a.findings_audit, a.findings_selection, None, a.show_ids, a.refresh],
+            "&Help": [a.shortcuts, a.about],
+        }
+        for title, entries in menus.items():
+            menu = bar.addMenu(title)
+            for entry in entries:
+                if entry is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(entry)
+
+    def show_identifiers(self) -> bool:
+        return bool(self.settings.get("show_identifiers"))
+
+    def make_export_dialog(self, audit_id: str | None, flt: AuditFilter, selection: str,
+                           prefer_audit: bool) -> ExportDialog:
+        kwargs = {}
+        if self.open_url is not None:
+            kwargs["open_url"] = self.open_url
+        return ExportDialog(
+            self.session, self.settings.get("export_folder"), audit_id, flt, selection, prefer_audit,
+            render=self.export_render, build_audit=self.export_build_audit,
+            build_aggregate=self.export_build_aggregate, parent=self, **kwargs,
+        )
+
+    def update_actions(self) -> None:
+        a = self.actions
+        unlocked = self.session.is_open
+        for action in a.needing_database():
+            action.setEnabled(unlocked)
+        if not unlocked:
+            return
+        page = self.stack.currentWidget()
+        audit_id, status = self.controller.current_audit()
+        in_editor = page is self.editor and self.editor.audit is not None
+        a.open.setEnabled(page is self.list_page and audit_id is not None)
+        a.finalise.setEnabled(status == "draft" and page is not self.findings)
+        a.amend.setEnabled(status == "finalised" and page is not self.findings)
+        a.delete_draft.setEnabled(status == "draft" and page is not self.findings)
+        a.concern.setEnabled(audit_id is not None)
+        a.findings_audit.setEnabled(audit_id is not None and page is not self.findings)
+        a.undo.setEnabled(in_editor and self.editor.undo_stack.canUndo())
+        a.redo.setEnabled(in_editor and self.editor.undo_stack.canRedo())
+        for action in (a.item_history, a.audit_history, a.summary, a.next_theme, a.prev_theme):
+            action.setEnabled(in_editor)
+        a.audit_history.setEnabled(audit_id is not None)
+        a.back.setEnabled(page in (self.editor, self.findings))
+
+    # -- locking -------------------------------------------------------------------------------------
+    def _idle_lock(self) -> None:
+        if self.session.is_open:
+            self.session.lock()
+            self.statusBar().showMessage("Locked after a period without use.")
+
+    def _capture_state(self) -> dict:
+        page = self.stack.currentWidget()
+        return {
+            "page": "editor" if page is self.editor else "findings" if page is self.findings else "list",
+            "filters": self.list_page.filter_state(),
+            "selected": self.list_page.current_audit_id(),
+            "editor": self.editor.state(),
+            "findings": self.findings.state(),
+        }
+
+    def _before_lock(self) -> None:
+        self._saved_state = self._capture_state()
+        close_dialogs(self)
+        self.editor.flush(quiet=True)  # pending typing is saved before the database closes
+
+    def _after_lock(self) -> None:
+        self.idle.stop()
+        self.loader.clear()
+        self.editor.clear()
+        self.findings.clear()
+        self.list_page.search.blockSignals(True)
+        self.list_page.search.clear()  # search text may be a case reference
+        self.list_page.search.blockSignals(False)
+        self.stack.setCurrentWidget(self.lock_page)
+        self.lock_page.form.reset()
+        self.lock_page.setFocus()
+        self.statusBar().clearMessage()
+        self.update_actions()
+
+    def _after_unlock(self) -> None:
+        state, self._saved_state = self._saved_state, {}
+        self.idle.set_minutes(self.settings.get("idle_lock_minutes"))
+        self.idle.start()
+        self.stack.setCurrentWidget(self.list_page)
+        if state:
+            self.list_page.restore_filter_state(state.get("filters", {}))
+        selected = state.get("selected")
+        try:
+            self.loader.load(then=lambda: self.list_page.select_audit(selected))
+        except AuditToolError as exc:
+            self.statusBar().showMessage(str(exc), 10000)
+        self.list_page.select_audit(selected)
+        try:
+            if state.get("page") == "editor" and state.get("editor"):
+                self.editor.restore(state["editor"])
+                self.stack.setCurrentWidget(self.editor)
+                if not state["editor"].get("item"):
+                    self.editor.themes.setFocus()
+            elif state.get("page") == "findings" and state.get("findings"):
+                if state.get("editor"):
+                    self.editor.restore(state["editor"])
+                    self.controller._findings_return = self.editor
+                self.findings.restore(state["findings"])
+                self.stack.setCurrentWidget(self.findings)
+            else:
+                self.list_page.table.setFocus()
+        except AuditToolError as exc:
+            self.stack.setCurrentWidget(self.list_page)
+            self.statusBar().showMessage(str(exc), 10000)
+        self.update_actions()
+
+    # -- closing -------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        failures = self.editor.flush(quiet=True) if self.session.is_open else []
+        if failures and not confirm(
+            self, "Some changes are not saved",
+            "Some changes could not be saved (see the message at the top of the audit). "
+            "Close anyway and lose them?", "Close anyway", "Stay", danger=True,
+        ):
+            event.ignore()
+            return
+        self._save_geometry()
+        if self.session.is_open:
+            self.session.lock()
+        event.accept()
+
+    def _save_geometry(self) -> None:
+        window_state.save("main/geometry", self.saveGeometry())
+        window_state.save("main/state", self.saveState())
+        window_state.save("editor/splitter", self.editor.splitter.saveState())
+        window_state.save("list/header", self.list_page.table.horizontalHeader().saveState())
+
+    def _restore_geometry(self) -> None:
+        geometry = window_state.load("main/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            em = self.fontMetrics().horizontalAdvance("M")
+            self.resize(96 * em, 40 * self.fontMetrics().lineSpacing())
+        state = window_state.load("main/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = window_state.load("editor/splitter")
+        if splitter is not None:
+            self.editor.splitter.restoreState(splitter)
+        header = window_state.load("list/header")
+        if header is not None:
+            hh = self.list_page.table.horizontalHeader()
+            hh.restoreState(header)
+            self.list_model.sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())

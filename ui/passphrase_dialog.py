@@ -1,0 +1,65 @@
+"""Change the passphrase: the current one (checked), then the new one twice."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from audit_tool.errors import AuditToolError
+
+from . import palette
+from .create_dialog import LOST_WARNING
+from .passphrase_fields import NewPassphrase, PassphraseField
+from .session import Session
+from .widgets import FittingDialog
+
+
+class ChangePassphraseDialog(FittingDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Change passphrase")
+        current_label = QLabel("&Current passphrase:")
+        self.current = PassphraseField("Current passphrase")
+        current_label.setBuddy(self.current.edit)
+        self.new = NewPassphrase("&New passphrase:")
+        warning = QLabel("⚠ " + LOST_WARNING)
+        warning.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        palette.set_text_colour(self.error, palette.bad())
+        self.error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.addButton("Change passphrase", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setEnabled(False)
+        self.new.validity_changed.connect(self.ok.setEnabled)
+        buttons.accepted.connect(self._change)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(current_label)
+        layout.addWidget(self.current)
+        layout.addWidget(self.new)
+        layout.addWidget(warning)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(36 * self.fontMetrics().horizontalAdvance("M"))
+
+    def _change(self) -> None:
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.session.change_passphrase(self.current.text(), self.new.text())
+        except AuditToolError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.current.wipe()
+        self.new.wipe()
+        self.accept()
+
+    def reject(self) -> None:
+        self.current.wipe()
+        self.new.wipe()
+        super().reject()

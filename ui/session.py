@@ -1,0 +1,125 @@
+"""The open database and its lifecycle: create, unlock, lock, change passphrase.
+
+One Session per window. Parts of the window listen to `about_to_lock` (save what is
+pending), `locked` (forget every piece of case data) and `unlocked` (load again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from audit_tool import audits
+from audit_tool.errors import StorageProblem
+from audit_tool.store import Database
+
+from .reader import Job, Reader
+
+
+class Session(QObject):
+    about_to_lock = Signal()
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self._db: Database | None = None
+        self._reader: Reader | None = None
+
+    # -- state --------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None and self._db.is_open
+
+    @property
+    def db(self) -> Database:
+        if self._db is None or not self._db.is_open:
+            raise StorageProblem("The database is locked; unlock it first.")
+        return self._db
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # -- opening ------------------------------------------------------------------------
+    def create(self, passphrase: str, name: str = "", role: str = "", agency: str = "") -> None:
+        """Create the encrypted database (the core refuses to touch an existing file)."""
+        self._db = Database.create(self.path, passphrase)
+        if name.strip():
+            audits.set_local_reviewer(self._db, name, role, agency)
+        self._start_reader(passphrase)
+        self.unlocked.emit()
+
+    def unlock(self, passphrase: str) -> None:
+        """Open with the passphrase; raises WrongPassphrase, DamagedDatabase, NewerSchema..."""
+        self._db = Database.open(self.path, passphrase)
+        self._start_reader(passphrase)
+        self.unlocked.emit()
+
+    def attach(self, db: Database) -> None:
+        """Use an already open database (tests, benchmarks); slow reads share it."""
+        self._db = db
+        self.unlocked.emit()
+
+    def _start_reader(self, passphrase: str) -> None:
+        self._reader = Reader(self.path, passphrase, self)
+
+    # -- locking ------------------------------------------------------------------------
+    def lock(self) -> None:
+        """Save what is pending, then close the database and forget case data on screen."""
+        if self._db is None:
+            return
+        self.about_to_lock.emit()
+        self._stop_reader()
+        db, self._db = self._db, None
+        db.close()
+        self.locked.emit()
+
+    def _stop_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader.deleteLater()
+            self._reader = None
+
+    def change_passphrase(self, current: str, new: str) -> None:
+        """Check the current passphrase on a separate connection, then re-key."""
+        Database.open(self.path, current).close()
+        self._stop_reader()  # a second connection would keep reading with the old key
+        try:
+            self.db.change_passphrase(new)
+        finally:
+            self._start_reader(new)
+
+    # -- slow reads ---------------------------------------------------------------------
+    def read(
+        self, job: Job, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None] | None = None
+    ) -> int:
+        """Run a read off the GUI thread; without a reader, soon on this thread instead."""
+        if self._reader is not None:
+            return self._reader.submit(job, on_done, lambda exc: self._fallback(job, on_done, on_error, exc))
+        QTimer.singleShot(0, lambda: self._run_here(job, on_done, on_error))
+        return 0
+
+    def cancel(self, job_id: int) -> None:
+        if self._reader is not None and job_id:
+            self._reader.cancel(job_id)
+
+    def _fallback(self, job: Job, on_done, on_error, exc: BaseException) -> None:
+        # The job failed on the second connection (or it could not open): try it once here,
+        # where a real problem raises again and reaches on_error.
+        if self.is_open:
+            self._run_here(job, on_done, on_error)
+
+    def _run_here(self, job: Job, on_done, on_error) -> None:
+        if not self.is_open:
+            return
+        try:
+            result = job(self.db)
+        except Exception as exc:
+            if on_error is not None:
+                on_error(exc)
+            return
+        on_done(result)

@@ -1,0 +1,151 @@
+"""Small reusable widgets: a button that mirrors an action, a wrapping layout, a save indicator."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QWidget,
+)
+
+from . import palette
+
+
+class ActionButton(QPushButton):
+    """A push button that triggers an action and follows its text, enabled state and tip."""
+
+    def __init__(self, action: QAction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._action = action
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        a = self._action
+        self.setText(a.text())
+        self.setEnabled(a.isEnabled())
+        self.setVisible(a.isVisible())
+        shortcut = a.shortcut().toString()
+        tip = a.toolTip() or a.text().replace("&", "")
+        self.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
+        self.setAccessibleName(a.text().replace("&", "").rstrip("…").strip())
+
+
+class FlowLayout(QLayout):
+    """Lays children out left to right and wraps them, so rating buttons fit at any text size."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._do_layout(QRect(0, 0, width, 0), test=True)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._do_layout(rect, test=False)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _do_layout(self, rect: QRect, test: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._items:
+            if item.widget() is not None and not item.widget().isVisible() and not test:
+                continue
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and line > 0:
+                x, y, line = area.x(), y + line + self._spacing, 0
+            if not test:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y() + m.bottom()
+
+
+class SaveIndicator(QLabel):
+    """'Saving…' while an edit waits to be written, 'All changes saved' once it is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("saveIndicator")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Save status")
+        self.saved()
+
+    def saving(self) -> None:
+        self._show("Saving…", palette.muted())
+
+    def saved(self, when: str = "") -> None:
+        self._show(f"✓ All changes saved{(' at ' + when) if when else ''}", palette.good())
+
+    def failed(self, message: str) -> None:
+        self._show(f"Not saved: {message}", palette.bad())
+
+    def read_only(self) -> None:
+        self._show("Finalised: read-only", palette.muted())
+
+    def _show(self, text: str, colour) -> None:
+        self.setText(text)
+        self.setAccessibleDescription(text)
+        palette.set_text_colour(self, colour)
+
+
+def standard_icon(widget: QWidget, which: QStyle.StandardPixmap):
+    return widget.style().standardIcon(which)
+
+
+class FittingDialog(QDialog):
+    """A dialog tall enough for its wrapped text at its actual width (Qt sizes top-level
+    windows from size hints, which do not account for word-wrapped labels)."""
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refit()
+
+    def refit(self) -> None:
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+        self.setMinimumHeight(min(needed, self.screen().availableGeometry().height() if self.screen() else needed))
