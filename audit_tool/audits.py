@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from .checklists.loader import LoadedChecklist, available
+from .checklists.model import Checklist
 from .domain import (
     SUMMARY_FIELDS,
     Answer,
@@ -445,12 +446,19 @@ def missing_required(db: Database, audit_id: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def theme_progress(definition: Checklist, ratings: dict[str, str | None]) -> dict[str, tuple[int, int]]:
+    """{theme id: (answered, applicable)} over the items currently shown."""
+    out: dict[str, tuple[int, int]] = {}
+    for theme in definition.themes:
+        visible = [i for i in theme.items if definition.visible(i, ratings)]
+        out[theme.id] = (sum(1 for i in visible if ratings.get(i.id)), len(visible))
+    return out
+
+
 def progress(audit: Audit) -> tuple[int, int]:
     """(answered, applicable) over visible items, for progress bars."""
-    d = audit.checklist.definition
-    ratings = audit.ratings
-    visible = [item for _, item in d.items() if d.visible(item, ratings)]
-    return sum(1 for i in visible if ratings.get(i.id)), len(visible)
+    per_theme = theme_progress(audit.checklist.definition, audit.ratings).values()
+    return sum(a for a, _ in per_theme), sum(n for _, n in per_theme)
 
 
 def finalise(db: Database, audit_id: str, who: str | None = None) -> None:

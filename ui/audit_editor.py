@@ -389,14 +389,14 @@ class AuditEditor(QWidget):
             w.set_rating(self.ratings.get(item.id))
             w.set_note(self.notes.get(item.id, ""))
             w.set_read_only(read_only)
-            w.setVisible(definition.visible(item, self.ratings))
             w.rating_chosen.connect(self._rating_chosen)
             w.note_dirty.connect(lambda _i: self.save_state.saving())
             w.note_ready.connect(self._note_ready)
             w.move_focus.connect(self._move_focus)
             w.history_requested.connect(lambda item_id: self.history_requested.emit(self.audit.id, item_id))
             self.items[item.id] = w
-            layout.addWidget(w)
+            layout.addWidget(w)  # parent first: a parentless widget shown would open a window
+            w.setVisible(definition.visible(item, self.ratings))
         nav = QHBoxLayout()
         themes = definition.themes
         if index > 0:
