@@ -109,6 +109,10 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
         )
     )
 
+    blocks.append(Heading("Ratings and evidence", 1))
+    blocks.append(Paragraph(
+        f"The Ref column points to the item's guidance on good practice in the checklist "
+        f"'{d.title}', version {d.version}.", "note"))
     ratings = audit.ratings
     for theme in d.themes:
         rows = []
@@ -120,11 +124,10 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
             level = scale.level(ans.rating) if ans and ans.rating else None
             rating = level.label if level else ("Not answered" if item.required else "Not answered (optional)")
             note = _scrub(ans.note, ref, include_identifiers) if ans and ans.note else "—"
-            rows.append([item.id, f"{item.question}\nGood practice: {item.guidance}", rating, note])
+            rows.append([item.id, item.question, rating, note])
         if rows:
             blocks.append(Heading(theme.title, 2))
-            blocks.append(Table(["Ref", "Question and guidance", "Rating", "Evidence"], rows,
-                                widths=[0.8, 4.5, 1.3, 3.4]))
+            blocks.append(Table(["Ref", "Question", "Rating", "Evidence"], rows, widths=[0.8, 4.2, 1.3, 3.7]))
 
     blocks += _audit_language(audit)
     blocks.append(Heading("Strengths, areas for improvement and recommendations", 1))
