@@ -139,6 +139,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reviewer(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        if args.name or args.role is not None or args.agency is not None:
+            me = audits.local_reviewer(db)
+            me = audits.set_local_reviewer(
+                db, args.name or me.name,
+                me.role if args.role is None else args.role,
+                me.agency if args.agency is None else args.agency,
+            )
+        else:
+            me = audits.local_reviewer(db)
+    print(f"{me.name}, {me.role or 'no role set'}, {me.agency or 'no agency set'}")
+    return 0
+
+
 def cmd_case_add(args: argparse.Namespace) -> int:
     with _open(args) as db:
         case = audits.add_case(db, args.ref, args.area, args.agency or "", args.team or "")
@@ -377,6 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("demo", cmd_demo, "fill with synthetic, clearly fictional audits")
     p.add_argument("--audits", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
+
+    p = add("reviewer", cmd_reviewer, "show or set the reviewer profile for this laptop")
+    p.add_argument("--name")
+    p.add_argument("--role")
+    p.add_argument("--agency")
 
     case = sub.add_parser("case", help="cases").add_subparsers(dest="sub", required=True, parser_class=_Parser)
     p = add("add", cmd_case_add, "add a case; prints its id", case)

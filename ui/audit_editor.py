@@ -656,6 +656,7 @@ class AuditEditor(QWidget):
         theme = self.current_theme()
         self.open(self.audit.id)
         self.show_theme(max(0, theme))
+        self.audit_changed.emit(self.audit.id)
 
     # -- where the reviewer was (for locking) ------------------------------------------------------------
     def state(self) -> dict:

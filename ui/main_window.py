@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
 
         self.stack.currentChanged.connect(lambda _i: self.update_actions())
         self.list_page.selection_changed.connect(self.update_actions)
+        self.editor.audit_changed.connect(lambda _id: self.update_actions())
         self.editor.undo_stack.canUndoChanged.connect(lambda _b: self.update_actions())
         self.editor.undo_stack.canRedoChanged.connect(lambda _b: self.update_actions())
         self.editor.undo_stack.undoTextChanged.connect(lambda t: a.undo.setText(f"&Undo {t}" if t else "&Undo"))

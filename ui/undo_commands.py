@@ -58,21 +58,25 @@ class TextCommand(QUndoCommand):
         super().__init__("evidence note" if target[0] == "note" else "summary text")
         self.editor, self.target, self.old, self.new = editor, target, old, new
         self._first = True
+        self._mergeable = True  # closed once undone or redone: new typing is a new step
 
     def redo(self) -> None:
         ok = self.editor.save_text(self.target, self.new, update_widget=not self._first, navigate=not self._first)
         if self._first and not ok:
             self.setObsolete(True)
+        if not self._first:
+            self._mergeable = False
         self._first = False
 
     def undo(self) -> None:
+        self._mergeable = False
         self.editor.save_text(self.target, self.old, update_widget=True, navigate=True)
 
     def id(self) -> int:
         return TEXT_ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, TextCommand) or other.target != self.target:
+        if not self._mergeable or not isinstance(other, TextCommand) or other.target != self.target:
             return False
         self.new = other.new
         if self.new == self.old:
