@@ -10,6 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import InvalidInput
+from .reports import render
+from .reports.build import aggregate_report, audit_report
+from .reports.model import Report
 from .selection import AuditFilter
 from .store import Database
 
@@ -17,34 +20,22 @@ FORMATS = ("pdf", "docx")
 Progress = Callable[[float], None] | None
 
 
-def _check_format(fmt: str) -> str:
+def _write(build: Callable[[], Report], fmt: str, out: str | Path, progress: Progress) -> Path:
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise InvalidInput(f"Unknown format '{fmt}': use pdf or docx.")
-    return fmt
+    return render(build(), fmt, Path(out), progress)
 
 
 def export_audit(
     db: Database, audit_id: str, fmt: str, out: str | Path, include_identifiers: bool = False,
     progress: Progress = None,
 ) -> Path:
-    from .reports import render
-    from .reports.build import audit_report
-
-    fmt = _check_format(fmt)
-    report = audit_report(db, audit_id, include_identifiers)
-    render(report, fmt, Path(out), progress)
-    return Path(out)
+    return _write(lambda: audit_report(db, audit_id, include_identifiers), fmt, out, progress)
 
 
 def export_report(
     db: Database, flt: AuditFilter, fmt: str, out: str | Path, include_identifiers: bool = False,
     progress: Progress = None,
 ) -> Path:
-    from .reports import render
-    from .reports.build import aggregate_report
-
-    fmt = _check_format(fmt)
-    report = aggregate_report(db, flt, include_identifiers)
-    render(report, fmt, Path(out), progress)
-    return Path(out)
+    return _write(lambda: aggregate_report(db, flt, include_identifiers), fmt, out, progress)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
 
 
 def name(widget: QWidget, text: str, description: str = "") -> QWidget:
@@ -12,6 +12,8 @@ def name(widget: QWidget, text: str, description: str = "") -> QWidget:
     widget.setAccessibleName(text)
     if description:
         widget.setAccessibleDescription(description)
+    if isinstance(widget, QComboBox) and widget.lineEdit() is not None:
+        widget.lineEdit().setAccessibleName(text)  # the typing part of an editable drop-down
     return widget
 
 

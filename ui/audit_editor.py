@@ -346,6 +346,8 @@ class AuditEditor(QWidget):
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
         area.setWidget(widget)
+        # Not a tab stop of its own: moving the focus between questions scrolls it.
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return area
 
     def _on_theme_row(self, row: int) -> None:

@@ -152,7 +152,7 @@ class FindingsPanel(QWidget):
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         top = QWidget()
         tl = QVBoxLayout(top)
@@ -179,6 +179,10 @@ class FindingsPanel(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 row.append(item)
             self.model.appendRow(row)
+        # The name column as wide as its text, within reason; the ratings take the rest.
+        fm = self.table.fontMetrics()
+        widest = max([fm.horizontalAdvance(g.label) for g in groups] + [fm.horizontalAdvance(self.what)])
+        self.table.setColumnWidth(0, min(widest + 24, 32 * fm.horizontalAdvance("M")))
         self.table.resizeRowsToContents()
 
     def clear(self) -> None:

@@ -278,7 +278,6 @@ class ItemWidget(QFrame):
         layout.addWidget(self.level_text)
         layout.addLayout(foot)
         layout.addWidget(self.note)
-        self.setFocusProxy(self.rating)
         QWidget.setTabOrder(self.guidance_toggle, self.rating)
         QWidget.setTabOrder(self.rating, self.note)
         QWidget.setTabOrder(self.note, self.history_button)
@@ -308,6 +307,8 @@ class ItemWidget(QFrame):
     def set_read_only(self, read_only: bool) -> None:
         self.rating.set_read_only(read_only)
         self.note.setReadOnly(read_only)
+        if read_only:  # the prompt would look like an answer in a finalised audit
+            self.note.setPlaceholderText("No evidence note.")
 
     def note_text(self) -> str:
         return self.note.toPlainText()

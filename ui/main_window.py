@@ -271,8 +271,11 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         geometry = window_state.load("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
+            # First run: most of the screen, in proportion to the text size.
             em = self.fontMetrics().horizontalAdvance("M")
-            self.resize(96 * em, 40 * self.fontMetrics().lineSpacing())
+            avail = self.screen().availableGeometry()
+            self.resize(min(110 * em, int(avail.width() * 0.9)),
+                        min(56 * self.fontMetrics().lineSpacing(), int(avail.height() * 0.9)))
         state = window_state.load("main/state")
         if state is not None:
             self.restoreState(state)

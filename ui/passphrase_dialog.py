@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from audit_tool.errors import AuditToolError
+from audit_tool.errors import AuditToolError, WrongPassphrase
 
 from . import palette
 from .create_dialog import LOST_WARNING
@@ -49,6 +49,12 @@ class ChangePassphraseDialog(FittingDialog):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.session.change_passphrase(self.current.text(), self.new.text())
+        except WrongPassphrase:
+            self.error.setText("The current passphrase is not right. Nothing was changed.")
+            self.error.show()
+            self.current.edit.selectAll()
+            self.current.setFocus()
+            return
         except AuditToolError as exc:
             self.error.setText(str(exc))
             self.error.show()

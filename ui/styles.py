@@ -25,7 +25,7 @@ QFrame#ratingBar QPushButton:checked {
     border-color: palette(highlight);
 }
 QFrame#ratingBar QPushButton:disabled {
-    color: palette(mid);
+    color: palette(placeholder-text);
 }
 QLabel#guidance {
     background-color: palette(alternate-base); border-left: 3px solid palette(highlight);
