@@ -60,16 +60,23 @@ REGISTRY: dict[str, Setting] = {
     s.key: s
     for s in (
         Setting(
-            "idle_lock_minutes", int, lambda: 10,
+            "idle_lock_minutes",
+            int,
+            lambda: 10,
             "Lock the database after this many minutes without keyboard or mouse use.",
-            minimum=1, maximum=240,
+            minimum=1,
+            maximum=240,
         ),
         Setting(
-            "export_folder", str, _default_export_folder,
+            "export_folder",
+            str,
+            _default_export_folder,
             "Folder offered first when saving a DOCX or PDF export.",
         ),
         Setting(
-            "show_identifiers", bool, lambda: False,
+            "show_identifiers",
+            bool,
+            lambda: False,
             "Show case references on screen instead of pseudonyms (exports ask separately).",
         ),
     )

@@ -56,5 +56,8 @@ def unnamed_controls(root: QWidget) -> list[str]:
     missing = []
     for w in focusable_widgets(root):
         if not accessible_name(w):
-            missing.append(f"{type(w).__name__} objectName={w.objectName()!r} parent={type(w.parent()).__name__}")
+            missing.append(
+                f"{type(w).__name__} objectName={w.objectName()!r} "
+                f"parent={type(w.parent()).__name__}"
+            )
     return missing

@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import secrets
 import shutil
+import signal
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from audit_tool import APP_NAME, APP_SLUG
@@ -35,8 +37,11 @@ from .unlock_dialog import UnlockDialog
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="main.py", description=f"{APP_NAME}: the desktop window.")
     parser.add_argument("--db", type=Path, help="the audit database (created on first use)")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="open the window on a temporary database, then exit (for packaging checks)")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the window on a temporary database, then exit (for packaging checks)",
+    )
     return parser.parse_args(list(argv))
 
 
@@ -59,14 +64,35 @@ def run(argv: Sequence[str] | None = None) -> int:
     session = Session(path)
     settings = Settings.load()
     if path.is_dir():
-        show_error(None, InvalidInput(f"{path} is a folder. Give the path of an audit database file."))
+        show_error(
+            None, InvalidInput(f"{path} is a folder. Give the path of an audit database file.")
+        )
         return 1
     dialog: QDialog = UnlockDialog(session) if session.exists() else CreateDialog(session)
     if dialog.exec() != QDialog.DialogCode.Accepted or not session.is_open:
         return 0
     window = MainWindow(session, settings)
     window.show()
+    _save_on_quit(app, window, session)
     return app.exec()
+
+
+def _save_on_quit(app: QApplication, window: MainWindow, session: Session) -> None:
+    """However the app ends (window closed, logout, SIGTERM at shutdown), pending typing is
+    saved and the database closed."""
+    app.aboutToQuit.connect(lambda: session.lock() if session.is_open else None)
+
+    def terminate(_signum, _frame) -> None:
+        window.close()
+        app.quit()
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), terminate)
+    # Python handles signals only when it runs; a quiet timer lets it do so while Qt waits.
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(500)
 
 
 def smoke_test(argv: Sequence[str]) -> int:

@@ -65,10 +65,15 @@ class MissingPanel(QFrame):
         self.links.setWordWrap(True)
         self.links.setTextFormat(Qt.TextFormat.RichText)
         self.links.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByKeyboard | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
         )
         self.links.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        name(self.links, "Required questions without a rating", "Tab to a question and press Enter to go there.")
+        name(
+            self.links,
+            "Required questions without a rating",
+            "Tab to a question and press Enter to go there.",
+        )
         self.links.linkActivated.connect(self.jump.emit)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -91,7 +96,9 @@ class MissingPanel(QFrame):
         layout.addLayout(buttons)
         self.hide()
 
-    def show_missing(self, missing: list[tuple[str, str, str]], numbers: dict[str, str] | None = None) -> None:
+    def show_missing(
+        self, missing: list[tuple[str, str, str]], numbers: dict[str, str] | None = None
+    ) -> None:
         from html import escape
 
         numbers = numbers or {}
@@ -103,7 +110,8 @@ class MissingPanel(QFrame):
             )
             self.links.setText(
                 "<br>".join(
-                    f'<a href="{escape(item_id)}">{escape(numbers.get(item_id, ""))} {escape(theme)}: '
+                    f'<a href="{escape(item_id)}">'
+                    f"{escape(numbers.get(item_id, ''))} {escape(theme)}: "
                     f"{escape(question)}</a>"
                     for theme, item_id, question in missing
                 )
@@ -111,7 +119,9 @@ class MissingPanel(QFrame):
             self.scroll.show()
             self.finalise_button.hide()
         else:
-            self.title.setText("Every required question has a rating. You can finalise the audit now.")
+            self.title.setText(
+                "Every required question has a rating. You can finalise the audit now."
+            )
             self.links.clear()
             self.scroll.hide()
             self.finalise_button.show()
@@ -126,7 +136,9 @@ class AuditEditor(QWidget):
     concern_requested = Signal()
     history_requested = Signal(str, object)  # audit id, item id or None for the whole audit
 
-    def __init__(self, session: Session, show_identifiers: Callable[[], bool], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, show_identifiers: Callable[[], bool], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("auditEditor")
         self.session = session
@@ -157,7 +169,9 @@ class AuditEditor(QWidget):
         self.save_state = SaveIndicator()
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.progress.setMinimumWidth(self.fontMetrics().horizontalAdvance("000 of 000 answered") + 24)
+        self.progress.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("000 of 000 answered") + 24
+        )
         name(self.progress, "Questions answered")
         head = QHBoxLayout()
         head.addWidget(self.back_button)
@@ -230,7 +244,9 @@ class AuditEditor(QWidget):
         self.audit = audit
         self.ratings = dict(audit.ratings)
         self.notes = {k: a.note for k, a in audit.answers.items()}
-        self.summary_saved = {f: getattr(audit, f) for f in ("summary", "strengths", "improvements")}
+        self.summary_saved = {
+            f: getattr(audit, f) for f in ("summary", "strengths", "improvements")
+        }
         self.recs_saved = audit.recommendations
         definition = audit.checklist.definition
         for t_index, theme in enumerate(definition.themes):
@@ -290,11 +306,19 @@ class AuditEditor(QWidget):
         return sorted(self._failed)
 
     def has_unsaved(self) -> bool:
-        return bool(self._failed) or any(w.is_dirty() for w in self.items.values()) or self.summary.is_dirty()
+        return (
+            bool(self._failed)
+            or any(w.is_dirty() for w in self.items.values())
+            or self.summary.is_dirty()
+        )
 
     def _commit_table_editor(self) -> None:
         focus = QApplication.focusWidget()
-        if focus is not None and self.summary.recs.isAncestorOf(focus) and focus is not self.summary.recs:
+        if (
+            focus is not None
+            and self.summary.recs.isAncestorOf(focus)
+            and focus is not self.summary.recs
+        ):
             self.summary.recs.commitData(focus)
 
     # -- header and progress ----------------------------------------------------------------------
@@ -338,7 +362,9 @@ class AuditEditor(QWidget):
             entry = self.themes.item(row)
             mark = "✓ " if n and done == n else ""
             entry.setText(f"{mark}{theme.title}\n{done} of {n} answered")
-            entry.setData(Qt.ItemDataRole.AccessibleTextRole, f"{theme.title}, {done} of {n} answered")
+            entry.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{theme.title}, {done} of {n} answered"
+            )
 
     # -- pages -----------------------------------------------------------------------------------
     def _scroll(self, widget: QWidget) -> QScrollArea:
@@ -395,7 +421,9 @@ class AuditEditor(QWidget):
             w.note_dirty.connect(lambda _i: self.save_state.saving())
             w.note_ready.connect(self._note_ready)
             w.move_focus.connect(self._move_focus)
-            w.history_requested.connect(lambda item_id: self.history_requested.emit(self.audit.id, item_id))
+            w.history_requested.connect(
+                lambda item_id: self.history_requested.emit(self.audit.id, item_id)
+            )
             self.items[item.id] = w
             layout.addWidget(w)  # parent first: a parentless widget shown would open a window
             w.setVisible(definition.visible(item, self.ratings))
@@ -407,7 +435,9 @@ class AuditEditor(QWidget):
             prev_button.clicked.connect(lambda: self._go_theme(index - 1))
             nav.addWidget(prev_button)
         nav.addStretch(1)
-        next_title = themes[index + 1].title if index + 1 < len(themes) else "Summary and recommendations"
+        next_title = (
+            themes[index + 1].title if index + 1 < len(themes) else "Summary and recommendations"
+        )
         next_button = QPushButton(f"{next_title} →")
         name(next_button, "Next theme")
         next_button.clicked.connect(lambda: self._go_theme(index + 1))
@@ -488,7 +518,7 @@ class AuditEditor(QWidget):
                 return item_id
         return None
 
-    # -- changes from the widgets -> undoable steps ---------------------------------------------------
+    # -- changes from the widgets -> undoable steps ------------------------------------------------
     def _rating_chosen(self, item_id: str, value: str | None) -> None:
         old = self.ratings.get(item_id)
         if value != old:
@@ -524,7 +554,7 @@ class AuditEditor(QWidget):
         self.flush()
         self.undo_stack.redo()
 
-    # -- saving through the core (called by the undo steps) ------------------------------------------
+    # -- saving through the core (called by the undo steps) ----------------------------------------
     def apply_rating(self, item_id: str, value: str | None, navigate: bool) -> bool:
         if self.audit is None:
             return False
@@ -586,7 +616,9 @@ class AuditEditor(QWidget):
         self._after_save(False, None)
         return True
 
-    def save_recommendations(self, recs: tuple[Recommendation, ...], update_widget: bool, navigate: bool) -> bool:
+    def save_recommendations(
+        self, recs: tuple[Recommendation, ...], update_widget: bool, navigate: bool
+    ) -> bool:
         if self.audit is None:
             return False
         try:
@@ -628,7 +660,7 @@ class AuditEditor(QWidget):
             self._announced.add(key)  # one message box per problem, not one per keystroke
             show_error(self, exc, "Not saved")
 
-    # -- finalising ---------------------------------------------------------------------------------
+    # -- finalising --------------------------------------------------------------------------------
     def _numbers(self) -> dict[str, str]:
         """'2.3' for the third question of the second theme, as shown on the page."""
         out = {}
@@ -647,7 +679,9 @@ class AuditEditor(QWidget):
         if self.audit is None:
             return
         try:
-            self.missing.show_missing(audits.missing_required(self.session.db, self.audit.id), self._numbers())
+            self.missing.show_missing(
+                audits.missing_required(self.session.db, self.audit.id), self._numbers()
+            )
         except AuditToolError:
             self.missing.hide()
 
@@ -660,14 +694,18 @@ class AuditEditor(QWidget):
         self.show_theme(max(0, theme))
         self.audit_changed.emit(self.audit.id)
 
-    # -- where the reviewer was (for locking) ------------------------------------------------------------
+    # -- where the reviewer was (for locking) ------------------------------------------------------
     def state(self) -> dict:
         if self.audit is None:
             return {}
         page = self.pages.currentWidget()
         scroll = page.verticalScrollBar().value() if isinstance(page, QScrollArea) else 0
-        return {"audit_id": self.audit.id, "theme": self.current_theme(), "item": self.focused_item(),
-                "scroll": scroll}
+        return {
+            "audit_id": self.audit.id,
+            "theme": self.current_theme(),
+            "item": self.focused_item(),
+            "scroll": scroll,
+        }
 
     def restore(self, state: dict) -> None:
         if not state.get("audit_id"):

@@ -46,7 +46,12 @@ COLUMNS = (
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
 
 # Filter fields the drop-downs set, matched against AuditRow attributes.
-FILTER_FIELDS = {"status": "status", "area": "area", "checklist_id": "checklist_id", "phase": "phase"}
+FILTER_FIELDS = {
+    "status": "status",
+    "area": "area",
+    "checklist_id": "checklist_id",
+    "phase": "phase",
+}
 
 
 def _when(stamp: str) -> str:
@@ -61,8 +66,14 @@ def searchable_text(row: AuditRow) -> str:
     """What the search box looks in (never the case reference: that is added separately)."""
     return " ".join(
         (
-            row.pseudonym, row.area, row.agency, row.checklist_title, _TYPE_LABELS.get(row.audit_type, ""),
-            _PHASE_LABELS.get(row.phase, ""), row.reviewer, _STATUS_LABELS.get(row.status, ""),
+            row.pseudonym,
+            row.area,
+            row.agency,
+            row.checklist_title,
+            _TYPE_LABELS.get(row.audit_type, ""),
+            _PHASE_LABELS.get(row.phase, ""),
+            row.reviewer,
+            _STATUS_LABELS.get(row.status, ""),
         )
     ).lower()
 
@@ -96,7 +107,9 @@ class AuditListModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -105,7 +118,9 @@ class AuditListModel(QAbstractTableModel):
             return COLUMNS[section].tip
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
         if not index.isValid():
             return None
         r = index.row()
@@ -159,17 +174,26 @@ class AuditListModel(QAbstractTableModel):
         self._sort_column, self._sort_order = column, order
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
-        ids = [self._rows[self._visible[i.row()]].id if i.row() < len(self._visible) else None for i in old]
+        ids = [
+            self._rows[self._visible[i.row()]].id if i.row() < len(self._visible) else None
+            for i in old
+        ]
         self._resort()
         self._visible = self._filtered(self._order)
         pos = {self._rows[i].id: n for n, i in enumerate(self._visible)}
         self.changePersistentIndexList(
-            old, [self.index(pos[a], i.column()) if a in pos else QModelIndex() for a, i in zip(ids, old, strict=True)]
+            old,
+            [
+                self.index(pos[a], i.column()) if a in pos else QModelIndex()
+                for a, i in zip(ids, old, strict=True)
+            ],
         )
         self.layoutChanged.emit()
 
     # -- loading ---------------------------------------------------------------------------
-    def set_rows(self, prepared: tuple[list[AuditRow], list[str], list[str]], partial: bool = False) -> None:
+    def set_rows(
+        self, prepared: tuple[list[AuditRow], list[str], list[str]], partial: bool = False
+    ) -> None:
         self.beginResetModel()
         self._rows, self._hay, self._refs = (list(x) for x in prepared)
         self.partial = partial
@@ -275,7 +299,11 @@ class AuditListModel(QAbstractTableModel):
         elif col == COL["progress"]:
             keys = [(r.answered / r.total if r.total else 0.0) for r in rows]
         elif col == COL["case"]:
-            keys = [r.reference.lower() for r in rows] if self._show_ids else [r.pseudonym.lower() for r in rows]
+            keys = (
+                [r.reference.lower() for r in rows]
+                if self._show_ids
+                else [r.pseudonym.lower() for r in rows]
+            )
         else:
             keys = [self._display(r, col).lower() for r in rows]
         self._order = sorted(range(len(rows)), key=keys.__getitem__, reverse=reverse)
@@ -296,6 +324,12 @@ class AuditListModel(QAbstractTableModel):
             if self._rows[i].id == audit_id:
                 return pos
         return -1
+
+    def distinct_choices(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """(areas, [(checklist title, checklist id)]) present in the rows, for the drop-downs."""
+        areas = sorted({r.area for r in self._rows}, key=str.lower)
+        titles = {r.checklist_id: r.checklist_title for r in self._rows}
+        return areas, sorted(((t, c) for c, t in titles.items()), key=lambda e: e[0].lower())
 
     def total(self) -> int:
         return len(self._rows)

@@ -33,7 +33,12 @@ ALL = ""  # the "any" entry of a filter drop-down
 class ProgressDelegate(QStyledItemDelegate):
     """'n of m' with a thin bar under it; only rows on screen are painted."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         super().paint(painter, option, index)
         fraction = max(0.0, min(1.0, float(index.data(PROGRESS_ROLE) or 0.0)))
         r = option.rect
@@ -44,7 +49,10 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.fillRect(track, pal.color(QPalette.ColorRole.Mid))
         filled = QRect(track)
         filled.setWidth(round(track.width() * fraction))
-        painter.fillRect(filled, palette.good(pal) if fraction >= 1.0 else pal.color(QPalette.ColorRole.Highlight))
+        painter.fillRect(
+            filled,
+            palette.good(pal) if fraction >= 1.0 else pal.color(QPalette.ColorRole.Highlight),
+        )
         painter.restore()
 
 
@@ -80,13 +88,17 @@ class AuditListPage(QWidget):
         name(self.search, "Search audits", "Type to narrow the list; Ctrl+F comes back here.")
         self.search.textChanged.connect(self._on_search)
 
-        self.status_filter = self._combo("Status", "All statuses", [(s.label, s.value) for s in Status])
+        self.status_filter = self._combo(
+            "Status", "All statuses", [(s.label, s.value) for s in Status]
+        )
         self.area_filter = self._combo("Area", "All areas", [])
         self.checklist_filter = self._combo("Checklist", "All checklists", [])
         self.phase_filter = self._combo("Phase", "All phases", [(p.label, p.value) for p in Phase])
         self._combos = {
-            "status": self.status_filter, "area": self.area_filter,
-            "checklist_id": self.checklist_filter, "phase": self.phase_filter,
+            "status": self.status_filter,
+            "area": self.area_filter,
+            "checklist_id": self.checklist_filter,
+            "phase": self.phase_filter,
         }
         for field, combo in self._combos.items():
             combo.currentIndexChanged.connect(lambda _i, f=field: self._on_combo(f))
@@ -101,8 +113,10 @@ class AuditListPage(QWidget):
         bar.addWidget(search_label)
         bar.addWidget(self.search, 3)
         for label_text, combo in (
-            ("S&tatus:", self.status_filter), ("A&rea:", self.area_filter),
-            ("Chec&klist:", self.checklist_filter), ("P&hase:", self.phase_filter),
+            ("S&tatus:", self.status_filter),
+            ("A&rea:", self.area_filter),
+            ("Chec&klist:", self.checklist_filter),
+            ("&Phase:", self.phase_filter),
         ):
             lab = QLabel(label_text)
             label_for(lab, combo)
@@ -130,15 +144,15 @@ class AuditListPage(QWidget):
         vh.setDefaultSectionSize(self.fontMetrics().height() + 10)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(False)
         hh.setSortIndicator(COL["updated"], Qt.SortOrder.DescendingOrder)
         hh.setSortIndicatorShown(True)
         self._set_default_widths()
         self.table.setItemDelegateForColumn(COL["progress"], ProgressDelegate(self.table))
         self.table.doubleClicked.connect(lambda idx: self._open_row(idx.row()))
         self.table.activated_row.connect(self._open_row)
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.selection_changed.emit())
-        model.modelReset.connect(self._update_state)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self._last_selected: str | None = None
+        model.modelReset.connect(self._after_reset)
         model.layoutChanged.connect(self._update_state)
 
         # -- empty states ------------------------------------------------------------------------
@@ -193,15 +207,19 @@ class AuditListPage(QWidget):
         """Widths from typical text, so they scale with the font; Checklist takes the rest."""
         fm = self.table.fontMetrics()
         samples = {
-            "case": "Case D0300012WW", "area": "Strathallan Vale (demo)", "type": "Drug/alcohol death review",
-            "phase": "Post-training", "reviewer": "Demo Reviewer Ruaridh", "status": "Finalised",
-            "progress": "000 of 000", "updated": "00 Nov 0000 00:00",
+            "case": "Case D0300012WW",
+            "area": "Strathallan Vale (demo)",
+            "checklist": "Safe & Together case file",
+            "type": "Drug/alcohol death review",
+            "phase": "Post-training",
+            "reviewer": "Demo Reviewer Ruaridh",
+            "status": "Finalised",
+            "progress": "000 of 000",
+            "updated": "00 Nov 0000 00:00",
         }
         hh = self.table.horizontalHeader()
+        hh.setStretchLastSection(True)  # spare width goes to the end, never squeezes a column away
         for i, c in enumerate(COLUMNS):
-            if c.key == "checklist":
-                hh.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-                continue
             text = max(samples.get(c.key, ""), c.title, key=fm.horizontalAdvance)
             self.table.setColumnWidth(i, fm.horizontalAdvance(text) + 24)
 
@@ -225,7 +243,10 @@ class AuditListPage(QWidget):
     # -- filters -------------------------------------------------------------------------------
     def set_filter_choices(self, areas: list[str], checklists: list[tuple[str, str]]) -> None:
         """Fill the area and checklist drop-downs, keeping what was chosen."""
-        for combo, entries in ((self.area_filter, [(a, a) for a in areas]), (self.checklist_filter, checklists)):
+        for combo, entries in (
+            (self.area_filter, [(a, a) for a in areas]),
+            (self.checklist_filter, checklists),
+        ):
             keep = combo.currentData()
             with QSignalBlocker(combo):
                 combo.clear()
@@ -253,7 +274,10 @@ class AuditListPage(QWidget):
         self.filters_changed.emit()
 
     def filter_state(self) -> dict:
-        return {"search": self.search.text(), **{f: c.currentData() for f, c in self._combos.items()}}
+        return {
+            "search": self.search.text(),
+            **{f: c.currentData() for f, c in self._combos.items()},
+        }
 
     def restore_filter_state(self, state: dict) -> None:
         for field, combo in self._combos.items():
@@ -272,19 +296,42 @@ class AuditListPage(QWidget):
 
     def select_audit(self, audit_id: str | None) -> None:
         if not audit_id:
+            self.ensure_current()
             return
         row = self.model.row_of(audit_id)
         if row >= 0:
             idx = self.model.index(row, 0)
             self.table.setCurrentIndex(idx)
             self.table.scrollTo(idx, QAbstractItemView.ScrollHint.PositionAtCenter)
+        else:
+            self.ensure_current()
+
+    def ensure_current(self) -> None:
+        """Keep a row current, so Enter and the audit buttons work straight away."""
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     def _open_row(self, row: int) -> None:
         audit_id = self.model.audit_id(row)
         if audit_id:
             self.open_requested.emit(audit_id)
 
-    # -- states -------------------------------------------------------------------------------------
+    def _current_changed(self, current, _previous) -> None:
+        audit_id = self.model.audit_id(current.row()) if current.isValid() else None
+        if audit_id is not None:
+            self._last_selected = audit_id
+        self.selection_changed.emit()
+
+    def _after_reset(self) -> None:
+        """Filtering resets the model: keep the same audit selected when it is still listed."""
+        row = self.model.row_of(self._last_selected) if self._last_selected else -1
+        if row >= 0:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+        else:
+            self.ensure_current()
+        self._update_state()
+
+    # -- states ------------------------------------------------------------------------------------
     def _update_state(self) -> None:
         total, shown = self.model.total(), self.model.rowCount()
         if shown:
@@ -306,7 +353,9 @@ class AuditListPage(QWidget):
                 self._empty_action = None
             else:
                 self.empty_title.setText("No audits match")
-                self.empty_text.setText("Nothing matches the search and filters. Clear them to see every audit.")
+                self.empty_text.setText(
+                    "Nothing matches the search and filters. Clear them to see every audit."
+                )
                 self._empty_action = "clear"
                 self.empty_button.setText("Clear search and filters")
             self.empty_button.setVisible(self._empty_action is not None)
@@ -319,4 +368,6 @@ class AuditListPage(QWidget):
         self.selection_changed.emit()
 
     def shortcut_hint(self) -> str:
-        return QKeySequence(QKeySequence.StandardKey.Find).toString(QKeySequence.SequenceFormat.NativeText)
+        return QKeySequence(QKeySequence.StandardKey.Find).toString(
+            QKeySequence.SequenceFormat.NativeText
+        )

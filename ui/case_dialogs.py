@@ -88,12 +88,15 @@ class NewCaseDialog(FittingDialog):
         layout.addWidget(self.start_audit)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(34 * self.fontMetrics().horizontalAdvance("M"))
+        self.setMinimumWidth(42 * self.fontMetrics().horizontalAdvance("M"))
 
     def _add(self) -> None:
         try:
             self.case = audits.add_case(
-                self.session.db, self.reference.text(), self.area.currentText(), self.agency.text(),
+                self.session.db,
+                self.reference.text(),
+                self.area.currentText(),
+                self.agency.text(),
                 self.team.text(),
             )
         except AuditToolError as exc:
@@ -150,9 +153,13 @@ class NewAuditDialog(FittingDialog):
 
         # A grid rather than a form: the wrapped purpose text gets the height it needs.
         grid = QGridLayout()
-        rows = [("&Case:", self.case, "Case"), ("Chec&klist:", self.checklist, "Checklist"),
-                (None, self.purpose, ""), ("&Type:", self.audit_type, "Type of audit"),
-                ("&Phase:", self.phase, "Phase")]
+        rows = [
+            ("&Case:", self.case, "Case"),
+            ("Chec&klist:", self.checklist, "Checklist"),
+            (None, self.purpose, ""),
+            ("&Type:", self.audit_type, "Type of audit"),
+            ("&Phase:", self.phase, "Phase"),
+        ]
         for r, (text, widget, accessible) in enumerate(rows):
             if text is not None:
                 label = QLabel(text)
@@ -222,7 +229,11 @@ class NewAuditDialog(FittingDialog):
         loaded = self._checklists[self.checklist.currentIndex()]
         try:
             self.audit_id = audits.new_audit(
-                self.session.db, case.id, loaded, self.audit_type.currentData(), self.phase.currentData()
+                self.session.db,
+                case.id,
+                loaded,
+                self.audit_type.currentData(),
+                self.phase.currentData(),
             )
         except AuditToolError as exc:
             self.error.setText(str(exc))
@@ -251,7 +262,9 @@ class ReasonDialog(FittingDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Amend audit", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setEnabled(False)
-        self.reason.textChanged.connect(lambda: self.ok.setEnabled(bool(self.reason.toPlainText().strip())))
+        self.reason.textChanged.connect(
+            lambda: self.ok.setEnabled(bool(self.reason.toPlainText().strip()))
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -259,7 +272,7 @@ class ReasonDialog(FittingDialog):
         layout.addWidget(label)
         layout.addWidget(self.reason)
         layout.addWidget(buttons)
-        self.setMinimumWidth(34 * self.fontMetrics().horizontalAdvance("M"))
+        self.setMinimumWidth(40 * self.fontMetrics().horizontalAdvance("M"))
 
     def text(self) -> str:
         return self.reason.toPlainText().strip()

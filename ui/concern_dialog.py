@@ -35,12 +35,15 @@ class ConcernDialog(FittingDialog):
         self.setWindowTitle("Record a matter of concern")
         explain = QLabel(
             "If you find a child or adult at risk while reading a file, raise it at once through "
-            "your agency's procedure. Here you only record that you did: when, with whom and by whom."
+            "your agency's procedure. Here you only record that you did: when, with whom "
+            "and by whom."
         )
         explain.setWordWrap(True)
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        warn = QLabel("Do not write the details of the concern here. They must not be part of the audit.")
+        warn = QLabel(
+            "Do not write the details of the concern here. They must not be part of the audit."
+        )
         warn.setWordWrap(True)
         QVBoxLayout(box).addWidget(warn)
         self.raised_on = QDateEdit(QDate.currentDate())
@@ -79,14 +82,17 @@ class ConcernDialog(FittingDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(34 * self.fontMetrics().horizontalAdvance("M"))
+        self.setMinimumWidth(44 * self.fontMetrics().horizontalAdvance("M"))
         self.raised_to.setFocus()
 
     def _record(self) -> None:
         try:
             self.concern = audits.record_concern(
-                self.session.db, self.audit_id, self.raised_on.date().toString("yyyy-MM-dd"),
-                self.raised_to.text(), self.raised_by.text(),
+                self.session.db,
+                self.audit_id,
+                self.raised_on.date().toString("yyyy-MM-dd"),
+                self.raised_to.text(),
+                self.raised_by.text(),
             )
         except AuditToolError as exc:
             self.error.setText(str(exc))

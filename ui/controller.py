@@ -86,7 +86,11 @@ class Controller(QObject):
             row = w.list_model.audit_row(w.list_page.table.currentIndex().row())
             if row is not None:
                 return row.id, row.status
-        if w.stack.currentWidget() is w.findings and w.editor.audit is not None and w.findings.single_audit:
+        if (
+            w.stack.currentWidget() is w.findings
+            and w.editor.audit is not None
+            and w.findings.single_audit
+        ):
             return w.editor.audit.id, w.editor.audit.status.value
         return None, None
 
@@ -146,7 +150,11 @@ class Controller(QObject):
     def new_case(self) -> None:
         w = self.w
         dialog = NewCaseDialog(w.session, w)
-        if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked() or dialog.case is None:
+        if (
+            dialog.exec() != QDialog.DialogCode.Accepted
+            or not self._unlocked()
+            or dialog.case is None
+        ):
             return
         w.statusBar().showMessage("Case added.", 5000)
         if dialog.start_audit.isChecked():
@@ -158,10 +166,16 @@ class Controller(QObject):
         w = self.w
         if case_id is None:
             row = w.list_model.audit_row(w.list_page.table.currentIndex().row())
-            case_id = row.case_id if row is not None and w.stack.currentWidget() is w.list_page else None
+            case_id = (
+                row.case_id if row is not None and w.stack.currentWidget() is w.list_page else None
+            )
         checklists, problems = available()
         dialog = NewAuditDialog(w.session, checklists, problems, case_id, w.show_identifiers(), w)
-        if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked() or not dialog.audit_id:
+        if (
+            dialog.exec() != QDialog.DialogCode.Accepted
+            or not self._unlocked()
+            or not dialog.audit_id
+        ):
             return
         w.loader.refresh(dialog.audit_id)
         self.open_audit(dialog.audit_id)
@@ -183,11 +197,16 @@ class Controller(QObject):
                 self.open_audit(audit_id)
             w.editor.show_missing(missing)
             return
-        if not confirm(
-            w, "Finalise audit",
-            "Finalise this audit? It becomes read-only. You can still amend it later, giving a reason.",
-            "Finalise",
-        ) or not self._unlocked():
+        if (
+            not confirm(
+                w,
+                "Finalise audit",
+                "Finalise this audit? It becomes read-only. You can still amend it later, "
+                "giving a reason.",
+                "Finalise",
+            )
+            or not self._unlocked()
+        ):
             return
         try:
             audits.finalise(w.session.db, audit_id)
@@ -225,12 +244,19 @@ class Controller(QObject):
         audit_id, status = self.current_audit()
         if not audit_id or status != Status.DRAFT:
             return
-        if not confirm(
-            w, "Delete draft audit",
-            "Delete this draft audit? Its ratings and notes will be removed. This cannot be undone. "
-            "(The case itself is kept.)",
-            "Delete draft", "Keep it", danger=True,
-        ) or not self._unlocked():
+        if (
+            not confirm(
+                w,
+                "Delete draft audit",
+                "Delete this draft audit? Its ratings and notes will be removed. "
+                "This cannot be undone. "
+                "(The case itself is kept.)",
+                "Delete draft",
+                "Keep it",
+                danger=True,
+            )
+            or not self._unlocked()
+        ):
             return
         try:
             audits.delete_draft(w.session.db, audit_id)
@@ -257,7 +283,7 @@ class Controller(QObject):
                 w.editor.summary.set_concerns(audits.get_audit(w.session.db, audit_id).concerns)
         w.statusBar().showMessage("Recorded that a matter of concern was raised.", 8000)
 
-    # -- history -------------------------------------------------------------------------------------
+    # -- history -----------------------------------------------------------------------------------
     def item_history(self) -> None:
         item = self.w.editor.focused_item()
         self.history(item)
@@ -278,7 +304,7 @@ class Controller(QObject):
             w.editor.flush()
         HistoryDialog(w.session.db, audit, item_id, w).exec()
 
-    # -- findings and export ---------------------------------------------------------------------------
+    # -- findings and export -----------------------------------------------------------------------
     def findings_for_audit(self) -> None:
         w = self.w
         audit_id, _ = self.current_audit()
@@ -334,7 +360,7 @@ class Controller(QObject):
         dialog = w.make_export_dialog(audit_id, flt, selection, prefer_audit)
         dialog.exec()
 
-    # -- settings and security -------------------------------------------------------------------------
+    # -- settings and security ---------------------------------------------------------------------
     def settings(self) -> None:
         w = self.w
         dialog = SettingsDialog(w.session, w.settings, w)
@@ -365,8 +391,10 @@ class Controller(QObject):
 
     def about(self) -> None:
         QMessageBox.about(
-            self.w, f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nOffline, encrypted case file audits (Safe & Together) and "
+            self.w,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nOffline, encrypted case file audits "
+            "(Safe & Together) and "
             "gendered reviews of drug- and alcohol-related deaths. It never uses the network.",
         )
 

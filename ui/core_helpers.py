@@ -8,7 +8,9 @@ from __future__ import annotations
 from audit_tool.checklists.model import Checklist
 
 
-def theme_progress(definition: Checklist, ratings: dict[str, str | None]) -> dict[str, tuple[int, int]]:
+def theme_progress(
+    definition: Checklist, ratings: dict[str, str | None]
+) -> dict[str, tuple[int, int]]:
     """{theme id: (answered, applicable)} over the items currently shown."""
     out: dict[str, tuple[int, int]] = {}
     for theme in definition.themes:

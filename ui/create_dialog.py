@@ -43,7 +43,8 @@ class CreateDialog(FittingDialog):
         self.setAccessibleName("Create your audit database")
         intro = QLabel(
             "Your audits are kept in one encrypted file on this laptop. Choose a passphrase to "
-            "lock it: three or four random words work well, e.g. <i>kettle orchard violet brick</i>."
+            "lock it: three or four random words work well, e.g. "
+            "<i>kettle orchard violet brick</i>."
         )
         intro.setWordWrap(True)
         where = QLabel(f"File: {session.path}")
@@ -82,7 +83,9 @@ class CreateDialog(FittingDialog):
         palette.set_text_colour(self.error, palette.bad())
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.create_button = self.buttons.addButton("Create database", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button = self.buttons.addButton(
+            "Create database", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.create_button.setEnabled(False)
         self.create_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Quit")
@@ -108,7 +111,10 @@ class CreateDialog(FittingDialog):
             return
         try:
             self.session.create(
-                self.passphrase.text(), self.name_edit.text(), self.role_edit.text(), self.agency_edit.text()
+                self.passphrase.text(),
+                self.name_edit.text(),
+                self.role_edit.text(),
+                self.agency_edit.text(),
             )
         except AuditToolError as exc:
             self.error.setText(str(exc))
@@ -120,4 +126,3 @@ class CreateDialog(FittingDialog):
     def reject(self) -> None:
         self.passphrase.wipe()
         super().reject()
-

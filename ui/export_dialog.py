@@ -97,7 +97,9 @@ class RenderWorker(QThread):
         except AuditToolError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # a bug in a renderer: say so without a traceback
-            self.failed.emit(f"The export failed unexpectedly ({type(exc).__name__}); nothing was saved.")
+            self.failed.emit(
+                f"The export failed unexpectedly ({type(exc).__name__}); nothing was saved."
+            )
         else:
             self.succeeded.emit(str(self._path))
         finally:
@@ -121,7 +123,11 @@ class ExportDialog(FittingDialog):
     ) -> None:
         super().__init__(parent)
         self.session, self.audit_id, self.flt = session, audit_id, flt
-        self._render, self._build_audit, self._build_aggregate = render, build_audit, build_aggregate
+        self._render, self._build_audit, self._build_aggregate = (
+            render,
+            build_audit,
+            build_aggregate,
+        )
         self._open_url = open_url
         self._worker: RenderWorker | None = None
         self._close_when_done = False
@@ -141,7 +147,9 @@ class ExportDialog(FittingDialog):
         self._what.addButton(self.aggregate)
 
         fmt = QGroupBox("Format")
-        self.docx = QRadioButton("Word document (.docx): headings, tables and charts with text alternatives")
+        self.docx = QRadioButton(
+            "Word document (.docx): headings, tables and charts with text alternatives"
+        )
         self.pdf = QRadioButton("PDF (.pdf): for printing and sharing as it is")
         self.docx.setChecked(True)
         fl = QVBoxLayout(fmt)
@@ -243,10 +251,15 @@ class ExportDialog(FittingDialog):
         if path.suffix.lower() != "." + self.fmt():
             path = path.with_name(path.name + "." + self.fmt())
         if not path.parent.is_dir():
-            self._say(f"The folder {path.parent} does not exist. Choose another place to save.", bad=True)
+            self._say(
+                f"The folder {path.parent} does not exist. Choose another place to save.", bad=True
+            )
             return
         if path.exists() and not confirm(
-            self, "Replace file?", f"{path.name} already exists in that folder. Replace it?", "Replace"
+            self,
+            "Replace file?",
+            f"{path.name} already exists in that folder. Replace it?",
+            "Replace",
         ):
             return
         include = self.identifiers.isChecked()
@@ -265,17 +278,29 @@ class ExportDialog(FittingDialog):
         self._say("Exporting…", bad=False)
         worker = RenderWorker(self._render, report, self.fmt(), path)
         del report
-        worker.progressed.connect(lambda f: self.progress.setValue(round(100 * max(0.0, min(1.0, f)))))
+        worker.progressed.connect(
+            lambda f: self.progress.setValue(round(100 * max(0.0, min(1.0, f))))
+        )
         worker.succeeded.connect(self._succeeded)
         worker.failed.connect(lambda msg: self._say(msg, bad=True))
-        worker.cancelled.connect(lambda: self._say("Export cancelled; no file was saved.", bad=False))
+        worker.cancelled.connect(
+            lambda: self._say("Export cancelled; no file was saved.", bad=False)
+        )
         worker.finished.connect(self._finished)
         self._worker = worker
         worker.start()
 
     def _set_running(self, running: bool) -> None:
-        for w in (self.export_button, self.this_audit, self.aggregate, self.docx, self.pdf,
-                  self.identifiers, self.path, self.choose):
+        for w in (
+            self.export_button,
+            self.this_audit,
+            self.aggregate,
+            self.docx,
+            self.pdf,
+            self.identifiers,
+            self.path,
+            self.choose,
+        ):
             w.setEnabled(not running)
         if not running:
             self.this_audit.setEnabled(self.audit_id is not None)

@@ -62,7 +62,10 @@ class ShareChart(QWidget):
 
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
-        return QSize(40 * fm.horizontalAdvance("M"), max(3, len(self._bars)) * self._row_height() + 2 * fm.height())
+        return QSize(
+            40 * fm.horizontalAdvance("M"),
+            max(3, len(self._bars)) * self._row_height() + 2 * fm.height(),
+        )
 
     def minimumSizeHint(self) -> QSize:
         return QSize(20 * self.fontMetrics().horizontalAdvance("M"), 3 * self._row_height())
@@ -78,7 +81,9 @@ class ShareChart(QWidget):
             p.setPen(palette.muted(pal))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No rated answers to show yet.")
             return
-        label_w = min(int(self.width() * 0.38), max(fm.horizontalAdvance(b.label) for b in self._bars) + 12)
+        label_w = min(
+            int(self.width() * 0.38), max(fm.horizontalAdvance(b.label) for b in self._bars) + 12
+        )
         value_w = max(fm.horizontalAdvance(b.text) for b in self._bars) + 12
         left = label_w + 8
         right = self.width() - value_w - 8
@@ -96,7 +101,11 @@ class ShareChart(QWidget):
             y = top + n * row_h
             p.setPen(text_colour)
             label = fm.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_w - 4)
-            p.drawText(QRectF(0, y, label_w, row_h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, label)
+            p.drawText(
+                QRectF(0, y, label_w, row_h),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                label,
+            )
             bar_h = row_h * 0.6
             if bar.share is not None:
                 w = max(1.0, span * bar.share)
@@ -105,7 +114,9 @@ class ShareChart(QWidget):
             else:
                 text_x = left + 6
             p.setPen(text_colour if bar.share is not None else palette.muted(pal))
-            p.drawText(QRectF(text_x, y, value_w + 40, row_h), Qt.AlignmentFlag.AlignVCenter, bar.text)
+            p.drawText(
+                QRectF(text_x, y, value_w + 40, row_h), Qt.AlignmentFlag.AlignVCenter, bar.text
+            )
         p.end()
 
 
@@ -120,7 +131,9 @@ def _distribution(g: GroupFinding) -> str:
         scales.setdefault(b.scale, []).append(f"{b.label} {b.count}")
     if len(scales) == 1:
         return " · ".join(next(iter(scales.values())))
-    return "\n".join(f"{s.replace('_', ' ').capitalize()} scale: {' · '.join(v)}" for s, v in scales.items())
+    return "\n".join(
+        f"{s.replace('_', ' ').capitalize()} scale: {' · '.join(v)}" for s, v in scales.items()
+    )
 
 
 def _bar(g: GroupFinding) -> Bar:
@@ -171,17 +184,28 @@ class FindingsPanel(QWidget):
         self.chart.set_bars([_bar(g) for g in groups])
         self.model.removeRows(0, self.model.rowCount())
         for g in groups:
-            cells = [g.label, str(g.audits), str(g.rated), str(g.meets), _pct(g.share), _distribution(g)]
+            cells = [
+                g.label,
+                str(g.audits),
+                str(g.rated),
+                str(g.meets),
+                _pct(g.share),
+                _distribution(g),
+            ]
             row = []
             for col, text in enumerate(cells):
                 item = QStandardItem(text)
                 if col in (1, 2, 3, 4):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 row.append(item)
             self.model.appendRow(row)
         # The name column as wide as its text, within reason; the ratings take the rest.
         fm = self.table.fontMetrics()
-        widest = max([fm.horizontalAdvance(g.label) for g in groups] + [fm.horizontalAdvance(self.what)])
+        widest = max(
+            [fm.horizontalAdvance(g.label) for g in groups] + [fm.horizontalAdvance(self.what)]
+        )
         self.table.setColumnWidth(0, min(widest + 24, 32 * fm.horizontalAdvance("M")))
         self.table.resizeRowsToContents()
 
@@ -250,7 +274,8 @@ class FindingsView(QWidget):
         name(self.busy, "Working out findings")
         self.busy_label = QLabel("Working out findings…")
         self.note = QLabel(
-            "Share: rated answers meeting the standard, out of all rated answers ('not applicable' left out)."
+            "Share: rated answers meeting the standard, out of all rated answers "
+            "('not applicable' left out)."
         )
         self.note.setWordWrap(True)
         palette.set_text_colour(self.note, palette.muted())
@@ -280,7 +305,9 @@ class FindingsView(QWidget):
         """Start working out findings for a selection (or one audit: flt.audit_id)."""
         self.session.cancel(self._job)
         self.filter, self.single_audit = flt, single_audit
-        self.title.setText("Findings for this audit" if single_audit else "Findings for the selected audits")
+        self.title.setText(
+            "Findings for this audit" if single_audit else "Findings for the selected audits"
+        )
         self.scope.setText(scope_text)
         self.by_theme.clear()
         self.by_tag.clear()
@@ -298,7 +325,9 @@ class FindingsView(QWidget):
         self.checklist.blockSignals(True)
         self.checklist.clear()
         for cid, version, title, n in result.checklists:
-            self.checklist.addItem(f"{title} (version {version}): {n:,} audit{'s' if n != 1 else ''}", cid)
+            self.checklist.addItem(
+                f"{title} (version {version}): {n:,} audit{'s' if n != 1 else ''}", cid
+            )
         if result.checklists:  # start with the checklist most audits used
             busiest = max(range(len(result.checklists)), key=lambda i: result.checklists[i][3])
             self.checklist.setCurrentIndex(busiest)
@@ -316,8 +345,12 @@ class FindingsView(QWidget):
         if self._findings is None:
             return
         cid = self.checklist.currentData()
-        self.by_theme.show_groups([g for g in self._findings.by_theme if cid is None or g.checklist_id == cid])
-        self.by_tag.show_groups([g for g in self._findings.by_tag if cid is None or g.checklist_id == cid])
+        self.by_theme.show_groups(
+            [g for g in self._findings.by_theme if cid is None or g.checklist_id == cid]
+        )
+        self.by_tag.show_groups(
+            [g for g in self._findings.by_tag if cid is None or g.checklist_id == cid]
+        )
 
     def clear(self) -> None:
         self.session.cancel(self._job)
@@ -333,8 +366,12 @@ class FindingsView(QWidget):
     def state(self) -> dict:
         if self.filter is None:
             return {}
-        return {"filter": self.filter, "single": self.single_audit, "scope": self.scope.text(),
-                "tab": self.tabs.currentIndex()}
+        return {
+            "filter": self.filter,
+            "single": self.single_audit,
+            "scope": self.scope.text(),
+            "tab": self.tabs.currentIndex(),
+        }
 
     def restore(self, state: dict) -> None:
         if state.get("filter") is not None:

@@ -22,9 +22,15 @@ from .accessibility import name
 from .widgets import FittingDialog
 
 _ACTIONS = {
-    "created": "Audit started", "rating": "Rating", "note": "Evidence note", "summary": "Summary",
-    "recommendations": "Recommendations", "concern": "Matter of concern recorded",
-    "finalised": "Finalised", "amended": "Amended", "deleted": "Deleted",
+    "created": "Audit started",
+    "rating": "Rating",
+    "note": "Evidence note",
+    "summary": "Summary",
+    "recommendations": "Recommendations",
+    "concern": "Matter of concern recorded",
+    "finalised": "Finalised",
+    "amended": "Amended",
+    "deleted": "Deleted",
 }
 
 
@@ -57,7 +63,9 @@ def describe(entry: HistoryEntry, audit: Audit) -> tuple[str, str, str]:
 
 
 class HistoryDialog(FittingDialog):
-    def __init__(self, db, audit: Audit, item_id: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db, audit: Audit, item_id: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         entries = audits.history(db, audit.id, item_id)
         if item_id:

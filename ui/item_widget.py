@@ -56,7 +56,9 @@ class RatingBar(QFrame):
             button = QPushButton(f"{key.upper()}  {level.label}")
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the bar is the single tab stop
-            button.setToolTip(f"{level.label}: {level.description}" if level.description else level.label)
+            button.setToolTip(
+                f"{level.label}: {level.description}" if level.description else level.label
+            )
             button.setAccessibleName(level.label)
             button.clicked.connect(lambda _c=False, v=level.value: self._choose(v))
             layout.addWidget(button)
@@ -162,7 +164,9 @@ class NoteEdit(QPlainTextEdit):
 
     focus_left = Signal()
 
-    def __init__(self, parent: QWidget | None = None, min_lines: int = 3, max_lines: int = 12) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, min_lines: int = 3, max_lines: int = 12
+    ) -> None:
         super().__init__(parent)
         self.setTabChangesFocus(True)
         self.setUndoRedoEnabled(False)  # one undo history for the audit, not one per box
@@ -173,8 +177,13 @@ class NoteEdit(QPlainTextEdit):
 
     def event(self, event: QEvent) -> bool:
         # Let the window's Undo/Redo shortcuts through instead of the box's own.
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and (
-            event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+            )
         ):
             event.ignore()
             return False
@@ -204,7 +213,9 @@ class ItemWidget(QFrame):
     move_focus = Signal(str, int)
     history_requested = Signal(str)
 
-    def __init__(self, item: Item, scale: Scale, number: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, item: Item, scale: Scale, number: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.item = item
         self.setObjectName("itemWidget")
@@ -227,7 +238,9 @@ class ItemWidget(QFrame):
         self.guidance_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.guidance_toggle.setAutoRaise(True)
         self.guidance_toggle.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        name(self.guidance_toggle, "Show guidance", "What good practice looks like for this question")
+        name(
+            self.guidance_toggle, "Show guidance", "What good practice looks like for this question"
+        )
         self.guidance_toggle.toggled.connect(self._toggle_guidance)
         self.guidance = QLabel(item.guidance)
         self.guidance.setObjectName("guidance")
@@ -245,7 +258,8 @@ class ItemWidget(QFrame):
         note_label = QLabel("Evidence")
         self.note = NoteEdit()
         self.note.setPlaceholderText(
-            item.evidence_prompt or "What in the record supports this rating? No names or case references."
+            item.evidence_prompt
+            or "What in the record supports this rating? No names or case references."
         )
         name(self.note, f"Evidence note: {item.question}", item.evidence_prompt)
         note_label.setBuddy(self.note)
@@ -289,7 +303,9 @@ class ItemWidget(QFrame):
         if level is None:
             self.level_text.setText("Not rated yet")
         else:
-            self.level_text.setText(f"{level.label}: {level.description}" if level.description else level.label)
+            self.level_text.setText(
+                f"{level.label}: {level.description}" if level.description else level.label
+            )
 
     def set_note(self, text: str) -> None:
         """Show saved text without treating it as new typing."""
@@ -337,6 +353,8 @@ class ItemWidget(QFrame):
 
     def _toggle_guidance(self, shown: bool) -> None:
         self.guidance.setVisible(shown)
-        self.guidance_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.guidance_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
         self.guidance_toggle.setText("Hide guidance" if shown else "Guidance")
         self.guidance_toggle.setAccessibleName("Hide guidance" if shown else "Show guidance")

@@ -8,8 +8,12 @@ from PySide6.QtWidgets import QApplication
 
 _INPUT = frozenset(
     {
-        QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-        QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress,
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TabletPress,
     }
 )
 

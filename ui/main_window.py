@@ -106,8 +106,12 @@ class MainWindow(QMainWindow):
         self.editor.audit_changed.connect(lambda _id: self.update_actions())
         self.editor.undo_stack.canUndoChanged.connect(lambda _b: self.update_actions())
         self.editor.undo_stack.canRedoChanged.connect(lambda _b: self.update_actions())
-        self.editor.undo_stack.undoTextChanged.connect(lambda t: a.undo.setText(f"&Undo {t}" if t else "&Undo"))
-        self.editor.undo_stack.redoTextChanged.connect(lambda t: a.redo.setText(f"&Redo {t}" if t else "&Redo"))
+        self.editor.undo_stack.undoTextChanged.connect(
+            lambda t: a.undo.setText(f"&Undo {t}" if t else "&Undo")
+        )
+        self.editor.undo_stack.redoTextChanged.connect(
+            lambda t: a.redo.setText(f"&Redo {t}" if t else "&Redo")
+        )
         self.loader.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.idle.idle.connect(self._idle_lock)
         session.about_to_lock.connect(self._before_lock)
@@ -127,11 +131,36 @@ class MainWindow(QMainWindow):
         a = self.actions
         bar = self.menuBar()
         menus = {
-            "&File": [a.new_case, a.new_audit, a.open, None, a.export, None, a.settings,
-                      a.change_passphrase, a.lock, None, a.quit],
+            "&File": [
+                a.new_case,
+                a.new_audit,
+                a.open,
+                None,
+                a.export,
+                None,
+                a.settings,
+                a.change_passphrase,
+                a.lock,
+                None,
+                a.quit,
+            ],
             "&Edit": [a.undo, a.redo, None, a.find],
-            "&Audit": [a.finalise, a.amend, a.delete_draft, None, a.concern, None, a.item_history,
-                       a.audit_history, None, a.summary, a.prev_theme, a.next_theme, None, a.back],
+            "&Audit": [
+                a.finalise,
+                a.amend,
+                a.delete_draft,
+                None,
+                a.concern,
+                None,
+                a.item_history,
+                a.audit_history,
+                None,
+                a.summary,
+                a.prev_theme,
+                a.next_theme,
+                None,
+                a.back,
+            ],
             "&View": [a.findings_audit, a.findings_selection, None, a.show_ids, a.refresh],
             "&Help": [a.shortcuts, a.about],
         }
@@ -146,15 +175,24 @@ class MainWindow(QMainWindow):
     def show_identifiers(self) -> bool:
         return bool(self.settings.get("show_identifiers"))
 
-    def make_export_dialog(self, audit_id: str | None, flt: AuditFilter, selection: str,
-                           prefer_audit: bool) -> ExportDialog:
+    def make_export_dialog(
+        self, audit_id: str | None, flt: AuditFilter, selection: str, prefer_audit: bool
+    ) -> ExportDialog:
         kwargs = {}
         if self.open_url is not None:
             kwargs["open_url"] = self.open_url
         return ExportDialog(
-            self.session, self.settings.get("export_folder"), audit_id, flt, selection, prefer_audit,
-            render=self.export_render, build_audit=self.export_build_audit,
-            build_aggregate=self.export_build_aggregate, parent=self, **kwargs,
+            self.session,
+            self.settings.get("export_folder"),
+            audit_id,
+            flt,
+            selection,
+            prefer_audit,
+            render=self.export_render,
+            build_audit=self.export_build_audit,
+            build_aggregate=self.export_build_aggregate,
+            parent=self,
+            **kwargs,
         )
 
     def update_actions(self) -> None:
@@ -180,7 +218,7 @@ class MainWindow(QMainWindow):
         a.audit_history.setEnabled(audit_id is not None)
         a.back.setEnabled(page in (self.editor, self.findings))
 
-    # -- locking -------------------------------------------------------------------------------------
+    # -- locking -----------------------------------------------------------------------------------
     def _idle_lock(self) -> None:
         if self.session.is_open:
             self.session.lock()
@@ -189,7 +227,11 @@ class MainWindow(QMainWindow):
     def _capture_state(self) -> dict:
         page = self.stack.currentWidget()
         return {
-            "page": "editor" if page is self.editor else "findings" if page is self.findings else "list",
+            "page": "editor"
+            if page is self.editor
+            else "findings"
+            if page is self.findings
+            else "list",
             "filters": self.list_page.filter_state(),
             "selected": self.list_page.current_audit_id(),
             "editor": self.editor.state(),
@@ -247,13 +289,17 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 10000)
         self.update_actions()
 
-    # -- closing -------------------------------------------------------------------------------------
+    # -- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         failures = self.editor.flush(quiet=True) if self.session.is_open else []
         if failures and not confirm(
-            self, "Some changes are not saved",
+            self,
+            "Some changes are not saved",
             "Some changes could not be saved (see the message at the top of the audit). "
-            "Close anyway and lose them?", "Close anyway", "Stay", danger=True,
+            "Close anyway and lose them?",
+            "Close anyway",
+            "Stay",
+            danger=True,
         ):
             event.ignore()
             return
@@ -274,8 +320,10 @@ class MainWindow(QMainWindow):
             # First run: most of the screen, in proportion to the text size.
             em = self.fontMetrics().horizontalAdvance("M")
             avail = self.screen().availableGeometry()
-            self.resize(min(110 * em, int(avail.width() * 0.9)),
-                        min(56 * self.fontMetrics().lineSpacing(), int(avail.height() * 0.9)))
+            self.resize(
+                min(110 * em, int(avail.width() * 0.9)),
+                min(56 * self.fontMetrics().lineSpacing(), int(avail.height() * 0.9)),
+            )
         state = window_state.load("main/state")
         if state is not None:
             self.restoreState(state)

@@ -18,16 +18,28 @@ def show_error(parent: QWidget | None, exc: BaseException, heading: str = "") ->
             "Something went wrong inside the tool. Your saved work is safe. "
             f"Please report this: {type(exc).__name__}."
         )
-    box = QMessageBox(QMessageBox.Icon.Warning, heading or APP_TITLE, text, QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, heading or APP_TITLE, text, QMessageBox.StandardButton.Ok, parent
+    )
     box.setAccessibleName(heading or "Problem")
     box.exec()
 
 
 def confirm(
-    parent: QWidget | None, title: str, text: str, yes: str, no: str = "Cancel", danger: bool = False
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    yes: str,
+    no: str = "Cancel",
+    danger: bool = False,
 ) -> bool:
     """Ask before something that cannot be undone; the safe choice is the default."""
-    box = QMessageBox(QMessageBox.Icon.Warning if danger else QMessageBox.Icon.Question, title, text, parent=parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning if danger else QMessageBox.Icon.Question,
+        title,
+        text,
+        parent=parent,
+    )
     yes_btn = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
     no_btn = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(no_btn if danger else yes_btn)
@@ -37,5 +49,7 @@ def confirm(
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
+    )
     box.exec()

@@ -36,14 +36,13 @@ class ChangePassphraseDialog(FittingDialog):
         self.new.validity_changed.connect(self.ok.setEnabled)
         buttons.accepted.connect(self._change)
         buttons.rejected.connect(self.reject)
+        self.new.form.insertRow(0, current_label, self.current)  # one aligned form
         layout = QVBoxLayout(self)
-        layout.addWidget(current_label)
-        layout.addWidget(self.current)
         layout.addWidget(self.new)
         layout.addWidget(warning)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(36 * self.fontMetrics().horizontalAdvance("M"))
+        self.setMinimumWidth(44 * self.fontMetrics().horizontalAdvance("M"))
 
     def _change(self) -> None:
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

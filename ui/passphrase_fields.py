@@ -78,7 +78,7 @@ class NewPassphrase(QWidget):
         self.strength_text.setObjectName("strengthText")
         self.match_text = QLabel()
         self.match_text.setObjectName("matchText")
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         l1, l2 = QLabel(first_label), QLabel("&Repeat it:")
         l1.setBuddy(self.first.edit)
         l2.setBuddy(self.second.edit)
@@ -103,7 +103,9 @@ class NewPassphrase(QWidget):
         self.meter.setAccessibleDescription(f"Strength {s.label}")
         count = f"{n} character{'s' if n != 1 else ''} (at least {MIN_LENGTH})"
         self.strength_text.setText(f"{count}. Strength: {s.label}. {s.hint}")
-        palette.set_text_colour(self.strength_text, palette.bad() if n < MIN_LENGTH and n else palette.muted())
+        palette.set_text_colour(
+            self.strength_text, palette.bad() if n < MIN_LENGTH and n else palette.muted()
+        )
         if not q:
             self.match_text.setText("Type it again to check it.")
             palette.set_text_colour(self.match_text, palette.muted())

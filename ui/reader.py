@@ -43,7 +43,9 @@ class ReaderThread(QThread):
         open_error: BaseException | None = None
         try:
             self._db = Database.open(self._path, self._pending_key.pop())
-        except BaseException as exc:  # reported per job; the session falls back to its own connection
+        except (
+            BaseException
+        ) as exc:  # reported per job; the session falls back to its own connection
             open_error = exc
         finally:
             self._pending_key.clear()
@@ -62,6 +64,9 @@ class ReaderThread(QThread):
                     self.finished_job.emit(job_id, None, exc)
                 else:
                     self.finished_job.emit(job_id, result, None)
+                    # Do not keep the last result (e.g. 50,000 rows) alive while waiting.
+                    del result
+                del entry, job
         finally:
             if self._db is not None:
                 self._db.close()
@@ -86,13 +91,18 @@ class Reader(QObject):
     def __init__(self, path: Path, passphrase: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ids = itertools.count(1)
-        self._callbacks: dict[int, tuple[Callable[[Any], None], Callable[[BaseException], None] | None]] = {}
+        self._callbacks: dict[
+            int, tuple[Callable[[Any], None], Callable[[BaseException], None] | None]
+        ] = {}
         self._thread = ReaderThread(path, passphrase)
         self._thread.finished_job.connect(self._deliver)
         self._thread.start()
 
     def submit(
-        self, job: Job, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None] | None = None
+        self,
+        job: Job,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
     ) -> int:
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)

@@ -95,11 +95,16 @@ class Session(QObject):
 
     # -- slow reads ---------------------------------------------------------------------
     def read(
-        self, job: Job, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None] | None = None
+        self,
+        job: Job,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
     ) -> int:
         """Run a read off the GUI thread; without a reader, soon on this thread instead."""
         if self._reader is not None:
-            return self._reader.submit(job, on_done, lambda exc: self._fallback(job, on_done, on_error, exc))
+            return self._reader.submit(
+                job, on_done, lambda exc: self._fallback(job, on_done, on_error, exc)
+            )
         QTimer.singleShot(0, lambda: self._run_here(job, on_done, on_error))
         return 0
 

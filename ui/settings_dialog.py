@@ -47,7 +47,9 @@ class SettingsDialog(FittingDialog):
         ):
             edit.setMaxLength(200)
             self._row(pform, text, edit, acc)
-        note = QLabel("Shown on the audits you start and in their history. Kept in the encrypted database.")
+        note = QLabel(
+            "Shown on the audits you start and in their history. Kept in the encrypted database."
+        )
         note.setWordWrap(True)
         palette.set_text_colour(note, palette.muted())
         pform.addRow(note)
@@ -75,7 +77,7 @@ class SettingsDialog(FittingDialog):
         label.setBuddy(self.export_folder)
         name(self.export_folder, "Export folder")
         form.addRow(label, folder_row)
-        self.show_identifiers = QCheckBox("Show case references on screen instead of pseudonyms")
+        self.show_identifiers = QCheckBox("Show case references instead of pseudonyms")
         self.show_identifiers.setChecked(settings.get("show_identifiers"))
         self.show_identifiers.setToolTip(REGISTRY["show_identifiers"].doc)
         form.addRow(self.show_identifiers)
@@ -84,7 +86,9 @@ class SettingsDialog(FittingDialog):
         self.error.setWordWrap(True)
         palette.set_text_colour(self.error, palette.bad())
         self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -92,7 +96,7 @@ class SettingsDialog(FittingDialog):
         layout.addWidget(prefs)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(40 * self.fontMetrics().horizontalAdvance("M"))
+        self.setMinimumWidth(46 * self.fontMetrics().horizontalAdvance("M"))
 
     @staticmethod
     def _row(form: QFormLayout, text: str, widget: QWidget, accessible: str) -> None:
@@ -109,7 +113,10 @@ class SettingsDialog(FittingDialog):
     def _save(self) -> None:
         try:
             audits.set_local_reviewer(
-                self.session.db, self.reviewer_name.text(), self.reviewer_role.text(), self.reviewer_agency.text()
+                self.session.db,
+                self.reviewer_name.text(),
+                self.reviewer_role.text(),
+                self.reviewer_agency.text(),
             )
             self.settings.set("idle_lock_minutes", self.idle_minutes.value())
             self.settings.set("export_folder", self.export_folder.text().strip())

@@ -24,8 +24,13 @@ from .item_widget import NOTE_DEBOUNCE_MS, NoteEdit
 
 _HINTS = {
     "summary": "A short overall view of the file: what the record shows about practice.",
-    "strengths": "What the record does well (e.g. the survivor's protective efforts are written down).",
-    "improvements": "What would make the record domestic abuse-informed (e.g. name the perpetrator's behaviour).",
+    "strengths": (
+        "What the record does well (e.g. the survivor's protective efforts are written down)."
+    ),
+    "improvements": (
+        "What would make the record domestic abuse-informed "
+        "(e.g. name the perpetrator's behaviour)."
+    ),
 }
 
 
@@ -67,7 +72,9 @@ class SummaryPage(QWidget):
         palette.heading_font(rec_label, 1.0)
         self.recs = QTableWidget(0, 3)
         self.recs.setHorizontalHeaderLabels(["Recommendation", "Owner", "Due by"])
-        name(self.recs, "Recommendations", "Each recommendation with who owns it and when it is due.")
+        name(
+            self.recs, "Recommendations", "Each recommendation with who owns it and when it is due."
+        )
         self.recs.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.recs.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.recs.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
@@ -122,7 +129,9 @@ class SummaryPage(QWidget):
         self.set_concerns(audit.concerns)
         ro = audit.read_only
         self.recs.setEditTriggers(
-            QAbstractItemView.EditTrigger.NoEditTriggers if ro else QAbstractItemView.EditTrigger.AllEditTriggers
+            QAbstractItemView.EditTrigger.NoEditTriggers
+            if ro
+            else QAbstractItemView.EditTrigger.AllEditTriggers
         )
         self.add_rec.setEnabled(not ro)
         self.remove_rec.setEnabled(not ro)
@@ -146,7 +155,8 @@ class SummaryPage(QWidget):
     def set_concerns(self, concerns: tuple[Concern, ...]) -> None:
         if not concerns:
             self.concerns.setText(
-                "None recorded. If you find a child or adult at risk, raise it at once through your "
+                "None recorded. If you find a child or adult at risk, raise it at once "
+                "through your "
                 "agency's procedure, then record here that you did."
             )
             return
@@ -212,7 +222,9 @@ class SummaryPage(QWidget):
     def recommendations(self) -> tuple[Recommendation, ...]:
         out = []
         for row in range(self.recs.rowCount()):
-            cells = [self.recs.item(row, c).text() if self.recs.item(row, c) else "" for c in range(3)]
+            cells = [
+                self.recs.item(row, c).text() if self.recs.item(row, c) else "" for c in range(3)
+            ]
             if cells[0].strip():
                 out.append(Recommendation(cells[0].strip(), cells[1].strip(), cells[2].strip()))
         return tuple(out)

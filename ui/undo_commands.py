@@ -61,7 +61,9 @@ class TextCommand(QUndoCommand):
         self._mergeable = True  # closed once undone or redone: new typing is a new step
 
     def redo(self) -> None:
-        ok = self.editor.save_text(self.target, self.new, update_widget=not self._first, navigate=not self._first)
+        ok = self.editor.save_text(
+            self.target, self.new, update_widget=not self._first, navigate=not self._first
+        )
         if self._first and not ok:
             self.setObsolete(True)
         if not self._first:
@@ -93,7 +95,9 @@ class RecommendationsCommand(QUndoCommand):
         self._first = True
 
     def redo(self) -> None:
-        ok = self.editor.save_recommendations(self.new, update_widget=not self._first, navigate=not self._first)
+        ok = self.editor.save_recommendations(
+            self.new, update_widget=not self._first, navigate=not self._first
+        )
         if self._first and not ok:
             self.setObsolete(True)
         self._first = False

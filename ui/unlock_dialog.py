@@ -135,7 +135,9 @@ class UnlockDialog(FittingDialog):
         self.unlock_button.setDefault(True)
         buttons.accepted.connect(self.form.try_unlock)
         buttons.rejected.connect(self.reject)
-        self.form.refused_changed.connect(lambda: self.unlock_button.setEnabled(not self.form.refused))
+        self.form.refused_changed.connect(
+            lambda: self.unlock_button.setEnabled(not self.form.refused)
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
         layout.addWidget(buttons)

@@ -30,7 +30,9 @@ class ActionButton(QPushButton):
 
     def _sync(self) -> None:
         a = self._action
-        self.setText(a.text())
+        # No mnemonic on the button: the menu bar owns Alt+letter; the action's own
+        # shortcut (in the tip) is the quick way, and Tab reaches the button.
+        self.setText(a.text().replace("&&", "\0").replace("&", "").replace("\0", "&&"))
         self.setEnabled(a.isEnabled())
         self.setVisible(a.isVisible())
         shortcut = a.shortcut().toString()
@@ -148,4 +150,6 @@ class FittingDialog(QDialog):
         needed = layout.totalHeightForWidth(self.width())
         if needed > self.height():
             self.resize(self.width(), needed)
-        self.setMinimumHeight(min(needed, self.screen().availableGeometry().height() if self.screen() else needed))
+        self.setMinimumHeight(
+            min(needed, self.screen().availableGeometry().height() if self.screen() else needed)
+        )

@@ -30,17 +30,29 @@ def make(path: Path, passphrase: str, n: int = 50_000, seed: int = 7) -> int:
         stamp0 = now()
         for i in range(n):
             case_id = str(uuid.uuid4())
-            cases.append((case_id, f"TEST-{i:06d}", f"Case T{i:06d}", rng.choice(AREAS), "", "", stamp0))
+            cases.append(
+                (case_id, f"TEST-{i:06d}", f"Case T{i:06d}", rng.choice(AREAS), "", "", stamp0)
+            )
             sha, c = rng.choice(shas)
             total = c.definition.item_count()
             finalised = rng.random() < 0.8
             day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:{i % 60:02d}:00.000Z"
-            rows.append((
-                str(uuid.uuid4()), case_id, sha, c.id,
-                (c.definition.audit_types or (AuditType.CASE_FILE_AUDIT.value,))[0],
-                rng.choice([p.value for p in Phase]), me.id, "finalised" if finalised else "draft",
-                day, day, day if finalised else None, rng.randint(0, total),
-            ))
+            rows.append(
+                (
+                    str(uuid.uuid4()),
+                    case_id,
+                    sha,
+                    c.id,
+                    (c.definition.audit_types or (AuditType.CASE_FILE_AUDIT.value,))[0],
+                    rng.choice([p.value for p in Phase]),
+                    me.id,
+                    "finalised" if finalised else "draft",
+                    day,
+                    day,
+                    day if finalised else None,
+                    rng.randint(0, total),
+                )
+            )
         with db.atomic() as conn:
             conn.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)", cases)
             conn.executemany(

@@ -19,6 +19,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
 
+import ui  # noqa: E402,F401  (first: it works around a PySide6 6.12 refcount bug on 3.11)
 from audit_tool import audits  # noqa: E402
 from audit_tool.checklists.loader import LoadedChecklist, load_file  # noqa: E402
 from audit_tool.settings import Settings  # noqa: E402
@@ -42,9 +43,11 @@ def fail_on_qt_warnings(request):
     unexpected: list[str] = []
 
     def handler(mode, _context, message):
-        if mode in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) and not any(
-            re.search(p, message) for p in (*ALLOWED_QT_WARNINGS, *extra)
-        ):
+        if mode in (
+            QtMsgType.QtWarningMsg,
+            QtMsgType.QtCriticalMsg,
+            QtMsgType.QtFatalMsg,
+        ) and not any(re.search(p, message) for p in (*ALLOWED_QT_WARNINGS, *extra)):
             unexpected.append(message)
 
     previous = qInstallMessageHandler(handler)

@@ -46,7 +46,9 @@ def test_new_case_and_audit_through_dialogs(qtbot, window, session, mini, monkey
     new = NewAuditDialog(session, [mini], [], case.id, False, window)
     qtbot.addWidget(new)
     assert new.case.currentText().startswith(case.pseudonym)  # pseudonym unless identifiers shown
-    assert [new.audit_type.itemData(i) for i in range(new.audit_type.count())] == ["thematic_review"]
+    assert [new.audit_type.itemData(i) for i in range(new.audit_type.count())] == [
+        "thematic_review"
+    ]
     new.phase.setCurrentIndex(new.phase.findData("post_training"))
     new.ok.click()
     assert new.audit_id
@@ -139,7 +141,9 @@ def test_fifty_thousand_audits_filter_and_sort(qtbot, big_db_path, settings):
     expected = sum(1 for r in _rows(big_db_path) if "inverbrack" in r.area.lower())
     assert model.rowCount() == expected
     page.status_filter.setCurrentIndex(page.status_filter.findData("draft"))
-    drafts = sum(1 for r in _rows(big_db_path) if "inverbrack" in r.area.lower() and r.status == "draft")
+    drafts = sum(
+        1 for r in _rows(big_db_path) if "inverbrack" in r.area.lower() and r.status == "draft"
+    )
     assert model.rowCount() == drafts
     window.list_page.table.sortByColumn(COL["case"], Qt.SortOrder.AscendingOrder)
     names = [model.index(i, COL["case"]).data() for i in range(min(50, model.rowCount()))]
@@ -159,3 +163,66 @@ def _rows(path):
         _ROWS[path] = list_audits(db)
         db.close()
     return _ROWS[path]
+
+
+def test_delete_a_draft_with_the_delete_key_after_confirming(
+    qtbot, window, session, audit_id, monkeypatch
+):
+    import ui.controller as controller
+
+    answers = iter([False, True])
+    asked = []
+
+    def confirm(parent, title, text, yes, no="Cancel", danger=False):
+        asked.append((title, danger, no))
+        return next(answers)
+
+    monkeypatch.setattr(controller, "confirm", confirm)
+    window.loader.load()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    table = window.list_page.table
+    table.setFocus()
+    window.list_page.select_audit(audit_id)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert asked == [("Delete draft audit", True, "Keep it")]  # the safe choice is the default
+    assert window.list_model.total() == 1
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert window.list_model.total() == 0
+    assert list_audits(session.db) == []
+    assert window.list_page.empty_title.text() == "No audits yet"
+
+
+def test_finalised_audits_cannot_be_deleted(window, session, audit_id):
+    for item, rating in (("p1", "4"), ("p2", "no"), ("q1", "4")):
+        audits.answer(session.db, audit_id, item, rating=rating)
+    audits.finalise(session.db, audit_id)
+    window.loader.load()
+    window.list_page.select_audit(audit_id)
+    window.update_actions()
+    assert not window.actions.delete_draft.isEnabled()
+    assert window.actions.amend.isEnabled()
+
+
+def test_no_network_module_is_loaded(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM']='offscreen';"
+        "import ui.app, ui.main_window, ui.export_dialog, ui.findings_view;"
+        "net=('PySide6.QtNetwork','http.client','urllib.request','ssl','ftplib','smtplib');"
+        "bad=[m for m in sys.modules if m.startswith(net)];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -82,7 +82,9 @@ def test_note_saves_after_a_pause(qtbot, editor, session, audit_id):
     assert editor.save_state.text().startswith("✓ All changes saved")
 
 
-def test_closing_the_window_mid_edit_loses_nothing(qtbot, window, editor, session, audit_id, db_path):
+def test_closing_the_window_mid_edit_loses_nothing(
+    qtbot, window, editor, session, audit_id, db_path
+):
     qtbot.keyClicks(editor.items["p1"].note, "Typed just before closing")
     editor.summary.edits["strengths"].setPlainText("Clear chronology")
     window.close()  # no pause: the debounce has not fired yet
@@ -131,12 +133,16 @@ def test_history_of_a_question(qtbot, editor, session, audit_id):
     qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_2)
     dialog = HistoryDialog(session.db, editor.audit, "p1")
     qtbot.addWidget(dialog)
-    rows = [[dialog.table.item(r, c).text() for c in range(5)] for r in range(dialog.table.rowCount())]
+    rows = [
+        [dialog.table.item(r, c).text() for c in range(5)] for r in range(dialog.table.rowCount())
+    ]
     assert [r[2:] for r in rows] == [["Rating", "not rated", "Good"], ["Rating", "Good", "Weak"]]
     assert rows[0][1] == "Test Reviewer"
 
 
-def test_finalise_lists_missing_questions_as_links(qtbot, window, editor, session, audit_id, monkeypatch):
+def test_finalise_lists_missing_questions_as_links(
+    qtbot, window, editor, session, audit_id, monkeypatch
+):
     monkeypatch.setattr(controller_module, "confirm", lambda *a, **k: True)
     qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_4)
     window.actions.finalise.trigger()
@@ -204,6 +210,8 @@ def test_summary_and_recommendations_autosave(qtbot, editor, session, audit_id):
     editor.flush()
     audit = stored(session, audit_id)
     assert audit.summary == "Clear pattern-based chronology"
-    assert [(r.text, r.owner) for r in audit.recommendations] == [("Use the chronology template", "Team leader")]
+    assert [(r.text, r.owner) for r in audit.recommendations] == [
+        ("Use the chronology template", "Team leader")
+    ]
     editor.undo()
     assert stored(session, audit_id).recommendations == ()

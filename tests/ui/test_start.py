@@ -102,10 +102,21 @@ def test_newer_version_file_is_refused_untouched(qtbot, tmp_path):
 
 def test_smoke_test_command_exits_zero(tmp_path):
     root = Path(__file__).resolve().parents[2]
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path / "c"), "XDG_DATA_HOME": str(tmp_path / "d"),
-           "PYTHONPATH": str(root)}
-    proc = subprocess.run([sys.executable, str(root / "main.py"), "--smoke-test"], env=env,
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "c"),
+        "XDG_DATA_HOME": str(tmp_path / "d"),
+        "PYTHONPATH": str(root),
+    }
+    proc = subprocess.run(
+        [sys.executable, str(root / "main.py"), "--smoke-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert not (tmp_path / "c").exists()  # nothing left in the user's config folder

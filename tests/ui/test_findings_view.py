@@ -1,0 +1,39 @@
+"""The findings view: worked out off the GUI thread, by theme and by tag, chart and table."""
+
+from __future__ import annotations
+
+from audit_tool import audits
+
+
+def test_findings_for_one_audit_and_the_selection(qtbot, window, session, audit_id, mini):
+    for item, rating in (("p1", "5"), ("p2", "no"), ("q1", "2"), ("q2", "na")):
+        audits.answer(session.db, audit_id, item, rating=rating)
+    window.loader.load()
+    window.controller.open_audit(audit_id)
+    window.controller.findings_for_audit()
+    view = window.findings
+    assert window.stack.currentWidget() is view
+    qtbot.waitUntil(lambda: view.by_theme.model.rowCount() == 2, timeout=5000)
+    table = view.by_theme.model
+    rows = [[table.index(r, c).data() for c in range(6)] for r in range(table.rowCount())]
+    assert rows[0][:5] == ["Pattern", "1", "2", "1", "50%"]
+    assert "Very good 1" in rows[0][5] and "No 1" in rows[0][5]
+    assert rows[1][:5] == ["Planning", "1", "1", "0", "0%"]  # 'not applicable' is left out
+    assert "Pattern: 50% (1 of 2)" in view.by_theme.chart.accessibleDescription()
+    assert view.by_tag.model.rowCount() == 2
+    window.actions.back.trigger()
+    assert window.stack.currentWidget() is window.editor
+
+    other = audits.add_case(session.db, "REF-2", "Elsewhere (fictional)")
+    second = audits.new_audit(session.db, other.id, mini, phase="post_training")
+    audits.answer(session.db, second, "p1", rating="6")
+    window.controller.show_list()
+    window.loader.refresh(second)
+    page = window.list_page
+    page.phase_filter.setCurrentIndex(page.phase_filter.findData("post_training"))
+    window.controller.findings_for_selection()
+    qtbot.waitUntil(
+        lambda: view.by_theme.model.rowCount() >= 1 and not view.busy.isVisible(), timeout=5000
+    )
+    assert view.scope.text().startswith("1 audit of 1 case: post-training")
+    assert view.by_theme.model.index(0, 4).data() == "100%"
