@@ -68,7 +68,7 @@ def generate(
             c.execute("INSERT INTO reviewers VALUES (?, ?, ?, ?, 0, ?)",
                       (rid, name, role, rng.choice(AGENCIES), now()))
             reviewer_ids.append(rid)
-    start = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+    start = datetime(2024, 11, 4, 9, 0, tzinfo=UTC)  # the latest demo date stays in the past
     done = 0
     case_ids: list[tuple[str, str]] = []
     while done < audits:
