@@ -147,6 +147,7 @@ class AuditListPage(QWidget):
         hh.setSortIndicator(COL["updated"], Qt.SortOrder.DescendingOrder)
         hh.setSortIndicatorShown(True)
         self._set_default_widths()
+        self._fitted = False
         self.table.setItemDelegateForColumn(COL["progress"], ProgressDelegate(self.table))
         self.table.doubleClicked.connect(lambda idx: self._open_row(idx.row()))
         self.table.activated_row.connect(self._open_row)
@@ -222,6 +223,27 @@ class AuditListPage(QWidget):
         for i, c in enumerate(COLUMNS):
             text = max(samples.get(c.key, ""), c.title, key=fm.horizontalAdvance)
             self.table.setColumnWidth(i, fm.horizontalAdvance(text) + 24)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self._fit_columns()
+
+    def keep_saved_layout(self) -> None:
+        """Column widths came from the reviewer's last session: leave them."""
+        self._fitted = True
+
+    def _fit_columns(self) -> None:
+        """On a narrow window, shrink the default widths so every column is in view."""
+        available = self.table.viewport().width()
+        widths = [self.table.columnWidth(i) for i in range(len(COLUMNS))]
+        if available <= 0 or sum(widths) <= available:
+            return
+        scale = available / sum(widths)
+        fm = self.table.horizontalHeader().fontMetrics()
+        for i, (c, w) in enumerate(zip(COLUMNS, widths, strict=True)):
+            self.table.setColumnWidth(i, max(round(w * scale), fm.horizontalAdvance(c.title) + 24))
 
     def set_actions(self, actions: list, empty_actions: dict) -> None:
         """Buttons under the table for the window's actions; empty states offer a next step."""

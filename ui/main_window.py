@@ -334,4 +334,5 @@ class MainWindow(QMainWindow):
         if header is not None:
             hh = self.list_page.table.horizontalHeader()
             hh.restoreState(header)
+            self.list_page.keep_saved_layout()
             self.list_model.sort(hh.sortIndicatorSection(), hh.sortIndicatorOrder())

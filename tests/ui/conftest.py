@@ -3,12 +3,15 @@ fails the test."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 # Before Qt is imported anywhere: no display needed, and the user's folders are never touched.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _HOME = tempfile.mkdtemp(prefix="audit-ui-tests-")
+atexit.register(shutil.rmtree, _HOME, True)
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
 os.environ.pop("AUDIT_TOOL_DB", None)
