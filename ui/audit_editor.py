@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool import audits
+from audit_tool.audits import theme_progress
 from audit_tool.checklists.model import Theme
 from audit_tool.domain import Audit, Recommendation
 from audit_tool.errors import AuditToolError
 
 from . import palette
 from .accessibility import name
-from .core_helpers import theme_progress
 from .item_widget import ItemWidget
 from .messages import show_error
 from .session import Session
