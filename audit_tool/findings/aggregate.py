@@ -99,50 +99,79 @@ class Findings:
 
 
 class _Tables:
-    """The selection's temp tables; dropped on exit."""
+    """The selection's temp tables; dropped on exit.
+
+    Audits are keyed by small integers (their group: checklist copy, phase, area, agency),
+    so the sorts behind GROUP BY and DISTINCT hold integers, not text: on 50,000 audits
+    that is the difference between tens and hundreds of megabytes.
+    """
 
     def __init__(self, db: Database, flt: AuditFilter) -> None:
         self.db = db
         n = next(_counter)
-        self.sel, self.fine = f"temp.sel_{n}", f"temp.fine_{n}"
+        self.grp, self.sel, self.fine = f"temp.grp_{n}", f"temp.sel_{n}", f"temp.fine_{n}"
         where, params = flt.where()
         c = db.conn
         c.execute(
-            f"""CREATE TABLE {self.sel} AS SELECT a.id, a.rowid AS aid, a.checklist_sha AS sha,
-                a.checklist_id, a.phase, a.status, a.answered, a.case_id, c.area, c.agency
-                FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
+            f"""CREATE TABLE {self.grp} AS SELECT DISTINCT a.checklist_sha AS sha, a.checklist_id,
+                a.phase, c.area, c.agency FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
+            params,
+        )
+        c.execute(
+            f"""CREATE TABLE {self.sel} AS SELECT a.id, a.rowid AS aid, g.rowid AS gid, a.status,
+                a.answered, a.case_id
+                FROM audits a JOIN cases c ON c.id = a.case_id
+                JOIN {self.grp} g ON g.sha = a.checklist_sha AND g.phase = a.phase
+                     AND g.area = c.area AND g.agency = c.agency
+                WHERE {where}""",
             params,
         )
         c.execute(
             f"""CREATE TABLE {self.fine} AS
-                SELECT s.sha, s.checklist_id, an.item_id, an.rating, s.phase, s.area, s.agency,
-                       count(*) AS n
+                SELECT s.gid, an.item_id, an.rating, count(*) AS n
                 FROM {self.sel} s JOIN answers an
                   ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
-                GROUP BY s.sha, an.item_id, an.rating, s.phase, s.area, s.agency"""
+                GROUP BY s.gid, an.item_id, an.rating"""
         )
-        # the fine table joined to the definition: labels, theme, meets
-        self.view = f"""(SELECT f.*, ci.theme_id, ci.theme_title, ci.theme_pos, ci.item_pos,
-                ci.question, ci.scale, l.label AS level_label, l.pos AS level_pos, l.meets
+        # the fine table joined to its group and the definition: labels, theme, meets
+        self.view = f"""(SELECT f.n, f.item_id, f.rating, g.sha, g.checklist_id, g.phase, g.area,
+                g.agency, ci.theme_id, ci.theme_title, ci.theme_pos, ci.item_pos, ci.question,
+                ci.scale, l.label AS level_label, l.pos AS level_pos, l.meets
             FROM {self.fine} f
-            JOIN checklist_items ci ON ci.sha256 = f.sha AND ci.item_id = f.item_id
-            JOIN checklist_levels l ON l.sha256 = f.sha AND l.scale = ci.scale AND l.value = f.rating)"""
+            JOIN {self.grp} g ON g.rowid = f.gid
+            JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = f.item_id
+            JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = f.rating)"""
 
     def __enter__(self) -> _Tables:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for t in (self.sel, self.fine):
+        for t in (self.grp, self.sel, self.fine):
             self.db.conn.execute(f"DROP TABLE IF EXISTS {t}")
 
-    def theme_audits(self) -> dict[tuple[str, str, str], int]:
-        """Distinct audits per (checklist, theme, phase) with a rated answer in the theme."""
+    def per_audit(self, column: str) -> dict:
+        """Audits with any rated answer, per (checklist, group column)."""
         rows = self.db.query(
-            f"""SELECT checklist_id, theme_id, phase, count(*) FROM (
-                  SELECT DISTINCT s.aid, s.checklist_id, s.phase, ci.theme_id
-                  FROM {self.sel} s
-                  JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
-                  JOIN checklist_items ci ON ci.sha256 = s.sha AND ci.item_id = an.item_id)
+            f"""SELECT g.checklist_id, g.{column}, count(*) FROM {self.sel} s
+                JOIN {self.grp} g ON g.rowid = s.gid WHERE s.answered > 0 GROUP BY 1, 2"""
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def theme_audits(self) -> dict[tuple[str, str, str], int]:
+        """Distinct audits per (checklist, theme, phase) with a rated answer in the theme.
+        Each audit sits in exactly one group, so per-group counts add up exactly."""
+        rows = self.db.query(
+            f"""SELECT g.checklist_id, t.theme_id, g.phase, sum(x.n) FROM (
+                  SELECT gid, theme_pos, count(*) AS n FROM (
+                    SELECT DISTINCT s.aid, s.gid, ci.theme_pos
+                    FROM {self.sel} s
+                    JOIN {self.grp} g ON g.rowid = s.gid
+                    JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
+                    JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id)
+                  GROUP BY gid, theme_pos) x
+                JOIN {self.grp} g ON g.rowid = x.gid
+                JOIN (SELECT DISTINCT sha256, theme_pos, theme_id FROM checklist_items) t
+                  ON t.sha256 = g.sha AND t.theme_pos = x.theme_pos
                 GROUP BY 1, 2, 3"""
         )
         return {(r[0], r[1], r[2]): r[3] for r in rows}
@@ -184,24 +213,20 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
         checklists = tuple(
             db.query(
                 f"""SELECT d.checklist_id, d.version, d.title, count(*) FROM {t.sel} s
-                    JOIN checklist_defs d ON d.sha256 = s.sha GROUP BY d.sha256
-                    ORDER BY d.checklist_id, d.version"""
+                    JOIN {t.grp} g ON g.rowid = s.gid JOIN checklist_defs d ON d.sha256 = g.sha
+                    GROUP BY d.sha256 ORDER BY d.checklist_id, d.version"""
             )
         )
         status_counts = dict(db.query(f"SELECT status, count(*) FROM {t.sel} GROUP BY 1"))
-        phase_counts = dict(db.query(f"SELECT phase, count(*) FROM {t.sel} GROUP BY 1"))
+        phase_counts = dict(
+            db.query(f"SELECT g.phase, count(*) FROM {t.sel} s JOIN {t.grp} g ON g.rowid = s.gid GROUP BY 1")
+        )
         per_theme_phase = t.theme_audits()
         theme_audits: dict[tuple[str, str], int] = defaultdict(int)
         for (cid, theme, _), n in per_theme_phase.items():
             theme_audits[cid, theme] += n  # an audit has one phase, so phases add up exactly
-        area_audits = {
-            (r[0], r[1]): r[2]
-            for r in db.query(f"SELECT checklist_id, area, count(*) FROM {t.sel} WHERE answered > 0 GROUP BY 1, 2")
-        }
-        agency_audits = {
-            (r[0], r[1]): r[2]
-            for r in db.query(f"SELECT checklist_id, agency, count(*) FROM {t.sel} WHERE answered > 0 GROUP BY 1, 2")
-        }
+        area_audits = t.per_audit("area")
+        agency_audits = t.per_audit("agency")
         item_rows = t.groups("r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
         item_audits: dict[tuple[str, str], int] = defaultdict(int)
         for row in item_rows:  # one answer per audit and item: answers are audits
@@ -212,8 +237,9 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
             (r[0], r[1]): r[2]
             for r in db.query(
                 f"""SELECT checklist_id, tag, max(n) FROM (
-                      SELECT f.checklist_id, tg.tag, f.item_id, sum(f.n) AS n FROM {t.fine} f
-                      JOIN checklist_item_tags tg ON tg.sha256 = f.sha AND tg.item_id = f.item_id
+                      SELECT g.checklist_id, tg.tag, f.item_id, sum(f.n) AS n FROM {t.fine} f
+                      JOIN {t.grp} g ON g.rowid = f.gid
+                      JOIN checklist_item_tags tg ON tg.sha256 = g.sha AND tg.item_id = f.item_id
                       GROUP BY 1, 2, 3) GROUP BY 1, 2"""
             )
         }
