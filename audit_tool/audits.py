@@ -9,9 +9,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from .checklists.loader import LoadedChecklist, available
-from .checklists.model import Checklist
 from .domain import (
     SUMMARY_FIELDS,
     Answer,
@@ -29,6 +28,10 @@ from .domain import (
 from .errors import InvalidInput, NotFound, ReadOnlyAudit
 from .store import Database, now
 
+if TYPE_CHECKING:
+    from .checklists.loader import LoadedChecklist
+    from .checklists.model import Checklist
+
 MAX_TEXT = 20_000  # an evidence note or summary field; generous, but bounded
 MAX_SHORT = 200
 UNSET: object = object()
@@ -40,7 +43,9 @@ def _clean(text: str, what: str, limit: int = MAX_TEXT) -> str:
         raise InvalidInput(f"{what} must be text.")
     text = text.replace("\x00", "")
     if len(text) > limit:
-        raise InvalidInput(f"{what} is too long ({len(text):,} characters; the limit is {limit:,}).")
+        raise InvalidInput(
+            f"{what} is too long ({len(text):,} characters; the limit is {limit:,})."
+        )
     return text
 
 
@@ -52,6 +57,7 @@ def _required(text: str, what: str) -> str:
 
 
 # -- reviewer --------------------------------------------------------------------------
+
 
 def local_reviewer(db: Database) -> Reviewer:
     """The profile of whoever uses this laptop; created on first use."""
@@ -87,11 +93,15 @@ def add_reviewer(db: Database, name: str, role: str = "", agency: str = "") -> R
     """Another reader (e.g. a moderation partner); used by demo data and imports."""
     r = Reviewer(str(uuid.uuid4()), _required(name, "Reviewer name"), role, agency)
     with db.atomic() as c:
-        c.execute("INSERT INTO reviewers VALUES (?, ?, ?, ?, 0, ?)", (r.id, r.name, r.role, r.agency, now()))
+        c.execute(
+            "INSERT INTO reviewers VALUES (?, ?, ?, ?, 0, ?)",
+            (r.id, r.name, r.role, r.agency, now()),
+        )
     return r
 
 
 # -- cases ------------------------------------------------------------------------------
+
 
 def _pseudonym() -> str:
     # Short, readable, not derived from the reference: safe to show in exports.
@@ -112,7 +122,15 @@ def add_case(db: Database, reference: str, area: str, agency: str = "", team: st
     with db.atomic() as c:
         c.execute(
             "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (case.id, case.reference, case.pseudonym, case.area, case.agency, case.team, case.created_at),
+            (
+                case.id,
+                case.reference,
+                case.pseudonym,
+                case.area,
+                case.agency,
+                case.team,
+                case.created_at,
+            ),
         )
     return case
 
@@ -142,8 +160,11 @@ def areas(db: Database) -> list[str]:
 
 # -- checklists -------------------------------------------------------------------------
 
+
 def find_checklist(db: Database, checklist_id: str) -> LoadedChecklist:
     """The current file for a checklist id (bundled or user), else the newest stored copy."""
+    from .checklists.loader import available  # pydantic loads on first use, not at start-up
+
     items, _ = available()
     for c in items:
         if c.id == checklist_id:
@@ -159,6 +180,7 @@ def find_checklist(db: Database, checklist_id: str) -> LoadedChecklist:
 
 
 # -- audits: create, read ---------------------------------------------------------------
+
 
 def new_audit(
     db: Database,
@@ -186,7 +208,17 @@ def new_audit(
         c.execute(
             "INSERT INTO audits (id, case_id, checklist_sha, checklist_id, audit_type, phase,"
             " reviewer_id, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?, 'draft', ?, ?)",
-            (audit_id, case.id, sha, loaded.id, audit_type.value, phase.value, reviewer_id, stamp, stamp),
+            (
+                audit_id,
+                case.id,
+                sha,
+                loaded.id,
+                audit_type.value,
+                phase.value,
+                reviewer_id,
+                stamp,
+                stamp,
+            ),
         )
         _log(c, audit_id, stamp, who, "created", "", None, f"{loaded.id} {loaded.version}")
     return audit_id
@@ -240,7 +272,8 @@ def get_audit(db: Database, audit_id: str) -> Audit:
     recs = tuple(
         Recommendation(*r)
         for r in db.query(
-            "SELECT text, owner, due FROM recommendations WHERE audit_id = ? ORDER BY pos", (audit_id,)
+            "SELECT text, owner, due FROM recommendations WHERE audit_id = ? ORDER BY pos",
+            (audit_id,),
         )
     )
     concerns = tuple(
@@ -271,6 +304,7 @@ def get_audit(db: Database, audit_id: str) -> Audit:
 
 
 # -- answering ----------------------------------------------------------------------------
+
 
 def answer(
     db: Database,
@@ -307,7 +341,9 @@ def answer(
             by_label = next((lv.value for lv in scale.levels if lv.label.lower() == rating), None)
             if by_label is None:
                 allowed = ", ".join(f"{lv.value} ({lv.label})" for lv in scale.levels)
-                raise InvalidInput(f"'{rating}' is not a level of the {scale.title}: use one of {allowed}.")
+                raise InvalidInput(
+                    f"'{rating}' is not a level of the {scale.title}: use one of {allowed}."
+                )
             rating = by_label
     if note is not UNSET:
         note = _clean(note, "Evidence note")
@@ -320,11 +356,18 @@ def answer(
     applies = True
     ratings: dict[str, str | None] = {}
     if item.show_when is not None or checklist.dependents(item_id):
-        ratings = dict(db.query("SELECT item_id, rating FROM answers WHERE audit_id = ?", (audit_id,)))
+        ratings = dict(
+            db.query("SELECT item_id, rating FROM answers WHERE audit_id = ?", (audit_id,))
+        )
         ratings[item_id] = new_rating
         applies = checklist.visible(item, ratings)
     if old and (old_rating, old_note) == (new_rating, new_note):
-        return AnswerChange(audit_id, item_id, Answer(item_id, new_rating, new_note, bool(old[2]), stamp), changed=False)
+        return AnswerChange(
+            audit_id,
+            item_id,
+            Answer(item_id, new_rating, new_note, bool(old[2]), stamp),
+            changed=False,
+        )
     shown: list[str] = []
     hidden: list[str] = []
     with db.atomic() as c:
@@ -355,14 +398,20 @@ def answer(
         else:
             c.execute("UPDATE audits SET updated_at = ? WHERE id = ?", (stamp, audit_id))
     return AnswerChange(
-        audit_id, item_id, Answer(item_id, new_rating, new_note, applies, stamp), tuple(shown), tuple(hidden)
+        audit_id,
+        item_id,
+        Answer(item_id, new_rating, new_note, applies, stamp),
+        tuple(shown),
+        tuple(hidden),
     )
 
 
 def set_summary(db: Database, audit_id: str, field: str, text: str, who: str | None = None) -> None:
     """Overall summary, strengths or areas for improvement."""
     if field not in SUMMARY_FIELDS:
-        raise InvalidInput(f"Unknown summary field '{field}'; use one of {', '.join(SUMMARY_FIELDS)}.")
+        raise InvalidInput(
+            f"Unknown summary field '{field}'; use one of {', '.join(SUMMARY_FIELDS)}."
+        )
     _writable(db, audit_id)
     text = _clean(text, SUMMARY_FIELDS[field])
     old = db.query_one(f"SELECT {field} FROM audits WHERE id = ?", (audit_id,))[0]  # noqa: S608 (whitelisted)
@@ -370,7 +419,9 @@ def set_summary(db: Database, audit_id: str, field: str, text: str, who: str | N
         return
     stamp = now()
     with db.atomic() as c:
-        c.execute(f"UPDATE audits SET {field} = ?, updated_at = ? WHERE id = ?", (text, stamp, audit_id))
+        c.execute(
+            f"UPDATE audits SET {field} = ?, updated_at = ? WHERE id = ?", (text, stamp, audit_id)
+        )
         _log(c, audit_id, stamp, who or local_reviewer(db).name, "summary", field, old, text)
 
 
@@ -399,8 +450,14 @@ def set_recommendations(
         )
         c.execute("UPDATE audits SET updated_at = ? WHERE id = ?", (stamp, audit_id))
         _log(
-            c, audit_id, stamp, who or local_reviewer(db).name, "recommendations", "",
-            _fmt_recs(old), _fmt_recs(clean),
+            c,
+            audit_id,
+            stamp,
+            who or local_reviewer(db).name,
+            "recommendations",
+            "",
+            _fmt_recs(old),
+            _fmt_recs(clean),
         )
 
 
@@ -425,14 +482,29 @@ def record_concern(
     with db.atomic() as c:
         c.execute(
             "INSERT INTO concerns (audit_id, raised_on, raised_to, raised_by, recorded_at) VALUES (?,?,?,?,?)",
-            (audit_id, concern.raised_on, concern.raised_to, concern.raised_by, concern.recorded_at),
+            (
+                audit_id,
+                concern.raised_on,
+                concern.raised_to,
+                concern.raised_by,
+                concern.recorded_at,
+            ),
         )
-        _log(c, audit_id, concern.recorded_at, concern.raised_by, "concern", "", None,
-             f"raised on {concern.raised_on} with {concern.raised_to}")
+        _log(
+            c,
+            audit_id,
+            concern.recorded_at,
+            concern.raised_by,
+            "concern",
+            "",
+            None,
+            f"raised on {concern.raised_on} with {concern.raised_to}",
+        )
     return concern
 
 
 # -- completeness, finalise, amend, delete ---------------------------------------------------
+
 
 def missing_required(db: Database, audit_id: str) -> list[tuple[str, str, str]]:
     """(theme title, item id, question) of required, visible items without a rating."""
@@ -446,7 +518,9 @@ def missing_required(db: Database, audit_id: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def theme_progress(definition: Checklist, ratings: dict[str, str | None]) -> dict[str, tuple[int, int]]:
+def theme_progress(
+    definition: Checklist, ratings: dict[str, str | None]
+) -> dict[str, tuple[int, int]]:
     """{theme id: (answered, applicable)} over the items currently shown."""
     out: dict[str, tuple[int, int]] = {}
     for theme in definition.themes:
@@ -474,7 +548,16 @@ def finalise(db: Database, audit_id: str, who: str | None = None) -> None:
             "UPDATE audits SET status = 'finalised', finalised_at = ?, updated_at = ? WHERE id = ?",
             (stamp, stamp, audit_id),
         )
-        _log(c, audit_id, stamp, who or local_reviewer(db).name, "finalised", "status", "draft", "finalised")
+        _log(
+            c,
+            audit_id,
+            stamp,
+            who or local_reviewer(db).name,
+            "finalised",
+            "status",
+            "draft",
+            "finalised",
+        )
 
 
 def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> None:
@@ -487,8 +570,19 @@ def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> N
         raise InvalidInput("Give a reason for amending a finalised audit.")
     stamp = now()
     with db.atomic() as c:
-        c.execute("UPDATE audits SET status = 'draft', updated_at = ? WHERE id = ?", (stamp, audit_id))
-        _log(c, audit_id, stamp, who or local_reviewer(db).name, "amended", "status", "finalised", reason)
+        c.execute(
+            "UPDATE audits SET status = 'draft', updated_at = ? WHERE id = ?", (stamp, audit_id)
+        )
+        _log(
+            c,
+            audit_id,
+            stamp,
+            who or local_reviewer(db).name,
+            "amended",
+            "status",
+            "finalised",
+            reason,
+        )
 
 
 def delete_draft(db: Database, audit_id: str, who: str | None = None) -> None:

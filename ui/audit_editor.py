@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QUndoStack
@@ -31,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from audit_tool import audits
 from audit_tool.audits import theme_progress
-from audit_tool.checklists.model import Theme
 from audit_tool.domain import Audit, Recommendation
 from audit_tool.errors import AuditToolError
 
@@ -44,6 +44,9 @@ from .styles import EDITOR_QSS
 from .summary_page import SummaryPage
 from .undo_commands import RateCommand, RecommendationsCommand, Target, TextCommand
 from .widgets import SaveIndicator
+
+if TYPE_CHECKING:
+    from audit_tool.checklists.model import Theme
 
 SUMMARY = "summary"
 
@@ -274,6 +277,10 @@ class AuditEditor(QWidget):
             self.themes.clear()
         for page in self._pages.values():
             self.pages.removeWidget(page)
+            # Out of the window now, not whenever the event loop gets to deleteLater:
+            # a lock must leave no case text anywhere in the window tree.
+            page.hide()
+            page.setParent(None)
             page.deleteLater()
         self._pages.clear()
         self.items.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool import audits
-from audit_tool.checklists.loader import LoadedChecklist
 from audit_tool.domain import AuditType, Case, Phase
 from audit_tool.errors import AuditToolError
 
@@ -26,6 +27,9 @@ from . import palette
 from .accessibility import name
 from .session import Session
 from .widgets import FittingDialog
+
+if TYPE_CHECKING:
+    from audit_tool.checklists.loader import LoadedChecklist
 
 
 def _form_row(form: QFormLayout, text: str, widget: QWidget, accessible: str = "") -> None:

@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from audit_tool import APP_NAME, __version__, audits
-from audit_tool.checklists.loader import available
 from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter
@@ -169,6 +168,8 @@ class Controller(QObject):
             case_id = (
                 row.case_id if row is not None and w.stack.currentWidget() is w.list_page else None
             )
+        from audit_tool.checklists.loader import available  # pydantic on first use
+
         checklists, problems = available()
         dialog = NewAuditDialog(w.session, checklists, problems, case_id, w.show_identifiers(), w)
         if (

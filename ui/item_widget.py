@@ -8,6 +8,8 @@ leaves the note, the audit is closed or the database locks.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -22,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool.checklists.model import Item, Level, Scale
-
 from . import palette
 from .accessibility import name
 from .widgets import FlowLayout
+
+if TYPE_CHECKING:
+    from audit_tool.checklists.model import Item, Level, Scale
 
 NOTE_DEBOUNCE_MS = 400
 

@@ -6,14 +6,17 @@ import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlcipher3
 
-from ..checklists.loader import LoadedChecklist, parse
 from ..errors import NotFound
 from . import connection
 from .connection import integrity_problems, translate
 from .schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from ..checklists.loader import LoadedChecklist
 
 
 def now() -> str:
@@ -109,8 +112,17 @@ class Database:
             for t_pos, theme in enumerate(d.themes):
                 for i_pos, item in enumerate(theme.items):
                     items.append(
-                        (sha, item.id, theme.id, theme.title, t_pos, i_pos, item.scale,
-                         int(item.required), item.question)
+                        (
+                            sha,
+                            item.id,
+                            theme.id,
+                            theme.title,
+                            t_pos,
+                            i_pos,
+                            item.scale,
+                            int(item.required),
+                            item.question,
+                        )
                     )
                     for tag in item.tags:
                         t = d.tags[tag]
@@ -118,7 +130,9 @@ class Database:
             for name, scale in d.scales.items():
                 for pos, lv in enumerate(scale.levels):
                     meets = scale.meets(lv.value)
-                    levels.append((sha, name, lv.value, lv.label, pos, None if meets is None else int(meets)))
+                    levels.append(
+                        (sha, name, lv.value, lv.label, pos, None if meets is None else int(meets))
+                    )
             c.executemany("INSERT INTO checklist_items VALUES (?,?,?,?,?,?,?,?,?)", items)
             c.executemany("INSERT INTO checklist_item_tags VALUES (?,?,?,?,?)", tags)
             c.executemany("INSERT INTO checklist_levels VALUES (?,?,?,?,?,?)", levels)
@@ -130,7 +144,11 @@ class Database:
         cached = self._checklists.get(sha)
         if cached is not None:
             return cached
-        row = self.query_one("SELECT checklist_id, source FROM checklist_defs WHERE sha256 = ?", (sha,))
+        from ..checklists.loader import parse  # pydantic loads on first use, not at start-up
+
+        row = self.query_one(
+            "SELECT checklist_id, source FROM checklist_defs WHERE sha256 = ?", (sha,)
+        )
         if row is None:
             raise NotFound(f"Checklist copy {sha[:12]} is missing from the database.")
         loaded = parse(row[1], f"stored copy of {row[0]}", "database")
@@ -139,7 +157,9 @@ class Database:
 
     def stored_checklists(self) -> list[tuple[str, str, str, str]]:
         """(sha256, id, version, title) of every definition any audit used."""
-        return self.query("SELECT sha256, checklist_id, version, title FROM checklist_defs ORDER BY checklist_id, version")
+        return self.query(
+            "SELECT sha256, checklist_id, version, title FROM checklist_defs ORDER BY checklist_id, version"
+        )
 
 
 __all__ = ["Database", "SCHEMA_VERSION", "now"]

@@ -63,9 +63,9 @@ def test_new_case_and_audit_through_dialogs(qtbot, window, session, mini, monkey
 
 def test_window_actions_open_dialogs_and_the_new_audit(qtbot, window, session, mini, monkeypatch):
     """The whole path from the menu: New case → New audit → editor, with dialogs answered."""
-    import ui.controller as controller
+    import audit_tool.checklists.loader as loader
 
-    monkeypatch.setattr(controller, "available", lambda: ([mini], []))
+    monkeypatch.setattr(loader, "available", lambda: ([mini], []))
 
     def fill_case(dialog):
         dialog.reference.setText("REF-7")
