@@ -1,0 +1,169 @@
+"""The two reports built from a real encrypted database, exported to PDF and DOCX and read
+back: what a reviewer or a steering group would actually receive."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from audit_tool import audits
+from audit_tool.domain import Recommendation
+from audit_tool.export import export_audit, export_report
+from audit_tool.reports.build import SUPPRESSED, aggregate_report, audit_report
+from audit_tool.reports.model import Heading, Table
+from audit_tool.selection import AuditFilter
+
+REF = "FICT-REF-90210"
+
+
+def pdf_text(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(str(path)).pages]
+
+
+def docx_text(path: Path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def docx_headings(path: Path) -> list[str]:
+    return [p.text for p in Document(str(path)).paragraphs if p.style.name.startswith("Heading")]
+
+
+def _answer_all(db, audit_id: str, rating_for) -> None:
+    d = audits.get_audit(db, audit_id).checklist.definition
+    for _, item in d.items():
+        if item.show_when and not d.visible(item, audits.get_audit(db, audit_id).ratings):
+            continue
+        audits.answer(db, audit_id, item.id, rating_for(item))
+
+
+@pytest.fixture
+def one_audit(db, mini):
+    case = audits.add_case(db, REF, "Glenmorven (fictional)", "Children and Families (fictional)")
+    audit_id = audits.new_audit(db, case.id, mini, phase="baseline")
+    _answer_all(db, audit_id, lambda item: "4" if item.scale == "quality" else "yes")
+    audits.answer(db, audit_id, "p1", note=f"Chronology in file {REF} shows a volatile relationship; Ùna Mhàiri.")
+    audits.set_summary(db, audit_id, "strengths", "Clear chronology (fictional).")
+    audits.set_recommendations(db, audit_id, [Recommendation("Use the pattern template.", "Team leader (fictional)")])
+    return audit_id
+
+
+def test_one_audit_default_export_is_anonymised_in_both_formats(db, one_audit, tmp_path):
+    pdf = export_audit(db, one_audit, "pdf", tmp_path / "audit.pdf")
+    docx = export_audit(db, one_audit, "docx", tmp_path / "audit.docx")
+    pages = pdf_text(pdf)
+    text_pdf, text_docx = "\n".join(pages), docx_text(docx)
+    case = audits.get_audit(db, one_audit).case
+    for text in (text_pdf, text_docx):
+        assert REF not in text  # neither in the metadata nor scrubbed from the evidence note
+        assert case.pseudonym in text
+        assert "Anonymised report" in text
+        assert "Ùna Mhàiri" in text  # non-Latin evidence survives
+        assert "Use the pattern template." in text and "Team leader (fictional)" in text
+        assert "volatile relationship" in text  # the language section names the phrase
+    assert all("DRAFT" in p for p in pages)  # a draft says so on every page
+    assert REF.encode() not in pdf.read_bytes()
+
+
+def test_one_audit_with_identifiers_says_so(db, one_audit, tmp_path):
+    audits.finalise(db, one_audit)
+    pdf = export_audit(db, one_audit, "pdf", tmp_path / "audit.pdf", include_identifiers=True)
+    pages = pdf_text(pdf)
+    assert REF in pages[0] and "Identifiable report" in pages[0]
+    assert not any("DRAFT" in p for p in pages)
+
+
+def test_same_headings_in_both_formats(db, one_audit, tmp_path):
+    report = audit_report(db, one_audit)
+    expected = [b.text for b in report.blocks if isinstance(b, Heading)]
+    docx = export_audit(db, one_audit, "docx", tmp_path / "a.docx")
+    pdf = "\n".join(pdf_text(export_audit(db, one_audit, "pdf", tmp_path / "a.pdf")))
+    assert [h for h in docx_headings(docx) if h in expected] == expected
+    for heading in expected:
+        assert heading in pdf
+
+
+def _aggregate_db(db, mini):
+    """Six audits in Glenmorven (4 baseline, 2 post) and two in a small area."""
+    ids = []
+    for i, (area, phase, good) in enumerate(
+        [("Glenmorven (fictional)", "baseline", False)] * 4
+        + [("Glenmorven (fictional)", "post_training", True)] * 2
+        + [("Tiny Isle (fictional)", "baseline", True)] * 2
+    ):
+        case = audits.add_case(db, f"FICT-AGG-{i}", area)
+        audit_id = audits.new_audit(db, case.id, mini, phase=phase)
+        _answer_all(db, audit_id, lambda item, good=good: ("5" if good else "2") if item.scale == "quality" else ("yes" if good else "no"))
+        audits.finalise(db, audit_id)
+        ids.append(audit_id)
+    return ids
+
+
+def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
+    _aggregate_db(db, mini)
+    report = aggregate_report(db, AuditFilter())
+    tables = [b for b in report.blocks if isinstance(b, Table)]
+    by_area = next(t for t in tables if t.columns[0] == "Area")
+    rows = {r[0]: r for r in by_area.rows}
+    assert rows["Tiny Isle (fictional)"][1] == SUPPRESSED  # 2 audits: hidden
+    assert rows["Tiny Isle (fictional)"][3] == "suppressed"
+    assert rows["Glenmorven (fictional)"][1] == "6"
+    # Pattern theme: p1 (quality) + p2 (evidence) always, p3 only when p2 = yes/partly.
+    # Bad audits: p1=2, p2=no (p3 hidden) -> 0 of 2 meet; good: p1=5, p2=yes, p3=5 -> 3 of 3.
+    # 4 bad + 4 good audits: 12 of 20 = 60%.
+    by_theme = next(t for t in tables if t.columns[0] == "Theme" and "95% interval" in t.columns)
+    pattern = next(r for r in by_theme.rows if r[0] == "Pattern")
+    assert pattern[1:4] == ["8", "20", "60%"]
+
+    pdf = export_report(db, AuditFilter(), "pdf", tmp_path / "agg.pdf")
+    docx = export_report(db, AuditFilter(), "docx", tmp_path / "agg.docx")
+    # words only: PDF text extraction breaks lines where the layout wrapped them
+    text_pdf, text_docx = (" ".join(t.split()) for t in ("\n".join(pdf_text(pdf)), docx_text(docx)))
+    for text in (text_pdf, text_docx):
+        assert "8 audits" in text or "8 audit(s)" in text
+        assert "<5" in text and "small numbers can identify" in text
+        assert "FICT-AGG-" not in text
+        assert "Baseline and post-training" in text
+    assert docx_headings(docx)[:2] == ["About this report", "Key findings"]
+
+
+def test_aggregate_counts_only_finalised_unless_asked(db, mini):
+    _aggregate_db(db, mini)
+    case = audits.add_case(db, "FICT-DRAFT", "Glenmorven (fictional)")
+    audits.new_audit(db, case.id, mini)
+    report = aggregate_report(db, AuditFilter())
+    assert report.subtitle.startswith("8 audits")
+    assert aggregate_report(db, AuditFilter(status="draft")).subtitle.startswith("1 audits")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_aggregate_docx_converts_with_libreoffice(db, mini, tmp_path):
+    _aggregate_db(db, mini)
+    docx = export_report(db, AuditFilter(), "docx", tmp_path / "agg.docx")
+    out = tmp_path / "lo"
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", "pdf", "--outdir", str(out), str(docx)],
+        check=True, capture_output=True, timeout=180,
+    )
+    text = "\n".join(pdf_text(out / "agg.pdf"))
+    assert "Steering group report" in text and "Method notes" in text
+
+
+def test_cli_export_and_clear_error_for_missing_folder(cli, tmp_path):
+    db = tmp_path / "cli.db"
+    assert cli("--db", db, "demo", "--audits", "30", "--seed", "2").returncode == 0
+    ok = cli("--db", db, "export", "report", "--format", "docx", "--out", tmp_path / "r.docx")
+    assert ok.returncode == 0 and (tmp_path / "r.docx").stat().st_size > 10_000
+    bad = cli("--db", db, "export", "report", "--format", "pdf", "--out", tmp_path / "nope" / "r.pdf")
+    assert bad.returncode == 1 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
