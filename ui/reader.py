@@ -78,9 +78,8 @@ class ReaderThread(QThread):
             while True:
                 self._jobs.get_nowait()
         db = self._db
-        if db is not None and db.conn is not None:
-            with contextlib.suppress(Exception):
-                db.conn.interrupt()  # thread-safe in SQLite: ends a long query at once
+        if db is not None:
+            db.interrupt()
         self._jobs.put(_STOP)
         self.wait()
 

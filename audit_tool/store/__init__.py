@@ -51,6 +51,13 @@ class Database:
             self._checklists.clear()
             self.cache.clear()
 
+    def interrupt(self) -> None:
+        """Stop a long query running on another thread (SQLite allows this from any thread)."""
+        conn = self.conn
+        if conn is not None:
+            with contextlib.suppress(sqlcipher3.Error):
+                conn.interrupt()
+
     @property
     def is_open(self) -> bool:
         return self.conn is not None
