@@ -5,7 +5,6 @@ All data here is synthetic and clearly fictional.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -74,29 +73,6 @@ def db(db_path: Path) -> Iterator:
     finally:
         if database.is_open:
             database.close()
-
-
-def sha256_file(path: Path) -> str | None:
-    """Digest of a file's bytes, or None when it does not exist."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return None
-
-
-def file_state(path: Path) -> dict[str, str | None]:
-    """Digests of a database file and its -wal/-shm companions (None: absent)."""
-    return {suffix: sha256_file(Path(f"{path}{suffix}")) for suffix in ("", "-wal", "-shm")}
-
-
-@pytest.fixture(scope="session")
-def digest() -> Callable[[Path], str | None]:
-    return sha256_file
-
-
-@pytest.fixture(scope="session")
-def state_of() -> Callable[[Path], dict[str, str | None]]:
-    return file_state
 
 
 @dataclass
