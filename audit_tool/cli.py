@@ -8,6 +8,7 @@ AUDIT_TOOL_PASSPHRASE or a prompt, never from an argument.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -65,6 +66,16 @@ def _open(args: argparse.Namespace) -> Database:
 
 def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _iso_date(text: str) -> str:
+    """--from/--to: a calendar date, YYYY-MM-DD."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-03-31") from None
 
 
 def _filter(args: argparse.Namespace) -> AuditFilter:
@@ -368,8 +379,8 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--phase", choices=[x.value for x in Phase])
     p.add_argument("--type", choices=[x.value for x in AuditType])
     p.add_argument("--status", choices=[x.value for x in Status])
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", type=_iso_date)
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", type=_iso_date)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -459,6 +470,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # JSON and names in any script reach a pipe or file intact, whatever the console's code page
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.db is None:
@@ -472,6 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"audit-tool: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `audit list --json | head`: the reader has all it wanted
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stdout must stay open at exit)
+        return 0
     except KeyboardInterrupt:
         print("audit-tool: interrupted; everything saved before this point is kept.", file=sys.stderr)
         return 130

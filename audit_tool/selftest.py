@@ -83,17 +83,23 @@ def run(say: Callable[[str], None] = print) -> int:
         def export(fmt: str) -> Callable[[], str]:
             def go() -> str:
                 from .export import export_audit
+                from .reports.build import audit_report
 
                 out = folder / f"selftest.{fmt}"
                 export_audit(state["db"], state["audit"], fmt, out)
                 data = out.read_bytes()
                 if fmt == "pdf":
-                    assert data.startswith(b"%PDF"), "not a PDF"
+                    assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:], "not a whole PDF"
+                    # PDF text is compressed glyph codes: check what was rendered, the report
+                    report = audit_report(state["db"], state["audit"])
+                    text = repr(report.blocks)
                 else:
                     with zipfile.ZipFile(out) as z:
-                        assert "word/document.xml" in z.namelist(), "not a DOCX"
-                assert b"SELFTEST-0001" not in data, "case reference leaked into an anonymised export"
-                return f"{len(data):,} bytes"
+                        text = z.read("word/document.xml").decode("utf-8")
+                pseudonym = audits.get_audit(state["db"], state["audit"]).case.pseudonym
+                assert pseudonym in text, "the check cannot see the report's text"
+                assert "SELFTEST-0001" not in text, "case reference leaked into an anonymised export"
+                return f"{len(data):,} bytes, anonymised"
             return go
 
         def reopen() -> str:

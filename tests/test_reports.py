@@ -136,13 +136,61 @@ def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
     assert docx_headings(docx)[:2] == ["About this report", "Key findings"]
 
 
-def test_aggregate_counts_only_finalised_unless_asked(db, mini):
+def test_aggregate_covers_exactly_the_selection_and_says_how_many_are_drafts(db, mini):
     _aggregate_db(db, mini)
     case = audits.add_case(db, "FICT-DRAFT", "Glenmorven (fictional)")
     audits.new_audit(db, case.id, mini)
+    everything = aggregate_report(db, AuditFilter())
+    assert everything.subtitle.startswith("9 audits")
+    notes = " ".join(b.text for b in everything.blocks if hasattr(b, "text"))
+    assert "1 of these audits are drafts" in notes
+    finalised = aggregate_report(db, AuditFilter(status="finalised"))
+    assert finalised.subtitle.startswith("8 audits")
+
+
+def _all_text(report) -> str:
+    parts = []
+    for b in report.blocks:
+        if isinstance(b, Table):
+            parts += b.columns + [c for row in b.rows for c in row]
+        elif hasattr(b, "rows"):
+            parts += [c for row in b.rows for c in row]
+        elif hasattr(b, "text"):
+            parts.append(b.text)
+    return "\n".join(parts)
+
+
+def test_aggregate_keeps_references_out_of_free_text(db, mini):
+    ids = _aggregate_db(db, mini)
+    # the same reference typed differently in a recommendation of a finalised audit
+    audits.amend(db, ids[0], "add a recommendation (fictional)")
+    audits.set_recommendations(db, ids[0], [Recommendation("Review fict agg 0 with the team.", "Lead of FICT-AGG-0")])
+    audits.finalise(db, ids[0])
+    text = _all_text(aggregate_report(db, AuditFilter()))
+    assert "fict agg 0" not in text.lower() and "FICT-AGG-0" not in text
+    assert "Review [case reference removed] with the team." in text
+    shown = _all_text(aggregate_report(db, AuditFilter(), include_identifiers=True))
+    assert "Review fict agg 0 with the team." in shown
+
+
+def test_small_selections_show_no_figures_at_all(db, mini):
+    _aggregate_db(db, mini)
+    tiny = aggregate_report(db, AuditFilter(area="Tiny Isle (fictional)"))  # 2 audits
+    text = _all_text(tiny)
+    assert "Fewer than 5 audits match this selection" in text
+    assert not any(isinstance(b, Table) for b in tiny.blocks)
+    assert "%" not in text.replace("95%", "")
+
+
+def test_rating_distribution_rows_of_small_groups_are_suppressed(db, mini):
+    _aggregate_db(db, mini)
     report = aggregate_report(db, AuditFilter())
-    assert report.subtitle.startswith("8 audits")
-    assert aggregate_report(db, AuditFilter(status="draft")).subtitle.startswith("1 audits")
+    # the area table hides Tiny Isle; the distribution tables have theme rows of >= 5 audits
+    dist = [b for b in report.blocks if isinstance(b, Table) and b.caption.startswith("Answers on")]
+    assert dist and all(row[1:] != ["suppressed"] * (len(row) - 1) for t in dist for row in t.rows)
+    lang = next(b for b in report.blocks if isinstance(b, Table) and b.columns[0] == "Phase")
+    post = next(r for r in lang.rows if r[0] == "Post-training")  # 2 post-training audits
+    assert post[1:] == [SUPPRESSED, "suppressed", "suppressed", "suppressed"]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

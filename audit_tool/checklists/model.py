@@ -101,6 +101,12 @@ class Checklist(_Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Checklist:
+        from ..domain import AuditType  # the one list of audit types
+
+        known = [t.value for t in AuditType]
+        for i, audit_type in enumerate(self.audit_types):
+            if audit_type not in known:
+                raise ValueError(f"audit_types[{i}]: unknown audit type '{audit_type}' (use one of {', '.join(known)})")
         seen: dict[str, int] = {}
         order: dict[str, int] = {}
         for t_i, theme in enumerate(self.themes):

@@ -110,6 +110,7 @@ class _Tables:
         self.db = db
         n = next(_counter)
         self.grp, self.sel, self.fine = f"temp.grp_{n}", f"temp.sel_{n}", f"temp.fine_{n}"
+        self.aud = f"temp.aud_{n}"
         where, params = flt.where()
         c = db.conn
         c.execute(
@@ -133,6 +134,18 @@ class _Tables:
                   ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
                 GROUP BY s.gid, an.item_id, an.rating"""
         )
+        # which audits count towards a share, per theme: those with an answer that is rated
+        # (not 'not applicable'), so a cell's audit count is what its share rests on
+        c.execute(
+            f"""CREATE TABLE {self.aud} AS
+                SELECT DISTINCT s.aid, s.gid, ci.theme_pos
+                FROM {self.sel} s
+                JOIN {self.grp} g ON g.rowid = s.gid
+                JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
+                JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id
+                JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = an.rating
+                WHERE l.meets IS NOT NULL"""
+        )
         # the fine table joined to its group and the definition: labels, theme, meets
         self.view = f"""(SELECT f.n, f.item_id, f.rating, g.sha, g.checklist_id, g.phase, g.area,
                 g.agency, ci.theme_id, ci.theme_title, ci.theme_pos, ci.item_pos, ci.question,
@@ -146,29 +159,23 @@ class _Tables:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for t in (self.grp, self.sel, self.fine):
+        for t in (self.grp, self.sel, self.fine, self.aud):
             self.db.conn.execute(f"DROP TABLE IF EXISTS {t}")
 
     def per_audit(self, column: str) -> dict:
-        """Audits with any rated answer, per (checklist, group column)."""
+        """Audits with a rated answer counted in a share, per (checklist, group column)."""
         rows = self.db.query(
-            f"""SELECT g.checklist_id, g.{column}, count(*) FROM {self.sel} s
-                JOIN {self.grp} g ON g.rowid = s.gid WHERE s.answered > 0 GROUP BY 1, 2"""
+            f"""SELECT g.checklist_id, g.{column}, count(DISTINCT x.aid) FROM {self.aud} x
+                JOIN {self.grp} g ON g.rowid = x.gid GROUP BY 1, 2"""
         )
         return {(r[0], r[1]): r[2] for r in rows}
 
     def theme_audits(self) -> dict[tuple[str, str, str], int]:
-        """Distinct audits per (checklist, theme, phase) with a rated answer in the theme.
+        """Distinct audits per (checklist, theme, phase) counted in the theme's share.
         Each audit sits in exactly one group, so per-group counts add up exactly."""
         rows = self.db.query(
             f"""SELECT g.checklist_id, t.theme_id, g.phase, sum(x.n) FROM (
-                  SELECT gid, theme_pos, count(*) AS n FROM (
-                    SELECT DISTINCT s.aid, s.gid, ci.theme_pos
-                    FROM {self.sel} s
-                    JOIN {self.grp} g ON g.rowid = s.gid
-                    JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
-                    JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id)
-                  GROUP BY gid, theme_pos) x
+                  SELECT gid, theme_pos, count(*) AS n FROM {self.aud} GROUP BY gid, theme_pos) x
                 JOIN {self.grp} g ON g.rowid = x.gid
                 JOIN (SELECT DISTINCT sha256, theme_pos, theme_id FROM checklist_items) t
                   ON t.sha256 = g.sha AND t.theme_pos = x.theme_pos

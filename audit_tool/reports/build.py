@@ -16,10 +16,10 @@ from ..findings.language import scanner, summarise
 from ..selection import AuditFilter
 from ..store import Database
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
+from .redact import Redactor, keep
 
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
-REFERENCE_REMOVED = "[case reference removed]"
 
 
 def _pct(value: float | None) -> str:
@@ -34,11 +34,6 @@ def _distribution(g: GroupFinding) -> str:
     return ", ".join(f"{b.label} {b.count}" for b in g.distribution) or "—"
 
 
-def _scrub(text: str, reference: str, include_identifiers: bool) -> str:
-    """Evidence is free text: keep the case reference out of anonymised exports."""
-    if include_identifiers or not reference:
-        return text
-    return text.replace(reference, REFERENCE_REMOVED)
 
 
 # -- one audit ---------------------------------------------------------------------------------
@@ -48,6 +43,7 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
     d = audit.checklist.definition
     ref = audit.case.reference
     f = findings(db, AuditFilter(audit_id=audit_id))
+    scrub = keep if include_identifiers else Redactor([ref])
     answered, applicable = progress(audit)
     case_label = f"{ref} ({audit.case.pseudonym})" if include_identifiers else audit.case.pseudonym
     reviewer = audit.reviewer.role or "Reviewer"
@@ -77,7 +73,7 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
         meta.insert(3, ("Team", audit.case.team))
     blocks: list = [Heading("About this audit", 1), KeyValue(meta)]
     if audit.summary.strip():
-        blocks += [Heading("Overall summary", 2), Paragraph(_scrub(audit.summary, ref, include_identifiers))]
+        blocks += [Heading("Overall summary", 2), Paragraph(scrub(audit.summary))]
 
     blocks.append(Heading("Summary by theme", 1))
     blocks.append(
@@ -123,7 +119,7 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
             scale = d.scale_of(item)
             level = scale.level(ans.rating) if ans and ans.rating else None
             rating = level.label if level else ("Not answered" if item.required else "Not answered (optional)")
-            note = _scrub(ans.note, ref, include_identifiers) if ans and ans.note else "—"
+            note = scrub(ans.note) if ans and ans.note else "—"
             rows.append([item.id, item.question, rating, note])
         if rows:
             blocks.append(Heading(theme.title, 2))
@@ -132,15 +128,15 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
     blocks += _audit_language(audit)
     blocks.append(Heading("Strengths, areas for improvement and recommendations", 1))
     blocks.append(Heading("Strengths", 2))
-    blocks.append(Paragraph(_scrub(audit.strengths, ref, include_identifiers) or "None recorded."))
+    blocks.append(Paragraph(scrub(audit.strengths) or "None recorded."))
     blocks.append(Heading("Areas for improvement", 2))
-    blocks.append(Paragraph(_scrub(audit.improvements, ref, include_identifiers) or "None recorded."))
+    blocks.append(Paragraph(scrub(audit.improvements) or "None recorded."))
     blocks.append(Heading("Recommendations", 2))
     if audit.recommendations:
         blocks.append(
             Table(
                 ["Recommendation", "Owner", "By when"],
-                [[_scrub(r.text, ref, include_identifiers), r.owner or "Not assigned", r.due or "—"]
+                [[scrub(r.text), scrub(r.owner) or "Not assigned", r.due or "—"]
                  for r in audit.recommendations],
                 widths=[5, 2, 1.2],
             )
@@ -197,8 +193,9 @@ def _language_section(db: Database, flt: AuditFilter) -> list:
     ))
     out.append(Table(
         ["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"],
-        [[Phase(p.phase).label, _count(p.audits), f"{p.words:,}", f"{p.flags:,}",
-          "suppressed" if _small(p.audits) else (f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—")]
+        [[Phase(p.phase).label, SUPPRESSED, "suppressed", "suppressed", "suppressed"] if _small(p.audits)
+         else [Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
+               f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—"]
          for p in phases],
         align=["l", "r", "r", "r", "r"],
     ))
@@ -265,6 +262,13 @@ def _group_chart(title: str, groups: list[GroupFinding]) -> BarChart | None:
     )
 
 
+def _references(db: Database, flt: AuditFilter) -> list[str]:
+    where, params = flt.where()
+    return [r[0] for r in db.query(
+        f"SELECT DISTINCT c.reference FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}", params
+    )]
+
+
 def _recommendations(db: Database, flt: AuditFilter) -> list[tuple[str, str, int]]:
     where, params = flt.where()
     return db.query(
@@ -276,13 +280,12 @@ def _recommendations(db: Database, flt: AuditFilter) -> list[tuple[str, str, int
 
 
 def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False) -> Report:
-    """Anonymised findings over a filtered set. Without a status in the filter, only
-    finalised audits count (drafts are unfinished and would skew the shares)."""
+    """Anonymised findings over exactly the audits the filter selects (what the reviewer
+    sees in the list); the report says how many are drafts."""
     flt = flt or AuditFilter()
-    drafts_left_out = flt.status is None
-    if drafts_left_out:
-        flt = AuditFilter(**{**flt.__dict__, "status": Status.FINALISED.value})
     f = findings(db, flt)
+    scrub = keep if include_identifiers else Redactor(_references(db, flt))
+    drafts = f.status_counts.get(Status.DRAFT.value, 0)
     checklist_ids = sorted({c[0] for c in f.checklists})
     titles = {c[0]: c[2] for c in f.checklists}
     title = titles[checklist_ids[0]] if len(checklist_ids) == 1 else "All checklists"
@@ -291,8 +294,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         KeyValue([
             ("Audits", str(f.audits)),
             ("Case files", str(f.cases)),
+            ("Status", f"{f.status_counts.get(Status.FINALISED.value, 0)} finalised, {drafts} draft(s)"),
             ("Selection", flt.describe()),
-            ("Checklists", "; ".join(f"{t} v{v} ({n} audits)" for _, v, t, n in f.checklists) or "—"),
+            ("Checklists", "; ".join(f"{t} v{v} ({_count(n)} audits)" for _, v, t, n in f.checklists) or "—"),
             ("Phases", ", ".join(
                 f"{p.label} {_count(f.phase_counts[p.value])}" for p in Phase if p.value in f.phase_counts
             ) or "—"),
@@ -301,20 +305,33 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     )
     if f.audits == 0:
         blocks.append(Paragraph("No audits match this selection, so there are no findings to report."))
-    for cid in checklist_ids:
-        blocks += _checklist_section(db, f, cid, titles[cid], len(checklist_ids) > 1)
-
-    if f.audits:
-        blocks += _language_section(db, flt)
-    recs = _recommendations(db, flt)
-    blocks.append(Heading("Recommendations gathered from the audits", 1))
-    if recs:
-        blocks.append(
-            Table(["Recommendation", "Owner", "Audits"], [[t, o or "Not assigned", str(n)] for t, o, n in recs],
-                  align=["l", "l", "r"], widths=[5, 2, 0.8])
-        )
+    elif _small(f.audits):
+        blocks.append(Paragraph(
+            f"Fewer than {SUPPRESS_BELOW} audits match this selection. Findings over so few case "
+            "files could identify the people in them, so none are shown. Widen the selection."
+        ))
     else:
-        blocks.append(Paragraph("No recommendations were recorded in these audits."))
+        audits_of = {c[0]: 0 for c in f.checklists}
+        for c in f.checklists:
+            audits_of[c[0]] += c[3]
+        for cid in checklist_ids:
+            if _small(audits_of[cid]):
+                blocks += [Heading(titles[cid], 1), Paragraph(
+                    f"Fewer than {SUPPRESS_BELOW} audits used this checklist; its findings are not "
+                    "shown, because small numbers can identify the people in a case.")]
+                continue
+            blocks += _checklist_section(db, f, cid, titles[cid], len(checklist_ids) > 1)
+        blocks += _language_section(db, flt)
+        recs = _recommendations(db, flt)
+        blocks.append(Heading("Recommendations gathered from the audits", 1))
+        if recs:
+            blocks.append(Table(
+                ["Recommendation", "Owner", "Audits"],
+                [[scrub(t), scrub(o) or "Not assigned", _count(n)] for t, o, n in recs],
+                align=["l", "l", "r"], widths=[5, 2, 0.8],
+            ))
+        else:
+            blocks.append(Paragraph("No recommendations were recorded in these audits."))
 
     if include_identifiers:
         from ..selection import list_audits
@@ -341,8 +358,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         "same audit are related, so the true uncertainty is somewhat wider.",
         "Audit counts for a principle or component are those of its most-answered item.",
     ]
-    if drafts_left_out:
-        notes.append("Only finalised audits are counted; drafts are still being completed.")
+    if drafts:
+        notes.append(f"{drafts} of these audits are drafts, still being completed. Choose the "
+                     "status Finalised to leave them out.")
     blocks += [Paragraph(n, "note") for n in notes]
     return Report(
         title=f"Steering group report: {title}",
@@ -442,7 +460,9 @@ def _checklist_section(db: Database, f: Findings, cid: str, title: str, several:
         rows = []
         for g in themes:
             counts = {b.label: b.count for b in g.distribution if b.scale == scale}
-            if counts:
+            if counts and _small(g.audits):
+                rows.append([g.label] + ["suppressed"] * len(labels))
+            elif counts:
                 rows.append([g.label] + [_count(counts.get(lab, 0)) for lab in labels])
         out.append(Table(["Theme", *labels], rows, caption=f"Answers on the {scale} scale",
                          align=["l"] + ["r"] * len(labels)))

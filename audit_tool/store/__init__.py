@@ -35,8 +35,8 @@ class Database:
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, passphrase: str) -> Database:
-        return cls(connection.open_connection(path, passphrase), Path(path))
+    def open(cls, path: str | Path, passphrase: str, verify: bool = True) -> Database:
+        return cls(connection.open_connection(path, passphrase, verify), Path(path))
 
     @classmethod
     def create(cls, path: str | Path, passphrase: str) -> Database:

@@ -130,8 +130,12 @@ def _probe_read_only(path: Path, key: str) -> None:
                 shm.unlink()
 
 
-def open_connection(path: str | Path, passphrase: str) -> sqlcipher3.Connection:
-    """Open an existing database, proving the key and the schema before any write."""
+def open_connection(path: str | Path, passphrase: str, verify: bool = True) -> sqlcipher3.Connection:
+    """Open an existing database, proving the key and the schema before any write.
+
+    verify: also check every page's HMAC first (about 0.1 s per 50 MB), so a tampered or
+    damaged file is refused before anything is written to it. A second connection to a
+    file already verified in this process may skip it."""
     path = Path(path)
     _preflight(path)
     key = normalise(passphrase)
@@ -144,6 +148,13 @@ def open_connection(path: str | Path, passphrase: str) -> sqlcipher3.Connection:
         raise translate(exc, path) from None
     try:
         version = _check(conn, path, key)
+        if verify:
+            damaged = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+            if damaged:
+                raise DamagedDatabase(
+                    f"{path} is damaged or has been tampered with ({len(damaged)} problem(s) "
+                    "found); it was left as it is. Restore it from a backup."
+                )
         _apply_pragmas(conn)
         if version < SCHEMA_VERSION:
             _backup_before_migration(conn, path, version)
