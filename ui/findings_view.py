@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool.domain import Phase, Status
+from audit_tool.errors import AuditToolError
 from audit_tool.findings import Findings, GroupFinding, findings
 from audit_tool.selection import AuditFilter
 
@@ -339,7 +340,13 @@ class FindingsView(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        self.scope.setText(f"The findings could not be worked out: {exc}")
+        if isinstance(exc, AuditToolError):
+            self.scope.setText(f"The findings could not be worked out: {exc}")
+        else:  # not tried again on the window's connection: that would freeze the window
+            self.scope.setText(
+                f"The findings could not be worked out ({type(exc).__name__}). Try again; if it "
+                "keeps happening, lock and unlock the database."
+            )
 
     def _show_checklist(self) -> None:
         if self._findings is None:

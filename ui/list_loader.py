@@ -65,7 +65,9 @@ class ListLoader(QObject):
         self._job = 0
         self.model.partial = False
         self.failed.emit(
-            str(exc) if isinstance(exc, AuditToolError) else "The audit list could not be loaded."
+            str(exc)
+            if isinstance(exc, AuditToolError)
+            else "The audit list could not be loaded. Lock and unlock the database to try again."
         )
 
     def loading(self) -> bool:

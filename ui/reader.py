@@ -1,4 +1,4 @@
-"""Slow reads (the full audit list, findings over many audits) on a second connection.
+"""Slow reads (the full audit list, findings, aggregate reports) on a second connection.
 
 A second SQLCipher connection in its own thread, so the window stays responsive while
 SQLite works; WAL mode lets it read while the window's connection writes. Results come
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import queue
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,17 +36,44 @@ class ReaderThread(QThread):
         self._pending_key: list[str] = [passphrase]
         self._path = path
         self._db: Database | None = None
+        # Which job runs now, and which queued ones were cancelled; guarded by _lock so an
+        # interrupt meant for one job can never reach the next one.
+        self._lock = threading.Lock()
+        self._current = 0
+        self._cancelled: set[int] = set()
 
     def submit(self, job_id: int, job: Job) -> None:
         self._jobs.put((job_id, job))
 
+    def cancel(self, job_id: int) -> None:
+        """Skip the job if it still waits; stop its query if it is running."""
+        with self._lock:
+            if job_id == self._current:
+                db = self._db
+                if db is not None:
+                    db.interrupt()
+            else:
+                self._cancelled.add(job_id)
+
+    def _begin(self, job_id: int) -> bool:
+        with self._lock:
+            skip = job_id in self._cancelled
+            # Jobs run in the order of their ids: older cancellations can be forgotten.
+            self._cancelled = {i for i in self._cancelled if i > job_id}
+            if not skip:
+                self._current = job_id
+            return not skip
+
+    def _end(self) -> None:
+        with self._lock:
+            self._current = 0
+
     def run(self) -> None:  # noqa: D401 (Qt override)
         open_error: BaseException | None = None
         try:
-            self._db = Database.open(self._path, self._pending_key.pop())
-        except (
-            BaseException
-        ) as exc:  # reported per job; the session falls back to its own connection
+            # The session's own connection has verified the file already.
+            self._db = Database.open(self._path, self._pending_key.pop(), verify=False)
+        except BaseException as exc:  # reported to each job's caller as its error
             open_error = exc
         finally:
             self._pending_key.clear()
@@ -55,14 +83,20 @@ class ReaderThread(QThread):
                 if entry is _STOP:
                     return
                 job_id, job = entry
+                if not self._begin(job_id):  # cancelled while it waited
+                    del entry, job
+                    continue
                 if open_error is not None:
+                    self._end()
                     self.finished_job.emit(job_id, None, open_error)
                     continue
                 try:
                     result = job(self._db)
                 except BaseException as exc:  # delivered to the caller, never lost in the thread
+                    self._end()
                     self.finished_job.emit(job_id, None, exc)
                 else:
+                    self._end()
                     self.finished_job.emit(job_id, result, None)
                     # Do not keep the last result (e.g. 50,000 rows) alive while waiting.
                     del result
@@ -109,8 +143,10 @@ class Reader(QObject):
         return job_id
 
     def cancel(self, job_id: int) -> None:
-        """The result, when it comes, is dropped."""
-        self._callbacks.pop(job_id, None)
+        """The result, when it comes, is dropped; the job is skipped if it has not started,
+        and its query interrupted if it is running (so the next job need not wait)."""
+        if self._callbacks.pop(job_id, None) is not None:
+            self._thread.cancel(job_id)
 
     def busy(self) -> bool:
         return bool(self._callbacks)

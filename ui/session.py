@@ -100,23 +100,19 @@ class Session(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None] | None = None,
     ) -> int:
-        """Run a read off the GUI thread; without a reader, soon on this thread instead."""
+        """Run a read off the GUI thread; without a reader, soon on this thread instead.
+
+        A job that fails on the reader's connection is not tried again here: the jobs sent
+        this way are the slow ones, and the window would freeze. on_error gets the error."""
         if self._reader is not None:
-            return self._reader.submit(
-                job, on_done, lambda exc: self._fallback(job, on_done, on_error, exc)
-            )
+            return self._reader.submit(job, on_done, on_error)
         QTimer.singleShot(0, lambda: self._run_here(job, on_done, on_error))
         return 0
 
     def cancel(self, job_id: int) -> None:
+        """Drop the job's result; stop its query if it is running."""
         if self._reader is not None and job_id:
             self._reader.cancel(job_id)
-
-    def _fallback(self, job: Job, on_done, on_error, exc: BaseException) -> None:
-        # The job failed on the second connection (or it could not open): try it once here,
-        # where a real problem raises again and reaches on_error.
-        if self.is_open:
-            self._run_here(job, on_done, on_error)
 
     def _run_here(self, job: Job, on_done, on_error) -> None:
         if not self.is_open:
