@@ -201,7 +201,7 @@ def test_flipped_bytes_are_detected(db, db_path):
     before = file_state(db_path)
     with pytest.raises(DamagedDatabase) as exc:  # refused before anything is written
         Database.open(db_path, PASSPHRASE)
-    assert "damaged or has been tampered with" in str(exc.value)
+    assert "damaged" in str(exc.value)
     assert file_state(db_path) == before
 
 
