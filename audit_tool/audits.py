@@ -380,23 +380,30 @@ def answer(
         )
         if new_rating != old_rating:
             _log(c, audit_id, stamp, who, "rating", item_id, old_rating, new_rating)
+            before = {**ratings, item_id: old_rating}
             for dep in checklist.dependents(item_id):
                 visible = checklist.visible(dep, ratings)
-                (shown if visible else hidden).append(dep.id)
+                if visible != checklist.visible(dep, before):  # report changes only
+                    (shown if visible else hidden).append(dep.id)
                 c.execute(
                     "UPDATE answers SET applies = ? WHERE audit_id = ? AND item_id = ?",
                     (int(visible), audit_id, dep.id),
                 )
         if new_note != old_note:
             _log(c, audit_id, stamp, who, "note", item_id, old_note, new_note)
-        if new_rating != old_rating:
+        if shown or hidden:  # other items came or went: count again
             c.execute(
                 "UPDATE audits SET updated_at = ?, answered = (SELECT count(*) FROM answers"
                 " WHERE audit_id = ? AND rating IS NOT NULL AND applies = 1) WHERE id = ?",
                 (stamp, audit_id, audit_id),
             )
-        else:
-            c.execute("UPDATE audits SET updated_at = ? WHERE id = ?", (stamp, audit_id))
+        else:  # the autosave hot path: adjust the count by this one answer
+            was = int(bool(old) and old_rating is not None and bool(old[2]))
+            now_counted = int(new_rating is not None and applies)
+            c.execute(
+                "UPDATE audits SET updated_at = ?, answered = answered + ? WHERE id = ?",
+                (stamp, now_counted - was, audit_id),
+            )
     return AnswerChange(
         audit_id,
         item_id,

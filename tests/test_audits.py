@@ -473,3 +473,23 @@ def test_summary_recommendations_and_reviewer(db, audit_id):
         Recommendation("Second (fictional)."),
     )
     assert audits.history(db, audit_id)[-1].who == me.name == "Reviewer Morag (fictional)"
+
+
+def test_answered_count_stays_true_through_any_sequence_of_changes(db, mini):
+    """The list's progress count is kept incrementally on the autosave path: it must always
+    equal a fresh count of the rated, visible answers."""
+    import random
+
+    from audit_tool.selection import list_audits
+
+    case = audits.add_case(db, "FICT-COUNT", "Glenmorven (fictional)")
+    audit_id = audits.new_audit(db, case.id, mini)
+    d = audits.get_audit(db, audit_id).checklist.definition
+    rng = random.Random(5)
+    for _ in range(120):
+        item = rng.choice([i for _, i in d.items()])
+        levels = [lv.value for lv in d.scale_of(item).levels] + [None]
+        audits.answer(db, audit_id, item.id, rng.choice(levels))
+        audit = audits.get_audit(db, audit_id)
+        expected = sum(1 for a in audit.answers.values() if a.rating and a.applies)
+        assert list_audits(db)[0].answered == expected

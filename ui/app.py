@@ -28,6 +28,7 @@ from audit_tool.settings import Settings
 
 from . import window_state
 from .create_dialog import CreateDialog
+from .excepthook import ExceptionReporter
 from .main_window import MainWindow
 from .messages import show_error
 from .session import Session
@@ -60,6 +61,18 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.smoke_test:
         return smoke_test(argv[:1])
     app = application(argv[:1])
+    # A bug in a slot is said in a message box and on the save indicator, not lost (the
+    # windowed build has no stderr); the previous hook is back when the window is gone.
+    reporter = ExceptionReporter(app)
+    reporter.install()
+    try:
+        return _run_window(app, args)
+    finally:
+        reporter.restore()
+        reporter.deleteLater()
+
+
+def _run_window(app: QApplication, args: argparse.Namespace) -> int:
     path = (args.db or default_db_path()).expanduser()
     session = Session(path)
     settings = Settings.load()

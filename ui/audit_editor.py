@@ -660,6 +660,12 @@ class AuditEditor(QWidget):
         else:
             self.save_state.saved(datetime.now().strftime("%H:%M"))
 
+    def unexpected_failure(self) -> None:
+        """A bug (not an AuditToolError) stopped something half way, perhaps a save: the
+        indicator must not keep saying "Saved". The next change that saves says so again."""
+        if self.audit is not None:
+            self.save_state.failed("something went wrong with the last change")
+
     def _fail(self, key: str, exc: AuditToolError) -> None:
         self._failed.add(key)
         self.save_state.failed(str(exc))

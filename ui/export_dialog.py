@@ -1,8 +1,11 @@
 """Export a DOCX or PDF: this audit, or an aggregate report of the current selection.
 
-The report is built on the GUI thread (fast, needs the database); rendering runs in a
-worker thread with progress and Cancel. Cancelling raises Cancelled inside the progress
-callback, and the core's atomic writer removes the partial file.
+One audit's report is built on the GUI thread (a few milliseconds). An aggregate report
+reads every matching audit (seconds for tens of thousands), so it is built on the session's
+reader connection, off the GUI thread, with a busy bar; Cancel drops it and interrupts its
+query. Rendering then runs in a worker thread with progress and Cancel. Cancelling a render
+raises Cancelled inside the progress callback, and the core's atomic writer removes the
+partial file.
 """
 
 from __future__ import annotations
@@ -130,6 +133,9 @@ class ExportDialog(FittingDialog):
         )
         self._open_url = open_url
         self._worker: RenderWorker | None = None
+        self._building = False  # an aggregate report is being built in the reader thread
+        self._build_job = 0
+        self._build_token = 0  # results of a cancelled build are recognised and dropped
         self._close_when_done = False
         self.saved_path: Path | None = None
         self.setWindowTitle("Export")
@@ -239,7 +245,11 @@ class ExportDialog(FittingDialog):
 
     # -- running ---------------------------------------------------------------------------------
     def running(self) -> bool:
-        return self._worker is not None
+        return self._worker is not None or self._building
+
+    def building(self) -> bool:
+        """The aggregate report is being built (before rendering starts)."""
+        return self._building
 
     def start(self) -> None:
         if self.running():
@@ -262,21 +272,73 @@ class ExportDialog(FittingDialog):
             "Replace",
         ):
             return
-        include = self.identifiers.isChecked()
-        try:
-            if self.this_audit.isChecked() and self.audit_id:
+        if not self.session.is_open:
+            self._say("The database is locked; unlock it first.", bad=True)
+            return
+        include, fmt = self.identifiers.isChecked(), self.fmt()
+        self.saved_path = None
+        if self.this_audit.isChecked() and self.audit_id:
+            try:  # one audit: a few milliseconds, so here
                 report = self._build_audit(self.session.db, self.audit_id, include)
-            else:
-                report = self._build_aggregate(self.session.db, self.flt, include)
-        except ImportError:
-            self._say("Exporting is not available in this version of the tool yet.", bad=True)
+            except Exception as exc:
+                self._say(self._build_problem(exc), bad=True)
+                return
+            self._set_running(True)
+            self._start_render(report, fmt, path)
             return
-        except AuditToolError as exc:
-            self._say(str(exc), bad=True)
-            return
+        self._start_build(include, fmt, path)
+
+    def _start_build(self, include: bool, fmt: str, path: Path) -> None:
+        """Build the aggregate report on the reader connection; render it when it arrives."""
+        build, flt = self._build_aggregate, self.flt  # the job touches no widget
+        self._build_token += 1
+        token = self._build_token
         self._set_running(True)
+        self._building = True
+        self.progress.setRange(0, 0)  # busy: how long the build takes is not known
+        self._say("Preparing the report…", bad=False)
+        self._build_job = self.session.read(
+            lambda db: build(db, flt, include),
+            lambda report: self._built(token, report, fmt, path),
+            lambda exc: self._build_failed(token, exc),
+        )
+
+    def _built(self, token: int, report: Any, fmt: str, path: Path) -> None:
+        if token != self._build_token or not self._building:
+            return  # cancelled meanwhile: the report is dropped
+        self._end_build()
+        self._start_render(report, fmt, path)
+
+    def _build_failed(self, token: int, exc: BaseException) -> None:
+        if token != self._build_token or not self._building:
+            return
+        self._end_build()
+        self._say(self._build_problem(exc), bad=True)
+        self._finished()
+
+    def _build_problem(self, exc: BaseException) -> str:
+        if isinstance(exc, ImportError):
+            return "Exporting is not available in this version of the tool yet."
+        if isinstance(exc, AuditToolError):
+            return str(exc)
+        return f"The report could not be prepared ({type(exc).__name__}); nothing was saved."
+
+    def _end_build(self) -> None:
+        self._building = False
+        self._build_job = 0
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+
+    def _cancel_build(self) -> None:
+        """Drop the report being built and stop its query; nothing was written yet."""
+        self.session.cancel(self._build_job)
+        self._build_token += 1
+        self._end_build()
+        self._say("Export cancelled; no file was saved.", bad=False)
+
+    def _start_render(self, report: Any, fmt: str, path: Path) -> None:
         self._say("Exporting…", bad=False)
-        worker = RenderWorker(self._render, report, self.fmt(), path)
+        worker = RenderWorker(self._render, report, fmt, path)
         del report
         worker.progressed.connect(
             lambda f: self.progress.setValue(round(100 * max(0.0, min(1.0, f))))
@@ -327,7 +389,10 @@ class ExportDialog(FittingDialog):
             super().reject()
 
     def _cancel_or_close(self) -> None:
-        if self._worker is not None:
+        if self._building:
+            self._cancel_build()
+            self._finished()
+        elif self._worker is not None:
             self._worker.cancel()
             self._say("Cancelling…", bad=False)
         else:
@@ -335,6 +400,8 @@ class ExportDialog(FittingDialog):
 
     def abort(self) -> None:
         """Stop at once and wait (the database is locking)."""
+        if self._building:
+            self._cancel_build()
         worker = self._worker
         if worker is not None:
             worker.cancel()
@@ -343,6 +410,11 @@ class ExportDialog(FittingDialog):
         self._finished()  # closes the dialog
 
     def reject(self) -> None:
+        if self._building:
+            self._cancel_build()
+            self._close_when_done = True
+            self._finished()  # closes the dialog
+            return
         if self._worker is not None:
             self._worker.cancel()
             self._close_when_done = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from audit_tool.errors import AuditToolError
@@ -22,6 +24,38 @@ def show_error(parent: QWidget | None, exc: BaseException, heading: str = "") ->
         QMessageBox.Icon.Warning, heading or APP_TITLE, text, QMessageBox.StandardButton.Ok, parent
     )
     box.setAccessibleName(heading or "Problem")
+    box.exec()
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_DETAIL_LIMIT = 120
+
+
+def unexpected_text(exc: BaseException) -> str:
+    """One line for a bug nothing caught: its kind and message. Python puts the values it
+    complains about in quotes (KeyError: 'REF-0001'), and those may be case text or a
+    passphrase, so quoted parts are left out; only the first line, and not too much of it."""
+    lines = str(exc).strip().splitlines()
+    detail = _QUOTED.sub("[…]", lines[0] if lines else "").strip().rstrip(".")
+    if len(detail) > _DETAIL_LIMIT:
+        detail = detail[:_DETAIL_LIMIT].rstrip() + " […]"
+    kind = type(exc).__name__
+    return (
+        f"Something went wrong: {kind}{': ' + detail if detail else ''}. "
+        "Your saved work is safe; the last change may not have been saved."
+    )
+
+
+def show_unexpected(parent: QWidget | None, exc: BaseException) -> None:
+    """The message for an exception that reached sys.excepthook (see ui.excepthook)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        APP_TITLE,
+        unexpected_text(exc),
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setAccessibleName("Something went wrong")
     box.exec()
 
 
