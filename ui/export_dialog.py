@@ -280,7 +280,7 @@ class ExportDialog(FittingDialog):
         if self.this_audit.isChecked() and self.audit_id:
             try:  # one audit: a few milliseconds, so here
                 report = self._build_audit(self.session.db, self.audit_id, include)
-            except Exception as exc:
+            except (ImportError, AuditToolError) as exc:
                 self._say(self._build_problem(exc), bad=True)
                 return
             self._set_running(True)

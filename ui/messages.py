@@ -29,13 +29,29 @@ def show_error(parent: QWidget | None, exc: BaseException, heading: str = "") ->
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _DETAIL_LIMIT = 120
+# PySide6's words around an exception raised in a Python override of a Qt method.
+_OVERRIDE = re.compile(r"^Error calling Python override of [\w:]+\(\): ")
+
+
+def _first_cause(exc: BaseException) -> BaseException:
+    """PySide6 may report an exception left pending by a Qt override as a SystemError in
+    whatever Python code ran next; the exception that started it is the one to name."""
+    seen = {id(exc)}
+    while isinstance(exc, SystemError):
+        cause = exc.__cause__ or exc.__context__
+        if cause is None or id(cause) in seen:
+            break
+        seen.add(id(cause))
+        exc = cause
+    return exc
 
 
 def unexpected_text(exc: BaseException) -> str:
     """One line for a bug nothing caught: its kind and message. Python puts the values it
     complains about in quotes (KeyError: 'REF-0001'), and those may be case text or a
     passphrase, so quoted parts are left out; only the first line, and not too much of it."""
-    lines = str(exc).strip().splitlines()
+    exc = _first_cause(exc)
+    lines = _OVERRIDE.sub("", str(exc).strip()).splitlines()
     detail = _QUOTED.sub("[…]", lines[0] if lines else "").strip().rstrip(".")
     if len(detail) > _DETAIL_LIMIT:
         detail = detail[:_DETAIL_LIMIT].rstrip() + " […]"

@@ -7,6 +7,7 @@ the same box, so a paragraph typed in bursts undoes in one go.
 
 from __future__ import annotations
 
+import sys
 from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
@@ -32,26 +33,60 @@ class EditorApi(Protocol):
     ) -> bool: ...
 
 
-class RateCommand(QUndoCommand):
+class SavingStep(QUndoCommand):
+    """A step that saves when done or undone (subclasses write _redo and _undo).
+
+    Qt calls redo() and undo() from C++ (QUndoStack.push, undo, redo). In PySide6 an
+    exception escaping such an override stays pending while Qt goes on emitting signals, so
+    the next Python slot fails with a confusing SystemError. A bug here (an AuditToolError is
+    handled by the editor and never gets this far) goes to sys.excepthook at once instead:
+    ui.excepthook says so and marks the save indicator; a first redo that failed leaves no
+    step to undo."""
+
+    _first = True
+
+    def redo(self) -> None:
+        try:
+            self._redo()
+        except Exception:
+            if self._first:
+                self.setObsolete(True)
+                self._first = False
+            sys.excepthook(*sys.exc_info())
+
+    def undo(self) -> None:
+        try:
+            self._undo()
+        except Exception:
+            sys.excepthook(*sys.exc_info())
+
+    def _redo(self) -> None:
+        raise NotImplementedError
+
+    def _undo(self) -> None:
+        raise NotImplementedError
+
+
+class RateCommand(SavingStep):
     def __init__(self, editor: EditorApi, item_id: str, old: str | None, new: str | None) -> None:
         super().__init__("rating")
         self.editor, self.item_id, self.old, self.new = editor, item_id, old, new
         self._first = True
 
-    def redo(self) -> None:
+    def _redo(self) -> None:
         ok = self.editor.apply_rating(self.item_id, self.new, navigate=not self._first)
         if self._first and not ok:
             self.setObsolete(True)  # nothing was saved: no step to undo
         self._first = False
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.editor.apply_rating(self.item_id, self.old, navigate=True)
 
     def id(self) -> int:
         return RATING_ID
 
 
-class TextCommand(QUndoCommand):
+class TextCommand(SavingStep):
     """An evidence note or a summary field; the box already shows the new text when pushed."""
 
     def __init__(self, editor: EditorApi, target: Target, old: str, new: str) -> None:
@@ -60,7 +95,7 @@ class TextCommand(QUndoCommand):
         self._first = True
         self._mergeable = True  # closed once undone or redone: new typing is a new step
 
-    def redo(self) -> None:
+    def _redo(self) -> None:
         ok = self.editor.save_text(
             self.target, self.new, update_widget=not self._first, navigate=not self._first
         )
@@ -70,7 +105,7 @@ class TextCommand(QUndoCommand):
             self._mergeable = False
         self._first = False
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self._mergeable = False
         self.editor.save_text(self.target, self.old, update_widget=True, navigate=True)
 
@@ -86,7 +121,7 @@ class TextCommand(QUndoCommand):
         return True
 
 
-class RecommendationsCommand(QUndoCommand):
+class RecommendationsCommand(SavingStep):
     def __init__(
         self, editor: EditorApi, old: tuple[Recommendation, ...], new: tuple[Recommendation, ...]
     ) -> None:
@@ -94,7 +129,7 @@ class RecommendationsCommand(QUndoCommand):
         self.editor, self.old, self.new = editor, old, new
         self._first = True
 
-    def redo(self) -> None:
+    def _redo(self) -> None:
         ok = self.editor.save_recommendations(
             self.new, update_widget=not self._first, navigate=not self._first
         )
@@ -102,7 +137,7 @@ class RecommendationsCommand(QUndoCommand):
             self.setObsolete(True)
         self._first = False
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.editor.save_recommendations(self.old, update_widget=True, navigate=True)
 
     def id(self) -> int:

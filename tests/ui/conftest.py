@@ -60,6 +60,22 @@ def fail_on_qt_warnings(request):
         pytest.fail("Unexpected Qt warnings:\n" + "\n".join(unexpected))
 
 
+@pytest.fixture(autouse=True)
+def unexpected_messages(monkeypatch) -> list[str]:
+    """What ui.excepthook would show for a bug, recorded instead of a modal box that would
+    wait for a click. The exception itself still reaches pytest-qt, which fails the test
+    unless the test captures it (qtbot.capture_exceptions)."""
+    from ui import messages
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        messages,
+        "show_unexpected",
+        lambda _parent, exc: shown.append(messages.unexpected_text(exc)),
+    )
+    return shown
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "allow_qt_warning(regex): a Qt warning this test expects")
 
