@@ -22,7 +22,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
 
-import ui  # noqa: E402,F401  (first: it works around a PySide6 6.12 refcount bug on 3.11)
+import ui  # noqa: E402,F401
 from audit_tool import audits  # noqa: E402
 from audit_tool.checklists.loader import LoadedChecklist, load_file  # noqa: E402
 from audit_tool.settings import Settings  # noqa: E402
