@@ -109,7 +109,12 @@ def build_actions(parent: QObject) -> Actions:
         made[key] = action
     actions = Actions(**made)
     actions.show_ids.setCheckable(True)
-    actions.redo.setShortcuts([QKeySequence(SK.Redo), QKeySequence("Ctrl+Y")])
+    # Both habits work (Ctrl+Shift+Z and Ctrl+Y); the platform's own Redo may be either.
+    redo_keys: dict[str, QKeySequence] = {}
+    for seq in (QKeySequence(SK.Redo), QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")):
+        if not seq.isEmpty():
+            redo_keys.setdefault(seq.toString(), seq)
+    actions.redo.setShortcuts(list(redo_keys.values()))
     # Delete only acts in the audit list (set there), never while typing or rating.
     actions.delete_draft.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     return actions
