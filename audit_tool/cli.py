@@ -364,10 +364,11 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from ui.app import run
-
-    argv = [sys.argv[0], "--db", str(args.db)]
-    return run(argv)
+    """No command: open the desktop window, through the launcher the caller passed in
+    (the core never imports the GUI itself)."""
+    if args.open_gui is None:
+        raise UsageError("give a command (see --help); `audit-tool` alone or `python main.py` opens the window")
+    return args.open_gui([sys.argv[0], "--db", str(args.db)])
 
 
 # -- parser ----------------------------------------------------------------------------------
@@ -469,13 +470,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, open_gui: Callable[[list[str]], int] | None = None
+) -> int:
+    """Run the command line. open_gui starts the window when no command is given."""
     # JSON and names in any script reach a pipe or file intact, whatever the console's code page
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.open_gui = open_gui
     if args.db is None:
         args.db = default_db_path()
     func = getattr(args, "func", cmd_gui)

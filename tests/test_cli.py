@@ -514,3 +514,16 @@ def test_selftest(cli):
     assert result.returncode == 0, result
     assert "selftest passed" in result.stdout
     assert "FAIL" not in result.stdout
+
+
+def test_no_command_opens_the_window_through_the_launcher(tmp_path):
+    from audit_tool.cli import main
+
+    seen: list[list[str]] = []
+    rc = main(["--db", str(tmp_path / "x.db")], open_gui=lambda argv: seen.append(argv) or 7)
+    assert rc == 7 and seen[0][1:] == ["--db", str(tmp_path / "x.db")]
+
+
+def test_no_command_without_a_window_is_a_usage_error(cli):
+    result = cli()
+    assert result.returncode == 2 and "give a command" in result.stderr
