@@ -89,17 +89,6 @@ def set_local_reviewer(db: Database, name: str, role: str = "", agency: str = ""
     return db.cache["local_reviewer"]
 
 
-def add_reviewer(db: Database, name: str, role: str = "", agency: str = "") -> Reviewer:
-    """Another reader (e.g. a moderation partner); used by demo data and imports."""
-    r = Reviewer(str(uuid.uuid4()), _required(name, "Reviewer name"), role, agency)
-    with db.atomic() as c:
-        c.execute(
-            "INSERT INTO reviewers VALUES (?, ?, ?, ?, 0, ?)",
-            (r.id, r.name, r.role, r.agency, now()),
-        )
-    return r
-
-
 # -- cases ------------------------------------------------------------------------------
 
 
@@ -152,10 +141,6 @@ def list_cases(db: Database) -> list[Case]:
             "SELECT id, reference, pseudonym, area, agency, team, created_at FROM cases ORDER BY created_at"
         )
     ]
-
-
-def areas(db: Database) -> list[str]:
-    return [r[0] for r in db.query("SELECT DISTINCT area FROM cases ORDER BY area")]
 
 
 # -- checklists -------------------------------------------------------------------------

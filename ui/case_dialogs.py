@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from audit_tool import audits
 from audit_tool.domain import AuditType, Case, Phase
 from audit_tool.errors import AuditToolError
+from audit_tool.selection import distinct_values
 
 from . import palette
 from .accessibility import name
@@ -66,7 +67,7 @@ class NewCaseDialog(FittingDialog):
         self.area = QComboBox()
         self.area.setEditable(True)
         self.area.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.area.addItems(audits.areas(session.db))
+        self.area.addItems(distinct_values(session.db)["area"])
         self.area.setCurrentText("")
         self.area.lineEdit().setPlaceholderText("e.g. the local authority")
         self.agency = QLineEdit()

@@ -6,7 +6,6 @@ errors, so a typo never silently drops a question.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -182,6 +181,3 @@ class Checklist(_Strict):
                 frontier.add(item.id)
         return out
 
-
-def slug_ok(text: str) -> bool:
-    return re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,63}", text) is not None
