@@ -16,7 +16,7 @@ from ..findings.language import scanner, summarise
 from ..selection import AuditFilter
 from ..store import Database
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
-from .redact import Redactor, keep
+from .redact import Redactor, all_references, keep
 
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
@@ -43,7 +43,7 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
     d = audit.checklist.definition
     ref = audit.case.reference
     f = findings(db, AuditFilter(audit_id=audit_id))
-    scrub = keep if include_identifiers else Redactor([ref])
+    scrub = keep if include_identifiers else Redactor(all_references(db))
     answered, applicable = progress(audit)
     case_label = f"{ref} ({audit.case.pseudonym})" if include_identifiers else audit.case.pseudonym
     reviewer = audit.reviewer.role or "Reviewer"
@@ -262,13 +262,6 @@ def _group_chart(title: str, groups: list[GroupFinding]) -> BarChart | None:
     )
 
 
-def _references(db: Database, flt: AuditFilter) -> list[str]:
-    where, params = flt.where()
-    return [r[0] for r in db.query(
-        f"SELECT DISTINCT c.reference FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}", params
-    )]
-
-
 def _recommendations(db: Database, flt: AuditFilter) -> list[tuple[str, str, int]]:
     where, params = flt.where()
     return db.query(
@@ -284,7 +277,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     sees in the list); the report says how many are drafts."""
     flt = flt or AuditFilter()
     f = findings(db, flt)
-    scrub = keep if include_identifiers else Redactor(_references(db, flt))
+    scrub = keep if include_identifiers else Redactor(all_references(db))
     drafts = f.status_counts.get(Status.DRAFT.value, 0)
     checklist_ids = sorted({c[0] for c in f.checklists})
     titles = {c[0]: c[2] for c in f.checklists}
