@@ -144,8 +144,7 @@ _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
 
 # Capitalised words that reviewers use for services, roles, places in general, the model's
 # terms and the checklists' wording: two of these together are not a person's name.
-ALLOWED_WORDS = frozenset(
-    """
+_ALLOWED_TEXT = """
     a about abuse abuser accident accountable accountability act action addiction addictions
     adult adults advocacy advocate advocates after against agencies agency aid alcohol all also
     an and any applicable appendix area areas as assessment at audit audits authority bail
@@ -180,8 +179,8 @@ ALLOWED_WORDS = frozenset(
     primary secondary restorative throughcare universal years multi-agency non-harassment
     inter-agency drug-related alcohol-related named universal options citizens first minister
     committee committees crisis rape database
-    """.split()
-)
+    """
+ALLOWED_WORDS = frozenset(_ALLOWED_TEXT.split())
 
 
 def _capitalised(word: str) -> bool:
