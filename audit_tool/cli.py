@@ -329,7 +329,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.what == "audit":
             out = export_audit(db, args.audit_id, args.format, args.out, args.include_identifiers, progress)
         else:
-            out = export_report(db, _filter(args), args.format, args.out, args.include_identifiers, progress)
+            out = export_report(db, _filter(args), args.format, args.out, args.include_identifiers, progress,
+                                include_free_text=args.include_free_text)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Wrote {out}")
@@ -461,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--out", required=True, type=Path)
         q.add_argument("--include-identifiers", action="store_true",
                        help="include case references (only for a named recipient)")
+    q.add_argument("--include-free-text", action="store_true",
+                   help="show recommendation texts recorded in 5 or more audits, references removed "
+                        "(read them for names first)")
     _add_filters(q)
 
     add("check", cmd_check, "integrity: encryption, database structure, schema version")

@@ -36,6 +36,8 @@ def export_audit(
 
 def export_report(
     db: Database, flt: AuditFilter, fmt: str, out: str | Path, include_identifiers: bool = False,
-    progress: Progress = None,
+    progress: Progress = None, include_free_text: bool = False,
 ) -> Path:
-    return _write(lambda: aggregate_report(db, flt, include_identifiers), fmt, out, progress)
+    return _write(
+        lambda: aggregate_report(db, flt, include_identifiers, include_free_text), fmt, out, progress
+    )

@@ -88,3 +88,146 @@ def test_one_audit_report_removes_another_cases_reference(db, mini) -> None:
     assert f"Pattern also in the sibling's file {REMOVED}." in evidence
     texts = [getattr(b, "text", "") for b in report.blocks]
     assert f"Compare with {REMOVED}." in texts
+
+
+# -- what an anonymised export says and shows (real PDF and DOCX read back) -------------------------
+
+SHARED = "Use the pattern-based chronology template, as in FICT-AGG-7 (fictional)."
+SHARED_SHOWN = f"Use the pattern-based chronology template, as in {REMOVED} (fictional)."
+RARE = "Ask Mrs Fictional to check the plan (fictional)."
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())  # PDF extraction breaks lines where the layout wrapped them
+
+
+def _pdf(path) -> str:
+    from pypdf import PdfReader
+
+    return _words("\n".join(p.extract_text() for p in PdfReader(str(path)).pages))
+
+
+def _docx(path) -> str:
+    from docx import Document
+
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return _words("\n".join(parts))
+
+
+@pytest.fixture
+def eight_audits(db, mini):
+    """Eight draft audits. SHARED is recommended in audits 0-5 (6 audits, each with an
+    owner; audits 0 and 1 also with a date); RARE in audits 0 and 1 only, with no owner.
+    By hand: 8 recommendations, in 6 audits, 6 with an owner, 2 with a date."""
+    from audit_tool.domain import Recommendation
+
+    for i in range(8):
+        case = audits.add_case(db, f"FICT-AGG-{i}", "Glenmorven (fictional)")
+        audit_id = audits.new_audit(db, case.id, mini)
+        recs = []
+        if i < 6:
+            recs.append(
+                Recommendation(SHARED, "Team leader (fictional)", "2031-01-31" if i < 2 else "")
+            )
+        if i < 2:
+            recs.append(Recommendation(RARE, ""))
+        audits.set_recommendations(db, audit_id, recs)
+    return db
+
+
+def _export(db, tmp_path, **kw):
+    from audit_tool.reports import render
+    from audit_tool.reports.build import aggregate_report
+    from audit_tool.selection import AuditFilter
+
+    report = aggregate_report(db, AuditFilter(), **kw)
+    return _pdf(render(report, "pdf", tmp_path / "r.pdf")), _docx(
+        render(report, "docx", tmp_path / "r.docx")
+    )
+
+
+def test_anonymised_aggregate_shows_recommendation_counts_not_texts(eight_audits, tmp_path) -> None:
+    from audit_tool.reports.model import NO_FREE_TEXT_BANNER
+
+    for text in _export(eight_audits, tmp_path):
+        assert NO_FREE_TEXT_BANNER == "Anonymised report: no case references, names or free text."
+        assert NO_FREE_TEXT_BANNER in text
+        assert "pattern-based chronology" not in text and "Mrs Fictional" not in text
+        assert "Team leader" not in text  # owners are free text too
+        assert "Recommendations recorded 8" in text
+        assert "Audits with a recommendation 6" in text
+        assert "With an owner 6" in text
+        assert "With a date to be done by <5" in text  # 2 is a small number
+
+
+def test_recommendation_texts_on_request_only_from_five_or_more_audits(
+    eight_audits, tmp_path
+) -> None:
+    from audit_tool.reports.model import ANONYMISED_BANNER, NO_FREE_TEXT_BANNER
+
+    for text in _export(eight_audits, tmp_path, include_free_text=True):
+        assert _words(ANONYMISED_BANNER) in text and NO_FREE_TEXT_BANNER not in text
+        assert "check it for names before sharing" in text
+        assert SHARED_SHOWN in text and "FICT-AGG-7" not in text
+        assert "Mrs Fictional" not in text  # recorded in 2 audits only
+        assert "Recommendations recorded 8" in text
+
+
+def test_one_audit_anonymised_report_keeps_notes_with_the_honest_banner(db, mini, tmp_path) -> None:
+    from audit_tool.reports import render
+    from audit_tool.reports.model import ANONYMISED_BANNER, NO_FREE_TEXT_BANNER
+
+    case = audits.add_case(db, "FICT-ONE-0001", "Glenmorven (fictional)")
+    audit_id = audits.new_audit(db, case.id, mini)
+    audits.answer(db, audit_id, "p1", note="Chronology names the behaviour; see fict one 0001.")
+    report = audit_report(db, audit_id)
+    for text in (
+        _pdf(render(report, "pdf", tmp_path / "a.pdf")),
+        _docx(render(report, "docx", tmp_path / "a.docx")),
+    ):
+        assert ANONYMISED_BANNER == (
+            "Anonymised report: case references removed. Free text is as the reviewer wrote it: "
+            "check it for names before sharing."
+        )
+        assert ANONYMISED_BANNER in text and NO_FREE_TEXT_BANNER not in text
+        assert f"Chronology names the behaviour; see {REMOVED}." in text
+
+
+def test_cli_include_free_text_flag(cli, tmp_path, passphrase) -> None:
+    from audit_tool.demo import RECOMMENDATIONS
+    from audit_tool.store import Database
+
+    path = tmp_path / "cli.db"
+    assert cli("--db", path, "demo", "--audits", "150", "--seed", "3").returncode == 0
+    db = Database.open(path, passphrase)
+    try:  # by SQL, not by the report code: texts recorded in 5 or more audits
+        rows = db.query("SELECT text, count(DISTINCT audit_id) FROM recommendations GROUP BY text")
+    finally:
+        db.close()
+    common = {t for t, n in rows if n >= 5}
+    rare = {t for t, n in rows if n < 5}
+    assert common  # the demo repeats its recommendations
+    texts = {t for t, _owner in RECOMMENDATIONS}
+
+    plain = cli("--db", path, "export", "report", "--format", "docx", "--out", tmp_path / "a.docx")
+    assert plain.returncode == 0, plain
+    shown = _docx(tmp_path / "a.docx")
+    assert not [t for t in texts if _words(t) in shown]
+
+    free = cli(
+        "--db",
+        path,
+        "export",
+        "report",
+        "--format",
+        "docx",
+        "--out",
+        tmp_path / "b.docx",
+        "--include-free-text",
+    )
+    assert free.returncode == 0, free
+    shown = _docx(tmp_path / "b.docx")
+    assert all(_words(t) in shown for t in common)
+    assert not [t for t in rare if _words(t) in shown]

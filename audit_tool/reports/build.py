@@ -262,19 +262,54 @@ def _group_chart(title: str, groups: list[GroupFinding]) -> BarChart | None:
     )
 
 
-def _recommendations(db: Database, flt: AuditFilter) -> list[tuple[str, str, int]]:
+def _recommendations(db: Database, flt: AuditFilter, scrub, include_identifiers: bool,
+                     include_free_text: bool) -> list:
+    """Counts only by default: recommendations and their owners are free text and can name
+    people. Texts are shown for a named recipient, or when the reviewer has read them and
+    asks for them; then each is redacted and shown only when 5 or more audits hold it."""
     where, params = flt.where()
-    return db.query(
-        f"""SELECT r.text, r.owner, count(*) FROM recommendations r
-            JOIN audits a ON a.id = r.audit_id JOIN cases c ON c.id = a.case_id
-            WHERE {where} GROUP BY r.text, r.owner ORDER BY count(*) DESC, r.text LIMIT 30""",
-        params,
-    )
+    joined = f"FROM recommendations r JOIN audits a ON a.id = r.audit_id JOIN cases c ON c.id = a.case_id WHERE {where}"
+    recs, in_audits, owned, dated = db.query_one(
+        f"""SELECT count(*), count(DISTINCT r.audit_id), coalesce(sum(trim(r.owner) <> ''), 0),
+                   coalesce(sum(trim(r.due) <> ''), 0) {joined}""", params)
+    out: list = [Heading("Recommendations gathered from the audits", 1)]
+    if not recs:
+        return out + [Paragraph("No recommendations were recorded in these audits.")]
+    out.append(KeyValue([
+        ("Recommendations recorded", _count(recs)),
+        ("Audits with a recommendation", _count(in_audits)),
+        ("With an owner", _count(owned)),
+        ("With a date to be done by", _count(dated)),
+    ]))
+    if include_identifiers:
+        rows = db.query(f"SELECT r.text, r.owner, count(*) {joined} GROUP BY r.text, r.owner "
+                        "ORDER BY count(*) DESC, r.text LIMIT 30", params)
+        return out + [Table(["Recommendation", "Owner", "Audits"], [[t, o or "Not assigned", _count(n)] for t, o, n in rows],
+                            align=["l", "l", "r"], widths=[5, 2, 0.8])]
+    if not include_free_text:
+        return out + [Paragraph(
+            "The texts of the recommendations and their owners are left out: free text can "
+            "name people. Export with 'Include recommendation texts' to show the texts "
+            f"recorded in {SUPPRESS_BELOW} or more audits.", "note")]
+    audits_of: dict[str, set[str]] = {}
+    for text, ids in db.query(f"SELECT r.text, group_concat(DISTINCT r.audit_id) {joined} GROUP BY r.text", params):
+        # the same words once the references are out count as one recommendation
+        audits_of.setdefault(" ".join(scrub(text).split()), set()).update(ids.split(","))
+    shown = sorted(((len(a), t) for t, a in audits_of.items() if len(a) >= SUPPRESS_BELOW), key=lambda x: (-x[0], x[1]))
+    if shown:
+        out.append(Table(["Recommendation", "Audits"], [[t, str(n)] for n, t in shown[:30]],
+                         align=["l", "r"], widths=[6, 0.8]))
+    out.append(Paragraph(
+        f"Only recommendations recorded in {SUPPRESS_BELOW} or more audits are shown, with case "
+        "references removed; owners are left out. The texts are as reviewers wrote them.", "note"))
+    return out
 
 
-def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False) -> Report:
+def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False,
+                     include_free_text: bool = False) -> Report:
     """Anonymised findings over exactly the audits the filter selects (what the reviewer
-    sees in the list); the report says how many are drafts."""
+    sees in the list); the report says how many are drafts. Free text (recommendations)
+    only with `include_free_text`, for texts recorded in SUPPRESS_BELOW or more audits."""
     flt = flt or AuditFilter()
     f = findings(db, flt)
     scrub = keep if include_identifiers else Redactor(all_references(db))
@@ -315,16 +350,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                 continue
             blocks += _checklist_section(db, f, cid, titles[cid], len(checklist_ids) > 1)
         blocks += _language_section(db, flt)
-        recs = _recommendations(db, flt)
-        blocks.append(Heading("Recommendations gathered from the audits", 1))
-        if recs:
-            blocks.append(Table(
-                ["Recommendation", "Owner", "Audits"],
-                [[scrub(t), scrub(o) or "Not assigned", _count(n)] for t, o, n in recs],
-                align=["l", "l", "r"], widths=[5, 2, 0.8],
-            ))
-        else:
-            blocks.append(Paragraph("No recommendations were recorded in these audits."))
+        blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text)
 
     if include_identifiers:
         from ..selection import list_audits
@@ -364,6 +390,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         identifiable=include_identifiers,
         draft=False,
         blocks=blocks,
+        free_text=include_identifiers or include_free_text,
     )
 
 

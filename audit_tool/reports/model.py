@@ -207,7 +207,10 @@ class Report:
     """A whole report. `created` is shown in the title block and set as the document's
     creation date. `identifiable`: True when the report contains case references or names
     (the renderers then mark it as such on its face); False for anonymised reports.
-    `draft`: True puts "DRAFT" on every page."""
+    `draft`: True puts "DRAFT" on every page. `free_text`: True when the report holds text
+    typed by reviewers (notes, summaries, recommendations, owners), which may name people
+    however carefully references are removed: the anonymised banner then says so. Only a
+    report built to hold no such text may set it False."""
 
     title: str
     subtitle: str
@@ -217,6 +220,7 @@ class Report:
     identifiable: bool
     draft: bool = False
     blocks: list[Block] = field(default_factory=list)
+    free_text: bool = True
 
     def __post_init__(self) -> None:
         for i, b in enumerate(self.blocks):
@@ -224,8 +228,14 @@ class Report:
                 raise TypeError(f"Report block {i} is a {type(b).__name__}, not a Block")
 
 
-# Shared wording, so the PDF and the DOCX say exactly the same thing.
-ANONYMISED_BANNER = "Anonymised report: case references and names are left out."
+# Shared wording, so the PDF and the DOCX say exactly the same thing. An anonymised report
+# claims only what is true: references are removed from free text, but names typed in it
+# cannot be removed reliably, so only a report without free text says "no names".
+ANONYMISED_BANNER = (
+    "Anonymised report: case references removed. Free text is as the reviewer wrote it: "
+    "check it for names before sharing."
+)
+NO_FREE_TEXT_BANNER = "Anonymised report: no case references, names or free text."
 IDENTIFIABLE_BANNER = (
     "Identifiable report: contains case references or names. Handle as "
     "OFFICIAL-SENSITIVE and share only with the named recipient."
@@ -237,7 +247,9 @@ DRAFT_MARK = "DRAFT"
 
 def identity_statement(report: Report) -> str:
     """The first-page banner saying whether the report is identifiable or anonymised."""
-    return IDENTIFIABLE_BANNER if report.identifiable else ANONYMISED_BANNER
+    if report.identifiable:
+        return IDENTIFIABLE_BANNER
+    return ANONYMISED_BANNER if report.free_text else NO_FREE_TEXT_BANNER
 
 
 def identity_mark(report: Report) -> str:
