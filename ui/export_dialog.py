@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,14 @@ BuildAudit = Callable[[Any, str, bool], Any]
 BuildAggregate = Callable[[Any, AuditFilter, bool], Any]
 
 IDENTIFIERS_NOTE = (
-    "Leave unticked to share the report: case references and names are left out. Tick only "
-    "for a named recipient who needs them; the report says on its face which it is."
+    "Leave unticked to share the report: case references are left out, and an aggregate "
+    "report leaves out free text too. Tick only for a named recipient who needs them; the "
+    "report says on its face which it is."
+)
+FREE_TEXT_LABEL = "Include recommendation texts (I have read them for names)"
+FREE_TEXT_TIP = (
+    "Aggregate report only. Shows recommendations recorded in 5 or more audits, with case "
+    "references removed. Names typed in them are not removed: read them first."
 )
 
 
@@ -63,10 +70,14 @@ def real_audit_report(db: Any, audit_id: str, include_identifiers: bool) -> Any:
     return audit_report(db, audit_id, include_identifiers=include_identifiers)
 
 
-def real_aggregate_report(db: Any, flt: AuditFilter, include_identifiers: bool) -> Any:
+def real_aggregate_report(
+    db: Any, flt: AuditFilter, include_identifiers: bool, include_free_text: bool = False
+) -> Any:
     from audit_tool.reports.build import aggregate_report
 
-    return aggregate_report(db, flt, include_identifiers=include_identifiers)
+    return aggregate_report(
+        db, flt, include_identifiers=include_identifiers, include_free_text=include_free_text
+    )
 
 
 class RenderWorker(QThread):
@@ -167,6 +178,9 @@ class ExportDialog(FittingDialog):
 
         self.identifiers = QCheckBox("Include identifiers (case references and names)")
         self.identifiers.setChecked(False)
+        self.free_text = QCheckBox(FREE_TEXT_LABEL)
+        self.free_text.setToolTip(FREE_TEXT_TIP)
+        name(self.free_text, FREE_TEXT_LABEL, FREE_TEXT_TIP)
         note = QLabel(IDENTIFIERS_NOTE)
         note.setWordWrap(True)
         palette.set_text_colour(note, palette.muted())
@@ -214,16 +228,23 @@ class ExportDialog(FittingDialog):
         layout.addWidget(fmt)
         layout.addWidget(self.identifiers)
         layout.addWidget(note)
+        layout.addWidget(self.free_text)
         layout.addLayout(pl)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.setMinimumWidth(44 * self.fontMetrics().horizontalAdvance("M"))
         self._what.buttonToggled.connect(lambda *_: self._suggest_path())
+        self._what.buttonToggled.connect(lambda *_: self._sync_free_text())
+        self._sync_free_text()
         self._fmt.buttonToggled.connect(lambda *_: self._suggest_path())
         self._suggest_path()
 
     # -- choices ---------------------------------------------------------------------------------
+    def _sync_free_text(self) -> None:
+        """Recommendation texts are a choice for aggregate reports only."""
+        self.free_text.setEnabled(self.aggregate.isChecked() and not self.running())
+
     def fmt(self) -> str:
         return "pdf" if self.pdf.isChecked() else "docx"
 
@@ -291,6 +312,8 @@ class ExportDialog(FittingDialog):
     def _start_build(self, include: bool, fmt: str, path: Path) -> None:
         """Build the aggregate report on the reader connection; render it when it arrives."""
         build, flt = self._build_aggregate, self.flt  # the job touches no widget
+        if self.free_text.isChecked():  # passed only when asked for: builders may not take it
+            build = partial(build, include_free_text=True)
         self._build_token += 1
         token = self._build_token
         self._set_running(True)
@@ -360,12 +383,14 @@ class ExportDialog(FittingDialog):
             self.docx,
             self.pdf,
             self.identifiers,
+            self.free_text,
             self.path,
             self.choose,
         ):
             w.setEnabled(not running)
         if not running:
             self.this_audit.setEnabled(self.audit_id is not None)
+            self._sync_free_text()
         self.progress.setVisible(running or self.progress.value() > 0)
         if running:
             self.progress.setValue(0)

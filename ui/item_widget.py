@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from . import palette
 from .accessibility import name
+from .identifier_hint import IdentifierHint
 from .widgets import FlowLayout
 
 if TYPE_CHECKING:
@@ -268,6 +269,7 @@ class ItemWidget(QFrame):
         note_label.setBuddy(self.note)
         self.note.textChanged.connect(self._on_typed)
         self.note.focus_left.connect(self.flush)
+        self.note_hint = IdentifierHint(self.note)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(NOTE_DEBOUNCE_MS)
@@ -295,6 +297,7 @@ class ItemWidget(QFrame):
         layout.addWidget(self.level_text)
         layout.addLayout(foot)
         layout.addWidget(self.note)
+        layout.addWidget(self.note_hint)
         QWidget.setTabOrder(self.guidance_toggle, self.rating)
         QWidget.setTabOrder(self.rating, self.note)
         QWidget.setTabOrder(self.note, self.history_button)

@@ -20,6 +20,7 @@ from audit_tool.domain import SUMMARY_FIELDS, Audit, Concern, Recommendation
 
 from . import palette
 from .accessibility import name
+from .identifier_hint import IdentifierHint
 from .item_widget import NOTE_DEBOUNCE_MS, NoteEdit
 
 _HINTS = {
@@ -47,6 +48,7 @@ class SummaryPage(QWidget):
         self._dirty: set[str] = set()
         self.edits: dict[str, NoteEdit] = {}
         self._timers: dict[str, QTimer] = {}
+        self.hints: dict[str, IdentifierHint] = {}
         layout = QVBoxLayout(self)
         title = QLabel("Summary and recommendations")
         palette.heading_font(title, 1.2)
@@ -67,6 +69,8 @@ class SummaryPage(QWidget):
             self.edits[field], self._timers[field] = edit, timer
             layout.addWidget(label)
             layout.addWidget(edit)
+            self.hints[field] = IdentifierHint(edit)
+            layout.addWidget(self.hints[field])
 
         rec_label = QLabel("Recommendations")
         palette.heading_font(rec_label, 1.0)
