@@ -17,7 +17,7 @@ from getpass import getpass
 from pathlib import Path
 
 from . import __version__, audits
-from .checklists.loader import available, load_file
+from .checklists.loader import available, validate_local
 from .domain import AuditType, Phase, Status
 from .errors import AuditToolError, InvalidInput
 from .jsonout import audit_to_json, row_to_json
@@ -121,7 +121,7 @@ def cmd_checklists(args: argparse.Namespace) -> int:
 
 
 def cmd_checklist_validate(args: argparse.Namespace) -> int:
-    c = load_file(args.file)
+    c = validate_local(args.file)
     d = c.definition
     print(f"{args.file}: valid. {d.id} version {d.version}, {len(d.themes)} themes, "
           f"{d.item_count()} items, sha256 {c.sha256[:12]}")
