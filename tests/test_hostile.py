@@ -210,8 +210,8 @@ def test_escape_sequences_are_printed_escaped(tmp_path, cli):
     listed = ok(cli("--db", db, "case", "list"))
     assert r"FICT-\x1b]0;title\x07-0002" in listed and r"Area \x9b2J" in listed
     shown = ok(cli("--db", db, "audit", "show", audit_id))
-    assert r"Seen \x1b[31mRED\x1b[0m\r" in shown
-    assert "second line\tend" in shown  # newline and tab are kept as they are
+    assert r"Seen \x1b[31mRED\x1b[0m\x0d" in shown
+    assert "\n            second line\tend" in shown  # newline and tab kept; the note indented
     # JSON keeps the exact text (json escapes it)
     data = json.loads(ok(cli("--db", db, "audit", "show", audit_id, "--json")))
     assert data["case"]["reference"] == ref
