@@ -51,10 +51,32 @@ def audit_db(tmp_path_factory, cli):
     db = tmp_path_factory.mktemp("hostile") / "audits.db"
     ok(cli("--db", db, "init"))
     case_id = ok(
-        cli("--db", db, "case", "add", "--ref", "FICTIONAL-HOST-0001", "--area", "Glenmorven (fictional)")
+        cli(
+            "--db",
+            db,
+            "case",
+            "add",
+            "--ref",
+            "FICTIONAL-HOST-0001",
+            "--area",
+            "Glenmorven (fictional)",
+        )
     ).strip()
     audit_id = ok(cli("--db", db, "audit", "new", "--case", case_id, "--checklist", ST)).strip()
-    ok(cli("--db", db, "audit", "answer", audit_id, "pr-01", "--rating", "5", "--note", "Fictional."))
+    ok(
+        cli(
+            "--db",
+            db,
+            "audit",
+            "answer",
+            audit_id,
+            "pr-01",
+            "--rating",
+            "5",
+            "--note",
+            "Fictional.",
+        )
+    )
     return db, case_id, audit_id
 
 
@@ -87,6 +109,36 @@ def test_full_disk_is_one_line_and_leaves_nothing(audit_db, cli, tmp_path, fmt):
         msg = one_line_failure(result)
         assert msg.startswith("audit-tool: There is not enough space on the disk to save")
         assert list(full.iterdir()) == []  # no partial or temporary file
+
+
+def test_a_half_written_zip_is_quiet_after_the_error(tmp_path, monkeypatch):
+    """Without mounting: a writer that fails (as on a full disk) with its zip archive open.
+    The archive finishing itself later must neither print a traceback nor write anything."""
+    import errno
+    import gc
+    import zipfile
+
+    from audit_tool.errors import ExportProblem
+    from audit_tool.reports import write_atomic
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    target = tmp_path / "report.docx"
+
+    def write(f) -> None:
+        archive = zipfile.ZipFile(f, "w")
+        archive.writestr("word/document.xml", "x" * 5000)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    try:
+        write_atomic(target, write)
+    except ExportProblem as exc:
+        assert "not enough space" in str(exc)
+    else:
+        pytest.fail("no ExportProblem")
+    gc.collect()  # the archive, freed with the traceback, tries to finish itself now
+    assert [u.exc_value for u in unraisable] == []
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- item 6: a read-only target ---------------------------------------------------------------------
@@ -164,8 +216,15 @@ def test_note_that_is_not_text_is_one_clear_line(audit_db, child_environment, op
     db, _, audit_id = audit_db
     before = _sha(db)
     proc = _run_bytes(
-        child_environment, b"--db", bytes(db), b"audit", b"answer", audit_id.encode(), b"pr-02",
-        option, bad,
+        child_environment,
+        b"--db",
+        bytes(db),
+        b"audit",
+        b"answer",
+        audit_id.encode(),
+        b"pr-02",
+        option,
+        bad,
     )
     assert proc.returncode == 1, proc
     assert proc.stderr.decode("utf-8").splitlines() == [
@@ -187,7 +246,10 @@ def test_positional_that_is_not_text_is_one_clear_line(audit_db, child_environme
 def test_lone_surrogate_through_main_is_one_clear_line(tmp_path, capsys):
     from audit_tool.cli import main
 
-    assert main(["--db", str(tmp_path / "x.db"), "case", "add", "--ref", "A\ud800", "--area", "x"]) == 1
+    assert (
+        main(["--db", str(tmp_path / "x.db"), "case", "add", "--ref", "A\ud800", "--area", "x"])
+        == 1
+    )
     err = capsys.readouterr().err
     assert err == "audit-tool: --ref contains characters that are not valid text (invalid UTF-8).\n"
 
@@ -199,7 +261,9 @@ def test_escape_sequences_are_printed_escaped(tmp_path, cli):
     db = tmp_path / "esc.db"
     ok(cli("--db", db, "init"))
     ref = "FICT-\x1b]0;title\x07-0002"
-    case_id = ok(cli("--db", db, "case", "add", "--ref", ref, "--area", "Area \x9b2J (fictional)")).strip()
+    case_id = ok(
+        cli("--db", db, "case", "add", "--ref", ref, "--area", "Area \x9b2J (fictional)")
+    ).strip()
     audit_id = ok(cli("--db", db, "audit", "new", "--case", case_id, "--checklist", ST)).strip()
     note = "Seen \x1b[31mRED\x1b[0m\r\nsecond line\tend"
     ok(cli("--db", db, "audit", "answer", audit_id, "pr-01", "--rating", "5", "--note", note))
