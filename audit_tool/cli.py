@@ -160,7 +160,7 @@ def cmd_checklists(args: argparse.Namespace) -> int:
     else:
         width = max(len(c.id) for c in items)
         for c in items:
-            print(f"{c.id:<{width}}  {c.version:<6} {c.definition.item_count():>3} items  {c.title}")
+            print(_plain(f"{c.id:<{width}}  {c.version:<6} {c.definition.item_count():>3} items  {c.title}"))
         print(f"\nLocal checklists folder: {user_checklists_dir()}")
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
@@ -208,7 +208,7 @@ def cmd_reviewer(args: argparse.Namespace) -> int:
             )
         else:
             me = audits.local_reviewer(db)
-    print(f"{me.name}, {me.role or 'no role set'}, {me.agency or 'no agency set'}")
+    print(_plain(f"{me.name}, {me.role or 'no role set'}, {me.agency or 'no agency set'}"))
     return 0
 
 
@@ -359,10 +359,10 @@ def cmd_findings(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data)
         return 0
-    print(f"{f.audits} audits of {f.cases} cases ({data['filter']})")
+    print(_plain(f"{f.audits} audits of {f.cases} cases ({data['filter']})"))
     for g in f.by_theme:
         pct = "—" if g.share is None else f"{g.share:.0%}"
-        print(f"  {g.label:<50} {pct:>5} meet the standard ({g.meets}/{g.rated})")
+        print(_plain(f"  {g.label:<50} {pct:>5} meet the standard ({g.meets}/{g.rated})"))
     return 0
 
 

@@ -264,11 +264,18 @@ def test_escape_sequences_are_printed_escaped(tmp_path, cli):
     case_id = ok(
         cli("--db", db, "case", "add", "--ref", ref, "--area", "Area \x9b2J (fictional)")
     ).strip()
+    ok(cli("--db", db, "reviewer", "--name", "Reviewer \x1b[2J (fictional)"))
     audit_id = ok(cli("--db", db, "audit", "new", "--case", case_id, "--checklist", ST)).strip()
     note = "Seen \x1b[31mRED\x1b[0m\r\nsecond line\tend"
     ok(cli("--db", db, "audit", "answer", audit_id, "pr-01", "--rating", "5", "--note", note))
 
-    for args in (("case", "list"), ("audit", "show", audit_id), ("audit", "list")):
+    for args in (
+        ("case", "list"),
+        ("audit", "show", audit_id),
+        ("audit", "list"),
+        ("findings", "--area", "Area \x9b2J (fictional)"),
+        ("reviewer",),
+    ):
         text = ok(cli("--db", db, *args))
         assert not any(ch in text for ch in "\x1b\x07\x9b\r"), (args, text)
     listed = ok(cli("--db", db, "case", "list"))
