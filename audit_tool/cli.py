@@ -17,7 +17,7 @@ from getpass import getpass
 from pathlib import Path
 
 from . import __version__, audits
-from .checklists.loader import available, load_file
+from .checklists.loader import available, validate_local
 from .domain import AuditType, Phase, Status
 from .errors import AuditToolError, InvalidInput
 from .jsonout import audit_to_json, row_to_json
@@ -62,6 +62,53 @@ def _new_passphrase(env_name: str = PASS_ENV) -> str:
 
 def _open(args: argparse.Namespace) -> Database:
     return Database.open(args.db, _passphrase())
+
+
+# Control characters (ESC, BEL, CR, the C1 CSI...) and bidi overrides in stored text could
+# recolour, retitle or rewrite the terminal; plain output shows them as escapes instead.
+# Newline and tab are kept. JSON output is escaped by json itself.
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_SHOWN = {
+    c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
+    for c in (*range(0x20), *range(0x7F, 0xA0), *_BIDI)
+    if c not in (0x09, 0x0A)
+}
+
+
+def _plain(text: object) -> str:
+    """`text` safe to print to a terminal: control characters shown as e.g. \\x1b."""
+    return str(text).translate(_SHOWN)
+
+
+def _not_text(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse an argument that is not valid text (undecodable bytes, a lone surrogate):
+    it could never be stored. File paths are exempt: such names are valid on Linux."""
+    for dest, value in vars(args).items():
+        if isinstance(value, str) and not _encodes(value):
+            name = _option_names(parser).get(dest, dest)
+            raise InvalidInput(f"{name} contains characters that are not valid text (invalid UTF-8).")
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _option_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """dest -> what the user typed (--from for date_from, audit_id for a positional)."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names.update(_option_names(sub))
+        elif action.option_strings:
+            names[action.dest] = max(action.option_strings, key=len)
+        else:
+            names[action.dest] = action.dest
+    return names
 
 
 def _print_json(data: object) -> None:
@@ -113,7 +160,7 @@ def cmd_checklists(args: argparse.Namespace) -> int:
     else:
         width = max(len(c.id) for c in items)
         for c in items:
-            print(f"{c.id:<{width}}  {c.version:<6} {c.definition.item_count():>3} items  {c.title}")
+            print(_plain(f"{c.id:<{width}}  {c.version:<6} {c.definition.item_count():>3} items  {c.title}"))
         print(f"\nLocal checklists folder: {user_checklists_dir()}")
     for p in problems:
         print(f"warning: {p}", file=sys.stderr)
@@ -121,7 +168,7 @@ def cmd_checklists(args: argparse.Namespace) -> int:
 
 
 def cmd_checklist_validate(args: argparse.Namespace) -> int:
-    c = load_file(args.file)
+    c = validate_local(args.file)
     d = c.definition
     print(f"{args.file}: valid. {d.id} version {d.version}, {len(d.themes)} themes, "
           f"{d.item_count()} items, sha256 {c.sha256[:12]}")
@@ -161,7 +208,7 @@ def cmd_reviewer(args: argparse.Namespace) -> int:
             )
         else:
             me = audits.local_reviewer(db)
-    print(f"{me.name}, {me.role or 'no role set'}, {me.agency or 'no agency set'}")
+    print(_plain(f"{me.name}, {me.role or 'no role set'}, {me.agency or 'no agency set'}"))
     return 0
 
 
@@ -179,7 +226,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
         _print_json([c.__dict__ for c in cases])
     else:
         for c in cases:
-            print(f"{c.id}  {c.pseudonym}  {c.reference}  {c.area}  {c.agency}")
+            print(_plain(f"{c.id}  {c.pseudonym}  {c.reference}  {c.area}  {c.agency}"))
     return 0
 
 
@@ -234,20 +281,21 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data)
         return 0
-    print(f"{data['checklist']['title']} (version {data['checklist']['version']})")
-    print(f"Case {audit.case.reference} [{audit.case.pseudonym}], {audit.case.area}")
+    print(_plain(f"{data['checklist']['title']} (version {data['checklist']['version']})"))
+    print(_plain(f"Case {audit.case.reference} [{audit.case.pseudonym}], {audit.case.area}"))
     print(f"{audit.audit_type.label}, {audit.phase.label}, {audit.status.label}; "
           f"{data['progress']['answered']} of {data['progress']['applicable']} items answered")
     for theme in data["themes"]:
-        print(f"\n{theme['title']}")
+        print(_plain(f"\n{theme['title']}"))
         for item in theme["items"]:
             if not item["visible"]:
                 continue
             label = next((lv["label"] for lv in item["levels"] if lv["value"] == item["rating"]), "—")
             req = "*" if item["required"] else " "
-            print(f" {req}{item['id']:<8} {label:<15} {item['text']}")
+            print(_plain(f" {req}{item['id']:<8} {label:<15} {item['text']}"))
             if item["note"]:
-                print(f"            {item['note']}")
+                indent = " " * 12
+                print(indent + _plain(item["note"]).replace("\n", "\n" + indent))
     return 0
 
 
@@ -260,8 +308,8 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
     if not rows:
         print("No audits match.")
     for r in rows:
-        print(f"{r.id}  {r.status:<9} {r.phase:<13} {r.checklist_id:<36} {r.area:<24} "
-              f"{r.answered}/{r.total}  {r.updated_at[:10]}")
+        print(_plain(f"{r.id}  {r.status:<9} {r.phase:<13} {r.checklist_id:<36} {r.area:<24} "
+                     f"{r.answered}/{r.total}  {r.updated_at[:10]}"))
     return 0
 
 
@@ -311,10 +359,10 @@ def cmd_findings(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(data)
         return 0
-    print(f"{f.audits} audits of {f.cases} cases ({data['filter']})")
+    print(_plain(f"{f.audits} audits of {f.cases} cases ({data['filter']})"))
     for g in f.by_theme:
         pct = "—" if g.share is None else f"{g.share:.0%}"
-        print(f"  {g.label:<50} {pct:>5} meet the standard ({g.meets}/{g.rated})")
+        print(_plain(f"  {g.label:<50} {pct:>5} meet the standard ({g.meets}/{g.rated})"))
     return 0
 
 
@@ -489,6 +537,7 @@ def main(
         args.db = default_db_path()
     func = getattr(args, "func", cmd_gui)
     try:
+        _not_text(parser, args)
         return func(args)
     except AuditToolError as exc:
         print(f"audit-tool: {exc}", file=sys.stderr)

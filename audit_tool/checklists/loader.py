@@ -6,14 +6,17 @@ the field path. TOML has no tags or code execution, so a hostile file can only b
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
+import types
+import typing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import ChecklistError
 from ..paths import user_checklists_dir
@@ -49,6 +52,7 @@ def sha256_text(source: str) -> str:
 
 def parse(source: str, name: str = "<checklist>", origin: str = "user", path: str = "") -> LoadedChecklist:
     """Validate TOML text into a LoadedChecklist or raise ChecklistError (one line)."""
+    source = source.removeprefix("\ufeff")  # Notepad's byte-order mark is not TOML
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
@@ -59,10 +63,15 @@ def parse(source: str, name: str = "<checklist>", origin: str = "user", path: st
     try:
         definition = Checklist.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt key also makes the right one "missing": name the typo, the cause, first
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = [p for p in err["loc"]]
         field = _format_loc(loc)
         msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            field = _format_loc(loc[:-1])
+            msg = _unknown_key(loc)
         if not loc:  # a whole-definition check names its field path at the start of msg
             loc = _parse_path(msg)
         line = _line_of(source, loc)
@@ -128,7 +137,72 @@ def available(folder: Path | None = None) -> tuple[list[LoadedChecklist], list[s
     return items, problems
 
 
+def bundled_clash(checklist: LoadedChecklist) -> LoadedChecklist | None:
+    """The bundled checklist whose id `checklist` takes, unless it is that very file."""
+    for c in bundled():
+        if c.id == checklist.id and c.sha256 != checklist.sha256:
+            return c
+    return None
+
+
+def validate_local(path: str | Path) -> LoadedChecklist:
+    """Load a file meant for the local checklists folder, refusing what that folder would
+    ignore: an id that a bundled checklist already uses."""
+    c = load_file(path)
+    clash = bundled_clash(c)
+    if clash is not None:
+        raise ChecklistError(
+            f"{path}: id '{c.id}' is already used by the bundled checklist '{clash.title}'; "
+            "a local checklist with the same id is ignored. Choose another id."
+        )
+    return c
+
+
 # -- error locations ---------------------------------------------------------------
+
+def _unknown_key(loc: list) -> str:
+    """"unknown key 'guidence' (did you mean 'guidance'?)" for an extra key at `loc`."""
+    key = str(loc[-1])
+    known = _fields_at(loc[:-1])
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"unknown key '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
+def _model_of(annotation: object) -> object:
+    """Unwrap Annotated[...] and X | None down to the type that holds the next step."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _fields_at(loc: list) -> list[str]:
+    """The keys allowed at a location such as ['themes', 0, 'items', 1] (else [])."""
+    here: object = Checklist
+    for part in loc:
+        here = _model_of(here)
+        origin = typing.get_origin(here)
+        if isinstance(here, type) and issubclass(here, BaseModel) and isinstance(part, str):
+            field = here.model_fields.get(part)
+            if field is None:
+                return []
+            here = field.annotation
+        elif origin is tuple:
+            here = typing.get_args(here)[0]
+        elif origin is dict:
+            here = typing.get_args(here)[1]
+        else:
+            return []
+    here = _model_of(here)
+    if isinstance(here, type) and issubclass(here, BaseModel):
+        return list(here.model_fields)
+    return []
+
 
 def _format_loc(loc: list) -> str:
     out = ""

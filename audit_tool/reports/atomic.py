@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 import tempfile
@@ -45,6 +46,67 @@ def _problem(exc: OSError, target: Path, folder: Path) -> ExportProblem:
 def _remove_quietly(path: str) -> None:
     with contextlib.suppress(OSError):
         os.remove(path)
+
+
+class _Guarded(io.RawIOBase):
+    """The temporary file as the renderer sees it. Once writing has failed, every later
+    write, seek and flush does nothing: a half-written zip archive (DOCX) that the
+    renderer left open tries to finish itself when it is garbage-collected, and would
+    otherwise print a traceback ("Exception ignored in ZipFile.__del__") under the
+    one-line message, or write into a file that is already gone."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        super().__init__()
+        self._f = f
+        self._abandoned = False
+        self._pos = self._end = 0  # kept so that an abandoned zip still adds up its offsets
+
+    def abandon(self) -> None:
+        self._abandoned = True
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def write(self, data) -> int:  # type: ignore[override]
+        n = len(data) if self._abandoned else self._f.write(data)
+        self._pos += n
+        self._end = max(self._end, self._pos)
+        return n
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if not self._abandoned:
+            self._pos = self._f.seek(offset, whence)
+        else:
+            self._pos = max(0, offset + (0, self._pos, self._end)[whence])
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def flush(self) -> None:
+        if not self._abandoned:
+            self._f.flush()
+
+    def close(self) -> None:  # the writer owns the real file; a renderer may not close it
+        pass
+
+
+def _refuse_read_only(target: Path) -> None:
+    """An editor will not overwrite a read-only file, and neither do we: os.replace()
+    would swap it out regardless of its mode. The mode bits are checked as well as
+    os.access, which says yes to everything for root."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # not there (or unreadable): the write itself will say what is wrong
+    if stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        raise ExportProblem(f"{target} is read-only; choose another name or make it writable.")
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -87,6 +149,7 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]
         raise ExportProblem(f"The folder {folder} does not exist.")
     if target.is_dir():
         raise ExportProblem(f"{target} is a folder. Choose a file name to export to.")
+    _refuse_read_only(target)
 
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
@@ -95,7 +158,12 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]
 
     try:
         with os.fdopen(fd, "wb") as f:
-            write(f)
+            guarded = _Guarded(f)
+            try:
+                write(guarded)
+            except BaseException:
+                guarded.abandon()
+                raise
             f.flush()
             os.fsync(f.fileno())
         with contextlib.suppress(OSError):
@@ -103,8 +171,6 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]
         try:
             _replace(tmp, target)
         except PermissionError as exc:
-            if _WINDOWS and target.exists() and not os.access(target, os.W_OK):
-                raise ExportProblem(f"{target} cannot be written: the file is read-only.") from None
             if _WINDOWS:
                 raise ExportProblem(
                     f"{target.name} is open in another program (Word?). Close it and export again."
