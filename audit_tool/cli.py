@@ -236,7 +236,7 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         return 0
     print(f"{data['checklist']['title']} (version {data['checklist']['version']})")
     print(f"Case {audit.case.reference} [{audit.case.pseudonym}], {audit.case.area}")
-    print(f"{audit.audit_type.label}, {audit.phase.label}, {audit.status.label}; "
+    print(f"{audit.audit_type.label}, {audit.phase.label}, {audits.status_text(audit)}; "
           f"{data['progress']['answered']} of {data['progress']['applicable']} items answered")
     for theme in data["themes"]:
         print(f"\n{theme['title']}")
