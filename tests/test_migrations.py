@@ -104,7 +104,7 @@ def test_a_failing_step_leaves_the_old_version_all_data_and_the_backup(tmp_path,
     # changes data, then fails half way: none of it may stay
     step = (
         "CREATE TABLE half_done (x);\n"
-        "DELETE FROM answers;\n"
+        "DELETE FROM answers WHERE audit_id IN (SELECT id FROM audits WHERE status = 'draft');\n"
         "UPDATE cases SET area = 'changed';\n"
         "INSERT INTO no_such_table VALUES (1);\n"
     )
@@ -159,13 +159,21 @@ def test_a_python_step_runs_inside_the_transaction(tmp_path, mini, monkeypatch):
             )
 
     def fails_after_a_change(conn: sqlcipher3.Connection) -> None:
-        conn.execute("DELETE FROM recommendations")
+        conn.execute(
+            "DELETE FROM recommendations WHERE audit_id IN"
+            " (SELECT id FROM audits WHERE status = 'draft')"
+        )
         raise ValueError("fictional failure\nsecond line")
 
     version = _register(monkeypatch, add_word_counts)
     with Database.open(path, PASSPHRASE) as db:
         assert db.schema_version() == version
+        # it rewrote the finalised audit's answers too; then the read-only guard is back
         assert {r[0] for r in db.query("SELECT words FROM answers")} == {3}  # "fictional note p1"
+        assert db.query("SELECT * FROM meta WHERE key = 'migrating'") == []
+        finalised = db.query_one("SELECT id FROM audits WHERE status = 'finalised'")[0]
+        with pytest.raises(sqlcipher3.IntegrityError):
+            db.conn.execute("UPDATE answers SET words = 0 WHERE audit_id = ?", (finalised,))
 
     _register(monkeypatch, add_word_counts, fails_after_a_change)
     with pytest.raises(AuditToolError) as exc:

@@ -28,7 +28,7 @@ from ..errors import (
 )
 from ..passphrase import check as check_passphrase
 from ..passphrase import normalise
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .schema import MIGRATING, MIGRATIONS, SCHEMA_VERSION
 
 APP_ID = 0x41554454  # "AUDT" in PRAGMA application_id: tells our files from other SQLite files
 PAGE_SIZE = 4096  # SQLCipher 4 default
@@ -211,25 +211,33 @@ def _migrate(conn: sqlcipher3.Connection, from_version: int) -> None:
     """Run each pending step the SQLite-documented way (lang_altertable.html, "other kinds of
     table schema changes"): foreign keys off outside the transaction, so rebuilding a table
     never cascades into its children; foreign_key_check before COMMIT; foreign keys back on.
-    A step is SQL text or a callable taking the connection. All or nothing per step."""
+    A step is SQL text or a callable taking the connection. All or nothing per step.
+
+    legacy_alter_table is on meanwhile: the rebuild's last move, RENAME new_X TO X, would
+    otherwise re-check every trigger in the schema and fail on those of other tables that
+    name X (dropped a moment before); the new table takes X's name, so they stay right."""
     for number in range(from_version, SCHEMA_VERSION):
         conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: none is open
+        conn.execute("PRAGMA legacy_alter_table = ON")
         try:
             if conn.execute("PRAGMA foreign_keys").fetchone()[0]:
                 raise AuditToolError("Cannot upgrade the database inside a transaction; nothing was changed.")
             _run_step(conn, number, MIGRATIONS[number])
         finally:
+            conn.execute("PRAGMA legacy_alter_table = OFF")
             conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _run_step(conn: sqlcipher3.Connection, number: int, step: str | Callable) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
+        _mark_migrating(conn, str(number + 1))  # the read-only triggers let a migration through
         if callable(step):
             step(conn)
         else:
             for statement in _split(step):
                 conn.execute(statement)
+        _mark_migrating(conn, None)
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             tables = ", ".join(sorted({str(r[0]) for r in broken}))
@@ -248,6 +256,15 @@ def _run_step(conn: sqlcipher3.Connection, number: int, step: str | Callable) ->
             f"schema {number} with all its data, and the backup made just before sits beside it "
             f"({Path(where).name}.before-v{SCHEMA_VERSION}*.bak). Report this to whoever supports the tool."
         ) from exc
+
+
+def _mark_migrating(conn: sqlcipher3.Connection, version: str | None) -> None:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+        return  # before schema 1 there is no meta table, and no trigger to let through
+    if version is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (MIGRATING,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (MIGRATING, version))
 
 
 def _split(script: str) -> list[str]:

@@ -152,50 +152,63 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
         WHERE amended_at IS NOT NULL;
     UPDATE audits SET finalised_at = NULL WHERE status = 'draft';
 
+    -- a schema migration, and only it, holds meta 'migrating' so it may rewrite old rows
     CREATE TRIGGER answers_finalised_insert BEFORE INSERT ON answers
-        WHEN (SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised'
+        WHEN ((SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     CREATE TRIGGER answers_finalised_update BEFORE UPDATE ON answers
-        WHEN (SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised'
-          OR (SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised'
+        WHEN ((SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised'
+          OR (SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     CREATE TRIGGER answers_finalised_delete BEFORE DELETE ON answers
-        WHEN (SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised'
+        WHEN ((SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     CREATE TRIGGER recommendations_finalised_insert BEFORE INSERT ON recommendations
-        WHEN (SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised'
+        WHEN ((SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     CREATE TRIGGER recommendations_finalised_update BEFORE UPDATE ON recommendations
-        WHEN (SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised'
-          OR (SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised'
+        WHEN ((SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised'
+          OR (SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     CREATE TRIGGER recommendations_finalised_delete BEFORE DELETE ON recommendations
-        WHEN (SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised'
+        WHEN ((SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     -- a finalised audit's content never changes, not even on the way back to draft
     CREATE TRIGGER audits_finalised_content BEFORE UPDATE OF id, case_id, checklist_sha,
         checklist_id, audit_type, phase, reviewer_id, created_at, summary, strengths,
         improvements, answered ON audits
-        WHEN OLD.status = 'finalised'
+        WHEN (OLD.status = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     -- while it stays finalised nothing changes at all; the one way out is an amendment
     CREATE TRIGGER audits_finalised_stays BEFORE UPDATE ON audits
-        WHEN OLD.status = 'finalised' AND NEW.status IS NOT 'draft'
+        WHEN (OLD.status = 'finalised' AND NEW.status IS NOT 'draft')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     CREATE TRIGGER audits_amend_needs_reason BEFORE UPDATE OF status ON audits
-        WHEN OLD.status = 'finalised' AND NEW.status = 'draft' AND (
+        WHEN (OLD.status = 'finalised' AND NEW.status = 'draft' AND (
             NEW.amended_at IS NULL OR NEW.amended_at IS OLD.amended_at
-            OR trim(coalesce(NEW.amend_reason, '')) = '' OR NEW.first_finalised_at IS NULL)
+            OR trim(coalesce(NEW.amend_reason, '')) = '' OR NEW.first_finalised_at IS NULL))
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'an amendment needs a reason'); END;
     CREATE TRIGGER audits_first_finalised_kept BEFORE UPDATE OF first_finalised_at ON audits
-        WHEN OLD.first_finalised_at IS NOT NULL
-         AND NEW.first_finalised_at IS NOT OLD.first_finalised_at
+        WHEN (OLD.first_finalised_at IS NOT NULL
+         AND NEW.first_finalised_at IS NOT OLD.first_finalised_at)
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     CREATE TRIGGER audits_finalised_delete BEFORE DELETE ON audits
-        WHEN OLD.status = 'finalised'
+        WHEN (OLD.status = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     CREATE TRIGGER audits_once_finalised_delete BEFORE DELETE ON audits
-        WHEN OLD.status = 'draft' AND (OLD.first_finalised_at IS NOT NULL OR OLD.amended_at IS NOT NULL)
+        WHEN (OLD.status = 'draft' AND (OLD.first_finalised_at IS NOT NULL OR OLD.amended_at IS NOT NULL))
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'once-finalised audit cannot be deleted'); END;
     """,
 ]
@@ -206,5 +219,6 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
 FROZEN = "finalised audit cannot change"
 ONCE_FINALISED = "once-finalised audit cannot be deleted"
 NEEDS_REASON = "an amendment needs a reason"
+MIGRATING = "migrating"  # the meta key connection._migrate holds inside each step
 
 SCHEMA_VERSION = len(MIGRATIONS)
