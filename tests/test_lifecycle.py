@@ -105,6 +105,24 @@ def test_amended_audit_in_the_exported_report(db, audit_id, tmp_path):
     assert status.startswith("Draft (reopened for amendment on ") and REASON in status
 
 
+def test_an_amendment_reason_naming_the_case_is_redacted_in_anonymised_reports(
+    db, audit_id, tmp_path
+):
+    audits.finalise(db, audit_id)
+    audits.amend(db, audit_id, "Fictional: chronology for fictional-life 0001 was incomplete")
+
+    def status_cell(path) -> str:
+        cells = [c.text for t in Document(str(path)).tables for r in t.rows for c in r.cells]
+        return cells[cells.index("Status") + 1]
+
+    anonymous = status_cell(export_audit(db, audit_id, "docx", tmp_path / "anon.docx"))
+    assert "[case reference removed]" in anonymous and "0001" not in anonymous
+    named = status_cell(
+        export_audit(db, audit_id, "docx", tmp_path / "named.docx", include_identifiers=True)
+    )
+    assert "fictional-life 0001" in named
+
+
 def test_an_amended_audit_is_never_deleted(db, audit_id):
     audits.finalise(db, audit_id)
     audits.amend(db, audit_id, REASON)
