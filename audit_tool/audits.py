@@ -6,10 +6,13 @@ screen shows as saved survives a crash. Every change is appended to the history.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
+
+import sqlcipher3
 
 from .domain import (
     SUMMARY_FIELDS,
@@ -27,6 +30,7 @@ from .domain import (
 )
 from .errors import InvalidInput, NotFound, ReadOnlyAudit
 from .store import Database, now
+from .store.schema import FROZEN, NEEDS_REASON, ONCE_FINALISED
 
 if TYPE_CHECKING:
     from .checklists.loader import LoadedChecklist
@@ -36,6 +40,30 @@ MAX_TEXT = 20_000  # an evidence note or summary field; generous, but bounded
 MAX_SHORT = 200
 UNSET: object = object()
 _READ_ONLY = "This audit is finalised and read-only; amend it (with a reason) to change it."
+_NOT_DELETABLE = "Only draft audits can be deleted; this one is finalised."
+_AMENDED_NOT_DELETABLE = (
+    "This audit was finalised before and then reopened for amendment; it cannot be deleted. "
+    "Its history is kept."
+)
+_NEEDS_REASON = "Give a reason for amending a finalised audit."
+
+
+@contextlib.contextmanager
+def _write(db: Database) -> Iterator[sqlcipher3.Connection]:
+    """db.atomic(), with the database's own refusals (triggers that keep a finalised audit
+    read-only even against another process) told in the core's words."""
+    try:
+        with db.atomic() as c:
+            yield c
+    except sqlcipher3.IntegrityError as exc:
+        message = {
+            FROZEN: _READ_ONLY,
+            ONCE_FINALISED: _AMENDED_NOT_DELETABLE,
+            NEEDS_REASON: _NEEDS_REASON,
+        }.get(str(exc))
+        if message is None:
+            raise
+        raise (InvalidInput if message is _NEEDS_REASON else ReadOnlyAudit)(message) from None
 
 
 def _clean(text: str, what: str, limit: int = MAX_TEXT) -> str:
@@ -241,7 +269,8 @@ def get_audit(db: Database, audit_id: str) -> Audit:
     row = db.query_one(
         "SELECT a.id, a.case_id, a.checklist_sha, a.audit_type, a.phase, a.status, a.created_at,"
         " a.updated_at, a.finalised_at, a.summary, a.strengths, a.improvements,"
-        " r.id, r.name, r.role, r.agency FROM audits a JOIN reviewers r ON r.id = a.reviewer_id"
+        " r.id, r.name, r.role, r.agency, a.first_finalised_at, a.amended_at, a.amend_reason"
+        " FROM audits a JOIN reviewers r ON r.id = a.reviewer_id"
         " WHERE a.id = ?",
         (audit_id,),
     )
@@ -285,7 +314,26 @@ def get_audit(db: Database, audit_id: str) -> Audit:
         answers=answers,
         recommendations=recs,
         concerns=concerns,
+        first_finalised_at=row[16],
+        amended_at=row[17],
+        amend_reason=row[18],
     )
+
+
+def status_text(audit: Audit) -> str:
+    """The status as a record shows it: 'Draft', 'Finalised on <date>', or a draft that
+    says it was reopened for amendment (when, and why)."""
+    amended = (
+        f"{_day(audit.amended_at)}: {audit.amend_reason}" if audit.amended_at is not None else ""
+    )
+    if audit.status is Status.FINALISED:
+        text = f"Finalised on {_day(audit.finalised_at)}" if audit.finalised_at else "Finalised"
+        return text + (f" (after an amendment on {amended})" if amended else "")
+    return f"Draft (reopened for amendment on {amended})" if amended else "Draft"
+
+
+def _day(stamp: str | None) -> str:
+    return stamp[:10] if stamp else "—"
 
 
 # -- answering ----------------------------------------------------------------------------
@@ -355,7 +403,7 @@ def answer(
         )
     shown: list[str] = []
     hidden: list[str] = []
-    with db.atomic() as c:
+    with _write(db) as c:
         c.execute(
             "INSERT INTO answers (audit_id, item_id, rating, note, applies, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (audit_id, item_id) DO UPDATE SET"
@@ -410,7 +458,7 @@ def set_summary(db: Database, audit_id: str, field: str, text: str, who: str | N
     if old == text:
         return
     stamp = now()
-    with db.atomic() as c:
+    with _write(db) as c:
         c.execute(
             f"UPDATE audits SET {field} = ?, updated_at = ? WHERE id = ?", (text, stamp, audit_id)
         )
@@ -434,7 +482,7 @@ def set_recommendations(
     if tuple(clean) == old:
         return
     stamp = now()
-    with db.atomic() as c:
+    with _write(db) as c:
         c.execute("DELETE FROM recommendations WHERE audit_id = ?", (audit_id,))
         c.executemany(
             "INSERT INTO recommendations (audit_id, pos, text, owner, due) VALUES (?, ?, ?, ?, ?)",
@@ -528,64 +576,76 @@ def progress(audit: Audit) -> tuple[int, int]:
 
 
 def finalise(db: Database, audit_id: str, who: str | None = None) -> None:
+    who = who or local_reviewer(db).name
     _writable(db, audit_id)
-    missing = missing_required(db, audit_id)
-    if missing:
-        first = ", ".join(m[1] for m in missing[:5])
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        raise InvalidInput(f"{len(missing)} required item(s) have no rating: {first}{more}.")
-    stamp = now()
-    with db.atomic() as c:
+    with _write(db) as c:
+        # checked again inside the write transaction: another process may have changed
+        # the audit since (the triggers refuse a second finalise; this catches a cleared rating)
+        _writable(db, audit_id)
+        missing = missing_required(db, audit_id)
+        if missing:
+            first = ", ".join(m[1] for m in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            raise InvalidInput(f"{len(missing)} required item(s) have no rating: {first}{more}.")
+        stamp = now()
         c.execute(
-            "UPDATE audits SET status = 'finalised', finalised_at = ?, updated_at = ? WHERE id = ?",
-            (stamp, stamp, audit_id),
+            "UPDATE audits SET status = 'finalised', finalised_at = ?, updated_at = ?,"
+            " first_finalised_at = coalesce(first_finalised_at, ?) WHERE id = ?",
+            (stamp, stamp, stamp, audit_id),
         )
-        _log(
-            c,
-            audit_id,
-            stamp,
-            who or local_reviewer(db).name,
-            "finalised",
-            "status",
-            "draft",
-            "finalised",
-        )
+        _log(c, audit_id, stamp, who, "finalised", "status", "draft", "finalised")
 
 
 def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> None:
-    """Reopen a finalised audit; the reason is logged."""
+    """Reopen a finalised audit as a draft; the reason is kept on the audit and logged.
+
+    The date it was finalised is cleared (it is a draft now) but the first finalisation
+    is kept, so an amended audit is never deleted."""
     status, _ = _audit_head(db, audit_id)
     if status != Status.FINALISED:
         raise InvalidInput("Only a finalised audit can be amended; this one is still a draft.")
     reason = _clean(reason, "Reason", 2000).strip()
     if not reason:
-        raise InvalidInput("Give a reason for amending a finalised audit.")
+        raise InvalidInput(_NEEDS_REASON)
+    who = who or local_reviewer(db).name
     stamp = now()
-    with db.atomic() as c:
-        c.execute(
-            "UPDATE audits SET status = 'draft', updated_at = ? WHERE id = ?", (stamp, audit_id)
-        )
-        _log(
-            c,
-            audit_id,
-            stamp,
-            who or local_reviewer(db).name,
-            "amended",
-            "status",
-            "finalised",
-            reason,
-        )
+    with _write(db) as c:
+        reopened = c.execute(
+            "UPDATE audits SET status = 'draft', updated_at = ?, amended_at = ?,"
+            " amend_reason = ?, first_finalised_at = coalesce(first_finalised_at, finalised_at, ?),"
+            " finalised_at = NULL WHERE id = ? AND status = 'finalised'",
+            (stamp, stamp, reason, stamp, audit_id),
+        ).rowcount
+        if not reopened:  # another process amended it since the check above
+            raise InvalidInput("Only a finalised audit can be amended; this one is already a draft.")
+        _log(c, audit_id, stamp, who, "amended", "status", "finalised", reason)
+
+
+def check_deletable(db: Database, audit_id: str) -> None:
+    """Raise, with the reason in words, unless the audit is a draft never finalised."""
+    row = db.query_one(
+        "SELECT status, first_finalised_at IS NOT NULL OR amended_at IS NOT NULL"
+        " FROM audits WHERE id = ?",
+        (audit_id,),
+    )
+    if row is None:
+        raise NotFound(f"No audit with id {audit_id}.")
+    if row[0] != Status.DRAFT:
+        raise ReadOnlyAudit(_NOT_DELETABLE)
+    if row[1]:
+        raise ReadOnlyAudit(_AMENDED_NOT_DELETABLE)
 
 
 def delete_draft(db: Database, audit_id: str, who: str | None = None) -> None:
-    """Delete a draft audit and its answers. Finalised audits are never deleted."""
-    status, _ = _audit_head(db, audit_id)
-    if status != Status.DRAFT:
-        raise ReadOnlyAudit("Only draft audits can be deleted; this one is finalised.")
-    stamp = now()
-    with db.atomic() as c:
+    """Delete a draft audit and its answers. An audit once finalised is never deleted,
+    even after an amendment made it a draft again."""
+    check_deletable(db, audit_id)
+    who = who or local_reviewer(db).name
+    with _write(db) as c:
+        check_deletable(db, audit_id)  # again, inside the transaction: no other process since
+        stamp = now()
         c.execute("DELETE FROM audits WHERE id = ?", (audit_id,))
-        _log(c, audit_id, stamp, who or local_reviewer(db).name, "deleted", "", "draft", None)
+        _log(c, audit_id, stamp, who, "deleted", "", "draft", None)
 
 
 def history(db: Database, audit_id: str, item_id: str | None = None) -> list[HistoryEntry]:

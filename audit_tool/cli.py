@@ -283,8 +283,8 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         return 0
     print(_plain(f"{data['checklist']['title']} (version {data['checklist']['version']})"))
     print(_plain(f"Case {audit.case.reference} [{audit.case.pseudonym}], {audit.case.area}"))
-    print(f"{audit.audit_type.label}, {audit.phase.label}, {audit.status.label}; "
-          f"{data['progress']['answered']} of {data['progress']['applicable']} items answered")
+    print(_plain(f"{audit.audit_type.label}, {audit.phase.label}, {audits.status_text(audit)}; "
+          f"{data['progress']['answered']} of {data['progress']['applicable']} items answered"))
     for theme in data["themes"]:
         print(_plain(f"\n{theme['title']}"))
         for item in theme["items"]:

@@ -128,13 +128,19 @@ def generate(
                 "INSERT INTO audits (id, case_id, checklist_sha, checklist_id, audit_type, phase,"
                 " reviewer_id, status, created_at, updated_at, finalised_at, summary, strengths,"
                 " improvements, answered) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [r[:15] for r in audit_rows],
+                [(*r[:7], "draft", *r[8:15]) for r in audit_rows],  # answers go in first
             )
             c.executemany(
                 "INSERT INTO recommendations (audit_id, pos, text, owner) VALUES (?, 0, ?, ?)",
                 [(r[0], r[15][0], r[15][1]) for r in audit_rows if len(r) > 15],
             )
             c.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", answers)
+            # then finalise: the database refuses answers added to a finalised audit
+            c.executemany(
+                "UPDATE audits SET status = 'finalised', first_finalised_at = finalised_at"
+                " WHERE id = ?",
+                [(r[0],) for r in audit_rows if r[7] == "finalised"],
+            )
             c.executemany(
                 "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)",
                 history,

@@ -132,6 +132,9 @@ class Audit:
     answers: dict[str, Answer] = field(default_factory=dict)
     recommendations: tuple[Recommendation, ...] = ()
     concerns: tuple[Concern, ...] = ()
+    first_finalised_at: str | None = None  # kept through amendments: never deletable once set
+    amended_at: str | None = None  # the latest reopening for amendment, and its reason
+    amend_reason: str | None = None
 
     @property
     def ratings(self) -> dict[str, str | None]:
@@ -140,6 +143,11 @@ class Audit:
     @property
     def read_only(self) -> bool:
         return self.status is Status.FINALISED
+
+    @property
+    def once_finalised(self) -> bool:
+        """Finalised now or before an amendment: such an audit is never deleted."""
+        return self.first_finalised_at is not None or self.amended_at is not None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,10 @@ def audit_to_json(audit: Audit) -> dict[str, Any]:
         "created": audit.created_at,
         "updated": audit.updated_at,
         "finalised": audit.finalised_at,
+        "first_finalised": audit.first_finalised_at,
+        "amended": (
+            {"at": audit.amended_at, "reason": audit.amend_reason} if audit.amended_at else None
+        ),
         "progress": {"answered": answered, "applicable": applicable},
         "summary": audit.summary,
         "strengths": audit.strengths,

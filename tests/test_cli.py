@@ -307,7 +307,9 @@ def test_finalise_then_read_only_then_amend(shared, cli):
 def test_check(shared, cli):
     db, _ = shared
     out = ok(cli("--db", db, "check"))
-    assert out.startswith("OK") and "schema version 1" in out
+    from audit_tool.store.schema import SCHEMA_VERSION
+
+    assert out.startswith("OK") and f"schema version {SCHEMA_VERSION} " in out
 
 
 def test_check_reports_a_tampered_file(tmp_path, cli):

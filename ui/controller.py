@@ -245,6 +245,11 @@ class Controller(QObject):
         audit_id, status = self.current_audit()
         if not audit_id or status != Status.DRAFT:
             return
+        try:  # an amended draft is never deleted: say why before asking anything
+            audits.check_deletable(w.session.db, audit_id)
+        except AuditToolError as exc:
+            show_error(w, exc, "Not deleted")
+            return
         if (
             not confirm(
                 w,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..audits import get_audit, progress
+from ..audits import get_audit, progress, status_text
 from ..domain import Phase, Status
 from ..findings import Findings, GroupFinding, findings
 from ..findings.language import scanner, summarise
@@ -65,7 +65,7 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
         ("Reviewer", reviewer),
         ("Started", _date(audit.created_at)),
         ("Last changed", _date(audit.updated_at)),
-        ("Status", audit.status.label + (f" on {_date(audit.finalised_at)}" if audit.finalised_at else "")),
+        ("Status", scrub(status_text(audit))),  # an amendment's reason may name the case
         ("Items answered", f"{answered} of {applicable}"),
         ("Matter of concern", concern),
     ]

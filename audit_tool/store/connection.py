@@ -8,9 +8,11 @@ written (WAL mode, migrations). A file that fails any check is closed untouched.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlcipher3
@@ -26,7 +28,7 @@ from ..errors import (
 )
 from ..passphrase import check as check_passphrase
 from ..passphrase import normalise
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .schema import MIGRATING, MIGRATIONS, SCHEMA_VERSION
 
 APP_ID = 0x41554454  # "AUDT" in PRAGMA application_id: tells our files from other SQLite files
 PAGE_SIZE = 4096  # SQLCipher 4 default
@@ -206,16 +208,63 @@ def create_database(path: str | Path, passphrase: str) -> sqlcipher3.Connection:
 
 
 def _migrate(conn: sqlcipher3.Connection, from_version: int) -> None:
+    """Run each pending step the SQLite-documented way (lang_altertable.html, "other kinds of
+    table schema changes"): foreign keys off outside the transaction, so rebuilding a table
+    never cascades into its children; foreign_key_check before COMMIT; foreign keys back on.
+    A step is SQL text or a callable taking the connection. All or nothing per step.
+
+    legacy_alter_table is on meanwhile: the rebuild's last move, RENAME new_X TO X, would
+    otherwise re-check every trigger in the schema and fail on those of other tables that
+    name X (dropped a moment before); the new table takes X's name, so they stay right."""
     for number in range(from_version, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: none is open
+        conn.execute("PRAGMA legacy_alter_table = ON")
         try:
-            for statement in _split(MIGRATIONS[number]):
+            if conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+                raise AuditToolError("Cannot upgrade the database inside a transaction; nothing was changed.")
+            _run_step(conn, number, MIGRATIONS[number])
+        finally:
+            conn.execute("PRAGMA legacy_alter_table = OFF")
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _run_step(conn: sqlcipher3.Connection, number: int, step: str | Callable) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _mark_migrating(conn, str(number + 1))  # the read-only triggers let a migration through
+        if callable(step):
+            step(conn)
+        else:
+            for statement in _split(step):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
+        _mark_migrating(conn, None)
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            tables = ", ".join(sorted({str(r[0]) for r in broken}))
+            raise RuntimeError(f"{len(broken)} row(s) in {tables} would lose their parent")
+        conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        with contextlib.suppress(sqlcipher3.Error):
             conn.execute("ROLLBACK")
+        if isinstance(exc, AuditToolError | KeyboardInterrupt | SystemExit):
             raise
+        where = conn.execute("PRAGMA database_list").fetchone()[2]
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise AuditToolError(
+            f"The database could not be upgraded to schema {number + 1} ({reason}); it was left at "
+            f"schema {number} with all its data, and the backup made just before sits beside it "
+            f"({Path(where).name}.before-v{SCHEMA_VERSION}*.bak). Report this to whoever supports the tool."
+        ) from exc
+
+
+def _mark_migrating(conn: sqlcipher3.Connection, version: str | None) -> None:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+        return  # before schema 1 there is no meta table, and no trigger to let through
+    if version is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (MIGRATING,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (MIGRATING, version))
 
 
 def _split(script: str) -> list[str]:
@@ -232,12 +281,50 @@ def _split(script: str) -> list[str]:
     return out
 
 
-def _backup_before_migration(conn: sqlcipher3.Connection, path: Path, version: int) -> None:
-    """Copy the (still encrypted) file aside before changing its schema."""
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+def _backup_before_migration(conn: sqlcipher3.Connection, path: Path, version: int) -> Path:
+    """Copy the (still encrypted) file aside before changing its schema; return the copy.
+
+    The WAL is folded in first and must fold completely, or the copy would miss pages.
+    An older backup is never overwritten unless it is byte-for-byte this file."""
+    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    if busy:
+        raise StorageProblem(
+            f"{path} is open in another program, so it cannot be backed up before its upgrade; "
+            "close that program and try again. Nothing was changed."
+        )
     backup = path.with_name(f"{path.name}.before-v{SCHEMA_VERSION}.bak")
-    if not backup.exists():
-        shutil.copy2(path, backup)
+    if backup.exists() and not _same_file(backup, path):
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.name}.before-v{SCHEMA_VERSION}.{stamp}.bak")
+    if backup.exists():
+        return backup
+    partial = backup.with_name(backup.name + ".partial")
+    try:
+        shutil.copyfile(path, partial)
+        with open(partial, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(partial, backup)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise StorageProblem(
+            f"No backup could be written beside {path} ({exc.strerror}), so it was not upgraded; "
+            "free some disk space and try again. Nothing was changed."
+        ) from None
+    return backup
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    digests = []
+    for p in (a, b):
+        h = hashlib.sha256()
+        with open(p, "rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(block)
+        digests.append(h.digest())
+    return digests[0] == digests[1]
 
 
 def rekey(conn: sqlcipher3.Connection, new_passphrase: str) -> None:

@@ -1,8 +1,16 @@
-"""Numbered migrations on PRAGMA user_version. Append only: never edit a released step."""
+"""Numbered migrations on PRAGMA user_version. Append only: never edit a released step.
+
+A step is SQL text or a callable taking the connection; connection._migrate runs each in
+one transaction with foreign keys off (so rebuilding a table never cascades).
+"""
 
 from __future__ import annotations
 
-MIGRATIONS: list[str] = [
+from collections.abc import Callable
+
+import sqlcipher3
+
+MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     # 1: initial schema
     """
     CREATE TABLE reviewers (
@@ -123,6 +131,94 @@ MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: an amended audit remembers it was finalised (never deletable, says it was reopened);
+    #    a finalised audit is read-only in the database itself, inside every write
+    #    transaction, so a second process cannot slip a change in after the core's check.
+    """
+    ALTER TABLE audits ADD COLUMN first_finalised_at TEXT;
+    ALTER TABLE audits ADD COLUMN amended_at TEXT;
+    ALTER TABLE audits ADD COLUMN amend_reason TEXT;
+    -- schema 1 kept this only in the history (and left finalised_at on amended drafts)
+    UPDATE audits SET first_finalised_at = coalesce(
+        (SELECT min(h.at) FROM history h WHERE h.audit_id = audits.id AND h.action = 'finalised'),
+        CASE WHEN status = 'finalised' THEN finalised_at END);
+    UPDATE audits SET
+        amended_at = (SELECT h.at FROM history h WHERE h.audit_id = audits.id
+                      AND h.action = 'amended' ORDER BY h.id DESC LIMIT 1),
+        amend_reason = (SELECT h.new FROM history h WHERE h.audit_id = audits.id
+                        AND h.action = 'amended' ORDER BY h.id DESC LIMIT 1)
+        WHERE EXISTS (SELECT 1 FROM history h WHERE h.audit_id = audits.id AND h.action = 'amended');
+    UPDATE audits SET first_finalised_at = coalesce(first_finalised_at, finalised_at, amended_at)
+        WHERE amended_at IS NOT NULL;
+    UPDATE audits SET finalised_at = NULL WHERE status = 'draft';
+
+    -- a schema migration, and only it, holds meta 'migrating' so it may rewrite old rows
+    CREATE TRIGGER answers_finalised_insert BEFORE INSERT ON answers
+        WHEN ((SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER answers_finalised_update BEFORE UPDATE ON answers
+        WHEN ((SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised'
+          OR (SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER answers_finalised_delete BEFORE DELETE ON answers
+        WHEN ((SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER recommendations_finalised_insert BEFORE INSERT ON recommendations
+        WHEN ((SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER recommendations_finalised_update BEFORE UPDATE ON recommendations
+        WHEN ((SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised'
+          OR (SELECT status FROM audits WHERE id = NEW.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER recommendations_finalised_delete BEFORE DELETE ON recommendations
+        WHEN ((SELECT status FROM audits WHERE id = OLD.audit_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    -- a finalised audit's content never changes, not even on the way back to draft
+    CREATE TRIGGER audits_finalised_content BEFORE UPDATE OF id, case_id, checklist_sha,
+        checklist_id, audit_type, phase, reviewer_id, created_at, summary, strengths,
+        improvements, answered ON audits
+        WHEN (OLD.status = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    -- while it stays finalised nothing changes at all; the one way out is an amendment
+    CREATE TRIGGER audits_finalised_stays BEFORE UPDATE ON audits
+        WHEN (OLD.status = 'finalised' AND NEW.status IS NOT 'draft')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER audits_amend_needs_reason BEFORE UPDATE OF status ON audits
+        WHEN (OLD.status = 'finalised' AND NEW.status = 'draft' AND (
+            NEW.amended_at IS NULL OR NEW.amended_at IS OLD.amended_at
+            OR trim(coalesce(NEW.amend_reason, '')) = '' OR NEW.first_finalised_at IS NULL))
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'an amendment needs a reason'); END;
+    CREATE TRIGGER audits_first_finalised_kept BEFORE UPDATE OF first_finalised_at ON audits
+        WHEN (OLD.first_finalised_at IS NOT NULL
+         AND NEW.first_finalised_at IS NOT OLD.first_finalised_at)
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER audits_finalised_delete BEFORE DELETE ON audits
+        WHEN (OLD.status = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER audits_once_finalised_delete BEFORE DELETE ON audits
+        WHEN (OLD.status = 'draft' AND (OLD.first_finalised_at IS NOT NULL OR OLD.amended_at IS NOT NULL))
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'once-finalised audit cannot be deleted'); END;
+    """,
 ]
+
+# The triggers' messages (kept free of words such as "read-only" or "locked" that
+# connection.translate would take for a problem with the file), mapped by the core to
+# the one-line messages a reviewer sees.
+FROZEN = "finalised audit cannot change"
+ONCE_FINALISED = "once-finalised audit cannot be deleted"
+NEEDS_REASON = "an amendment needs a reason"
+MIGRATING = "migrating"  # the meta key connection._migrate holds inside each step
 
 SCHEMA_VERSION = len(MIGRATIONS)
