@@ -28,13 +28,13 @@ from .disclosure import (
     behind,
     cases_of,
     census,
+    flagged,
     label,
     refuse_differencing,
     small,
     suppress,
     suppress_counts,
     suppress_rows,
-    term_audits,
 )
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .redact import Redactor, keep
@@ -236,14 +236,19 @@ def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: 
     # rows are hidden here as in "About this report"
     withheld = suppress_counts([p.audits for p in phases])
     hidden = withheld or [True] * len(phases)
-    out.append(Table(
-        ["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"],
-        [[Phase(p.phase).label, label(p.audits, True) if withheld else HIDDEN, HIDDEN, HIDDEN, HIDDEN] if h
-         else [Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
-               f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—"]
-         for p, h in zip(phases, hidden, strict=True)],
-        align=["l", "r", "r", "r", "r"],
-    ))
+    spread = flagged(db, flt, covered, scanner().scan)
+    rows = []
+    for p, h in zip(phases, hidden, strict=True):
+        if h:
+            rows.append([Phase(p.phase).label, label(p.audits, True) if withheld else HIDDEN] + [HIDDEN] * 3)
+        elif small(spread.phases.get(p.phase, 0)):  # the flags come from the notes of 1 to 4 audits
+            rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", HIDDEN, HIDDEN])
+        else:
+            rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
+                         f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—"])
+    out.append(Table(["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"], rows,
+                     align=["l", "r", "r", "r", "r"]))
+    hidden = [h or small(spread.phases.get(p.phase, 0)) for p, h in zip(phases, hidden, strict=True)]
     shown = [p for p, h in zip(phases, hidden, strict=True) if p.per_thousand is not None and not h]
     if shown:
         out.append(BarChart(
@@ -253,8 +258,8 @@ def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: 
                 f"{Phase(p.phase).label} {p.per_thousand:.1f}" for p in shown) + ".",
         ))
     if lang.top_terms:
-        spread = term_audits(db, flt, covered, scanner().scan)
-        top = [(t, n) for t, n in lang.top_terms if spread.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW][:8]
+        top = [(t, n) for t, n in lang.top_terms
+               if spread.terms.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW][:8]
         if top:
             out.append(Table(
                 ["Most flagged wording", "Times", "Suggested reframe"],

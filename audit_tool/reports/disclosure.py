@@ -270,31 +270,43 @@ def behind(db: Database, flt: AuditFilter) -> Behind:
     )
 
 
-def term_audits(db: Database, flt: AuditFilter, checklists: set[str], scan) -> dict[str, int]:
-    """Distinct audits in which each language term was flagged (lower-case phrase)."""
-    seen: dict[str, set[str]] = {}
+@dataclass(frozen=True)
+class Flagged:
+    """Distinct audits whose notes carry each flagged term, and any flag at all, per phase."""
 
-    def note(audit_id: str, text: str | None) -> int:
+    terms: dict[str, int]  # lower-case phrase -> audits
+    phases: dict[str, int]  # phase -> audits with at least one flag
+
+
+def flagged(db: Database, flt: AuditFilter, checklists: set[str], scan) -> Flagged:
+    """Scan the selection's notes once more, counting audits rather than flags: a count of
+    flags can rest on one audit's notes."""
+    terms: dict[str, set[str]] = {}
+    phases: dict[str, set[str]] = {}
+
+    def note(audit_id: str, phase: str, text: str | None) -> int:
         for flag in scan(text or ""):
-            seen.setdefault(flag.term.phrase.lower(), set()).add(audit_id)
+            terms.setdefault(flag.term.phrase.lower(), set()).add(audit_id)
+            phases.setdefault(phase, set()).add(audit_id)
         return 0
 
-    db.conn.create_function("disclosure_terms", 2, note)
+    db.conn.create_function("disclosure_flags", 3, note)
     where, params = flt.where()
     marks = ",".join("?" * len(checklists)) or "NULL"
     db.query(
-        f"""SELECT sum(disclosure_terms(a.id, t.text)) FROM audits a JOIN cases c ON c.id = a.case_id
+        f"""SELECT sum(disclosure_flags(a.id, a.phase, t.text)) FROM audits a
+            JOIN cases c ON c.id = a.case_id
             JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
                   UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
                  t ON t.audit_id = a.id
             WHERE {where} AND a.checklist_id IN ({marks})""",
         [*params, *sorted(checklists)],
     )
-    return {k: len(v) for k, v in seen.items()}
+    return Flagged({k: len(v) for k, v in terms.items()}, {k: len(v) for k, v in phases.items()})
 
 
 __all__ = [
-    "HIDDEN", "LESS", "METHOD_NOTE", "SUPPRESS_BELOW", "Behind", "Census", "DisclosureRisk", "Line",
+    "HIDDEN", "LESS", "METHOD_NOTE", "SUPPRESS_BELOW", "Behind", "Census", "DisclosureRisk", "Flagged", "Line",
     "behind", "census", "describe_parent", "differencing_gap", "label", "parents", "refuse_differencing", "small",
-    "suppress", "suppress_counts", "suppress_rows", "term_audits",
+    "flagged", "suppress", "suppress_counts", "suppress_rows",
 ]
