@@ -39,8 +39,9 @@ HIDDEN = ("<5", "suppressed")
 
 def test_one_small_cell_takes_the_next_smallest_with_it():
     assert suppress_counts([3, 40, 50]) == [True, True, False]
-    assert [label(n, h) for n, h in zip([3, 40, 50], suppress_counts([3, 40, 50]), strict=True)] == [
-        "<5", "suppressed", "50"]
+    assert [
+        label(n, h) for n, h in zip([3, 40, 50], suppress_counts([3, 40, 50]), strict=True)
+    ] == ["<5", "suppressed", "50"]
     assert suppress_counts([3, 40], total_shown=False) == [True, False]  # no total to subtract from
 
 
@@ -70,16 +71,27 @@ def test_rows_hide_whole_and_watch_every_column_that_adds_up():
 def test_line_exposure_uses_what_the_labels_say():
     line = Line((0, 1), (3, 40))
     assert line.exposed([True, False]) and not line.exposed([True, True])
-    assert suppress([10, 10, 2], [False, False, True], [Line((0, 1, 2), (10, 10, 2))]) == [True, False, True]
+    assert suppress([10, 10, 2], [False, False, True], [Line((0, 1, 2), (10, 10, 2))]) == [
+        True,
+        False,
+        True,
+    ]
 
 
 def test_parents_clear_each_field_and_each_combination():
     flt = AuditFilter(area="X (fictional)", phase="baseline")
     assert set(parents(flt)) == {
-        AuditFilter(phase="baseline"), AuditFilter(area="X (fictional)"), AuditFilter(),
+        AuditFilter(phase="baseline"),
+        AuditFilter(area="X (fictional)"),
+        AuditFilter(),
     }
-    assert differencing_gap({"": 20, "phase baseline": 5}, {"": 40, "phase baseline": 8}) == ("phase baseline", 3)
-    assert differencing_gap({"": 20, "phase baseline": 4}, {"": 40, "phase baseline": 8}) is None  # hidden anyway
+    assert differencing_gap({"": 20, "phase baseline": 5}, {"": 40, "phase baseline": 8}) == (
+        "phase baseline",
+        3,
+    )
+    assert (
+        differencing_gap({"": 20, "phase baseline": 4}, {"": 40, "phase baseline": 8}) is None
+    )  # hidden anyway
 
 
 # -- a real database ----------------------------------------------------------------------------
@@ -87,9 +99,17 @@ def test_parents_clear_each_field_and_each_combination():
 WEAK = {"p1": "2", "p2": "no", "q1": "3"}  # 0 of 3 rated items meet the standard
 WEAK1 = {"p1": "2", "p2": "no", "q1": "1"}
 GOOD = {"p1": "5", "p2": "yes", "p3": "4", "q1": "5"}  # 4 of 4
-GLEN, KIL, STRATH, TINY = ("Glenmorven (fictional)", "Kilbrannan (fictional)",
-                           "Strathallan (fictional)", "Tiny Isle (fictional)")
-CF, JSW, HV = "Children and Families (fictional)", "Justice Social Work (fictional)", "Health Visiting (fictional)"
+GLEN, KIL, STRATH, TINY = (
+    "Glenmorven (fictional)",
+    "Kilbrannan (fictional)",
+    "Strathallan (fictional)",
+    "Tiny Isle (fictional)",
+)
+CF, JSW, HV = (
+    "Children and Families (fictional)",
+    "Justice Social Work (fictional)",
+    "Health Visiting (fictional)",
+)
 VOLATILE = "Case note refers to a volatile relationship (fictional)."
 FAILURE = "Plan records failure to protect by the mother (fictional)."
 
@@ -103,8 +123,11 @@ SPEC = (
     + [(GLEN, CF, "post_training", GOOD, True, "")] * 5
     + [(STRATH, JSW, "baseline", WEAK, True, FAILURE)] * 4
     + [(STRATH, JSW, "baseline", WEAK1, True, FAILURE)]
-    + [(TINY, HV, "baseline", WEAK, True, ""), (TINY, HV, "post_training", GOOD, True, ""),
-       (TINY, HV, "follow_up", GOOD, True, "")]
+    + [
+        (TINY, HV, "baseline", WEAK, True, ""),
+        (TINY, HV, "post_training", GOOD, True, ""),
+        (TINY, HV, "follow_up", GOOD, True, ""),
+    ]
     + [(KIL, JSW, "post_training", GOOD, True, "")] * 6
     + [(KIL, JSW, "follow_up", GOOD, True, "")]
 )
@@ -142,13 +165,17 @@ def populated(db, mini):
 
 
 def docx_tables(path: Path) -> list[list[list[str]]]:
-    return [[[c.text.strip() for c in row.cells] for row in t.rows] for t in Document(str(path)).tables]
+    return [
+        [[c.text.strip() for c in row.cells] for row in t.rows] for t in Document(str(path)).tables
+    ]
 
 
 def docx_text(path: Path) -> str:
     doc = Document(str(path))
-    return "\n".join([p.text for p in doc.paragraphs]
-                     + [c.text for t in doc.tables for row in t.rows for c in row.cells])
+    return "\n".join(
+        [p.text for p in doc.paragraphs]
+        + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    )
 
 
 def pdf_text(path: Path) -> str:
@@ -162,7 +189,9 @@ def table(tables, first: str, second: str | None = None) -> list[list[str]]:
 
 
 def distributions(tables) -> list[list[list[str]]]:
-    return [t for t in tables if t[0][0] == "Theme" and t[0][1] not in ("Audits", "Baseline audits")]
+    return [
+        t for t in tables if t[0][0] == "Theme" and t[0][1] not in ("Audits", "Baseline audits")
+    ]
 
 
 def dist_row(tables, theme: str, level: str) -> dict[str, str]:
@@ -193,7 +222,9 @@ def pinned(total: int, cells: list[str], truth: list[int], loose: bool = False) 
         return set(range(1 if loose else 5, rest + 1))
 
     if not all(truth[i] in values(i) for i in hidden):
-        return pinned(total, cells, truth, loose=True)  # the labels' promise does not hold: go loose
+        return pinned(
+            total, cells, truth, loose=True
+        )  # the labels' promise does not hold: go loose
     out = []
     for i in hidden:
         sums = {0}
@@ -208,7 +239,9 @@ def pinned(total: int, cells: list[str], truth: list[int], loose: bool = False) 
 
 def parse_line(text: str, names: list[str]) -> list[str]:
     """'Baseline 13, Post-training suppressed, Follow-up <5' -> ['13', 'suppressed', '<5']."""
-    return [re.search(re.escape(n) + r" (<5|suppressed|\d+(?:,\d{3})*)", text).group(1) for n in names]
+    return [
+        re.search(re.escape(n) + r" (<5|suppressed|\d+(?:,\d{3})*)", text).group(1) for n in names
+    ]
 
 
 def _attack_docx(tables) -> None:
@@ -237,16 +270,26 @@ def _attack_docx(tables) -> None:
         for t in dists:
             for row in t[1:]:
                 if row[0] == theme:
-                    cells.update({lvl: c for lvl, c in zip(t[0][1:], row[1:], strict=True)
-                                  if lvl != "Not applicable"})
+                    cells.update(
+                        {
+                            lvl: c
+                            for lvl, c in zip(t[0][1:], row[1:], strict=True)
+                            if lvl != "Not applicable"
+                        }
+                    )
         rated = int(themes[theme][2])
         share = int(themes[theme][3].rstrip("%"))
         meets = [m for m in range(rated + 1) if round(100 * m / rated) == share]
         assert len(meets) == 1  # the share gives the count meeting the standard back exactly
-        for pick, total in ((lambda lvl: True, rated), (lambda lvl: lvl in MEETS, meets[0]),
-                            (lambda lvl: lvl not in MEETS, rated - meets[0])):
+        for pick, total in (
+            (lambda lvl: True, rated),
+            (lambda lvl: lvl in MEETS, meets[0]),
+            (lambda lvl: lvl not in MEETS, rated - meets[0]),
+        ):
             lvls = [lvl for lvl in cells if pick(lvl)]
-            assert not pinned(total, [cells[lvl] for lvl in lvls], [truth.get(lvl, 0) for lvl in lvls]), theme
+            assert not pinned(
+                total, [cells[lvl] for lvl in lvls], [truth.get(lvl, 0) for lvl in lvls]
+            ), theme
     # baseline + post-training + follow-up audits of a theme add up to its audits
     follow = parse_line(kv["Phases"], ["Follow-up"])[0]
     for row in table(tables, "Theme", "Baseline audits")[1:]:
@@ -257,9 +300,25 @@ def _attack_docx(tables) -> None:
     assert not pinned(N, [r[1] for r in lang], [PHASES[r[0]] for r in lang])
 
 
-COUNT_COLUMNS = {"Audits", "Rated items", "Baseline audits", "Post-training audits", "Flags", "Times",
-                 "Excellent", "Very good", "Good", "Adequate", "Weak", "Unsatisfactory", "Yes", "Partly",
-                 "No", "Not recorded", "Not applicable"}
+COUNT_COLUMNS = {
+    "Audits",
+    "Rated items",
+    "Baseline audits",
+    "Post-training audits",
+    "Flags",
+    "Times",
+    "Excellent",
+    "Very good",
+    "Good",
+    "Adequate",
+    "Weak",
+    "Unsatisfactory",
+    "Yes",
+    "Partly",
+    "No",
+    "Not recorded",
+    "Not applicable",
+}
 
 
 def _no_small_counts(tables) -> None:
@@ -295,7 +354,10 @@ def test_the_aggregate_report_withstands_subtraction(populated, tmp_path):
     words = " ".join(docx_text(docx).split())
     terms = [r[0] for r in table(tables, "Most flagged wording")[1:]]
     assert terms == ["failure to protect"]  # flagged in 6 audits; 'volatile relationship' in 2
-    assert "secondary suppression" in words and "Some of these audits (fewer than 5) are drafts" in words
+    assert (
+        "secondary suppression" in words
+        and "Some of these audits (fewer than 5) are drafts" in words
+    )
     # the PDF carries the same figures
     text = pdf_text(pdf)
     assert "Baseline 13, Post-training suppressed, Follow-up <5" in text
@@ -305,7 +367,9 @@ def test_the_aggregate_report_withstands_subtraction(populated, tmp_path):
         assert text.count(token) == words.count(token), token
     if shutil.which("pdftoppm"):
         SHOTS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(SHOTS / "aggregate")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "60", "-png", str(pdf), str(SHOTS / "aggregate")], check=True
+        )
 
 
 def test_a_five_audit_selection_shows_what_five_audits_allow(populated, tmp_path):
@@ -339,14 +403,20 @@ def test_tiny_selections_hide_their_own_totals(populated):
     from audit_tool.reports.build import aggregate_report
 
     report = aggregate_report(populated, AuditFilter(area=TINY))  # 3 audits
-    kv = dict(next(b for b in report.blocks if hasattr(b, "rows") and not hasattr(b, "columns")).rows)
+    kv = dict(
+        next(b for b in report.blocks if hasattr(b, "rows") and not hasattr(b, "columns")).rows
+    )
     assert kv["Audits"] == "<5" and "3" not in report.subtitle
     notes = " ".join(getattr(b, "text", "") for b in report.blocks)
     assert "covers fewer than 5 audits" in notes and " 3 audit" not in notes
 
 
 def test_differencing_all_against_one_area_is_refused(db, mini, tmp_path):
-    _build(db, mini, [(GLEN, CF, "baseline", WEAK, True, "")] * 8 + [(TINY, HV, "baseline", GOOD, True, "")] * 2)
+    _build(
+        db,
+        mini,
+        [(GLEN, CF, "baseline", WEAK, True, "")] * 8 + [(TINY, HV, "baseline", GOOD, True, "")] * 2,
+    )
     export_report(db, AuditFilter(), "pdf", tmp_path / "all.pdf")  # the whole set is fine
     out = tmp_path / "glen.pdf"
     with pytest.raises(AuditToolError) as err:
@@ -365,16 +435,25 @@ def test_differencing_by_phase_within_a_wider_group_is_refused(populated):
     # all of Glenmorven is 12 (7 baseline, 5 post); Glenmorven's post-training is 5 of the 12
     # post-training audits in all: fine. The finalised 26 against all 27 gives the draft away.
     aggregate_report(populated, AuditFilter(area=GLEN))
-    with pytest.raises(AuditToolError, match=r"leaves out only 1 audit of its wider group \(drafts and finalised\)"):
+    with pytest.raises(
+        AuditToolError, match=r"leaves out only 1 audit of its wider group \(drafts and finalised\)"
+    ):
         aggregate_report(populated, AuditFilter(status="finalised"))
     # Kilbrannan's 6 post-training audits against all areas' 12 leave 6: fine; but against
     # Kilbrannan's 7 audits, its 6 post-training ones leave out the single follow-up audit
-    with pytest.raises(AuditToolError, match=r"only 1 audit of its wider group \(area Kilbrannan \(fictional\), all phases\)"):
+    with pytest.raises(
+        AuditToolError,
+        match=r"only 1 audit of its wider group \(area Kilbrannan \(fictional\), all phases\)",
+    ):
         aggregate_report(populated, AuditFilter(area=KIL, phase="post_training"))
 
 
 def test_cli_refuses_with_one_line_and_exit_1(cli, db, db_path, mini, tmp_path):
-    _build(db, mini, [(GLEN, CF, "baseline", WEAK, True, "")] * 8 + [(TINY, HV, "baseline", GOOD, True, "")] * 2)
+    _build(
+        db,
+        mini,
+        [(GLEN, CF, "baseline", WEAK, True, "")] * 8 + [(TINY, HV, "baseline", GOOD, True, "")] * 2,
+    )
     db.close()
     out = tmp_path / "r.docx"
     res = cli("--db", db_path, "export", "report", "--format", "docx", "--out", out, "--area", GLEN)

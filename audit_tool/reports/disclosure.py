@@ -43,6 +43,7 @@ class DisclosureRisk(AuditToolError):
 
 # -- rules (pure) --------------------------------------------------------------------------------
 
+
 def small(n: int) -> bool:
     """Fewer than SUPPRESS_BELOW, but not zero: a zero says nobody, and is shown."""
     return 0 < n < SUPPRESS_BELOW
@@ -116,8 +117,9 @@ def suppress_counts(counts: Sequence[int], total_shown: bool = True) -> list[boo
     return suppress(counts, primary, lines)
 
 
-def suppress_rows(audits: Sequence[int], *figures: Sequence[int], primary: Sequence[bool] | None = None
-                  ) -> list[bool] | None:
+def suppress_rows(
+    audits: Sequence[int], *figures: Sequence[int], primary: Sequence[bool] | None = None
+) -> list[bool] | None:
     """Rows of a table (areas, agencies) that add up to the selection's figures: the audits
     column, and each further column of counts (rated items, items meeting the standard),
     treated as known totals. A row is hidden whole."""
@@ -128,8 +130,16 @@ def suppress_rows(audits: Sequence[int], *figures: Sequence[int], primary: Seque
 
 # -- differencing across reports ------------------------------------------------------------------
 
-_NAMES = {"area": "area", "agency": "agency", "checklist_id": "checklist", "phase": "phase",
-          "audit_type": "audit type", "status": "status", "date_from": "from", "date_to": "to"}
+_NAMES = {
+    "area": "area",
+    "agency": "agency",
+    "checklist_id": "checklist",
+    "phase": "phase",
+    "audit_type": "audit type",
+    "status": "status",
+    "date_from": "from",
+    "date_to": "to",
+}
 
 
 def parents(flt: AuditFilter) -> list[AuditFilter]:
@@ -155,6 +165,7 @@ def differencing_gap(selection: dict[str, int], parent: dict[str, int]) -> tuple
 
 # -- queries: audits behind each figure ------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Census:
     """Audit counts of a selection by checklist, phase and status (one query)."""
@@ -178,17 +189,24 @@ class Census:
     def groups(self) -> dict[str, int]:
         """What a report on this selection shows in full: its total, checklists, phases."""
         keep = self.reported()
-        return {"": self.total(keep), **{f"checklist {c}": n for c, n in self.by(0, keep).items()},
-                **{f"phase {p}": n for p, n in self.by(1, keep).items()}}
+        return {
+            "": self.total(keep),
+            **{f"checklist {c}": n for c, n in self.by(0, keep).items()},
+            **{f"phase {p}": n for p, n in self.by(1, keep).items()},
+        }
 
 
 def census(db: Database, flt: AuditFilter) -> Census:
     where, params = flt.where()
-    return Census(tuple(db.query(
-        f"""SELECT a.checklist_id, a.phase, a.status, count(*) FROM audits a
+    return Census(
+        tuple(
+            db.query(
+                f"""SELECT a.checklist_id, a.phase, a.status, count(*) FROM audits a
             JOIN cases c ON c.id = a.case_id WHERE {where} GROUP BY 1, 2, 3""",
-        params,
-    )))
+                params,
+            )
+        )
+    )
 
 
 def cases_of(db: Database, flt: AuditFilter, checklists: set[str]) -> int:
@@ -201,9 +219,16 @@ def cases_of(db: Database, flt: AuditFilter, checklists: set[str]) -> int:
     )[0]
 
 
-_WIDER = {"area": "all areas", "agency": "all agencies", "checklist_id": "all checklists",
-          "phase": "all phases", "audit_type": "all audit types", "status": "drafts and finalised",
-          "date_from": "any start date", "date_to": "any end date"}
+_WIDER = {
+    "area": "all areas",
+    "agency": "all agencies",
+    "checklist_id": "all checklists",
+    "phase": "all phases",
+    "audit_type": "all audit types",
+    "status": "drafts and finalised",
+    "date_from": "any start date",
+    "date_to": "any end date",
+}
 
 
 def describe_parent(flt: AuditFilter, parent: AuditFilter) -> str:
@@ -222,7 +247,9 @@ def refuse_differencing(db: Database, flt: AuditFilter) -> None:
         if gap is None:
             continue
         group, n = gap
-        what = ("audit" if n == 1 else "audits") + (f" ({group.replace('_', ' ')})" if group else "")
+        what = ("audit" if n == 1 else "audits") + (
+            f" ({group.replace('_', ' ')})" if group else ""
+        )
         those = "that audit" if n == 1 else f"those {n}"
         raise DisclosureRisk(
             f"This selection leaves out only {n} {what} of its wider group "
@@ -306,7 +333,25 @@ def flagged(db: Database, flt: AuditFilter, checklists: set[str], scan) -> Flagg
 
 
 __all__ = [
-    "HIDDEN", "LESS", "METHOD_NOTE", "SUPPRESS_BELOW", "Behind", "Census", "DisclosureRisk", "Flagged", "Line",
-    "behind", "census", "describe_parent", "differencing_gap", "label", "parents", "refuse_differencing", "small",
-    "flagged", "suppress", "suppress_counts", "suppress_rows",
+    "HIDDEN",
+    "LESS",
+    "METHOD_NOTE",
+    "SUPPRESS_BELOW",
+    "Behind",
+    "Census",
+    "DisclosureRisk",
+    "Flagged",
+    "Line",
+    "behind",
+    "census",
+    "describe_parent",
+    "differencing_gap",
+    "label",
+    "parents",
+    "refuse_differencing",
+    "small",
+    "flagged",
+    "suppress",
+    "suppress_counts",
+    "suppress_rows",
 ]
