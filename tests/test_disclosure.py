@@ -9,8 +9,6 @@ and see whether a hidden figure follows. The true figures are set out by hand be
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,7 +29,6 @@ from audit_tool.reports.disclosure import (
 )
 from audit_tool.selection import AuditFilter
 
-SHOTS = Path("/work/shots/disclosure")
 HIDDEN = ("<5", "suppressed")
 
 # -- the rules, as pure functions ---------------------------------------------------------------
@@ -249,9 +246,8 @@ def _attack_docx(tables) -> None:
     assert kv["Audits"] == str(N)
     # phases and statuses add up to the audits
     assert not pinned(N, parse_line(kv["Phases"], list(PHASES)), list(PHASES.values()))
-    status = re.findall(r"(<5|suppressed|\d+) (finalised|draft)", kv["Status"])
-    assert [s for _, s in status] == ["finalised", "draft"]
-    assert not pinned(N, [c for c, _ in status], list(STATUS.values()))
+    status = parse_line(kv["Status"], ["Finalised", "draft"])
+    assert not pinned(N, status, list(STATUS.values()))
     # areas and agencies add up to the audits; their rated items to the themes' rated items
     themes = {r[0]: r for r in table(tables, "Theme", "Audits")[1:]}
     rated_total = sum(int(r[2]) for r in themes.values())
@@ -361,15 +357,10 @@ def test_the_aggregate_report_withstands_subtraction(populated, tmp_path):
     # the PDF carries the same figures
     text = pdf_text(pdf)
     assert "Baseline 13, Post-training suppressed, Follow-up <5" in text
-    assert "suppressed finalised, <5 draft(s)" in text
+    assert "Finalised suppressed, draft <5" in text
     assert "volatile relationship" not in text.split("Most flagged wording")[1]
     for token in HIDDEN:
         assert text.count(token) == words.count(token), token
-    if shutil.which("pdftoppm"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["pdftoppm", "-r", "60", "-png", str(pdf), str(SHOTS / "aggregate")], check=True
-        )
 
 
 def test_a_five_audit_selection_shows_what_five_audits_allow(populated, tmp_path):
@@ -394,9 +385,6 @@ def test_a_five_audit_selection_shows_what_five_audits_allow(populated, tmp_path
     _no_small_counts(tables)
     text = pdf_text(pdf)
     assert "Audits 5" in text and "failure to protect" in text
-    if shutil.which("pdftoppm"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(SHOTS / "five")], check=True)
 
 
 def test_tiny_selections_hide_their_own_totals(populated):

@@ -236,7 +236,7 @@ def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: 
     # rows are hidden here as in "About this report"
     withheld = suppress_counts([p.audits for p in phases])
     hidden = withheld or [True] * len(phases)
-    spread = flagged(db, flt, covered, scanner().scan)
+    spread = flagged(db, flt, covered, scanner())
     rows = []
     for p, h in zip(phases, hidden, strict=True):
         if h:
@@ -266,8 +266,9 @@ def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: 
                 [[t.phrase, f"{n:,}", t.reframe] for t, n in top],
                 align=["l", "r", "l"], widths=[2, 0.8, 5],
             ))
-        out.append(Paragraph(
-            f"Wording flagged in fewer than {SUPPRESS_BELOW} audits is not listed.", "note"))
+        if len(top) < min(8, len(lang.top_terms)):
+            out.append(Paragraph(
+                f"Wording flagged in fewer than {SUPPRESS_BELOW} audits is not listed.", "note"))
     return out
 
 
@@ -377,7 +378,7 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[lis
     if status_hidden is None:
         status_text = "not shown (small numbers)"
     else:
-        status_text = f"{label(fin, status_hidden[0])} finalised, {label(drafts, status_hidden[1])} draft(s)"
+        status_text = f"Finalised {label(fin, status_hidden[0])}, draft {label(drafts, status_hidden[1])}"
     if not drafts:
         draft_note = ""
     elif status_hidden and not status_hidden[1]:
@@ -496,8 +497,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
 
 
 def _hidden_groups(groups: list[GroupFinding], behind_of: dict, cid: str) -> list[bool]:
-    """A theme or tag is hidden when its share rests on fewer than SUPPRESS_BELOW audits,
-    counted both ways (the findings' count and a direct count of rated answers)."""
+    """A theme or tag is hidden when its share rests on fewer than SUPPRESS_BELOW audits: by
+    the findings' count, or by `behind_of` (for a tag, the audits of its most-rated item, a
+    floor: the findings count 'not applicable' answers there too)."""
     return [small(g.audits) or small(behind_of.get((cid, g.key), g.audits)) for g in groups]
 
 
@@ -533,7 +535,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
     lvl = 2 if several else 1
     out: list = [Heading(title, 1)] if several else []
     themes = [g for g in f.by_theme if g.checklist_id == cid]
-    theme_hidden = _hidden_groups(themes, bh.theme, cid)
+    theme_hidden = _hidden_groups(themes, {}, cid)  # a theme's audits are those with a rated answer
     shown_themes = [g for g, h in zip(themes, theme_hidden, strict=True) if not h]
     out.append(Heading("Key findings", lvl))
     rated = sum(g.rated for g in shown_themes)
@@ -543,9 +545,9 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
         scope = "all themes" if len(shown_themes) == len(themes) else "the themes shown"
         lines.append(f"Across {scope}, {meets / rated:.0%} of rated items met the standard.")
         ranked = [g for g in shown_themes if g.share is not None]
-        if ranked:
-            best = max(ranked, key=lambda g: g.share)
-            worst = min(ranked, key=lambda g: g.share)
+        best = max(ranked, key=lambda g: g.share, default=None)
+        worst = min(ranked, key=lambda g: g.share, default=None)
+        if best and best.share != worst.share:
             lines.append(f"Strongest theme: {best.label} ({_pct(best.share)}). "
                          f"Weakest theme: {worst.label} ({_pct(worst.share)}).")
     by_key = {g.key: (g, h) for g, h in zip(themes, theme_hidden, strict=True)}
@@ -604,6 +606,11 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
              "Change (points)", "95% interval"],
             rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[3.2, 1, 1, 1, 1, 1, 1.4],
         ))
+        if any(h is None or any(h) for h in comp_hidden):
+            out.append(Paragraph(
+                f"'suppressed': a phase with fewer than {SUPPRESS_BELOW} audits on the theme, or one "
+                "that would give such a count away from the theme's total (see the method notes).",
+                "note"))
         if cats:
             out.append(BarChart(
                 "Meeting the standard before and after training", cats,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields, replace
 from itertools import combinations
 
 from ..errors import AuditToolError
+from ..findings.language import Scanner
 from ..selection import AuditFilter
 from ..store import Database
 
@@ -260,41 +261,95 @@ def refuse_differencing(db: Database, flt: AuditFilter) -> None:
 
 @dataclass(frozen=True)
 class Behind:
-    """Distinct audits behind each figure, counting rated answers only where a share is
-    concerned (what the share rests on)."""
+    """Audits behind each figure, counting rated answers only where a share is concerned (what
+    the share rests on)."""
 
     level: dict[tuple[str, str, str, str], tuple[int, int | None]]  # checklist, theme, scale,
-    # rating value -> (audits, whether the rating meets the standard: 1, 0 or None if not rated)
-    theme: dict[tuple[str, str], int]  # checklist, theme: audits with a rated answer
-    item: dict[tuple[str, str], int]  # checklist, item
-    tag: dict[tuple[str, str], int]  # checklist, tag
+    # rating value -> (distinct audits, whether the rating meets the standard: 1, 0 or None)
+    item: dict[tuple[str, str], int]  # checklist, item: audits with a rated answer
+    tag: dict[tuple[str, str], int]  # checklist, tag: a floor, its most-rated item's audits
 
 
 def behind(db: Database, flt: AuditFilter) -> Behind:
+    """One GROUP BY over the answers (an audit answers an item once, so per item the answers
+    are audits); themes and tags come from the small definition tables. A theme's rating
+    given on several items is counted exactly (distinct audits) only where the per-item
+    counts leave it unclear whether it rests on fewer than SUPPRESS_BELOW audits."""
     where, params = flt.where()
-    base = """FROM audits a JOIN cases c ON c.id = a.case_id
-        JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
-        JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
-        JOIN checklist_levels l ON l.sha256 = a.checklist_sha AND l.scale = ci.scale
-             AND l.value = an.rating"""
-    rated = "l.meets IS NOT NULL"
-
-    def grouped(keys: str, extra_join: str = "", cond: str = "1") -> dict:
-        rows = db.query(
-            f"SELECT {keys}, count(DISTINCT a.id) {base} {extra_join} WHERE {where} AND {cond} "
-            f"GROUP BY {keys}",
-            params,
-        )
-        return {tuple(r[:-1]): r[-1] for r in rows}
-
-    tags = "JOIN checklist_item_tags tg ON tg.sha256 = a.checklist_sha AND tg.item_id = an.item_id"
-    levels = grouped("a.checklist_id, ci.theme_id, ci.scale, an.rating, l.meets")
-    return Behind(
-        level={k[:4]: (n, k[4]) for k, n in levels.items()},
-        theme=grouped("a.checklist_id, ci.theme_id", cond=rated),
-        item=grouped("a.checklist_id, an.item_id", cond=rated),
-        tag=grouped("a.checklist_id, tg.tag", tags, rated),
+    rows = db.query(
+        f"""SELECT a.checklist_sha, an.item_id, an.rating, count(*) FROM audits a
+            JOIN cases c ON c.id = a.case_id
+            JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
+            WHERE {where} GROUP BY 1, 2, 3""",
+        params,
     )
+    shas = sorted({r[0] for r in rows})
+    marks = ",".join("?" * len(shas)) or "NULL"
+    cid_of = dict(
+        db.query(f"SELECT sha256, checklist_id FROM checklist_defs WHERE sha256 IN ({marks})", shas)
+    )
+    item_of = {
+        (r[0], r[1]): (r[2], r[3])
+        for r in db.query(
+            f"SELECT sha256, item_id, theme_id, scale FROM checklist_items WHERE sha256 IN ({marks})",
+            shas,
+        )
+    }
+    meets_of = {
+        (r[0], r[1], r[2]): r[3]
+        for r in db.query(
+            f"SELECT sha256, scale, value, meets FROM checklist_levels WHERE sha256 IN ({marks})",
+            shas,
+        )
+    }
+    tags_of: dict[tuple[str, str], list[str]] = {}
+    for sha, item, tag in db.query(
+        f"SELECT sha256, item_id, tag FROM checklist_item_tags WHERE sha256 IN ({marks})", shas
+    ):
+        tags_of.setdefault((sha, item), []).append(tag)
+
+    per_item: dict[tuple, int] = {}  # (checklist, theme, scale, rating, item) -> audits
+    rated: dict[tuple[str, str], int] = {}
+    meets: dict[tuple, int | None] = {}
+    for sha, item, rating, n in rows:
+        cid = cid_of[sha]
+        theme, scale = item_of.get((sha, item), ("", ""))
+        key = (cid, theme, scale, rating)
+        per_item[(*key, item)] = per_item.get((*key, item), 0) + n
+        meets[key] = meets_of.get((sha, scale, rating))
+        if meets[key] is not None:
+            rated[cid, item] = rated.get((cid, item), 0) + n
+    floor: dict[tuple, int] = {}
+    total: dict[tuple, int] = {}
+    for (*key, _item), n in per_item.items():
+        floor[tuple(key)] = max(floor.get(tuple(key), 0), n)
+        total[tuple(key)] = total.get(tuple(key), 0) + n
+    level = {k: (floor[k], meets[k]) for k in floor}
+    unclear = sorted({(k[0], k[1]) for k in floor if floor[k] < SUPPRESS_BELOW <= total[k]})
+    if unclear:
+        level.update(_distinct_levels(db, flt, unclear, meets))
+    tag: dict[tuple[str, str], int] = {}
+    for sha, item in {(sha, item) for sha, item, _, _ in rows}:
+        cid = cid_of[sha]
+        for t in tags_of.get((sha, item), ()):
+            tag[cid, t] = max(tag.get((cid, t), 0), rated.get((cid, item), 0))
+    return Behind(level=level, item=rated, tag=tag)
+
+
+def _distinct_levels(
+    db: Database, flt: AuditFilter, themes: list[tuple[str, str]], meets: dict
+) -> dict:
+    where, params = flt.where()
+    pairs = " OR ".join(["(a.checklist_id = ? AND ci.theme_id = ?)"] * len(themes))
+    rows = db.query(
+        f"""SELECT a.checklist_id, ci.theme_id, ci.scale, an.rating, count(DISTINCT a.id)
+            FROM audits a JOIN cases c ON c.id = a.case_id
+            JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
+            JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
+            WHERE {where} AND ({pairs}) GROUP BY 1, 2, 3, 4""",
+        [*params, *(v for pair in themes for v in pair)],
+    )
+    return {tuple(r[:4]): (r[4], meets.get(tuple(r[:4]))) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -305,9 +360,14 @@ class Flagged:
     phases: dict[str, int]  # phase -> audits with at least one flag
 
 
-def flagged(db: Database, flt: AuditFilter, checklists: set[str], scan) -> Flagged:
+def flagged(db: Database, flt: AuditFilter, checklists: set[str], sc: Scanner) -> Flagged:
     """Scan the selection's notes once more, counting audits rather than flags: a count of
-    flags can rest on one audit's notes."""
+    flags can rest on one audit's notes. Only texts holding the longest word of some phrase are
+    scanned (SQLite's LIKE is a cheap superset of the scanner's match)."""
+    scan = sc.scan
+    words = sorted({max(p.split(), key=len).replace("%", "").replace("_", "") for p in sc.terms})
+    if not words:
+        return Flagged({}, {})
     terms: dict[str, set[str]] = {}
     phases: dict[str, set[str]] = {}
 
@@ -326,8 +386,9 @@ def flagged(db: Database, flt: AuditFilter, checklists: set[str], scan) -> Flagg
             JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
                   UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
                  t ON t.audit_id = a.id
-            WHERE {where} AND a.checklist_id IN ({marks})""",
-        [*params, *sorted(checklists)],
+            WHERE {where} AND a.checklist_id IN ({marks})
+              AND ({" OR ".join(["t.text LIKE ?"] * len(words))})""",
+        [*params, *sorted(checklists), *(f"%{w}%" for w in words)],
     )
     return Flagged({k: len(v) for k, v in terms.items()}, {k: len(v) for k, v in phases.items()})
 
