@@ -207,7 +207,7 @@ def _value(cell: str) -> int | None:
 
 def pinned(total: int, cells: list[str], truth: list[int], loose: bool = False) -> list[int]:
     """The attack: which hidden cells the total minus the shown cells pins to their true value.
-    A hidden count is '<5' (1 to 4) or 'suppressed' (at least 5, or, loose, at least 1)."""
+    A hidden count is '<5' (1 to 4) or 'suppressed' (at least 5); loose, any count."""
     shown = [i for i, c in enumerate(cells) if c not in HIDDEN]
     hidden = [i for i, c in enumerate(cells) if c in HIDDEN]
     assert all(_value(cells[i]) == truth[i] for i in shown), (cells, truth)
@@ -216,7 +216,7 @@ def pinned(total: int, cells: list[str], truth: list[int], loose: bool = False) 
     def values(i: int) -> set[int]:
         if cells[i] == "<5" and not loose:
             return set(range(1, 5))
-        return set(range(1 if loose else 5, rest + 1))
+        return set(range(0 if loose else 5, rest + 1))
 
     if not all(truth[i] in values(i) for i in hidden):
         return pinned(
@@ -241,27 +241,32 @@ def parse_line(text: str, names: list[str]) -> list[str]:
     ]
 
 
-def _attack_docx(tables) -> None:
+def _attack_docx(
+    tables,
+    theme_phases: dict[str, list[int]] | None = None,
+    status: dict[str, int] = STATUS,
+    area_rated: dict[str, int] = AREA_RATED,
+    ratings: dict[str, dict[str, int]] = RATINGS,
+) -> None:
     kv = about(tables)
     assert kv["Audits"] == str(N)
     # phases and statuses add up to the audits
     assert not pinned(N, parse_line(kv["Phases"], list(PHASES)), list(PHASES.values()))
-    status = parse_line(kv["Status"], ["Finalised", "draft"])
-    assert not pinned(N, status, list(STATUS.values()))
+    assert not pinned(N, parse_line(kv["Status"], ["Finalised", "draft"]), list(status.values()))
     # areas and agencies add up to the audits; their rated items to the themes' rated items
     themes = {r[0]: r for r in table(tables, "Theme", "Audits")[1:]}
     rated_total = sum(int(r[2]) for r in themes.values())
-    assert rated_total == sum(AREA_RATED.values())  # what a reader adds up from the theme table
+    assert rated_total == sum(area_rated.values())  # what a reader adds up from the theme table
     areas = table(tables, "Area")[1:]
     assert [r[0] for r in areas] == list(AREAS)
     assert not pinned(N, [r[1] for r in areas], list(AREAS.values()))
-    assert not pinned(rated_total, [r[2] for r in areas], list(AREA_RATED.values()), loose=True)
+    assert not pinned(rated_total, [r[2] for r in areas], list(area_rated.values()), loose=True)
     agencies = table(tables, "Agency")[1:]
     assert not pinned(N, [r[1] for r in agencies], [AGENCIES[r[0]] for r in agencies])
     # each theme's rating counts add up to its rated items; those meeting the standard to the
     # share times rated items; the rest to the difference
     dists = distributions(tables)
-    for theme, truth in RATINGS.items():
+    for theme, truth in ratings.items():
         cells = {}
         for t in dists:
             for row in t[1:]:
@@ -286,11 +291,20 @@ def _attack_docx(tables) -> None:
             assert not pinned(
                 total, [cells[lvl] for lvl in lvls], [truth.get(lvl, 0) for lvl in lvls]
             ), theme
-    # baseline + post-training + follow-up audits of a theme add up to its audits
-    follow = parse_line(kv["Phases"], ["Follow-up"])[0]
+    # baseline + post-training + follow-up audits of a theme add up to its audits; and a
+    # theme rated in every baseline and post-training audit gives those phases' counts, to
+    # set against the phases' line in "About this report"
+    about_phases = parse_line(kv["Phases"], list(PHASES))
     for row in table(tables, "Theme", "Baseline audits")[1:]:
-        cells = [row[1], row[3], follow]
-        assert not pinned(int(themes[row[0]][1]), cells, list(PHASES.values())), row
+        truth = (theme_phases or {}).get(row[0], list(PHASES.values()))
+        # a reader does not know how many follow-up audits rated the theme: '<5' of them
+        assert not pinned(int(themes[row[0]][1]), [row[1], row[3], about_phases[2]], truth), row
+        cells = [
+            c if c not in HIDDEN else a
+            for c, a in zip((row[1], row[3]), about_phases, strict=False)
+        ]
+        if truth[:2] == list(PHASES.values())[:2]:
+            assert not pinned(N, [*cells, about_phases[2]], list(PHASES.values())), row
     # the language rows add up to the audits as the phases do
     lang = table(tables, "Phase", "Audits")[1:]
     assert not pinned(N, [r[1] for r in lang], [PHASES[r[0]] for r in lang])
@@ -363,6 +377,25 @@ def test_the_aggregate_report_withstands_subtraction(populated, tmp_path):
         assert text.count(token) == words.count(token), token
 
 
+def test_a_theme_the_few_follow_up_audits_left_unrated_does_not_give_them_away(db, mini, tmp_path):
+    # the 2 follow-up audits (drafts) rate the Pattern items only: Planning's baseline and
+    # post-training counts are then the phases' own, and 27 minus them gives the follow-up count
+    pattern_only = {"p1": "5", "p2": "yes", "p3": "4"}
+    spec = [s if s[2] != "follow_up" else (*s[:3], pattern_only, False, "") for s in SPEC]
+    _build(db, mini, spec)
+    tables = docx_tables(export_report(db, AuditFilter(), "docx", tmp_path / "all.docx"))
+    assert parse_line(about(tables)["Phases"], list(PHASES)) == ["13", "suppressed", "<5"]
+    planning = next(r for r in table(tables, "Theme", "Baseline audits") if r[0] == "Planning")
+    assert planning[3] == "suppressed"  # was 12: 27 - 13 - 12 = 2
+    _attack_docx(
+        tables,
+        {"Planning": [13, 12, 0]},
+        {"finalised": 24, "draft": 3},
+        {**AREA_RATED, KIL: 6 * 4 + 3, TINY: 3 + 4 + 3},
+        {**RATINGS, "Planning": {"Very good": 12, "Adequate": 11, "Unsatisfactory": 2}},
+    )
+
+
 def test_a_five_audit_selection_shows_what_five_audits_allow(populated, tmp_path):
     flt = AuditFilter(area=STRATH)  # 5 baseline audits; all 27 minus these leaves 22
     docx = export_report(populated, flt, "docx", tmp_path / "five.docx")
@@ -427,6 +460,8 @@ def test_differencing_by_phase_within_a_wider_group_is_refused(populated):
         AuditToolError, match=r"leaves out only 1 audit of its wider group \(drafts and finalised\)"
     ):
         aggregate_report(populated, AuditFilter(status="finalised"))
+    # the reviewer's own identifiable report lists every audit anyway
+    assert aggregate_report(populated, AuditFilter(status="finalised"), include_identifiers=True)
     # Kilbrannan's 6 post-training audits against all areas' 12 leave 6: fine; but against
     # Kilbrannan's 7 audits, its 6 post-training ones leave out the single follow-up audit
     with pytest.raises(

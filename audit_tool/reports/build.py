@@ -398,10 +398,12 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[lis
 def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False) -> Report:
     """Anonymised findings over exactly the audits the filter selects (what the reviewer
     sees in the list); the report says how many are drafts. Figures resting on fewer than
-    SUPPRESS_BELOW audits are hidden (see disclosure.py); a selection that differs from a
-    wider one by fewer than SUPPRESS_BELOW audits is refused with DisclosureRisk."""
+    SUPPRESS_BELOW audits are hidden (see disclosure.py); an anonymised report on a selection
+    that differs from a wider one by fewer than SUPPRESS_BELOW audits is refused with
+    DisclosureRisk."""
     flt = flt or AuditFilter()
-    refuse_differencing(db, flt)
+    if not include_identifiers:  # an identifiable report names every audit: nothing to difference
+        refuse_differencing(db, flt)
     f = findings(db, flt)
     cen = census(db, flt)
     covered = cen.reported()
@@ -436,7 +438,8 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                     f"Fewer than {SUPPRESS_BELOW} audits used this checklist; they are left out of "
                     "this report, because small numbers can identify the people in a case.")]
                 continue
-            blocks += _checklist_section(db, f, bh, cid, titles[cid], len(checklist_ids) > 1)
+            blocks += _checklist_section(db, f, bh, cid, titles[cid], len(checklist_ids) > 1,
+                                         _phase_floor(cen, cid))
         blocks += _language_section(db, flt, covered, whole=len(covered) == len(checklist_ids))
         recs = _recommendations(db, flt)
         blocks.append(Heading("Recommendations gathered from the audits", 1))
@@ -531,7 +534,22 @@ def _distribution_hidden(g: GroupFinding, bh: Behind, cid: str) -> dict[tuple[st
     return None if hidden is None else {(b.scale, b.label): h for b, h in zip(buckets, hidden, strict=True)}
 
 
-def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: str, several: bool) -> list:
+def _phase_floor(cen: Census, cid: str) -> tuple[bool, bool]:
+    """Whether the checklist's baseline and post-training audit counts are hidden in the line
+    of its phases (they add up to its audits, shown under "About this report"). A theme's
+    phase counts usually equal them, so the comparison hides at least as much."""
+    per: dict[str, int] = {}
+    for c, p, _, n in cen.rows:
+        if c == cid:
+            per[p] = per.get(p, 0) + n
+    present = [p.value for p in Phase if per.get(p.value)]
+    hidden = suppress_counts([per[p] for p in present]) or [True] * len(present)
+    gone = {p for p, h in zip(present, hidden, strict=True) if h}
+    return Phase.BASELINE.value in gone, Phase.POST_TRAINING.value in gone
+
+
+def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: str, several: bool,
+                       phase_floor: tuple[bool, bool] = (False, False)) -> list:
     lvl = 2 if several else 1
     out: list = [Heading(title, 1)] if several else []
     themes = [g for g in f.by_theme if g.checklist_id == cid]
@@ -553,6 +571,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
     by_key = {g.key: (g, h) for g, h in zip(themes, theme_hidden, strict=True)}
     comp = [c for c in f.theme_change if c.checklist_id == cid]
     comp_hidden = [_comparison_hidden(c, *by_key.get(c.key, (None, True))) for c in comp]
+    comp_hidden = [None if h is None else (h[0] or phase_floor[0], h[1] or phase_floor[1]) for h in comp_hidden]
     changes = [c for c, h in zip(comp, comp_hidden, strict=True) if c.change and h and not any(h)]
     if changes:
         up = max(changes, key=lambda c: c.change[0])
