@@ -486,3 +486,44 @@ def test_cli_refuses_with_one_line_and_exit_1(cli, db, db_path, mini, tmp_path):
         "and one on the wider group together would describe those 2. Widen or narrow the selection."
     ]
     assert not out.exists()
+
+
+def test_a_checklist_used_in_fewer_than_5_audits_is_left_out_of_every_count(populated, tmp_path):
+    from audit_tool.checklists.loader import bundled
+
+    review = next(c for c in bundled() if c.id == "gendered-drug-alcohol-death-review")
+    for i in range(2):  # two death reviews with a note each: 29 audits in the selection
+        case = audits.add_case(populated, f"FICT-DRD-{i}", GLEN, CF)
+        audit_id = audits.new_audit(populated, case.id, review, phase="baseline")
+        audits.answer(populated, audit_id, review.definition.themes[0].items[0].id, note=FAILURE)
+    docx = export_report(populated, AuditFilter(), "docx", tmp_path / "all.docx")
+    tables = docx_tables(docx)
+    kv = about(tables)
+    assert (
+        "Gendered review of a drug- or alcohol-related death v1.0 (<5 audits: not reported)"
+        in kv["Checklists"]
+    )
+    assert "Mini test checklist v1.0 (27 audits)" in kv["Checklists"]
+    # 29 minus the 27 shown would give the 2 back, so the totals count the 27 only
+    _attack_docx(tables)
+    assert table(tables, "Phase", "Audits")[1][:2] == ["Baseline", "13"]
+    assert table(tables, "Most flagged wording")[1][:2] == ["failure to protect", "6"]
+    words = " ".join(docx_text(docx).split())
+    assert "Fewer than 5 audits used this checklist; they are left out of this report" in words
+
+
+def test_a_rating_spread_over_several_items_is_counted_by_distinct_audits(db, mini):
+    from audit_tool.reports.disclosure import behind
+
+    # 'Good' (4) on p1 in 3 audits and on p3 in 3 others: 6 audits, though 3 per item
+    spec = [
+        (GLEN, CF, "baseline", {"p1": "4", "p2": "yes", "p3": "2", "q1": "4"}, True, "")
+    ] * 3 + [(GLEN, CF, "baseline", {"p1": "2", "p2": "yes", "p3": "4", "q1": "4"}, True, "")] * 3
+    _build(db, mini, spec)
+    found = behind(db, AuditFilter())
+    assert found.level["mini-test", "pattern", "quality", "4"] == (6, 1)
+    assert found.level["mini-test", "pattern", "quality", "2"] == (6, 0)
+    assert found.level["mini-test", "planning", "quality", "4"] == (6, 1)
+    assert found.item["mini-test", "p1"] == 6
+    # a tag's floor: its most-rated item's audits
+    assert found.tag["mini-test", "component-1"] == 6
