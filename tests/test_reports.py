@@ -15,6 +15,7 @@ from audit_tool import audits
 from audit_tool.domain import Recommendation
 from audit_tool.export import export_audit, export_report
 from audit_tool.reports.build import SUPPRESSED, aggregate_report, audit_report
+from audit_tool.reports.disclosure import DisclosureRisk
 from audit_tool.reports.model import Heading, Table
 from audit_tool.selection import AuditFilter
 
@@ -115,8 +116,9 @@ def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
     by_area = next(t for t in tables if t.columns[0] == "Area")
     rows = {r[0]: r for r in by_area.rows}
     assert rows["Tiny Isle (fictional)"][1] == SUPPRESSED  # 2 audits: hidden
-    assert rows["Tiny Isle (fictional)"][3] == "suppressed"
-    assert rows["Glenmorven (fictional)"][1] == "6"
+    assert rows["Tiny Isle (fictional)"][2:4] == ["suppressed", "suppressed"]  # rated items too
+    # 8 audits in all minus Glenmorven's 6 would give Tiny Isle's 2: Glenmorven goes too
+    assert rows["Glenmorven (fictional)"][1:4] == ["suppressed"] * 3
     # Pattern theme: p1 (quality) + p2 (evidence) always, p3 only when p2 = yes/partly.
     # Bad audits: p1=2, p2=no (p3 hidden) -> 0 of 2 meet; good: p1=5, p2=yes, p3=5 -> 3 of 3.
     # 4 bad + 4 good audits: 12 of 20 = 60%.
@@ -143,9 +145,11 @@ def test_aggregate_covers_exactly_the_selection_and_says_how_many_are_drafts(db,
     everything = aggregate_report(db, AuditFilter())
     assert everything.subtitle.startswith("9 audits")
     notes = " ".join(b.text for b in everything.blocks if hasattr(b, "text"))
-    assert "1 of these audits are drafts" in notes
-    finalised = aggregate_report(db, AuditFilter(status="finalised"))
-    assert finalised.subtitle.startswith("8 audits")
+    assert "1 of these audits are drafts" not in notes  # one draft is a count under 5
+    assert "Some of these audits (fewer than 5) are drafts" in notes
+    # the finalised 8 and all 9 side by side would describe the one draft: refused
+    with pytest.raises(DisclosureRisk, match="leaves out only 1 audit of its wider group"):
+        aggregate_report(db, AuditFilter(status="finalised"))
 
 
 def _all_text(report) -> str:
@@ -185,9 +189,10 @@ def test_small_selections_show_no_figures_at_all(db, mini):
 def test_rating_distribution_rows_of_small_groups_are_suppressed(db, mini):
     _aggregate_db(db, mini)
     report = aggregate_report(db, AuditFilter())
-    # the area table hides Tiny Isle; the distribution tables have theme rows of >= 5 audits
+    # themes rest on 8 audits, but each rating was given in only 4 (the good or the bad ones):
+    # every rating count rests on fewer than 5 audits and is hidden
     dist = [b for b in report.blocks if isinstance(b, Table) and b.caption.startswith("Answers on")]
-    assert dist and all(row[1:] != ["suppressed"] * (len(row) - 1) for t in dist for row in t.rows)
+    assert dist and all(c in (SUPPRESSED, "suppressed", "0") for t in dist for row in t.rows for c in row[1:])
     lang = next(b for b in report.blocks if isinstance(b, Table) and b.columns[0] == "Phase")
     post = next(r for r in lang.rows if r[0] == "Post-training")  # 2 post-training audits
     assert post[1:] == [SUPPRESSED, "suppressed", "suppressed", "suppressed"]

@@ -1,24 +1,45 @@
 """Build the neutral report model from the core's findings (no rendering here).
 
 Two reports: one audit, and an anonymised aggregate for a steering group. Small numbers
-can identify people, so aggregate cells counting fewer than SUPPRESS_BELOW audits are
-shown as "<5" and left out of charts.
+can identify people, so in the aggregate every figure resting on fewer than SUPPRESS_BELOW
+audits is hidden, with any figure that would give it back (rules in disclosure.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from ..audits import get_audit, progress, status_text
 from ..domain import Phase, Status
-from ..findings import Findings, GroupFinding, findings
-from ..findings.language import scanner, summarise
+from ..findings import Comparison, Findings, GroupFinding, findings
+from ..findings.language import LanguageSummary, PhaseLanguage, scanner, summarise
 from ..selection import AuditFilter
 from ..store import Database
+from .disclosure import (
+    HIDDEN,
+    LESS,
+    METHOD_NOTE,
+    SUPPRESS_BELOW,
+    Behind,
+    Census,
+    DisclosureRisk,
+    Line,
+    behind,
+    cases_of,
+    census,
+    flagged,
+    label,
+    refuse_differencing,
+    small,
+    suppress,
+    suppress_counts,
+    suppress_rows,
+)
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .redact import Redactor, all_references, keep
 
-SUPPRESS_BELOW = 5
+SUPPRESSED = LESS
 SUPPRESSED = "<5"
 
 
@@ -179,8 +200,28 @@ def _audit_language(audit) -> list:
     return out
 
 
-def _language_section(db: Database, flt: AuditFilter) -> list:
-    lang = summarise(db, flt)
+def _language(db: Database, flt: AuditFilter, covered: set[str], whole: bool) -> LanguageSummary:
+    """The language summary over the audits the report covers: every checklist of the
+    selection (whole), or only those with enough audits to be reported."""
+    if whole:
+        return summarise(db, flt, limit=10_000)
+    phases: dict[str, list[int]] = {}
+    terms: dict[str, list] = {}
+    for cid in sorted(covered):
+        part = summarise(db, replace(flt, checklist_id=cid), limit=10_000)
+        for p in part.by_phase:
+            acc = phases.setdefault(p.phase, [0, 0, 0])
+            acc[0], acc[1], acc[2] = acc[0] + p.audits, acc[1] + p.words, acc[2] + p.flags
+        for term, n in part.top_terms:
+            terms.setdefault(term.phrase.lower(), [term, 0])[1] += n
+    return LanguageSummary(
+        tuple(PhaseLanguage(p, *v) for p, v in phases.items()),
+        tuple(sorted(((t, n) for t, n in terms.values()), key=lambda x: (-x[1], x[0].phrase))),
+    )
+
+
+def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: bool) -> list:
+    lang = _language(db, flt, covered, whole)
     order = [p.value for p in Phase]
     phases = sorted(lang.by_phase, key=lambda p: order.index(p.phase) if p.phase in order else len(order))
     out: list = [Heading("Language", 1)]
@@ -191,15 +232,24 @@ def _language_section(db: Database, flt: AuditFilter) -> list:
         "(for example 'volatile relationship' or 'failure to protect'). Fewer flags per 1,000 "
         "words after training suggests records that name the person who harmed and the behaviour."
     ))
-    out.append(Table(
-        ["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"],
-        [[Phase(p.phase).label, SUPPRESSED, "suppressed", "suppressed", "suppressed"] if _small(p.audits)
-         else [Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
-               f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—"]
-         for p in phases],
-        align=["l", "r", "r", "r", "r"],
-    ))
-    shown = [p for p in phases if p.per_thousand is not None and not _small(p.audits)]
+    # every audit is in one phase row, so the rows add up to the report's audits: the same
+    # rows are hidden here as in "About this report"
+    withheld = suppress_counts([p.audits for p in phases])
+    hidden = withheld or [True] * len(phases)
+    spread = flagged(db, flt, covered, scanner())
+    rows = []
+    for p, h in zip(phases, hidden, strict=True):
+        if h:
+            rows.append([Phase(p.phase).label, label(p.audits, True) if withheld else HIDDEN] + [HIDDEN] * 3)
+        elif small(spread.phases.get(p.phase, 0)):  # the flags come from the notes of 1 to 4 audits
+            rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", HIDDEN, HIDDEN])
+        else:
+            rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
+                         f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—"])
+    out.append(Table(["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"], rows,
+                     align=["l", "r", "r", "r", "r"]))
+    hidden = [h or small(spread.phases.get(p.phase, 0)) for p, h in zip(phases, hidden, strict=True)]
+    shown = [p for p, h in zip(phases, hidden, strict=True) if p.per_thousand is not None and not h]
     if shown:
         out.append(BarChart(
             "Language flags per 1,000 words, by phase", [Phase(p.phase).label for p in shown],
@@ -208,47 +258,52 @@ def _language_section(db: Database, flt: AuditFilter) -> list:
                 f"{Phase(p.phase).label} {p.per_thousand:.1f}" for p in shown) + ".",
         ))
     if lang.top_terms:
-        out.append(Table(
-            ["Most flagged wording", "Times", "Suggested reframe"],
-            [[t.phrase, f"{n:,}", t.reframe] for t, n in lang.top_terms],
-            align=["l", "r", "l"], widths=[2, 0.8, 5],
-        ))
+        top = [(t, n) for t, n in lang.top_terms
+               if spread.terms.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW][:8]
+        if top:
+            out.append(Table(
+                ["Most flagged wording", "Times", "Suggested reframe"],
+                [[t.phrase, f"{n:,}", t.reframe] for t, n in top],
+                align=["l", "r", "l"], widths=[2, 0.8, 5],
+            ))
+        if len(top) < min(8, len(lang.top_terms)):
+            out.append(Paragraph(
+                f"Wording flagged in fewer than {SUPPRESS_BELOW} audits is not listed.", "note"))
     return out
 
 
 # -- aggregate for a steering group --------------------------------------------------------------
 
 def _small(n: int) -> bool:
-    return 0 < n < SUPPRESS_BELOW
+    return small(n)
 
 
 def _count(n: int) -> str:
-    return SUPPRESSED if _small(n) else str(n)
-
-
-def _share_cell(g: GroupFinding) -> str:
-    return "suppressed" if _small(g.audits) else _pct(g.share)
+    return label(n, small(n))
 
 
 def _interval_cell(g: GroupFinding) -> str:
-    if _small(g.audits) or g.interval is None:
+    if g.interval is None:
         return "—"
     lo, hi = g.interval
     return f"{lo * 100:.0f}–{hi * 100:.0f}%"
 
 
-def _group_table(groups: list[GroupFinding], first: str) -> Table:
+def _group_table(groups: list[GroupFinding], first: str, hidden: list[bool]) -> Table:
+    """One row per group; a hidden row shows nothing but '<5' or 'suppressed' for its audits
+    (its rated items would give the audit count back)."""
     return Table(
         [first, "Audits", "Rated items", "Meeting the standard", "95% interval"],
-        [[g.label, _count(g.audits), _count(g.rated) if _small(g.audits) else str(g.rated),
-          _share_cell(g), _interval_cell(g)] for g in groups],
+        [[g.label, label(g.audits, True), HIDDEN, HIDDEN, "—"] if h
+         else [g.label, str(g.audits), str(g.rated), _pct(g.share), _interval_cell(g)]
+         for g, h in zip(groups, hidden, strict=True)],
         align=["l", "r", "r", "r", "r"],
         widths=[4, 1, 1.2, 1.5, 1.5],
     )
 
 
-def _group_chart(title: str, groups: list[GroupFinding]) -> BarChart | None:
-    shown = [g for g in groups if g.share is not None and not _small(g.audits)]
+def _group_chart(title: str, groups: list[GroupFinding], hidden: list[bool]) -> BarChart | None:
+    shown = [g for g, h in zip(groups, hidden, strict=True) if g.share is not None and not h]
     if not shown:
         return None
     return BarChart(
@@ -260,6 +315,21 @@ def _group_chart(title: str, groups: list[GroupFinding]) -> BarChart | None:
         intervals=[(g.interval[0] * 100, g.interval[1] * 100) for g in shown],
         alt_text=title + ": " + "; ".join(f"{g.label} {_pct(g.share)}" for g in shown) + ".",
     )
+
+
+def _rows_hidden(groups: list[GroupFinding]) -> list[bool]:
+    """Areas or agencies: rows add up to the checklist's audits, rated items and items
+    meeting the standard, so a small row takes the next-smallest with it."""
+    hidden = suppress_rows([g.audits for g in groups], [g.rated for g in groups], [g.meets for g in groups])
+    return hidden if hidden is not None else [True] * len(groups)
+
+
+def _line_text(names: list[str], counts: list[int]) -> str:
+    """'Baseline 12, Post-training <5, ...' for counts adding up to a shown total."""
+    hidden = suppress_counts(counts)
+    if hidden is None:
+        return ", ".join(names) + f" (counts not shown: fewer than {SUPPRESS_BELOW} in some)"
+    return ", ".join(f"{n} {label(c, h)}" for n, c, h in zip(names, counts, hidden, strict=True))
 
 
 def _recommendations(db: Database, flt: AuditFilter, scrub, include_identifiers: bool,
@@ -305,51 +375,100 @@ def _recommendations(db: Database, flt: AuditFilter, scrub, include_identifiers:
     return out
 
 
+def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[list, str, str]:
+    """The 'About this report' rows over the audits reported, with the status line and the
+    draft note. Counts under SUPPRESS_BELOW, and any count that would give one back, are hidden."""
+    n = cen.total(covered)
+    everything = cen.total()
+    status = cen.by(2, covered)
+    fin, drafts = status.get(Status.FINALISED.value, 0), status.get(Status.DRAFT.value, 0)
+    versions: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    for cid, version, title, _ in f.checklists:
+        versions.setdefault(cid, []).append(version)
+        titles[cid] = title
+    per = cen.by(0)
+    checklists = "; ".join(
+        f"{titles.get(c, c)} v{', v'.join(versions.get(c, ['?']))} "
+        + (f"({per[c]:,} audits)" if c in covered else f"({LESS} audits: not reported)")
+        for c in sorted(per)
+    ) or "—"
+    if not covered:
+        audits_text = label(everything, small(everything))
+        if everything >= SUPPRESS_BELOW:
+            audits_text += f" (each checklist was used in fewer than {SUPPRESS_BELOW}: none reported)"
+        return [("Audits", audits_text), ("Checklists", checklists)], "", ""
+    phase_counts = cen.by(1, covered)
+    present = [p for p in Phase if p.value in phase_counts]
+    status_hidden = suppress_counts([fin, drafts])
+    if status_hidden is None:
+        status_text = "not shown (small numbers)"
+    else:
+        status_text = f"Finalised {label(fin, status_hidden[0])}, draft {label(drafts, status_hidden[1])}"
+    if not drafts:
+        draft_note = ""
+    elif status_hidden and not status_hidden[1]:
+        draft_note = f"{drafts} of these audits are drafts, still being completed."
+    else:
+        draft_note = f"Some of these audits (fewer than {SUPPRESS_BELOW}) are drafts, still being completed."
+    rows = [
+        ("Audits", f"{n:,}"),
+        ("Case files", label(cases, small(cases))),
+        ("Status", status_text),
+        ("Checklists", checklists),
+        ("Phases", _line_text([p.label for p in present], [phase_counts[p.value] for p in present]) or "—"),
+    ]
+    return rows, draft_note, status_text
+
+
 def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False,
                      include_free_text: bool = False) -> Report:
     """Anonymised findings over exactly the audits the filter selects (what the reviewer
-    sees in the list); the report says how many are drafts. Free text (recommendations)
-    only with `include_free_text`, for texts recorded in SUPPRESS_BELOW or more audits."""
+    sees in the list); the report says how many are drafts. Figures resting on fewer than
+    SUPPRESS_BELOW audits are hidden (see disclosure.py); an anonymised report on a selection
+    that differs from a wider one by fewer than SUPPRESS_BELOW audits is refused with
+    DisclosureRisk. Free text (recommendations) only with `include_free_text`, for texts
+    recorded in SUPPRESS_BELOW or more audits."""
     flt = flt or AuditFilter()
+    if not include_identifiers:  # an identifiable report names every audit: nothing to difference
+        refuse_differencing(db, flt)
     f = findings(db, flt)
+    cen = census(db, flt)
+    covered = cen.reported()
+    n = cen.total(covered)
+    everything = cen.total()
+    cases = cases_of(db, flt, covered) if covered else 0
     scrub = keep if include_identifiers else Redactor(all_references(db))
-    drafts = f.status_counts.get(Status.DRAFT.value, 0)
-    checklist_ids = sorted({c[0] for c in f.checklists})
+    checklist_ids = sorted(cen.by(0))
     titles = {c[0]: c[2] for c in f.checklists}
     title = titles[checklist_ids[0]] if len(checklist_ids) == 1 else "All checklists"
+    about, draft_note, _ = _about(f, cen, covered, cases)
     blocks: list = [Heading("About this report", 1)]
-    blocks.append(
-        KeyValue([
-            ("Audits", str(f.audits)),
-            ("Case files", str(f.cases)),
-            ("Status", f"{f.status_counts.get(Status.FINALISED.value, 0)} finalised, {drafts} draft(s)"),
-            ("Selection", flt.describe()),
-            ("Checklists", "; ".join(f"{t} v{v} ({_count(n)} audits)" for _, v, t, n in f.checklists) or "—"),
-            ("Phases", ", ".join(
-                f"{p.label} {_count(f.phase_counts[p.value])}" for p in Phase if p.value in f.phase_counts
-            ) or "—"),
-            ("Produced", datetime.now(UTC).strftime("%d %B %Y")),
-        ])
-    )
-    if f.audits == 0:
+    blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
+                            ("Produced", datetime.now(UTC).strftime("%d %B %Y"))]))
+    if everything == 0:
         blocks.append(Paragraph("No audits match this selection, so there are no findings to report."))
-    elif _small(f.audits):
+    elif small(everything):
         blocks.append(Paragraph(
             f"Fewer than {SUPPRESS_BELOW} audits match this selection. Findings over so few case "
             "files could identify the people in them, so none are shown. Widen the selection."
         ))
+    elif not covered:
+        blocks.append(Paragraph(
+            f"No checklist was used in {SUPPRESS_BELOW} or more of these audits. Findings over so few "
+            "case files could identify the people in them, so none are shown. Widen the selection."
+        ))
     else:
-        audits_of = {c[0]: 0 for c in f.checklists}
-        for c in f.checklists:
-            audits_of[c[0]] += c[3]
+        bh = behind(db, flt)
         for cid in checklist_ids:
-            if _small(audits_of[cid]):
+            if cid not in covered:
                 blocks += [Heading(titles[cid], 1), Paragraph(
-                    f"Fewer than {SUPPRESS_BELOW} audits used this checklist; its findings are not "
-                    "shown, because small numbers can identify the people in a case.")]
+                    f"Fewer than {SUPPRESS_BELOW} audits used this checklist; they are left out of "
+                    "this report, because small numbers can identify the people in a case.")]
                 continue
-            blocks += _checklist_section(db, f, cid, titles[cid], len(checklist_ids) > 1)
-        blocks += _language_section(db, flt)
+            blocks += _checklist_section(db, f, bh, cid, titles[cid], len(checklist_ids) > 1,
+                                         _phase_floor(cen, cid))
+        blocks += _language_section(db, flt, covered, whole=len(covered) == len(checklist_ids))
         blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text)
 
     if include_identifiers:
@@ -363,27 +482,33 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             [[r.reference, r.area, r.checklist_id, Phase(r.phase).label, Status(r.status).label] for r in rows],
         ))
 
+    how_many = f"{n:,} audit(s) of {label(cases, small(cases))} case file(s)" if covered else (
+        f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits")
     blocks.append(Heading("Method notes", 1))
     notes = [
-        f"This report covers {f.audits} audit(s) of {f.cases} case file(s) ({flt.describe()}).",
+        f"This report covers {how_many} ({flt.describe()}).",
         "Each item was rated on the scale its checklist names. On the six-point quality scale, "
         "Excellent, Very good and Good meet the standard; on the evidence scale, Yes meets it. "
         "For items describing a poor practice seen at baseline, No meets the standard. "
         "'Not applicable' answers and items hidden by a condition are left out of every share.",
-        f"Cells counting fewer than {SUPPRESS_BELOW} audits are shown as '{SUPPRESSED}' and left out "
-        "of the charts, because small numbers can identify the people in a case.",
+        "Figures are held back where small numbers can identify the people in a case: " + METHOD_NOTE + " Hidden figures are "
+        "left out of the charts.",
         "95% intervals are Wilson score intervals for a share and Newcombe's hybrid score interval "
         "for a change between phases. They treat each rated item as independent; items from the "
         "same audit are related, so the true uncertainty is somewhat wider.",
         "Audit counts for a principle or component are those of its most-answered item.",
     ]
-    if drafts:
-        notes.append(f"{drafts} of these audits are drafts, still being completed. Choose the "
-                     "status Finalised to leave them out.")
-    blocks += [Paragraph(n, "note") for n in notes]
+    if covered and len(covered) < len(checklist_ids):
+        notes.append(f"Audits on a checklist used fewer than {SUPPRESS_BELOW} times in this selection "
+                     "are left out of every count, so that they cannot be worked out from the totals.")
+    if draft_note:
+        notes.append(draft_note + " Choose the status Finalised to leave them out.")
+    blocks += [Paragraph(t, "note") for t in notes]
+    subtitle_n = f"{n:,} audits" if covered else (
+        f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")
     return Report(
         title=f"Steering group report: {title}",
-        subtitle=f"{f.audits} audits · {flt.describe()}",
+        subtitle=f"{subtitle_n} · {flt.describe()}",
         author="Case File Audit Tool",
         subject="Aggregate audit findings for a steering group",
         created=datetime.now(UTC),
@@ -394,24 +519,80 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     )
 
 
-def _checklist_section(db: Database, f: Findings, cid: str, title: str, several: bool) -> list:
+def _hidden_groups(groups: list[GroupFinding], behind_of: dict, cid: str) -> list[bool]:
+    """A theme or tag is hidden when its share rests on fewer than SUPPRESS_BELOW audits: by
+    the findings' count, or by `behind_of` (for a tag, the audits of its most-rated item, a
+    floor: the findings count 'not applicable' answers there too)."""
+    return [small(g.audits) or small(behind_of.get((cid, g.key), g.audits)) for g in groups]
+
+
+def _comparison_hidden(c: Comparison, theme: GroupFinding | None, theme_hidden: bool) -> tuple[bool, bool] | None:
+    """Which of a theme's baseline and post-training audit counts to hide. With the theme's
+    audits shown, baseline + post-training + the rest (follow-up) add up to it. None: hide
+    both counts, labels and all."""
+    if theme is None or theme_hidden:
+        return None
+    cells = [c.base_audits, c.post_audits, max(0, theme.audits - c.base_audits - c.post_audits)]
+    hidden = suppress(cells, [small(x) for x in cells], [Line((0, 1, 2), tuple(cells))])
+    return None if hidden is None else (hidden[0], hidden[1])
+
+
+def _distribution_hidden(g: GroupFinding, bh: Behind, cid: str) -> dict[tuple[str, str], bool] | None:
+    """Which rating counts of a theme to hide: those given in fewer than SUPPRESS_BELOW audits,
+    and more where the theme's rated items (and, from its share, those meeting and not meeting
+    the standard) minus the shown counts would give one back. None: hide the whole row."""
+    buckets = list(g.distribution)
+    facts = [bh.level.get((cid, g.key, b.scale, b.value), (b.count, None)) for b in buckets]
+    sizes = [a for a, _ in facts]
+
+    def line(pick) -> Line:
+        idx = tuple(i for i, (_, m) in enumerate(facts) if pick(m))
+        return Line(idx, tuple(buckets[i].count for i in idx))
+
+    lines = [line(lambda m: m is not None), line(lambda m: m == 1), line(lambda m: m == 0)]
+    hidden = suppress(sizes, [small(a) for a in sizes], lines)
+    return None if hidden is None else {(b.scale, b.label): h for b, h in zip(buckets, hidden, strict=True)}
+
+
+def _phase_floor(cen: Census, cid: str) -> tuple[bool, bool]:
+    """Whether the checklist's baseline and post-training audit counts are hidden in the line
+    of its phases (they add up to its audits, shown under "About this report"). A theme's
+    phase counts usually equal them, so the comparison hides at least as much."""
+    per: dict[str, int] = {}
+    for c, p, _, n in cen.rows:
+        if c == cid:
+            per[p] = per.get(p, 0) + n
+    present = [p.value for p in Phase if per.get(p.value)]
+    hidden = suppress_counts([per[p] for p in present]) or [True] * len(present)
+    gone = {p for p, h in zip(present, hidden, strict=True) if h}
+    return Phase.BASELINE.value in gone, Phase.POST_TRAINING.value in gone
+
+
+def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: str, several: bool,
+                       phase_floor: tuple[bool, bool] = (False, False)) -> list:
     lvl = 2 if several else 1
     out: list = [Heading(title, 1)] if several else []
     themes = [g for g in f.by_theme if g.checklist_id == cid]
+    theme_hidden = _hidden_groups(themes, {}, cid)  # a theme's audits are those with a rated answer
+    shown_themes = [g for g, h in zip(themes, theme_hidden, strict=True) if not h]
     out.append(Heading("Key findings", lvl))
-    rated = sum(g.rated for g in themes)
-    meets = sum(g.meets for g in themes)
+    rated = sum(g.rated for g in shown_themes)
+    meets = sum(g.meets for g in shown_themes)
     lines = []
     if rated:
-        lines.append(f"Across all themes, {meets / rated:.0%} of rated items met the standard.")
-        ranked = [g for g in themes if g.share is not None and not _small(g.audits)]
-        if ranked:
-            best = max(ranked, key=lambda g: g.share)
-            worst = min(ranked, key=lambda g: g.share)
+        scope = "all themes" if len(shown_themes) == len(themes) else "the themes shown"
+        lines.append(f"Across {scope}, {meets / rated:.0%} of rated items met the standard.")
+        ranked = [g for g in shown_themes if g.share is not None]
+        best = max(ranked, key=lambda g: g.share, default=None)
+        worst = min(ranked, key=lambda g: g.share, default=None)
+        if best and best.share != worst.share:
             lines.append(f"Strongest theme: {best.label} ({_pct(best.share)}). "
                          f"Weakest theme: {worst.label} ({_pct(worst.share)}).")
-    changes = [c for c in f.theme_change if c.checklist_id == cid and c.change
-               and not _small(c.base_audits) and not _small(c.post_audits)]
+    by_key = {g.key: (g, h) for g, h in zip(themes, theme_hidden, strict=True)}
+    comp = [c for c in f.theme_change if c.checklist_id == cid]
+    comp_hidden = [_comparison_hidden(c, *by_key.get(c.key, (None, True))) for c in comp]
+    comp_hidden = [None if h is None else (h[0] or phase_floor[0], h[1] or phase_floor[1]) for h in comp_hidden]
+    changes = [c for c, h in zip(comp, comp_hidden, strict=True) if c.change and h and not any(h)]
     if changes:
         up = max(changes, key=lambda c: c.change[0])
         lines.append(f"Largest change after training: {up.label}, {up.change[0] * 100:+.0f} points "
@@ -419,17 +600,18 @@ def _checklist_section(db: Database, f: Findings, cid: str, title: str, several:
     out += [Paragraph(s) for s in lines] or [Paragraph("No rated items in this selection.")]
 
     out.append(Heading("By theme", lvl))
-    out.append(_group_table(themes, "Theme"))
-    chart = _group_chart("Share meeting the standard, by theme", themes)
+    out.append(_group_table(themes, "Theme", theme_hidden))
+    chart = _group_chart("Share meeting the standard, by theme", themes, theme_hidden)
     if chart:
         out.append(chart)
 
     # fact groups mirror the themes of the death review, so they are not repeated here
     tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in ("principle", "component", "practice_area")]
     if tags:
+        tag_hidden = _hidden_groups(tags, bh.tag, cid)
         out.append(Heading("By principle, critical component and practice area", lvl))
-        out.append(_group_table(tags, "Principle, component or area"))
-        chart = _group_chart("Share meeting the standard, by principle and component", tags)
+        out.append(_group_table(tags, "Principle, component or area", tag_hidden))
+        chart = _group_chart("Share meeting the standard, by principle and component", tags, tag_hidden)
         if chart:
             out.append(chart)
 
@@ -437,18 +619,20 @@ def _checklist_section(db: Database, f: Findings, cid: str, title: str, several:
         gs = [g for g in groups if g.checklist_id == cid]
         if gs:
             out.append(Heading(f"By {name}", lvl))
-            out.append(_group_table(gs, name.capitalize()))
+            out.append(_group_table(gs, name.capitalize(), _rows_hidden(gs)))
 
-    comp = [c for c in f.theme_change if c.checklist_id == cid]
     if any(c.base_rated and c.post_rated for c in comp):
         out.append(Heading("Baseline and post-training", lvl))
         rows, cats, base, post = [], [], [], []
-        for c in comp:
-            hide = _small(c.base_audits) or _small(c.post_audits)
+        for c, h in zip(comp, comp_hidden, strict=True):
+            hb, hp = h if h is not None else (True, True)
+            hide = hb or hp
             ch = None if hide else c.change
             rows.append([
-                c.label, _count(c.base_audits), "suppressed" if hide else _pct(c.base_share),
-                _count(c.post_audits), "suppressed" if hide else _pct(c.post_share),
+                c.label, label(c.base_audits, hb) if h is not None else HIDDEN,
+                HIDDEN if hide else _pct(c.base_share),
+                label(c.post_audits, hp) if h is not None else HIDDEN,
+                HIDDEN if hide else _pct(c.post_share),
                 "—" if ch is None else f"{ch[0] * 100:+.0f}",
                 "—" if ch is None else f"{ch[1] * 100:+.0f} to {ch[2] * 100:+.0f}",
             ])
@@ -461,6 +645,11 @@ def _checklist_section(db: Database, f: Findings, cid: str, title: str, several:
              "Change (points)", "95% interval"],
             rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[3.2, 1, 1, 1, 1, 1, 1.4],
         ))
+        if any(h is None or any(h) for h in comp_hidden):
+            out.append(Paragraph(
+                f"'suppressed': a phase with fewer than {SUPPRESS_BELOW} audits on the theme, or one "
+                "that would give such a count away from the theme's total (see the method notes).",
+                "note"))
         if cats:
             out.append(BarChart(
                 "Meeting the standard before and after training", cats,
@@ -476,18 +665,21 @@ def _checklist_section(db: Database, f: Findings, cid: str, title: str, several:
             labels = scales.setdefault(b.scale, [])
             if b.label not in labels:
                 labels.append(b.label)
+    dist_hidden = [None if h else _distribution_hidden(g, bh, cid) for g, h in zip(themes, theme_hidden, strict=True)]
     for scale, labels in scales.items():
         rows = []
-        for g in themes:
+        for g, hidden in zip(themes, dist_hidden, strict=True):
             counts = {b.label: b.count for b in g.distribution if b.scale == scale}
-            if counts and _small(g.audits):
-                rows.append([g.label] + ["suppressed"] * len(labels))
+            if counts and hidden is None:
+                rows.append([g.label] + [HIDDEN] * len(labels))
             elif counts:
-                rows.append([g.label] + [_count(counts.get(lab, 0)) for lab in labels])
+                rows.append([g.label] + [label(counts.get(lab, 0), hidden.get((scale, lab), False))
+                                         for lab in labels])
         out.append(Table(["Theme", *labels], rows, caption=f"Answers on the {scale} scale",
                          align=["l"] + ["r"] * len(labels)))
 
-    items = [g for g in f.by_item if g.checklist_id == cid and g.share is not None and not _small(g.audits)]
+    items = [g for g in f.by_item if g.checklist_id == cid and g.share is not None
+             and not small(g.audits) and bh.item.get((cid, g.key), 0) >= SUPPRESS_BELOW]
     if len(items) >= 2:
         out.append(Heading("Recurring strengths and gaps", lvl))
         ordered = sorted(items, key=lambda g: g.share)
@@ -501,4 +693,4 @@ def _checklist_section(db: Database, f: Findings, cid: str, title: str, several:
     return out
 
 
-__all__ = ["aggregate_report", "audit_report"]
+__all__ = ["SUPPRESSED", "DisclosureRisk", "aggregate_report", "audit_report"]

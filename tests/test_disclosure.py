@@ -1,0 +1,529 @@
+"""Disclosure control in the anonymised aggregate report (issue 8, items 13 to 15).
+
+The rules are unit-tested as pure functions; then real encrypted databases of synthetic,
+clearly fictional audits are exported to DOCX and PDF and read back, and attacked as a
+reader with the report in hand would: take every shown total, subtract every shown cell,
+and see whether a hidden figure follows. The true figures are set out by hand below.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from audit_tool import audits
+from audit_tool.errors import AuditToolError
+from audit_tool.export import export_report
+from audit_tool.reports.disclosure import (
+    Line,
+    differencing_gap,
+    label,
+    parents,
+    suppress,
+    suppress_counts,
+    suppress_rows,
+)
+from audit_tool.selection import AuditFilter
+
+HIDDEN = ("<5", "suppressed")
+
+# -- the rules, as pure functions ---------------------------------------------------------------
+
+
+def test_one_small_cell_takes_the_next_smallest_with_it():
+    assert suppress_counts([3, 40, 50]) == [True, True, False]
+    assert [
+        label(n, h) for n, h in zip([3, 40, 50], suppress_counts([3, 40, 50]), strict=True)
+    ] == ["<5", "suppressed", "50"]
+    assert suppress_counts([3, 40], total_shown=False) == [True, False]  # no total to subtract from
+
+
+def test_zeros_are_shown_and_never_chosen_to_hide_a_small_cell():
+    assert suppress_counts([0, 3, 40, 41]) == [False, True, True, False]
+
+
+def test_hidden_cells_that_still_pin_each_other_take_a_third():
+    # 1 and 5 hidden: the total leaves 6; '<5' is 1 to 4 and 'suppressed' at least 5: only 1 + 5
+    assert suppress_counts([1, 5, 50]) == [True, True, True]
+    # two '<5' adding to 8 can only be 4 and 4
+    assert suppress_counts([4, 4, 30]) == [True, True, True]
+    # two '<5' adding to 5 could be 1+4, 2+3, ...: safe as they are
+    assert suppress_counts([2, 3, 30]) == [True, True, False]
+
+
+def test_a_line_nothing_can_protect_is_withheld_whole():
+    assert suppress_counts([1, 5]) is None  # 6 in all: whatever is hidden, 1 and 5 follow
+
+
+def test_rows_hide_whole_and_watch_every_column_that_adds_up():
+    # audits, then items meeting the standard: hiding rows 0 and 1 would show they met none
+    assert suppress_rows([3, 10, 12], [0, 0, 7]) == [True, True, True]
+    assert suppress_rows([3, 10, 12], [1, 4, 7]) == [True, True, False]
+
+
+def test_line_exposure_uses_what_the_labels_say():
+    line = Line((0, 1), (3, 40))
+    assert line.exposed([True, False]) and not line.exposed([True, True])
+    assert suppress([10, 10, 2], [False, False, True], [Line((0, 1, 2), (10, 10, 2))]) == [
+        True,
+        False,
+        True,
+    ]
+
+
+def test_parents_clear_each_field_and_each_combination():
+    flt = AuditFilter(area="X (fictional)", phase="baseline")
+    assert set(parents(flt)) == {
+        AuditFilter(phase="baseline"),
+        AuditFilter(area="X (fictional)"),
+        AuditFilter(),
+    }
+    assert differencing_gap({"": 20, "phase baseline": 5}, {"": 40, "phase baseline": 8}) == (
+        "phase baseline",
+        3,
+    )
+    assert (
+        differencing_gap({"": 20, "phase baseline": 4}, {"": 40, "phase baseline": 8}) is None
+    )  # hidden anyway
+
+
+# -- a real database ----------------------------------------------------------------------------
+
+WEAK = {"p1": "2", "p2": "no", "q1": "3"}  # 0 of 3 rated items meet the standard
+WEAK1 = {"p1": "2", "p2": "no", "q1": "1"}
+GOOD = {"p1": "5", "p2": "yes", "p3": "4", "q1": "5"}  # 4 of 4
+GLEN, KIL, STRATH, TINY = (
+    "Glenmorven (fictional)",
+    "Kilbrannan (fictional)",
+    "Strathallan (fictional)",
+    "Tiny Isle (fictional)",
+)
+CF, JSW, HV = (
+    "Children and Families (fictional)",
+    "Justice Social Work (fictional)",
+    "Health Visiting (fictional)",
+)
+VOLATILE = "Case note refers to a volatile relationship (fictional)."
+FAILURE = "Plan records failure to protect by the mother (fictional)."
+
+# (area, agency, phase, answers, finalised, note) for 27 audits
+SPEC = (
+    [(GLEN, CF, "baseline", WEAK, True, VOLATILE)] * 2
+    + [(GLEN, CF, "baseline", WEAK, True, FAILURE)]
+    + [(GLEN, CF, "baseline", WEAK, True, "")] * 2
+    + [(GLEN, CF, "baseline", WEAK1, True, "")]
+    + [(GLEN, CF, "baseline", WEAK, False, "")]  # the one draft
+    + [(GLEN, CF, "post_training", GOOD, True, "")] * 5
+    + [(STRATH, JSW, "baseline", WEAK, True, FAILURE)] * 4
+    + [(STRATH, JSW, "baseline", WEAK1, True, FAILURE)]
+    + [
+        (TINY, HV, "baseline", WEAK, True, ""),
+        (TINY, HV, "post_training", GOOD, True, ""),
+        (TINY, HV, "follow_up", GOOD, True, ""),
+    ]
+    + [(KIL, JSW, "post_training", GOOD, True, "")] * 6
+    + [(KIL, JSW, "follow_up", GOOD, True, "")]
+)
+# the truth, counted by hand from SPEC
+N = 27
+PHASES = {"Baseline": 13, "Post-training": 12, "Follow-up": 2}
+STATUS = {"finalised": 26, "draft": 1}
+AREAS = {GLEN: 12, KIL: 7, STRATH: 5, TINY: 3}
+AREA_RATED = {GLEN: 7 * 3 + 5 * 4, KIL: 7 * 4, STRATH: 5 * 3, TINY: 3 + 2 * 4}
+AGENCIES = {CF: 12, HV: 3, JSW: 12}
+# rating counts per theme (all levels): 13 weak audits, 14 good ones
+RATINGS = {
+    "Pattern": {"Very good": 14, "Good": 14, "Weak": 13, "Yes": 14, "No": 13},
+    "Planning": {"Very good": 14, "Adequate": 11, "Unsatisfactory": 2},
+}
+MEETS = {"Excellent", "Very good", "Good", "Yes"}
+
+
+def _build(db, mini, spec) -> None:
+    for i, (area, agency, phase, answers, final, note) in enumerate(spec):
+        case = audits.add_case(db, f"FICT-DIS-{i:03d}", area, agency)
+        audit_id = audits.new_audit(db, case.id, mini, phase=phase)
+        for item, rating in answers.items():
+            audits.answer(db, audit_id, item, rating)
+        if note:
+            audits.answer(db, audit_id, "p1", note=note)
+        if final:
+            audits.finalise(db, audit_id)
+
+
+@pytest.fixture
+def populated(db, mini):
+    _build(db, mini, SPEC)
+    return db
+
+
+def docx_tables(path: Path) -> list[list[list[str]]]:
+    return [
+        [[c.text.strip() for c in row.cells] for row in t.rows] for t in Document(str(path)).tables
+    ]
+
+
+def docx_text(path: Path) -> str:
+    doc = Document(str(path))
+    return "\n".join(
+        [p.text for p in doc.paragraphs]
+        + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    )
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(str(path)).pages).split())
+
+
+def table(tables, first: str, second: str | None = None) -> list[list[str]]:
+    found = [t for t in tables if t[0][0] == first and (second is None or t[0][1] == second)]
+    assert found, f"no table headed {first!r}"
+    return found[0]
+
+
+def distributions(tables) -> list[list[list[str]]]:
+    return [
+        t for t in tables if t[0][0] == "Theme" and t[0][1] not in ("Audits", "Baseline audits")
+    ]
+
+
+def dist_row(tables, theme: str, level: str) -> dict[str, str]:
+    """The theme's row of the distribution table that has a column for `level`."""
+    t = next(t for t in distributions(tables) if level in t[0])
+    return dict(zip(t[0], next(r for r in t if r[0] == theme), strict=True))
+
+
+def about(tables) -> dict[str, str]:
+    return {row[0]: row[1] for row in tables[0]}
+
+
+def _value(cell: str) -> int | None:
+    return None if cell in HIDDEN or cell in ("—", "") else int(cell.replace(",", ""))
+
+
+def pinned(total: int, cells: list[str], truth: list[int], loose: bool = False) -> list[int]:
+    """The attack: which hidden cells the total minus the shown cells pins to their true value.
+    A hidden count is '<5' (1 to 4) or 'suppressed' (at least 5); loose, any count."""
+    shown = [i for i, c in enumerate(cells) if c not in HIDDEN]
+    hidden = [i for i, c in enumerate(cells) if c in HIDDEN]
+    assert all(_value(cells[i]) == truth[i] for i in shown), (cells, truth)
+    rest = total - sum(truth[i] for i in shown)
+
+    def values(i: int) -> set[int]:
+        if cells[i] == "<5" and not loose:
+            return set(range(1, 5))
+        return set(range(0 if loose else 5, rest + 1))
+
+    if not all(truth[i] in values(i) for i in hidden):
+        return pinned(
+            total, cells, truth, loose=True
+        )  # the labels' promise does not hold: go loose
+    out = []
+    for i in hidden:
+        sums = {0}
+        for j in hidden:
+            if j != i:
+                sums = {s + v for s in sums for v in values(j) if s + v <= rest}
+        feasible = {v for v in values(i) if rest - v in sums}
+        if feasible == {truth[i]}:
+            out.append(i)
+    return out
+
+
+def parse_line(text: str, names: list[str]) -> list[str]:
+    """'Baseline 13, Post-training suppressed, Follow-up <5' -> ['13', 'suppressed', '<5']."""
+    return [
+        re.search(re.escape(n) + r" (<5|suppressed|\d+(?:,\d{3})*)", text).group(1) for n in names
+    ]
+
+
+def _attack_docx(
+    tables,
+    theme_phases: dict[str, list[int]] | None = None,
+    status: dict[str, int] = STATUS,
+    area_rated: dict[str, int] = AREA_RATED,
+    ratings: dict[str, dict[str, int]] = RATINGS,
+) -> None:
+    kv = about(tables)
+    assert kv["Audits"] == str(N)
+    # phases and statuses add up to the audits
+    assert not pinned(N, parse_line(kv["Phases"], list(PHASES)), list(PHASES.values()))
+    assert not pinned(N, parse_line(kv["Status"], ["Finalised", "draft"]), list(status.values()))
+    # areas and agencies add up to the audits; their rated items to the themes' rated items
+    themes = {r[0]: r for r in table(tables, "Theme", "Audits")[1:]}
+    rated_total = sum(int(r[2]) for r in themes.values())
+    assert rated_total == sum(area_rated.values())  # what a reader adds up from the theme table
+    areas = table(tables, "Area")[1:]
+    assert [r[0] for r in areas] == list(AREAS)
+    assert not pinned(N, [r[1] for r in areas], list(AREAS.values()))
+    assert not pinned(rated_total, [r[2] for r in areas], list(area_rated.values()), loose=True)
+    agencies = table(tables, "Agency")[1:]
+    assert not pinned(N, [r[1] for r in agencies], [AGENCIES[r[0]] for r in agencies])
+    # each theme's rating counts add up to its rated items; those meeting the standard to the
+    # share times rated items; the rest to the difference
+    dists = distributions(tables)
+    for theme, truth in ratings.items():
+        cells = {}
+        for t in dists:
+            for row in t[1:]:
+                if row[0] == theme:
+                    cells.update(
+                        {
+                            lvl: c
+                            for lvl, c in zip(t[0][1:], row[1:], strict=True)
+                            if lvl != "Not applicable"
+                        }
+                    )
+        rated = int(themes[theme][2])
+        share = int(themes[theme][3].rstrip("%"))
+        meets = [m for m in range(rated + 1) if round(100 * m / rated) == share]
+        assert len(meets) == 1  # the share gives the count meeting the standard back exactly
+        for pick, total in (
+            (lambda lvl: True, rated),
+            (lambda lvl: lvl in MEETS, meets[0]),
+            (lambda lvl: lvl not in MEETS, rated - meets[0]),
+        ):
+            lvls = [lvl for lvl in cells if pick(lvl)]
+            assert not pinned(
+                total, [cells[lvl] for lvl in lvls], [truth.get(lvl, 0) for lvl in lvls]
+            ), theme
+    # baseline + post-training + follow-up audits of a theme add up to its audits; and a
+    # theme rated in every baseline and post-training audit gives those phases' counts, to
+    # set against the phases' line in "About this report"
+    about_phases = parse_line(kv["Phases"], list(PHASES))
+    for row in table(tables, "Theme", "Baseline audits")[1:]:
+        truth = (theme_phases or {}).get(row[0], list(PHASES.values()))
+        # a reader does not know how many follow-up audits rated the theme: '<5' of them
+        assert not pinned(int(themes[row[0]][1]), [row[1], row[3], about_phases[2]], truth), row
+        cells = [
+            c if c not in HIDDEN else a
+            for c, a in zip((row[1], row[3]), about_phases, strict=False)
+        ]
+        if truth[:2] == list(PHASES.values())[:2]:
+            assert not pinned(N, [*cells, about_phases[2]], list(PHASES.values())), row
+    # the language rows add up to the audits as the phases do
+    lang = table(tables, "Phase", "Audits")[1:]
+    assert not pinned(N, [r[1] for r in lang], [PHASES[r[0]] for r in lang])
+
+
+COUNT_COLUMNS = {
+    "Audits",
+    "Rated items",
+    "Baseline audits",
+    "Post-training audits",
+    "Flags",
+    "Times",
+    "Excellent",
+    "Very good",
+    "Good",
+    "Adequate",
+    "Weak",
+    "Unsatisfactory",
+    "Yes",
+    "Partly",
+    "No",
+    "Not recorded",
+    "Not applicable",
+}
+
+
+def _no_small_counts(tables) -> None:
+    """No count of 1 to 4 anywhere a count is shown (zeros are fine: they name nobody)."""
+    for t in tables[1:]:
+        if t[0][0] == "Recommendation":  # rewritten under another item of the issue
+            continue
+        for col, head in enumerate(t[0]):
+            if head in COUNT_COLUMNS:
+                for row in t[1:]:
+                    v = _value(row[col])
+                    assert v is None or v == 0 or v >= 5, (t[0], row)
+    for key, text in about(tables).items():
+        if key in ("Audits", "Case files", "Status", "Phases", "Checklists"):
+            assert not re.search(r"(?<![\d.v])[1-4](?![\d.])", text), (key, text)
+
+
+def test_the_aggregate_report_withstands_subtraction(populated, tmp_path):
+    docx = export_report(populated, AuditFilter(), "docx", tmp_path / "all.docx")
+    pdf = export_report(populated, AuditFilter(), "pdf", tmp_path / "all.pdf")
+    tables = docx_tables(docx)
+    _attack_docx(tables)
+    _no_small_counts(tables)
+    kv = about(tables)
+    # what is hidden: the follow-up audits and post-training, which would give them back
+    assert parse_line(kv["Phases"], list(PHASES)) == ["13", "suppressed", "<5"]
+    areas = {r[0]: r[1:4] for r in table(tables, "Area")[1:]}
+    assert areas[TINY] == ["<5", "suppressed", "suppressed"]  # rated items would give 3 back
+    assert areas[STRATH] == ["suppressed"] * 3 and areas[GLEN][0] == "12"
+    planning = dist_row(tables, "Planning", "Adequate")
+    assert planning["Unsatisfactory"] == "<5" and planning["Adequate"] == "suppressed"
+    assert planning["Very good"] == "14"
+    words = " ".join(docx_text(docx).split())
+    terms = [r[0] for r in table(tables, "Most flagged wording")[1:]]
+    assert terms == ["failure to protect"]  # flagged in 6 audits; 'volatile relationship' in 2
+    assert (
+        "secondary suppression" in words
+        and "Some of these audits (fewer than 5) are drafts" in words
+    )
+    # the PDF carries the same figures
+    text = pdf_text(pdf)
+    assert "Baseline 13, Post-training suppressed, Follow-up <5" in text
+    assert "Finalised suppressed, draft <5" in text
+    assert "volatile relationship" not in text.split("Most flagged wording")[1]
+    for token in HIDDEN:
+        assert text.count(token) == words.count(token), token
+
+
+def test_a_theme_the_few_follow_up_audits_left_unrated_does_not_give_them_away(db, mini, tmp_path):
+    # the 2 follow-up audits (drafts) rate the Pattern items only: Planning's baseline and
+    # post-training counts are then the phases' own, and 27 minus them gives the follow-up count
+    pattern_only = {"p1": "5", "p2": "yes", "p3": "4"}
+    spec = [s if s[2] != "follow_up" else (*s[:3], pattern_only, False, "") for s in SPEC]
+    _build(db, mini, spec)
+    tables = docx_tables(export_report(db, AuditFilter(), "docx", tmp_path / "all.docx"))
+    assert parse_line(about(tables)["Phases"], list(PHASES)) == ["13", "suppressed", "<5"]
+    planning = next(r for r in table(tables, "Theme", "Baseline audits") if r[0] == "Planning")
+    assert planning[3] == "suppressed"  # was 12: 27 - 13 - 12 = 2
+    _attack_docx(
+        tables,
+        {"Planning": [13, 12, 0]},
+        {"finalised": 24, "draft": 3},
+        {**AREA_RATED, KIL: 6 * 4 + 3, TINY: 3 + 4 + 3},
+        {**RATINGS, "Planning": {"Very good": 12, "Adequate": 11, "Unsatisfactory": 2}},
+    )
+
+
+def test_a_five_audit_selection_shows_what_five_audits_allow(populated, tmp_path):
+    flt = AuditFilter(area=STRATH)  # 5 baseline audits; all 27 minus these leaves 22
+    docx = export_report(populated, flt, "docx", tmp_path / "five.docx")
+    pdf = export_report(populated, flt, "pdf", tmp_path / "five.pdf")
+    tables = docx_tables(docx)
+    kv = about(tables)
+    assert kv["Audits"] == "5" and kv["Case files"] == "5" and kv["Phases"] == "Baseline 5"
+    themes = {r[0]: r[1:4] for r in table(tables, "Theme", "Audits")[1:]}
+    # Pattern: p1 and p2 rated in each of 5 weak audits, none meeting; Planning: q1 only
+    assert themes == {"Pattern": ["5", "10", "0%"], "Planning": ["5", "5", "0%"]}
+    # q1: Adequate in 4 audits and Unsatisfactory in 1, both hidden; 5 - '<5' leaves 1 to 4
+    planning = dist_row(tables, "Planning", "Adequate")
+    assert [planning[c] for c in ("Adequate", "Unsatisfactory")] == ["<5", "<5"]
+    assert not pinned(5, ["<5", "<5"], [4, 1])
+    assert dist_row(tables, "Pattern", "Weak")["Weak"] == "5"
+    assert dist_row(tables, "Pattern", "No")["No"] == "5"
+    assert table(tables, "Area")[1][:2] == [STRATH, "5"]
+    lang = table(tables, "Phase", "Audits")[1]
+    assert lang[:2] == ["Baseline", "5"] and lang[3] == "5"  # one flag in each of the 5 audits
+    _no_small_counts(tables)
+    text = pdf_text(pdf)
+    assert "Audits 5" in text and "failure to protect" in text
+
+
+def test_tiny_selections_hide_their_own_totals(populated):
+    from audit_tool.reports.build import aggregate_report
+
+    report = aggregate_report(populated, AuditFilter(area=TINY))  # 3 audits
+    kv = dict(
+        next(b for b in report.blocks if hasattr(b, "rows") and not hasattr(b, "columns")).rows
+    )
+    assert kv["Audits"] == "<5" and "3" not in report.subtitle
+    notes = " ".join(getattr(b, "text", "") for b in report.blocks)
+    assert "covers fewer than 5 audits" in notes and " 3 audit" not in notes
+
+
+def test_differencing_all_against_one_area_is_refused(db, mini, tmp_path):
+    _build(
+        db,
+        mini,
+        [(GLEN, CF, "baseline", WEAK, True, "")] * 8 + [(TINY, HV, "baseline", GOOD, True, "")] * 2,
+    )
+    export_report(db, AuditFilter(), "pdf", tmp_path / "all.pdf")  # the whole set is fine
+    out = tmp_path / "glen.pdf"
+    with pytest.raises(AuditToolError) as err:
+        export_report(db, AuditFilter(area=GLEN), "pdf", out)
+    message = str(err.value)
+    assert message == (
+        "This selection leaves out only 2 audits of its wider group (all areas); a report on it "
+        "and one on the wider group together would describe those 2. Widen or narrow the selection."
+    )
+    assert "\n" not in message and not out.exists()
+
+
+def test_differencing_by_phase_within_a_wider_group_is_refused(populated):
+    from audit_tool.reports.build import aggregate_report
+
+    # all of Glenmorven is 12 (7 baseline, 5 post); Glenmorven's post-training is 5 of the 12
+    # post-training audits in all: fine. The finalised 26 against all 27 gives the draft away.
+    aggregate_report(populated, AuditFilter(area=GLEN))
+    with pytest.raises(
+        AuditToolError, match=r"leaves out only 1 audit of its wider group \(drafts and finalised\)"
+    ):
+        aggregate_report(populated, AuditFilter(status="finalised"))
+    # the reviewer's own identifiable report lists every audit anyway
+    assert aggregate_report(populated, AuditFilter(status="finalised"), include_identifiers=True)
+    # Kilbrannan's 6 post-training audits against all areas' 12 leave 6: fine; but against
+    # Kilbrannan's 7 audits, its 6 post-training ones leave out the single follow-up audit
+    with pytest.raises(
+        AuditToolError,
+        match=r"only 1 audit of its wider group \(area Kilbrannan \(fictional\), all phases\)",
+    ):
+        aggregate_report(populated, AuditFilter(area=KIL, phase="post_training"))
+
+
+def test_cli_refuses_with_one_line_and_exit_1(cli, db, db_path, mini, tmp_path):
+    _build(
+        db,
+        mini,
+        [(GLEN, CF, "baseline", WEAK, True, "")] * 8 + [(TINY, HV, "baseline", GOOD, True, "")] * 2,
+    )
+    db.close()
+    out = tmp_path / "r.docx"
+    res = cli("--db", db_path, "export", "report", "--format", "docx", "--out", out, "--area", GLEN)
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res
+    assert res.stderr.strip().splitlines() == [
+        "audit-tool: This selection leaves out only 2 audits of its wider group (all areas); a report on it "
+        "and one on the wider group together would describe those 2. Widen or narrow the selection."
+    ]
+    assert not out.exists()
+
+
+def test_a_checklist_used_in_fewer_than_5_audits_is_left_out_of_every_count(populated, tmp_path):
+    from audit_tool.checklists.loader import bundled
+
+    review = next(c for c in bundled() if c.id == "gendered-drug-alcohol-death-review")
+    for i in range(2):  # two death reviews with a note each: 29 audits in the selection
+        case = audits.add_case(populated, f"FICT-DRD-{i}", GLEN, CF)
+        audit_id = audits.new_audit(populated, case.id, review, phase="baseline")
+        audits.answer(populated, audit_id, review.definition.themes[0].items[0].id, note=FAILURE)
+    docx = export_report(populated, AuditFilter(), "docx", tmp_path / "all.docx")
+    tables = docx_tables(docx)
+    kv = about(tables)
+    assert (
+        "Gendered review of a drug- or alcohol-related death v1.0 (<5 audits: not reported)"
+        in kv["Checklists"]
+    )
+    assert "Mini test checklist v1.0 (27 audits)" in kv["Checklists"]
+    # 29 minus the 27 shown would give the 2 back, so the totals count the 27 only
+    _attack_docx(tables)
+    assert table(tables, "Phase", "Audits")[1][:2] == ["Baseline", "13"]
+    assert table(tables, "Most flagged wording")[1][:2] == ["failure to protect", "6"]
+    words = " ".join(docx_text(docx).split())
+    assert "Fewer than 5 audits used this checklist; they are left out of this report" in words
+
+
+def test_a_rating_spread_over_several_items_is_counted_by_distinct_audits(db, mini):
+    from audit_tool.reports.disclosure import behind
+
+    # 'Good' (4) on p1 in 3 audits and on p3 in 3 others: 6 audits, though 3 per item
+    spec = [
+        (GLEN, CF, "baseline", {"p1": "4", "p2": "yes", "p3": "2", "q1": "4"}, True, "")
+    ] * 3 + [(GLEN, CF, "baseline", {"p1": "2", "p2": "yes", "p3": "4", "q1": "4"}, True, "")] * 3
+    _build(db, mini, spec)
+    found = behind(db, AuditFilter())
+    assert found.level["mini-test", "pattern", "quality", "4"] == (6, 1)
+    assert found.level["mini-test", "pattern", "quality", "2"] == (6, 0)
+    assert found.level["mini-test", "planning", "quality", "4"] == (6, 1)
+    assert found.item["mini-test", "p1"] == 6
+    # a tag's floor: its most-rated item's audits
+    assert found.tag["mini-test", "component-1"] == 6
