@@ -109,9 +109,9 @@ class NewPassphrase(QWidget):
         p, q = self.first.text(), self.second.text()
         s = strength(p)
         n = length(p)
-        self.meter.setValue(s.score)
-        self.meter.setAccessibleDescription(f"Strength {s.label}")
         refusal = _refusal(p)
+        self.meter.setValue(0 if refusal else s.score)  # a refused one is never "Strong"
+        self.meter.setAccessibleDescription(f"Strength {s.label}")
         count = f"{n} character{'s' if n != 1 else ''} (at least {MIN_LENGTH})"
         if refusal and n >= MIN_LENGTH:  # long enough, refused all the same: say why
             self.strength_text.setText(refusal)
