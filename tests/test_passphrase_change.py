@@ -200,6 +200,25 @@ def test_refused_change_leaves_both_connections_working_on_the_old_key(tmp_path,
         assert _answers(db, audit_id)["q2"] == ("yes", "other (fictional)")
 
 
+def test_a_change_failing_half_way_leaves_the_old_passphrase_and_wal_mode(tmp_path, mini):
+    path = tmp_path / "audits.db"
+    audit_id = _filled(path, mini)
+    rekey_temp(path).mkdir()  # where the new copy would go: it cannot be written
+    with Database.open(path, OLD) as db:
+        with pytest.raises(StorageProblem) as exc:
+            db.change_passphrase(NEW)
+        assert "the old one still works" in str(exc.value)
+        assert db.query_one("PRAGMA journal_mode")[0] == "wal"
+        audits.answer(db, audit_id, "p1", "2", "after the failed change (fictional)")
+        with Database.open(path, OLD, verify=False) as other:  # the lock was let go
+            audits.answer(other, audit_id, "q1", "6", "other (fictional)")
+    with Database.open(path, OLD) as db:
+        assert _answers(db, audit_id)["p1"] == ("2", "after the failed change (fictional)")
+        assert _answers(db, audit_id)["q1"] == ("6", "other (fictional)")
+    with pytest.raises(WrongPassphrase):
+        Database.open(path, NEW)
+
+
 # -- issue 12 #4: a read-only file -------------------------------------------------------------------
 
 

@@ -99,7 +99,11 @@ class Session(QObject):
             self.db.change_passphrase(new)
             changed = True
         finally:
-            self._start_reader(new if changed else current)
+            if self.is_open:
+                self._start_reader(new if changed else current)
+            else:  # the change closed the file (its message says which passphrase opens it)
+                self._db = None
+                self.locked.emit()
 
     # -- slow reads ---------------------------------------------------------------------
     def read(

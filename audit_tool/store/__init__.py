@@ -94,7 +94,13 @@ class Database:
     def change_passphrase(self, new_passphrase: str) -> None:
         """Re-key the file (refused while any other connection has it open). Afterwards
         this object works on under the new passphrase; on failure, under the old one."""
-        self.conn = connection.rekey(self.conn, self.path, new_passphrase)
+        try:
+            self.conn = connection.rekey(self.conn, self.path, new_passphrase)
+        except connection.ClosedByRekey:
+            self.conn = None  # type: ignore[assignment]
+            self._checklists.clear()
+            self.cache.clear()
+            raise
 
     def integrity_problems(self) -> list[str]:
         return integrity_problems(self.conn)

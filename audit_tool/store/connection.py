@@ -168,7 +168,8 @@ def open_connection(path: str | Path, passphrase: str, verify: bool = True) -> s
         if verify and not probed:
             _verify(conn, path)
         _apply_pragmas(conn)
-        _remove_rekey_leftovers(path)  # this file opened: it is the truth
+        with contextlib.suppress(OSError):  # this file opened: it is the truth
+            _remove_rekey_leftovers(path)
         if version < SCHEMA_VERSION:
             _backup_before_migration(conn, path, version)
             _migrate(conn, version)
@@ -259,38 +260,67 @@ IN_USE = (
 )
 
 
+class ClosedByRekey(StorageProblem):
+    """A passphrase change left its connection closed (Windows, or the reopen failed):
+    the message says which passphrase opens the file now."""
+
+
 def rekey(conn: sqlcipher3.Connection, path: str | Path, new_passphrase: str) -> sqlcipher3.Connection:
-    """Change the passphrase; return the connection to use from now on.
+    """Change the passphrase; return the connection to use from now on (conn is closed).
 
     SQLCipher's in-place PRAGMA rekey rewrites every page through the WAL: a kill half way
     leaves pages under both keys. Instead a complete copy under the new key is written
     beside the file, proven to open, synced, and renamed over the original in one step.
     At any moment exactly one passphrase opens the file. On failure conn is still open,
-    still under the old passphrase, and nothing is changed."""
+    still under the old passphrase, and nothing is changed (ClosedByRekey: it is closed)."""
     path = Path(path)
     key = check_passphrase(new_passphrase)
     check_writable(path)
     _take_sole_lock(conn)
     tmp = rekey_temp(path)
+    closed = False
     try:
         conn.execute("PRAGMA journal_mode = DELETE")  # folds the WAL in and removes it
         _remove_rekey_leftovers(path)
         _export(conn, tmp, key)
+        if os.name == "nt":  # Windows renames nothing over an open file; POSIX keeps the lock
+            conn.close()
+            closed = True
         os.replace(tmp, path)  # atomic: the old file or the new one, never a mix
     except BaseException as exc:
-        _remove_rekey_leftovers(path)
+        with contextlib.suppress(OSError):
+            _remove_rekey_leftovers(path)
+        reason = _why_not_changed(exc, path)
+        if closed:
+            raise ClosedByRekey(f"{reason or exc} The database was closed; open it again.") from None
         _release_sole_lock(conn)
-        if isinstance(exc, sqlcipher3.Error):
-            raise translate(exc, path) from None
-        if isinstance(exc, OSError):
-            raise StorageProblem(
-                f"The passphrase could not be changed ({exc.strerror}); the old one still works."
-            ) from None
-        raise
+        if reason:
+            raise StorageProblem(reason) from None
+        raise  # a bug: reported as such
     with contextlib.suppress(OSError):  # the rename is done; this only hurries it to disk
         _fsync_folder(path.parent)
-    conn.close()  # its lock was on the old file, now gone
-    return open_connection(path, key, verify=False)
+    if not closed:
+        conn.close()  # its lock was on the old file, now gone
+    try:
+        return open_connection(path, key, verify=False)
+    except AuditToolError as exc:
+        raise ClosedByRekey(
+            f"The passphrase was changed, but the database could not be opened again ({exc}); "
+            "open it with the new passphrase."
+        ) from None
+
+
+def _why_not_changed(exc: BaseException, path: Path) -> str | None:
+    """One line for an environment problem (disk full, I/O); None for anything else."""
+    if isinstance(exc, OSError):
+        return f"The passphrase could not be changed ({exc.strerror}); the old one still works."
+    if isinstance(exc, sqlcipher3.Error):
+        try:
+            problem = translate(exc, path)
+        except sqlcipher3.Error:
+            return None
+        return f"{problem} The passphrase was not changed; the old one still works."
+    return None
 
 
 def rekey_temp(path: Path) -> Path:
@@ -316,7 +346,7 @@ def _take_sole_lock(conn: sqlcipher3.Connection) -> None:
     """Hold an exclusive lock, or refuse: another connection would go on using the old key
     (and its next save would fail as 'damaged'). Every open WAL connection holds a shared
     lock on the file, so the exclusive one is refused while any other is open."""
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_MS // 16}")  # other connections stay open for minutes: never wait long
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_MS // 16}")  # others stay open for minutes
     conn.execute("PRAGMA locking_mode = EXCLUSIVE")
     try:
         conn.execute("BEGIN EXCLUSIVE")
@@ -329,12 +359,14 @@ def _take_sole_lock(conn: sqlcipher3.Connection) -> None:
 
 
 def _release_sole_lock(conn: sqlcipher3.Connection) -> None:
+    # In this order: WAL entered under an exclusive lock keeps its index in private memory
+    # and the lock for good, so the lock goes first (a read in NORMAL mode drops it).
     with contextlib.suppress(sqlcipher3.Error):
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA locking_mode = NORMAL")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # drops the lock
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
 
 
