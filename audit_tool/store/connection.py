@@ -387,6 +387,11 @@ def _export(conn: sqlcipher3.Connection, tmp: Path, key: str) -> None:
     try:
         _check(proof, tmp, key)
         proof.execute("PRAGMA journal_mode = WAL")  # as every file of ours, from its first open
+    except AuditToolError:
+        raise StorageProblem(
+            "The new copy of the database did not open as it should; the passphrase was not "
+            "changed and the old one still works."
+        ) from None
     finally:
         proof.close()
     with open(tmp, "rb+") as fh:
