@@ -345,6 +345,55 @@ def test_a_cli_write_does_not_wait_for_another_programs_long_read(tmp_path, mini
         assert _answers(db, audit_id)["p1"][0] == "3"
 
 
+STOPPER = textwrap.dedent(
+    """
+    import os, sys
+    from audit_tool.store import Database, connection
+
+    def stop_after(real):
+        def step(*args, **kwargs):
+            result = real(*args, **kwargs)
+            os._exit(9)  # as abrupt as SIGKILL: no clean-up, no close
+        return step
+
+    name = sys.argv[2]
+    if name == "replace":
+        connection.os = type(os)("os_stand_in")
+        connection.os.__dict__.update(os.__dict__, replace=stop_after(os.replace))
+    else:
+        setattr(connection, name, stop_after(getattr(connection, name)))
+    db = Database.open(sys.argv[1], os.environ["AUDIT_TOOL_PASSPHRASE"])
+    db.change_passphrase(os.environ["AUDIT_TOOL_PASSPHRASE_NEW"])
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "step, opens",
+    [
+        ("_take_sole_lock", "old"),
+        ("_export", "old"),  # the complete copy written and synced, not yet renamed
+        ("_drop_spent_journal", "old"),
+        ("replace", "new"),  # renamed: the old connection never closed
+        ("_fsync_folder", "new"),
+    ],
+)
+def test_a_change_stopped_right_after_each_step(tmp_path, mini, step, opens):
+    path = tmp_path / "audits.db"
+    audit_id = _filled(path, mini)
+    proc = subprocess.run(
+        [sys.executable, "-c", STOPPER, str(path), step],
+        cwd=ROOT,
+        env=child_env(AUDIT_TOOL_PASSPHRASE=OLD, AUDIT_TOOL_PASSPHRASE_NEW=NEW),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 9, proc.stderr
+    assert _which_opens(path, audit_id) == [opens]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audits.db"]  # nothing left over
+
+
 # -- issue 12 #1: killed at any moment --------------------------------------------------------------------
 
 KILLS = int(os.environ.get("AUDIT_TOOL_TEST_KILLS", "12"))  # 3-4 s each; set 50 for a long run

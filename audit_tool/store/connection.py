@@ -286,6 +286,8 @@ def rekey(conn: sqlcipher3.Connection, path: str | Path, new_passphrase: str) ->
         if os.name == "nt":  # Windows renames nothing over an open file; POSIX keeps the lock
             conn.close()
             closed = True
+        else:
+            _drop_spent_journal(path)
         os.replace(tmp, path)  # atomic: the old file or the new one, never a mix
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -308,6 +310,17 @@ def rekey(conn: sqlcipher3.Connection, path: str | Path, new_passphrase: str) ->
             f"The passphrase was changed, but the database could not be opened again ({exc}); "
             "open it with the new passphrase."
         ) from None
+
+
+def _drop_spent_journal(path: Path) -> None:
+    """Under the exclusive lock SQLite keeps the journal of the switch out of WAL, its header
+    zeroed (so never replayed); it would outlive the rename beside the new file."""
+    journal = Path(f"{path}-journal")
+    with contextlib.suppress(FileNotFoundError), open(journal, "rb") as fh:
+        if fh.read(28).strip(b"\0"):
+            return  # a live journal: never ours to remove
+    with contextlib.suppress(FileNotFoundError):
+        journal.unlink()
 
 
 def _why_not_changed(exc: BaseException, path: Path) -> str | None:
