@@ -396,7 +396,7 @@ def test_a_change_stopped_right_after_each_step(tmp_path, mini, step, opens):
 
 # -- issue 12 #1: killed at any moment --------------------------------------------------------------------
 
-KILLS = int(os.environ.get("AUDIT_TOOL_TEST_KILLS", "12"))  # 3-4 s each; set 50 for a long run
+KILLS = int(os.environ.get("AUDIT_TOOL_TEST_KILLS", "16"))  # 2-4 s each; 50 for a long run
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
