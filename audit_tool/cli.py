@@ -25,6 +25,7 @@ from .passphrase import check as check_passphrase
 from .paths import default_db_path, user_checklists_dir
 from .selection import AuditFilter, list_audits
 from .store import SCHEMA_VERSION, Database
+from .store.connection import check_writable
 
 PASS_ENV = "AUDIT_TOOL_PASSPHRASE"
 
@@ -399,6 +400,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_passphrase_change(args: argparse.Namespace) -> int:
+    check_writable(Path(args.db))  # before opening: a read-only file is left as it is
     db = _open(args)
     with db:
         db.change_passphrase(_new_passphrase(PASS_ENV + "_NEW"))

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool.passphrase import MIN_LENGTH, length, strength
+from audit_tool.errors import WeakPassphrase
+from audit_tool.passphrase import MIN_LENGTH, check, length, strength
 
 from . import palette
 from .accessibility import name
@@ -59,6 +60,15 @@ class PassphraseField(QWidget):
         self.show_button.setChecked(False)
 
 
+def _refusal(passphrase: str) -> str | None:
+    """The core's reason for refusing a passphrase (one rule for GUI and core), or None."""
+    try:
+        check(passphrase)
+    except WeakPassphrase as exc:
+        return str(exc)
+    return None
+
+
 class NewPassphrase(QWidget):
     """Passphrase twice, with length, strength and match shown as you type."""
 
@@ -99,13 +109,15 @@ class NewPassphrase(QWidget):
         p, q = self.first.text(), self.second.text()
         s = strength(p)
         n = length(p)
-        self.meter.setValue(s.score)
+        refusal = _refusal(p)
+        self.meter.setValue(0 if refusal else s.score)  # a refused one is never "Strong"
         self.meter.setAccessibleDescription(f"Strength {s.label}")
         count = f"{n} character{'s' if n != 1 else ''} (at least {MIN_LENGTH})"
-        self.strength_text.setText(f"{count}. Strength: {s.label}. {s.hint}")
-        palette.set_text_colour(
-            self.strength_text, palette.bad() if n < MIN_LENGTH and n else palette.muted()
-        )
+        if refusal and n >= MIN_LENGTH:  # long enough, refused all the same: say why
+            self.strength_text.setText(refusal)
+        else:
+            self.strength_text.setText(f"{count}. Strength: {s.label}. {s.hint}")
+        palette.set_text_colour(self.strength_text, palette.bad() if refusal and n else palette.muted())
         if not q:
             self.match_text.setText("Type it again to check it.")
             palette.set_text_colour(self.match_text, palette.muted())
@@ -115,7 +127,7 @@ class NewPassphrase(QWidget):
         else:
             self.match_text.setText("The two passphrases do not match yet.")
             palette.set_text_colour(self.match_text, palette.bad())
-        valid = n >= MIN_LENGTH and p == q
+        valid = refusal is None and p == q
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)

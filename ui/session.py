@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from audit_tool import audits
 from audit_tool.errors import StorageProblem
+from audit_tool.passphrase import check as check_passphrase
 from audit_tool.store import Database
 
 from .reader import Job, Reader
@@ -85,13 +86,24 @@ class Session(QObject):
             self._reader = None
 
     def change_passphrase(self, current: str, new: str) -> None:
-        """Check the current passphrase on a separate connection, then re-key."""
-        Database.open(self.path, current).close()
-        self._stop_reader()  # a second connection would keep reading with the old key
+        """Check the current passphrase on a separate connection, then re-key.
+
+        The reader's connection is closed first (the core refuses while another is open)
+        and restarted with whichever passphrase opens the file afterwards: the new one
+        only once the core's change has succeeded."""
+        check_passphrase(new)  # the core's rule and message, before anything is closed
+        Database.open(self.path, current, verify=False).close()
+        self._stop_reader()
+        changed = False
         try:
             self.db.change_passphrase(new)
+            changed = True
         finally:
-            self._start_reader(new)
+            if self.is_open:
+                self._start_reader(new if changed else current)
+            else:  # the change closed the file (its message says which passphrase opens it)
+                self._db = None
+                self.locked.emit()
 
     # -- slow reads ---------------------------------------------------------------------
     def read(

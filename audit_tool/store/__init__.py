@@ -44,8 +44,8 @@ class Database:
 
     def close(self) -> None:
         if self.conn is not None:
-            with contextlib.suppress(sqlcipher3.Error):
-                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # No checkpoint of our own: a TRUNCATE one waits out the busy timeout while another
+            # connection reads. The last connection to close folds the WAL in by itself.
             self.conn.close()
             self.conn = None  # type: ignore[assignment]
             self._checklists.clear()
@@ -92,7 +92,15 @@ class Database:
 
     # -- maintenance ---------------------------------------------------------------------
     def change_passphrase(self, new_passphrase: str) -> None:
-        connection.rekey(self.conn, new_passphrase)
+        """Re-key the file (refused while any other connection has it open). Afterwards
+        this object works on under the new passphrase; on failure, under the old one."""
+        try:
+            self.conn = connection.rekey(self.conn, self.path, new_passphrase)
+        except connection.ClosedByRekey:
+            self.conn = None  # type: ignore[assignment]
+            self._checklists.clear()
+            self.cache.clear()
+            raise
 
     def integrity_problems(self) -> list[str]:
         return integrity_problems(self.conn)

@@ -32,6 +32,7 @@ from .schema import MIGRATING, MIGRATIONS, SCHEMA_VERSION
 
 APP_ID = 0x41554454  # "AUDT" in PRAGMA application_id: tells our files from other SQLite files
 PAGE_SIZE = 4096  # SQLCipher 4 default
+BUSY_MS = 5000  # how long a statement waits for another connection's lock
 
 
 def _quote(passphrase: str) -> str:
@@ -40,7 +41,9 @@ def _quote(passphrase: str) -> str:
 
 def _raw_connect(path: Path) -> sqlcipher3.Connection:
     # isolation_level=None: we manage transactions explicitly (BEGIN IMMEDIATE in atomic()).
-    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
+    conn = sqlcipher3.connect(
+        str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_MS / 1000
+    )
     # SQLCipher logs decryption failures to stderr; we report them ourselves, in words.
     conn.execute("PRAGMA cipher_log_level = NONE")
     return conn
@@ -111,18 +114,23 @@ def _check(conn: sqlcipher3.Connection, path: Path, key: str) -> int:
     return version
 
 
-def _probe_read_only(path: Path, key: str) -> None:
-    """Check a file with pending WAL pages without the power to write: a read-write
-    connection would fold the WAL into the file when it closes, even on refusal."""
+def _probe_read_only(path: Path, key: str, verify: bool) -> None:
+    """Check a file with WAL files beside it without the power to write: a read-write
+    connection would fold the WAL into the file and delete both when it closes, even
+    on refusal. Every check that can refuse the file runs here."""
     shm = Path(f"{path}-shm")
     shm_existed = shm.exists()
+    # readonly_shm: read the WAL index as it is (SQLite would otherwise rebuild it in place)
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("&readonly_shm=1" if shm_existed else "")
     try:
-        conn = sqlcipher3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None)
     except sqlcipher3.Error as exc:
         raise translate(exc, path) from None
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         _check(conn, path, key)
+        if verify:
+            _verify(conn, path)
     except sqlcipher3.Error as exc:
         raise translate(exc, path) from None
     finally:
@@ -130,6 +138,15 @@ def _probe_read_only(path: Path, key: str) -> None:
         if not shm_existed:  # the WAL index is scratch; no other process had the file open
             with contextlib.suppress(OSError):
                 shm.unlink()
+
+
+def _verify(conn: sqlcipher3.Connection, path: Path) -> None:
+    damaged = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+    if damaged:
+        raise DamagedDatabase(
+            f"{path} is damaged or has been tampered with ({len(damaged)} problem(s) "
+            "found); it was left as it is. Restore it from a backup."
+        )
 
 
 def open_connection(path: str | Path, passphrase: str, verify: bool = True) -> sqlcipher3.Connection:
@@ -141,23 +158,20 @@ def open_connection(path: str | Path, passphrase: str, verify: bool = True) -> s
     path = Path(path)
     _preflight(path)
     key = normalise(passphrase)
-    wal = Path(f"{path}-wal")
-    if wal.exists() and wal.stat().st_size > 0:  # after a crash, or open elsewhere
-        _probe_read_only(path, key)
+    probed = Path(f"{path}-wal").exists() or Path(f"{path}-shm").exists()
+    if probed:  # after a crash, or open elsewhere
+        _probe_read_only(path, key, verify)
     try:
         conn = _raw_connect(path)
     except sqlcipher3.Error as exc:
         raise translate(exc, path) from None
     try:
         version = _check(conn, path, key)
-        if verify:
-            damaged = conn.execute("PRAGMA cipher_integrity_check").fetchall()
-            if damaged:
-                raise DamagedDatabase(
-                    f"{path} is damaged or has been tampered with ({len(damaged)} problem(s) "
-                    "found); it was left as it is. Restore it from a backup."
-                )
+        if verify and not probed:
+            _verify(conn, path)
         _apply_pragmas(conn)
+        with contextlib.suppress(OSError):  # this file opened: it is the truth
+            _remove_rekey_leftovers(path)
         if version < SCHEMA_VERSION:
             _backup_before_migration(conn, path, version)
             _migrate(conn, version)
@@ -327,14 +341,181 @@ def _same_file(a: Path, b: Path) -> bool:
     return digests[0] == digests[1]
 
 
-def rekey(conn: sqlcipher3.Connection, new_passphrase: str) -> None:
-    """Change the passphrase; checkpoint so no page under the old key stays in the WAL."""
+IN_USE = (
+    "Another program (or another window of this tool) has this database open; "
+    "close it and try again."
+)
+
+
+class ClosedByRekey(StorageProblem):
+    """A passphrase change left its connection closed (Windows, or the reopen failed):
+    the message says which passphrase opens the file now."""
+
+
+def rekey(conn: sqlcipher3.Connection, path: str | Path, new_passphrase: str) -> sqlcipher3.Connection:
+    """Change the passphrase; return the connection to use from now on (conn is closed).
+
+    SQLCipher's in-place PRAGMA rekey rewrites every page through the WAL: a kill half way
+    leaves pages under both keys. Instead a complete copy under the new key is written
+    beside the file, proven to open, synced, and renamed over the original in one step.
+    At any moment exactly one passphrase opens the file. On failure conn is still open,
+    still under the old passphrase, and nothing is changed (ClosedByRekey: it is closed)."""
+    path = Path(path)
     key = check_passphrase(new_passphrase)
+    check_writable(path)
+    _take_sole_lock(conn)
+    tmp = rekey_temp(path)
+    closed = False
     try:
-        conn.execute(f"PRAGMA rekey = {_quote(key)}")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")  # folds the WAL in and removes it
+        _remove_rekey_leftovers(path)
+        _export(conn, tmp, key)
+        if os.name == "nt":  # Windows renames nothing over an open file; POSIX keeps the lock
+            conn.close()
+            closed = True
+        else:
+            _drop_spent_journal(path)
+        os.replace(tmp, path)  # atomic: the old file or the new one, never a mix
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            _remove_rekey_leftovers(path)
+        reason = _why_not_changed(exc, path)
+        if closed:
+            raise ClosedByRekey(f"{reason or exc} The database was closed; open it again.") from None
+        _release_sole_lock(conn)
+        if reason:
+            raise StorageProblem(reason) from None
+        raise  # a bug: reported as such
+    with contextlib.suppress(OSError):  # the rename is done; this only hurries it to disk
+        _fsync_folder(path.parent)
+    if not closed:
+        conn.close()  # its lock was on the old file, now gone
+    try:
+        return open_connection(path, key, verify=False)
+    except AuditToolError as exc:
+        raise ClosedByRekey(
+            f"The passphrase was changed, but the database could not be opened again ({exc}); "
+            "open it with the new passphrase."
+        ) from None
+
+
+def _drop_spent_journal(path: Path) -> None:
+    """Under the exclusive lock SQLite keeps the journal of the switch out of WAL, its header
+    zeroed (so never replayed); it would outlive the rename beside the new file."""
+    journal = Path(f"{path}-journal")
+    with contextlib.suppress(FileNotFoundError), open(journal, "rb") as fh:
+        if fh.read(28).strip(b"\0"):
+            return  # a live journal: never ours to remove
+    with contextlib.suppress(FileNotFoundError):
+        journal.unlink()
+
+
+def _why_not_changed(exc: BaseException, path: Path) -> str | None:
+    """One line for an environment problem (disk full, I/O); None for anything else."""
+    if isinstance(exc, OSError):
+        return f"The passphrase could not be changed ({exc.strerror}); the old one still works."
+    if isinstance(exc, sqlcipher3.Error):
+        try:
+            problem = translate(exc, path)
+        except sqlcipher3.Error:
+            return None
+        return f"{problem} The passphrase was not changed; the old one still works."
+    return None
+
+
+def rekey_temp(path: Path) -> Path:
+    """The new-key copy written during a passphrase change (left only by a kill)."""
+    return path.with_name(path.name + ".rekey-tmp")
+
+
+def check_writable(path: Path) -> None:
+    """Say so in words before starting: a copy is written beside the file, then renamed."""
+    if not path.is_file():
+        return  # opening it says what is wrong
+    if not os.access(path, os.W_OK):
+        raise StorageProblem(f"The database file is read-only ({path}); the passphrase was not changed.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageProblem(
+            f"The folder {folder} is read-only; the passphrase was not changed "
+            "(changing it writes a new copy of the file beside the old one)."
+        )
+
+
+def _take_sole_lock(conn: sqlcipher3.Connection) -> None:
+    """Hold an exclusive lock, or refuse: another connection would go on using the old key
+    (and its next save would fail as 'damaged'). Every open WAL connection holds a shared
+    lock on the file, so the exclusive one is refused while any other is open."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_MS // 16}")  # others stay open for minutes
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
     except sqlcipher3.Error as exc:
+        _release_sole_lock(conn)
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise StorageProblem(IN_USE) from None
         raise translate(exc) from None
+
+
+def _release_sole_lock(conn: sqlcipher3.Connection) -> None:
+    # In this order: WAL entered under an exclusive lock keeps its index in private memory
+    # and the lock for good, so the lock goes first (a read in NORMAL mode drops it).
+    with contextlib.suppress(sqlcipher3.Error):
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute("PRAGMA locking_mode = NORMAL")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+
+
+def _export(conn: sqlcipher3.Connection, tmp: Path, key: str) -> None:
+    """Write the whole database to tmp under the new key; prove it opens; sync it."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private, like the original
+    os.close(fd)
+    conn.execute(f"ATTACH DATABASE {_quote(str(tmp))} AS rekeyed KEY {_quote(key)}")
+    try:
+        conn.execute("SELECT sqlcipher_export('rekeyed')")
+        # sqlcipher_export copies tables and rows, not these two header fields
+        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+        conn.execute(f"PRAGMA rekeyed.user_version = {int(version)}")
+        conn.execute(f"PRAGMA rekeyed.application_id = {APP_ID}")
+    finally:
+        conn.execute("DETACH DATABASE rekeyed")
+    proof = _raw_connect(tmp)
+    try:
+        _check(proof, tmp, key)
+        proof.execute("PRAGMA journal_mode = WAL")  # as every file of ours, from its first open
+    except AuditToolError:
+        raise StorageProblem(
+            "The new copy of the database did not open as it should; the passphrase was not "
+            "changed and the old one still works."
+        ) from None
+    finally:
+        proof.close()
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX; Windows has no directory handles to sync)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder if str(folder) else ".", os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_rekey_leftovers(path: Path) -> None:
+    """A passphrase change killed before its rename leaves a copy beside the file: the file
+    itself is the truth (it opened), so the copy and its journals go."""
+    tmp = rekey_temp(path)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{tmp}{suffix}")
 
 
 def integrity_problems(conn: sqlcipher3.Connection) -> list[str]:
