@@ -3,15 +3,18 @@ distribution by theme, tag, item, area and agency; baseline against post-trainin
 
 All counting happens in SQL, in two passes over the answers: one groups every rated,
 applicable answer into a small table of counts (checklist copy, item, rating, phase, area,
-agency), one counts distinct audits per theme. Every view is then a GROUP BY over that
+agency), one counts distinct audits per theme and per tag. Every view is then a GROUP BY over that
 small table. Temporary tables live in memory (temp_store=MEMORY), never on disk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+import sqlcipher3
 
 from ..selection import AuditFilter
 from ..store import Database
@@ -98,8 +101,38 @@ class Findings:
         return GroupFinding("all", "All items", "", self.audits, rated, meets)
 
 
+_PREFIX = "findings_"  # every temp table of ours starts so; leftovers are swept by this prefix
+_ATTEMPTS = 3  # a DROP hit by a late interrupt is tried again (a new statement clears it)
+
+
+def _drop(db: Database, names: list[str]) -> None:
+    """Drop the tables, whatever interrupts meanwhile: an interrupt or Ctrl+C that lands
+    here is raised again once every table is gone, so no case id stays behind."""
+    delayed: BaseException | None = None
+    for name in names:
+        for attempt in range(_ATTEMPTS):
+            try:
+                db.conn.execute(f"DROP TABLE IF EXISTS {name}")
+                break
+            except sqlcipher3.Error as exc:
+                if attempt == _ATTEMPTS - 1:
+                    delayed = delayed or exc
+            except BaseException as exc:  # KeyboardInterrupt: finish first
+                delayed = delayed or exc
+    if delayed is not None:
+        raise delayed
+
+
+def _sweep(db: Database) -> None:
+    """Drop tables an earlier build left when it was stopped inside its own clean-up."""
+    rows = db.query(
+        "SELECT name FROM temp.sqlite_master WHERE type = 'table' AND name GLOB ?", (_PREFIX + "*",)
+    )
+    _drop(db, [f"temp.{r[0]}" for r in rows])
+
+
 class _Tables:
-    """The selection's temp tables; dropped on exit.
+    """The selection's temp tables: dropped on exit, and on any failure while they are made.
 
     Audits are keyed by small integers (their group: checklist copy, phase, area, agency),
     so the sorts behind GROUP BY and DISTINCT hold integers, not text: on 50,000 audits
@@ -109,10 +142,20 @@ class _Tables:
     def __init__(self, db: Database, flt: AuditFilter) -> None:
         self.db = db
         n = next(_counter)
-        self.grp, self.sel, self.fine = f"temp.grp_{n}", f"temp.sel_{n}", f"temp.fine_{n}"
-        self.aud = f"temp.aud_{n}"
+        self.grp, self.sel, self.fine, self.unit, self.aud = (
+            f"temp.{_PREFIX}{kind}_{n}" for kind in ("grp", "sel", "fine", "unit", "aud")
+        )
+        _sweep(db)
+        try:
+            self._create(flt)
+        except BaseException:  # interrupted (the GUI's Cancel), Ctrl+C or an SQL error
+            with contextlib.suppress(BaseException):  # the first failure is the one to report
+                self.drop()
+            raise
+
+    def _create(self, flt: AuditFilter) -> None:
         where, params = flt.where()
-        c = db.conn
+        c = self.db.conn
         c.execute(
             f"""CREATE TABLE {self.grp} AS SELECT DISTINCT a.checklist_sha AS sha, a.checklist_id,
                 a.phase, c.area, c.agency FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
@@ -134,16 +177,30 @@ class _Tables:
                   ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
                 GROUP BY s.gid, an.item_id, an.rating"""
         )
-        # which audits count towards a share, per theme: those with an answer that is rated
-        # (not 'not applicable'), so a cell's audit count is what its share rests on
+        # what an answer counts towards, per checklist copy: its theme (unit = theme_pos >= 0)
+        # and each of its item's tags (unit < 0), so one pass finds the audits behind both
+        c.execute(
+            f"""CREATE TABLE {self.unit} AS
+                SELECT ci.sha256 AS sha, ci.item_id, ci.scale, ci.theme_pos AS unit, NULL AS tag
+                FROM checklist_items ci WHERE ci.sha256 IN (SELECT sha FROM {self.grp})
+                UNION ALL
+                SELECT tg.sha256, tg.item_id, ci.scale,
+                       -dense_rank() OVER (PARTITION BY tg.sha256 ORDER BY tg.tag), tg.tag
+                FROM checklist_item_tags tg
+                JOIN checklist_items ci ON ci.sha256 = tg.sha256 AND ci.item_id = tg.item_id
+                WHERE tg.sha256 IN (SELECT sha FROM {self.grp})"""
+        )
+        c.execute(f"CREATE INDEX {self.unit}_at ON {self.unit.removeprefix('temp.')} (sha, item_id)")
+        # which audits count towards a share, per theme and per tag: those with an answer that
+        # is rated (not 'not applicable'), so a cell's audit count is what its share rests on
         c.execute(
             f"""CREATE TABLE {self.aud} AS
-                SELECT DISTINCT s.aid, s.gid, ci.theme_pos
+                SELECT DISTINCT s.aid, s.gid, u.unit
                 FROM {self.sel} s
                 JOIN {self.grp} g ON g.rowid = s.gid
                 JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
-                JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id
-                JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = an.rating
+                JOIN {self.unit} u ON u.sha = g.sha AND u.item_id = an.item_id
+                JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = u.scale AND l.value = an.rating
                 WHERE l.meets IS NOT NULL"""
         )
         # the fine table joined to its group and the definition: labels, theme, meets
@@ -158,15 +215,21 @@ class _Tables:
     def __enter__(self) -> _Tables:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        for t in (self.grp, self.sel, self.fine, self.aud):
-            self.db.conn.execute(f"DROP TABLE IF EXISTS {t}")
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.drop()
+            return
+        with contextlib.suppress(BaseException):  # the first failure is the one to report
+            self.drop()
+
+    def drop(self) -> None:
+        _drop(self.db, [self.aud, self.unit, self.fine, self.sel, self.grp])
 
     def per_audit(self, column: str) -> dict:
         """Audits with a rated answer counted in a share, per (checklist, group column)."""
         rows = self.db.query(
             f"""SELECT g.checklist_id, g.{column}, count(DISTINCT x.aid) FROM {self.aud} x
-                JOIN {self.grp} g ON g.rowid = x.gid GROUP BY 1, 2"""
+                JOIN {self.grp} g ON g.rowid = x.gid WHERE x.unit >= 0 GROUP BY 1, 2"""
         )
         return {(r[0], r[1]): r[2] for r in rows}
 
@@ -175,39 +238,84 @@ class _Tables:
         Each audit sits in exactly one group, so per-group counts add up exactly."""
         rows = self.db.query(
             f"""SELECT g.checklist_id, t.theme_id, g.phase, sum(x.n) FROM (
-                  SELECT gid, theme_pos, count(*) AS n FROM {self.aud} GROUP BY gid, theme_pos) x
+                  SELECT gid, unit, count(*) AS n FROM {self.aud} WHERE unit >= 0 GROUP BY gid, unit) x
                 JOIN {self.grp} g ON g.rowid = x.gid
                 JOIN (SELECT DISTINCT sha256, theme_pos, theme_id FROM checklist_items) t
-                  ON t.sha256 = g.sha AND t.theme_pos = x.theme_pos
+                  ON t.sha256 = g.sha AND t.theme_pos = x.unit
                 GROUP BY 1, 2, 3"""
         )
         return {(r[0], r[1], r[2]): r[3] for r in rows}
 
+    def tag_audits(self) -> dict[tuple[str, str], int]:
+        """Distinct audits per (checklist, tag) with a rated answer on any item carrying it."""
+        rows = self.db.query(
+            f"""SELECT g.checklist_id, u.tag, sum(x.n) FROM (
+                  SELECT gid, unit, count(*) AS n FROM {self.aud} WHERE unit < 0 GROUP BY gid, unit) x
+                JOIN {self.grp} g ON g.rowid = x.gid
+                JOIN (SELECT DISTINCT sha, unit, tag FROM {self.unit} WHERE unit < 0) u
+                  ON u.sha = g.sha AND u.unit = x.unit
+                GROUP BY 1, 2"""
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def copies(self) -> dict[str, int]:
+        """Checklist copies in the selection, oldest first (as stored): later ones name things."""
+        rows = self.db.query(
+            f"""SELECT d.sha256 FROM checklist_defs d WHERE d.sha256 IN (SELECT sha FROM {self.grp})
+                ORDER BY d.added_at, d.rowid"""
+        )
+        return {r[0]: i for i, r in enumerate(rows)}
+
     def groups(self, key: str, label: str, order: str, join: str = "", kind: str = "''"):
-        """(checklist, key, label, kind, scale, value, level label, meets, count) rows."""
+        """Per checklist copy, so each level's `meets` is that copy's own:
+        (checklist, key, sha, label, kind, scale, value, level label, level pos, answers,
+        rated answers, answers meeting the standard, order) rows."""
         return self.db.query(
-            f"""SELECT r.checklist_id, {key}, max({label}), max({kind}), r.scale, r.rating,
-                       max(r.level_label), max(r.meets), sum(r.n), min({order}), min(r.level_pos)
+            f"""SELECT r.checklist_id, {key}, r.sha, max({label}), max({kind}), r.scale, r.rating,
+                       max(r.level_label), max(r.level_pos), sum(r.n),
+                       sum(CASE WHEN r.meets IS NOT NULL THEN r.n ELSE 0 END),
+                       sum(CASE WHEN r.meets = 1 THEN r.n ELSE 0 END), min({order})
                 FROM {self.view} r {join}
-                GROUP BY r.checklist_id, {key}, r.scale, r.rating
-                ORDER BY r.checklist_id, min({order}), {key}, r.scale, min(r.level_pos)"""
+                GROUP BY r.checklist_id, {key}, r.sha, r.scale, r.rating
+                ORDER BY r.checklist_id, min({order}), {key}"""
         )
 
 
-def _fold(rows, audits_of) -> tuple[GroupFinding, ...]:
-    """Fold per-rating rows (already aggregated in SQL) into one finding per group."""
-    out: dict[tuple[str, str], dict] = {}
-    for cid, key, label, kind, scale, value, level_label, meets, n, _, _ in rows:
-        g = out.setdefault(
-            (cid, key), {"label": label, "kind": kind or "", "rated": 0, "meets": 0, "dist": []}
-        )
-        g["dist"].append(Bucket(scale, value, level_label, n))
-        if meets is not None:
-            g["rated"] += n
-            g["meets"] += n * meets
+@dataclass
+class _Group:
+    label: str = ""
+    kind: str = ""
+    newest: int = -1  # the copy whose names are shown: the newest stored
+    rated: int = 0
+    meets: int = 0
+    # (scale, value) -> [count, label, level position, copy the label is from]
+    buckets: dict = field(default_factory=dict)
+
+
+def _fold(rows, audits_of, copies: dict[str, int]) -> tuple[GroupFinding, ...]:
+    """Add the per-copy rows (already counted in SQL) up into one finding per group: shares
+    from each copy's own standard; one bucket per scale and value, named as in the newest copy."""
+    out: dict[tuple[str, str], _Group] = {}
+    for cid, key, sha, label, kind, scale, value, level_label, pos, n, rated, meets, _ in rows:
+        g = out.setdefault((cid, key), _Group())
+        age = copies[sha]
+        if age > g.newest:
+            g.label, g.kind, g.newest = label, kind or "", age
+        g.rated += rated
+        g.meets += meets
+        b = g.buckets.setdefault((scale, value), [0, level_label, pos, age])
+        b[0] += n
+        if age > b[3]:
+            b[1:] = [level_label, pos, age]
     return tuple(
-        GroupFinding(str(key), g["label"], cid, audits_of(cid, key), g["rated"], g["meets"],
-                     tuple(g["dist"]), g["kind"])
+        GroupFinding(
+            str(key), g.label, cid, audits_of(cid, key), g.rated, g.meets,
+            tuple(
+                Bucket(scale, value, b[1], b[0])
+                for (scale, value), b in sorted(g.buckets.items(), key=lambda kv: (kv[0][0], kv[1][2]))
+            ),
+            g.kind,
+        )
         for (cid, key), g in out.items()
     )
 
@@ -228,43 +336,39 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
         phase_counts = dict(
             db.query(f"SELECT g.phase, count(*) FROM {t.sel} s JOIN {t.grp} g ON g.rowid = s.gid GROUP BY 1")
         )
+        copies = t.copies()
         per_theme_phase = t.theme_audits()
         theme_audits: dict[tuple[str, str], int] = defaultdict(int)
         for (cid, theme, _), n in per_theme_phase.items():
             theme_audits[cid, theme] += n  # an audit has one phase, so phases add up exactly
         area_audits = t.per_audit("area")
         agency_audits = t.per_audit("agency")
+        tag_audits = t.tag_audits()
         item_rows = t.groups("r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
         item_audits: dict[tuple[str, str], int] = defaultdict(int)
-        for row in item_rows:  # one answer per audit and item: answers are audits
-            item_audits[row[0], row[1]] += row[8]
+        for row in item_rows:  # one answer per audit and item: its rated answers are its audits
+            item_audits[row[0], row[1]] += row[10]
         tag_join = "JOIN checklist_item_tags tg ON tg.sha256 = r.sha AND tg.item_id = r.item_id"
-        # audits per tag: the most-answered item carrying the tag (a floor on the true count)
-        tag_audits = {
-            (r[0], r[1]): r[2]
-            for r in db.query(
-                f"""SELECT checklist_id, tag, max(n) FROM (
-                      SELECT g.checklist_id, tg.tag, f.item_id, sum(f.n) AS n FROM {t.fine} f
-                      JOIN {t.grp} g ON g.rowid = f.gid
-                      JOIN checklist_item_tags tg ON tg.sha256 = g.sha AND tg.item_id = f.item_id
-                      GROUP BY 1, 2, 3) GROUP BY 1, 2"""
-            )
-        }
         theme_rows = t.groups("r.theme_id", "r.theme_title", "r.theme_pos")
         change = _compare(t, per_theme_phase)
         result = Findings(
             filter=flt,
             audits=audits,
             cases=cases,
-            by_theme=_fold(theme_rows, lambda c, k: theme_audits[c, k]),
+            by_theme=_fold(theme_rows, lambda c, k: theme_audits[c, k], copies),
             by_tag=_fold(
                 t.groups("tg.tag", "tg.tag_label", "tg.tag_kind || tg.tag", tag_join, "tg.tag_kind"),
                 lambda c, k: tag_audits.get((c, k), 0),
+                copies,
             ),
-            by_item=_fold(item_rows, lambda c, k: item_audits[c, k]),
-            by_area=_fold(t.groups("r.area", "r.area", "r.area"), lambda c, k: area_audits.get((c, k), 0)),
+            by_item=_fold(item_rows, lambda c, k: item_audits[c, k], copies),
+            by_area=_fold(
+                t.groups("r.area", "r.area", "r.area"), lambda c, k: area_audits.get((c, k), 0), copies
+            ),
             by_agency=_fold(
-                t.groups("r.agency", "r.agency", "r.agency"), lambda c, k: agency_audits.get((c, k), 0)
+                t.groups("r.agency", "r.agency", "r.agency"),
+                lambda c, k: agency_audits.get((c, k), 0),
+                copies,
             ),
             checklists=checklists,
             status_counts=status_counts,
