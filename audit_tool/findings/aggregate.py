@@ -1,11 +1,12 @@
 """Findings for one audit or a filtered set: share meeting the standard and the rating
 distribution by theme, tag, item, area and agency; baseline against post-training.
 
-All counting happens in SQL, in two passes over the answers: one groups every rated,
+The counting happens in SQL, in two passes over the answers: one groups every rated,
 applicable answer into a small table of counts (checklist copy, item, rating, phase, area,
-agency), one counts distinct audits per theme and per tag. Every view is then a GROUP BY over that
-small table. Temporary tables live in memory (temp_store=MEMORY), never on disk.
-"""
+agency); one reduces each audit to the set of items it rated and counts audits per group and
+set, from which distinct-audit counts per theme, tag, area and agency are added up. Shares
+are counted per checklist copy (each copy's own standard), then added up per checklist id.
+Temporary tables live in memory (temp_store=MEMORY), never on disk."""
 
 from __future__ import annotations
 
@@ -142,8 +143,8 @@ class _Tables:
     def __init__(self, db: Database, flt: AuditFilter) -> None:
         self.db = db
         n = next(_counter)
-        self.grp, self.sel, self.fine, self.unit, self.aud = (
-            f"temp.{_PREFIX}{kind}_{n}" for kind in ("grp", "sel", "fine", "unit", "aud")
+        self.grp, self.sel, self.fine, self.pat = (
+            f"temp.{_PREFIX}{kind}_{n}" for kind in ("grp", "sel", "fine", "pat")
         )
         _sweep(db)
         try:
@@ -177,31 +178,22 @@ class _Tables:
                   ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
                 GROUP BY s.gid, an.item_id, an.rating"""
         )
-        # what an answer counts towards, per checklist copy: its theme (unit = theme_pos >= 0)
-        # and each of its item's tags (unit < 0), so one pass finds the audits behind both
+        # which audits count towards a share: those with a rated answer (not 'not applicable').
+        # Each audit is reduced to the items it rated (as theme_pos * 10000 + item_pos), and
+        # audits with the same items in the same group are counted together: a few thousand
+        # rows from which themes, tags, areas and agencies get exact distinct-audit counts.
         c.execute(
-            f"""CREATE TABLE {self.unit} AS
-                SELECT ci.sha256 AS sha, ci.item_id, ci.scale, ci.theme_pos AS unit, NULL AS tag
-                FROM checklist_items ci WHERE ci.sha256 IN (SELECT sha FROM {self.grp})
-                UNION ALL
-                SELECT tg.sha256, tg.item_id, ci.scale,
-                       -dense_rank() OVER (PARTITION BY tg.sha256 ORDER BY tg.tag), tg.tag
-                FROM checklist_item_tags tg
-                JOIN checklist_items ci ON ci.sha256 = tg.sha256 AND ci.item_id = tg.item_id
-                WHERE tg.sha256 IN (SELECT sha FROM {self.grp})"""
-        )
-        c.execute(f"CREATE INDEX {self.unit}_at ON {self.unit.removeprefix('temp.')} (sha, item_id)")
-        # which audits count towards a share, per theme and per tag: those with an answer that
-        # is rated (not 'not applicable'), so a cell's audit count is what its share rests on
-        c.execute(
-            f"""CREATE TABLE {self.aud} AS
-                SELECT DISTINCT s.aid, s.gid, u.unit
-                FROM {self.sel} s
-                JOIN {self.grp} g ON g.rowid = s.gid
-                JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
-                JOIN {self.unit} u ON u.sha = g.sha AND u.item_id = an.item_id
-                JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = u.scale AND l.value = an.rating
-                WHERE l.meets IS NOT NULL"""
+            f"""CREATE TABLE {self.pat} AS SELECT gid, items, count(*) AS n FROM (
+                  SELECT s.gid, group_concat(ci.theme_pos * 10000 + ci.item_pos, ' ') AS items
+                  FROM {self.sel} s
+                  JOIN {self.grp} g ON g.rowid = s.gid
+                  JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
+                  JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id
+                  JOIN checklist_levels l
+                    ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = an.rating
+                  WHERE l.meets IS NOT NULL
+                  GROUP BY s.rowid)
+                GROUP BY gid, items"""
         )
         # the fine table joined to its group and the definition: labels, theme, meets
         self.view = f"""(SELECT f.n, f.item_id, f.rating, g.sha, g.checklist_id, g.phase, g.area,
@@ -223,40 +215,48 @@ class _Tables:
             self.drop()
 
     def drop(self) -> None:
-        _drop(self.db, [self.aud, self.unit, self.fine, self.sel, self.grp])
+        _drop(self.db, [self.pat, self.fine, self.sel, self.grp])
 
-    def per_audit(self, column: str) -> dict:
-        """Audits with a rated answer counted in a share, per (checklist, group column)."""
-        rows = self.db.query(
-            f"""SELECT g.checklist_id, g.{column}, count(DISTINCT x.aid) FROM {self.aud} x
-                JOIN {self.grp} g ON g.rowid = x.gid WHERE x.unit >= 0 GROUP BY 1, 2"""
-        )
-        return {(r[0], r[1]): r[2] for r in rows}
-
-    def theme_audits(self) -> dict[tuple[str, str, str], int]:
-        """Distinct audits per (checklist, theme, phase) counted in the theme's share.
-        Each audit sits in exactly one group, so per-group counts add up exactly."""
-        rows = self.db.query(
-            f"""SELECT g.checklist_id, t.theme_id, g.phase, sum(x.n) FROM (
-                  SELECT gid, unit, count(*) AS n FROM {self.aud} WHERE unit >= 0 GROUP BY gid, unit) x
-                JOIN {self.grp} g ON g.rowid = x.gid
-                JOIN (SELECT DISTINCT sha256, theme_pos, theme_id FROM checklist_items) t
-                  ON t.sha256 = g.sha AND t.theme_pos = x.unit
-                GROUP BY 1, 2, 3"""
-        )
-        return {(r[0], r[1], r[2]): r[3] for r in rows}
-
-    def tag_audits(self) -> dict[tuple[str, str], int]:
-        """Distinct audits per (checklist, tag) with a rated answer on any item carrying it."""
-        rows = self.db.query(
-            f"""SELECT g.checklist_id, u.tag, sum(x.n) FROM (
-                  SELECT gid, unit, count(*) AS n FROM {self.aud} WHERE unit < 0 GROUP BY gid, unit) x
-                JOIN {self.grp} g ON g.rowid = x.gid
-                JOIN (SELECT DISTINCT sha, unit, tag FROM {self.unit} WHERE unit < 0) u
-                  ON u.sha = g.sha AND u.unit = x.unit
-                GROUP BY 1, 2"""
-        )
-        return {(r[0], r[1]): r[2] for r in rows}
+    def audit_counts(self) -> _AuditCounts:
+        """Distinct audits with a rated answer per theme (and phase), tag, area and agency.
+        Each audit sits in exactly one group and one pattern row, so the counts add up exactly."""
+        groups = {
+            r[0]: r[1:]
+            for r in self.db.query(f"SELECT rowid, sha, checklist_id, phase, area, agency FROM {self.grp}")
+        }
+        in_selection = f"IN (SELECT sha FROM {self.grp})"
+        theme_of: dict[str, dict[int, str]] = defaultdict(dict)
+        for sha, pos, theme in self.db.query(
+            f"""SELECT sha256, theme_pos * 10000 + item_pos, theme_id FROM checklist_items
+                WHERE sha256 {in_selection}"""
+        ):
+            theme_of[sha][pos] = theme
+        tags_of: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for sha, pos, tag in self.db.query(
+            f"""SELECT tg.sha256, ci.theme_pos * 10000 + ci.item_pos, tg.tag
+                FROM checklist_item_tags tg
+                JOIN checklist_items ci ON ci.sha256 = tg.sha256 AND ci.item_id = tg.item_id
+                WHERE tg.sha256 {in_selection}"""
+        ):
+            tags_of[sha][pos].append(tag)
+        out = _AuditCounts()
+        hits: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+        for gid, items, n in self.db.query(f"SELECT gid, items, n FROM {self.pat}"):
+            sha, cid, phase, area, agency = groups[gid]
+            hit = hits.get((sha, items))
+            if hit is None:
+                positions = [int(p) for p in items.split(" ")]
+                themes = {theme_of[sha][p] for p in positions}
+                tags = {t for p in positions for t in tags_of[sha].get(p, ())}
+                hit = hits[sha, items] = (themes, tags)
+            for theme in hit[0]:
+                out.theme_phase[cid, theme, phase] += n
+                out.theme[cid, theme] += n
+            for tag in hit[1]:
+                out.tag[cid, tag] += n
+            out.area[cid, area] += n
+            out.agency[cid, agency] += n
+        return out
 
     def copies(self) -> dict[str, int]:
         """Checklist copies in the selection, oldest first (as stored): later ones name things."""
@@ -279,6 +279,15 @@ class _Tables:
                 GROUP BY r.checklist_id, {key}, r.sha, r.scale, r.rating
                 ORDER BY r.checklist_id, min({order}), {key}"""
         )
+
+
+@dataclass
+class _AuditCounts:
+    theme_phase: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, theme, phase)
+    theme: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, theme)
+    tag: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, tag)
+    area: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, area)
+    agency: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, agency)
 
 
 @dataclass
@@ -337,37 +346,31 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
             db.query(f"SELECT g.phase, count(*) FROM {t.sel} s JOIN {t.grp} g ON g.rowid = s.gid GROUP BY 1")
         )
         copies = t.copies()
-        per_theme_phase = t.theme_audits()
-        theme_audits: dict[tuple[str, str], int] = defaultdict(int)
-        for (cid, theme, _), n in per_theme_phase.items():
-            theme_audits[cid, theme] += n  # an audit has one phase, so phases add up exactly
-        area_audits = t.per_audit("area")
-        agency_audits = t.per_audit("agency")
-        tag_audits = t.tag_audits()
+        counted = t.audit_counts()
         item_rows = t.groups("r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
         item_audits: dict[tuple[str, str], int] = defaultdict(int)
         for row in item_rows:  # one answer per audit and item: its rated answers are its audits
             item_audits[row[0], row[1]] += row[10]
         tag_join = "JOIN checklist_item_tags tg ON tg.sha256 = r.sha AND tg.item_id = r.item_id"
         theme_rows = t.groups("r.theme_id", "r.theme_title", "r.theme_pos")
-        change = _compare(t, per_theme_phase)
+        change = _compare(t, counted.theme_phase)
         result = Findings(
             filter=flt,
             audits=audits,
             cases=cases,
-            by_theme=_fold(theme_rows, lambda c, k: theme_audits[c, k], copies),
+            by_theme=_fold(theme_rows, lambda c, k: counted.theme.get((c, k), 0), copies),
             by_tag=_fold(
                 t.groups("tg.tag", "tg.tag_label", "tg.tag_kind || tg.tag", tag_join, "tg.tag_kind"),
-                lambda c, k: tag_audits.get((c, k), 0),
+                lambda c, k: counted.tag.get((c, k), 0),
                 copies,
             ),
             by_item=_fold(item_rows, lambda c, k: item_audits[c, k], copies),
             by_area=_fold(
-                t.groups("r.area", "r.area", "r.area"), lambda c, k: area_audits.get((c, k), 0), copies
+                t.groups("r.area", "r.area", "r.area"), lambda c, k: counted.area.get((c, k), 0), copies
             ),
             by_agency=_fold(
                 t.groups("r.agency", "r.agency", "r.agency"),
-                lambda c, k: agency_audits.get((c, k), 0),
+                lambda c, k: counted.agency.get((c, k), 0),
                 copies,
             ),
             checklists=checklists,
