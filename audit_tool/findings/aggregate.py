@@ -266,19 +266,49 @@ class _Tables:
         )
         return {r[0]: i for i, r in enumerate(rows)}
 
-    def groups(self, key: str, label: str, order: str, join: str = "", kind: str = "''"):
+    def theme_rows(self, item_rows: list[tuple]) -> list[tuple]:
+        """The item rows of groups() regrouped by theme."""
+        themes = self.db.query(
+            f"""SELECT sha256, item_id, theme_id, theme_title, '', theme_pos FROM checklist_items
+                WHERE sha256 IN (SELECT sha FROM {self.grp})"""
+        )
+        return _regroup(item_rows, themes)
+
+    def tag_rows(self, item_rows: list[tuple]) -> list[tuple]:
+        """The item rows of groups() regrouped by tag (an item may carry several)."""
+        tags = self.db.query(
+            f"""SELECT sha256, item_id, tag, tag_label, tag_kind, tag_kind || tag
+                FROM checklist_item_tags WHERE sha256 IN (SELECT sha FROM {self.grp})"""
+        )
+        return _regroup(item_rows, tags)
+
+    def groups(self, key: str, label: str, order: str) -> list[tuple]:
         """Per checklist copy, so each level's `meets` is that copy's own:
         (checklist, key, sha, label, kind, scale, value, level label, level pos, answers,
         rated answers, answers meeting the standard, order) rows."""
         return self.db.query(
-            f"""SELECT r.checklist_id, {key}, r.sha, max({label}), max({kind}), r.scale, r.rating,
+            f"""SELECT r.checklist_id, {key}, r.sha, max({label}), '', r.scale, r.rating,
                        max(r.level_label), max(r.level_pos), sum(r.n),
                        sum(CASE WHEN r.meets IS NOT NULL THEN r.n ELSE 0 END),
                        sum(CASE WHEN r.meets = 1 THEN r.n ELSE 0 END), min({order})
-                FROM {self.view} r {join}
+                FROM {self.view} r
                 GROUP BY r.checklist_id, {key}, r.sha, r.scale, r.rating
                 ORDER BY r.checklist_id, min({order}), {key}"""
         )
+
+
+def _regroup(item_rows: list[tuple], groups_of: list[tuple]) -> list[tuple]:
+    """Rows per item (from groups()) as the rows groups() would give for a grouping of items:
+    groups_of holds (sha, item, key, label, kind, order). Spares a join over the counts."""
+    where: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for sha, item, *group in groups_of:
+        where[sha, item].append(group)
+    rows = [
+        (r[0], key, r[2], label, kind, *r[5:12], order)
+        for r in item_rows
+        for key, label, kind, order in where.get((r[2], r[1]), ())
+    ]
+    return sorted(rows, key=lambda r: (r[0], r[12], r[1]))
 
 
 @dataclass
@@ -301,6 +331,11 @@ class _Group:
     buckets: dict = field(default_factory=dict)
 
 
+def _bucket_order(entry: tuple) -> tuple:
+    (scale, _), (_, _, pos, _) = entry
+    return (scale, pos)  # by scale, then the level's place in it (best first)
+
+
 def _fold(rows, audits_of, copies: dict[str, int]) -> tuple[GroupFinding, ...]:
     """Add the per-copy rows (already counted in SQL) up into one finding per group: shares
     from each copy's own standard; one bucket per scale and value, named as in the newest copy."""
@@ -321,7 +356,7 @@ def _fold(rows, audits_of, copies: dict[str, int]) -> tuple[GroupFinding, ...]:
             str(key), g.label, cid, audits_of(cid, key), g.rated, g.meets,
             tuple(
                 Bucket(scale, value, b[1], b[0])
-                for (scale, value), b in sorted(g.buckets.items(), key=lambda kv: (kv[0][0], kv[1][2]))
+                for (scale, value), b in sorted(g.buckets.items(), key=_bucket_order)
             ),
             g.kind,
         )
@@ -351,19 +386,14 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
         item_audits: dict[tuple[str, str], int] = defaultdict(int)
         for row in item_rows:  # one answer per audit and item: its rated answers are its audits
             item_audits[row[0], row[1]] += row[10]
-        tag_join = "JOIN checklist_item_tags tg ON tg.sha256 = r.sha AND tg.item_id = r.item_id"
-        theme_rows = t.groups("r.theme_id", "r.theme_title", "r.theme_pos")
+        theme_rows = t.theme_rows(item_rows)
         change = _compare(t, counted.theme_phase)
         result = Findings(
             filter=flt,
             audits=audits,
             cases=cases,
             by_theme=_fold(theme_rows, lambda c, k: counted.theme.get((c, k), 0), copies),
-            by_tag=_fold(
-                t.groups("tg.tag", "tg.tag_label", "tg.tag_kind || tg.tag", tag_join, "tg.tag_kind"),
-                lambda c, k: counted.tag.get((c, k), 0),
-                copies,
-            ),
+            by_tag=_fold(t.tag_rows(item_rows), lambda c, k: counted.tag.get((c, k), 0), copies),
             by_item=_fold(item_rows, lambda c, k: item_audits[c, k], copies),
             by_area=_fold(
                 t.groups("r.area", "r.area", "r.area"), lambda c, k: counted.area.get((c, k), 0), copies
