@@ -144,7 +144,7 @@ def test_by_item_and_tag(db, sample):
         "p2": (4, 4, 2),  # no, yes, partly, yes
         "p3": (3, 3, 2),  # A2 4, A3 1, A4 5 (A1's is hidden)
         "q1": (4, 4, 3),  # 3, 6, 4, 5
-        "q2": (4, 2, 1),  # na, yes, no, na: four audits answered it, the two na are not rated
+        "q2": (2, 2, 1),  # na, yes, no, na: the two na are not rated, so two audits count
     }
     tags = {g.key: (g.rated, g.meets, g.kind) for g in f.by_tag}
     assert tags == {

@@ -1,17 +1,21 @@
 """Findings for one audit or a filtered set: share meeting the standard and the rating
 distribution by theme, tag, item, area and agency; baseline against post-training.
 
-All counting happens in SQL, in two passes over the answers: one groups every rated,
+The counting happens in SQL, in two passes over the answers: one groups every rated,
 applicable answer into a small table of counts (checklist copy, item, rating, phase, area,
-agency), one counts distinct audits per theme. Every view is then a GROUP BY over that
-small table. Temporary tables live in memory (temp_store=MEMORY), never on disk.
-"""
+agency); one reduces each audit to the set of items it rated and counts audits per group and
+set, from which distinct-audit counts per theme, tag, area and agency are added up. Shares
+are counted per checklist copy (each copy's own standard), then added up per checklist id.
+Temporary tables live in memory (temp_store=MEMORY), never on disk."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+import sqlcipher3
 
 from ..selection import AuditFilter
 from ..store import Database
@@ -98,8 +102,38 @@ class Findings:
         return GroupFinding("all", "All items", "", self.audits, rated, meets)
 
 
+_PREFIX = "findings_"  # every temp table of ours starts so; leftovers are swept by this prefix
+_ATTEMPTS = 3  # a DROP hit by a late interrupt is tried again (a new statement clears it)
+
+
+def _drop(db: Database, names: list[str]) -> None:
+    """Drop the tables, whatever interrupts meanwhile: an interrupt or Ctrl+C that lands
+    here is raised again once every table is gone, so no case id stays behind."""
+    delayed: BaseException | None = None
+    for name in names:
+        for attempt in range(_ATTEMPTS):
+            try:
+                db.conn.execute(f"DROP TABLE IF EXISTS {name}")
+                break
+            except sqlcipher3.Error as exc:
+                if attempt == _ATTEMPTS - 1:
+                    delayed = delayed or exc
+            except BaseException as exc:  # KeyboardInterrupt: finish first
+                delayed = delayed or exc
+    if delayed is not None:
+        raise delayed
+
+
+def _sweep(db: Database) -> None:
+    """Drop tables an earlier build left when it was stopped inside its own clean-up."""
+    rows = db.query(
+        "SELECT name FROM temp.sqlite_master WHERE type = 'table' AND name GLOB ?", (_PREFIX + "*",)
+    )
+    _drop(db, [f"temp.{r[0]}" for r in rows])
+
+
 class _Tables:
-    """The selection's temp tables; dropped on exit.
+    """The selection's temp tables: dropped on exit, and on any failure while they are made.
 
     Audits are keyed by small integers (their group: checklist copy, phase, area, agency),
     so the sorts behind GROUP BY and DISTINCT hold integers, not text: on 50,000 audits
@@ -109,10 +143,20 @@ class _Tables:
     def __init__(self, db: Database, flt: AuditFilter) -> None:
         self.db = db
         n = next(_counter)
-        self.grp, self.sel, self.fine = f"temp.grp_{n}", f"temp.sel_{n}", f"temp.fine_{n}"
-        self.aud = f"temp.aud_{n}"
+        self.grp, self.sel, self.fine, self.pat = (
+            f"temp.{_PREFIX}{kind}_{n}" for kind in ("grp", "sel", "fine", "pat")
+        )
+        _sweep(db)
+        try:
+            self._create(flt)
+        except BaseException:  # interrupted (the GUI's Cancel), Ctrl+C or an SQL error
+            with contextlib.suppress(BaseException):  # the first failure is the one to report
+                self.drop()
+            raise
+
+    def _create(self, flt: AuditFilter) -> None:
         where, params = flt.where()
-        c = db.conn
+        c = self.db.conn
         c.execute(
             f"""CREATE TABLE {self.grp} AS SELECT DISTINCT a.checklist_sha AS sha, a.checklist_id,
                 a.phase, c.area, c.agency FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
@@ -134,17 +178,22 @@ class _Tables:
                   ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
                 GROUP BY s.gid, an.item_id, an.rating"""
         )
-        # which audits count towards a share, per theme: those with an answer that is rated
-        # (not 'not applicable'), so a cell's audit count is what its share rests on
+        # which audits count towards a share: those with a rated answer (not 'not applicable').
+        # Each audit is reduced to the items it rated (as theme_pos * 10000 + item_pos), and
+        # audits with the same items in the same group are counted together: a few thousand
+        # rows from which themes, tags, areas and agencies get exact distinct-audit counts.
         c.execute(
-            f"""CREATE TABLE {self.aud} AS
-                SELECT DISTINCT s.aid, s.gid, ci.theme_pos
-                FROM {self.sel} s
-                JOIN {self.grp} g ON g.rowid = s.gid
-                JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
-                JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id
-                JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = an.rating
-                WHERE l.meets IS NOT NULL"""
+            f"""CREATE TABLE {self.pat} AS SELECT gid, items, count(*) AS n FROM (
+                  SELECT s.gid, group_concat(ci.theme_pos * 10000 + ci.item_pos, ' ') AS items
+                  FROM {self.sel} s
+                  JOIN {self.grp} g ON g.rowid = s.gid
+                  JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
+                  JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id
+                  JOIN checklist_levels l
+                    ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = an.rating
+                  WHERE l.meets IS NOT NULL
+                  GROUP BY s.rowid)
+                GROUP BY gid, items"""
         )
         # the fine table joined to its group and the definition: labels, theme, meets
         self.view = f"""(SELECT f.n, f.item_id, f.rating, g.sha, g.checklist_id, g.phase, g.area,
@@ -158,56 +207,159 @@ class _Tables:
     def __enter__(self) -> _Tables:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        for t in (self.grp, self.sel, self.fine, self.aud):
-            self.db.conn.execute(f"DROP TABLE IF EXISTS {t}")
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.drop()
+            return
+        with contextlib.suppress(BaseException):  # the first failure is the one to report
+            self.drop()
 
-    def per_audit(self, column: str) -> dict:
-        """Audits with a rated answer counted in a share, per (checklist, group column)."""
+    def drop(self) -> None:
+        _drop(self.db, [self.pat, self.fine, self.sel, self.grp])
+
+    def audit_counts(self) -> _AuditCounts:
+        """Distinct audits with a rated answer per theme (and phase), tag, area and agency.
+        Each audit sits in exactly one group and one pattern row, so the counts add up exactly."""
+        groups = {
+            r[0]: r[1:]
+            for r in self.db.query(f"SELECT rowid, sha, checklist_id, phase, area, agency FROM {self.grp}")
+        }
+        in_selection = f"IN (SELECT sha FROM {self.grp})"
+        theme_of: dict[str, dict[int, str]] = defaultdict(dict)
+        for sha, pos, theme in self.db.query(
+            f"""SELECT sha256, theme_pos * 10000 + item_pos, theme_id FROM checklist_items
+                WHERE sha256 {in_selection}"""
+        ):
+            theme_of[sha][pos] = theme
+        tags_of: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for sha, pos, tag in self.db.query(
+            f"""SELECT tg.sha256, ci.theme_pos * 10000 + ci.item_pos, tg.tag
+                FROM checklist_item_tags tg
+                JOIN checklist_items ci ON ci.sha256 = tg.sha256 AND ci.item_id = tg.item_id
+                WHERE tg.sha256 {in_selection}"""
+        ):
+            tags_of[sha][pos].append(tag)
+        out = _AuditCounts()
+        hits: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+        for gid, items, n in self.db.query(f"SELECT gid, items, n FROM {self.pat}"):
+            sha, cid, phase, area, agency = groups[gid]
+            hit = hits.get((sha, items))
+            if hit is None:
+                positions = [int(p) for p in items.split(" ")]
+                themes = {theme_of[sha][p] for p in positions}
+                tags = {t for p in positions for t in tags_of[sha].get(p, ())}
+                hit = hits[sha, items] = (themes, tags)
+            for theme in hit[0]:
+                out.theme_phase[cid, theme, phase] += n
+                out.theme[cid, theme] += n
+            for tag in hit[1]:
+                out.tag[cid, tag] += n
+            out.area[cid, area] += n
+            out.agency[cid, agency] += n
+        return out
+
+    def copies(self) -> dict[str, int]:
+        """Checklist copies in the selection, oldest first (as stored): later ones name things."""
         rows = self.db.query(
-            f"""SELECT g.checklist_id, g.{column}, count(DISTINCT x.aid) FROM {self.aud} x
-                JOIN {self.grp} g ON g.rowid = x.gid GROUP BY 1, 2"""
+            f"""SELECT d.sha256 FROM checklist_defs d WHERE d.sha256 IN (SELECT sha FROM {self.grp})
+                ORDER BY d.added_at, d.rowid"""
         )
-        return {(r[0], r[1]): r[2] for r in rows}
+        return {r[0]: i for i, r in enumerate(rows)}
 
-    def theme_audits(self) -> dict[tuple[str, str, str], int]:
-        """Distinct audits per (checklist, theme, phase) counted in the theme's share.
-        Each audit sits in exactly one group, so per-group counts add up exactly."""
-        rows = self.db.query(
-            f"""SELECT g.checklist_id, t.theme_id, g.phase, sum(x.n) FROM (
-                  SELECT gid, theme_pos, count(*) AS n FROM {self.aud} GROUP BY gid, theme_pos) x
-                JOIN {self.grp} g ON g.rowid = x.gid
-                JOIN (SELECT DISTINCT sha256, theme_pos, theme_id FROM checklist_items) t
-                  ON t.sha256 = g.sha AND t.theme_pos = x.theme_pos
-                GROUP BY 1, 2, 3"""
+    def theme_rows(self, item_rows: list[tuple]) -> list[tuple]:
+        """The item rows of groups() regrouped by theme."""
+        themes = self.db.query(
+            f"""SELECT sha256, item_id, theme_id, theme_title, '', theme_pos FROM checklist_items
+                WHERE sha256 IN (SELECT sha FROM {self.grp})"""
         )
-        return {(r[0], r[1], r[2]): r[3] for r in rows}
+        return _regroup(item_rows, themes)
 
-    def groups(self, key: str, label: str, order: str, join: str = "", kind: str = "''"):
-        """(checklist, key, label, kind, scale, value, level label, meets, count) rows."""
+    def tag_rows(self, item_rows: list[tuple]) -> list[tuple]:
+        """The item rows of groups() regrouped by tag (an item may carry several)."""
+        tags = self.db.query(
+            f"""SELECT sha256, item_id, tag, tag_label, tag_kind, tag_kind || tag
+                FROM checklist_item_tags WHERE sha256 IN (SELECT sha FROM {self.grp})"""
+        )
+        return _regroup(item_rows, tags)
+
+    def groups(self, key: str, label: str, order: str) -> list[tuple]:
+        """Per checklist copy, so each level's `meets` is that copy's own:
+        (checklist, key, sha, label, kind, scale, value, level label, level pos, answers,
+        rated answers, answers meeting the standard, order) rows."""
         return self.db.query(
-            f"""SELECT r.checklist_id, {key}, max({label}), max({kind}), r.scale, r.rating,
-                       max(r.level_label), max(r.meets), sum(r.n), min({order}), min(r.level_pos)
-                FROM {self.view} r {join}
-                GROUP BY r.checklist_id, {key}, r.scale, r.rating
-                ORDER BY r.checklist_id, min({order}), {key}, r.scale, min(r.level_pos)"""
+            f"""SELECT r.checklist_id, {key}, r.sha, max({label}), '', r.scale, r.rating,
+                       max(r.level_label), max(r.level_pos), sum(r.n),
+                       sum(CASE WHEN r.meets IS NOT NULL THEN r.n ELSE 0 END),
+                       sum(CASE WHEN r.meets = 1 THEN r.n ELSE 0 END), min({order})
+                FROM {self.view} r
+                GROUP BY r.checklist_id, {key}, r.sha, r.scale, r.rating
+                ORDER BY r.checklist_id, min({order}), {key}"""
         )
 
 
-def _fold(rows, audits_of) -> tuple[GroupFinding, ...]:
-    """Fold per-rating rows (already aggregated in SQL) into one finding per group."""
-    out: dict[tuple[str, str], dict] = {}
-    for cid, key, label, kind, scale, value, level_label, meets, n, _, _ in rows:
-        g = out.setdefault(
-            (cid, key), {"label": label, "kind": kind or "", "rated": 0, "meets": 0, "dist": []}
-        )
-        g["dist"].append(Bucket(scale, value, level_label, n))
-        if meets is not None:
-            g["rated"] += n
-            g["meets"] += n * meets
+def _regroup(item_rows: list[tuple], groups_of: list[tuple]) -> list[tuple]:
+    """Rows per item (from groups()) as the rows groups() would give for a grouping of items:
+    groups_of holds (sha, item, key, label, kind, order). Spares a join over the counts."""
+    where: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for sha, item, *group in groups_of:
+        where[sha, item].append(group)
+    rows = [
+        (r[0], key, r[2], label, kind, *r[5:12], order)
+        for r in item_rows
+        for key, label, kind, order in where.get((r[2], r[1]), ())
+    ]
+    return sorted(rows, key=lambda r: (r[0], r[12], r[1]))
+
+
+@dataclass
+class _AuditCounts:
+    theme_phase: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, theme, phase)
+    theme: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, theme)
+    tag: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, tag)
+    area: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, area)
+    agency: dict = field(default_factory=lambda: defaultdict(int))  # (checklist, agency)
+
+
+@dataclass
+class _Group:
+    label: str = ""
+    kind: str = ""
+    newest: int = -1  # the copy whose names are shown: the newest stored
+    rated: int = 0
+    meets: int = 0
+    # (scale, value) -> [count, label, level position, copy the label is from]
+    buckets: dict = field(default_factory=dict)
+
+
+def _bucket_order(entry: tuple) -> tuple:
+    (scale, _), (_, _, pos, _) = entry
+    return (scale, pos)  # by scale, then the level's place in it (best first)
+
+
+def _fold(rows, audits_of, copies: dict[str, int]) -> tuple[GroupFinding, ...]:
+    """Add the per-copy rows (already counted in SQL) up into one finding per group: shares
+    from each copy's own standard; one bucket per scale and value, named as in the newest copy."""
+    out: dict[tuple[str, str], _Group] = {}
+    for cid, key, sha, label, kind, scale, value, level_label, pos, n, rated, meets, _ in rows:
+        g = out.setdefault((cid, key), _Group())
+        age = copies[sha]
+        if age > g.newest:
+            g.label, g.kind, g.newest = label, kind or "", age
+        g.rated += rated
+        g.meets += meets
+        b = g.buckets.setdefault((scale, value), [0, level_label, pos, age])
+        b[0] += n
+        if age > b[3]:
+            b[1:] = [level_label, pos, age]
     return tuple(
-        GroupFinding(str(key), g["label"], cid, audits_of(cid, key), g["rated"], g["meets"],
-                     tuple(g["dist"]), g["kind"])
+        GroupFinding(
+            str(key), g.label, cid, audits_of(cid, key), g.rated, g.meets,
+            tuple(
+                Bucket(scale, value, b[1], b[0])
+                for (scale, value), b in sorted(g.buckets.items(), key=_bucket_order)
+            ),
+            g.kind,
+        )
         for (cid, key), g in out.items()
     )
 
@@ -228,43 +380,28 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
         phase_counts = dict(
             db.query(f"SELECT g.phase, count(*) FROM {t.sel} s JOIN {t.grp} g ON g.rowid = s.gid GROUP BY 1")
         )
-        per_theme_phase = t.theme_audits()
-        theme_audits: dict[tuple[str, str], int] = defaultdict(int)
-        for (cid, theme, _), n in per_theme_phase.items():
-            theme_audits[cid, theme] += n  # an audit has one phase, so phases add up exactly
-        area_audits = t.per_audit("area")
-        agency_audits = t.per_audit("agency")
+        copies = t.copies()
+        counted = t.audit_counts()
         item_rows = t.groups("r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
         item_audits: dict[tuple[str, str], int] = defaultdict(int)
-        for row in item_rows:  # one answer per audit and item: answers are audits
-            item_audits[row[0], row[1]] += row[8]
-        tag_join = "JOIN checklist_item_tags tg ON tg.sha256 = r.sha AND tg.item_id = r.item_id"
-        # audits per tag: the most-answered item carrying the tag (a floor on the true count)
-        tag_audits = {
-            (r[0], r[1]): r[2]
-            for r in db.query(
-                f"""SELECT checklist_id, tag, max(n) FROM (
-                      SELECT g.checklist_id, tg.tag, f.item_id, sum(f.n) AS n FROM {t.fine} f
-                      JOIN {t.grp} g ON g.rowid = f.gid
-                      JOIN checklist_item_tags tg ON tg.sha256 = g.sha AND tg.item_id = f.item_id
-                      GROUP BY 1, 2, 3) GROUP BY 1, 2"""
-            )
-        }
-        theme_rows = t.groups("r.theme_id", "r.theme_title", "r.theme_pos")
-        change = _compare(t, per_theme_phase)
+        for row in item_rows:  # one answer per audit and item: its rated answers are its audits
+            item_audits[row[0], row[1]] += row[10]
+        theme_rows = t.theme_rows(item_rows)
+        change = _compare(t, counted.theme_phase)
         result = Findings(
             filter=flt,
             audits=audits,
             cases=cases,
-            by_theme=_fold(theme_rows, lambda c, k: theme_audits[c, k]),
-            by_tag=_fold(
-                t.groups("tg.tag", "tg.tag_label", "tg.tag_kind || tg.tag", tag_join, "tg.tag_kind"),
-                lambda c, k: tag_audits.get((c, k), 0),
+            by_theme=_fold(theme_rows, lambda c, k: counted.theme.get((c, k), 0), copies),
+            by_tag=_fold(t.tag_rows(item_rows), lambda c, k: counted.tag.get((c, k), 0), copies),
+            by_item=_fold(item_rows, lambda c, k: item_audits[c, k], copies),
+            by_area=_fold(
+                t.groups("r.area", "r.area", "r.area"), lambda c, k: counted.area.get((c, k), 0), copies
             ),
-            by_item=_fold(item_rows, lambda c, k: item_audits[c, k]),
-            by_area=_fold(t.groups("r.area", "r.area", "r.area"), lambda c, k: area_audits.get((c, k), 0)),
             by_agency=_fold(
-                t.groups("r.agency", "r.agency", "r.agency"), lambda c, k: agency_audits.get((c, k), 0)
+                t.groups("r.agency", "r.agency", "r.agency"),
+                lambda c, k: counted.agency.get((c, k), 0),
+                copies,
             ),
             checklists=checklists,
             status_counts=status_counts,
