@@ -496,7 +496,6 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         "95% intervals are Wilson score intervals for a share and Newcombe's hybrid score interval "
         "for a change between phases. They treat each rated item as independent; items from the "
         "same audit are related, so the true uncertainty is somewhat wider.",
-        "Audit counts for a principle or component are those of its most-answered item.",
     ]
     if covered and len(covered) < len(checklist_ids):
         notes.append(f"Audits on a checklist used fewer than {SUPPRESS_BELOW} times in this selection "
@@ -519,11 +518,10 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     )
 
 
-def _hidden_groups(groups: list[GroupFinding], behind_of: dict, cid: str) -> list[bool]:
-    """A theme or tag is hidden when its share rests on fewer than SUPPRESS_BELOW audits: by
-    the findings' count, or by `behind_of` (for a tag, the audits of its most-rated item, a
-    floor: the findings count 'not applicable' answers there too)."""
-    return [small(g.audits) or small(behind_of.get((cid, g.key), g.audits)) for g in groups]
+def _hidden_groups(groups: list[GroupFinding]) -> list[bool]:
+    """A theme or tag is hidden when its share rests on fewer than SUPPRESS_BELOW audits
+    (the findings count distinct audits with a rated answer)."""
+    return [small(g.audits) for g in groups]
 
 
 def _comparison_hidden(c: Comparison, theme: GroupFinding | None, theme_hidden: bool) -> tuple[bool, bool] | None:
@@ -573,7 +571,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
     lvl = 2 if several else 1
     out: list = [Heading(title, 1)] if several else []
     themes = [g for g in f.by_theme if g.checklist_id == cid]
-    theme_hidden = _hidden_groups(themes, {}, cid)  # a theme's audits are those with a rated answer
+    theme_hidden = _hidden_groups(themes)
     shown_themes = [g for g, h in zip(themes, theme_hidden, strict=True) if not h]
     out.append(Heading("Key findings", lvl))
     rated = sum(g.rated for g in shown_themes)
@@ -608,7 +606,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
     # fact groups mirror the themes of the death review, so they are not repeated here
     tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in ("principle", "component", "practice_area")]
     if tags:
-        tag_hidden = _hidden_groups(tags, bh.tag, cid)
+        tag_hidden = _hidden_groups(tags)
         out.append(Heading("By principle, critical component and practice area", lvl))
         out.append(_group_table(tags, "Principle, component or area", tag_hidden))
         chart = _group_chart("Share meeting the standard, by principle and component", tags, tag_hidden)
@@ -679,7 +677,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
                          align=["l"] + ["r"] * len(labels)))
 
     items = [g for g in f.by_item if g.checklist_id == cid and g.share is not None
-             and not small(g.audits) and bh.item.get((cid, g.key), 0) >= SUPPRESS_BELOW]
+             and not small(g.audits)]
     if len(items) >= 2:
         out.append(Heading("Recurring strengths and gaps", lvl))
         ordered = sorted(items, key=lambda g: g.share)

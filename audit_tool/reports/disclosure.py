@@ -266,8 +266,6 @@ class Behind:
 
     level: dict[tuple[str, str, str, str], tuple[int, int | None]]  # checklist, theme, scale,
     # rating value -> (distinct audits, whether the rating meets the standard: 1, 0 or None)
-    item: dict[tuple[str, str], int]  # checklist, item: audits with a rated answer
-    tag: dict[tuple[str, str], int]  # checklist, tag: a floor, its most-rated item's audits
 
 
 def behind(db: Database, flt: AuditFilter) -> Behind:
@@ -302,14 +300,7 @@ def behind(db: Database, flt: AuditFilter) -> Behind:
             shas,
         )
     }
-    tags_of: dict[tuple[str, str], list[str]] = {}
-    for sha, item, tag in db.query(
-        f"SELECT sha256, item_id, tag FROM checklist_item_tags WHERE sha256 IN ({marks})", shas
-    ):
-        tags_of.setdefault((sha, item), []).append(tag)
-
     per_item: dict[tuple, int] = {}  # (checklist, theme, scale, rating, item) -> audits
-    rated: dict[tuple[str, str], int] = {}
     meets: dict[tuple, int | None] = {}
     for sha, item, rating, n in rows:
         cid = cid_of[sha]
@@ -317,8 +308,6 @@ def behind(db: Database, flt: AuditFilter) -> Behind:
         key = (cid, theme, scale, rating)
         per_item[(*key, item)] = per_item.get((*key, item), 0) + n
         meets[key] = meets_of.get((sha, scale, rating))
-        if meets[key] is not None:
-            rated[cid, item] = rated.get((cid, item), 0) + n
     floor: dict[tuple, int] = {}
     total: dict[tuple, int] = {}
     for (*key, _item), n in per_item.items():
@@ -328,12 +317,7 @@ def behind(db: Database, flt: AuditFilter) -> Behind:
     unclear = sorted({(k[0], k[1]) for k in floor if floor[k] < SUPPRESS_BELOW <= total[k]})
     if unclear:
         level.update(_distinct_levels(db, flt, unclear, meets))
-    tag: dict[tuple[str, str], int] = {}
-    for sha, item in {(sha, item) for sha, item, _, _ in rows}:
-        cid = cid_of[sha]
-        for t in tags_of.get((sha, item), ()):
-            tag[cid, t] = max(tag.get((cid, t), 0), rated.get((cid, item), 0))
-    return Behind(level=level, item=rated, tag=tag)
+    return Behind(level=level)
 
 
 def _distinct_levels(
