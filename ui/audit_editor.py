@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,7 +40,7 @@ from .accessibility import name
 from .item_widget import ItemWidget
 from .messages import show_error
 from .session import Session
-from .styles import EDITOR_QSS
+from .styles import editor_qss
 from .summary_page import SummaryPage
 from .undo_commands import RateCommand, RecommendationsCommand, Target, TextCommand
 from .widgets import SaveIndicator
@@ -229,7 +229,7 @@ class AuditEditor(QWidget):
         em = self.fontMetrics().horizontalAdvance("M")
         self.splitter.setSizes([18 * em, 60 * em])
 
-        self.setStyleSheet(EDITOR_QSS)
+        self._apply_style()
         QApplication.instance().focusChanged.connect(self._focus_moved)
         self._current_item: ItemWidget | None = None
 
@@ -238,6 +238,16 @@ class AuditEditor(QWidget):
         layout.addWidget(self.read_only_banner)
         layout.addWidget(self.missing)
         layout.addWidget(self.splitter, 1)
+
+    def _apply_style(self) -> None:
+        qss = editor_qss(QApplication.palette())
+        if qss != self.styleSheet():  # setting it again would only re-polish every widget
+            self.setStyleSheet(qss)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark scheme switched
+            self._apply_style()
 
     # -- opening and closing --------------------------------------------------------------------
     def open(self, audit_id: str) -> None:
