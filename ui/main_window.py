@@ -352,7 +352,8 @@ class MainWindow(QMainWindow):
         window_state.save("main/geometry", self.saveGeometry())
         window_state.save("main/state", self.saveState())
         window_state.save("editor/splitter", self.editor.splitter.saveState())
-        window_state.save("list/header", self.list_page.table.horizontalHeader().saveState())
+        if self.list_page.layout_measured():  # not widths guessed for an empty list
+            window_state.save("list/header", self.list_page.table.horizontalHeader().saveState())
 
     def _restore_geometry(self) -> None:
         geometry = window_state.load("main/geometry")
