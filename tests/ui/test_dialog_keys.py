@@ -81,6 +81,7 @@ def test_enter_in_the_new_audit_dialog_starts_the_audit(qtbot, window, session, 
     dialog = _show(qtbot, NewAuditDialog(session, [mini], [], case.id, False, window))
     line = dialog.case.lineEdit()
     line.setFocus()
+    dialog.grab().save(str(SHOTS / "new_audit.png"))
     qtbot.keyClick(line, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert [a.id for a in list_audits(session.db)] == [dialog.audit_id]
