@@ -8,10 +8,11 @@ to show; it holds no rule about audits (the core decides what is shown, missing 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from audit_tool import audits
 from audit_tool.audits import theme_progress
-from audit_tool.domain import Audit, Recommendation
+from audit_tool.domain import SUMMARY_FIELDS, Audit, Recommendation
 from audit_tool.errors import AuditToolError
 
 from . import palette
@@ -40,7 +41,7 @@ from .accessibility import name
 from .item_widget import ItemWidget
 from .messages import show_error
 from .session import Session
-from .styles import EDITOR_QSS
+from .styles import editor_qss
 from .summary_page import SummaryPage
 from .undo_commands import RateCommand, RecommendationsCommand, Target, TextCommand
 from .widgets import SaveIndicator
@@ -49,6 +50,18 @@ if TYPE_CHECKING:
     from audit_tool.checklists.model import Theme
 
 SUMMARY = "summary"
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    """Something typed that the database refused, kept in memory while locked (never on
+    disk, never on the lock screen) and put back in the editor after unlocking."""
+
+    audit_id: str
+    key: str  # "note:<item>", "summary:<field>", "recommendations" or "rating:<item>"
+    what: str  # "The evidence note for question 1.1"
+    reason: str  # the core's one-line message
+    value: object = None  # the text or recommendations to put back; None for a rating
 
 
 class MissingPanel(QFrame):
@@ -156,6 +169,7 @@ class AuditEditor(QWidget):
         self._item_theme: dict[str, int] = {}
         self._pages: dict[int, QWidget] = {}
         self._failed: set[str] = set()
+        self._why: dict[str, str] = {}  # failed key -> the core's message
         self._announced: set[str] = set()  # failures already shown in a message box
         self._quiet = False  # no message boxes while locking or closing
 
@@ -229,7 +243,7 @@ class AuditEditor(QWidget):
         em = self.fontMetrics().horizontalAdvance("M")
         self.splitter.setSizes([18 * em, 60 * em])
 
-        self.setStyleSheet(EDITOR_QSS)
+        self._apply_style()
         QApplication.instance().focusChanged.connect(self._focus_moved)
         self._current_item: ItemWidget | None = None
 
@@ -238,6 +252,16 @@ class AuditEditor(QWidget):
         layout.addWidget(self.read_only_banner)
         layout.addWidget(self.missing)
         layout.addWidget(self.splitter, 1)
+
+    def _apply_style(self) -> None:
+        qss = editor_qss(QApplication.palette())
+        if qss != self.styleSheet():  # setting it again would only re-polish every widget
+            self.setStyleSheet(qss)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark scheme switched
+            self._apply_style()
 
     # -- opening and closing --------------------------------------------------------------------
     def open(self, audit_id: str) -> None:
@@ -271,6 +295,10 @@ class AuditEditor(QWidget):
     def clear(self) -> None:
         """Forget the audit and every widget showing its data (closing or locking)."""
         self.undo_stack.clear()
+        for widget in self.items.values():
+            # Hiding a page moves the focus out of a note, which would try to save it again
+            # (and show a box over the lock screen); what failed was taken by unsaved().
+            widget.blockSignals(True)
         self.missing.hide()
         self.read_only_banner.hide()
         with QSignalBlocker(self.themes):
@@ -287,6 +315,7 @@ class AuditEditor(QWidget):
         self._current_item = None
         self._item_theme.clear()
         self._failed.clear()
+        self._why.clear()
         self._announced.clear()
         self.audit = None
         self.ratings, self.notes, self.summary_saved, self.recs_saved = {}, {}, {}, ()
@@ -311,6 +340,53 @@ class AuditEditor(QWidget):
         finally:
             self._quiet = False
         return sorted(self._failed)
+
+    def unsaved(self) -> list[Unsaved]:
+        """What could not be saved, with the text to put back (call after flush())."""
+        if self.audit is None:
+            return []
+        numbers = self._numbers()
+        out = []
+        for key in sorted(self._failed):
+            kind, _, name_ = key.partition(":")
+            value: object = None
+            if kind == "note" and name_ in self.items:
+                what = f"The evidence note for question {numbers.get(name_, name_)}"
+                value = self.items[name_].note_text()
+            elif kind == "summary":
+                label = SUMMARY_FIELDS.get(name_, name_)
+                what, value = f"The summary field “{label}”", self.summary.field_text(name_)
+            elif kind == "recommendations":
+                what, value = "The recommendations", self.summary.recommendations()
+            elif kind == "rating":
+                what = f"The rating for question {numbers.get(name_, name_)}"
+            else:
+                what = "A change"
+            out.append(Unsaved(self.audit.id, key, what, self._why.get(key, ""), value))
+        return out
+
+    def put_back(self, unsaved: list[Unsaved]) -> None:
+        """Show kept text again as if just typed: it is saved after the usual pause.
+        Ends on the first of them."""
+        go_to: Callable[[], None] | None = None
+        for u in unsaved:
+            if self.audit is None or u.audit_id != self.audit.id or u.value is None:
+                continue
+            kind, _, name_ = u.key.partition(":")
+            if kind == "note" and name_ in self._item_theme:
+                self.show_theme(self._item_theme[name_])  # builds the page if need be
+                self.items[name_].note.setPlainText(str(u.value))
+                go_to = go_to or (lambda item=name_: self.show_item(item))
+            elif kind == "summary" and name_ in self.summary.edits:
+                self.summary.edits[name_].setPlainText(str(u.value))
+                go_to = go_to or self.show_summary
+            elif kind == "recommendations":
+                self.summary.set_recommendations(u.value)  # type: ignore[arg-type]
+                self.summary.mark_recommendations_unsaved()
+                self.summary.flush_recommendations()
+                go_to = go_to or self.show_summary
+        if go_to is not None:
+            go_to()
 
     def has_unsaved(self) -> bool:
         return (
@@ -668,6 +744,7 @@ class AuditEditor(QWidget):
 
     def _fail(self, key: str, exc: AuditToolError) -> None:
         self._failed.add(key)
+        self._why[key] = str(exc)
         self.save_state.failed(str(exc))
         if not self._quiet and key not in self._announced:
             self._announced.add(key)  # one message box per problem, not one per keystroke

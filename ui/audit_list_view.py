@@ -28,6 +28,10 @@ from .audit_list_model import COL, COLUMNS, PROGRESS_ROLE, AuditListModel
 from .palette import heading_font
 
 ALL = ""  # the "any" entry of a filter drop-down
+FIT_SAMPLE = 500  # rows measured when sizing columns to their content
+# Columns that give way (down to their title) when everything cannot fit; the others hold
+# short values that must stay whole (the pseudonym tells the rows apart).
+SHRINKABLE = ("area", "checklist", "type", "reviewer")
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -148,12 +152,15 @@ class AuditListPage(QWidget):
         hh.setSortIndicatorShown(True)
         self._set_default_widths()
         self._fitted = False
+        self._content_fitted = False  # sized to rows once they first arrive
+        self._restored = False  # widths from the reviewer's last session
         self.table.setItemDelegateForColumn(COL["progress"], ProgressDelegate(self.table))
         self.table.doubleClicked.connect(lambda idx: self._open_row(idx.row()))
         self.table.activated_row.connect(self._open_row)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self._last_selected: str | None = None
         model.modelReset.connect(self._after_reset)
+        model.rowsInserted.connect(lambda *_a: self._fit_once())
         model.layoutChanged.connect(self._update_state)
 
         # -- empty states ------------------------------------------------------------------------
@@ -229,10 +236,55 @@ class AuditListPage(QWidget):
         if not self._fitted:
             self._fitted = True
             self._fit_columns()
+        self._fit_once()
 
     def keep_saved_layout(self) -> None:
-        """Column widths came from the reviewer's last session: leave them."""
+        """Column widths came from the reviewer's last session: leave them (but the case
+        column still widens to its content when rows arrive)."""
         self._fitted = True
+        self._restored = True
+
+    def layout_measured(self) -> bool:
+        """Whether the widths are worth keeping for next time: measured on rows or the
+        reviewer's own. Widths guessed for an empty list are not."""
+        return self._content_fitted or self._restored
+
+    def _fit_once(self) -> None:
+        # Not before the page is shown: the width it has to share out is not known yet.
+        if not self._content_fitted and self.model.rowCount() > 0 and self.isVisible():
+            self._content_fitted = True
+            self._fit_to_content()
+
+    def _content_width(self, col: int) -> int:
+        fm = self.table.fontMetrics()
+        rows = min(self.model.rowCount(), FIT_SAMPLE)
+        texts = (self.model.index(r, col).data() for r in range(rows))
+        widest = max((fm.horizontalAdvance(str(t)) for t in texts if t), default=0)
+        # The cell's margins; the header's title with room for the sort arrow.
+        title = self.table.horizontalHeader().fontMetrics().horizontalAdvance(COLUMNS[col].title)
+        return max(widest + 16, title + 32)
+
+    def _fit_to_content(self) -> None:
+        """Rows have arrived: widths from what they hold. A restored layout is the
+        reviewer's, except that the case column is never narrower than its content."""
+        case = COL["case"]
+        if self._restored:
+            needed = self._content_width(case)
+            if self.table.columnWidth(case) < needed:
+                self.table.setColumnWidth(case, needed)
+            return
+        em = self.table.fontMetrics().horizontalAdvance("M")
+        widths = [min(self._content_width(i), 30 * em) for i in range(len(COLUMNS))]
+        spare = self.table.viewport().width() - sum(widths)
+        if spare < 0:  # narrow window: the long-text columns give way, down to their title
+            shrink = [COL[k] for k in SHRINKABLE]
+            room = sum(widths[i] for i in shrink)
+            floor = self.table.horizontalHeader().fontMetrics()
+            for i in shrink:
+                minimum = floor.horizontalAdvance(COLUMNS[i].title) + 32
+                widths[i] = max(minimum, widths[i] + round(spare * widths[i] / max(room, 1)))
+        for i, w in enumerate(widths):
+            self.table.setColumnWidth(i, w)
 
     def _fit_columns(self) -> None:
         """On a narrow window, shrink the default widths so every column is in view."""
@@ -346,6 +398,7 @@ class AuditListPage(QWidget):
 
     def _after_reset(self) -> None:
         """Filtering resets the model: keep the same audit selected when it is still listed."""
+        self._fit_once()
         row = self.model.row_of(self._last_selected) if self._last_selected else -1
         if row >= 0:
             self.table.setCurrentIndex(self.model.index(row, 0))

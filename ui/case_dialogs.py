@@ -84,7 +84,8 @@ class NewCaseDialog(FittingDialog):
         self.error = _error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Add case", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok.setDefault(True)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.set_action_button(self.ok)
         buttons.accepted.connect(self._add)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -94,6 +95,7 @@ class NewCaseDialog(FittingDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setMinimumWidth(42 * self.fontMetrics().horizontalAdvance("M"))
+        self.watch_typing("the new case", self.reference, self.area, self.agency, self.team)
 
     def _add(self) -> None:
         try:
@@ -188,13 +190,15 @@ class NewAuditDialog(FittingDialog):
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Start audit", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok.setDefault(True)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.set_action_button(self.ok)
         self.ok.setEnabled(bool(self._cases and checklists))
         buttons.accepted.connect(self._start)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(40 * self.fontMetrics().horizontalAdvance("M"))
         self._checklist_changed()
+        self.watch_typing("the new audit", self.case)
 
     def _checklist_changed(self) -> None:
         idx = self.checklist.currentIndex()

@@ -73,7 +73,8 @@ class ConcernDialog(FittingDialog):
         self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Record", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok.setDefault(True)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.set_action_button(self.ok)
         buttons.accepted.connect(self._record)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -84,6 +85,7 @@ class ConcernDialog(FittingDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(44 * self.fontMetrics().horizontalAdvance("M"))
         self.raised_to.setFocus()
+        self.watch_typing("the record of the concern", self.raised_to, self.raised_by)
 
     def _record(self) -> None:
         try:

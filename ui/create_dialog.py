@@ -87,7 +87,7 @@ class CreateDialog(FittingDialog):
             "Create database", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.create_button.setEnabled(False)
-        self.create_button.setDefault(True)
+        self.set_action_button(self.create_button)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Quit")
         self.buttons.accepted.connect(self._create)
         self.buttons.rejected.connect(self.reject)

@@ -24,7 +24,7 @@ from audit_tool.settings import Settings
 
 from . import window_state
 from .actions import Actions, build_actions
-from .audit_editor import AuditEditor
+from .audit_editor import AuditEditor, Unsaved
 from .audit_list_model import AuditListModel
 from .audit_list_view import AuditListPage
 from .controller import Controller, close_dialogs
@@ -44,12 +44,11 @@ class LockPage(QWidget):
         super().__init__(parent)
         self.setObjectName("lockPage")
         self.form = UnlockForm(session, "Locked")
-        explain = QLabel(
-            "The database was closed to keep the case data safe. Everything you entered was saved. "
-            "Unlock to carry on where you were."
-        )
-        explain.setWordWrap(True)
-        self.form.layout().insertWidget(1, explain)
+        self.explain = QLabel()
+        self.explain.setObjectName("lockExplain")
+        self.explain.setWordWrap(True)
+        self.say_unsaved([])
+        self.form.layout().insertWidget(1, self.explain)
         box = QFrame()
         box.setObjectName("lockBox")
         box.setFrameShape(QFrame.Shape.StyledPanel)
@@ -64,6 +63,28 @@ class LockPage(QWidget):
         layout.addLayout(row)
         layout.addStretch(2)
         self.setFocusProxy(self.form)
+
+    def say_unsaved(self, unsaved: list[Unsaved]) -> None:
+        """Never "everything was saved" when something was not: say what, and that it is
+        kept (names of questions and the core's message only; no case text here)."""
+        closed = "The database was closed to keep the case data safe."
+        if not unsaved:
+            self.explain.setText(
+                f"{closed} Everything you entered was saved. Unlock to carry on where you were."
+            )
+            return
+        lines = [f"{u.what} could not be saved: {u.reason}" for u in unsaved]
+        kept = any(u.value is not None for u in unsaved)
+        self.explain.setText(
+            f"{closed} Not everything was saved.\n\n"
+            + "\n".join(lines)
+            + (
+                "\n\nWhat you typed is kept in this window (not on disk) and put back in the "
+                "audit when you unlock. Quitting before then loses it."
+                if kept
+                else "\n\nUnlock to carry on where you were."
+            )
+        )
 
 
 class MainWindow(QMainWindow):
@@ -119,6 +140,7 @@ class MainWindow(QMainWindow):
         session.unlocked.connect(self._after_unlock)
         self.lock_page.form.unlocked.connect(lambda: None)  # session.unlocked does the work
         self._saved_state: dict = {}
+        self._unsaved: list[Unsaved] = []  # typed text the database refused, while locked
         self._restore_geometry()
         self.statusBar().setSizeGripEnabled(True)
         if session.is_open:
@@ -242,6 +264,7 @@ class MainWindow(QMainWindow):
         self._saved_state = self._capture_state()
         close_dialogs(self)
         self.editor.flush(quiet=True)  # pending typing is saved before the database closes
+        self._unsaved = self.editor.unsaved()  # and what could not be, kept to put back
 
     def _after_lock(self) -> None:
         self.idle.stop()
@@ -253,6 +276,7 @@ class MainWindow(QMainWindow):
         self.list_page.search.blockSignals(False)
         self.stack.setCurrentWidget(self.lock_page)
         self.lock_page.form.reset()
+        self.lock_page.say_unsaved(self._unsaved)
         self.lock_page.setFocus()
         self.statusBar().clearMessage()
         self.update_actions()
@@ -287,15 +311,31 @@ class MainWindow(QMainWindow):
         except AuditToolError as exc:
             self.stack.setCurrentWidget(self.list_page)
             self.statusBar().showMessage(str(exc), 10000)
+        unsaved, self._unsaved = self._unsaved, []
+        if unsaved:
+            self._put_back(unsaved)
         self.update_actions()
+
+    def _put_back(self, unsaved: list[Unsaved]) -> None:
+        """Typing the database refused before locking goes back into its audit."""
+        try:
+            if self.editor.audit is None or self.editor.audit.id != unsaved[0].audit_id:
+                self.editor.open(unsaved[0].audit_id)
+            self.stack.setCurrentWidget(self.editor)
+            self.editor.put_back(unsaved)
+        except AuditToolError as exc:
+            self.statusBar().showMessage(str(exc), 10000)
 
     # -- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        failures = self.editor.flush(quiet=True) if self.session.is_open else []
+        if self.session.is_open:
+            failures = self.editor.flush(quiet=True)
+        else:  # locked, holding typing that could not be saved
+            failures = [u.key for u in self._unsaved if u.value is not None]
         if failures and not confirm(
             self,
             "Some changes are not saved",
-            "Some changes could not be saved (see the message at the top of the audit). "
+            "Some changes could not be saved (see the message on screen). "
             "Close anyway and lose them?",
             "Close anyway",
             "Stay",
@@ -312,7 +352,8 @@ class MainWindow(QMainWindow):
         window_state.save("main/geometry", self.saveGeometry())
         window_state.save("main/state", self.saveState())
         window_state.save("editor/splitter", self.editor.splitter.saveState())
-        window_state.save("list/header", self.list_page.table.horizontalHeader().saveState())
+        if self.list_page.layout_measured():  # not widths guessed for an empty list
+            window_state.save("list/header", self.list_page.table.horizontalHeader().saveState())
 
     def _restore_geometry(self) -> None:
         geometry = window_state.load("main/geometry")

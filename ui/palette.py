@@ -53,3 +53,32 @@ def heading_font(widget: QWidget, scale: float = 1.25, bold: bool = True) -> Non
         font.setPixelSize(round(font.pixelSize() * scale))
     font.setBold(bold)
     widget.setFont(font)
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours: 1 (same) to 21 (black on white)."""
+
+    def luminance(c: QColor) -> float:
+        def lin(v: float) -> float:
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable_on(background: QColor, minimum: float = 4.5) -> tuple[QColor, QColor]:
+    """(background, text) for text on this colour: black or white text, whichever reads
+    better, and the background darkened or lightened just enough for `minimum` contrast.
+    Some schemes pair Highlight and HighlightedText at 2:1 (e.g. white on light blue)."""
+    black, white = QColor("#000000"), QColor("#ffffff")
+    text = white if contrast(background, white) >= contrast(background, black) else black
+    bg = QColor(background)
+    for _ in range(40):
+        if contrast(bg, text) >= minimum:
+            break
+        bg = bg.darker(108) if text == white else bg.lighter(108)
+    if contrast(bg, text) < minimum:  # a colour that darker()/lighter() cannot move far enough
+        bg = black if text == white else white
+    return bg, text

@@ -1,4 +1,9 @@
-"""Style sheet rules that use palette() roles only, so they follow light and dark schemes."""
+"""Style sheet rules that use palette() roles, so they follow light and dark schemes; the
+chosen rating's colours are worked out from the palette so its text always reads."""
+
+from PySide6.QtGui import QPalette
+
+from . import palette as colours
 
 EDITOR_QSS = """
 QFrame#itemWidget {
@@ -20,10 +25,6 @@ QFrame#ratingBar QPushButton {
 QFrame#ratingBar QPushButton:hover {
     border-color: palette(highlight);
 }
-QFrame#ratingBar QPushButton:checked {
-    background-color: palette(highlight); color: palette(highlighted-text);
-    border-color: palette(highlight);
-}
 QFrame#ratingBar QPushButton:disabled {
     color: palette(placeholder-text);
 }
@@ -42,3 +43,15 @@ QFrame#lostWarning {
     border-left: 4px solid palette(highlight); border-radius: 4px;
 }
 """
+
+
+def editor_qss(pal: QPalette) -> str:
+    """EDITOR_QSS plus the chosen rating: the scheme's highlight, adjusted so the level's
+    text has 4.5:1 contrast on it (it is the answer in a finalised audit, not decoration)."""
+    highlight = pal.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+    bg, text = colours.readable_on(highlight)
+    return EDITOR_QSS + (
+        "QFrame#ratingBar QPushButton:checked {\n"
+        f"    background-color: {bg.name()}; color: {text.name()}; border-color: {bg.name()};\n"
+        "}\n"
+    )

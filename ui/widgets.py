@@ -5,10 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QLabel,
     QLayout,
     QLayoutItem,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QStyle,
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from . import palette
+from .messages import confirm
 
 
 class ActionButton(QPushButton):
@@ -81,6 +85,8 @@ class FlowLayout(QLayout):
     def minimumSize(self) -> QSize:
         size = QSize()
         for item in self._items:
+            if item.isEmpty():
+                continue
             size = size.expandedTo(item.minimumSize())
         m = self.contentsMargins()
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
@@ -90,7 +96,10 @@ class FlowLayout(QLayout):
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         x, y, line = area.x(), area.y(), 0
         for item in self._items:
-            if item.widget() is not None and not item.widget().isVisible() and not test:
+            # isEmpty() is "hidden by its own setVisible(False)"; isVisible() is also False
+            # for every child before the window is shown, and a child never placed keeps
+            # Qt's default 640x480 and covers its neighbours.
+            if item.isEmpty():
                 continue
             hint = item.sizeHint()
             if x + hint.width() > area.right() + 1 and line > 0:
@@ -136,10 +145,67 @@ def standard_icon(widget: QWidget, which: QStyle.StandardPixmap):
 
 class FittingDialog(QDialog):
     """A dialog tall enough for its wrapped text at its actual width (Qt sizes top-level
-    windows from size hints, which do not account for word-wrapped labels)."""
+    windows from size hints, which do not account for word-wrapped labels).
+
+    Also: Enter presses the action button (set_action_button), and Escape, Cancel or the
+    close button ask before throwing away typed text (watch_typing)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._action: QPushButton | None = None
+        self._watched: list[tuple[QWidget, str]] = []
+        self._what = "what you typed"
+        self._asking_off = False
+
+    def set_action_button(self, button: QPushButton) -> None:
+        """Enter anywhere in the dialog presses this button. setDefault() on a button not
+        yet inside the dialog is not registered with it, and on showing QDialog then makes
+        the first button in the focus chain (Cancel) the default: so it is set again."""
+        self._action = button
+        button.setAutoDefault(True)
+        self._make_default()
+
+    def _make_default(self) -> None:
+        if self._action is not None:
+            self._action.setDefault(False)  # setDefault(True) on a default does nothing,
+            self._action.setDefault(True)  # even when the dialog has chosen another
+
+    def watch_typing(self, what: str, *fields: QWidget) -> None:
+        """Ask before closing when any of these fields differs from its text now."""
+        self._what = what
+        self._watched = [(f, _field_text(f)) for f in fields]
+
+    def has_typed_text(self) -> bool:
+        return any(_field_text(f) != start for f, start in self._watched)
+
+    def reject(self) -> None:
+        if (
+            not self._asking_off
+            and self.has_typed_text()
+            and not confirm(
+                self,
+                "Discard what you typed?",
+                f"Discard what you typed? {self._what[:1].upper()}{self._what[1:]} "
+                "has not been saved.",
+                "Discard",
+                "Keep editing",
+                danger=True,
+            )
+        ):
+            return
+        super().reject()
+
+    def abort(self) -> None:
+        """Close without asking (the database is locking: nothing may wait for a click)."""
+        self._asking_off = True
+        try:
+            self.reject()
+        finally:
+            self._asking_off = False
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self._make_default()
         self.refit()
 
     def refit(self) -> None:
@@ -153,3 +219,13 @@ class FittingDialog(QDialog):
         self.setMinimumHeight(
             min(needed, self.screen().availableGeometry().height() if self.screen() else needed)
         )
+
+
+def _field_text(field: QWidget) -> str:
+    if isinstance(field, QLineEdit):
+        return field.text()
+    if isinstance(field, QComboBox):
+        return field.currentText()
+    if isinstance(field, QPlainTextEdit):
+        return field.toPlainText()
+    raise TypeError(f"cannot watch {type(field).__name__}")
