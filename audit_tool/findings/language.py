@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -43,6 +43,7 @@ class PhaseLanguage:
     audits: int
     words: int
     flags: int
+    flagged_audits: int = 0  # audits whose notes hold at least one flag
 
     @property
     def per_thousand(self) -> float | None:
@@ -106,6 +107,9 @@ def scanner() -> Scanner:
 class LanguageSummary:
     by_phase: tuple[PhaseLanguage, ...]
     top_terms: tuple[tuple[Term, int], ...]
+    # lower-case phrase -> distinct audits whose notes hold it: a count of flags can rest on
+    # one audit's notes, so reports judge small numbers by these
+    term_audits: dict[str, int] = field(default_factory=dict)
 
 
 def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> LanguageSummary:
@@ -114,19 +118,24 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     registered SQL function (SQLite has no regular expressions of its own)."""
     sc = scanner()
     tally: dict[str, int] = {}
+    term_ids: dict[str, set[str]] = {}
+    phase_ids: dict[str, set[str]] = {}
 
-    def flags(text: str | None) -> int:
+    def flags(audit_id: str, phase: str, text: str | None) -> int:
         found = sc.scan(text or "")
         for f in found:
             key = f.term.phrase.lower()
             tally[key] = tally.get(key, 0) + 1
+            term_ids.setdefault(key, set()).add(audit_id)
+        if found:
+            phase_ids.setdefault(phase, set()).add(audit_id)
         return len(found)
 
-    db.conn.create_function("lang_flags", 1, flags)
+    db.conn.create_function("lang_flags", 3, flags)
     db.conn.create_function("lang_words", 1, words, deterministic=True)
     where, params = (flt or AuditFilter()).where()
     rows = db.query(
-        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_words(t.text)), sum(lang_flags(t.text))
+        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_words(t.text)), sum(lang_flags(a.id, a.phase, t.text))
             FROM audits a JOIN cases c ON c.id = a.case_id
             JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
                   UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
@@ -136,6 +145,7 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     )
     ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return LanguageSummary(
-        tuple(PhaseLanguage(p, n, w or 0, f or 0) for p, n, w, f in rows),
+        tuple(PhaseLanguage(p, n, w or 0, f or 0, len(phase_ids.get(p, ()))) for p, n, w, f in rows),
         tuple((sc.terms[k], n) for k, n in ranked),
+        {k: len(v) for k, v in term_ids.items()},
     )

@@ -28,7 +28,6 @@ from .disclosure import (
     behind,
     cases_of,
     census,
-    flagged,
     label,
     refuse_differencing,
     small,
@@ -207,16 +206,21 @@ def _language(db: Database, flt: AuditFilter, covered: set[str], whole: bool) ->
         return summarise(db, flt, limit=10_000)
     phases: dict[str, list[int]] = {}
     terms: dict[str, list] = {}
-    for cid in sorted(covered):
+    term_audits: dict[str, int] = {}
+    for cid in sorted(covered):  # an audit has one checklist: its parts add up exactly
         part = summarise(db, replace(flt, checklist_id=cid), limit=10_000)
         for p in part.by_phase:
-            acc = phases.setdefault(p.phase, [0, 0, 0])
-            acc[0], acc[1], acc[2] = acc[0] + p.audits, acc[1] + p.words, acc[2] + p.flags
+            acc = phases.setdefault(p.phase, [0, 0, 0, 0])
+            for i, v in enumerate((p.audits, p.words, p.flags, p.flagged_audits)):
+                acc[i] += v
         for term, n in part.top_terms:
             terms.setdefault(term.phrase.lower(), [term, 0])[1] += n
+        for k, n in part.term_audits.items():
+            term_audits[k] = term_audits.get(k, 0) + n
     return LanguageSummary(
         tuple(PhaseLanguage(p, *v) for p, v in phases.items()),
         tuple(sorted(((t, n) for t, n in terms.values()), key=lambda x: (-x[1], x[0].phrase))),
+        term_audits,
     )
 
 
@@ -236,19 +240,18 @@ def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: 
     # rows are hidden here as in "About this report"
     withheld = suppress_counts([p.audits for p in phases])
     hidden = withheld or [True] * len(phases)
-    spread = flagged(db, flt, covered, scanner())
     rows = []
     for p, h in zip(phases, hidden, strict=True):
         if h:
             rows.append([Phase(p.phase).label, label(p.audits, True) if withheld else HIDDEN] + [HIDDEN] * 3)
-        elif small(spread.phases.get(p.phase, 0)):  # the flags come from the notes of 1 to 4 audits
+        elif small(p.flagged_audits):  # the flags come from the notes of 1 to 4 audits
             rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", HIDDEN, HIDDEN])
         else:
             rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
                          f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—"])
     out.append(Table(["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"], rows,
                      align=["l", "r", "r", "r", "r"]))
-    hidden = [h or small(spread.phases.get(p.phase, 0)) for p, h in zip(phases, hidden, strict=True)]
+    hidden = [h or small(p.flagged_audits) for p, h in zip(phases, hidden, strict=True)]
     shown = [p for p, h in zip(phases, hidden, strict=True) if p.per_thousand is not None and not h]
     if shown:
         out.append(BarChart(
@@ -259,7 +262,7 @@ def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: 
         ))
     if lang.top_terms:
         top = [(t, n) for t, n in lang.top_terms
-               if spread.terms.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW][:8]
+               if lang.term_audits.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW][:8]
         if top:
             out.append(Table(
                 ["Most flagged wording", "Times", "Suggested reframe"],

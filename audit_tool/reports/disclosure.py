@@ -21,7 +21,6 @@ from dataclasses import dataclass, fields, replace
 from itertools import combinations
 
 from ..errors import AuditToolError
-from ..findings.language import Scanner
 from ..selection import AuditFilter
 from ..store import Database
 
@@ -336,47 +335,6 @@ def _distinct_levels(
     return {tuple(r[:4]): (r[4], meets.get(tuple(r[:4]))) for r in rows}
 
 
-@dataclass(frozen=True)
-class Flagged:
-    """Distinct audits whose notes carry each flagged term, and any flag at all, per phase."""
-
-    terms: dict[str, int]  # lower-case phrase -> audits
-    phases: dict[str, int]  # phase -> audits with at least one flag
-
-
-def flagged(db: Database, flt: AuditFilter, checklists: set[str], sc: Scanner) -> Flagged:
-    """Scan the selection's notes once more, counting audits rather than flags: a count of
-    flags can rest on one audit's notes. Only texts holding the longest word of some phrase are
-    scanned (SQLite's LIKE is a cheap superset of the scanner's match)."""
-    scan = sc.scan
-    words = sorted({max(p.split(), key=len).replace("%", "").replace("_", "") for p in sc.terms})
-    if not words:
-        return Flagged({}, {})
-    terms: dict[str, set[str]] = {}
-    phases: dict[str, set[str]] = {}
-
-    def note(audit_id: str, phase: str, text: str | None) -> int:
-        for flag in scan(text or ""):
-            terms.setdefault(flag.term.phrase.lower(), set()).add(audit_id)
-            phases.setdefault(phase, set()).add(audit_id)
-        return 0
-
-    db.conn.create_function("disclosure_flags", 3, note)
-    where, params = flt.where()
-    marks = ",".join("?" * len(checklists)) or "NULL"
-    db.query(
-        f"""SELECT sum(disclosure_flags(a.id, a.phase, t.text)) FROM audits a
-            JOIN cases c ON c.id = a.case_id
-            JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
-                  UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
-                 t ON t.audit_id = a.id
-            WHERE {where} AND a.checklist_id IN ({marks})
-              AND ({" OR ".join(["t.text LIKE ?"] * len(words))})""",
-        [*params, *sorted(checklists), *(f"%{w}%" for w in words)],
-    )
-    return Flagged({k: len(v) for k, v in terms.items()}, {k: len(v) for k, v in phases.items()})
-
-
 __all__ = [
     "HIDDEN",
     "LESS",
@@ -385,7 +343,6 @@ __all__ = [
     "Behind",
     "Census",
     "DisclosureRisk",
-    "Flagged",
     "Line",
     "behind",
     "census",
@@ -395,7 +352,6 @@ __all__ = [
     "parents",
     "refuse_differencing",
     "small",
-    "flagged",
     "suppress",
     "suppress_counts",
     "suppress_rows",
