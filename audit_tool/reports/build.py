@@ -375,9 +375,11 @@ def _recommendations(db: Database, flt: AuditFilter, scrub, include_identifiers:
     return out
 
 
-def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[list, str, str]:
+def _about(f: Findings, cen: Census, covered: set[str], cases: int,
+           drafts_left_out: int | None = None) -> tuple[list, str, str]:
     """The 'About this report' rows over the audits reported, with the status line and the
-    draft note. Counts under SUPPRESS_BELOW, and any count that would give one back, are hidden."""
+    draft note. Counts under SUPPRESS_BELOW, and any count that would give one back, are hidden.
+    drafts_left_out: for a finalised-only (anonymised) report, the drafts it leaves out."""
     n = cen.total(covered)
     everything = cen.total()
     status = cen.by(2, covered)
@@ -401,7 +403,11 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[lis
     phase_counts = cen.by(1, covered)
     present = [p for p in Phase if p.value in phase_counts]
     status_hidden = suppress_counts([fin, drafts])
-    if status_hidden is None:
+    if drafts_left_out is not None:
+        status_text = "Finalised audits only" + (
+            f"; {label(drafts_left_out, small(drafts_left_out))} draft(s) in this selection are left "
+            "out while they are being completed" if drafts_left_out else "")
+    elif status_hidden is None:
         status_text = "not shown (small numbers)"
     else:
         status_text = f"Finalised {label(fin, status_hidden[0])}, draft {label(drafts, status_hidden[1])}"
@@ -421,6 +427,19 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[lis
     return rows, draft_note, status_text
 
 
+def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
+    """Anonymised reports describe finalised audits only, with the drafts they leave out.
+    Drafts are unfinished findings; and if a report could include them, it and the same report
+    without them would describe the drafts by difference."""
+    if flt.status == Status.DRAFT.value:
+        raise DisclosureRisk(
+            "Anonymised reports cover finalised audits only; draft audits are still being "
+            "completed. Choose the status Finalised (or all), or include identifiers for a "
+            "named recipient.")
+    drafts = census(db, replace(flt, status=Status.DRAFT.value)).total()
+    return replace(flt, status=Status.FINALISED.value), drafts
+
+
 def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False,
                      include_free_text: bool = False) -> Report:
     """Anonymised findings over exactly the audits the filter selects (what the reviewer
@@ -430,7 +449,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     DisclosureRisk. Free text (recommendations) only with `include_free_text`, for texts
     recorded in SUPPRESS_BELOW or more audits."""
     flt = flt or AuditFilter()
+    drafts_left_out = None
     if not include_identifiers:  # an identifiable report names every audit: nothing to difference
+        flt, drafts_left_out = _finalised_only(db, flt)
         refuse_differencing(db, flt)
     f = findings(db, flt)
     cen = census(db, flt)
@@ -442,7 +463,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     checklist_ids = sorted(cen.by(0))
     titles = {c[0]: c[2] for c in f.checklists}
     title = titles[checklist_ids[0]] if len(checklist_ids) == 1 else "All checklists"
-    about, draft_note, _ = _about(f, cen, covered, cases)
+    about, draft_note, _ = _about(f, cen, covered, cases, drafts_left_out)
     blocks: list = [Heading("About this report", 1)]
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", datetime.now(UTC).strftime("%d %B %Y"))]))
