@@ -189,7 +189,7 @@ def test_small_selections_show_no_figures_at_all(db, mini):
     _aggregate_db(db, mini)
     tiny = aggregate_report(db, AuditFilter(area="Tiny Isle (fictional)"))  # 2 audits
     text = _all_text(tiny)
-    assert "Fewer than 5 audits match this selection" in text
+    assert "Fewer than 5 finalised audits match this selection" in text
     assert not any(isinstance(b, Table) for b in tiny.blocks)
     assert "%" not in text.replace("95%", "")
 

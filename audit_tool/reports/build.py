@@ -395,18 +395,18 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int,
         + (f"({per[c]:,} audits)" if c in covered else f"({LESS} audits: not reported)")
         for c in sorted(per)
     ) or "—"
+    left_out = None if drafts_left_out is None else _drafts_left_out(drafts_left_out)
     if not covered:
         audits_text = label(everything, small(everything))
         if everything >= SUPPRESS_BELOW:
             audits_text += f" (each checklist was used in fewer than {SUPPRESS_BELOW}: none reported)"
-        return [("Audits", audits_text), ("Checklists", checklists)], "", ""
+        status_row = [("Status", left_out)] if left_out else []
+        return [("Audits", audits_text), *status_row, ("Checklists", checklists)], "", left_out or ""
     phase_counts = cen.by(1, covered)
     present = [p for p in Phase if p.value in phase_counts]
     status_hidden = suppress_counts([fin, drafts])
-    if drafts_left_out is not None:
-        status_text = "Finalised audits only" + (
-            f"; {label(drafts_left_out, small(drafts_left_out))} draft(s) in this selection are left "
-            "out while they are being completed" if drafts_left_out else "")
+    if left_out is not None:
+        status_text = left_out
     elif status_hidden is None:
         status_text = "not shown (small numbers)"
     else:
@@ -427,6 +427,14 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int,
     return rows, draft_note, status_text
 
 
+def _drafts_left_out(drafts: int) -> str:
+    """The status line of a finalised-only report; a count of 1 to 4 drafts shows as '<5'."""
+    if not drafts:
+        return "Finalised audits only"
+    return (f"Finalised audits only; {label(drafts, small(drafts))} draft(s) in this selection are "
+            "left out while they are being completed")
+
+
 def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
     """Anonymised reports describe finalised audits only, with the drafts they leave out.
     Drafts are unfinished findings; and if a report could include them, it and the same report
@@ -442,8 +450,9 @@ def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
 
 def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False,
                      include_free_text: bool = False) -> Report:
-    """Anonymised findings over exactly the audits the filter selects (what the reviewer
-    sees in the list); the report says how many are drafts. Figures resting on fewer than
+    """Findings over the audits the filter selects. Anonymised, over its finalised audits only
+    (the status row says how many drafts are left out; a draft-only selection is refused with
+    DisclosureRisk); identifiable, over all of them, drafts counted. Figures resting on fewer than
     SUPPRESS_BELOW audits are hidden (see disclosure.py); an anonymised report on a selection
     that differs from a wider one by fewer than SUPPRESS_BELOW audits is refused with
     DisclosureRisk. Free text (recommendations) only with `include_free_text`, for texts
@@ -467,11 +476,12 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     blocks: list = [Heading("About this report", 1)]
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", datetime.now(UTC).strftime("%d %B %Y"))]))
+    which = "finalised audits" if drafts_left_out is not None else "audits"
     if everything == 0:
-        blocks.append(Paragraph("No audits match this selection, so there are no findings to report."))
+        blocks.append(Paragraph(f"No {which} match this selection, so there are no findings to report."))
     elif small(everything):
         blocks.append(Paragraph(
-            f"Fewer than {SUPPRESS_BELOW} audits match this selection. Findings over so few case "
+            f"Fewer than {SUPPRESS_BELOW} {which} match this selection. Findings over so few case "
             "files could identify the people in them, so none are shown. Widen the selection."
         ))
     elif not covered:
@@ -523,6 +533,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                      "are left out of every count, so that they cannot be worked out from the totals.")
     if draft_note:
         notes.append(draft_note + " Choose the status Finalised to leave them out.")
+    if drafts_left_out is not None:
+        notes.append("Only finalised audits are reported: drafts are left out until they are "
+                     "finalised, because their ratings may still change.")
     blocks += [Paragraph(t, "note") for t in notes]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")
