@@ -120,7 +120,7 @@ def test_cli_refuses_an_anonymised_report_on_drafts_in_one_line(
     assert res.returncode == 1 and "Traceback" not in res.stderr, res
     assert res.stderr.strip().splitlines() == [
         "audit-tool: Anonymised reports cover finalised audits only; draft audits are still being "
-        "completed. Choose the status Finalised (or all), or include identifiers for a named "
+        "completed. Choose the status Finalised or all statuses, or include identifiers for a named "
         "recipient."
     ]
     assert not out.exists()

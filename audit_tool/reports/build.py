@@ -442,7 +442,7 @@ def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
     if flt.status == Status.DRAFT.value:
         raise DisclosureRisk(
             "Anonymised reports cover finalised audits only; draft audits are still being "
-            "completed. Choose the status Finalised (or all), or include identifiers for a "
+            "completed. Choose the status Finalised or all statuses, or include identifiers for a "
             "named recipient.")
     drafts = census(db, replace(flt, status=Status.DRAFT.value)).total()
     return replace(flt, status=Status.FINALISED.value), drafts
@@ -533,9 +533,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                      "are left out of every count, so that they cannot be worked out from the totals.")
     if draft_note:
         notes.append(draft_note + " Choose the status Finalised to leave them out.")
-    if drafts_left_out is not None:
-        notes.append("Only finalised audits are reported: drafts are left out until they are "
-                     "finalised, because their ratings may still change.")
+    if drafts_left_out is not None:  # next to what the report covers
+        notes.insert(1, "Only finalised audits are reported: drafts are left out until they are "
+                        "finalised, because their ratings may still change.")
     blocks += [Paragraph(t, "note") for t in notes]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")

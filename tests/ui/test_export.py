@@ -336,6 +336,6 @@ def test_the_dialog_says_anonymised_reports_are_of_finalised_audits_and_refuses_
     qtbot.waitUntil(lambda: not dialog.running(), timeout=30_000)
     assert dialog.status.text() == (
         "Anonymised reports cover finalised audits only; draft audits are still being completed. "
-        "Choose the status Finalised (or all), or include identifiers for a named recipient."
+        "Choose the status Finalised or all statuses, or include identifiers for a named recipient."
     )
     assert dialog.saved_path is None and not Path(dialog.path.text()).exists()
