@@ -118,8 +118,9 @@ def _docx(path) -> str:
 
 @pytest.fixture
 def eight_audits(db, mini):
-    """Eight draft audits. SHARED is recommended in audits 0-5 (6 audits, each with an
-    owner; audits 0 and 1 also with a date); RARE in audits 0 and 1 only, with no owner.
+    """Eight finalised audits (anonymised reports cover finalised audits only). SHARED is
+    recommended in audits 0-5 (6 audits, each with an owner; audits 0 and 1 also with a
+    date); RARE in audits 0 and 1 only, with no owner.
     By hand: 8 recommendations, in 6 audits, 6 with an owner, 2 with a date."""
     from audit_tool.domain import Recommendation
 
@@ -134,6 +135,9 @@ def eight_audits(db, mini):
         if i < 2:
             recs.append(Recommendation(RARE, ""))
         audits.set_recommendations(db, audit_id, recs)
+        for item, rating in {"p1": "5", "p2": "yes", "p3": "5", "q1": "5"}.items():
+            audits.answer(db, audit_id, item, rating)
+        audits.finalise(db, audit_id)
     return db
 
 

@@ -16,7 +16,7 @@ from audit_tool.domain import Recommendation
 from audit_tool.export import export_audit, export_report
 from audit_tool.reports.build import SUPPRESSED, aggregate_report, audit_report
 from audit_tool.reports.disclosure import DisclosureRisk
-from audit_tool.reports.model import Heading, Table
+from audit_tool.reports.model import Heading, KeyValue, Table
 from audit_tool.selection import AuditFilter
 
 REF = "FICT-REF-90210"
@@ -138,18 +138,26 @@ def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
     assert docx_headings(docx)[:2] == ["About this report", "Key findings"]
 
 
-def test_aggregate_covers_exactly_the_selection_and_says_how_many_are_drafts(db, mini):
+def test_anonymised_aggregate_leaves_the_drafts_out_and_says_so(db, mini):
     _aggregate_db(db, mini)
     case = audits.add_case(db, "FICT-DRAFT", "Glenmorven (fictional)")
     audits.new_audit(db, case.id, mini)
     everything = aggregate_report(db, AuditFilter())
-    assert everything.subtitle.startswith("9 audits")
+    assert everything.subtitle == "8 audits · status finalised"  # the 8 finalised of 9
+    about = dict(next(b for b in everything.blocks if isinstance(b, KeyValue)).rows)
+    assert about["Status"] == (
+        "Finalised audits only; <5 draft(s) in this selection are left out while they are being "
+        "completed"
+    )  # one draft is a count under 5
     notes = " ".join(b.text for b in everything.blocks if hasattr(b, "text"))
-    assert "1 of these audits are drafts" not in notes  # one draft is a count under 5
-    assert "Some of these audits (fewer than 5) are drafts" in notes
-    # the finalised 8 and all 9 side by side would describe the one draft: refused
-    with pytest.raises(DisclosureRisk, match="leaves out only 1 audit of its wider group"):
-        aggregate_report(db, AuditFilter(status="finalised"))
+    assert "are drafts" not in notes
+    # the finalised 8 and all 9 give the same report: nothing to difference
+    assert aggregate_report(db, AuditFilter(status="finalised")).subtitle == everything.subtitle
+    with pytest.raises(DisclosureRisk, match="Anonymised reports cover finalised audits only"):
+        aggregate_report(db, AuditFilter(status="draft"))
+    # the reviewer's own identifiable report covers the draft too
+    named = aggregate_report(db, AuditFilter(), include_identifiers=True)
+    assert named.subtitle == "9 audits · all audits"
 
 
 def _all_text(report) -> str:
@@ -181,7 +189,7 @@ def test_small_selections_show_no_figures_at_all(db, mini):
     _aggregate_db(db, mini)
     tiny = aggregate_report(db, AuditFilter(area="Tiny Isle (fictional)"))  # 2 audits
     text = _all_text(tiny)
-    assert "Fewer than 5 audits match this selection" in text
+    assert "Fewer than 5 finalised audits match this selection" in text
     assert not any(isinstance(b, Table) for b in tiny.blocks)
     assert "%" not in text.replace("95%", "")
 

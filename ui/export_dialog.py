@@ -51,6 +51,8 @@ IDENTIFIERS_NOTE = (
     "report leaves out free text too. Tick only for a named recipient who needs them; the "
     "report says on its face which it is."
 )
+# the core leaves drafts out of every anonymised aggregate report (reports/build.py)
+FINALISED_ONLY_NOTE = "Anonymised reports include finalised audits only."
 FREE_TEXT_LABEL = "Include recommendation texts (I have read them for names)"
 FREE_TEXT_TIP = (
     "Aggregate report only. Shows recommendations recorded in 5 or more audits, with case "
@@ -159,6 +161,10 @@ class ExportDialog(FittingDialog):
         wl = QVBoxLayout(what)
         wl.addWidget(self.this_audit)
         wl.addWidget(self.aggregate)
+        self.finalised_only = QLabel(FINALISED_ONLY_NOTE)
+        self.finalised_only.setWordWrap(True)
+        palette.set_text_colour(self.finalised_only, palette.muted())
+        wl.addWidget(self.finalised_only)
         self._what = QButtonGroup(self)
         self._what.addButton(self.this_audit)
         self._what.addButton(self.aggregate)

@@ -378,9 +378,11 @@ def _recommendations(db: Database, flt: AuditFilter, scrub, include_identifiers:
     return out
 
 
-def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[list, str, str]:
+def _about(f: Findings, cen: Census, covered: set[str], cases: int,
+           drafts_left_out: int | None = None) -> tuple[list, str, str]:
     """The 'About this report' rows over the audits reported, with the status line and the
-    draft note. Counts under SUPPRESS_BELOW, and any count that would give one back, are hidden."""
+    draft note. Counts under SUPPRESS_BELOW, and any count that would give one back, are hidden.
+    drafts_left_out: for a finalised-only (anonymised) report, the drafts it leaves out."""
     n = cen.total(covered)
     everything = cen.total()
     status = cen.by(2, covered)
@@ -396,15 +398,19 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[lis
         + (f"({per[c]:,} audits)" if c in covered else f"({LESS} audits: not reported)")
         for c in sorted(per)
     ) or "—"
+    left_out = None if drafts_left_out is None else _drafts_left_out(drafts_left_out)
     if not covered:
         audits_text = label(everything, small(everything))
         if everything >= SUPPRESS_BELOW:
             audits_text += f" (each checklist was used in fewer than {SUPPRESS_BELOW}: none reported)"
-        return [("Audits", audits_text), ("Checklists", checklists)], "", ""
+        status_row = [("Status", left_out)] if left_out else []
+        return [("Audits", audits_text), *status_row, ("Checklists", checklists)], "", left_out or ""
     phase_counts = cen.by(1, covered)
     present = [p for p in Phase if p.value in phase_counts]
     status_hidden = suppress_counts([fin, drafts])
-    if status_hidden is None:
+    if left_out is not None:
+        status_text = left_out
+    elif status_hidden is None:
         status_text = "not shown (small numbers)"
     else:
         status_text = f"Finalised {label(fin, status_hidden[0])}, draft {label(drafts, status_hidden[1])}"
@@ -424,16 +430,40 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int) -> tuple[lis
     return rows, draft_note, status_text
 
 
+def _drafts_left_out(drafts: int) -> str:
+    """The status line of a finalised-only report; a count of 1 to 4 drafts shows as '<5'."""
+    if not drafts:
+        return "Finalised audits only"
+    return (f"Finalised audits only; {label(drafts, small(drafts))} draft(s) in this selection are "
+            "left out while they are being completed")
+
+
+def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
+    """Anonymised reports describe finalised audits only, with the drafts they leave out.
+    Drafts are unfinished findings; and if a report could include them, it and the same report
+    without them would describe the drafts by difference."""
+    if flt.status == Status.DRAFT.value:
+        raise DisclosureRisk(
+            "Anonymised reports cover finalised audits only; draft audits are still being "
+            "completed. Choose the status Finalised or all statuses, or include identifiers for a "
+            "named recipient.")
+    drafts = census(db, replace(flt, status=Status.DRAFT.value)).total()
+    return replace(flt, status=Status.FINALISED.value), drafts
+
+
 def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False,
                      include_free_text: bool = False) -> Report:
-    """Anonymised findings over exactly the audits the filter selects (what the reviewer
-    sees in the list); the report says how many are drafts. Figures resting on fewer than
+    """Findings over the audits the filter selects. Anonymised, over its finalised audits only
+    (the status row says how many drafts are left out; a draft-only selection is refused with
+    DisclosureRisk); identifiable, over all of them, drafts counted. Figures resting on fewer than
     SUPPRESS_BELOW audits are hidden (see disclosure.py); an anonymised report on a selection
     that differs from a wider one by fewer than SUPPRESS_BELOW audits is refused with
     DisclosureRisk. Free text (recommendations) only with `include_free_text`, for texts
     recorded in SUPPRESS_BELOW or more audits."""
     flt = flt or AuditFilter()
+    drafts_left_out = None
     if not include_identifiers:  # an identifiable report names every audit: nothing to difference
+        flt, drafts_left_out = _finalised_only(db, flt)
         refuse_differencing(db, flt)
     f = findings(db, flt)
     cen = census(db, flt)
@@ -445,15 +475,16 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     checklist_ids = sorted(cen.by(0))
     titles = {c[0]: c[2] for c in f.checklists}
     title = titles[checklist_ids[0]] if len(checklist_ids) == 1 else "All checklists"
-    about, draft_note, _ = _about(f, cen, covered, cases)
+    about, draft_note, _ = _about(f, cen, covered, cases, drafts_left_out)
     blocks: list = [Heading("About this report", 1)]
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", datetime.now(UTC).strftime("%d %B %Y"))]))
+    which = "finalised audits" if drafts_left_out is not None else "audits"
     if everything == 0:
-        blocks.append(Paragraph("No audits match this selection, so there are no findings to report."))
+        blocks.append(Paragraph(f"No {which} match this selection, so there are no findings to report."))
     elif small(everything):
         blocks.append(Paragraph(
-            f"Fewer than {SUPPRESS_BELOW} audits match this selection. Findings over so few case "
+            f"Fewer than {SUPPRESS_BELOW} {which} match this selection. Findings over so few case "
             "files could identify the people in them, so none are shown. Widen the selection."
         ))
     elif not covered:
@@ -505,6 +536,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                      "are left out of every count, so that they cannot be worked out from the totals.")
     if draft_note:
         notes.append(draft_note + " Choose the status Finalised to leave them out.")
+    if drafts_left_out is not None:  # next to what the report covers
+        notes.insert(1, "Only finalised audits are reported: drafts are left out until they are "
+                        "finalised, because their ratings may still change.")
     blocks += [Paragraph(t, "note") for t in notes]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")

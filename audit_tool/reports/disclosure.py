@@ -143,8 +143,11 @@ _NAMES = {
 
 
 def parents(flt: AuditFilter) -> list[AuditFilter]:
-    """Every wider selection: the same filter with one or more of its fields cleared."""
-    set_fields = [f.name for f in fields(flt) if f.name in _NAMES and getattr(flt, f.name)]
+    """Every wider selection: the same filter with one or more of its fields cleared. The
+    status is never cleared: anonymised reports are always of finalised audits only."""
+    set_fields = [
+        f.name for f in fields(flt) if f.name in _NAMES and f.name != "status" and getattr(flt, f.name)
+    ]
     out = []
     for k in range(1, len(set_fields) + 1):
         for drop in combinations(set_fields, k):

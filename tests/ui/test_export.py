@@ -317,3 +317,25 @@ def test_a_failed_build_is_said_in_the_dialog(qtbot, session, tmp_path):
     )
     assert dialog.export_button.isEnabled() and dialog.progress.isHidden()
     assert not Path(dialog.path.text()).exists()
+
+
+def test_the_dialog_says_anonymised_reports_are_of_finalised_audits_and_refuses_drafts(
+    qtbot, session, audit_id, tmp_path
+):
+    from PySide6.QtCore import Qt
+
+    flt = AuditFilter(status="draft")
+    dialog = ExportDialog(session, str(tmp_path), None, flt, "1 audit: draft")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.finalised_only.isVisible()
+    assert dialog.finalised_only.text() == "Anonymised reports include finalised audits only."
+    assert dialog.aggregate.isChecked() and not dialog.identifiers.isChecked()
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=30_000)
+    assert dialog.status.text() == (
+        "Anonymised reports cover finalised audits only; draft audits are still being completed. "
+        "Choose the status Finalised or all statuses, or include identifiers for a named recipient."
+    )
+    assert dialog.saved_path is None and not Path(dialog.path.text()).exists()

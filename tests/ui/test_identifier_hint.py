@@ -105,7 +105,8 @@ def _docx_text(path: Path) -> str:
 
 @pytest.fixture
 def six_audits(session, mini):
-    """Six audits recommend SHARED; two of them RARE as well."""
+    """Six finalised audits (anonymised reports leave drafts out) recommend SHARED; two of
+    them RARE as well."""
     for i in range(6):
         case = audits.add_case(session.db, f"FICT-UI-{i}", "Testshire (fictional)")
         audit_id = audits.new_audit(session.db, case.id, mini)
@@ -113,6 +114,9 @@ def six_audits(session, mini):
         if i < 2:
             recs.append(Recommendation(RARE))
         audits.set_recommendations(session.db, audit_id, recs)
+        for item, rating in {"p1": "5", "p2": "yes", "p3": "5", "q1": "5"}.items():
+            audits.answer(session.db, audit_id, item, rating)
+        audits.finalise(session.db, audit_id)
     return session
 
 
