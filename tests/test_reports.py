@@ -228,3 +228,18 @@ def test_cli_export_and_clear_error_for_missing_folder(cli, tmp_path):
     bad = cli("--db", db, "export", "report", "--format", "pdf", "--out", tmp_path / "nope" / "r.pdf")
     assert bad.returncode == 1 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_rating_distribution_columns_follow_the_scale_not_the_first_theme(db, mini, tmp_path):
+    # Pattern only ever hears "No" and "Weak"; Planning hears "Yes" and "Very good". Columns
+    # must still read best level first (Yes before No; Very good before Weak), as the scale does.
+    for i in range(6):
+        case = audits.add_case(db, f"FICT-COL-{i}", "Glenmorven (fictional)")
+        audit_id = audits.new_audit(db, case.id, mini, phase="baseline")
+        for item, rating in (("p1", "2"), ("p2", "no"), ("q1", "5"), ("q2", "yes")):
+            audits.answer(db, audit_id, item, rating)
+        audits.finalise(db, audit_id)
+    docx = export_report(db, AuditFilter(), "docx", tmp_path / "cols.docx")
+    headers = [[c.text for c in t.rows[0].cells] for t in Document(str(docx)).tables]
+    assert ["Theme", "Yes", "No"] in headers
+    assert ["Theme", "Very good", "Weak"] in headers

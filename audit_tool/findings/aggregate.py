@@ -30,6 +30,7 @@ class Bucket:
     value: str
     label: str
     count: int
+    pos: int = 0  # the level's place in its scale (best first), for a fixed column order
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ def _fold(rows, audits_of, copies: dict[str, int]) -> tuple[GroupFinding, ...]:
         GroupFinding(
             str(key), g.label, cid, audits_of(cid, key), g.rated, g.meets,
             tuple(
-                Bucket(scale, value, b[1], b[0])
+                Bucket(scale, value, b[1], b[0], b[2])
                 for (scale, value), b in sorted(g.buckets.items(), key=_bucket_order)
             ),
             g.kind,

@@ -694,12 +694,12 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
             ))
 
     out.append(Heading("Rating distributions", lvl))
-    scales: dict[str, list[str]] = {}
+    # columns in the scale's own order (best level first), whichever theme used a level first
+    places: dict[str, dict[str, int]] = {}
     for g in themes:
         for b in g.distribution:
-            labels = scales.setdefault(b.scale, [])
-            if b.label not in labels:
-                labels.append(b.label)
+            places.setdefault(b.scale, {}).setdefault(b.label, b.pos)
+    scales = {scale: sorted(p, key=p.get) for scale, p in places.items()}
     dist_hidden = [None if h else _distribution_hidden(g, bh, cid) for g, h in zip(themes, theme_hidden, strict=True)]
     for scale, labels in scales.items():
         rows = []
