@@ -35,8 +35,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "scales": ("scale", "scale_title", "value", "label", "key", "meets", "description"),
     "tags": ("id", "kind", "label"),
     "items": (
-        "theme_id", "theme_title", "theme_description", "id", "question", "guidance",
-        "scale", "required", "evidence_prompt", "tags", "show_when",
+        "theme_id",
+        "theme_title",
+        "theme_description",
+        "id",
+        "question",
+        "guidance",
+        "scale",
+        "required",
+        "evidence_prompt",
+        "tags",
+        "show_when",
     ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -155,7 +164,9 @@ def _open_workbook(path: Path):
         raise ChecklistError(f"{path}: cannot be read ({exc.strerror})") from None
     if size > MAX_FILE_BYTES:
         raise ChecklistError(f"{path}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
-    not_xlsx = f"{path}: not an Excel workbook (.xlsx); save it as 'Excel Workbook (.xlsx)' and try again"
+    not_xlsx = (
+        f"{path}: not an Excel workbook (.xlsx); save it as 'Excel Workbook (.xlsx)' and try again"
+    )
     try:
         with zipfile.ZipFile(path) as zf:
             if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
@@ -202,7 +213,9 @@ def _sheets(wb, imp: _Import) -> dict[str, object]:
             )
     for name in ("checklist", "scales", "items"):
         if name not in found:
-            imp.problems.append(f"no sheet named '{name}' (the workbook needs checklist, scales and items)")
+            imp.problems.append(
+                f"no sheet named '{name}' (the workbook needs checklist, scales and items)"
+            )
     return found
 
 
@@ -278,7 +291,11 @@ def _checklist_sheet(ws, imp: _Import) -> dict:
         cell = Cell("checklist", number, 2, key)
         if key not in CHECKLIST_FIELDS:
             close = difflib.get_close_matches(key, CHECKLIST_FIELDS, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (use: {', '.join(CHECKLIST_FIELDS)})"
+            hint = (
+                f" (did you mean '{close[0]}'?)"
+                if close
+                else f" (use: {', '.join(CHECKLIST_FIELDS)})"
+            )
             imp.problem(Cell("checklist", number, 1), f"unknown field '{key_raw}'{hint}")
             continue
         if key in data:
@@ -301,15 +318,19 @@ def _checklist_sheet(ws, imp: _Import) -> dict:
 
 
 def _kv_rows(ws):
-    for number, row in enumerate(ws.iter_rows(values_only=True, max_col=max(ws.max_column, 2)), start=1):
+    for number, row in enumerate(
+        ws.iter_rows(values_only=True, max_col=max(ws.max_column, 2)), start=1
+    ):
         if not any(_filled(v) for v in row):
             continue
         for col, extra in enumerate(row[2:], start=3):
             if _filled(extra):
                 from openpyxl.utils import get_column_letter
 
-                raise _Stop(f"sheet 'checklist', row {number}, column {get_column_letter(col)}: "
-                            "only columns A (field) and B (value) are read; move this value")
+                raise _Stop(
+                    f"sheet 'checklist', row {number}, column {get_column_letter(col)}: "
+                    "only columns A (field) and B (value) are read; move this value"
+                )
         yield number, row[0], row[1] if len(row) > 1 else None
 
 
@@ -322,9 +343,17 @@ def _split(text: str) -> list[str]:
 
 
 _MEETS = {
-    "yes": "yes", "y": "yes", "true": "yes",
-    "no": "no", "n": "no", "false": "no",
-    "": "not rated", "not rated": "not rated", "not_rated": "not rated", "na": "not rated", "n/a": "not rated",
+    "yes": "yes",
+    "y": "yes",
+    "true": "yes",
+    "no": "no",
+    "n": "no",
+    "false": "no",
+    "": "not rated",
+    "not rated": "not rated",
+    "not_rated": "not rated",
+    "na": "not rated",
+    "n/a": "not rated",
 }
 
 
@@ -337,8 +366,10 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
             imp.problem(row.cell("scales", "scale"), "no scale name on the first level row")
             continue
         if row.get("scale") and row.get("scale") != current and name in scales:
-            imp.problem(row.cell("scales", "scale"),
-                        f"scale '{name}' appears again after another scale; keep its rows together")
+            imp.problem(
+                row.cell("scales", "scale"),
+                f"scale '{name}' appears again after another scale; keep its rows together",
+            )
             continue
         current = name
         first = name not in scales
@@ -359,8 +390,10 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
             imp.where[f"{path}.{col}"] = row.cell("scales", col)
         meets = _MEETS.get(row.get("meets").lower())
         if meets is None:
-            imp.problem(row.cell("scales", "meets"),
-                        f"'{row.get('meets')}' is not yes, no or 'not rated' (blank also means not rated)")
+            imp.problem(
+                row.cell("scales", "meets"),
+                f"'{row.get('meets')}' is not yes, no or 'not rated' (blank also means not rated)",
+            )
         elif meets == "yes":
             scale["meets_standard"].append(level.get("value", ""))
         elif meets == "not rated":
@@ -368,13 +401,16 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
         scale["levels"].append(level)
     for name, scale in scales.items():
         if not scale["meets_standard"]:
-            imp.problem(imp.where[f"scales.{name}.meets_standard"],
-                        f"no level of scale '{name}' meets the standard; put yes in the meets column of at least one")
+            imp.problem(
+                imp.where[f"scales.{name}.meets_standard"],
+                f"no level of scale '{name}' meets the standard; put yes in the meets column of at least one",
+            )
     return scales
 
 
-def _same_or_blank(target: dict, key: str, row: _Row, col: str, sheet: str, imp: _Import,
-                   what: str, base: str) -> None:
+def _same_or_blank(
+    target: dict, key: str, row: _Row, col: str, sheet: str, imp: _Import, what: str, base: str
+) -> None:
     """A group's title or description: given once, later rows blank or the same text."""
     value = row.get(col)
     if not value:
@@ -384,9 +420,11 @@ def _same_or_blank(target: dict, key: str, row: _Row, col: str, sheet: str, imp:
         imp.where[f"{base}.{key}"] = row.cell(sheet, col)
     elif target[key] != value:
         first = imp.where[f"{base}.{key}"]
-        imp.problem(row.cell(sheet, col),
-                    f"{what} already has {col} '{target[key]}' (row {first.row}); "
-                    "leave this cell blank or repeat it exactly")
+        imp.problem(
+            row.cell(sheet, col),
+            f"{what} already has {col} '{target[key]}' (row {first.row}); "
+            "leave this cell blank or repeat it exactly",
+        )
 
 
 def _tags_sheet(rows: list[_Row], imp: _Import) -> dict:
@@ -426,11 +464,22 @@ def parse_condition(text: str) -> dict:
     values = re.split(r"\s*,\s*|\s+or\s+", m.group(2), flags=re.IGNORECASE) if m else []
     values = [v.strip().strip("'\"").lower() for v in values if v.strip().strip("'\"")]
     if not m or not values:
-        raise ValueError(f"'{text}' is not a condition; write ITEM = value, value (e.g. ch-01 = yes, partly)")
+        raise ValueError(
+            f"'{text}' is not a condition; write ITEM = value, value (e.g. ch-01 = yes, partly)"
+        )
     return {"item": m.group(1), "any_of": values}
 
 
-_YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+_YES_NO = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+}
 
 
 def _items_sheet(rows: list[_Row], imp: _Import) -> list[dict]:
@@ -443,9 +492,11 @@ def _items_sheet(rows: list[_Row], imp: _Import) -> list[dict]:
             continue
         if not themes or themes[-1]["id"] != theme_id:
             if theme_id in seen_themes:
-                imp.problem(row.cell("items", "theme_id"),
-                            f"theme '{theme_id}' appears again after another theme (it starts at row "
-                            f"{seen_themes[theme_id]}); keep a theme's rows together")
+                imp.problem(
+                    row.cell("items", "theme_id"),
+                    f"theme '{theme_id}' appears again after another theme (it starts at row "
+                    f"{seen_themes[theme_id]}); keep a theme's rows together",
+                )
                 continue
             seen_themes[theme_id] = row.number
             themes.append({"id": theme_id, "items": []})
@@ -456,7 +507,9 @@ def _items_sheet(rows: list[_Row], imp: _Import) -> list[dict]:
         t = len(themes) - 1
         theme = themes[t]
         for key in ("title", "description"):
-            _same_or_blank(theme, key, row, f"theme_{key}", "items", imp, f"theme '{theme_id}'", f"themes[{t}]")
+            _same_or_blank(
+                theme, key, row, f"theme_{key}", "items", imp, f"theme '{theme_id}'", f"themes[{t}]"
+            )
         theme["items"].append(_item(row, imp, f"themes[{t}].items[{len(theme['items'])}]"))
     return themes
 
@@ -464,7 +517,16 @@ def _items_sheet(rows: list[_Row], imp: _Import) -> list[dict]:
 def _item(row: _Row, imp: _Import, base: str) -> dict:
     item: dict = {}
     imp.where[base] = row.cell("items", "id")
-    for col in ("id", "question", "guidance", "scale", "required", "evidence_prompt", "tags", "show_when"):
+    for col in (
+        "id",
+        "question",
+        "guidance",
+        "scale",
+        "required",
+        "evidence_prompt",
+        "tags",
+        "show_when",
+    ):
         cell = row.cell("items", col)
         imp.where[f"{base}.{col}"] = cell
         value = row.get(col)
@@ -529,8 +591,11 @@ def _value(value: object) -> str:
 
 def to_toml(data: dict, source: str = "") -> str:
     """TOML text for a checklist held as plain data (the shape of the TOML format)."""
-    lines = [f"# Imported from {source} by `audit-tool checklist import`." if source else
-             "# Written by audit-tool."]
+    lines = [
+        f"# Imported from {source} by `audit-tool checklist import`."
+        if source
+        else "# Written by audit-tool."
+    ]
     lines.append("")
     for key in CHECKLIST_FIELDS:
         if key in data:
@@ -579,7 +644,11 @@ def _map_loader_error(message: str, name: str, imp: _Import) -> str:
     while probe:
         if probe in imp.where:
             return f"{imp.where[probe].describe()}: {msg}"
-        probe = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe) if re.search(r"(\.[^.\[]+|\[\d+\])$", probe) else ""
+        probe = (
+            re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            if re.search(r"(\.[^.\[]+|\[\d+\])$", probe)
+            else ""
+        )
     sheet = "items" if path.startswith("themes") else path.split(".")[0].split("[")[0]
     sheet = sheet if sheet in COLUMNS else "checklist"
     return f"sheet '{sheet}': {path}: {msg}"
@@ -649,34 +718,67 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
     scales = []
     for name, scale in d.scales.items():
         for i, lv in enumerate(scale.levels):
-            meets = "yes" if lv.value in scale.meets_standard else (
-                "not rated" if lv.value in scale.not_rated else "no")
-            scales.append([name if i == 0 else "", scale.title if i == 0 else "", lv.value, lv.label,
-                           lv.key, meets, lv.description])
+            meets = (
+                "yes"
+                if lv.value in scale.meets_standard
+                else ("not rated" if lv.value in scale.not_rated else "no")
+            )
+            scales.append(
+                [
+                    name if i == 0 else "",
+                    scale.title if i == 0 else "",
+                    lv.value,
+                    lv.label,
+                    lv.key,
+                    meets,
+                    lv.description,
+                ]
+            )
     tags = [[tag_id, tag.kind, tag.label] for tag_id, tag in d.tags.items()]
     items = []
     for theme in d.themes:
         for i, item in enumerate(theme.items):
             cond = item.show_when
-            items.append([
-                theme.id if i == 0 else "", theme.title if i == 0 else "",
-                theme.description if i == 0 else "", item.id, item.question, item.guidance,
-                item.scale, "yes" if item.required else "no", item.evidence_prompt,
-                ", ".join(item.tags), f"{cond.item} = {', '.join(cond.any_of)}" if cond else "",
-            ])
+            items.append(
+                [
+                    theme.id if i == 0 else "",
+                    theme.title if i == 0 else "",
+                    theme.description if i == 0 else "",
+                    item.id,
+                    item.question,
+                    item.guidance,
+                    item.scale,
+                    "yes" if item.required else "no",
+                    item.evidence_prompt,
+                    ", ".join(item.tags),
+                    f"{cond.item} = {', '.join(cond.any_of)}" if cond else "",
+                ]
+            )
     return {"checklist": checklist, "scales": scales, "tags": tags, "items": items}
 
 
-_WIDTHS = {"question": 60, "guidance": 60, "description": 40, "theme_description": 30,
-           "evidence_prompt": 40, "label": 24, "scale_title": 28, "theme_title": 24, "value": 14,
-           "show_when": 24, "tags": 24}
+_WIDTHS = {
+    "question": 60,
+    "guidance": 60,
+    "description": 40,
+    "theme_description": 30,
+    "evidence_prompt": 40,
+    "label": 24,
+    "scale_title": 28,
+    "theme_title": 24,
+    "value": 14,
+    "show_when": 24,
+    "tags": 24,
+}
 
 
 def _write_cell(ws, row: int, col: int, value: str) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment
 
-    cell = ws.cell(row=row, column=col, value=ILLEGAL_CHARACTERS_RE.sub("", value) if value else None)
+    cell = ws.cell(
+        row=row, column=col, value=ILLEGAL_CHARACTERS_RE.sub("", value) if value else None
+    )
     cell.data_type = "s" if value else cell.data_type  # text starting '=' is text, not a formula
     cell.number_format = "@"  # so '1.0' or '4' stay text when edited
     cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -689,8 +791,14 @@ def _list_validation(ws, options: list[str], col: int, rows: int, title: str) ->
     formula = '"' + ",".join(options) + '"'
     if not options or len(formula) > 255 or any("," in o or '"' in o for o in options):
         return  # Excel's list validation cannot hold it; the import still checks every cell
-    dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                        errorTitle=title, error=f"Choose one of: {', '.join(options)}")
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=f"Choose one of: {', '.join(options)}",
+    )
     letter = get_column_letter(col)
     dv.add(f"{letter}2:{letter}{rows}")
     ws.add_data_validation(dv)
@@ -734,7 +842,9 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
             _list_validation(ws, list(definition.scales), headers.index("scale") + 1, last, "Scale")
             _list_validation(ws, ["yes", "no"], headers.index("required") + 1, last, "Required")
         elif sheet == "scales":
-            _list_validation(ws, ["yes", "no", "not rated"], headers.index("meets") + 1, last, "Meets")
+            _list_validation(
+                ws, ["yes", "no", "not rated"], headers.index("meets") + 1, last, "Meets"
+            )
         elif sheet == "tags":
             _list_validation(ws, list(TAG_KINDS), headers.index("kind") + 1, last, "Kind")
     wb.active = wb.sheetnames.index("items")
@@ -755,7 +865,9 @@ Never put names, dates of birth, addresses or case references in a checklist."""
 
 
 def template_definition() -> Checklist:
-    text = resources.files("resources").joinpath("checklist_template_example.toml").read_text("utf-8")
+    text = (
+        resources.files("resources").joinpath("checklist_template_example.toml").read_text("utf-8")
+    )
     return parse(text, "checklist_template_example.toml", "bundled").definition
 
 
