@@ -784,6 +784,31 @@ def _write_cell(ws, row: int, col: int, value: str) -> None:
     cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _lines_needed(text: str, width: float) -> int:
+    """Rough count of wrapped lines, so rows are tall enough for their text when opened."""
+    per_line = max(int(width * 1.1), 8)
+    return sum(max(1, -(-len(par) // per_line)) for par in text.split("\n"))
+
+
+def _fit_rows(ws, first: int, widths: dict[int, float]) -> None:
+    for row in ws.iter_rows(min_row=first):
+        lines = max(
+            (_lines_needed(str(c.value), widths.get(c.column, 14)) for c in row if c.value),
+            default=1,
+        )
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = 15 * min(lines, 20)
+
+
+def _print_setup(ws) -> None:
+    """Landscape, one page wide, header row repeated: a sheet prints as a readable list."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+
+
 def _list_validation(ws, options: list[str], col: int, rows: int, title: str) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -818,6 +843,8 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
         for r, line in enumerate(readme.splitlines(), start=1):
             ws.cell(row=r, column=1, value=line or None).alignment = Alignment(wrap_text=True)
         ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+        _fit_rows(ws, 2, {1: 110})
+        _print_setup(ws)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F0")
     for sheet, rows in _sheet_rows(definition).items():
         ws = wb.create_sheet(sheet)
@@ -836,6 +863,11 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
         for r, values in enumerate(rows, start=2):
             for col, value in enumerate(values, start=1):
                 _write_cell(ws, r, col, value)
+        widths = {col: float(_WIDTHS.get(h, 14)) for col, h in enumerate(headers, start=1)}
+        if sheet == "checklist":
+            widths[2] = 90.0
+        _fit_rows(ws, 2, widths)
+        _print_setup(ws)
         ws.freeze_panes = "A2"
         last = max(len(rows) + 200, 300)
         if sheet == "items":
