@@ -7,6 +7,8 @@ in columns A theme_id .. K show_when.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -232,6 +234,63 @@ def test_empty_rows_are_skipped(template):
     d = import_xlsx(edited(template, spread))[1].definition
     assert [i.id for _, i in d.items()] == ["ch-01", "ch-02", "cv-01"]
     assert d == template_definition()
+
+
+def test_numbers_typed_as_numbers_read_as_typed(template):
+    def numbers(wb):
+        wb["checklist"]["B3"] = 2.0  # version typed into a number cell: 2, not 2.0
+        wb["scales"]["E2"] = 1  # a shortcut key
+
+    d = import_xlsx(edited(template, numbers))[1].definition
+    assert d.version == "2" and d.scales["evidence"].levels[0].key == "1"
+
+
+def test_a_date_cell_is_named(template):
+    import datetime as dt
+
+    path = edited(template, lambda wb: wb["items"].__setitem__("I3", dt.datetime(2026, 1, 5)))
+    assert "sheet 'items', row 3, column I (evidence_prompt): holds a date" in problem_of(path)
+
+
+def test_sheets_missing_unknown_or_out_of_order(template):
+    msg = problem_of(edited(template, lambda wb: setattr(wb["scales"], "title", "scaels")))
+    assert (
+        "sheet 'scaels' is not one of checklist, scales, tags, items (did you mean 'scales'?)"
+        in msg
+    )
+    assert msg.endswith("(and 1 more problem(s))")  # the other: no sheet named 'scales'
+
+    def split_theme(wb):
+        wb["items"]["A4"] = "chronology"  # cv-01 joins chronology, then a 'voice' row goes above it
+        wb["items"].insert_rows(4)
+        wb["items"]["A4"], wb["items"]["D4"] = "voice", "cv-00"
+
+    msg = problem_of(edited(template, split_theme))
+    assert "sheet 'items', row 5, column A (theme_id): theme 'chronology' appears again" in msg
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_a_workbook_saved_by_libreoffice_imports(tmp_path, template):
+    out = tmp_path / "lo"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(template),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    saved = out / "template.xlsx"
+    if not saved.exists():
+        pytest.skip("LibreOffice could not convert (Calc not installed)")
+    assert import_xlsx(saved)[1].definition == template_definition()
 
 
 def test_not_a_workbook(tmp_path):
