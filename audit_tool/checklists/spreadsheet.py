@@ -834,6 +834,7 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -855,8 +856,6 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
             comment = Comment(NOTES[sheet][header], "audit-tool")
             comment.width, comment.height = 300, 120
             cell.comment = comment
-            from openpyxl.utils import get_column_letter
-
             ws.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(header, 14)
         if sheet == "checklist":
             ws.column_dimensions["B"].width = 90
