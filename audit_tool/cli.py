@@ -17,9 +17,10 @@ from getpass import getpass
 from pathlib import Path
 
 from . import __version__, audits
-from .checklists.loader import available, validate_local
+from .checklists.loader import available, bundled_clash, user_defined, validate_local
+from .checklists.spreadsheet import import_xlsx, to_spreadsheet, write_template, write_text_atomic
 from .domain import AuditType, Phase, Status
-from .errors import AuditToolError, InvalidInput
+from .errors import AuditToolError, ChecklistError, InvalidInput, NotFound
 from .jsonout import audit_to_json, row_to_json
 from .passphrase import check as check_passphrase
 from .paths import default_db_path, user_checklists_dir
@@ -174,6 +175,57 @@ def cmd_checklist_validate(args: argparse.Namespace) -> int:
     print(f"{args.file}: valid. {d.id} version {d.version}, {len(d.themes)} themes, "
           f"{d.item_count()} items, sha256 {c.sha256[:12]}")
     return 0
+
+
+def cmd_checklist_import(args: argparse.Namespace) -> int:
+    text, c = import_xlsx(args.file)
+    clash = bundled_clash(c)
+    if clash is not None:
+        raise ChecklistError(
+            f"{args.file}: id '{c.id}' is already used by the bundled checklist '{clash.title}'; "
+            "change the id on the checklist sheet"
+        )
+    out = args.out
+    if out is None:
+        folder = user_checklists_dir()
+        out = folder / f"{c.id}.toml"
+        # another local file with this id would make the folder hold two of the same checklist
+        other = next((x for x in user_defined(folder)[0] if x.id == c.id and Path(x.path) != out), None)
+        if other is not None:
+            raise ChecklistError(f"{args.file}: id '{c.id}' is already used by the local checklist {other.path}")
+    write_text_atomic(text, out, force=args.force)
+    d = c.definition
+    print(f"Wrote {out}: {d.id} version {d.version}, {len(d.themes)} themes, {d.item_count()} items")
+    return 0
+
+
+def cmd_checklist_export(args: argparse.Namespace) -> int:
+    items, _ = available()
+    c = next((x for x in items if x.id == args.id), None)
+    if c is None:
+        raise NotFound(f"no checklist with id '{args.id}' (see `audit-tool checklists`)")
+    _save_workbook(args.out, args.force, lambda path: to_spreadsheet(c.definition, path))
+    print(f"Wrote {args.out}: {c.id} version {c.version}, {c.definition.item_count()} items")
+    return 0
+
+
+def cmd_checklist_template(args: argparse.Namespace) -> int:
+    _save_workbook(args.out, args.force, write_template)
+    print(f"Wrote {args.out}: fill it in, then run `audit-tool checklist import {args.out}`")
+    return 0
+
+
+def _save_workbook(out: Path, force: bool, write: Callable[[Path], None]) -> None:
+    """Write a workbook through a temporary file so a failure leaves no half file."""
+    if out.exists() and not force:
+        raise ChecklistError(f"{out}: already exists; use --force to replace it")
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ChecklistError(f"{out}: cannot be written ({exc.strerror})") from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -449,9 +501,20 @@ def build_parser() -> argparse.ArgumentParser:
     add("init", cmd_init, "create a new encrypted database")
     p = add("checklists", cmd_checklists, "list checklists: id, version, title, item count")
     p.add_argument("--json", action="store_true")
-    cl = sub.add_parser("checklist", help="check a checklist file").add_subparsers(dest="sub", required=True, parser_class=_Parser)
+    cl = sub.add_parser("checklist", help="checklist files: validate, import, export, template").add_subparsers(dest="sub", required=True, parser_class=_Parser)
     p = add("validate", cmd_checklist_validate, "validate a checklist definition file", cl)
     p.add_argument("file", type=Path)
+    p = add("import", cmd_checklist_import, "check a checklist spreadsheet (XLSX) and write it as TOML", cl)
+    p.add_argument("file", type=Path)
+    p.add_argument("--out", type=Path, default=None, help="TOML file (default: the local checklists folder)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p = add("export", cmd_checklist_export, "write a checklist as a spreadsheet (XLSX) to start from", cl)
+    p.add_argument("id")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p = add("template", cmd_checklist_template, "write the checklist spreadsheet template (XLSX)", cl)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--force", action="store_true", help="replace an existing file")
     p = add("demo", cmd_demo, "fill with synthetic, clearly fictional audits")
     p.add_argument("--audits", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)

@@ -1,0 +1,907 @@
+"""Checklists written in a spreadsheet (XLSX), in the way survey tools let people write a
+form in a spreadsheet: one row per question on an "items" sheet, named scales on a
+"scales" sheet, tags on a "tags" sheet and the checklist's own details on a "checklist"
+sheet (see checklists/README.md).
+
+Import turns the workbook into the TOML text the rest of the tool reads, then validates
+that text with the ordinary loader, so a spreadsheet can never hold a checklist that a
+TOML file could not. Every problem names the sheet, row and column it came from; nothing
+is written unless the whole workbook is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import tempfile
+import tomllib
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ..errors import ChecklistError
+from .loader import LoadedChecklist, parse
+from .model import TAG_KINDS, Checklist
+
+MAX_FILE_BYTES = 5_000_000
+MAX_UNPACKED_BYTES = 100_000_000  # a zip bomb is refused before openpyxl unpacks it
+
+# Column names per sheet; the ones in REQUIRED must be present, the rest may be left out.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "checklist": ("field", "value"),
+    "scales": ("scale", "scale_title", "value", "label", "key", "meets", "description"),
+    "tags": ("id", "kind", "label"),
+    "items": (
+        "theme_id",
+        "theme_title",
+        "theme_description",
+        "id",
+        "question",
+        "guidance",
+        "scale",
+        "required",
+        "evidence_prompt",
+        "tags",
+        "show_when",
+    ),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "checklist": ("field", "value"),
+    "scales": ("scale", "value", "label", "meets"),
+    "tags": ("id", "kind", "label"),
+    "items": ("theme_id", "id", "question", "guidance", "scale"),
+}
+CHECKLIST_FIELDS = ("id", "version", "title", "purpose", "audit_types")
+IGNORED_SHEETS = ("read me", "readme", "read_me", "notes", "instructions", "help")
+
+NOTES: dict[str, dict[str, str]] = {
+    "checklist": {
+        "field": "One row per detail: id, version, title, purpose, audit_types.",
+        "value": "id: lower case letters, digits, - _ . (unique: not a bundled checklist's id). "
+        "version: like 1.0; raise it when questions change. audit_types: comma separated.",
+    },
+    "scales": {
+        "scale": "The scale's name (lower case, no spaces), used in the items sheet's scale "
+        "column. One row per level, best first; leave blank to continue the scale above.",
+        "scale_title": "The scale's title, on its first row (later rows blank or the same).",
+        "value": "What is stored for this level: lower case letters, digits, _ (e.g. yes, 4).",
+        "label": "What the reader sees, e.g. Yes, Good.",
+        "key": "Optional one-key shortcut (a digit or letter).",
+        "meets": "yes: meets the standard; no: rated, does not meet it; blank or 'not rated': "
+        "left out of the share (e.g. not applicable).",
+        "description": "Optional longer description of the level.",
+    },
+    "tags": {
+        "id": "The tag's id, used in the items sheet's tags column.",
+        "kind": "One of: " + ", ".join(TAG_KINDS) + ".",
+        "label": "What the reports show for this tag.",
+    },
+    "items": {
+        "theme_id": "The theme's id (lower case). Keep a theme's rows together; a blank "
+        "cell continues the theme above.",
+        "theme_title": "The theme's title, on its first row (later rows blank or the same).",
+        "theme_description": "Optional, on the theme's first row.",
+        "id": "The question's id, unique in the checklist (e.g. ch-01).",
+        "question": "The question the reader answers.",
+        "guidance": "What good practice looks like. Line breaks are kept.",
+        "scale": "A scale name from the scales sheet.",
+        "required": "yes (default when blank) or no.",
+        "evidence_prompt": "Optional prompt for the reader's note.",
+        "tags": "Optional tag ids from the tags sheet, comma separated.",
+        "show_when": "Optional: only ask this when an earlier answer is one of some values, "
+        "written ITEM = value, value (e.g. ch-01 = yes, partly).",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    sheet: str
+    row: int | None = None
+    column: int | None = None
+    header: str = ""
+
+    def describe(self) -> str:
+        from openpyxl.utils import get_column_letter
+
+        out = f"sheet '{self.sheet}'"
+        if self.row is not None:
+            out += f", row {self.row}"
+        if self.column is not None:
+            out += f", column {get_column_letter(self.column)}"
+            if self.header:
+                out += f" ({self.header})"
+        return out
+
+
+class SpreadsheetError(ChecklistError):
+    """One or more problems in a checklist workbook; the message is the first, on one line."""
+
+    def __init__(self, name: str, problems: list[str]) -> None:
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(f"{name}: {problems[0]}{more}")
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, str]
+    cols: dict[str, int]
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def cell(self, sheet: str, name: str) -> Cell:
+        return Cell(sheet, self.number, self.cols.get(name), name)
+
+
+@dataclass
+class _Import:
+    name: str
+    problems: list[str] = field(default_factory=list)
+    where: dict[str, Cell] = field(default_factory=dict)  # TOML path -> cell it came from
+
+    def problem(self, cell: Cell, message: str) -> None:
+        self.problems.append(f"{cell.describe()}: {message}")
+
+
+# -- reading the workbook ----------------------------------------------------------
+
+
+def _open_workbook(path: Path):
+    """The workbook, or a one-line ChecklistError for a file that is not a usable XLSX."""
+    from openpyxl import load_workbook
+
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ChecklistError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise ChecklistError(f"{path}: cannot be read ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise ChecklistError(f"{path}: file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    not_xlsx = (
+        f"{path}: not an Excel workbook (.xlsx); save it as 'Excel Workbook (.xlsx)' and try again"
+    )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
+                raise ChecklistError(f"{path}: the workbook unpacks to more than 100 MB")
+        # not read_only: a read-only sheet does not report merged cells, which must be refused
+        return load_workbook(path, data_only=True)
+    except ChecklistError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):
+        raise ChecklistError(not_xlsx) from None
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise ChecklistError(f"{not_xlsx} ({type(exc).__name__})") from None
+
+
+def _text(value: object) -> str:
+    """A cell's value as the text a person typed (numbers without a stray '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.time, dt.datetime)):
+        raise ValueError("holds a date or time; format the cell as text and type the value")
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _norm_header(value: object) -> str:
+    return re.sub(r"[\s-]+", "_", str(value or "").strip().lower())
+
+
+def _sheets(wb, imp: _Import) -> dict[str, object]:
+    """The checklist's sheets by lower-case name; other sheets are an error unless notes."""
+    found: dict[str, object] = {}
+    for ws in wb.worksheets:
+        key = ws.title.strip().lower()
+        if key in COLUMNS:
+            found[key] = ws
+        elif key not in IGNORED_SHEETS:
+            close = difflib.get_close_matches(key, list(COLUMNS), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            imp.problems.append(
+                f"sheet '{ws.title}' is not one of {', '.join(COLUMNS)}{hint}; rename or remove it"
+            )
+    for name in ("checklist", "scales", "items"):
+        if name not in found:
+            imp.problems.append(
+                f"no sheet named '{name}' (the workbook needs checklist, scales and items)"
+            )
+    return found
+
+
+def _merged(ws, sheet: str, imp: _Import) -> None:
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        imp.problems.append(
+            f"sheet '{sheet}', cells {rng.coord} are merged; unmerge them: each row needs its own value"
+        )
+
+
+def _rows(ws, sheet: str, imp: _Import) -> list[_Row]:
+    """The sheet's non-empty rows under its header row (the first non-empty row)."""
+    rows = list(ws.iter_rows(values_only=True))
+    start = next((i for i, r in enumerate(rows) if any(_filled(v) for v in r)), None)
+    if start is None:
+        if sheet != "tags":
+            imp.problems.append(f"sheet '{sheet}' is empty")
+        return []
+    header_row = start + 1
+    cols: dict[str, int] = {}
+    known = COLUMNS[sheet]
+    for col, raw in enumerate(rows[start], start=1):
+        if not _filled(raw):
+            continue
+        name = _norm_header(raw)
+        cell = Cell(sheet, header_row, col)
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (use: {', '.join(known)})"
+            imp.problem(cell, f"unknown column '{raw}'{hint}")
+        elif name in cols:
+            imp.problem(cell, f"column '{name}' appears twice")
+        else:
+            cols[name] = col
+    missing = [c for c in REQUIRED[sheet] if c not in cols]
+    if missing and not (sheet == "checklist" and not cols):
+        imp.problem(Cell(sheet, header_row), f"no '{missing[0]}' column in the header row")
+    out = []
+    for offset, raw_row in enumerate(rows[start + 1 :], start=header_row + 1):
+        values: dict[str, str] = {}
+        for col, value in enumerate(raw_row, start=1):
+            if not _filled(value):
+                continue
+            name = next((n for n, c in cols.items() if c == col), None)
+            if name is None:
+                if _norm_header(rows[start][col - 1] if col <= len(rows[start]) else None) == "":
+                    imp.problem(Cell(sheet, offset, col), "a value in a column with no header")
+                continue
+            try:
+                values[name] = _text(value)
+            except ValueError as exc:
+                imp.problem(Cell(sheet, offset, col, name), str(exc))
+        if any(values.values()):
+            out.append(_Row(offset, values, cols))
+    return out
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+# -- building the definition -----------------------------------------------------
+
+
+def _checklist_sheet(ws, imp: _Import) -> dict:
+    """The 'checklist' sheet: field/value rows (a header row 'field | value' is optional)."""
+    data: dict = {}
+    rows = [r for r in _kv_rows(ws)]
+    for number, key_raw, value_raw in rows:
+        key = _norm_header(key_raw)
+        if key == "field" and _norm_header(value_raw) == "value":
+            continue
+        cell = Cell("checklist", number, 2, key)
+        if key not in CHECKLIST_FIELDS:
+            close = difflib.get_close_matches(key, CHECKLIST_FIELDS, n=1, cutoff=0.6)
+            hint = (
+                f" (did you mean '{close[0]}'?)"
+                if close
+                else f" (use: {', '.join(CHECKLIST_FIELDS)})"
+            )
+            imp.problem(Cell("checklist", number, 1), f"unknown field '{key_raw}'{hint}")
+            continue
+        if key in data:
+            imp.problem(Cell("checklist", number, 1), f"field '{key}' appears twice")
+            continue
+        try:
+            value = _text(value_raw)
+        except ValueError as exc:
+            imp.problem(cell, str(exc))
+            continue
+        if not value:
+            imp.problem(cell, f"'{key}' is empty")
+            continue
+        data[key] = _split(value) if key == "audit_types" else value
+        imp.where[key] = cell
+    for key in ("id", "version", "title", "purpose"):
+        if key not in data and not any(_norm_header(k) == key for _, k, _ in rows):
+            imp.problem(Cell("checklist"), f"no '{key}' row (add a row with '{key}' in column A)")
+    return data
+
+
+def _kv_rows(ws):
+    for number, row in enumerate(
+        ws.iter_rows(values_only=True, max_col=max(ws.max_column, 2)), start=1
+    ):
+        if not any(_filled(v) for v in row):
+            continue
+        for col, extra in enumerate(row[2:], start=3):
+            if _filled(extra):
+                from openpyxl.utils import get_column_letter
+
+                raise _Stop(
+                    f"sheet 'checklist', row {number}, column {get_column_letter(col)}: "
+                    "only columns A (field) and B (value) are read; move this value"
+                )
+        yield number, row[0], row[1] if len(row) > 1 else None
+
+
+class _Stop(Exception):
+    pass
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+_MEETS = {
+    "yes": "yes",
+    "y": "yes",
+    "true": "yes",
+    "no": "no",
+    "n": "no",
+    "false": "no",
+    "": "not rated",
+    "not rated": "not rated",
+    "not_rated": "not rated",
+    "na": "not rated",
+    "n/a": "not rated",
+}
+
+
+def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
+    scales: dict[str, dict] = {}
+    current = ""
+    for row in rows:
+        name = row.get("scale") or current
+        if not name:
+            imp.problem(row.cell("scales", "scale"), "no scale name on the first level row")
+            continue
+        if row.get("scale") and row.get("scale") != current and name in scales:
+            imp.problem(
+                row.cell("scales", "scale"),
+                f"scale '{name}' appears again after another scale; keep its rows together",
+            )
+            continue
+        current = name
+        first = name not in scales
+        scale = scales.setdefault(name, {"levels": [], "meets_standard": [], "not_rated": []})
+        base = f"scales.{name}"
+        if first:
+            imp.where[base] = row.cell("scales", "scale")
+            imp.where[f"{base}.levels"] = row.cell("scales", "value")
+            imp.where[f"{base}.meets_standard"] = row.cell("scales", "meets")
+            imp.where[f"{base}.not_rated"] = row.cell("scales", "meets")
+        _same_or_blank(scale, "title", row, "scale_title", "scales", imp, f"scale '{name}'", base)
+        level: dict[str, str] = {}
+        path = f"{base}.levels[{len(scale['levels'])}]"
+        imp.where[path] = row.cell("scales", "value")
+        for col in ("value", "label", "key", "description"):
+            if row.get(col):
+                level[col] = row.get(col)
+            imp.where[f"{path}.{col}"] = row.cell("scales", col)
+        meets = _MEETS.get(row.get("meets").lower())
+        if meets is None:
+            imp.problem(
+                row.cell("scales", "meets"),
+                f"'{row.get('meets')}' is not yes, no or 'not rated' (blank also means not rated)",
+            )
+        elif meets == "yes":
+            scale["meets_standard"].append(level.get("value", ""))
+        elif meets == "not rated":
+            scale["not_rated"].append(level.get("value", ""))
+        scale["levels"].append(level)
+    for name, scale in scales.items():
+        if not scale["meets_standard"]:
+            imp.problem(
+                imp.where[f"scales.{name}.meets_standard"],
+                f"no level of scale '{name}' meets the standard; put yes in the meets column of at least one",
+            )
+    return scales
+
+
+def _same_or_blank(
+    target: dict, key: str, row: _Row, col: str, sheet: str, imp: _Import, what: str, base: str
+) -> None:
+    """A group's title or description: given once, later rows blank or the same text."""
+    value = row.get(col)
+    if not value:
+        return
+    if key not in target:
+        target[key] = value
+        imp.where[f"{base}.{key}"] = row.cell(sheet, col)
+    elif target[key] != value:
+        first = imp.where[f"{base}.{key}"]
+        imp.problem(
+            row.cell(sheet, col),
+            f"{what} already has {col} '{target[key]}' (row {first.row}); "
+            "leave this cell blank or repeat it exactly",
+        )
+
+
+def _tags_sheet(rows: list[_Row], imp: _Import) -> dict:
+    tags: dict[str, dict] = {}
+    for row in rows:
+        tag_id = row.get("id")
+        if not tag_id:
+            imp.problem(row.cell("tags", "id"), "the tag has no id")
+            continue
+        if tag_id in tags:
+            imp.problem(row.cell("tags", "id"), f"tag id '{tag_id}' is used twice")
+            continue
+        base = f"tags.{tag_id}"
+        imp.where[base] = row.cell("tags", "id")
+        tags[tag_id] = {k: row.get(k) for k in ("kind", "label") if row.get(k)}
+        for k in ("kind", "label"):
+            imp.where[f"{base}.{k}"] = row.cell("tags", k)
+    return tags
+
+
+_CONDITION = re.compile(r"^\s*([^\s=]+)\s*(?:=|\bis\b|\bin\b)\s*(.+?)\s*$", re.IGNORECASE)
+
+
+def parse_condition(text: str) -> dict:
+    """'ch-01 = yes, partly' (or 'ch-01 is yes or partly', or the TOML form
+    '{ item = "ch-01", any_of = ["yes", "partly"] }') -> {"item": ..., "any_of": [...]}."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            value = tomllib.loads(f"x = {text}")["x"]
+        except tomllib.TOMLDecodeError:
+            raise ValueError("not a valid { item = ..., any_of = [...] } condition") from None
+        if not isinstance(value, dict):
+            raise ValueError("not a valid { item = ..., any_of = [...] } condition")
+        return value
+    m = _CONDITION.match(text)
+    values = re.split(r"\s*,\s*|\s+or\s+", m.group(2), flags=re.IGNORECASE) if m else []
+    values = [v.strip().strip("'\"").lower() for v in values if v.strip().strip("'\"")]
+    if not m or not values:
+        raise ValueError(
+            f"'{text}' is not a condition; write ITEM = value, value (e.g. ch-01 = yes, partly)"
+        )
+    return {"item": m.group(1), "any_of": values}
+
+
+_YES_NO = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+}
+
+
+def _items_sheet(rows: list[_Row], imp: _Import) -> list[dict]:
+    themes: list[dict] = []
+    seen_themes: dict[str, int] = {}
+    for row in rows:
+        theme_id = row.get("theme_id") or (themes[-1]["id"] if themes else "")
+        if not theme_id:
+            imp.problem(row.cell("items", "theme_id"), "no theme_id on the first item row")
+            continue
+        if not themes or themes[-1]["id"] != theme_id:
+            if theme_id in seen_themes:
+                imp.problem(
+                    row.cell("items", "theme_id"),
+                    f"theme '{theme_id}' appears again after another theme (it starts at row "
+                    f"{seen_themes[theme_id]}); keep a theme's rows together",
+                )
+                continue
+            seen_themes[theme_id] = row.number
+            themes.append({"id": theme_id, "items": []})
+            base = f"themes[{len(themes) - 1}]"
+            imp.where[base] = imp.where[f"{base}.id"] = row.cell("items", "theme_id")
+            imp.where[f"{base}.title"] = row.cell("items", "theme_title")
+            imp.where[f"{base}.items"] = row.cell("items", "id")
+        t = len(themes) - 1
+        theme = themes[t]
+        for key in ("title", "description"):
+            _same_or_blank(
+                theme, key, row, f"theme_{key}", "items", imp, f"theme '{theme_id}'", f"themes[{t}]"
+            )
+        theme["items"].append(_item(row, imp, f"themes[{t}].items[{len(theme['items'])}]"))
+    return themes
+
+
+def _item(row: _Row, imp: _Import, base: str) -> dict:
+    item: dict = {}
+    imp.where[base] = row.cell("items", "id")
+    for col in (
+        "id",
+        "question",
+        "guidance",
+        "scale",
+        "required",
+        "evidence_prompt",
+        "tags",
+        "show_when",
+    ):
+        cell = row.cell("items", col)
+        imp.where[f"{base}.{col}"] = cell
+        value = row.get(col)
+        if not value:
+            continue
+        if col == "required":
+            if value.lower() not in _YES_NO:
+                imp.problem(cell, f"'{value}' is not yes or no")
+                continue
+            item[col] = _YES_NO[value.lower()]
+        elif col == "tags":
+            item[col] = _split(value)
+        elif col == "show_when":
+            try:
+                item[col] = parse_condition(value)
+            except ValueError as exc:
+                imp.problem(cell, str(exc))
+        else:
+            item[col] = value
+    return item
+
+
+# -- TOML out ----------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes, line breaks and control characters escaped."""
+    out = []
+    for ch in text:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else toml_string(key)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def to_toml(data: dict, source: str = "") -> str:
+    """TOML text for a checklist held as plain data (the shape of the TOML format)."""
+    lines = [
+        f"# Imported from {source} by `audit-tool checklist import`."
+        if source
+        else "# Written by audit-tool."
+    ]
+    lines.append("")
+    for key in CHECKLIST_FIELDS:
+        if key in data:
+            lines.append(f"{key} = {_value(data[key])}")
+    for name, scale in data.get("scales", {}).items():
+        lines += ["", f"[scales.{_key(name)}]"]
+        for key in ("title", "meets_standard", "not_rated"):
+            if key in scale:
+                lines.append(f"{key} = {_value(scale[key])}")
+        lines.append("levels = [")
+        lines += [f"  {_value(level)}," for level in scale.get("levels", [])]
+        lines.append("]")
+    for name, tag in data.get("tags", {}).items():
+        lines += ["", f"[tags.{_key(name)}]"]
+        lines += [f"{k} = {_value(v)}" for k, v in tag.items()]
+    for theme in data.get("themes", []):
+        lines += ["", "[[themes]]"]
+        lines += [f"{k} = {_value(v)}" for k, v in theme.items() if k != "items"]
+        for item in theme.get("items", []):
+            lines += ["", "[[themes.items]]"]
+            lines += [f"{k} = {_value(v)}" for k, v in item.items()]
+    return "\n".join(lines) + "\n"
+
+
+# -- import ------------------------------------------------------------------------
+
+_LOADER_PATH = re.compile(r"^([A-Za-z_][\w-]*(?:\[\d+\])*(?:\.[\w-]+(?:\[\d+\])*)*): (.*)$")
+_MORE = re.compile(r" \(and \d+ more problem\(s\)\)$")
+_FRIENDLY = {
+    "Field required": "this cell is empty but must be filled in",
+    "Input should be a valid string": "must be text",
+}
+
+
+def _map_loader_error(message: str, name: str, imp: _Import) -> str:
+    """'<name>: line 9: themes[0].items[1].scale: unknown scale ...' -> the cell it came from."""
+    rest = message.removeprefix(f"{name}: ")
+    rest = re.sub(r"^line \d+: ", "", rest)
+    rest = _MORE.sub("", rest)
+    m = _LOADER_PATH.match(rest)
+    if not m:
+        return rest
+    path, msg = m.group(1), m.group(2)
+    msg = _FRIENDLY.get(msg, msg)
+    probe = path
+    while probe:
+        if probe in imp.where:
+            return f"{imp.where[probe].describe()}: {msg}"
+        probe = (
+            re.sub(r"(\.[^.\[]+|\[\d+\])$", "", probe)
+            if re.search(r"(\.[^.\[]+|\[\d+\])$", probe)
+            else ""
+        )
+    sheet = "items" if path.startswith("themes") else path.split(".")[0].split("[")[0]
+    sheet = sheet if sheet in COLUMNS else "checklist"
+    return f"sheet '{sheet}': {path}: {msg}"
+
+
+def import_xlsx(path: str | Path) -> tuple[str, LoadedChecklist]:
+    """Read a checklist workbook: (TOML text, validated checklist) or SpreadsheetError."""
+    path = Path(path)
+    name = str(path)
+    wb = _open_workbook(path)
+    imp = _Import(name)
+    try:
+        sheets = _sheets(wb, imp)
+        for sheet, ws in sheets.items():
+            _merged(ws, sheet, imp)
+        if imp.problems:  # merged cells or missing sheets make every later message doubtful
+            raise SpreadsheetError(name, imp.problems)
+        try:
+            data = _checklist_sheet(sheets["checklist"], imp)
+        except _Stop as exc:
+            raise SpreadsheetError(name, [str(exc)]) from None
+        data["scales"] = _scales_sheet(_rows(sheets["scales"], "scales", imp), imp)
+        if "tags" in sheets:
+            data["tags"] = _tags_sheet(_rows(sheets["tags"], "tags", imp), imp)
+        data["themes"] = _items_sheet(_rows(sheets["items"], "items", imp), imp)
+    finally:
+        wb.close()
+    if imp.problems:
+        raise SpreadsheetError(name, imp.problems)
+    text = to_toml(data, path.name)
+    try:
+        loaded = parse(text, name)
+    except ChecklistError as exc:
+        raise SpreadsheetError(name, [_map_loader_error(str(exc), name, imp)]) from None
+    return text, loaded
+
+
+def write_text_atomic(text: str, out: Path, force: bool = False) -> None:
+    """Write text to out through a temporary file in the same folder, then replace."""
+    if out.exists() and not force:
+        raise ChecklistError(f"{out}: already exists; use --force to replace it")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise ChecklistError(f"{out.parent}: cannot write here ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ChecklistError(f"{out}: cannot be written ({exc.strerror})") from None
+
+
+# -- export and template -----------------------------------------------------------
+
+
+def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
+    """The workbook's rows (under each header) for a checklist definition."""
+    d = definition
+    checklist = [["id", d.id], ["version", d.version], ["title", d.title], ["purpose", d.purpose]]
+    if d.audit_types:
+        checklist.append(["audit_types", ", ".join(d.audit_types)])
+    scales = []
+    for name, scale in d.scales.items():
+        for i, lv in enumerate(scale.levels):
+            meets = (
+                "yes"
+                if lv.value in scale.meets_standard
+                else ("not rated" if lv.value in scale.not_rated else "no")
+            )
+            scales.append(
+                [
+                    name if i == 0 else "",
+                    scale.title if i == 0 else "",
+                    lv.value,
+                    lv.label,
+                    lv.key,
+                    meets,
+                    lv.description,
+                ]
+            )
+    tags = [[tag_id, tag.kind, tag.label] for tag_id, tag in d.tags.items()]
+    items = []
+    for theme in d.themes:
+        for i, item in enumerate(theme.items):
+            cond = item.show_when
+            items.append(
+                [
+                    theme.id if i == 0 else "",
+                    theme.title if i == 0 else "",
+                    theme.description if i == 0 else "",
+                    item.id,
+                    item.question,
+                    item.guidance,
+                    item.scale,
+                    "yes" if item.required else "no",
+                    item.evidence_prompt,
+                    ", ".join(item.tags),
+                    f"{cond.item} = {', '.join(cond.any_of)}" if cond else "",
+                ]
+            )
+    return {"checklist": checklist, "scales": scales, "tags": tags, "items": items}
+
+
+_WIDTHS = {
+    "question": 60,
+    "guidance": 60,
+    "description": 40,
+    "theme_description": 30,
+    "evidence_prompt": 40,
+    "label": 24,
+    "scale_title": 28,
+    "theme_title": 24,
+    "value": 14,
+    "show_when": 24,
+    "tags": 24,
+}
+
+
+def _write_cell(ws, row: int, col: int, value: str) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment
+
+    cell = ws.cell(
+        row=row, column=col, value=ILLEGAL_CHARACTERS_RE.sub("", value) if value else None
+    )
+    cell.data_type = "s" if value else cell.data_type  # text starting '=' is text, not a formula
+    cell.number_format = "@"  # so '1.0' or '4' stay text when edited
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _lines_needed(text: str, width: float) -> int:
+    """Rough count of wrapped lines, so rows are tall enough for their text when opened."""
+    per_line = max(int(width * 1.1), 8)
+    return sum(max(1, -(-len(par) // per_line)) for par in text.split("\n"))
+
+
+def _fit_rows(ws, first: int, widths: dict[int, float]) -> None:
+    for row in ws.iter_rows(min_row=first):
+        lines = max(
+            (_lines_needed(str(c.value), widths.get(c.column, 14)) for c in row if c.value),
+            default=1,
+        )
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = 15 * min(lines, 20)
+
+
+def _print_setup(ws) -> None:
+    """Landscape, one page wide, header row repeated: a sheet prints as a readable list."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+
+
+def _list_validation(ws, options: list[str], col: int, rows: int, title: str) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    formula = '"' + ",".join(options) + '"'
+    if not options or len(formula) > 255 or any("," in o or '"' in o for o in options):
+        return  # Excel's list validation cannot hold it; the import still checks every cell
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=f"Choose one of: {', '.join(options)}",
+    )
+    letter = get_column_letter(col)
+    dv.add(f"{letter}2:{letter}{rows}")
+    ws.add_data_validation(dv)
+
+
+def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") -> None:
+    """Write a checklist as a workbook that `import_xlsx` reads back to the same definition."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    if readme:
+        ws = wb.create_sheet("read me")
+        ws.column_dimensions["A"].width = 110
+        for r, line in enumerate(readme.splitlines(), start=1):
+            ws.cell(row=r, column=1, value=line or None).alignment = Alignment(wrap_text=True)
+        ws.cell(row=1, column=1).font = Font(bold=True, size=14)
+        _fit_rows(ws, 2, {1: 110})
+        _print_setup(ws)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F0")
+    for sheet, rows in _sheet_rows(definition).items():
+        ws = wb.create_sheet(sheet)
+        headers = COLUMNS[sheet]
+        for col, header in enumerate(headers, start=1):
+            cell = ws.cell(row=1, column=col, value=header)
+            cell.font, cell.fill = bold, fill
+            comment = Comment(NOTES[sheet][header], "audit-tool")
+            comment.width, comment.height = 300, 120
+            cell.comment = comment
+            ws.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(header, 14)
+        if sheet == "checklist":
+            ws.column_dimensions["B"].width = 90
+        for r, values in enumerate(rows, start=2):
+            for col, value in enumerate(values, start=1):
+                _write_cell(ws, r, col, value)
+        widths = {col: float(_WIDTHS.get(h, 14)) for col, h in enumerate(headers, start=1)}
+        if sheet == "checklist":
+            widths[2] = 90.0
+        _fit_rows(ws, 2, widths)
+        _print_setup(ws)
+        ws.freeze_panes = "A2"
+        last = max(len(rows) + 200, 300)
+        if sheet == "items":
+            _list_validation(ws, list(definition.scales), headers.index("scale") + 1, last, "Scale")
+            _list_validation(ws, ["yes", "no"], headers.index("required") + 1, last, "Required")
+        elif sheet == "scales":
+            _list_validation(
+                ws, ["yes", "no", "not rated"], headers.index("meets") + 1, last, "Meets"
+            )
+        elif sheet == "tags":
+            _list_validation(ws, list(TAG_KINDS), headers.index("kind") + 1, last, "Kind")
+    wb.active = wb.sheetnames.index("items")
+    wb.save(str(path))
+
+
+TEMPLATE_README = """Writing a checklist in a spreadsheet
+This workbook is a checklist for the Case File Audit Tool. The example in it is fictional: replace it with your own.
+Sheet 'checklist': one row per detail (id, version, title, purpose, audit_types). The id must be new to your area.
+Sheet 'scales': one row per level of each rating scale, best first. meets: yes = meets the standard; no = does not; blank or 'not rated' = left out of the share.
+Sheet 'tags' (optional): tags that group questions in reports (kind: principle, component, practice_area, fact_group, baseline, theme, other).
+Sheet 'items': one row per question. Keep each theme's rows together; theme title and description go on the theme's first row.
+show_when: only ask the question when an earlier answer is one of some values, e.g.  ch-01 = yes, partly
+Hover over a column heading for a note on what goes in it. Do not merge cells. Empty rows are skipped.
+Then run:  audit-tool checklist import THIS-FILE.xlsx
+Every problem is reported with its sheet, row and column, and nothing is imported until the whole workbook is valid.
+Never put names, dates of birth, addresses or case references in a checklist."""
+
+
+def template_definition() -> Checklist:
+    text = (
+        resources.files("resources").joinpath("checklist_template_example.toml").read_text("utf-8")
+    )
+    return parse(text, "checklist_template_example.toml", "bundled").definition
+
+
+def write_template(path: str | Path) -> None:
+    """The template workbook: a fictional two-theme example with notes and drop-downs."""
+    to_spreadsheet(template_definition(), path, TEMPLATE_README)
