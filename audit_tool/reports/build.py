@@ -505,6 +505,10 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                      "are left out of every count, so that they cannot be worked out from the totals.")
     if draft_note:
         notes.append(draft_note + " Choose the status Finalised to leave them out.")
+    from ..sampling.record import sampling_note  # issue 11: how the case files were chosen
+
+    if sampled := sampling_note(db, flt):
+        notes.append(sampled)
     blocks += [Paragraph(t, "note") for t in notes]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")
