@@ -313,3 +313,86 @@ def test_a_schema_2_database_gains_the_samplings_table(tmp_path, mini, monkeypat
         assert db.schema_version() == 3
         assert db.query("SELECT reference, sampling_id FROM cases") == [("FICT-OLD-1", None)]
         assert list_samplings(db) == []
+
+
+# -- command line ---------------------------------------------------------------------------
+
+
+def test_cli_sample_draw_and_list(tmp_path, cli):
+    db = tmp_path / "cli.db"
+    assert cli("--db", db, "init").returncode == 0
+    path = teams_list(tmp_path / "council.csv", {"Team A": 120, "Team B": 92})
+    args = [
+        "--db",
+        db,
+        "sample",
+        "draw",
+        "--list",
+        path,
+        "--ref-column",
+        "Case reference",
+        "--area-column",
+        "Local authority",
+        "--team-column",
+        "Team",
+        "--strata",
+        "Team",
+        "--size",
+        "40",
+        "--seed",
+        "12345",
+        "--checklist",
+        "safe-together-case-file-audit",
+    ]
+    dry = cli(*args, "--dry-run")
+    assert dry.returncode == 0, dry
+    assert "Sample: 40 of 212 eligible; by team: Team A 23, Team B 17 (seed 12345)" in dry.stdout
+    assert "FICT-" not in dry.stdout and "nothing was created" in dry.stdout
+    shown = cli(*args, "--dry-run", "--show-references")
+    drawn = [ln.split(": ")[1] for ln in shown.stdout.splitlines() if ln.startswith("  row ")]
+    assert len(drawn) == 40
+
+    made = cli(*args)
+    assert made.returncode == 0, made
+    assert "Created 40 cases with draft audits" in made.stdout and "FICT-" not in made.stdout
+    cases = json.loads(cli("--db", db, "case", "list", "--json").stdout)
+    assert sorted(c["reference"] for c in cases) == sorted(drawn)  # the dry run's files
+    listed = json.loads(cli("--db", db, "sample", "list", "--json").stdout)
+    assert [(s["eligible"], s["sample_size"], s["seed"], s["cases"]) for s in listed] == [
+        (212, 40, "12345", 40)
+    ]
+    text = cli("--db", db, "sample", "list").stdout
+    assert "council.csv: a random sample of 40 from 212 eligible files, stratified by team" in text
+
+    again = cli(*args)
+    assert again.returncode == 1 and "already sampled with seed 12345" in again.stderr
+
+
+def test_cli_sample_errors_are_one_line_naming_row_or_column(tmp_path, cli):
+    db = tmp_path / "cli.db"
+    assert cli("--db", db, "init").returncode == 0
+    rows = [[f"FICT-{i:06d}", AREA, "", "T"] for i in range(1, 6)]
+    rows[3][0] = "FICT-000001"
+    path = write_csv(tmp_path / "dups.csv", rows)
+    base = [
+        "--db",
+        db,
+        "sample",
+        "draw",
+        "--list",
+        path,
+        "--area-column",
+        "Local authority",
+        "--size",
+        "2",
+        "--seed",
+        "1",
+        "--checklist",
+        "safe-together-case-file-audit",
+    ]
+    dup = cli(*base, "--ref-column", "Case reference")
+    assert dup.returncode == 1 and dup.stderr.count("\n") == 1, dup
+    assert "rows 2 and 5 have the same case reference" in dup.stderr
+    col = cli(*base, "--ref-column", "Reference")
+    assert col.returncode == 1 and "no column 'Reference'" in col.stderr, col
+    assert json.loads(cli("--db", db, "case", "list", "--json").stdout) == []
