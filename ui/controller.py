@@ -193,8 +193,8 @@ class Controller(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked() or not dialog.created:
             return
         w.statusBar().showMessage(
-            f"Created {len(dialog.created.case_ids):,} cases with draft audits "
-            f"({dialog.created.sampling.describe()}).", 10000)
+            f"Created {len(dialog.created.case_ids):,} cases with draft audits: "
+            f"{dialog.created.sampling.describe()}.", 10000)
         w.loader.load()
 
     def finalise(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -141,7 +142,8 @@ class SampleDialog(FittingDialog):
         palette.set_text_colour(self.error, palette.bad())
         self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.back_button = buttons.addButton("Back", QDialogButtonBox.ButtonRole.ActionRole)
+        self.back_button = QPushButton("Back")
+        self.back_button.setAutoDefault(False)
         self.next_button = buttons.addButton("Next", QDialogButtonBox.ButtonRole.ActionRole)
         self.create_button = buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -149,10 +151,20 @@ class SampleDialog(FittingDialog):
         self.next_button.clicked.connect(self._next)
         buttons.accepted.connect(self._create)
         buttons.rejected.connect(self.reject)
+        self.step = QLabel()
+        font = self.step.font()
+        font.setBold(True)
+        self.step.setFont(font)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.back_button)  # on the left, apart from Next/Create and Cancel
+        bottom.addStretch(1)
+        bottom.addWidget(buttons)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.step)
         layout.addWidget(self.pages)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addStretch(1)
+        layout.addLayout(bottom)
         self.setMinimumWidth(52 * self.fontMetrics().horizontalAdvance("M"))
         self._show_page(0)
 
@@ -295,7 +307,6 @@ class SampleDialog(FittingDialog):
         layout.addLayout(grid)
         layout.addWidget(seed_note)
         layout.addWidget(self.preview)
-        layout.addStretch(1)
         for combo in (self.ref_col, self.area_col, self.agency_col, self.team_col, self.strata_col):
             combo.currentIndexChanged.connect(self._update_preview)
         self.size.valueChanged.connect(self._update_preview)
@@ -375,13 +386,20 @@ class SampleDialog(FittingDialog):
     # -- moving between steps, creating ------------------------------------------------------
     def _show_page(self, index: int) -> None:
         self.pages.setCurrentIndex(index)
+        for i in range(self.pages.count()):  # the stack as tall as this step, not the tallest
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            self.pages.widget(i).setSizePolicy(policy, policy)
         first = index == 0
+        self.step.setText(
+            "Step 1 of 2: the case list" if first else "Step 2 of 2: columns and the sample"
+        )
         self.back_button.setVisible(not first)
         self.next_button.setVisible(first)
         self.create_button.setVisible(not first)
         self.set_action_button(self.next_button if first else self.create_button)
         (self.path if first else self.ref_col).setFocus()
         if self.isVisible():
+            self.adjustSize()
             self.refit()
 
     def _back(self) -> None:
