@@ -15,7 +15,7 @@ _SPEC: dict[str, tuple[str, object, str]] = {
     "new_audit": ("&New audit…", SK.New, "Start an audit of a case file"),
     "sample": (
         "Draw a sa&mple from a case list…",
-        None,
+        "Ctrl+Shift+D",
         "Sample case files from a CSV or XLSX list and start their audits",
     ),
     "open": ("&Open audit", SK.Open, "Open the selected audit"),

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from audit_tool import audits
 from audit_tool.sampling import Columns, draw, eligible_files, list_samplings, read_case_list
+from ui.accessibility import unnamed_controls
 from ui.sample_dialog import SampleDialog, guess_columns
 
 SHOTS = Path("/work/shots/sample")
@@ -47,6 +48,7 @@ def _show(qtbot, dialog: QDialog) -> QDialog:
 
 def _to_columns_step(qtbot, dialog: SampleDialog, path: Path) -> None:
     qtbot.keyClicks(dialog.path, str(path))
+    assert unnamed_controls(dialog) == []
     _shot(dialog, "1_choose_list")
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=10000)
@@ -81,6 +83,7 @@ def test_clicks_and_enter_draw_a_stratified_sample_and_create_it(
     # by hand: 40 * 120/212 = 22.64 and 40 * 92/212 = 17.36 -> 22 + 17, the one left to A
     assert dialog.preview.text() == "40 of 212 eligible; by team: Team A 23, Team B 17."
     assert dialog.create_button.text() == "Create 40 cases" and dialog.create_button.isEnabled()
+    assert unnamed_controls(dialog) == []
     _shot(dialog, "2_columns_and_preview")
     qtbot.keyClick(dialog.seed, Qt.Key.Key_Return)  # Enter presses Create
     assert dialog.result() == QDialog.DialogCode.Accepted
