@@ -396,3 +396,15 @@ def test_cli_sample_errors_are_one_line_naming_row_or_column(tmp_path, cli):
     col = cli(*base, "--ref-column", "Reference")
     assert col.returncode == 1 and "no column 'Reference'" in col.stderr, col
     assert json.loads(cli("--db", db, "case", "list", "--json").stdout) == []
+
+
+def test_the_description_names_rows_left_out(tmp_path, db, mini):
+    rows = [[f"FICT-{i:06d}", AREA, "", "T"] for i in range(1, 11)] + [["", AREA, "", "T"]] * 2
+    path = write_csv(tmp_path / "l.csv", rows)
+    caselist = read_case_list(path)
+    elig = eligible_files(caselist, COLS)
+    create_sample(db, caselist, COLS, elig, draw(elig, 4, 5), mini)
+    assert describe_sampling(db, AuditFilter()) == (
+        "a random sample of 4 from 10 eligible files "
+        "(seed 5; 2 listed files left out: 2 with no case reference)"
+    )

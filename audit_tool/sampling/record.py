@@ -50,10 +50,11 @@ class Sampling:
         text = f"a random sample of {self.sample_size:,} from {self.eligible:,} eligible files"
         if self.method == "stratified":
             text += f", stratified by {(self.strata_column or 'stratum').lower()}"
+        seed = f"seed {self.seed}"
         if self.excluded:
             reasons = ", ".join(f"{n:,} with {r}" for r, n in sorted(self.exclusions.items()))
-            text += f", after leaving out {self.excluded:,} listed ({reasons})"
-        return text + f" (seed {self.seed})"
+            seed += f"; {self.excluded:,} listed files left out: {reasons}"
+        return f"{text} ({seed})"
 
 
 _COLUMNS = (

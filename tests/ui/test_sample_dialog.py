@@ -154,3 +154,15 @@ def test_the_file_menu_opens_it_and_the_list_shows_the_new_audits(qtbot, window,
     assert "Created 6 cases with draft audits" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: window.list_model.rowCount() == 6, timeout=5000)
     _shot(window, "5_list_after_sampling")
+
+
+def test_a_long_list_shows_a_busy_bar_while_it_is_read(qtbot, window, session, mini, tmp_path):
+    path = _list(tmp_path / "long.csv", {"Team A": 60_000, "Team B": 40_000})
+    dialog = _show(qtbot, SampleDialog(session, [mini], window, seed=3))
+    qtbot.keyClicks(dialog.path, str(path))
+    qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+    assert dialog.busy.isVisible() and not dialog.next_button.isEnabled()
+    _shot(dialog, "0_reading_a_long_list")
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=30000)
+    assert not dialog.busy.isVisible()
+    assert dialog.preview.text() == "40 of 100,000 eligible."
