@@ -408,3 +408,13 @@ def test_the_description_names_rows_left_out(tmp_path, db, mini):
         "a random sample of 4 from 10 eligible files "
         "(seed 5; 2 listed files left out: 2 with no case reference)"
     )
+
+
+def test_a_broken_quote_names_its_row(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text(
+        ",".join(HEAD) + '\nFICT-000001,North (fictional),A,T\nFICT-000002,"North,A"x,T\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput, match=r"quote\.csv, row 3: the CSV cannot be read"):
+        read_case_list(path)
