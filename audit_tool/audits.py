@@ -138,7 +138,8 @@ def add_case(db: Database, reference: str, area: str, agency: str = "", team: st
     )
     with db.atomic() as c:
         c.execute(
-            "INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO cases (id, reference, pseudonym, area, agency, team, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 case.id,
                 case.reference,

@@ -123,7 +123,8 @@ def generate(
                 history.append((audit_id, stamp, "demo", "recommendations", "", None, text))
                 audit_rows[-1] = audit_rows[-1] + ((text, owner),)
         with db.atomic() as c:
-            c.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)", cases)
+            c.executemany("INSERT INTO cases (id, reference, pseudonym, area, agency, team,"
+                          " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", cases)
             c.executemany(
                 "INSERT INTO audits (id, case_id, checklist_sha, checklist_id, audit_type, phase,"
                 " reviewer_id, status, created_at, updated_at, finalised_at, summary, strengths,"

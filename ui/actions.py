@@ -13,6 +13,11 @@ SK = QKeySequence.StandardKey
 _SPEC: dict[str, tuple[str, object, str]] = {
     "new_case": ("New &case…", "Ctrl+Shift+N", "Add a case file to audit"),
     "new_audit": ("&New audit…", SK.New, "Start an audit of a case file"),
+    "sample": (
+        "Draw a sa&mple from a case list…",
+        "Ctrl+Shift+D",
+        "Sample case files from a CSV or XLSX list and start their audits",
+    ),
     "open": ("&Open audit", SK.Open, "Open the selected audit"),
     "export": ("&Export…", "Ctrl+E", "Save a DOCX or PDF report"),
     "settings": ("Se&ttings…", "Ctrl+,", "Your details, idle lock, export folder"),
@@ -61,6 +66,7 @@ _SPEC: dict[str, tuple[str, object, str]] = {
 class Actions:
     new_case: QAction
     new_audit: QAction
+    sample: QAction
     open: QAction
     export: QAction
     settings: QAction

@@ -39,6 +39,7 @@ class Controller(QObject):
         a = window.actions
         a.new_case.triggered.connect(self.new_case)
         a.new_audit.triggered.connect(lambda: self.new_audit())
+        a.sample.triggered.connect(self.sample)
         a.open.triggered.connect(self.open_selected)
         a.export.triggered.connect(self.export)
         a.settings.triggered.connect(self.settings)
@@ -180,6 +181,21 @@ class Controller(QObject):
             return
         w.loader.refresh(dialog.audit_id)
         self.open_audit(dialog.audit_id)
+
+    def sample(self) -> None:
+        """Draw a sample from a case list; its cases and draft audits join the list."""
+        from audit_tool.checklists.loader import available  # pydantic on first use
+
+        from .sample_dialog import SampleDialog
+
+        w = self.w
+        dialog = SampleDialog(w.session, available()[0], w)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked() or not dialog.created:
+            return
+        w.statusBar().showMessage(
+            f"Created {len(dialog.created.case_ids):,} cases with draft audits: "
+            f"{dialog.created.sampling.describe()}.", 10000)
+        w.loader.load()
 
     def finalise(self) -> None:
         w = self.w

@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
             "&File": [
                 a.new_case,
                 a.new_audit,
+                a.sample,
                 a.open,
                 None,
                 a.export,

@@ -14,6 +14,7 @@ from ..audits import get_audit, progress, status_text
 from ..domain import Phase, Status
 from ..findings import Comparison, Findings, GroupFinding, findings
 from ..findings.language import LanguageSummary, PhaseLanguage, scanner, summarise
+from ..sampling.record import sampling_note
 from ..selection import AuditFilter
 from ..store import Database
 from .disclosure import (
@@ -539,6 +540,8 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     if drafts_left_out is not None:  # next to what the report covers
         notes.insert(1, "Only finalised audits are reported: drafts are left out until they are "
                         "finalised, because their ratings may still change.")
+    if sampled := sampling_note(db, flt):  # how the case files were chosen
+        notes.append(sampled)
     blocks += [Paragraph(t, "note") for t in notes]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")

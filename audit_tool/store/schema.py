@@ -211,6 +211,32 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
          AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'once-finalised audit cannot be deleted'); END;
     """,
+    # 3: case files drawn as a sample from a council's case list (issue 11): how the sample
+    #    was drawn, so it can be stated in reports and drawn again from the same list and seed
+    """
+    CREATE TABLE samplings (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        source_name TEXT NOT NULL,        -- the file's name only, never its path
+        source_sha256 TEXT NOT NULL,
+        source_encoding TEXT NOT NULL,    -- utf-8, cp1252... or xlsx
+        sheet TEXT,
+        columns TEXT NOT NULL,            -- JSON: role -> column heading
+        eligible INTEGER NOT NULL,
+        excluded INTEGER NOT NULL,
+        exclusions TEXT NOT NULL,         -- JSON: reason -> count
+        method TEXT NOT NULL CHECK (method IN ('simple', 'stratified')),
+        strata_column TEXT,
+        strata_sizes TEXT NOT NULL,       -- JSON: stratum -> [eligible, drawn]
+        seed TEXT NOT NULL,
+        sample_size INTEGER NOT NULL,
+        checklist_id TEXT NOT NULL,
+        phase TEXT NOT NULL
+    );
+    ALTER TABLE cases ADD COLUMN sampling_id TEXT REFERENCES samplings(id);
+    CREATE INDEX cases_sampling ON cases(sampling_id);
+    """,
 ]
 
 # The triggers' messages (kept free of words such as "read-only" or "locked" that

@@ -54,7 +54,11 @@ def make(path: Path, passphrase: str, n: int = 50_000, seed: int = 7) -> int:
                 )
             )
         with db.atomic() as conn:
-            conn.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)", cases)
+            conn.executemany(
+                "INSERT INTO cases (id, reference, pseudonym, area, agency, team, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                cases,
+            )
             conn.executemany(
                 "INSERT INTO audits (id, case_id, checklist_sha, checklist_id, audit_type, phase,"
                 " reviewer_id, status, created_at, updated_at, finalised_at, answered)"
