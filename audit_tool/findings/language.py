@@ -30,6 +30,7 @@ _SPLIT = re.compile(r"[\s\-‐‑]+")  # a hyphen and a space between words are 
 _SEP = r"[\s\-‐‑]+"
 _APOS = r"['’]"
 _SENTENCE_END = ".!?;\n"
+CHALLENGE_WORDS = 6  # a challenge cue counts this many words before the phrase, at most
 _WINDOW = 240  # characters looked at before a match: the checks stay cheap and local
 _OPEN_SINGLE = re.compile(r"(?:^|(?<=[\s(\[]))['‘](?=\S)")
 _CLOSE_SINGLE = re.compile(r"(?<=\S)['’](?!\w)")
@@ -156,16 +157,19 @@ class Scanner:
     def scan(self, text: str) -> list[Flag]:
         if not text or self.pattern is None:
             return []
-        low = text.lower()
-        if len(low) == len(text):  # offsets still line up (not so for a few letters, e.g. İ)
-            found = self._lower.finditer(low)
-        else:
-            found = self.pattern.finditer(text)
-        out = []
-        for m in found:
-            term = self._forms.get(_key(m.group(0)))
-            if term is not None and not self._skipped(text, m.start()):
-                out.append(Flag(term, m.start(), m.end()))
+        hay, pat = text.lower(), self._lower
+        if len(hay) != len(text):  # offsets would not line up (a few letters, e.g. İ)
+            hay, pat = text, self.pattern
+        out: list[Flag] = []
+        last_end = 0
+        for m in pat.finditer(hay):
+            if m.start() < last_end:
+                continue  # inside the longer match taken before
+            start, end = _longest(pat, hay, m.start(), m.end())
+            last_end = end
+            term = self._forms.get(_key(text[start:end]))
+            if term is not None and not self._skipped(text, start):
+                out.append(Flag(term, start, end))
         return out
 
     def count(self, text: str | None) -> int:
@@ -178,11 +182,20 @@ class Scanner:
         before = text[max(sentence, lo):start].lower().replace("’", "'")
         if self._negated(before):
             return "negated"
-        if self._challenge is not None and self._challenge.search(before):
+        if self._challenged(before):
             return "challenged"
-        if _quoted(text[max(text.rfind("\n", lo, start) + 1, lo):start]):
+        # up to the match's first letter, so an opening ' just before it can be told apart
+        if _quoted(text[max(text.rfind("\n", lo, start) + 1, lo) : start + 1]):
             return "quoted"
         return None
+
+    def _challenged(self, before: str) -> bool:
+        """A challenge cue no more than CHALLENGE_WORDS words before the phrase: close enough
+        to be about it, not about another clause of a long sentence."""
+        if self._challenge is None:
+            return False
+        cues = list(self._challenge.finditer(before))
+        return bool(cues) and len(_WORD.findall(before, cues[-1].end())) <= CHALLENGE_WORDS
 
     def _skipped(self, text: str, start: int) -> bool:
         return self.why_skipped(text, start) is not None
@@ -194,6 +207,17 @@ class Scanner:
             if w not in self._fillers:
                 return False
         return False
+
+
+def _longest(pat: re.Pattern, hay: str, start: int, end: int) -> tuple[int, int]:
+    """Where a phrase starting inside this match runs on past its end ("she failed to", then
+    "failed to engage"), the later, more specific one is flagged instead."""
+    for i in range(start + 1, end):
+        if not hay[i - 1].isalnum() and hay[i].isalnum():
+            m = pat.match(hay, i)
+            if m and m.end() > end:
+                return m.start(), m.end()
+    return start, end
 
 
 def _quoted(before: str) -> bool:
