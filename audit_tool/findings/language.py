@@ -13,6 +13,7 @@ when the sentence negates it just before ("not a volatile relationship"), challe
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ _APOS = r"['’]"
 _SENTENCE_END = ".!?;\n"
 CHALLENGE_WORDS = 6  # a challenge cue counts this many words before the phrase, at most
 _WINDOW = 240  # characters looked at before a match: the checks stay cheap and local
+_LAST_BOUNDARY = re.compile(r".*[.!?;\n]", re.DOTALL)  # up to where the sentence starts
 _OPEN_SINGLE = re.compile(r"(?:^|(?<=[\s(\[]))['‘](?=\S)")
 _CLOSE_SINGLE = re.compile(r"(?<=\S)['’](?!\w)")
 
@@ -147,6 +149,7 @@ class Scanner:
         self.pattern = re.compile(body, re.IGNORECASE) if body else None
         # Matching lower-cased text without IGNORECASE is about three times faster.
         self._lower = re.compile(body) if body else None
+        self._overlaps = _overlapping(keys)
         ctx = self.context
         self._negations = frozenset(w.lower().replace("’", "'") for w in ctx.negations)
         self._fillers = frozenset(w.lower() for w in ctx.fillers)
@@ -163,12 +166,18 @@ class Scanner:
         out: list[Flag] = []
         last_end = 0
         for m in pat.finditer(hay):
-            if m.start() < last_end:
+            start, end = m.span()
+            if start < last_end:
                 continue  # inside the longer match taken before
-            start, end = _longest(pat, hay, m.start(), m.end())
+            key = hay[start:end]
+            if key not in self._forms:
+                key = _key(key)
+            if key in self._overlaps:
+                start, end = _longest(pat, hay, start, end)
+                key = _key(hay[start:end])
             last_end = end
-            term = self._forms.get(_key(text[start:end]))
-            if term is not None and not self._skipped(text, start):
+            term = self._forms.get(key)
+            if term is not None and self._why(hay, start, pat is self._lower) is None:
                 out.append(Flag(term, start, end))
         return out
 
@@ -177,15 +186,22 @@ class Scanner:
 
     def why_skipped(self, text: str, start: int) -> str | None:
         """'negated', 'challenged', 'quoted' or None: why a match at `start` is not a flag."""
+        return self._why(text, start, False)
+
+    def _why(self, hay: str, start: int, lowered: bool) -> str | None:
         lo = max(0, start - _WINDOW)
-        sentence = max(text.rfind(ch, lo, start) for ch in _SENTENCE_END) + 1
-        before = text[max(sentence, lo):start].lower().replace("’", "'")
+        boundary = _LAST_BOUNDARY.match(hay, lo, start)
+        before = hay[boundary.end() if boundary else lo : start]
+        if not lowered:
+            before = before.lower()
+        if "’" in before:
+            before = before.replace("’", "'")
         if self._negated(before):
             return "negated"
         if self._challenged(before):
             return "challenged"
         # up to the match's first letter, so an opening ' just before it can be told apart
-        if _quoted(text[max(text.rfind("\n", lo, start) + 1, lo) : start + 1]):
+        if _quoted(hay[max(hay.rfind("\n", lo, start) + 1, lo) : start + 1]):
             return "quoted"
         return None
 
@@ -197,9 +213,6 @@ class Scanner:
         cues = list(self._challenge.finditer(before))
         return bool(cues) and len(_WORD.findall(before, cues[-1].end())) <= CHALLENGE_WORDS
 
-    def _skipped(self, text: str, start: int) -> bool:
-        return self.why_skipped(text, start) is not None
-
     def _negated(self, before: str) -> bool:
         for w in reversed(_WORD.findall(before)):
             if w in self._negations or w.endswith("n't"):
@@ -207,6 +220,23 @@ class Scanner:
             if w not in self._fillers:
                 return False
         return False
+
+
+def _overlapping(keys: list[str]) -> frozenset[str]:
+    """Phrasings whose last words begin a longer phrasing ("she failed to" and "failed to
+    engage"): only matches of these need the look for a longer, later match."""
+    ordered = sorted(keys)
+
+    def begins_longer(prefix: str) -> bool:
+        i = bisect.bisect_right(ordered, prefix)  # the first key after prefix itself
+        return i < len(ordered) and ordered[i].startswith(prefix)
+
+    out = set()
+    for k in keys:
+        ws = k.split(" ")
+        if any(begins_longer(" ".join(ws[i:])) for i in range(1, len(ws))):
+            out.add(k)
+    return frozenset(out)
 
 
 def _longest(pat: re.Pattern, hay: str, start: int, end: int) -> tuple[int, int]:
@@ -222,6 +252,8 @@ def _longest(pat: re.Pattern, hay: str, start: int, end: int) -> tuple[int, int]
 
 def _quoted(before: str) -> bool:
     """Whether an open quotation mark (", “ or ') comes before this point in the paragraph."""
+    if not ('"' in before or "“" in before or "'" in before or "‘" in before):
+        return False
     if before.count('"') % 2:
         return True
     if before.rfind("“") > before.rfind("”"):
