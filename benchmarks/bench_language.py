@@ -83,12 +83,15 @@ def evaluate(sc: Scanner, cases: list[tuple[str, list[str]]]) -> tuple[Score, li
         hit = sum((want & got).values())
         tp, fp, fn = tp + hit, fp + got.total() - hit, fn + want.total() - hit
         if want != got:
-            misses.append(f"    expected {sorted(want.elements())}, got {sorted(got.elements())}: {text}")
+            misses.append(
+                f"    expected {sorted(want.elements())}, got {sorted(got.elements())}: {text}"
+            )
     return Score(tp, fp, fn), misses
 
 
 def throughput(sc: Scanner, notes: list[str]) -> tuple[float, float]:
     """Notes per second for the scanner and for the bare baseline, best of three."""
+
     def best(fn) -> float:
         times = []
         for _ in range(3):
@@ -111,15 +114,21 @@ def main() -> None:
     cases = labelled()
     score, misses = evaluate(sc, cases)
     print(f"Labelled set: {len(cases)} sentences, {score.tp + score.fn} expected flags")
-    print(f"  precision {score.precision:.3f}   recall {score.recall:.3f}   F1 {score.f1:.3f}"
-          f"   (tp {score.tp}, fp {score.fp}, fn {score.fn})")
+    print(
+        f"  precision {score.precision:.3f}   recall {score.recall:.3f}   F1 {score.f1:.3f}"
+        f"   (tp {score.tp}, fp {score.fp}, fn {score.fn})"
+    )
     if args.show_misses:
         print("\n".join(misses) or "    no misses")
     notes = synthetic_notes(args.notes)
     scan_rate, base_rate = throughput(sc, notes)
     print(f"Throughput over {len(notes):,} synthetic notes (best of 3):")
-    print(f"  scan (count with context rules)  {scan_rate:>12,.0f} notes/s  ({len(notes) / scan_rate:.2f} s)")
-    print(f"  baseline (lower() + one 'in')    {base_rate:>12,.0f} notes/s  ({len(notes) / base_rate:.2f} s)")
+    print(
+        f"  scan (count with context rules)  {scan_rate:>12,.0f} notes/s  ({len(notes) / scan_rate:.2f} s)"
+    )
+    print(
+        f"  baseline (lower() + one 'in')    {base_rate:>12,.0f} notes/s  ({len(notes) / base_rate:.2f} s)"
+    )
     print(f"  scan takes {base_rate / scan_rate:.1f}x the baseline's time")
 
 
