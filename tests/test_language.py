@@ -299,3 +299,27 @@ def test_summarise_counts_only_the_uses_that_are_not_negated_or_quoted(db, mini)
     (phase,) = result.by_phase
     assert (phase.audits, phase.flags, phase.flagged_audits) == (4, 3, 2)
     assert result.term_audits == {"volatile relationship": 2, "argument": 1}
+
+
+def test_one_audit_report_lists_only_the_uses_that_count(db, mini):
+    from audit_tool.reports.build import audit_report
+    from audit_tool.reports.model import Heading, Paragraph, Table
+
+    case = audits.add_case(db, "LANG-R", "Glenmorven (fictional)")
+    audit_id = audits.new_audit(db, case.id, mini, phase="baseline")
+    audits.answer(
+        db,
+        audit_id,
+        "p1",
+        note='Police log: "domestic dispute". Two arguments, then another argument.',
+    )
+    blocks = audit_report(db, audit_id).blocks
+    at = next(
+        i
+        for i, b in enumerate(blocks)
+        if isinstance(b, Heading) and b.text == "Language to look at again"
+    )
+    table = next(b for b in blocks[at:] if isinstance(b, Table))
+    assert [row[:2] for row in table.rows] == [["argument", "2"]]  # the quoted dispute is not there
+    said = next(b for b in blocks[at:] if isinstance(b, Paragraph)).text
+    assert "quotation marks" in said and "not counted" in said
