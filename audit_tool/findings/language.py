@@ -4,10 +4,16 @@ The term list is editable data (resources/language_terms.toml; a local copy name
 language_terms.toml in the user data folder replaces it). Flags are counted per 1,000
 words so baseline and post-training audits can be compared. A flag is a prompt to look
 again, not a finding on its own.
+
+Each term matches its phrase and its listed variants, with a hyphen or a space between
+words, ' or ’ for an apostrophe, and a plural ending on the last word. A match is skipped
+when the sentence negates it just before ("not a volatile relationship"), challenges it
+("rather than 'failure to protect'") or quotes it: the cue words are in the term file.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,6 +27,15 @@ from ..selection import AuditFilter
 from ..store import Database
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
+_SPLIT = re.compile(r"[\s\-‐‑]+")  # a hyphen and a space between words are the same
+_SEP = r"[\s\-‐‑]+"
+_APOS = r"['’]"
+_SENTENCE_END = ".!?;\n"
+CHALLENGE_WORDS = 6  # a challenge cue counts this many words before the phrase, at most
+_WINDOW = 240  # characters looked at before a match: the checks stay cheap and local
+_LAST_BOUNDARY = re.compile(r".*[.!?;\n]", re.DOTALL)  # up to where the sentence starts
+_OPEN_SINGLE = re.compile(r"(?:^|(?<=[\s(\[]))['‘](?=\S)")
+_CLOSE_SINGLE = re.compile(r"(?<=\S)['’](?!\w)")
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,8 @@ class Term:
     phrase: str
     why: str
     reframe: str
+    variants: tuple[str, ...] = ()  # other phrasings flagged as this term
+    inflect: bool = True  # also match a plural ending on the last word
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,30 @@ class Flag:
     term: Term
     start: int
     end: int
+
+
+# The cue words used when a term file has no [context] table (an older file).
+DEFAULT_NEGATIONS = ("not", "no", "never", "nor", "isn't", "wasn't", "aren't", "weren't")
+DEFAULT_FILLERS = ("a", "an", "the", "be", "been", "being", "just", "simply", "merely",
+                   "really", "about", "one", "of", "called", "described", "as", "seen")
+DEFAULT_CHALLENGES = (
+    "rather than", "instead of", "avoid calling", "avoid describing", "avoid using",
+    "wrongly", "incorrectly", "mislabelled", "misdescribed", "so-called", "the phrase",
+    "the term", "the label", "the wording", "words like", "terms like", "phrases like",
+    "language such as", "wording such as", "phrases such as", "terms such as",
+    "stop using", "no longer use", "not as",
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """When a match is not flagged. A negation counts when only filler words sit between it
+    and the phrase ("was not simply a volatile relationship"); a challenge counts anywhere
+    earlier in the same sentence ("rather than calling it mutual violence")."""
+
+    negations: tuple[str, ...] = DEFAULT_NEGATIONS
+    fillers: tuple[str, ...] = DEFAULT_FILLERS
+    challenges: tuple[str, ...] = DEFAULT_CHALLENGES
 
 
 @dataclass(frozen=True)
@@ -50,49 +91,241 @@ class PhaseLanguage:
         return self.flags * 1000 / self.words if self.words else None
 
 
+def _key(text: str) -> str:
+    """One spelling per phrasing: lower case, straight apostrophes, single spaces."""
+    return " ".join(_SPLIT.split(text.lower().replace("’", "'").replace("‘", "'"))).strip()
+
+
+def _inflections(key: str) -> list[str]:
+    last = key.rsplit(" ", 1)[-1]
+    if not last.isalpha():
+        return []
+    out = [key + "s", key + "es"]
+    if len(last) > 1 and last[-1] == "y" and last[-2] not in "aeiou":
+        out.append(key[:-1] + "ies")
+    return out
+
+
+def _trie_pattern(keys: list[str]) -> str:
+    """One regular expression branching letter by letter, so each position in a note is
+    tried against the few terms sharing its first letters, not against every term."""
+    trie: dict = {}
+    for k in keys:
+        node = trie
+        for ch in k:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def atom(ch: str) -> str:
+        return _SEP if ch == " " else _APOS if ch == "'" else re.escape(ch)
+
+    def emit(node: dict) -> str:
+        alts = [atom(ch) + emit(node[ch]) for ch in sorted(node) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longer phrase wins
+
+    return emit(trie)
+
+
 class Scanner:
-    def __init__(self, terms: list[Term]) -> None:
+    def __init__(self, terms: list[Term], context: Context | None = None) -> None:
         self.terms = {t.phrase.lower(): t for t in terms}
-        # Longest phrase first, so overlapping terms ("she failed to" / "failed to protect")
-        # count once; \b keeps "argument" from matching inside "arguments" only partly.
-        alternatives = sorted(self.terms, key=len, reverse=True)
-        body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in alternatives)
-        self.pattern = re.compile(rf"\b(?:{body})\b", re.IGNORECASE) if alternatives else None
+        self.context = context or Context()
+        # every phrasing -> its term; written forms win over generated plurals
+        self._forms: dict[str, Term] = {}
+        for t in self.terms.values():
+            for form in (t.phrase, *t.variants):
+                self._forms.setdefault(_key(form), t)
+        for t in self.terms.values():
+            if t.inflect:
+                for form in (t.phrase, *t.variants):
+                    for k in _inflections(_key(form)):
+                        self._forms.setdefault(k, t)
+        keys = [k for k in self._forms if k]
+        # whole words only: "argument" is not flagged inside "counterargument"
+        body = rf"(?<!\w){_trie_pattern(keys)}\b" if keys else None
+        self.pattern = re.compile(body, re.IGNORECASE) if body else None
+        # Matching lower-cased text without IGNORECASE is about three times faster.
+        self._lower = re.compile(body) if body else None
+        self._overlaps = _overlapping(keys)
+        ctx = self.context
+        self._negations = frozenset(w.lower().replace("’", "'") for w in ctx.negations)
+        self._fillers = frozenset(w.lower() for w in ctx.fillers)
+        cues = sorted((_key(c) for c in ctx.challenges if _key(c)), key=len, reverse=True)
+        body = "|".join(_SEP.join(map(re.escape, c.split())) for c in cues)
+        self._challenge = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if cues else None
 
     def scan(self, text: str) -> list[Flag]:
         if not text or self.pattern is None:
             return []
-        return [
-            Flag(self.terms[" ".join(m.group(0).lower().split())], m.start(), m.end())
-            for m in self.pattern.finditer(text)
-        ]
+        hay, pat = text.lower(), self._lower
+        if len(hay) != len(text):  # offsets would not line up (a few letters, e.g. İ)
+            hay, pat = text, self.pattern
+        out: list[Flag] = []
+        last_end = 0
+        for m in pat.finditer(hay):
+            start, end = m.span()
+            if start < last_end:
+                continue  # inside the longer match taken before
+            key = hay[start:end]
+            if key not in self._forms:
+                key = _key(key)
+            if key in self._overlaps:
+                start, end = _longest(pat, hay, start, end)
+                key = _key(hay[start:end])
+            last_end = end
+            term = self._forms.get(key)
+            if term is not None and self._why(hay, start, pat is self._lower) is None:
+                out.append(Flag(term, start, end))
+        return out
 
     def count(self, text: str | None) -> int:
-        if not text or self.pattern is None:
-            return 0
-        return sum(1 for _ in self.pattern.finditer(text))
+        return len(self.scan(text)) if text else 0
+
+    def why_skipped(self, text: str, start: int) -> str | None:
+        """'negated', 'challenged', 'quoted' or None: why a match at `start` is not a flag."""
+        return self._why(text, start, False)
+
+    def _why(self, hay: str, start: int, lowered: bool) -> str | None:
+        lo = max(0, start - _WINDOW)
+        boundary = _LAST_BOUNDARY.match(hay, lo, start)
+        before = hay[boundary.end() if boundary else lo : start]
+        if not lowered:
+            before = before.lower()
+        if "’" in before:
+            before = before.replace("’", "'")
+        if self._negated(before):
+            return "negated"
+        if self._challenged(before):
+            return "challenged"
+        # up to the match's first letter, so an opening ' just before it can be told apart
+        if _quoted(hay[max(hay.rfind("\n", lo, start) + 1, lo) : start + 1]):
+            return "quoted"
+        return None
+
+    def _challenged(self, before: str) -> bool:
+        """A challenge cue no more than CHALLENGE_WORDS words before the phrase: close enough
+        to be about it, not about another clause of a long sentence."""
+        if self._challenge is None:
+            return False
+        cues = list(self._challenge.finditer(before))
+        return bool(cues) and len(_WORD.findall(before, cues[-1].end())) <= CHALLENGE_WORDS
+
+    def _negated(self, before: str) -> bool:
+        for w in reversed(_WORD.findall(before)):
+            if w in self._negations or w.endswith("n't"):
+                return True
+            if w not in self._fillers:
+                return False
+        return False
+
+
+def _overlapping(keys: list[str]) -> frozenset[str]:
+    """Phrasings whose last words begin a longer phrasing ("she failed to" and "failed to
+    engage"): only matches of these need the look for a longer, later match."""
+    ordered = sorted(keys)
+
+    def begins_longer(prefix: str) -> bool:
+        i = bisect.bisect_right(ordered, prefix)  # the first key after prefix itself
+        return i < len(ordered) and ordered[i].startswith(prefix)
+
+    out = set()
+    for k in keys:
+        ws = k.split(" ")
+        if any(begins_longer(" ".join(ws[i:])) for i in range(1, len(ws))):
+            out.add(k)
+    return frozenset(out)
+
+
+def _longest(pat: re.Pattern, hay: str, start: int, end: int) -> tuple[int, int]:
+    """Where a phrase starting inside this match runs on past its end ("she failed to", then
+    "failed to engage"), the later, more specific one is flagged instead."""
+    for i in range(start + 1, end):
+        if not hay[i - 1].isalnum() and hay[i].isalnum():
+            m = pat.match(hay, i)
+            if m and m.end() > end:
+                return m.start(), m.end()
+    return start, end
+
+
+def _quoted(before: str) -> bool:
+    """Whether an open quotation mark (", “ or ') comes before this point in the paragraph."""
+    if not ('"' in before or "“" in before or "'" in before or "‘" in before):
+        return False
+    if before.count('"') % 2:
+        return True
+    if before.rfind("“") > before.rfind("”"):
+        return True
+    opened = [m.start() for m in _OPEN_SINGLE.finditer(before)]
+    if not opened:
+        return False
+    closed = [m.start() for m in _CLOSE_SINGLE.finditer(before, opened[-1] + 1)]
+    return not closed
 
 
 def words(text: str | None) -> int:
     return len(_WORD.findall(text)) if text else 0
 
 
+def _strings(value: object) -> tuple[str, ...] | None:
+    """The value as a tuple of non-empty phrases, or None if it is not a list of them."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and _key(v) for v in value):
+        return None
+    return tuple(v.strip() for v in value)
+
+
+def _term(entry: dict, name: str) -> Term:
+    phrase = str(entry["phrase"]).strip()
+    variants = _strings(entry.get("variants", []))
+    if variants is None:
+        raise ChecklistError(
+            f"{name}: term '{phrase}': variants must be a list of phrases in quotes, "
+            f'e.g. variants = ["relationship is volatile"]'
+        )
+    inflect = entry.get("inflect", True)
+    if not isinstance(inflect, bool):
+        raise ChecklistError(f"{name}: term '{phrase}': inflect must be true or false")
+    return Term(phrase, str(entry.get("why", "")), str(entry.get("reframe", "")), variants, inflect)
+
+
 def parse_terms(source: str, name: str = "language_terms.toml") -> list[Term]:
     try:
         data = tomllib.loads(source)
-        terms = [Term(str(t["phrase"]).strip(), str(t.get("why", "")), str(t.get("reframe", "")))
-                 for t in data.get("terms", [])]
+        terms = [_term(t, name) for t in data.get("terms", [])]
     except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise ChecklistError(f"{name}: not a valid term list: {exc}") from None
     return [t for t in terms if t.phrase]
 
 
+def parse_context(source: str, name: str = "language_terms.toml") -> Context:
+    """The [context] cue words; a file without them (an older one) gets the defaults."""
+    try:
+        table = tomllib.loads(source).get("context", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise ChecklistError(f"{name}: not a valid term list: {exc}") from None
+    if not isinstance(table, dict):
+        raise ChecklistError(f"{name}: [context] must be a table of cue word lists")
+    cues = {}
+    for key in ("negations", "fillers", "challenges"):
+        if key in table:
+            words_ = _strings(table[key]) if table[key] != [] else ()
+            if words_ is None:
+                raise ChecklistError(f"{name}: [context] {key} must be a list of words in quotes")
+            cues[key] = words_
+    return Context(**cues)
+
+
+def load_scanner(source: str, name: str = "language_terms.toml") -> Scanner:
+    return Scanner(parse_terms(source, name), parse_context(source, name))
+
+
 @lru_cache(maxsize=4)
 def _scanner_for(path: str | None, mtime: float) -> Scanner:
     if path:
-        return Scanner(parse_terms(Path(path).read_text("utf-8"), path))
-    text = (resources.files("resources") / "language_terms.toml").read_text("utf-8")
-    return Scanner(parse_terms(text))
+        return load_scanner(Path(path).read_text("utf-8"), path)
+    return load_scanner((resources.files("resources") / "language_terms.toml").read_text("utf-8"))
 
 
 def scanner() -> Scanner:

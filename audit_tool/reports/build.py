@@ -190,7 +190,8 @@ def _audit_language(audit) -> list:
         return out
     out.append(Paragraph(
         "These phrases in the evidence notes can hide who did what. A flag is a prompt to look "
-        "again, not a finding: the phrase may be quoted from the file."
+        "again, not a finding. Uses in quotation marks (quoted from the file), or negated or "
+        "challenged in the same sentence, are not counted."
     ))
     out.append(Table(
         ["Phrase", "Times", "Why it matters", "Suggested reframe"],
