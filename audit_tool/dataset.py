@@ -378,12 +378,14 @@ def csv_paths(out: Path) -> list[Path]:
 def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress = None) -> list[Path]:
     """Write `ds` atomically: one XLSX file, or three CSV files (each swapped in whole)."""
     fmt = check_format(fmt)
+    out = Path(out).expanduser()
     total = max(1, sum(s[3] for s in ds.sheets()))
+    every = max(1, min(5000, total // 100))  # about a hundred reports (a chance to cancel)
     done = [0]
 
-    def step(n: int = 1) -> None:
-        done[0] += n
-        if progress and done[0] % 5000 < n:
+    def step() -> None:
+        done[0] += 1
+        if progress and done[0] % every == 0:
             progress(min(0.99, done[0] / total))
 
     if fmt == "xlsx":
