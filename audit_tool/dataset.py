@@ -494,6 +494,10 @@ def _widths(header: list[str]) -> list[float]:
         "allowed_values": 40,
         "checklist_title": 40,
         "checklist_id": 30,
-        "audit_key": 18,
+        "audit_key": 20,
+        "pseudonym": 16,
+        "area": 26,
+        "agency": 30,
+        "section": 12,
     }
     return [wide.get(h, max(10, len(h) + 3)) for h in header]
