@@ -449,9 +449,11 @@ def _write_xlsx(ds: Dataset, f: BinaryIO, folder: Path, step) -> None:
                 ws.column_dimensions[get_column_letter(i)].width = width
             sheet_file = str(scratch / f"{title}.xml")
             _writer.ALL_TEMP_FILES.append(sheet_file)  # openpyxl's cleanup expects it listed
+            size = f"A1:{get_column_letter(len(header))}{count + 1}"
+            ws.calculate_dimension = lambda size=size: size  # known in advance; readers use it
             ws._writer = _writer.WorksheetWriter(ws, out=sheet_file)
             ws._writer.write_top()
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+            ws.auto_filter.ref = size
             cells = []
             for name in header:
                 cell = WriteOnlyCell(ws, name)
