@@ -92,7 +92,9 @@ def _sheets(path: Path) -> dict[str, list[dict]]:
     for ws in wb.worksheets:
         rows = list(ws.iter_rows(values_only=True))
         width = len(rows[0])  # a streamed sheet leaves trailing empty cells out of a row
-        out[ws.title] = [dict(zip(rows[0], r + (None,) * (width - len(r)), strict=True)) for r in rows[1:]]
+        out[ws.title] = [
+            dict(zip(rows[0], r + (None,) * (width - len(r)), strict=True)) for r in rows[1:]
+        ]
     wb.close()
     return out
 
