@@ -426,6 +426,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(f"\rExporting… {fraction:.0%}", end="", file=sys.stderr, flush=True)
 
+    if args.what == "dataset":
+        return cmd_export_dataset(args)
     with _open(args) as db:
         if args.what == "audit":
             out = export_audit(db, args.audit_id, args.format, args.out, args.include_identifiers, progress)
@@ -435,6 +437,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Wrote {out}")
+    return 0
+
+
+def cmd_export_dataset(args: argparse.Namespace) -> int:
+    from .dataset import check_format, export_dataset
+
+    check_format(args.format)  # before the passphrase prompt
+    with _open(args) as db:
+        written = export_dataset(db, _filter(args), args.format, args.out, args.include_free_text)
+    for path in written:
+        print(f"Wrote {path}")
     return 0
 
 
@@ -614,7 +627,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _add_filters(p)
 
-    exp = sub.add_parser("export", help="DOCX or PDF reports").add_subparsers(dest="what", required=True, parser_class=_Parser)
+    exp = sub.add_parser("export", help="DOCX or PDF reports, analyst dataset").add_subparsers(dest="what", required=True, parser_class=_Parser)
     p = add("audit", cmd_export, "one audit", exp)
     p.add_argument("audit_id")
     for q in (p, add("report", cmd_export, "aggregate report for a steering group", exp)):
@@ -626,6 +639,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show recommendation texts recorded in 5 or more audits, references removed "
                         "(read them for names first)")
     _add_filters(q)
+    p = add("dataset", cmd_export, "anonymised analyst dataset: answers, audits, codebook", exp)
+    p.add_argument("--format", required=True, help="xlsx (one workbook) or csv (a file per table)")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--include-free-text", action="store_true",
+                   help="add evidence notes, case references removed (read them for names first)")
+    _add_filters(p)
 
     smp = sub.add_parser("sample", help="sample case files from a case list").add_subparsers(
         dest="sub", required=True, parser_class=_Parser)

@@ -1,4 +1,5 @@
-"""Export a DOCX or PDF: this audit, or an aggregate report of the current selection.
+"""Export a DOCX or PDF: this audit, or an aggregate report of the current selection; or
+the anonymised analyst dataset of the selection (XLSX or CSV), built and written the same way.
 
 One audit's report is built on the GUI thread (a few milliseconds). An aggregate report
 reads every matching audit (seconds for tens of thousands), so it is built on the session's
@@ -45,6 +46,7 @@ from .widgets import FittingDialog
 Render = Callable[[Any, str, Path, Callable[[float], None] | None], Any]
 BuildAudit = Callable[[Any, str, bool], Any]
 BuildAggregate = Callable[[Any, AuditFilter, bool], Any]
+BuildDataset = Callable[[Any, AuditFilter, bool], Any]
 
 IDENTIFIERS_NOTE = (
     "Leave unticked to share the report: case references are left out, and an aggregate "
@@ -52,11 +54,16 @@ IDENTIFIERS_NOTE = (
     "report says on its face which it is."
 )
 # the core leaves drafts out of every anonymised aggregate report (reports/build.py)
-FINALISED_ONLY_NOTE = "Anonymised reports include finalised audits only."
+FINALISED_ONLY_NOTE = "Anonymised reports and datasets include finalised audits only."
 FREE_TEXT_LABEL = "Include recommendation texts (I have read them for names)"
 FREE_TEXT_TIP = (
     "Aggregate report only. Shows recommendations recorded in 5 or more audits, with case "
     "references removed. Names typed in them are not removed: read them first."
+)
+NOTES_LABEL = "Include evidence notes (I have read them for names)"
+NOTES_TIP = (
+    "Adds each item's evidence note to the dataset, with case references removed. Names typed "
+    "in them are not removed: read them first."
 )
 
 
@@ -70,6 +77,20 @@ def real_audit_report(db: Any, audit_id: str, include_identifiers: bool) -> Any:
     from audit_tool.reports.build import audit_report
 
     return audit_report(db, audit_id, include_identifiers=include_identifiers)
+
+
+def real_build_dataset(db: Any, flt: AuditFilter, include_free_text: bool) -> Any:
+    from audit_tool.dataset import build_dataset
+
+    return build_dataset(db, flt, include_free_text=include_free_text)
+
+
+def real_write_dataset(
+    dataset: Any, fmt: str, path: Path, progress: Callable[[float], None] | None
+) -> Any:
+    from audit_tool.dataset import write_dataset
+
+    return write_dataset(dataset, fmt, path, progress)
 
 
 def real_aggregate_report(
@@ -134,6 +155,8 @@ class ExportDialog(FittingDialog):
         render: Render = real_render,
         build_audit: BuildAudit = real_audit_report,
         build_aggregate: BuildAggregate = real_aggregate_report,
+        build_dataset: BuildDataset = real_build_dataset,
+        write_dataset: Render = real_write_dataset,
         open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl,
         parent: QWidget | None = None,
     ) -> None:
@@ -144,6 +167,7 @@ class ExportDialog(FittingDialog):
             build_audit,
             build_aggregate,
         )
+        self._build_dataset, self._write_dataset = build_dataset, write_dataset
         self._open_url = open_url
         self._worker: RenderWorker | None = None
         self._building = False  # an aggregate report is being built in the reader thread
@@ -156,11 +180,15 @@ class ExportDialog(FittingDialog):
         what = QGroupBox("What to export")
         self.this_audit = QRadioButton("This audit")
         self.aggregate = QRadioButton(f"Aggregate report of the selected audits ({selection_text})")
+        self.dataset = QRadioButton(
+            f"Analyst dataset of the selected audits, anonymised ({selection_text})"
+        )
         self.this_audit.setEnabled(audit_id is not None)
         (self.this_audit if audit_id and prefer_audit else self.aggregate).setChecked(True)
         wl = QVBoxLayout(what)
         wl.addWidget(self.this_audit)
         wl.addWidget(self.aggregate)
+        wl.addWidget(self.dataset)
         self.finalised_only = QLabel(FINALISED_ONLY_NOTE)
         self.finalised_only.setWordWrap(True)
         palette.set_text_colour(self.finalised_only, palette.muted())
@@ -168,6 +196,7 @@ class ExportDialog(FittingDialog):
         self._what = QButtonGroup(self)
         self._what.addButton(self.this_audit)
         self._what.addButton(self.aggregate)
+        self._what.addButton(self.dataset)
 
         fmt = QGroupBox("Format")
         self.docx = QRadioButton(
@@ -181,6 +210,18 @@ class ExportDialog(FittingDialog):
         self._fmt = QButtonGroup(self)
         self._fmt.addButton(self.docx)
         self._fmt.addButton(self.pdf)
+        self.report_formats = fmt
+
+        self.data_formats = QGroupBox("Dataset format")
+        self.xlsx = QRadioButton("Excel workbook (.xlsx): a sheet per table and a codebook")
+        self.csv = QRadioButton("CSV (.csv): a file per table, for R or SPSS")
+        self.xlsx.setChecked(True)
+        dl = QVBoxLayout(self.data_formats)
+        dl.addWidget(self.xlsx)
+        dl.addWidget(self.csv)
+        self._data_fmt = QButtonGroup(self)
+        self._data_fmt.addButton(self.xlsx)
+        self._data_fmt.addButton(self.csv)
 
         self.identifiers = QCheckBox("Include identifiers (case references and names)")
         self.identifiers.setChecked(False)
@@ -232,6 +273,7 @@ class ExportDialog(FittingDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(what)
         layout.addWidget(fmt)
+        layout.addWidget(self.data_formats)
         layout.addWidget(self.identifiers)
         layout.addWidget(note)
         layout.addWidget(self.free_text)
@@ -244,26 +286,51 @@ class ExportDialog(FittingDialog):
         self._what.buttonToggled.connect(lambda *_: self._sync_free_text())
         self._sync_free_text()
         self._fmt.buttonToggled.connect(lambda *_: self._suggest_path())
+        self._data_fmt.buttonToggled.connect(lambda *_: self._suggest_path())
         self._suggest_path()
 
     # -- choices ---------------------------------------------------------------------------------
     def _sync_free_text(self) -> None:
-        """Recommendation texts are a choice for aggregate reports only."""
-        self.free_text.setEnabled(self.aggregate.isChecked() and not self.running())
+        """Recommendation texts are a choice for aggregate reports, evidence notes for the
+        dataset; the dataset never holds identifiers."""
+        data = self.dataset.isChecked()
+        self.free_text.setText(NOTES_LABEL if data else FREE_TEXT_LABEL)
+        self.free_text.setToolTip(NOTES_TIP if data else FREE_TEXT_TIP)
+        name(self.free_text, *((NOTES_LABEL, NOTES_TIP) if data else (FREE_TEXT_LABEL, FREE_TEXT_TIP)))
+        self.free_text.setEnabled((self.aggregate.isChecked() or data) and not self.running())
+        if data:
+            self.identifiers.setChecked(False)
+        self.identifiers.setEnabled(not data and not self.running())
+        self.report_formats.setVisible(not data)
+        self.data_formats.setVisible(data)
 
     def fmt(self) -> str:
+        if self.dataset.isChecked():
+            return "csv" if self.csv.isChecked() else "xlsx"
         return "pdf" if self.pdf.isChecked() else "docx"
+
+    def _targets(self, path: Path) -> list[Path]:
+        """The files an export writes: three for a CSV dataset, else the one."""
+        if self.dataset.isChecked() and self.fmt() == "csv":
+            from audit_tool.dataset import csv_paths
+
+            return csv_paths(path)
+        return [path]
 
     def _suggest_path(self) -> None:
         """A file name with no case data in it: the kind of report and today's date."""
         current = Path(self.path.text()) if self.path.text() else None
         folder = current.parent if current else self.folder
-        kind = "Audit report" if self.this_audit.isChecked() else "Aggregate report"
+        kind = (
+            "Audit report" if self.this_audit.isChecked()
+            else "Analyst dataset" if self.dataset.isChecked() else "Aggregate report"
+        )
         self.path.setText(str(folder / f"{kind} {date.today().isoformat()}.{self.fmt()}"))
 
     def _choose(self) -> None:
         suffix = self.fmt()
-        filt = "Word document (*.docx)" if suffix == "docx" else "PDF (*.pdf)"
+        filt = {"docx": "Word document (*.docx)", "pdf": "PDF (*.pdf)",
+                "xlsx": "Excel workbook (*.xlsx)", "csv": "CSV (*.csv)"}[suffix]
         path, _ = QFileDialog.getSaveFileName(self, "Save export as", self.path.text(), filt)
         if path:
             if not path.lower().endswith("." + suffix):
@@ -292,10 +359,11 @@ class ExportDialog(FittingDialog):
                 f"The folder {path.parent} does not exist. Choose another place to save.", bad=True
             )
             return
-        if path.exists() and not confirm(
+        there = [p for p in self._targets(path) if p.exists()]
+        if there and not confirm(
             self,
             "Replace file?",
-            f"{path.name} already exists in that folder. Replace it?",
+            f"{there[0].name} already exists in that folder. Replace it?",
             "Replace",
         ):
             return
@@ -316,9 +384,13 @@ class ExportDialog(FittingDialog):
         self._start_build(include, fmt, path)
 
     def _start_build(self, include: bool, fmt: str, path: Path) -> None:
-        """Build the aggregate report on the reader connection; render it when it arrives."""
+        """Build the aggregate report (or the dataset) on the reader connection; render it
+        when it arrives."""
         build, flt = self._build_aggregate, self.flt  # the job touches no widget
-        if self.free_text.isChecked():  # passed only when asked for: builders may not take it
+        if self.dataset.isChecked():  # never identifiers; notes only when ticked
+            build_dataset, notes = self._build_dataset, self.free_text.isChecked()
+            build = lambda db, f, _identifiers: build_dataset(db, f, notes)  # noqa: E731
+        elif self.free_text.isChecked():  # passed only when asked for: builders may not take it
             build = partial(build, include_free_text=True)
         self._build_token += 1
         token = self._build_token
@@ -367,7 +439,8 @@ class ExportDialog(FittingDialog):
 
     def _start_render(self, report: Any, fmt: str, path: Path) -> None:
         self._say("Exporting…", bad=False)
-        worker = RenderWorker(self._render, report, fmt, path)
+        render = self._write_dataset if self.dataset.isChecked() else self._render
+        worker = RenderWorker(render, report, fmt, path)
         del report
         worker.progressed.connect(
             lambda f: self.progress.setValue(round(100 * max(0.0, min(1.0, f))))
@@ -386,8 +459,11 @@ class ExportDialog(FittingDialog):
             self.export_button,
             self.this_audit,
             self.aggregate,
+            self.dataset,
             self.docx,
             self.pdf,
+            self.xlsx,
+            self.csv,
             self.identifiers,
             self.free_text,
             self.path,
@@ -406,7 +482,12 @@ class ExportDialog(FittingDialog):
     def _succeeded(self, path: str) -> None:
         self.saved_path = Path(path)
         self.progress.setValue(100)
-        self._say(f"Saved: {path}", bad=False)
+        files = self._targets(self.saved_path)
+        if len(files) > 1:
+            names = ", ".join(p.name for p in files)
+            self._say(f"Saved in {self.saved_path.parent}: {names}", bad=False)
+        else:
+            self._say(f"Saved: {path}", bad=False)
         self.open_folder_button.show()
 
     def _finished(self) -> None:

@@ -330,7 +330,7 @@ def test_the_dialog_says_anonymised_reports_are_of_finalised_audits_and_refuses_
     dialog.show()
     qtbot.waitExposed(dialog)
     assert dialog.finalised_only.isVisible()
-    assert dialog.finalised_only.text() == "Anonymised reports include finalised audits only."
+    assert dialog.finalised_only.text() == "Anonymised reports and datasets include finalised audits only."
     assert dialog.aggregate.isChecked() and not dialog.identifiers.isChecked()
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.running(), timeout=30_000)

@@ -1,0 +1,505 @@
+"""The analyst dataset: anonymised, long-format rows for Excel, R or SPSS (issue 11).
+
+One row per rated item ("answers"), one row per audit ("audits") and a "codebook" that says
+what every column means and how each scale's levels map to "meets the standard". Written as
+one XLSX workbook (a sheet per table) or as three CSV files (UTF-8 with a byte-order mark, so
+Excel reads the characters right).
+
+The disclosure rules are the aggregate report's (reports/disclosure.py):
+- finalised audits only; drafts are counted and the count is in the codebook;
+- a selection that differs from a wider one by 1 to 4 audits is refused, as is a selection of
+  1 to 4 audits;
+- an area or agency with fewer than SUPPRESS_BELOW audits in the selection is shown as
+  OTHER and its rows flagged small_group = 1;
+- no case reference, ever (there is no flag for it: this file is for analysts); evidence notes
+  only when asked, with every case reference in the database removed;
+- months, not dates.
+
+Audits are keyed "<case pseudonym>/<n>", n counting the case's audits in the order they were
+created: stable across exports (an analyst can join two exports), and no internal id leaves
+the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .domain import Status
+from .errors import InvalidInput
+from .reports.atomic import write_atomic
+from .reports.disclosure import SUPPRESS_BELOW, DisclosureRisk, refuse_differencing
+from .reports.redact import Redactor, all_references
+from .selection import AuditFilter
+from .store import Database
+
+FORMATS = ("xlsx", "csv")
+OTHER = f"Other (fewer than {SUPPRESS_BELOW} audits)"
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
+Progress = Callable[[float], None] | None
+
+# (name, meaning, type, allowed values) for each sheet's columns, in order
+_GROUP = f"{OTHER} where the selection has fewer than {SUPPRESS_BELOW} audits of it"
+_COMMON = [
+    (
+        "audit_key",
+        "The audit: case pseudonym, '/', the case's nth audit (stable across exports)",
+        "text",
+        "e.g. Case K7QM2P/1",
+    ),
+    (
+        "pseudonym",
+        "The case's pseudonym (random; not derived from the case reference)",
+        "text",
+        "Case + 6 letters or digits",
+    ),
+    ("area", "Local authority area of the case", "text", f"as recorded, or {_GROUP}"),
+    ("agency", "Agency holding the case file", "text", f"as recorded (may be blank), or {_GROUP}"),
+    (
+        "small_group",
+        "1 when area or agency was replaced by the 'Other' label",
+        "whole number",
+        "1, 0",
+    ),
+    (
+        "phase",
+        "When in the programme the audit was done",
+        "text",
+        "baseline, post_training, follow_up",
+    ),
+    (
+        "audit_type",
+        "Kind of audit",
+        "text",
+        "case_file_audit, thematic_review, multi_agency_review, drug_alcohol_death_review, moderation",
+    ),
+    ("status", "Audit status (anonymised exports hold finalised audits only)", "text", "finalised"),
+    ("checklist_id", "Checklist the audit used", "text", "see the 'scale level' rows"),
+    ("checklist_version", "Version of that checklist", "text", "e.g. 1.0"),
+]
+ANSWER_COLUMNS = _COMMON + [
+    ("theme_id", "Theme of the checklist the item belongs to", "text", "per checklist"),
+    ("theme_title", "The theme's title", "text", "per checklist"),
+    ("item_id", "Checklist item", "text", "per checklist"),
+    ("question", "The item's question", "text", "per checklist"),
+    ("scale", "Rating scale of the item", "text", "see the 'scale level' rows"),
+    (
+        "level_value",
+        "The rating given (a code; kept as text on every scale)",
+        "text",
+        "see the 'scale level' rows",
+    ),
+    ("level_label", "The rating's label", "text", "see the 'scale level' rows"),
+    (
+        "level_order",
+        "Position of the rating on its scale (1 = first listed, the best)",
+        "whole number",
+        "1 and up",
+    ),
+    (
+        "meets",
+        "Whether the rating meets the standard",
+        "whole number",
+        "1 meets, 0 does not, blank not rated (e.g. not applicable)",
+    ),
+]
+NOTE_COLUMN = (
+    "note",
+    "Evidence note as typed, every case reference replaced by "
+    "'[case reference removed]'; names are NOT removed",
+    "text",
+    "free text",
+)
+AUDIT_COLUMNS = _COMMON + [
+    ("checklist_title", "Title of the checklist", "text", "per checklist"),
+    (
+        "answered",
+        "Rows this audit has in the answers table (items rated)",
+        "whole number",
+        "0 and up",
+    ),
+    (
+        "created_month",
+        "Month the audit was started (months, not dates, to reduce identifiability)",
+        "text",
+        "YYYY-MM",
+    ),
+]
+CODEBOOK_HEADER = [
+    "section",
+    "sheet",
+    "name",
+    "meaning",
+    "type",
+    "allowed_values",
+    "checklist_id",
+    "checklist_version",
+    "scale",
+    "level_value",
+    "level_label",
+    "level_order",
+    "meets",
+]
+
+
+@dataclass
+class Dataset:
+    """What a writer needs, built from the database on one connection. Answers are kept
+    compact (audit index, item key, rating, note) and expanded as they are written."""
+
+    selection: str
+    audits: list[tuple] = field(default_factory=list)  # rows of the audits sheet
+    answers: list[tuple[int, tuple[str, str], str, str | None]] = field(default_factory=list)
+    items: dict[tuple[str, str], tuple] = field(default_factory=dict)  # (sha, item) -> columns
+    levels: dict[tuple[str, str, str], tuple] = field(default_factory=dict)  # -> label, pos, meets
+    scales: list[tuple] = field(default_factory=list)  # codebook level rows
+    notes: list[str] = field(default_factory=list)  # codebook notes
+    free_text: bool = False
+
+    def answer_header(self) -> list[str]:
+        cols = ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])
+        return [c[0] for c in cols]
+
+    def answer_rows(self) -> Iterator[list]:
+        common = len(_COMMON)
+        for audit_ix, key, rating, note in self.answers:
+            audit = self.audits[audit_ix]
+            label, order, meets = self.levels.get(
+                (key[0], self.items[key][4], rating), ("", None, None)
+            )
+            row = [*audit[:common], *self.items[key], rating, label, order, meets]
+            if self.free_text:
+                row.append(note)
+            yield row
+
+    def audit_header(self) -> list[str]:
+        return [c[0] for c in AUDIT_COLUMNS]
+
+    def codebook_rows(self) -> list[list]:
+        blank = [None] * 7
+        rows: list[list] = []
+        for sheet, cols in (
+            ("answers", ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])),
+            ("audits", AUDIT_COLUMNS),
+        ):
+            rows += [["column", sheet, *c, *blank] for c in cols]
+        rows += [["scale level", "answers", None, None, None, None, *s] for s in self.scales]
+        rows += [["note", None, None, n, None, None, *blank] for n in self.notes]
+        return rows
+
+    def sheets(self) -> list[tuple[str, list[str], Callable[[], Iterator[Sequence]], int]]:
+        """(name, header, rows, row count) for each table, in the order they are written."""
+        codebook = self.codebook_rows()
+        return [
+            ("answers", self.answer_header(), self.answer_rows, len(self.answers)),
+            ("audits", self.audit_header(), lambda: iter(self.audits), len(self.audits)),
+            ("codebook", CODEBOOK_HEADER, lambda: iter(codebook), len(codebook)),
+        ]
+
+
+# -- building ------------------------------------------------------------------------------------
+
+
+def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
+    """Anonymised outputs describe finalised audits only (as the aggregate report); the
+    drafts left out are counted for the codebook."""
+    if flt.status == Status.DRAFT.value:
+        raise DisclosureRisk(
+            "The analyst dataset covers finalised audits only; draft audits are still being "
+            "completed. Choose the status Finalised (or all)."
+        )
+    where, params = replace(flt, status=Status.DRAFT.value).where()
+    drafts = db.query_one(
+        f"SELECT count(*) FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}", params
+    )[0]
+    return replace(flt, status=Status.FINALISED.value), drafts
+
+
+_AUDITS_SQL = """
+SELECT a.id, c.pseudonym, c.area, c.agency, a.phase, a.audit_type, a.status, a.checklist_id,
+       d.version, d.title, substr(a.created_at, 1, 7),
+       (SELECT count(*) FROM audits o WHERE o.case_id = a.case_id
+          AND (o.created_at < a.created_at OR (o.created_at = a.created_at AND o.id <= a.id)))
+FROM audits a
+JOIN cases c ON c.id = a.case_id
+JOIN checklist_defs d ON d.sha256 = a.checklist_sha
+WHERE {where}
+ORDER BY c.pseudonym, a.created_at, a.id
+"""
+
+_ANSWERS_SQL = """
+SELECT a.id, a.checklist_sha, an.item_id, an.rating, {note}
+FROM audits a
+JOIN cases c ON c.id = a.case_id
+JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
+JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
+WHERE {where}
+ORDER BY c.pseudonym, a.created_at, a.id, ci.theme_pos, ci.item_pos
+"""
+
+
+def _grouped(values: list[str]) -> dict[str, str]:
+    """Each value as shown: OTHER when fewer than SUPPRESS_BELOW audits have it (a blank
+    agency says nothing about anyone and is kept)."""
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return {v: (OTHER if v and n < SUPPRESS_BELOW else v) for v, n in counts.items()}
+
+
+def build_dataset(
+    db: Database, flt: AuditFilter | None = None, include_free_text: bool = False
+) -> Dataset:
+    """The anonymised dataset of the finalised audits `flt` selects. Raises DisclosureRisk
+    for a selection the aggregate report would refuse, or one of 1 to 4 audits."""
+    flt, drafts = _finalised_only(db, flt or AuditFilter())
+    refuse_differencing(db, flt)
+    where, params = flt.where()
+    raw = db.query(_AUDITS_SQL.format(where=where), params)
+    if not raw:
+        raise InvalidInput("No finalised audits match this selection; nothing was written.")
+    if len(raw) < SUPPRESS_BELOW:
+        raise DisclosureRisk(
+            f"Only {len(raw)} finalised audits match this selection: rows about fewer than "
+            f"{SUPPRESS_BELOW} audits could identify the people in them. Widen the selection."
+        )
+    area, agency = _grouped([r[2] for r in raw]), _grouped([r[3] for r in raw])
+    ds = Dataset(selection=flt.describe(), free_text=include_free_text)
+    index: dict[str, int] = {}
+    for r in raw:
+        shown_area, shown_agency = area[r[2]], agency[r[3]]
+        small = int(OTHER in (shown_area, shown_agency))
+        index[r[0]] = len(ds.audits)
+        ds.audits.append(
+            [f"{r[1]}/{r[11]}", r[1], shown_area, shown_agency, small, *r[4:9], r[9], 0, r[10]]
+        )
+    _load_checklists(db, flt, ds)
+    scrub = Redactor(all_references(db)) if include_free_text else None
+    interned: dict[Any, Any] = {}
+    note_sql = "an.note" if include_free_text else "NULL"
+    answered = len(AUDIT_COLUMNS) - 2
+    for audit_id, sha, item, rating, note in db.iterate(
+        _ANSWERS_SQL.format(where=where, note=note_sql), params
+    ):
+        ix = index[audit_id]
+        key = interned.setdefault((sha, item), (sha, item))
+        text = scrub(note) or None if scrub and note else None
+        ds.answers.append((ix, key, interned.setdefault(rating, rating), text))
+        ds.audits[ix][answered] += 1
+    ds.audits = [tuple(a) for a in ds.audits]
+    ds.notes = _notes(flt, drafts, include_free_text, len(raw), sum(r[4] for r in ds.audits))
+    return ds
+
+
+def _load_checklists(db: Database, flt: AuditFilter, ds: Dataset) -> None:
+    where, params = flt.where()
+    shas = [
+        r[0]
+        for r in db.query(
+            f"SELECT DISTINCT a.checklist_sha FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}",
+            params,
+        )
+    ]
+    marks = ",".join("?" * len(shas)) or "NULL"
+    for sha, item, theme, title, question, scale in db.query(
+        f"""SELECT sha256, item_id, theme_id, theme_title, question, scale FROM checklist_items
+            WHERE sha256 IN ({marks})""",
+        shas,
+    ):
+        ds.items[(sha, item)] = (theme, title, item, question, scale)
+    for sha, cid, version, scale, value, label, pos, meets in db.query(
+        f"""SELECT l.sha256, d.checklist_id, d.version, l.scale, l.value, l.label, l.pos, l.meets
+            FROM checklist_levels l JOIN checklist_defs d ON d.sha256 = l.sha256
+            WHERE l.sha256 IN ({marks}) ORDER BY d.checklist_id, d.version, l.scale, l.pos""",
+        shas,
+    ):
+        ds.levels[(sha, scale, value)] = (label, pos + 1, meets)
+        ds.scales.append((cid, version, scale, value, label, pos + 1, meets))
+
+
+def _notes(flt: AuditFilter, drafts: int, free_text: bool, audits: int, small: int) -> list[str]:
+    produced = datetime.now(UTC).strftime("%Y-%m")
+    notes = [
+        f"Selection: {flt.describe()}. {audits:,} finalised audits; produced {produced}.",
+        f"Finalised audits only: {drafts:,} draft audit(s) in the selection were left out.",
+        f"An area or agency with fewer than {SUPPRESS_BELOW} audits in this selection is shown "
+        f"as '{OTHER}' and its rows have small_group = 1 ({small:,} audits here).",
+        "No case references: the tool has no option to include them in this file.",
+        "One answers row per item rated; items hidden by a condition and items left "
+        "unrated have no row. 'Not applicable' ratings have a row with meets blank.",
+        "CSV text starting with =, +, - or @ has a ' put before it so that a spreadsheet "
+        "does not run it as a formula.",
+    ]
+    notes.append(
+        "Evidence notes are included (column note) with case references removed; names and "
+        "other details typed in them are NOT removed: read them before sharing."
+        if free_text
+        else "Free text (evidence notes, summaries, recommendations) is left out."
+    )
+    return notes
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def export_dataset(
+    db: Database,
+    flt: AuditFilter,
+    fmt: str,
+    out: str | Path,
+    include_free_text: bool = False,
+    progress: Progress = None,
+) -> list[Path]:
+    """Build and write the dataset; returns the files written."""
+    fmt = check_format(fmt)
+    return write_dataset(build_dataset(db, flt, include_free_text), fmt, Path(out), progress)
+
+
+def check_format(fmt: str) -> str:
+    if fmt.lower() not in FORMATS:
+        raise InvalidInput(f"Unknown format '{fmt}': use xlsx or csv.")
+    return fmt.lower()
+
+
+def csv_paths(out: Path) -> list[Path]:
+    """FILE.csv -> FILE_answers.csv, FILE_audits.csv, FILE_codebook.csv."""
+    return [out.with_name(f"{out.stem}_{name}.csv") for name in ("answers", "audits", "codebook")]
+
+
+def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress = None) -> list[Path]:
+    """Write `ds` atomically: one XLSX file, or three CSV files (each swapped in whole)."""
+    fmt = check_format(fmt)
+    out = Path(out).expanduser()
+    total = max(1, sum(s[3] for s in ds.sheets()))
+    every = max(1, min(5000, total // 100))  # about a hundred reports (a chance to cancel)
+    done = [0]
+
+    def step() -> None:
+        done[0] += 1
+        if progress and done[0] % every == 0:
+            progress(min(0.99, done[0] / total))
+
+    if fmt == "xlsx":
+        if len(ds.answers) + 1 > XLSX_MAX_ROWS:
+            raise InvalidInput(
+                f"{len(ds.answers):,} answer rows do not fit in one Excel sheet "
+                f"({XLSX_MAX_ROWS - 1:,} at most); choose CSV or a narrower selection."
+            )
+        written = [write_atomic(out, lambda f: _write_xlsx(ds, f, out.parent, step))]
+    else:
+        written = [
+            write_atomic(path, lambda f, s=sheet: _write_csv(f, s[1], s[2](), step))
+            for path, sheet in zip(csv_paths(out), ds.sheets(), strict=True)
+        ]
+    if progress:
+        progress(1.0)
+    return written
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _write_csv(f: BinaryIO, header: list[str], rows: Iterator[Sequence], step) -> None:
+    text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
+    w = csv.writer(text)
+    w.writerow(header)
+    for row in rows:
+        w.writerow([_csv_cell(v) for v in row])
+        step()
+    text.flush()
+    text.detach()  # the atomic writer owns and closes the file
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 cannot hold these
+_EXCEL_TEXT = 32_767
+
+
+def _write_xlsx(ds: Dataset, f: BinaryIO, folder: Path, step) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet import _writer
+
+    # openpyxl streams each sheet through a file in the system temp folder; the rows go to a
+    # private folder beside the target instead (removed whatever happens), as atomic.py does.
+    scratch = Path(tempfile.mkdtemp(prefix=".dataset.", dir=folder))
+    try:
+        wb = Workbook(write_only=True)
+        bold = Font(bold=True)
+        for title, header, rows, count in ds.sheets():
+            ws = wb.create_sheet(title)
+            ws.freeze_panes = "A2"  # the header stays in view (written with the sheet's top)
+            for i, width in enumerate(_widths(header), 1):
+                ws.column_dimensions[get_column_letter(i)].width = width
+            sheet_file = str(scratch / f"{title}.xml")
+            _writer.ALL_TEMP_FILES.append(sheet_file)  # openpyxl's cleanup expects it listed
+            size = f"A1:{get_column_letter(len(header))}{count + 1}"
+            ws.calculate_dimension = lambda size=size: size  # known in advance; readers use it
+            ws._writer = _writer.WorksheetWriter(ws, out=sheet_file)
+            ws._writer.write_top()
+            ws.auto_filter.ref = size
+            cells = []
+            for name in header:
+                cell = WriteOnlyCell(ws, name)
+                cell.font = bold
+                cells.append(cell)
+            ws.append(cells)
+            for row in rows():
+                ws.append([_xlsx_cell(ws, v, WriteOnlyCell) for v in row])
+                step()
+        wb.save(f)
+    finally:
+        for sheet_file in scratch.glob("*.xml"):
+            with contextlib.suppress(ValueError):
+                _writer.ALL_TEMP_FILES.remove(str(sheet_file))
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _xlsx_cell(ws, value: Any, cell_type) -> Any:
+    """Text stays text: a note starting with '=' is not a formula; characters XML cannot
+    hold are dropped; text is cut at Excel's limit of a cell."""
+    if not isinstance(value, str):
+        return value
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
+    if len(value) > _EXCEL_TEXT:
+        value = value[: _EXCEL_TEXT - 1] + "…"
+    if value.startswith("="):
+        cell = cell_type(ws, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def _widths(header: list[str]) -> list[float]:
+    wide = {
+        "question": 60,
+        "theme_title": 32,
+        "note": 60,
+        "meaning": 70,
+        "allowed_values": 40,
+        "checklist_title": 40,
+        "checklist_id": 30,
+        "audit_key": 20,
+        "pseudonym": 16,
+        "area": 26,
+        "agency": 30,
+        "section": 12,
+    }
+    return [wide.get(h, max(10, len(h) + 3)) for h in header]
