@@ -293,12 +293,13 @@ def test_cli_export_dataset(populated, db_path, tmp_path, cli):
     assert not (tmp_path / "x.ods").exists()
 
 
-def test_ten_thousand_demo_audits(tmp_path):
+def test_two_thousand_demo_audits_every_row_written(tmp_path):
+    # the 10,000-audit figure is a benchmark's business; here every row must arrive
     from audit_tool.store import Database
     from benchmarks.common import PASSPHRASE, demo_db
 
     path = tmp_path / "demo.db"
-    shutil.copy(demo_db(10_000), path)
+    shutil.copy(demo_db(2_000), path)
     with Database.open(path, PASSPHRASE) as db:
         expected = db.query_one(
             """SELECT count(*) FROM answers an JOIN audits a ON a.id = an.audit_id
@@ -307,7 +308,7 @@ def test_ten_thousand_demo_audits(tmp_path):
         t = time.perf_counter()
         out = export_dataset(db, AuditFilter(), "xlsx", tmp_path / "demo.xlsx")[0]
         print(
-            f"\n10,000-audit demo: {expected:,} answer rows to XLSX in {time.perf_counter() - t:.1f} s"
+            f"\n2,000-audit demo: {expected:,} answer rows to XLSX in {time.perf_counter() - t:.1f} s"
         )
     with zipfile.ZipFile(out) as z, z.open("xl/worksheets/sheet1.xml") as sheet:
         rows, tail = 0, b""
