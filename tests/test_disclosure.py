@@ -558,3 +558,5 @@ def test_a_rating_spread_over_several_items_is_counted_by_distinct_audits(db, mi
     f = findings(db, AuditFilter())
     assert {g.key: g.audits for g in f.by_item}["p1"] == 6
     assert {g.key: g.audits for g in f.by_tag}["component-1"] == 6
+    # the report hands behind() the findings' own answer counts: the same figures either way
+    assert behind(db, AuditFilter(), f.answer_counts) == found

@@ -95,6 +95,9 @@ class Findings:
     status_counts: dict[str, int] = field(default_factory=dict)
     phase_counts: dict[str, int] = field(default_factory=dict)
     theme_change: tuple[Comparison, ...] = ()  # baseline -> post-training, per theme
+    # rated or 'not applicable' answers per (checklist copy sha, item, rating): one answer per
+    # audit and item, so these are audits; disclosure control reads them, not the answers again
+    answer_counts: tuple[tuple[str, str, str, int], ...] = ()
 
     @property
     def overall(self) -> GroupFinding:
@@ -408,6 +411,12 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
             status_counts=status_counts,
             phase_counts=phase_counts,
             theme_change=change,
+            answer_counts=tuple(
+                db.query(
+                    f"""SELECT g.sha, f.item_id, f.rating, sum(f.n) FROM {t.fine} f
+                        JOIN {t.grp} g ON g.rowid = f.gid GROUP BY 1, 2, 3"""
+                )
+            ),
         )
     return result
 

@@ -495,7 +495,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             "case files could identify the people in them, so none are shown. Widen the selection."
         ))
     else:
-        bh = behind(db, flt)
+        bh = behind(db, flt, f.answer_counts)
         for cid in checklist_ids:
             if cid not in covered:
                 blocks += [Heading(titles[cid], 1), Paragraph(

@@ -16,7 +16,7 @@ audits behind each figure, straight from the database, independently of the find
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from itertools import combinations
 
@@ -270,19 +270,21 @@ class Behind:
     # rating value -> (distinct audits, whether the rating meets the standard: 1, 0 or None)
 
 
-def behind(db: Database, flt: AuditFilter) -> Behind:
+def behind(db: Database, flt: AuditFilter, counts: Iterable[tuple[str, str, str, int]] | None = None) -> Behind:
     """One GROUP BY over the answers (an audit answers an item once, so per item the answers
     are audits); themes and tags come from the small definition tables. A theme's rating
     given on several items is counted exactly (distinct audits) only where the per-item
     counts leave it unclear whether it rests on fewer than SUPPRESS_BELOW audits."""
-    where, params = flt.where()
-    rows = db.query(
-        f"""SELECT a.checklist_sha, an.item_id, an.rating, count(*) FROM audits a
-            JOIN cases c ON c.id = a.case_id
-            JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
-            WHERE {where} GROUP BY 1, 2, 3""",
-        params,
-    )
+    if counts is None:  # the findings' own counts when given (Findings.answer_counts)
+        where, params = flt.where()
+        counts = db.query(
+            f"""SELECT a.checklist_sha, an.item_id, an.rating, count(*) FROM audits a
+                JOIN cases c ON c.id = a.case_id
+                JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
+                WHERE {where} GROUP BY 1, 2, 3""",
+            params,
+        )
+    rows = list(counts)
     shas = sorted({r[0] for r in rows})
     marks = ",".join("?" * len(shas)) or "NULL"
     cid_of = dict(
