@@ -19,9 +19,9 @@ from pathlib import Path
 from . import __version__, audits
 from .checklists.loader import available, validate_local
 from .checklists.local import install_from_spreadsheet
-from .checklists.spreadsheet import to_spreadsheet, write_template
+from .checklists.spreadsheet import save_workbook, to_spreadsheet, write_template
 from .domain import AuditType, Phase, Status
-from .errors import AuditToolError, ChecklistError, InvalidInput, NotFound
+from .errors import AuditToolError, InvalidInput, NotFound
 from .jsonout import audit_to_json, row_to_json
 from .passphrase import check as check_passphrase
 from .paths import default_db_path, user_checklists_dir
@@ -202,16 +202,7 @@ def cmd_checklist_template(args: argparse.Namespace) -> int:
 
 
 def _save_workbook(out: Path, force: bool, write: Callable[[Path], None]) -> None:
-    """Write a workbook through a temporary file so a failure leaves no half file."""
-    if out.exists() and not force:
-        raise ChecklistError(f"{out}: already exists; use --force to replace it")
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ChecklistError(f"{out}: cannot be written ({exc.strerror})") from None
+    save_workbook(out, write, force)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
