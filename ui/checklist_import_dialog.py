@@ -42,7 +42,6 @@ def describe_plan(plan: ImportPlan) -> str:
     d = plan.checklist.definition
     required = sum(1 for t in d.themes for i in t.items if i.required)
     lines = [
-        d.title,
         f"Id: {d.id}    Version: {d.version}",
         f"{len(d.themes)} themes, {d.item_count()} questions ({required} required)",
         "Themes: " + "; ".join(t.title for t in d.themes),
@@ -55,6 +54,7 @@ def describe_plan(plan: ImportPlan) -> str:
             if old is not None
             else "It replaces the file there now."
         )
+    lines.append("Once installed, New audit offers it.")
     return "\n".join(lines)
 
 
@@ -86,7 +86,12 @@ class ChecklistImportDialog(FittingDialog):
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         palette.set_text_colour(self.error, palette.bad())
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        palette.heading_font(self.title, 1.15)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems_heading = QLabel()
@@ -109,6 +114,7 @@ class ChecklistImportDialog(FittingDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.error)
+        layout.addWidget(self.title)
         layout.addWidget(self.summary)
         layout.addWidget(self.problems_heading)
         layout.addWidget(self.problems, 1)
@@ -167,6 +173,8 @@ class ChecklistImportDialog(FittingDialog):
         self.error.setVisible(bool(self.error.text()))
         self.summary.setText(describe_plan(self.plan) if self.plan else "")
         self.summary.setVisible(self.plan is not None)
+        self.title.setText(self.plan.checklist.title if self.plan else "")
+        self.title.setVisible(self.plan is not None)
         if self.plan is not None:
             self.action.setText("&Install checklist")
         else:

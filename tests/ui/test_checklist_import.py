@@ -100,7 +100,7 @@ def test_enter_installs_the_checklist_and_new_audit_offers_it(
     dialog = _show(qtbot, ChecklistImportDialog(window))
     dialog.set_path(template)
     summary = dialog.summary.text()
-    assert TEMPLATE_TITLE in summary and f"Id: {TEMPLATE_ID}" in summary
+    assert dialog.title.text() == TEMPLATE_TITLE and f"Id: {TEMPLATE_ID}" in summary
     assert "Version: 1.0" in summary and "2 themes" in summary
     assert str(empty_local_folder / f"{TEMPLATE_ID}.toml") in summary
     assert dialog.action.text().replace("&", "") == "Install checklist"
