@@ -17,10 +17,11 @@ from getpass import getpass
 from pathlib import Path
 
 from . import __version__, audits
-from .checklists.loader import available, bundled_clash, user_defined, validate_local
-from .checklists.spreadsheet import import_xlsx, to_spreadsheet, write_template, write_text_atomic
+from .checklists.loader import available, validate_local
+from .checklists.local import install_from_spreadsheet
+from .checklists.spreadsheet import save_workbook, to_spreadsheet, write_template
 from .domain import AuditType, Phase, Status
-from .errors import AuditToolError, ChecklistError, InvalidInput, NotFound
+from .errors import AuditToolError, InvalidInput, NotFound
 from .jsonout import audit_to_json, row_to_json
 from .passphrase import check as check_passphrase
 from .paths import default_db_path, user_checklists_dir
@@ -178,24 +179,9 @@ def cmd_checklist_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_checklist_import(args: argparse.Namespace) -> int:
-    text, c = import_xlsx(args.file)
-    clash = bundled_clash(c)
-    if clash is not None:
-        raise ChecklistError(
-            f"{args.file}: id '{c.id}' is already used by the bundled checklist '{clash.title}'; "
-            "change the id on the checklist sheet"
-        )
-    out = args.out
-    if out is None:
-        folder = user_checklists_dir()
-        out = folder / f"{c.id}.toml"
-        # another local file with this id would make the folder hold two of the same checklist
-        other = next((x for x in user_defined(folder)[0] if x.id == c.id and Path(x.path) != out), None)
-        if other is not None:
-            raise ChecklistError(f"{args.file}: id '{c.id}' is already used by the local checklist {other.path}")
-    write_text_atomic(text, out, force=args.force)
-    d = c.definition
-    print(f"Wrote {out}: {d.id} version {d.version}, {len(d.themes)} themes, {d.item_count()} items")
+    plan = install_from_spreadsheet(args.file, args.out, force=args.force)
+    d = plan.checklist.definition
+    print(f"Wrote {plan.out}: {d.id} version {d.version}, {len(d.themes)} themes, {d.item_count()} items")
     return 0
 
 
@@ -216,16 +202,7 @@ def cmd_checklist_template(args: argparse.Namespace) -> int:
 
 
 def _save_workbook(out: Path, force: bool, write: Callable[[Path], None]) -> None:
-    """Write a workbook through a temporary file so a failure leaves no half file."""
-    if out.exists() and not force:
-        raise ChecklistError(f"{out}: already exists; use --force to replace it")
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ChecklistError(f"{out}: cannot be written ({exc.strerror})") from None
+    save_workbook(out, write, force)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

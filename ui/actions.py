@@ -18,6 +18,16 @@ _SPEC: dict[str, tuple[str, object, str]] = {
         "Ctrl+Shift+D",
         "Sample case files from a CSV or XLSX list and start their audits",
     ),
+    "import_checklist": (
+        "&Import a checklist from a spreadsheet…",
+        "Ctrl+Shift+I",
+        "Check a checklist workbook (XLSX) and install it for new audits",
+    ),
+    "checklist_template": (
+        "Save a checklist template (spread&sheet)…",
+        "Ctrl+Shift+T",
+        "Save a spreadsheet to write your own checklist in",
+    ),
     "open": ("&Open audit", SK.Open, "Open the selected audit"),
     "export": ("&Export…", "Ctrl+E", "Save a DOCX or PDF report"),
     "settings": ("Se&ttings…", "Ctrl+,", "Your details, idle lock, export folder"),
@@ -67,6 +77,8 @@ class Actions:
     new_case: QAction
     new_audit: QAction
     sample: QAction
+    import_checklist: QAction
+    checklist_template: QAction
     open: QAction
     export: QAction
     settings: QAction

@@ -40,6 +40,8 @@ class Controller(QObject):
         a.new_case.triggered.connect(self.new_case)
         a.new_audit.triggered.connect(lambda: self.new_audit())
         a.sample.triggered.connect(self.sample)
+        a.import_checklist.triggered.connect(self.import_checklist)
+        a.checklist_template.triggered.connect(self.checklist_template)
         a.open.triggered.connect(self.open_selected)
         a.export.triggered.connect(self.export)
         a.settings.triggered.connect(self.settings)
@@ -196,6 +198,21 @@ class Controller(QObject):
             f"Created {len(dialog.created.case_ids):,} cases with draft audits: "
             f"{dialog.created.sampling.describe()}.", 10000)
         w.loader.load()
+
+    def import_checklist(self) -> None:
+        """A checklist from a spreadsheet; New audit lists it from then on."""
+        from .checklist_import_dialog import ChecklistImportDialog
+
+        dialog = ChecklistImportDialog(self.w)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.installed:
+            self.w.statusBar().showMessage(f"Checklist installed: {dialog.installed}", 10000)
+
+    def checklist_template(self) -> None:
+        from .checklist_import_dialog import save_template
+
+        out = save_template(self.w)
+        if out is not None:
+            self.w.statusBar().showMessage(f"Template saved: {out}", 10000)
 
     def finalise(self) -> None:
         w = self.w

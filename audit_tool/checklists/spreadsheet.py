@@ -18,6 +18,7 @@ import re
 import tempfile
 import tomllib
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -684,6 +685,19 @@ def import_xlsx(path: str | Path) -> tuple[str, LoadedChecklist]:
     except ChecklistError as exc:
         raise SpreadsheetError(name, [_map_loader_error(str(exc), name, imp)]) from None
     return text, loaded
+
+
+def save_workbook(out: Path, write: Callable[[Path], None], force: bool = False) -> None:
+    """Write a workbook through a temporary file so a failure leaves no half file."""
+    if out.exists() and not force:
+        raise ChecklistError(f"{out}: already exists; use --force to replace it")
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ChecklistError(f"{out}: cannot be written ({exc.strerror})") from None
 
 
 def write_text_atomic(text: str, out: Path, force: bool = False) -> None:
