@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
+from uihelp import answer_next_box, shots_dir
 
 from audit_tool.checklists.spreadsheet import import_xlsx, write_template
 from audit_tool.paths import user_checklists_dir
@@ -17,7 +18,7 @@ from ui.accessibility import unnamed_controls
 from ui.case_dialogs import NewAuditDialog
 from ui.checklist_import_dialog import ChecklistImportDialog
 
-SHOTS = Path("/work/shots/clgui")
+SHOTS = shots_dir("clgui")
 TEMPLATE_ID = "local-example-case-recording"
 TEMPLATE_TITLE = "Local example: case recording"
 
@@ -58,22 +59,7 @@ def _shot(widget, name: str) -> None:
 
 
 def _answer_next_box(button_text: str, seen: list[str]) -> None:
-    """Answer the next modal message box by clicking the button with this text."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, click)
-            return
-        seen.append(box.text())
-        _shot(box, "3_replace_question")
-        for b in box.buttons():
-            if b.text().replace("&", "") == button_text:
-                b.click()
-                return
-        raise AssertionError(f"no button {button_text!r} in {[b.text() for b in box.buttons()]}")
-
-    QTimer.singleShot(0, click)
+    answer_next_box(button_text, seen, SHOTS / "3_replace_question.png")
 
 
 def _new_audit_checklists(qtbot, window) -> list[str]:

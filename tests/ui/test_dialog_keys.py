@@ -3,18 +3,17 @@ action, and Escape or Cancel with typed text asks before discarding it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from uihelp import answer_next_box, shots_dir
 
 from audit_tool import audits
 from audit_tool.selection import list_audits
 from ui.case_dialogs import NewAuditDialog, NewCaseDialog
 from ui.concern_dialog import ConcernDialog
 
-SHOTS = Path("/work/shots/gui")
+SHOTS = shots_dir("gui")
 
 
 def _show(qtbot, dialog: QDialog) -> QDialog:
@@ -26,22 +25,7 @@ def _show(qtbot, dialog: QDialog) -> QDialog:
 
 
 def _answer_next_box(button_text: str, seen: list[str]) -> None:
-    """Answer the next modal message box by clicking the button with this text."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, click)
-            return
-        seen.append(box.text())
-        box.grab().save(str(SHOTS / "discard_question.png"))
-        for b in box.buttons():
-            if b.text().replace("&", "") == button_text:
-                b.click()
-                return
-        raise AssertionError(f"no button {button_text!r} in {[b.text() for b in box.buttons()]}")
-
-    QTimer.singleShot(0, click)
+    answer_next_box(button_text, seen, SHOTS / "discard_question.png")
 
 
 def test_enter_in_the_new_case_dialog_adds_the_case(qtbot, window, session):

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
+from uihelp import shots_dir
 
 from audit_tool import audits
 from audit_tool.selection import AuditFilter
 from ui.export_dialog import ExportDialog
 
-SHOTS = Path("/work/shots/dataset")
+SHOTS = shots_dir("dataset")
 GOOD = [("p1", "5"), ("p2", "yes"), ("p3", "4"), ("q1", "5"), ("q2", "na")]  # 5 rows each
 NOTE = "Quokka marker note (fictional)"
 

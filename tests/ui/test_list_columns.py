@@ -3,16 +3,16 @@ row reading "Case D0…" once audits arrive, in this session or the next."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from uihelp import shots_dir
 
 from audit_tool import audits
 from ui import window_state
 from ui.audit_list_model import COL
 
 PASSPHRASE = "correct horse battery staple"
-SHOTS = Path("/work/shots/gui")
+
+SHOTS = shots_dir("gui")
 PADDING = 12  # the cell's own margins, both sides, with room to spare
 
 

@@ -3,17 +3,17 @@ was saved"), and the typed text comes back in the editor after unlocking."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
+from uihelp import shots_dir
 
 from audit_tool import audits
 from audit_tool.audits import MAX_TEXT
 from audit_tool.store import Database
 
 PASSPHRASE = "correct horse battery staple"
-SHOTS = Path("/work/shots/gui")
+
+SHOTS = shots_dir("gui")
 SAVED_CLAIM = "Everything you entered was saved"
 
 

@@ -3,12 +3,10 @@ background reader switched to the new passphrase only once the core's change suc
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from uihelp import shots_dir
 
 from audit_tool.errors import WeakPassphrase, WrongPassphrase
 from audit_tool.passphrase import check
@@ -17,7 +15,8 @@ from audit_tool.store.connection import IN_USE
 
 PASSPHRASE = "correct horse battery staple"  # as in conftest.py
 NEW = "kettle orchard violet brick"
-SHOTS = Path(os.environ.get("AUDIT_TOOL_SHOTS", "/work/shots/pass"))
+
+SHOTS = shots_dir("pass")
 
 
 def _dialog(qtbot, window, session):

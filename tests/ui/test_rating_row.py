@@ -3,14 +3,13 @@ clearing and undo (the Clear button once covered the row at Qt's default 640x480
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
+from uihelp import shots_dir
 
 from audit_tool import audits
 
-SHOTS = Path("/work/shots/gui")
+SHOTS = shots_dir("gui")
 
 
 @pytest.fixture

@@ -4,15 +4,15 @@ solid block: its text stands out from its background."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication
+from uihelp import shots_dir
 
 from audit_tool import audits
 
-SHOTS = Path("/work/shots/gui")
+SHOTS = shots_dir("gui")
 
 
 def _luminance(c: QColor) -> float:

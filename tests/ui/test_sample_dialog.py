@@ -8,13 +8,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
+from uihelp import shots_dir
 
 from audit_tool import audits
 from audit_tool.sampling import Columns, draw, eligible_files, list_samplings, read_case_list
 from ui.accessibility import unnamed_controls
 from ui.sample_dialog import SampleDialog, guess_columns
 
-SHOTS = Path("/work/shots/sample")
+SHOTS = shots_dir("sample")
 HEAD = ["Case ref", "Local authority", "Agency", "Team"]
 
 
