@@ -518,16 +518,7 @@ def _items_sheet(rows: list[_Row], imp: _Import) -> list[dict]:
 def _item(row: _Row, imp: _Import, base: str) -> dict:
     item: dict = {}
     imp.where[base] = row.cell("items", "id")
-    for col in (
-        "id",
-        "question",
-        "guidance",
-        "scale",
-        "required",
-        "evidence_prompt",
-        "tags",
-        "show_when",
-    ):
+    for col in COLUMNS["items"][3:]:  # the item's own columns, after the theme's
         cell = row.cell("items", col)
         imp.where[f"{base}.{col}"] = cell
         value = row.get(col)
