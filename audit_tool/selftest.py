@@ -114,6 +114,15 @@ def run(say: Callable[[str], None] = print) -> int:
                 assert audits.get_audit(db, state["audit"]).read_only
             return "wrong passphrase refused; right one reopens"
 
+        def spreadsheet() -> str:
+            # openpyxl is loaded only here and by sampling and datasets: prove the bundle has it
+            from .checklists.spreadsheet import import_xlsx, write_template
+
+            book = folder / "template.xlsx"
+            write_template(book)
+            loaded = import_xlsx(book)[1]
+            return f"template workbook read back: {loaded.definition.title}"
+
         def no_plaintext() -> str:
             for p in folder.glob("selftest.db*"):
                 assert b"SELFTEST-0001" not in p.read_bytes(), f"plaintext found in {p.name}"
@@ -128,6 +137,7 @@ def run(say: Callable[[str], None] = print) -> int:
         step("export PDF", export("pdf"))
         step("export DOCX", export("docx"))
         step("close and reopen", reopen)
+        step("checklist spreadsheet round trip", spreadsheet)
         step("encryption at rest", no_plaintext)
     finally:
         db = state.get("db")
