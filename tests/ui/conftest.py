@@ -128,5 +128,13 @@ def window(qtbot, session, settings):
     w.close()
 
 
+@pytest.fixture
+def editor(qtbot, window, audit_id):
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.controller.open_audit(audit_id)
+    return window.editor
+
+
 def reopen(path: Path) -> Database:
     return Database.open(path, PASSPHRASE)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
-from uihelp import answer_next_box, shots_dir
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from uihelp import answer_next_box, on_next_modal, shots_dir, show_dialog
 
 from audit_tool.checklists.spreadsheet import import_xlsx, write_template
 from audit_tool.paths import user_checklists_dir
@@ -45,12 +45,6 @@ def template(tmp_path: Path) -> Path:
     return path
 
 
-def _show(qtbot, dialog: QDialog) -> QDialog:
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitExposed(dialog)
-    return dialog
 
 
 def _shot(widget, name: str) -> None:
@@ -66,15 +60,11 @@ def _new_audit_checklists(qtbot, window) -> list[str]:
     """The checklists File → New audit offers, read from the dialog as it opens."""
     seen: list[str] = []
 
-    def read() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, NewAuditDialog):
-            QTimer.singleShot(10, read)
-            return
+    def read(dialog: NewAuditDialog) -> None:
         seen.extend(dialog.checklist.itemText(i) for i in range(dialog.checklist.count()))
         dialog.reject()
 
-    QTimer.singleShot(0, read)
+    on_next_modal(NewAuditDialog, read)
     window.actions.new_audit.trigger()
     return seen
 
@@ -83,7 +73,7 @@ def test_enter_installs_the_checklist_and_new_audit_offers_it(
     qtbot, window, template, empty_local_folder
 ):
     assert not any(TEMPLATE_TITLE in t for t in _new_audit_checklists(qtbot, window))
-    dialog = _show(qtbot, ChecklistImportDialog(window))
+    dialog = show_dialog(qtbot, ChecklistImportDialog(window))
     dialog.set_path(template)
     summary = dialog.summary.text()
     assert dialog.title.text() == TEMPLATE_TITLE and f"Id: {TEMPLATE_ID}" in summary
@@ -116,7 +106,7 @@ def _problems(dialog: ChecklistImportDialog) -> list[str]:
 def test_a_broken_workbook_lists_every_problem_and_installs_nothing(
     qtbot, window, template, empty_local_folder
 ):
-    dialog = _show(qtbot, ChecklistImportDialog(window))
+    dialog = show_dialog(qtbot, ChecklistImportDialog(window))
     dialog.set_path(_broken(template, "scale.xlsx", {"G3": "qualty"}))
     problems = _problems(dialog)
     assert len(problems) == 1 and problems[0].startswith(
@@ -141,7 +131,7 @@ def test_a_broken_workbook_lists_every_problem_and_installs_nothing(
 def test_not_a_workbook_is_one_clear_line(qtbot, window, tmp_path, empty_local_folder):
     fake = tmp_path / "notes.xlsx"
     fake.write_text("this is not a workbook", encoding="utf-8")
-    dialog = _show(qtbot, ChecklistImportDialog(window))
+    dialog = show_dialog(qtbot, ChecklistImportDialog(window))
     dialog.set_path(fake)
     assert dialog.error.isVisible() and "not an Excel workbook" in dialog.error.text()
     assert "\n" not in dialog.error.text()
@@ -152,13 +142,13 @@ def test_not_a_workbook_is_one_clear_line(qtbot, window, tmp_path, empty_local_f
 
 
 def test_a_second_import_asks_before_replacing(qtbot, window, template, empty_local_folder):
-    first = _show(qtbot, ChecklistImportDialog(window))
+    first = show_dialog(qtbot, ChecklistImportDialog(window))
     first.set_path(template)
     qtbot.keyClick(first.path, Qt.Key.Key_Return)
     out = empty_local_folder / f"{TEMPLATE_ID}.toml"
     out.write_text(out.read_text("utf-8") + "# installed before\n", encoding="utf-8")
 
-    dialog = _show(qtbot, ChecklistImportDialog(window))
+    dialog = show_dialog(qtbot, ChecklistImportDialog(window))
     dialog.set_path(template)
     assert "It replaces the installed version 1.0." in dialog.summary.text()
     seen: list[str] = []

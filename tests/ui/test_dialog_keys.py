@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
-from uihelp import answer_next_box, shots_dir
+from uihelp import answer_next_box, shots_dir, show_dialog
 
 from audit_tool import audits
 from audit_tool.selection import list_audits
@@ -16,12 +16,6 @@ from ui.concern_dialog import ConcernDialog
 SHOTS = shots_dir("gui")
 
 
-def _show(qtbot, dialog: QDialog) -> QDialog:
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitExposed(dialog)
-    return dialog
 
 
 def _answer_next_box(button_text: str, seen: list[str]) -> None:
@@ -29,7 +23,7 @@ def _answer_next_box(button_text: str, seen: list[str]) -> None:
 
 
 def test_enter_in_the_new_case_dialog_adds_the_case(qtbot, window, session):
-    dialog = _show(qtbot, NewCaseDialog(session, window))
+    dialog = show_dialog(qtbot, NewCaseDialog(session, window))
     qtbot.keyClicks(dialog.reference, "REF-ENTER-1")
     qtbot.keyClicks(dialog.area.lineEdit(), "Northshire (fictional)")
     qtbot.keyClicks(dialog.agency, "Children and Families")
@@ -42,7 +36,7 @@ def test_enter_in_the_new_case_dialog_adds_the_case(qtbot, window, session):
 
 def test_enter_in_the_area_box_adds_the_case(qtbot, window, session):
     audits.add_case(session.db, "REF-OLD", "Northshire (fictional)")  # the area box completes
-    dialog = _show(qtbot, NewCaseDialog(session, window))
+    dialog = show_dialog(qtbot, NewCaseDialog(session, window))
     qtbot.keyClicks(dialog.reference, "REF-ENTER-2")
     qtbot.keyClicks(dialog.area.lineEdit(), "Southshire (fictional)")
     qtbot.keyClick(dialog.area.lineEdit(), Qt.Key.Key_Return)
@@ -52,7 +46,7 @@ def test_enter_in_the_area_box_adds_the_case(qtbot, window, session):
 
 
 def test_enter_with_a_missing_field_keeps_the_dialog_and_the_text(qtbot, window, session):
-    dialog = _show(qtbot, NewCaseDialog(session, window))
+    dialog = show_dialog(qtbot, NewCaseDialog(session, window))
     qtbot.keyClicks(dialog.reference, "REF-NO-AREA")
     qtbot.keyClick(dialog.reference, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.reference.text() == "REF-NO-AREA"
@@ -62,7 +56,7 @@ def test_enter_with_a_missing_field_keeps_the_dialog_and_the_text(qtbot, window,
 
 def test_enter_in_the_new_audit_dialog_starts_the_audit(qtbot, window, session, mini):
     case = audits.add_case(session.db, "REF-0002", "Testshire (fictional)")
-    dialog = _show(qtbot, NewAuditDialog(session, [mini], [], case.id, False, window))
+    dialog = show_dialog(qtbot, NewAuditDialog(session, [mini], [], case.id, False, window))
     line = dialog.case.lineEdit()
     line.setFocus()
     dialog.grab().save(str(SHOTS / "new_audit.png"))
@@ -73,7 +67,7 @@ def test_enter_in_the_new_audit_dialog_starts_the_audit(qtbot, window, session, 
 
 
 def test_enter_in_the_concern_dialog_records_it(qtbot, window, session, audit_id):
-    dialog = _show(qtbot, ConcernDialog(session, audit_id, window))
+    dialog = show_dialog(qtbot, ConcernDialog(session, audit_id, window))
     qtbot.keyClicks(dialog.raised_to, "Duty team manager (fictional)")
     dialog.grab().save(str(SHOTS / "concern_typed.png"))
     qtbot.keyClick(dialog.raised_to, Qt.Key.Key_Return)
@@ -84,7 +78,7 @@ def test_enter_in_the_concern_dialog_records_it(qtbot, window, session, audit_id
 
 @pytest.mark.parametrize("how", ["escape", "cancel"])
 def test_closing_the_new_case_dialog_with_text_asks_first(qtbot, window, session, how):
-    dialog = _show(qtbot, NewCaseDialog(session, window))
+    dialog = show_dialog(qtbot, NewCaseDialog(session, window))
     qtbot.keyClicks(dialog.reference, "REF-TYPED")
     seen: list[str] = []
 
@@ -108,13 +102,13 @@ def test_closing_the_new_case_dialog_with_text_asks_first(qtbot, window, session
 
 def test_closing_an_untouched_dialog_does_not_ask(qtbot, window, session, audit_id):
     for dialog in (NewCaseDialog(session, window), ConcernDialog(session, audit_id, window)):
-        _show(qtbot, dialog)
+        show_dialog(qtbot, dialog)
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # a box here would block the test
         assert not dialog.isVisible()
 
 
 def test_closing_the_concern_dialog_with_text_asks_first(qtbot, window, session, audit_id):
-    dialog = _show(qtbot, ConcernDialog(session, audit_id, window))
+    dialog = show_dialog(qtbot, ConcernDialog(session, audit_id, window))
     qtbot.keyClicks(dialog.raised_to, "Duty team manager (fictional)")
     seen: list[str] = []
     _answer_next_box("Keep editing", seen)

@@ -3,7 +3,6 @@ history, finalising with missing required questions, matters of concern."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -16,12 +15,6 @@ from ui.history_dialog import HistoryDialog
 PASSPHRASE = "correct horse battery staple"
 
 
-@pytest.fixture
-def editor(qtbot, window, audit_id):
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.controller.open_audit(audit_id)
-    return window.editor
 
 
 def stored(session, audit_id):

@@ -17,12 +17,6 @@ from ui.excepthook import ExceptionReporter
 MESSAGE_END = ". Your saved work is safe; the last change may not have been saved."
 
 
-@pytest.fixture
-def editor(qtbot, window, audit_id):
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.controller.open_audit(audit_id)
-    return window.editor
 
 
 @pytest.fixture

@@ -24,12 +24,6 @@ HINT = (
 )
 
 
-@pytest.fixture
-def editor(qtbot, window, audit_id):
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.controller.open_audit(audit_id)
-    return window.editor
 
 
 def _clear(qtbot, widget) -> None:

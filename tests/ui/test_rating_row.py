@@ -12,12 +12,6 @@ from audit_tool import audits
 SHOTS = shots_dir("gui")
 
 
-@pytest.fixture
-def editor(qtbot, window, audit_id):
-    window.activateWindow()
-    qtbot.waitActive(window)
-    window.controller.open_audit(audit_id)
-    return window.editor
 
 
 def _stored(session, audit_id, item_id):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
-from uihelp import shots_dir
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from uihelp import on_next_modal, shots_dir, show_dialog
 
 from audit_tool import audits
 from audit_tool.sampling import Columns, draw, eligible_files, list_samplings, read_case_list
@@ -39,12 +39,6 @@ def _shot(widget, name: str) -> None:
     widget.grab().save(str(SHOTS / f"{name}.png"))
 
 
-def _show(qtbot, dialog: QDialog) -> QDialog:
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    qtbot.waitExposed(dialog)
-    return dialog
 
 
 def _to_columns_step(qtbot, dialog: SampleDialog, path: Path) -> None:
@@ -73,7 +67,7 @@ def test_clicks_and_enter_draw_a_stratified_sample_and_create_it(
     qtbot, window, session, mini, tmp_path
 ):
     path = _list(tmp_path / "council list.csv", {"Team A": 120, "Team B": 92})
-    dialog = _show(qtbot, SampleDialog(session, [mini], window, seed=12345))
+    dialog = show_dialog(qtbot, SampleDialog(session, [mini], window, seed=12345))
     _to_columns_step(qtbot, dialog, path)
     assert dialog.ref_col.currentText() == "Case ref"
     assert dialog.area_col.currentText() == "Local authority"
@@ -104,7 +98,7 @@ def test_duplicate_references_are_named_and_nothing_is_created(
     qtbot, window, session, mini, tmp_path
 ):
     path = _list(tmp_path / "dups.csv", {"Team A": 30}, dup_rows=(3, 8))
-    dialog = _show(qtbot, SampleDialog(session, [mini], window, seed=1))
+    dialog = show_dialog(qtbot, SampleDialog(session, [mini], window, seed=1))
     _to_columns_step(qtbot, dialog, path)
     assert "rows 3 and 8 have the same case reference" in dialog.preview.text()
     assert not dialog.create_button.isEnabled()
@@ -122,7 +116,7 @@ def test_an_unreadable_list_is_said_on_the_first_step(qtbot, window, session, mi
     wb.active.append(["FICT-000002", "", "", ""])
     wb.active.merge_cells("B2:B3")
     wb.save(tmp_path / "merged.xlsx")
-    dialog = _show(qtbot, SampleDialog(session, [mini], window, seed=1))
+    dialog = show_dialog(qtbot, SampleDialog(session, [mini], window, seed=1))
     qtbot.keyClicks(dialog.path, str(tmp_path / "merged.xlsx"))
     qtbot.keyClick(dialog.path, Qt.Key.Key_Return)  # Enter presses Next
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
@@ -136,11 +130,7 @@ def test_the_file_menu_opens_it_and_the_list_shows_the_new_audits(qtbot, window,
     assert "Draw a sa&mple from a case list…" in menu
     seen: list[str] = []
 
-    def drive() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, SampleDialog):
-            QTimer.singleShot(20, drive)
-            return
+    def drive(dialog: SampleDialog) -> None:
         qtbot.keyClicks(dialog.path, str(path))
         qtbot.keyClick(dialog.path, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=10000)
@@ -148,7 +138,7 @@ def test_the_file_menu_opens_it_and_the_list_shows_the_new_audits(qtbot, window,
         seen.append(dialog.preview.text())
         qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
 
-    QTimer.singleShot(0, drive)
+    on_next_modal(SampleDialog, drive)
     window.actions.sample.trigger()
     assert seen == ["6 of 20 eligible."]
     assert len(audits.list_cases(session.db)) == 6
@@ -159,7 +149,7 @@ def test_the_file_menu_opens_it_and_the_list_shows_the_new_audits(qtbot, window,
 
 def test_a_long_list_shows_a_busy_bar_while_it_is_read(qtbot, window, session, mini, tmp_path):
     path = _list(tmp_path / "long.csv", {"Team A": 60_000, "Team B": 40_000})
-    dialog = _show(qtbot, SampleDialog(session, [mini], window, seed=3))
+    dialog = show_dialog(qtbot, SampleDialog(session, [mini], window, seed=3))
     qtbot.keyClicks(dialog.path, str(path))
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
     assert dialog.busy.isVisible() and not dialog.next_button.isEnabled()

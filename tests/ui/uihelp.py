@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,15 +17,34 @@ def shots_dir(topic: str) -> Path:
     return Path(os.environ.get("AUDIT_TOOL_SHOTS", ROOT / "screenshots")) / topic
 
 
+def show_dialog(qtbot, dialog: QDialog) -> QDialog:
+    """Show a dialog as a person would meet it: on screen, active, exposed."""
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def on_next_modal(kind: type[QWidget], act: Callable[[QWidget], None]) -> None:
+    """Once a modal widget of this kind is open (the code under test opens it and waits in
+    its own event loop), call `act` with it."""
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if not isinstance(widget, kind):
+            QTimer.singleShot(10, poll)
+            return
+        act(widget)
+
+    QTimer.singleShot(0, poll)
+
+
 def answer_next_box(button_text: str, seen: list[str], shot: Path | None = None) -> None:
     """Answer the next modal message box by clicking the button with this text; its text is
     appended to `seen` (and the box saved to `shot`, a PNG path, when given)."""
 
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, click)
-            return
+    def click(box: QMessageBox) -> None:
         seen.append(box.text())
         if shot is not None:
             shot.parent.mkdir(parents=True, exist_ok=True)
@@ -35,4 +55,4 @@ def answer_next_box(button_text: str, seen: list[str], shot: Path | None = None)
                 return
         raise AssertionError(f"no button {button_text!r} in {[b.text() for b in box.buttons()]}")
 
-    QTimer.singleShot(0, click)
+    on_next_modal(QMessageBox, click)
