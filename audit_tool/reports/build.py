@@ -39,8 +39,7 @@ from .disclosure import (
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .redact import Redactor, all_references, keep
 
-SUPPRESSED = LESS
-SUPPRESSED = "<5"
+SUPPRESSED = LESS  # what a hidden count of 1 to 4 reads as
 
 
 def _pct(value: float | None) -> str:
@@ -278,10 +277,6 @@ def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: 
 
 
 # -- aggregate for a steering group --------------------------------------------------------------
-
-def _small(n: int) -> bool:
-    return small(n)
-
 
 def _count(n: int) -> str:
     return label(n, small(n))
