@@ -7,13 +7,26 @@ errors, so a typo never silently drops a question.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-TAG_KINDS = ("principle", "component", "practice_area", "fact_group", "baseline", "theme", "other")
+TAG_KINDS = (
+    "principle",
+    "component",
+    "practice_area",
+    "quality_indicator",
+    "fact_group",
+    "baseline",
+    "theme",
+    "other",
+)
+# What a hidden item counts as (Checklist.hidden_effect): a failing practice rating
+# must never raise a score by hiding items, so an item it hides counts as not meeting the
+# standard; an item hidden by a fact, "not applicable" or a good answer is left out.
+SHOWN, PENDING, FAILS, NOT_APPLICABLE = "shown", "pending", "fails", "not_applicable"
 
 
 class _Strict(BaseModel):
@@ -24,16 +37,25 @@ class Level(_Strict):
     value: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]
     label: Text
     description: str = ""
-    key: str = Field(default="", max_length=1, description="Keyboard shortcut (a digit or letter)")
+    # Kept so older files and stored copies still load; the shortcut now comes from the
+    # level's place in best-first order (Scale.keyed_levels), one scheme on every scale.
+    key: str = Field(
+        default="", max_length=1, description="Ignored: shortcuts follow best-first order"
+    )
+    # The noun a report uses for a group defined by this value of a fact ("women's deaths").
+    group_label: str = Field(default="", max_length=200)
 
 
 class Scale(_Strict):
-    """A named rating scale. meets_standard lists the values that meet the standard;
-    not_rated lists values left out of the denominator (e.g. not applicable)."""
+    """A named scale. A rating scale judges practice: meets_standard lists the values that
+    meet the standard; not_rated lists values left out of the denominator (not applicable).
+    A fact scale records what happened (sex, substances, services involved): never scored,
+    reported as counts ("7 of 12 deaths")."""
 
     title: Text
+    kind: Literal["rating", "fact"] = "rating"
     levels: tuple[Level, ...] = Field(min_length=2, max_length=12)
-    meets_standard: tuple[str, ...] = Field(min_length=1)
+    meets_standard: tuple[str, ...] = ()
     not_rated: tuple[str, ...] = ()
 
     @model_validator(mode="after")
@@ -41,6 +63,12 @@ class Scale(_Strict):
         values = [lv.value for lv in self.levels]
         if len(set(values)) != len(values):
             raise ValueError("level values must be unique")
+        if self.kind == "fact" and (self.meets_standard or self.not_rated):
+            raise ValueError("a fact scale is never scored: leave out meets_standard and not_rated")
+        if self.kind == "rating" and not self.meets_standard:
+            raise ValueError(
+                "meets_standard: a rating scale needs at least one value that meets the standard"
+            )
         for v in (*self.meets_standard, *self.not_rated):
             if v not in values:
                 raise ValueError(f"'{v}' is not one of this scale's level values {values}")
@@ -52,10 +80,47 @@ class Scale(_Strict):
         return next((lv for lv in self.levels if lv.value == value), None)
 
     def meets(self, value: str) -> bool | None:
-        """True/False for a rated value, None when the value is left out (not rated)."""
-        if value in self.not_rated:
+        """True/False for a rated value, None when the value is left out (not rated) or the
+        scale records a fact."""
+        if self.kind == "fact" or value in self.not_rated:
             return None
         return value in self.meets_standard
+
+    @property
+    def is_fact(self) -> bool:
+        return self.kind == "fact"
+
+    def ordered_levels(self) -> tuple[Level, ...]:
+        """Best first, whatever order the file lists them in: the levels that meet the
+        standard, then the other rated levels, then those left out (not applicable).
+        A fact scale keeps the file's order."""
+        if self.is_fact:
+            return self.levels
+        rank = {v: 0 for v in self.meets_standard} | {v: 2 for v in self.not_rated}
+        return tuple(sorted(self.levels, key=lambda lv: rank.get(lv.value, 1)))  # stable
+
+    def keyed_levels(self) -> tuple[tuple[str, Level], ...]:
+        """(shortcut, level) in display order. One scheme on every scale, so the same key
+        never means the best answer on one item and the worst on the next: 1 is always the
+        best answer, then 2, 3...; the first level left out of the share (not applicable)
+        is always 0."""
+        out: list[tuple[str, Level]] = []
+        n = 0
+        zero_used = False
+        for lv in self.ordered_levels():
+            if lv.value in self.not_rated and not zero_used:
+                out.append(("0", lv))
+                zero_used = True
+                continue
+            n += 1
+            out.append((_KEYS[n - 1] if n <= len(_KEYS) else "", lv))
+        return tuple(out)
+
+    def key_of(self, value: str) -> str:
+        return next((k for k, lv in self.keyed_levels() if lv.value == value), "")
+
+
+_KEYS = "123456789abcdefghij"
 
 
 class Tag(_Strict):
@@ -79,6 +144,9 @@ class Item(_Strict):
     evidence_prompt: str = ""
     tags: tuple[str, ...] = ()
     show_when: Condition | None = None
+    # On a fact item only: reports split counts and shares by this item's values
+    # ("7 of 12 women's deaths had a recorded history of domestic abuse").
+    breakdown: bool = False
 
 
 class Theme(_Strict):
@@ -105,7 +173,9 @@ class Checklist(_Strict):
         known = [t.value for t in AuditType]
         for i, audit_type in enumerate(self.audit_types):
             if audit_type not in known:
-                raise ValueError(f"audit_types[{i}]: unknown audit type '{audit_type}' (use one of {', '.join(known)})")
+                raise ValueError(
+                    f"audit_types[{i}]: unknown audit type '{audit_type}' (use one of {', '.join(known)})"
+                )
         seen: dict[str, int] = {}
         order: dict[str, int] = {}
         for t_i, theme in enumerate(self.themes):
@@ -123,6 +193,10 @@ class Checklist(_Strict):
                 for tag in item.tags:
                     if tag not in self.tags:
                         raise ValueError(f"{where}.tags: unknown tag '{tag}'")
+                if item.breakdown and not self.scales[item.scale].is_fact:
+                    raise ValueError(
+                        f"{where}.breakdown: only a fact item (on a fact scale) can split a report"
+                    )
         theme_ids: set[str] = set()
         for t_i, theme in enumerate(self.themes):
             if theme.id in theme_ids:
@@ -142,7 +216,9 @@ class Checklist(_Strict):
                 scale = self.scales[target.scale]
                 for v in cond.any_of:
                     if scale.level(v) is None:
-                        raise ValueError(f"{where}.any_of: '{v}' is not a level of '{target.scale}'")
+                        raise ValueError(
+                            f"{where}.any_of: '{v}' is not a level of '{target.scale}'"
+                        )
         return self
 
     # -- queries -----------------------------------------------------------------
@@ -171,6 +247,28 @@ class Checklist(_Strict):
         parent = self.item(cond.item)
         return self.visible(parent, ratings) and ratings.get(cond.item) in cond.any_of
 
+    def hidden_effect(self, item: Item, ratings: dict[str, str | None]) -> str:
+        """What an item counts as for scoring, given the audit's ratings:
+        SHOWN (it applies), PENDING (hidden until an earlier item is answered), FAILS (hidden
+        by a practice rating that does not meet the standard: counts as not meeting it, so
+        hiding never raises a score) or NOT_APPLICABLE (hidden by a fact, by "not
+        applicable", or by an answer that meets the standard)."""
+        cond = item.show_when
+        if cond is None:
+            return SHOWN
+        parent = self.item(cond.item)
+        above = self.hidden_effect(parent, ratings)
+        if above != SHOWN:
+            return above
+        value = ratings.get(cond.item)
+        if value in cond.any_of:
+            return SHOWN
+        if value is None:
+            return PENDING
+        # Only a failing answer makes the hidden item fail: a follow-up asked only when a
+        # concern is present is simply not needed when the record avoids the concern.
+        return FAILS if self.scale_of(parent).meets(value) is False else NOT_APPLICABLE
+
     def dependents(self, item_id: str) -> list[Item]:
         """Items whose visibility depends (directly or through a chain) on item_id."""
         out: list[Item] = []
@@ -180,4 +278,3 @@ class Checklist(_Strict):
                 out.append(item)
                 frontier.add(item.id)
         return out
-
