@@ -1,0 +1,532 @@
+"""Agreement between readers who read the same case file blind (issue 10, item 7).
+
+A double reading is two or more audits of the same case, with the same checklist id, in the
+same phase, by different reviewers, none of them a moderation audit. Where one reviewer has
+several such audits of a file, their latest counts. Reports count finalised audits only;
+the command line can add drafts.
+
+What is compared: the ratings on rating scales (never fact scales). A unit ("subject") is
+one item of one file. An item a reader left unanswered, or that a condition hid from them, is
+a missing rating. "Not applicable" (a scale's not_rated levels) is a category of its own in
+the nominal figures, so readers who disagree on whether an item applies count as disagreeing;
+it is left out (missing) of the weighted figures, which need an order.
+
+Coefficients, with the notation: n units with at least one rating, r_ik readers putting unit
+i in category k, r_i = sum_k r_ik, q categories, weights w_kl (identity for nominal scales;
+quadratic, w_kl = 1 - (k-l)^2/(q-1)^2 on the level order of Scale.ordered_levels(), for an
+ordinal scale: the six-point quality scale):
+- percent agreement: the share of pairs of readers who chose the same level;
+- Cohen's kappa (two readers: the first and second reading of each file, by creation);
+- Gwet's AC1 (nominal) and AC2 (weighted), for any number of readers;
+- Krippendorff's alpha, nominal, or interval (squared distance on the level order, which
+  matches the quadratic weights) for the ordinal scale.
+Each carries a 95% interval: point estimate +/- t(0.975, n-1) x standard error, with Gwet's
+linearised variance formulas exactly as the irrCAC package computes them (Gwet 2014; units
+are the sampling unit, no finite-population correction), clipped to the coefficient's range.
+Items of one file are treated as independent units when an item's figures are pooled into a
+theme or overall, so those intervals are somewhat narrower than the truth.
+
+Per item (over files), per theme and overall (units pooled over items: nominal over every
+rated item; weighted over the ordinal items only), per checklist id. No figure is given from
+fewer than MIN_FILES files.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..selection import AuditFilter
+from ..store import Database
+
+MIN_FILES = 5  # the small-number rule: no coefficient from fewer files
+NOMINAL, QUADRATIC = "nominal", "quadratic"
+
+Row = Sequence[int | None]  # one unit: a category index (or None) per reader slot
+
+
+# -- the arithmetic ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A coefficient with its standard error and 95% interval (None where undefined)."""
+
+    value: float
+    se: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+def identity_weights(q: int) -> list[list[float]]:
+    """w_kl = 1 if k = l else 0: only the same level counts as agreement."""
+    return [[1.0 if k == m else 0.0 for m in range(q)] for k in range(q)]
+
+
+def quadratic_weights(q: int) -> list[list[float]]:
+    """w_kl = 1 - (k - l)^2 / (q - 1)^2: near misses on an ordered scale count in part."""
+    if q < 2:
+        return identity_weights(q)
+    return [[1 - (k - m) ** 2 / (q - 1) ** 2 for m in range(q)] for k in range(q)]
+
+
+def counts(rows: Sequence[Row], q: int) -> list[list[int]]:
+    """r_ik: how many readers put unit i in category k; units with no rating are dropped."""
+    out = []
+    for row in rows:
+        r = [0] * q
+        for c in row:
+            if c is not None:
+                r[c] += 1
+        if any(r):
+            out.append(r)
+    return out
+
+
+def _agreeing(r: list[int], w: list[list[float]]) -> float:
+    """sum_k r_ik (r*_ik - 1), with r*_ik = sum_l w_kl r_il: agreeing ordered pairs in unit i."""
+    q = len(r)
+    return sum(r[k] * (sum(w[k][m] * r[m] for m in range(q)) - 1) for k in range(q))
+
+
+def _pair_agreement(r: list[int], w: list[list[float]]) -> float:
+    """p_a|i = sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1)) for a unit with two or more ratings."""
+    ri = sum(r)
+    return _agreeing(r, w) / (ri * (ri - 1)) if ri >= 2 else 0.0
+
+
+def _interval(value: float, terms: Sequence[float], centre: float, lowest: float) -> Estimate:
+    """Gwet's variance: v = 1/(n(n-1)) sum_i (x_i - centre)^2; value +/- t(.975, n-1) sqrt(v)."""
+    n = len(terms)
+    if n < 2:
+        return Estimate(value)
+    se = math.sqrt(sum((x - centre) ** 2 for x in terms) / (n * (n - 1)))
+    half = t_quantile(0.975, n - 1) * se
+    return Estimate(value, se, max(lowest, value - half), min(1.0, value + half))
+
+
+def percent_agreement(rows: Sequence[Row], q: int) -> Estimate | None:
+    """p_a = (1/n2) sum_{i: r_i >= 2} p_a|i with identity weights: the share of pairs of
+    readers of a unit who chose the same level. Its variance treats (n/n2) p_a|i as the unit
+    terms (0 for a unit with one rating), as for Gwet's coefficients with p_e = 0."""
+    r = counts(rows, q)
+    w = identity_weights(q)
+    n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
+    if not n2:
+        return None
+    pa = sum(_pair_agreement(x, w) for x in r) / n2
+    return _interval(pa, [n / n2 * _pair_agreement(x, w) for x in r], pa, 0.0)
+
+
+def gwet_ac(rows: Sequence[Row], w: list[list[float]]) -> Estimate | None:
+    """Gwet's AC1 (identity weights) or AC2: (p_a - p_e) / (1 - p_e), with the weighted p_a
+    as above, pi_k = (1/n) sum_i r_ik / r_i and p_e = T_w / (q(q-1)) sum_k pi_k (1 - pi_k),
+    T_w = sum_kl w_kl. Missing ratings allowed; every unit with a rating counts in pi_k."""
+    q = len(w)
+    r = counts(rows, q)
+    n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
+    if not n2 or q < 2:
+        return None
+    pa = sum(_pair_agreement(x, w) for x in r) / n2
+    pi = [sum(x[k] / sum(x) for x in r) / n for k in range(q)]
+    tw = sum(map(sum, w)) / (q * (q - 1))
+    pe = tw * sum(p * (1 - p) for p in pi)
+    ac = (pa - pe) / (1 - pe)
+    terms = []
+    for x in r:  # each unit's linearised contribution (irrCAC's ac1_ivec_x)
+        ac_i = n / n2 * (_pair_agreement(x, w) - pe * (sum(x) >= 2)) / (1 - pe)
+        pe_i = tw * sum(x[k] * (1 - pi[k]) for k in range(q)) / sum(x)
+        terms.append(ac_i - 2 * (1 - ac) * (pe_i - pe) / (1 - pe))
+    return _interval(ac, terms, ac, -1.0)
+
+
+def krippendorff_alpha(rows: Sequence[Row], w: list[list[float]]) -> Estimate | None:
+    """Krippendorff's alpha in Gwet's form, over units with two or more ratings:
+    p_a' = (1/n) sum_i sum_k r_ik (r*_ik - 1) / (rbar (r_i - 1)), p_a = (1 - e) p_a' + e with
+    e = 1 / sum_i r_i; pi_k = (1/n) sum_i r_ik / rbar; p_e = sum_kl w_kl pi_k pi_l;
+    alpha = (p_a - p_e) / (1 - p_e). Identity weights give nominal alpha, quadratic weights
+    interval alpha (squared distance). None when every rating is the same (p_e = 1)."""
+    q = len(w)
+    r = [x for x in counts(rows, q) if sum(x) >= 2]
+    n = len(r)
+    if not n:
+        return None
+    rbar = sum(map(sum, r)) / n
+    eps = 1 / sum(map(sum, r))
+    pa1 = sum(_agreeing(x, w) / (rbar * (sum(x) - 1)) for x in r) / n
+    pa = (1 - eps) * pa1 + eps
+    pi = [sum(x[k] for x in r) / (n * rbar) for k in range(q)]
+    pe = sum(w[k][m] * pi[k] * pi[m] for k in range(q) for m in range(q))
+    if pe >= 1 - 1e-12:
+        return None
+    alpha, alpha1 = (pa - pe) / (1 - pe), (pa1 - pe) / (1 - pe)
+    piw = [sum((w[k][m] + w[m][k]) / 2 * pi[m] for m in range(q)) for k in range(q)]
+    terms = []
+    for x in r:  # irrCAC's krippen_ivec_x
+        ri = sum(x)
+        pa_i = _agreeing(x, w) / (rbar * (ri - 1)) - pa * (ri - rbar) / rbar
+        pe_i = sum(x[k] * piw[k] for k in range(q)) / rbar - pe * (ri - rbar) / rbar
+        terms.append((pa_i - pe) / (1 - pe) - 2 * (1 - alpha1) * (pe_i - pe) / (1 - pe))
+    return _interval(alpha, terms, alpha1, -1.0)
+
+
+def cohen_kappa(pairs: Sequence[tuple[int, int]], w: list[list[float]]) -> Estimate | None:
+    """Cohen's kappa over units both readers rated: p_kl the share of units the first reader
+    put in k and the second in l; p_a = sum w_kl p_kl, p_e = sum w_kl p_k. p_.l;
+    kappa = (p_a - p_e) / (1 - p_e). Variance (Gwet 2014, as irrCAC's table.cohen):
+    [sum_kl p_kl (w_kl - (1-kappa)(wbar_k. + wbar_.l))^2 - (p_a - 2(1-kappa) p_e)^2]
+    / (n (1 - p_e)^2), wbar_k. = sum_l w_kl p_.l, wbar_.l = sum_k w_kl p_k.. None when
+    chance agreement is total (both readers always chose one and the same level)."""
+    q, n = len(w), len(pairs)
+    if not n:
+        return None
+    p = [[0.0] * q for _ in range(q)]
+    for a, b in pairs:
+        p[a][b] += 1 / n
+    row = [sum(p[k]) for k in range(q)]
+    col = [sum(p[k][m] for k in range(q)) for m in range(q)]
+    pa = sum(w[k][m] * p[k][m] for k in range(q) for m in range(q))
+    pe = sum(w[k][m] * row[k] * col[m] for k in range(q) for m in range(q))
+    if pe >= 1 - 1e-12:
+        return None
+    kappa = (pa - pe) / (1 - pe)
+    if n < 2:
+        return Estimate(kappa)
+    wrow = [sum(w[k][m] * col[m] for m in range(q)) for k in range(q)]
+    wcol = [sum(w[k][m] * row[k] for k in range(q)) for m in range(q)]
+    s = sum(
+        p[k][m] * (w[k][m] - (1 - kappa) * (wrow[k] + wcol[m])) ** 2
+        for k in range(q)
+        for m in range(q)
+    )
+    var = max(0.0, (s - (pa - 2 * (1 - kappa) * pe) ** 2) / (n * (1 - pe) ** 2))
+    half = t_quantile(0.975, n - 1) * math.sqrt(var)
+    return Estimate(kappa, math.sqrt(var), max(-1.0, kappa - half), min(1.0, kappa + half))
+
+
+def two_reader_pairs(rows: Sequence[Row]) -> list[tuple[int, int]] | None:
+    """(first, second) reading of each unit both rated; None when any unit has more than two
+    ratings (Cohen's kappa is for two readers: Gwet's AC and Krippendorff's alpha cover more)."""
+    if any(sum(c is not None for c in row) > 2 for row in rows):
+        return None
+    pairs = []
+    for row in rows:
+        rated = [c for c in row if c is not None]
+        if len(rated) == 2:
+            pairs.append((rated[0], rated[1]))
+    return pairs
+
+
+# -- Student's t quantile, without scipy ------------------------------------------------------
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction for the incomplete beta function (modified Lentz's method)."""
+    tiny = 1e-300
+    c, d = 1.0, 1 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        for num in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1 + num * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return h
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """The regularised incomplete beta function I_x(a, b)."""
+    if x <= 0 or x >= 1:
+        return 0.0 if x <= 0 else 1.0
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1) / (a + b + 2):
+        return front * _betacf(a, b, x) / a
+    return 1 - front * _betacf(b, a, 1 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with df degrees of freedom."""
+    tail = 0.5 * _betainc(df / 2, 0.5, df / (df + t * t))
+    return 1 - tail if t > 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The t value with P(T <= t) = p (bisection on t_cdf: exact to about 1e-12)."""
+    lo, hi = -1e4, 1e4
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-13:
+            break
+    return (lo + hi) / 2
+
+
+# -- one set of units -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """Every coefficient for one set of units, on one weighting (nominal or quadratic)."""
+
+    weights: str
+    units: int  # units (file x item) rated by two or more readers
+    percent: Estimate | None  # exact agreement; given with the nominal figures only
+    kappa: Estimate | None  # Cohen's: two readers only
+    ac: Estimate | None  # Gwet's AC1 (nominal) or AC2 (quadratic)
+    alpha: Estimate | None  # Krippendorff's: nominal, or interval for the ordinal scale
+
+
+def coefficients(rows: Sequence[Row], q: int, weights: str = NOMINAL) -> Coefficients:
+    """All coefficients for units `rows` over q categories (in scale order for QUADRATIC)."""
+    w = quadratic_weights(q) if weights == QUADRATIC else identity_weights(q)
+    pairs = two_reader_pairs(rows)
+    return Coefficients(
+        weights=weights,
+        units=sum(1 for x in counts(rows, q) if sum(x) >= 2),
+        percent=percent_agreement(rows, q) if weights == NOMINAL else None,
+        kappa=cohen_kappa(pairs, w) if pairs is not None else None,
+        ac=gwet_ac(rows, w),
+        alpha=krippendorff_alpha(rows, w),
+    )
+
+
+# -- ratings from the database ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRatings:
+    """One item's ratings over the double-read files: a row per file, a column per reading
+    (in the order the readings were started), None where that reader gave no rating."""
+
+    checklist_id: str
+    item_id: str
+    question: str
+    theme_id: str
+    theme_title: str
+    scale: str  # the scale's id in the checklist
+    levels: tuple[str, ...]  # every value of the scale, best first (nominal categories)
+    ordered: tuple[str, ...]  # the rated values, best first, for an ordinal scale; () if nominal
+    rows: tuple[tuple[str | None, ...], ...]
+    files: tuple[str, ...]  # the file (case:phase) of each row
+
+    def nominal_rows(self, index: dict[str, int]) -> list[list[int | None]]:
+        return [[None if v is None else index[v] for v in row] for row in self.rows]
+
+    def ordinal_rows(self) -> list[list[int | None]]:
+        pos = {v: i for i, v in enumerate(self.ordered)}
+        return [[pos.get(v) if v is not None else None for v in row] for row in self.rows]
+
+
+def is_ordinal(scale) -> bool:
+    """An ordinal scale is a rating scale whose rated levels are all numbers (the six-point
+    quality scale); every other scale (yes/partly/no...) is nominal."""
+    rated = [lv.value for lv in scale.levels if lv.value not in scale.not_rated]
+    return not scale.is_fact and len(rated) >= 3 and all(v.isdigit() for v in rated)
+
+
+_READINGS = """
+WITH sel AS (
+    SELECT a.id, a.case_id, a.checklist_id, a.phase, a.checklist_sha, a.created_at,
+           row_number() OVER (PARTITION BY a.case_id, a.checklist_id, a.phase, a.reviewer_id
+                              ORDER BY a.updated_at DESC, a.id) AS latest
+    FROM audits a JOIN cases c ON c.id = a.case_id
+    WHERE {where} AND a.audit_type <> 'moderation' {status}),
+readings AS (SELECT * FROM sel WHERE latest = 1),
+doubled AS (SELECT case_id, checklist_id, phase FROM readings
+            GROUP BY case_id, checklist_id, phase HAVING count(*) >= 2)
+SELECT r.id, r.case_id, r.checklist_id, r.phase, r.checklist_sha
+FROM readings r JOIN doubled d
+  ON d.case_id = r.case_id AND d.checklist_id = r.checklist_id AND d.phase = r.phase
+ORDER BY r.case_id, r.checklist_id, r.phase, r.created_at, r.id
+"""
+
+
+@dataclass(frozen=True)
+class Readings:
+    """The double readings a selection holds, as rating matrices per item."""
+
+    files: dict[str, int]  # checklist id -> files read by two or more readers
+    readings: dict[str, int]  # checklist id -> audits in those double readings
+    most_readers: dict[str, int]  # checklist id -> the most readers of one file
+    titles: dict[str, str]
+    items: tuple[ItemRatings, ...]
+
+
+def double_readings(db: Database, flt: AuditFilter | None = None, finalised_only: bool = True) -> Readings:
+    """Gather the double readings the filter selects (both readings must match it) and each
+    rated item's ratings, read against each audit's own stored checklist copy."""
+    where, params = (flt or AuditFilter()).where()
+    status = "AND a.status = 'finalised'" if finalised_only else ""
+    sql = _READINGS.format(where=where, status=status)
+    audits = db.query(sql, params)
+    ratings: dict[str, dict[str, str]] = defaultdict(dict)
+    for audit_id, item_id, rating in db.query(
+        f"""WITH picked AS ({sql})
+            SELECT an.audit_id, an.item_id, an.rating FROM picked p
+            JOIN answers an ON an.audit_id = p.id AND an.applies = 1 AND an.rating IS NOT NULL""",
+        params,
+    ):
+        ratings[audit_id][item_id] = rating
+    files: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
+    for audit_id, case_id, cid, phase, sha in audits:
+        files[case_id, cid, phase].append((audit_id, sha))
+    newest = _newest_copies(db, {sha for *_, sha in audits})
+    per_item: dict[tuple[str, str], list] = defaultdict(list)  # (checklist, item) -> rows
+    for (case_id, cid, phase), readers in files.items():
+        for item_id, values in _file_rows(db, readers, ratings).items():
+            per_item[cid, item_id].append((f"{case_id}:{phase}", values))
+    width = Counter()
+    for (cid, _), rows in per_item.items():
+        width[cid] = max(width[cid], *(len(v) for _, v in rows))
+    items = []
+    for cid, sha in newest.items():
+        definition = db.checklist(sha).definition
+        for theme, item in definition.items():
+            rows = per_item.get((cid, item.id))
+            scale = definition.scale_of(item)
+            if not rows or scale.is_fact:
+                continue
+            levels = tuple(lv.value for lv in scale.ordered_levels())
+            ordered = (
+                tuple(v for v in levels if v not in scale.not_rated) if is_ordinal(scale) else ()
+            )
+            extra = sorted({v for _, r in rows for v in r if v is not None} - set(levels))
+            items.append(ItemRatings(
+                cid, item.id, item.question, theme.id, theme.title, item.scale,
+                levels + tuple(extra), ordered,
+                tuple(tuple(v) + (None,) * (width[cid] - len(v)) for _, v in rows),
+                tuple(f for f, _ in rows),
+            ))
+    counted = Counter(cid for _, cid, _ in files)
+    return Readings(
+        files=dict(counted),
+        readings=dict(Counter(a[2] for a in audits)),
+        most_readers={cid: max(len(r) for k, r in files.items() if k[1] == cid) for cid in counted},
+        titles={cid: db.checklist(sha).definition.title for cid, sha in newest.items()},
+        items=tuple(items),
+    )
+
+
+def _newest_copies(db: Database, shas: set[str]) -> dict[str, str]:
+    """checklist id -> the newest stored copy among shas: it names items and themes."""
+    out: dict[str, str] = {}
+    for sha, cid in db.query(
+        "SELECT sha256, checklist_id FROM checklist_defs ORDER BY added_at, rowid"
+    ):
+        if sha in shas:
+            out[cid] = sha
+    return out
+
+
+def _file_rows(db: Database, readers: list[tuple[str, str]], ratings) -> dict[str, list]:
+    """item -> one value per reader (None if unrated) for the rating-scale items any reader
+    rated; each reading judged by its own checklist copy (a fact item is never compared)."""
+    out: dict[str, list[str | None]] = {}
+    for slot, (audit_id, sha) in enumerate(readers):
+        definition = db.checklist(sha).definition
+        for item_id, value in ratings.get(audit_id, {}).items():
+            try:
+                item = definition.item(item_id)
+            except KeyError:
+                continue
+            if definition.scale_of(item).is_fact:
+                continue
+            out.setdefault(item_id, [None] * len(readers))[slot] = value
+    return out
+
+
+# -- per item, theme and overall ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupAgreement:
+    """Agreement over one item, one theme or a whole checklist."""
+
+    key: str
+    label: str
+    files: int  # double-read files with a rating compared here
+    nominal: Coefficients | None  # None below MIN_FILES files
+    weighted: Coefficients | None = None  # the ordinal (six-point) items only, quadratic
+
+    @property
+    def too_few(self) -> bool:
+        return self.files < MIN_FILES
+
+
+@dataclass(frozen=True)
+class ChecklistAgreement:
+    checklist_id: str
+    title: str
+    files: int
+    readings: int
+    most_readers: int
+    overall: GroupAgreement
+    themes: tuple[GroupAgreement, ...]
+    items: tuple[GroupAgreement, ...]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    filter: AuditFilter
+    finalised_only: bool
+    checklists: tuple[ChecklistAgreement, ...] = field(default_factory=tuple)
+
+    @property
+    def files(self) -> int:
+        return sum(c.files for c in self.checklists)
+
+
+def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement:
+    """Pool the items' units: nominal over (scale, value) categories of every item; weighted
+    over the items on the most used ordinal scale."""
+    files = {f for it in items for f, row in zip(it.files, it.rows, strict=True)
+             if sum(v is not None for v in row) >= 2}
+    if len(files) < MIN_FILES:
+        return GroupAgreement(key, label, len(files), None)
+    index: dict[str, int] = {}
+    rows: list[list[int | None]] = []
+    for it in items:
+        local = {v: index.setdefault(f"{it.scale}:{v}", len(index)) for v in it.levels}
+        rows += it.nominal_rows(local)
+    nominal = coefficients(rows, len(index), NOMINAL)
+    scales = Counter(it.ordered for it in items if it.ordered)
+    weighted = None
+    if scales:
+        ordered = scales.most_common(1)[0][0]
+        ordinal = [r for it in items if it.ordered == ordered for r in it.ordinal_rows()]
+        weighted = coefficients(ordinal, len(ordered), QUADRATIC)
+    return GroupAgreement(key, label, len(files), nominal, weighted)
+
+
+def agreement(db: Database, flt: AuditFilter | None = None, finalised_only: bool = True) -> Agreement:
+    """Agreement between readers, per checklist: overall, per theme and per item."""
+    flt = flt or AuditFilter()
+    found = double_readings(db, flt, finalised_only)
+    out = []
+    for cid in sorted(found.files):
+        items = [it for it in found.items if it.checklist_id == cid]
+        themes: dict[str, list[ItemRatings]] = {}
+        for it in items:
+            themes.setdefault(it.theme_id, []).append(it)
+        out.append(ChecklistAgreement(
+            cid, found.titles.get(cid, cid), found.files[cid], found.readings[cid],
+            found.most_readers[cid],
+            _group("overall", "All items", items),
+            tuple(_group(t, group[0].theme_title, group) for t, group in themes.items()),
+            tuple(_group(it.item_id, it.question, [it]) for it in items),
+        ))
+    return Agreement(flt, finalised_only, tuple(out))
