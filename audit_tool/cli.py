@@ -396,6 +396,59 @@ def cmd_findings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coef(e) -> str:
+    """'0.52 (0.30 to 0.74)', or a dash when the coefficient cannot be worked out."""
+    if e is None:
+        return "—"
+    if e.low is None:
+        return f"{e.value:.2f}"
+    return f"{e.value:.2f} ({e.low:.2f} to {e.high:.2f})"
+
+
+def _agreement_line(name: str, files: int, c) -> str:
+    agreed = "—" if c.percent is None else f"{c.percent.value:.0%}"
+    return (f"  {name[:34]:<34} {files:>5} {agreed:>6}  {_coef(c.kappa):<22} {_coef(c.ac):<22} "
+            f"{_coef(c.alpha)}")
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    """Agreement between readers of the same case files (double readings)."""
+    from .findings.agreement import MIN_FILES, agreement, to_json
+
+    with _open(args) as db:
+        drafts = args.include_drafts or args.status == Status.DRAFT.value
+        found = agreement(db, _filter(args), finalised_only=not drafts)
+    if args.json:
+        _print_json(to_json(found))
+        return 0
+    which = "finalised audits only" if found.finalised_only else "drafts included"
+    if not found.checklists:
+        print(_plain(f"No case files were read by two or more readers in this selection "
+                     f"(selection: {found.filter.describe()}; {which})."))
+        return 0
+    print(_plain(f"Agreement between readers: {found.files} case file(s) read by two or more "
+                 f"readers (selection: {found.filter.describe()}; {which})."))
+    for c in found.checklists:
+        print(_plain(f"\n{c.title} ({c.checklist_id}): {c.files} file(s), {c.readings} readings, "
+                     f"up to {c.most_readers} readers of a file"))
+        print(f"  {'':<34} {'Files':>5} {'Agreed':>6}  {'Cohen kappa (95%)':<22} "
+              f"{'Gwet AC1/AC2 (95%)':<22} Krippendorff alpha (95%)")
+        for depth, groups in ((0, (c.overall,)), (1, c.themes), (2, c.items)):
+            for g in groups:
+                name = ("  " * depth + (g.key if depth == 2 else g.label))
+                if g.nominal is None:
+                    print(_plain(f"  {name[:34]:<34} {g.files:>5}  fewer than {MIN_FILES} files: "
+                                 "no figures"))
+                    continue
+                print(_plain(_agreement_line(name, g.files, g.nominal)))
+                if g.weighted is not None:
+                    print(_plain(_agreement_line("  " * depth + "  weighted (quadratic)", g.files,
+                                                 g.weighted)))
+    print("\nKappa is given when every file had two readers; AC1 and alpha are nominal, the "
+          "weighted lines (AC2, interval alpha) cover the six-point scale's items only.")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_audit, export_report
 
@@ -602,6 +655,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("findings", cmd_findings, "share meeting the standard by theme and tag")
     p.add_argument("--json", action="store_true")
+    _add_filters(p)
+
+    p = add("agreement", cmd_agreement, "agreement between readers who read the same case files")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--include-drafts", action="store_true",
+                   help="count draft audits too (reports count finalised audits only)")
     _add_filters(p)
 
     exp = sub.add_parser("export", help="DOCX or PDF reports, analyst dataset").add_subparsers(dest="what", required=True, parser_class=_Parser)

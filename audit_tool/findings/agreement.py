@@ -530,3 +530,50 @@ def agreement(db: Database, flt: AuditFilter | None = None, finalised_only: bool
             tuple(_group(it.item_id, it.question, [it]) for it in items),
         ))
     return Agreement(flt, finalised_only, tuple(out))
+
+
+# -- plain data for the command line's --json (shape in the README) -------------------------------
+
+
+def _estimate_json(e: Estimate | None) -> dict | None:
+    if e is None:
+        return None
+    interval = None if e.low is None else [round(e.low, 4), round(e.high, 4)]
+    return {"value": round(e.value, 4), "se": None if e.se is None else round(e.se, 4),
+            "interval95": interval}
+
+
+def _coefficients_json(c: Coefficients | None) -> dict | None:
+    if c is None:
+        return None
+    return {
+        "weights": c.weights,
+        "units": c.units,
+        "percent_agreement": _estimate_json(c.percent),
+        "cohen_kappa": _estimate_json(c.kappa),
+        "gwet_ac": _estimate_json(c.ac),
+        "krippendorff_alpha": _estimate_json(c.alpha),
+    }
+
+
+def _group_json(g: GroupAgreement) -> dict:
+    return {"id": g.key, "label": g.label, "files": g.files, "too_few_files": g.too_few,
+            "nominal": _coefficients_json(g.nominal), "weighted": _coefficients_json(g.weighted)}
+
+
+def to_json(a: Agreement) -> dict:
+    """The `audit-tool agreement --json` document."""
+    return {
+        "filter": a.filter.describe(),
+        "finalised_only": a.finalised_only,
+        "min_files": MIN_FILES,
+        "files": a.files,
+        "checklists": [
+            {"checklist": c.checklist_id, "title": c.title, "files": c.files,
+             "readings": c.readings, "most_readers": c.most_readers,
+             "overall": _group_json(c.overall),
+             "themes": [_group_json(g) for g in c.themes],
+             "items": [_group_json(g) for g in c.items]}
+            for c in a.checklists
+        ],
+    }
