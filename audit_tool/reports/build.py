@@ -17,6 +17,7 @@ from ..findings.language import LanguageSummary, PhaseLanguage, scanner, summari
 from ..sampling.record import sampling_note
 from ..selection import AuditFilter
 from ..store import Database
+from .agreement_section import agreement_section
 from .disclosure import (
     HIDDEN,
     LESS,
@@ -501,6 +502,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                                          _phase_floor(cen, cid))
         blocks += _language_section(db, flt, covered, whole=len(covered) == len(checklist_ids))
         blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text)
+        blocks += agreement_section(db, flt)  # only when some files were read twice
 
     if include_identifiers:
         from ..selection import list_audits
