@@ -366,7 +366,9 @@ class Readings:
     items: tuple[ItemRatings, ...]
 
 
-def double_readings(db: Database, flt: AuditFilter | None = None, finalised_only: bool = True) -> Readings:
+def double_readings(
+    db: Database, flt: AuditFilter | None = None, finalised_only: bool = True
+) -> Readings:
     """Gather the double readings the filter selects (both readings must match it) and each
     rated item's ratings, read against each audit's own stored checklist copy."""
     where, params = (flt or AuditFilter()).where()
@@ -405,12 +407,20 @@ def double_readings(db: Database, flt: AuditFilter | None = None, finalised_only
                 tuple(v for v in levels if v not in scale.not_rated) if is_ordinal(scale) else ()
             )
             extra = sorted({v for _, r in rows for v in r if v is not None} - set(levels))
-            items.append(ItemRatings(
-                cid, item.id, item.question, theme.id, theme.title, item.scale,
-                levels + tuple(extra), ordered,
-                tuple(tuple(v) + (None,) * (width[cid] - len(v)) for _, v in rows),
-                tuple(f for f, _ in rows),
-            ))
+            items.append(
+                ItemRatings(
+                    cid,
+                    item.id,
+                    item.question,
+                    theme.id,
+                    theme.title,
+                    item.scale,
+                    levels + tuple(extra),
+                    ordered,
+                    tuple(tuple(v) + (None,) * (width[cid] - len(v)) for _, v in rows),
+                    tuple(f for f, _ in rows),
+                )
+            )
     counted = Counter(cid for _, cid, _ in files)
     return Readings(
         files=dict(counted),
@@ -493,8 +503,12 @@ class Agreement:
 def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement:
     """Pool the items' units: nominal over (scale, value) categories of every item; weighted
     over the items on the most used ordinal scale."""
-    files = {f for it in items for f, row in zip(it.files, it.rows, strict=True)
-             if sum(v is not None for v in row) >= 2}
+    files = {
+        f
+        for it in items
+        for f, row in zip(it.files, it.rows, strict=True)
+        if sum(v is not None for v in row) >= 2
+    }
     if len(files) < MIN_FILES:
         return GroupAgreement(key, label, len(files), None)
     index: dict[str, int] = {}
@@ -512,7 +526,9 @@ def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement
     return GroupAgreement(key, label, len(files), nominal, weighted)
 
 
-def agreement(db: Database, flt: AuditFilter | None = None, finalised_only: bool = True) -> Agreement:
+def agreement(
+    db: Database, flt: AuditFilter | None = None, finalised_only: bool = True
+) -> Agreement:
     """Agreement between readers, per checklist: overall, per theme and per item."""
     flt = flt or AuditFilter()
     found = double_readings(db, flt, finalised_only)
@@ -522,13 +538,18 @@ def agreement(db: Database, flt: AuditFilter | None = None, finalised_only: bool
         themes: dict[str, list[ItemRatings]] = {}
         for it in items:
             themes.setdefault(it.theme_id, []).append(it)
-        out.append(ChecklistAgreement(
-            cid, found.titles.get(cid, cid), found.files[cid], found.readings[cid],
-            found.most_readers[cid],
-            _group("overall", "All items", items),
-            tuple(_group(t, group[0].theme_title, group) for t, group in themes.items()),
-            tuple(_group(it.item_id, it.question, [it]) for it in items),
-        ))
+        out.append(
+            ChecklistAgreement(
+                cid,
+                found.titles.get(cid, cid),
+                found.files[cid],
+                found.readings[cid],
+                found.most_readers[cid],
+                _group("overall", "All items", items),
+                tuple(_group(t, group[0].theme_title, group) for t, group in themes.items()),
+                tuple(_group(it.item_id, it.question, [it]) for it in items),
+            )
+        )
     return Agreement(flt, finalised_only, tuple(out))
 
 
@@ -539,8 +560,11 @@ def _estimate_json(e: Estimate | None) -> dict | None:
     if e is None:
         return None
     interval = None if e.low is None else [round(e.low, 4), round(e.high, 4)]
-    return {"value": round(e.value, 4), "se": None if e.se is None else round(e.se, 4),
-            "interval95": interval}
+    return {
+        "value": round(e.value, 4),
+        "se": None if e.se is None else round(e.se, 4),
+        "interval95": interval,
+    }
 
 
 def _coefficients_json(c: Coefficients | None) -> dict | None:
@@ -557,8 +581,14 @@ def _coefficients_json(c: Coefficients | None) -> dict | None:
 
 
 def _group_json(g: GroupAgreement) -> dict:
-    return {"id": g.key, "label": g.label, "files": g.files, "too_few_files": g.too_few,
-            "nominal": _coefficients_json(g.nominal), "weighted": _coefficients_json(g.weighted)}
+    return {
+        "id": g.key,
+        "label": g.label,
+        "files": g.files,
+        "too_few_files": g.too_few,
+        "nominal": _coefficients_json(g.nominal),
+        "weighted": _coefficients_json(g.weighted),
+    }
 
 
 def to_json(a: Agreement) -> dict:
@@ -569,11 +599,16 @@ def to_json(a: Agreement) -> dict:
         "min_files": MIN_FILES,
         "files": a.files,
         "checklists": [
-            {"checklist": c.checklist_id, "title": c.title, "files": c.files,
-             "readings": c.readings, "most_readers": c.most_readers,
-             "overall": _group_json(c.overall),
-             "themes": [_group_json(g) for g in c.themes],
-             "items": [_group_json(g) for g in c.items]}
+            {
+                "checklist": c.checklist_id,
+                "title": c.title,
+                "files": c.files,
+                "readings": c.readings,
+                "most_readers": c.most_readers,
+                "overall": _group_json(c.overall),
+                "themes": [_group_json(g) for g in c.themes],
+                "items": [_group_json(g) for g in c.items],
+            }
             for c in a.checklists
         ],
     }

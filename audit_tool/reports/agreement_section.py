@@ -60,8 +60,10 @@ def sentence(g: GroupAgreement) -> str:
     """The plain-words summary: 'Readers agreed on 82% of ratings; AC1 0.78 (0.70 to 0.86).'"""
     c = g.nominal
     if c is None or c.percent is None:
-        return (f"Fewer than {MIN_FILES} case files were read by two readers, so no agreement "
-                "figures are given: over so few files they would mean little.")
+        return (
+            f"Fewer than {MIN_FILES} case files were read by two readers, so no agreement "
+            "figures are given: over so few files they would mean little."
+        )
     text = f"Readers agreed on {_pct(c.percent)} of ratings"
     if c.ac is not None:
         text += f"; AC1 {_num(c.ac)}"
@@ -85,11 +87,16 @@ def _table(c: ChecklistAgreement) -> Table:
             continue
         rows.append(_row(name, g.files, g.nominal, third, True))
         if g.weighted is not None:
-            rows.append(_row(f"{name} (six-point, weighted: AC2)", g.files, g.weighted, third,
-                             False))
+            rows.append(
+                _row(f"{name} (six-point, weighted: AC2)", g.files, g.weighted, third, False)
+            )
     head = "Krippendorff's alpha (95%)" if third == "alpha" else "Cohen's kappa (95%)"
-    return Table(["Theme", "Files read twice", "Agreed", "Gwet's AC1 (95%)", head], rows,
-                 align=["l", "r", "r", "r", "r"], widths=[3.4, 1.2, 1.0, 2.2, 2.2])
+    return Table(
+        ["Theme", "Files read twice", "Agreed", "Gwet's AC1 (95%)", head],
+        rows,
+        align=["l", "r", "r", "r", "r"],
+        widths=[3.4, 1.2, 1.0, 2.2, 2.2],
+    )
 
 
 def agreement_section(db: Database, flt: AuditFilter) -> list:
@@ -100,10 +107,13 @@ def agreement_section(db: Database, flt: AuditFilter) -> list:
     if not found.checklists:
         return []
     out: list = [Heading("Agreement between readers", 1)]
-    out.append(Paragraph(
-        f"{_files(found.files).capitalize()} case files were read independently by two or more "
-        "readers. How often they gave the same rating shows how consistently the checklist is "
-        "applied."))
+    out.append(
+        Paragraph(
+            f"{_files(found.files).capitalize()} case files were read independently by two or more "
+            "readers. How often they gave the same rating shows how consistently the checklist is "
+            "applied."
+        )
+    )
     several = len(found.checklists) > 1
     for c in found.checklists:
         if several:
