@@ -397,18 +397,28 @@ def cmd_findings(args: argparse.Namespace) -> int:
 
 
 def _coef(e) -> str:
-    """'0.52 (0.30 to 0.74)', or a dash when the coefficient cannot be worked out."""
+    """'0.52 (0.30, 0.74)': the value and its 95% interval, or a dash when it cannot be worked out."""
     if e is None:
         return "—"
     if e.low is None:
         return f"{e.value:.2f}"
-    return f"{e.value:.2f} ({e.low:.2f} to {e.high:.2f})"
+    return f"{e.value:.2f} ({e.low:.2f}, {e.high:.2f})"
 
 
-def _agreement_line(name: str, files: int, c) -> str:
-    agreed = "—" if c.percent is None else f"{c.percent.value:.0%}"
-    return (f"  {name[:34]:<34} {files:>5} {agreed:>6}  {_coef(c.kappa):<22} {_coef(c.ac):<22} "
-            f"{_coef(c.alpha)}")
+def _agreement_line(name: str, files: str, agreed: str, c) -> str:
+    return _plain(f"{name[:24]:<24} {files:>5} {agreed:>6}  {_coef(c.kappa):<20} "
+                  f"{_coef(c.ac):<20} {_coef(c.alpha)}")
+
+
+def _agreement_group(g, depth: int, name: str, min_files: int) -> list[str]:
+    indent = "  " * depth
+    if g.nominal is None:
+        return [_plain(f"{indent + name:<24.24} {g.files:>5}  fewer than {min_files} files: no figures")]
+    c = g.nominal
+    out = [_agreement_line(indent + name, str(g.files), f"{c.percent.value:.0%}" if c.percent else "—", c)]
+    if g.weighted is not None:
+        out.append(_agreement_line(indent + "  weighted", "", "", g.weighted))
+    return out
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
@@ -424,28 +434,24 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     which = "finalised audits only" if found.finalised_only else "drafts included"
     if not found.checklists:
         print(_plain(f"No case files were read by two or more readers in this selection "
-                     f"(selection: {found.filter.describe()}; {which})."))
+                     f"({found.filter.describe()}; {which})."))
         return 0
     print(_plain(f"Agreement between readers: {found.files} case file(s) read by two or more "
-                 f"readers (selection: {found.filter.describe()}; {which})."))
+                 f"readers ({found.filter.describe()}; {which})."))
     for c in found.checklists:
         print(_plain(f"\n{c.title} ({c.checklist_id}): {c.files} file(s), {c.readings} readings, "
                      f"up to {c.most_readers} readers of a file"))
-        print(f"  {'':<34} {'Files':>5} {'Agreed':>6}  {'Cohen kappa (95%)':<22} "
-              f"{'Gwet AC1/AC2 (95%)':<22} Krippendorff alpha (95%)")
-        for depth, groups in ((0, (c.overall,)), (1, c.themes), (2, c.items)):
-            for g in groups:
-                name = ("  " * depth + (g.key if depth == 2 else g.label))
-                if g.nominal is None:
-                    print(_plain(f"  {name[:34]:<34} {g.files:>5}  fewer than {MIN_FILES} files: "
-                                 "no figures"))
-                    continue
-                print(_plain(_agreement_line(name, g.files, g.nominal)))
-                if g.weighted is not None:
-                    print(_plain(_agreement_line("  " * depth + "  weighted (quadratic)", g.files,
-                                                 g.weighted)))
-    print("\nKappa is given when every file had two readers; AC1 and alpha are nominal, the "
-          "weighted lines (AC2, interval alpha) cover the six-point scale's items only.")
+        print(f"{'':<24} {'Files':>5} {'Agreed':>6}  {'Cohen kappa':<20} {'Gwet AC1 / AC2':<20} "
+              "Krippendorff alpha")
+        lines = _agreement_group(c.overall, 0, "All items", MIN_FILES)
+        for theme in c.themes:
+            lines += _agreement_group(theme, 1, theme.label, MIN_FILES)
+            for item in (i for i in c.items if i.theme == theme.key):
+                lines += _agreement_group(item, 2, item.key, MIN_FILES)
+        print("\n".join(lines))
+    print("\nEach figure: value (95% interval). Kappa needs every file to have two readers. "
+          "'weighted' lines\n(quadratic: weighted kappa, AC2, interval alpha) cover the "
+          "six-point quality scale's items only.")
     return 0
 
 

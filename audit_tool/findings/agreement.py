@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..selection import AuditFilter
 from ..store import Database
@@ -471,6 +471,7 @@ class GroupAgreement:
     files: int  # double-read files with a rating compared here
     nominal: Coefficients | None  # None below MIN_FILES files
     weighted: Coefficients | None = None  # the ordinal (six-point) items only, quadratic
+    theme: str = ""  # an item's theme id
 
     @property
     def too_few(self) -> bool:
@@ -547,7 +548,10 @@ def agreement(
                 found.most_readers[cid],
                 _group("overall", "All items", items),
                 tuple(_group(t, group[0].theme_title, group) for t, group in themes.items()),
-                tuple(_group(it.item_id, it.question, [it]) for it in items),
+                tuple(
+                    replace(_group(it.item_id, it.question, [it]), theme=it.theme_id)
+                    for it in items
+                ),
             )
         )
     return Agreement(flt, finalised_only, tuple(out))
@@ -584,6 +588,7 @@ def _group_json(g: GroupAgreement) -> dict:
     return {
         "id": g.key,
         "label": g.label,
+        **({"theme": g.theme} if g.theme else {}),  # items only
         "files": g.files,
         "too_few_files": g.too_few,
         "nominal": _coefficients_json(g.nominal),
