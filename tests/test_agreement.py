@@ -110,14 +110,20 @@ def check_against_references(rows, q, weights=NOMINAL):
         _same(mine.alpha, kripp)
     if not ordinal:  # percent agreement: irrCAC's p_a with identity weights
         assert mine.percent.value == pytest.approx(gwet["pa"], abs=TOL)
-    if len(rows[0]) == 2:
-        cohen = _ref_cohen(rows, q, "quadratic" if ordinal else "identity")
-        if mine.kappa is None:
-            assert math.isnan(cohen["coefficient_value"])
-        else:
-            _same(mine.kappa, cohen)
+    if any(sum(v is not None for v in r) > 2 for r in rows):
+        assert mine.kappa is None  # Cohen's kappa is for two readers
+        return mine
+    # each unit's two ratings, in reader order, as irrCAC's two-rater table
+    pairs = [[v for v in r if v is not None] for r in rows]
+    cohen = _ref_cohen(
+        [p for p in pairs if len(p) == 2] or [[None, None]],
+        q,
+        "quadratic" if ordinal else "identity",
+    )
+    if mine.kappa is None:
+        assert math.isnan(cohen["coefficient_value"])
     else:
-        assert (mine.kappa is None) == any(sum(v is not None for v in r) > 2 for r in rows)
+        _same(mine.kappa, cohen)
     return mine
 
 
@@ -518,3 +524,22 @@ def test_report_without_double_readings_has_no_section(db, mini, tmp_path):
         case = audits.add_case(db, f"FICT-AGR-N{i}", "Glenmorven (fictional)")
         _audit(db, case.id, mini, None, {"p1": "4", "p2": "no", "q1": "4"})
     assert "Agreement between readers" not in _pdf(db, tmp_path)
+
+
+def test_weighted_figures_need_five_files_of_their_own(db, mini, readers):
+    """Five drafts read twice on the evidence items, but the six-point items rated by both
+    readers in only three: nominal figures, no weighted ones."""
+    a, b, _ = readers
+    for i in range(5):
+        case = audits.add_case(db, f"FICT-AGR-W{i}", "Glenmorven (fictional)")
+        both = {"p2": "no", "q2": "yes" if i % 2 else "no"}
+        quality = {"p1": "4", "q1": "3"} if i < 3 else {}
+        _audit(db, case.id, mini, a, {**both, "p1": "5", "q1": "2"}, finalise=False)
+        _audit(db, case.id, mini, b, {**both, **quality}, finalise=False)
+    assert agreement(db).checklists == ()  # drafts only: nothing by default
+    (c,) = agreement(db, finalised_only=False).checklists
+    assert c.overall.files == 5 and c.overall.nominal is not None and c.overall.weighted is None
+    planning = next(g for g in c.themes if g.key == "planning")
+    # q2 the same in 5 of 5 files; q1 (2 against 3) in none of 3
+    assert planning.nominal.percent.value == pytest.approx(5 / 8)
+    assert planning.weighted is None

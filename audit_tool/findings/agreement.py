@@ -501,19 +501,19 @@ class Agreement:
         return sum(c.files for c in self.checklists)
 
 
+def _twice(files: Sequence[str], rows: Sequence[Row]) -> set[str]:
+    """The files with a unit rated by two or more readers."""
+    return {f for f, row in zip(files, rows, strict=True) if sum(v is not None for v in row) >= 2}
+
+
 def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement:
     """Pool the items' units: nominal over (scale, value) categories of every item; weighted
-    over the items on the most used ordinal scale."""
-    files = {
-        f
-        for it in items
-        for f, row in zip(it.files, it.rows, strict=True)
-        if sum(v is not None for v in row) >= 2
-    }
+    over the items on the most used ordinal scale. Each set needs MIN_FILES files."""
+    files = set().union(*(_twice(it.files, it.rows) for it in items))
     if len(files) < MIN_FILES:
         return GroupAgreement(key, label, len(files), None)
     index: dict[str, int] = {}
-    rows: list[list[int | None]] = []
+    rows: list[Row] = []
     for it in items:
         local = {v: index.setdefault(f"{it.scale}:{v}", len(index)) for v in it.levels}
         rows += it.nominal_rows(local)
@@ -522,8 +522,11 @@ def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement
     weighted = None
     if scales:
         ordered = scales.most_common(1)[0][0]
-        ordinal = [r for it in items if it.ordered == ordered for r in it.ordinal_rows()]
-        weighted = coefficients(ordinal, len(ordered), QUADRATIC)
+        on_scale = [it for it in items if it.ordered == ordered]
+        ordinal = [r for it in on_scale for r in it.ordinal_rows()]
+        twice = set().union(*(_twice(it.files, it.ordinal_rows()) for it in on_scale))
+        if len(twice) >= MIN_FILES:
+            weighted = coefficients(ordinal, len(ordered), QUADRATIC)
     return GroupAgreement(key, label, len(files), nominal, weighted)
 
 
