@@ -678,7 +678,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
         out.append(Table(
             ["Theme", "Baseline audits", "Baseline", "Post-training audits", "Post-training",
              "Change (points)", "95% interval"],
-            rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[3.2, 1, 1, 1, 1, 1, 1.4],
+            rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[2.9, 0.9, 0.9, 1.1, 1.1, 0.9, 1.6],
         ))
         if any(h is None or any(h) for h in comp_hidden):
             out.append(Paragraph(
@@ -756,7 +756,8 @@ def _distribution_section(themes: list[GroupFinding], theme_hidden: list[bool], 
                                          for v in values])
         title = scale.title if scale else scale_id
         out.append(Table(["Theme", *(column_label(scale, v, names[scale_id, v]) for v in values)], rows,
-                         caption=f"Answers on the scale '{title}'", align=["l"] + ["r"] * len(values)))
+                         caption=f"Answers on the scale '{title}'", align=["l"] + ["r"] * len(values),
+                         widths=[2.6] + [1.0] * len(values)))
         if key := key_line(scale):
             out.append(Paragraph(key, "note"))
     return out
