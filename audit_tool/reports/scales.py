@@ -16,7 +16,9 @@ MEETS_MARK = "\u2713"  # ✓ after a level that meets the standard
 MEETS_KEY = f"{MEETS_MARK} meets the standard."
 
 
-def scales_in_use(db: Database, flt: AuditFilter, checklists: set[str]) -> dict[str, dict[str, Scale]]:
+def scales_in_use(
+    db: Database, flt: AuditFilter, checklists: set[str]
+) -> dict[str, dict[str, Scale]]:
     """Per checklist id: its scales as the newest stored copy in the selection defines them,
     limited to scales some item uses."""
     where, params = flt.where()
@@ -74,10 +76,15 @@ def describe_scale(scale: Scale) -> str:
     standard; 'Partly' and 'No' do not; 'Not applicable' is left out of the shares."."""
     if scale.is_fact:
         labels = _join([lv.label for lv in scale.levels])
-        return f"{scale.title}: records a fact ({labels}); reported as counts only, never as a share."
+        return (
+            f"{scale.title}: records a fact ({labels}); reported as counts only, never as a share."
+        )
     meets = [lv.label for lv in scale.ordered_levels() if lv.value in scale.meets_standard]
-    fails = [lv.label for lv in scale.ordered_levels()
-             if lv.value not in scale.meets_standard and lv.value not in scale.not_rated]
+    fails = [
+        lv.label
+        for lv in scale.ordered_levels()
+        if lv.value not in scale.meets_standard and lv.value not in scale.not_rated
+    ]
     out = [f"{_join(meets)} {'meets' if len(meets) == 1 else 'meet'} the standard"]
     if fails:
         out.append(f"{_join(fails)} {'does' if len(fails) == 1 else 'do'} not")

@@ -80,9 +80,15 @@ def checklist_comparison(f: Findings, cen: Census, cid: str, title: str) -> Comp
         if c == cid:
             per[p] = per.get(p, 0) + n
     return Comparison(
-        "all", title, cid,
-        per.get(Phase.BASELINE.value, 0), sum(c.base_rated for c in comps), sum(c.base_meets for c in comps),
-        per.get(Phase.POST_TRAINING.value, 0), sum(c.post_rated for c in comps), sum(c.post_meets for c in comps),
+        "all",
+        title,
+        cid,
+        per.get(Phase.BASELINE.value, 0),
+        sum(c.base_rated for c in comps),
+        sum(c.base_meets for c in comps),
+        per.get(Phase.POST_TRAINING.value, 0),
+        sum(c.post_rated for c in comps),
+        sum(c.post_meets for c in comps),
     )
 
 
@@ -95,8 +101,10 @@ def _change_sentence(c: Comparison) -> str:
         move = f"stayed at {before} from baseline to post-training"
     else:
         move = f"{'rose' if c.post_share > c.base_share else 'fell'} from {before} at baseline to {after} after training"
-    return (f"Items meeting the standard {move} "
-            f"(change {d * 100:+.0f} points, 95% interval {low * 100:+.0f} to {high * 100:+.0f}).")
+    return (
+        f"Items meeting the standard {move} "
+        f"(change {d * 100:+.0f} points, 95% interval {low * 100:+.0f} to {high * 100:+.0f})."
+    )
 
 
 def change_line(c: Comparison, hidden: tuple[bool, bool]) -> str:
@@ -109,9 +117,13 @@ def change_line(c: Comparison, hidden: tuple[bool, bool]) -> str:
     if not c.post_audits:
         return "No post-training files yet."
     if hidden[0] or hidden[1]:
-        which = " and ".join(n for n, h in zip(("baseline", "post-training"), hidden, strict=True) if h)
-        return (f"Too few {which} files to show the change (fewer than {SUPPRESS_BELOW}, or "
-                "held back so that a small count cannot be worked out).")
+        which = " and ".join(
+            n for n, h in zip(("baseline", "post-training"), hidden, strict=True) if h
+        )
+        return (
+            f"Too few {which} files to show the change (fewer than {SUPPRESS_BELOW}, or "
+            "held back so that a small count cannot be worked out)."
+        )
     if c.change is None:
         return "No rated items to compare yet."
     return _change_sentence(c)[:-2] + f"; {c.base_audits:,} and {c.post_audits:,} audits)."
@@ -123,7 +135,11 @@ def change_line(c: Comparison, hidden: tuple[bool, bool]) -> str:
 def top_gaps(f: Findings, cid: str, n: int = GAPS_PER_CHECKLIST) -> list[GroupFinding]:
     """The items least often meeting the standard, among those rated in SUPPRESS_BELOW or
     more audits (an item's rated answers are its audits)."""
-    items = [g for g in f.by_item if g.checklist_id == cid and g.share is not None and not small(g.audits)]
+    items = [
+        g
+        for g in f.by_item
+        if g.checklist_id == cid and g.share is not None and not small(g.audits)
+    ]
     return sorted(items, key=lambda g: (g.share, -g.audits, g.label))[:n]
 
 
@@ -159,12 +175,15 @@ class _Rec:
 def _recs(db: Database, flt: AuditFilter, covered: set[str]) -> list[_Rec]:
     where, params = flt.where()
     within, ids = _in(covered)
-    return [_Rec(*r) for r in db.query(
-        f"""SELECT r.audit_id, r.text, r.owner, r.due FROM recommendations r
+    return [
+        _Rec(*r)
+        for r in db.query(
+            f"""SELECT r.audit_id, r.text, r.owner, r.due FROM recommendations r
             JOIN audits a ON a.id = r.audit_id JOIN cases c ON c.id = a.case_id
             WHERE {where} AND {within} ORDER BY r.audit_id, r.pos""",
-        [*params, *ids],
-    )]
+            [*params, *ids],
+        )
+    ]
 
 
 def _common(values: list[tuple[str, str]], none: str, mixed: str) -> str:
@@ -190,9 +209,11 @@ def recommendation_counts(recs: list[_Rec], today: date) -> str:
     overdue = sum(d is not None and d < today for d in dated)
     unread = sum(d is None for d in dated)
     in_audits = len({r.audit_id for r in recs})
-    text = (f"{_count(len(recs))} in {_count(in_audits)} audits: {_count(owned)} with an owner, "
-            f"{_count(len(dated))} with a due date, {_count(overdue)} overdue at "
-            f"{today.day} {today.strftime('%B %Y')}.")
+    text = (
+        f"{_count(len(recs))} in {_count(in_audits)} audits: {_count(owned)} with an owner, "
+        f"{_count(len(dated))} with a due date, {_count(overdue)} overdue at "
+        f"{today.day} {today.strftime('%B %Y')}."
+    )
     if unread:
         text += f" {_count(unread)} due dates could not be read as dates."
     return text
@@ -209,42 +230,65 @@ def recommendation_texts(recs: list[_Rec], scrub, limit: int = 4) -> list:
         audits = {r.audit_id for r in rs}
         if len(audits) < SUPPRESS_BELOW:
             continue
-        owner = _common([(r.audit_id, " ".join(scrub(r.owner).split())) for r in rs], "Not assigned",
-                        "Various")
+        owner = _common(
+            [(r.audit_id, " ".join(scrub(r.owner).split())) for r in rs], "Not assigned", "Various"
+        )
         due = _common([(r.audit_id, r.due.strip()) for r in rs], "Not set", "Various dates")
         rows.append((len(audits), words, owner, due))
     rows.sort(key=lambda r: (-r[0], r[1]))
     if not rows:
-        return [Paragraph(f"No recommendation was recorded in {SUPPRESS_BELOW} or more audits.", "note")]
+        return [
+            Paragraph(f"No recommendation was recorded in {SUPPRESS_BELOW} or more audits.", "note")
+        ]
     return [
-        Table(["Recommendation", "Owner", "Due", "Audits"],
-              [[w, o, d, f"{n:,}"] for n, w, o, d in rows[:limit]],
-              align=["l", "l", "l", "r"], widths=[5, 2, 1.2, 0.7]),
+        Table(
+            ["Recommendation", "Owner", "Due", "Audits"],
+            [[w, o, d, f"{n:,}"] for n, w, o, d in rows[:limit]],
+            align=["l", "l", "l", "r"],
+            widths=[5, 2, 1.2, 0.7],
+        ),
         Paragraph(
             f"Recommendations recorded in {SUPPRESS_BELOW} or more audits, case references removed, "
             f"as reviewers wrote them; an owner or date is named where {SUPPRESS_BELOW} or more of "
-            "those audits agree on it.", "note"),
+            "those audits agree on it.",
+            "note",
+        ),
     ]
 
 
 # -- the page -------------------------------------------------------------------------------------
 
 
-def summary_section(db: Database, f: Findings, cen: Census, flt: AuditFilter, covered: set[str],
-                    cases: int, drafts: str, sampled: str | None, titles: dict[str, str],
-                    scrub, include_free_text: bool, today: date) -> list:
+def summary_section(
+    db: Database,
+    f: Findings,
+    cen: Census,
+    flt: AuditFilter,
+    covered: set[str],
+    cases: int,
+    drafts: str,
+    sampled: str | None,
+    titles: dict[str, str],
+    scrub,
+    include_free_text: bool,
+    today: date,
+) -> list:
     """The executive summary, then a page break: the first page of the report.
     drafts: what the report says of drafts (left out, or how many are included)."""
     n = cen.total(covered)
     recs = _recs(db, flt, covered)
     out: list = [Heading("Summary", 1)]
-    out.append(KeyValue([
-        ("Files audited", f"{n:,} audits of {_count(cases)} case files"),
-        ("Period", period(db, flt, covered)),
-        ("How files were chosen", sampled or "Not recorded"),
-        ("Drafts", drafts),
-        ("Recommendations", recommendation_counts(recs, today)),
-    ]))
+    out.append(
+        KeyValue(
+            [
+                ("Files audited", f"{n:,} audits of {_count(cases)} case files"),
+                ("Period", period(db, flt, covered)),
+                ("How files were chosen", sampled or "Not recorded"),
+                ("Drafts", drafts),
+                ("Recommendations", recommendation_counts(recs, today)),
+            ]
+        )
+    )
     several = len(covered) > 1
     per_checklist = {1: 3, 2: 3, 3: 2}.get(len(covered), 1)  # page 1 stays one page
     for cid in sorted(covered, key=lambda c: titles.get(c, c)):
@@ -253,9 +297,14 @@ def summary_section(db: Database, f: Findings, cen: Census, flt: AuditFilter, co
         out.append(Paragraph(change_line(c, phase_hidden(cen, cid))))
         gaps = top_gaps(f, cid, per_checklist)
         if gaps:
-            out.append(Table(["Least often meeting the standard (all phases)", "Meeting", "Audits"],
-                             [[g.label, _pct(g.share), f"{g.audits:,}"] for g in gaps],
-                             align=["l", "r", "r"], widths=[6.6, 0.9, 0.7]))
+            out.append(
+                Table(
+                    ["Least often meeting the standard (all phases)", "Meeting", "Audits"],
+                    [[g.label, _pct(g.share), f"{g.audits:,}"] for g in gaps],
+                    align=["l", "r", "r"],
+                    widths=[6.6, 0.9, 0.7],
+                )
+            )
     if include_free_text and recs:
         out += recommendation_texts(recs, scrub)
     out.append(PageBreak())
