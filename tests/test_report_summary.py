@@ -310,3 +310,36 @@ def test_local_scales_are_described_from_the_stored_checklist(db, tmp_path, monk
     # the method notes say nothing of scales this report does not use
     assert "Six-point quality scale" not in text
     assert not re.search(r"Excellent|Very good", text)
+
+
+def test_the_summary_says_how_the_files_were_sampled(tmp_path, db, mini):
+    from audit_tool.sampling import Columns, create_sample, draw, eligible_files, read_case_list
+
+    path = tmp_path / "list.csv"
+    rows = [
+        f"FICT-{n:06d},{AREA},Children and Families,Team {'A' if n <= 12 else 'B'}"
+        for n in range(1, 21)
+    ]
+    path.write_text(
+        "Case reference,Local authority,Agency,Team\n" + "\n".join(rows) + "\n", "utf-8"
+    )
+    caselist = read_case_list(path)
+    cols = Columns(
+        reference="Case reference",
+        area="Local authority",
+        agency="Agency",
+        team="Team",
+        strata="Team",
+    )
+    elig = eligible_files(caselist, cols)
+    create_sample(db, caselist, cols, elig, draw(elig, 6, 777, stratified=True), mini)
+    for (audit_id,) in db.query("SELECT id FROM audits"):
+        for item, rating in BASE.items():
+            audits.answer(db, audit_id, item, rating)
+        audits.finalise(db, audit_id)
+    page1 = pdf_pages(export_report(db, AuditFilter(), "pdf", tmp_path / "sampled.pdf"))[0]
+    assert (
+        "How files were chosen A random sample of 6 from 20 eligible files, stratified by team "
+        "(seed 777)" in page1
+    )
+    assert "No post-training files yet." in page1

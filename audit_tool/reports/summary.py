@@ -67,6 +67,15 @@ def period(db: Database, flt: AuditFilter, covered: set[str]) -> str:
     return f"{start} to {end} ({months} months)"
 
 
+def how_chosen(note: str | None) -> str:
+    """The sampling note (record.sampling_note) as the answer to "how were the files chosen"."""
+    if not note:
+        return "Not recorded"
+    lead = "Case files were chosen as "
+    rest = note.removeprefix(lead)
+    return rest[:1].upper() + rest[1:] if rest != note else note
+
+
 # -- change after training ------------------------------------------------------------------------
 
 
@@ -283,7 +292,7 @@ def summary_section(
             [
                 ("Files audited", f"{n:,} audits of {_count(cases)} case files"),
                 ("Period", period(db, flt, covered)),
-                ("How files were chosen", sampled or "Not recorded"),
+                ("How files were chosen", how_chosen(sampled)),
                 ("Drafts", drafts),
                 ("Recommendations", recommendation_counts(recs, today)),
             ]
