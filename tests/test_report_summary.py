@@ -117,7 +117,7 @@ def test_page_one_is_the_summary_with_figures_worked_out_by_hand(ten, tmp_path):
         "Files audited 10 audits of 10 case files",
         "Period March 2025 to November 2025 (9 months)",
         "How files were chosen Not recorded",
-        "Finalised audits only; <5 draft(s) in this selection are left out",
+        "Drafts <5 left out: the report covers finalised audits only",
         f"10 in 10 audits: 7 with an owner, 8 with a due date, 5 overdue at {today.day} "
         f"{today.strftime('%B %Y')}",
         "Change after training",

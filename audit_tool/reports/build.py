@@ -448,6 +448,13 @@ def _drafts_left_out(drafts: int) -> str:
             "left out while they are being completed")
 
 
+def _drafts_row(drafts: int) -> str:
+    """Page 1's short word on the drafts a finalised-only report leaves out."""
+    if not drafts:
+        return "None in this selection: the report covers finalised audits"
+    return f"{label(drafts, small(drafts))} left out: the report covers finalised audits only"
+
+
 def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
     """Anonymised reports describe finalised audits only, with the drafts they leave out.
     Drafts are unfinished findings; and if a report could include them, it and the same report
@@ -490,8 +497,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     sampled = sampling_note(db, flt)
     blocks: list = []
     if covered and not small(everything):
-        blocks += summary_section(db, f, cen, flt, covered, cases, status_line, sampled, titles, scrub,
-                                  include_free_text and not include_identifiers, produced.date())
+        drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
+        blocks += summary_section(db, f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
+                                  include_free_text or include_identifiers, produced.date())
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", f"{produced.day} {produced.strftime('%B %Y')}")]))

@@ -26,7 +26,9 @@ METHOD_NOTE = (
     "Page 1: the change compares post-training with baseline audits over all of a checklist's "
     "rated items; the items least often meeting the standard take all phases together, and only "
     f"items rated in {SUPPRESS_BELOW} or more audits. The period runs from the first to the last "
-    "month in which an audit in the report was finalised."
+    "month in which an audit in the report was finalised. Recommendation texts, when asked for, "
+    f"are those recorded in {SUPPRESS_BELOW} or more audits, with case references removed; an owner "
+    f"or due date is named where {SUPPRESS_BELOW} or more of those audits agree on it."
 )
 
 
@@ -208,6 +210,14 @@ def _common(values: list[tuple[str, str]], none: str, mixed: str) -> str:
     return best[0] if len(best[1]) >= SUPPRESS_BELOW else mixed
 
 
+def gaps_per_checklist(checklists: int, free_text: bool) -> int:
+    """How many gaps each checklist lists, so that page 1 stays one page: about six rows
+    in all, three when the recommendation texts take their share of the page."""
+    if checklists == 1:
+        return GAPS_PER_CHECKLIST
+    return min(GAPS_PER_CHECKLIST, (3 if free_text else 6) // checklists)
+
+
 def recommendation_counts(recs: list[_Rec], today: date) -> str:
     """'12 in 9 audits: 10 with an owner, 7 with a due date, 2 overdue at 2 December 2026.'
     Counts of 1 to 4 read '<5'."""
@@ -228,7 +238,7 @@ def recommendation_counts(recs: list[_Rec], today: date) -> str:
     return text
 
 
-def recommendation_texts(recs: list[_Rec], scrub, limit: int = 4) -> list:
+def recommendation_texts(recs: list[_Rec], scrub, limit: int = 3) -> list:
     """With free text only: the (redacted) texts held by SUPPRESS_BELOW or more audits, each
     with the owner and due date SUPPRESS_BELOW or more of those audits agree on."""
     groups: dict[str, list[_Rec]] = {}
@@ -249,19 +259,15 @@ def recommendation_texts(recs: list[_Rec], scrub, limit: int = 4) -> list:
         return [
             Paragraph(f"No recommendation was recorded in {SUPPRESS_BELOW} or more audits.", "note")
         ]
+    most = f"The {limit} most frequent recommendations" if len(rows) > limit else "Recommendations"
     return [
         Table(
             ["Recommendation", "Owner", "Due", "Audits"],
             [[w, o, d, f"{n:,}"] for n, w, o, d in rows[:limit]],
+            caption=f"{most} recorded in {SUPPRESS_BELOW} or more audits, as written",
             align=["l", "l", "l", "r"],
             widths=[5, 2, 1.2, 0.7],
-        ),
-        Paragraph(
-            f"Recommendations recorded in {SUPPRESS_BELOW} or more audits, case references removed, "
-            f"as reviewers wrote them; an owner or date is named where {SUPPRESS_BELOW} or more of "
-            "those audits agree on it.",
-            "note",
-        ),
+        )
     ]
 
 
@@ -299,7 +305,7 @@ def summary_section(
         )
     )
     several = len(covered) > 1
-    per_checklist = {1: 3, 2: 3, 3: 2}.get(len(covered), 1)  # page 1 stays one page
+    per_checklist = gaps_per_checklist(len(covered), include_free_text and bool(recs))
     for cid in sorted(covered, key=lambda c: titles.get(c, c)):
         c = checklist_comparison(f, cen, cid, titles.get(cid, cid))
         out.append(Heading(c.label, 3) if several else Heading("Change after training", 2))
@@ -315,7 +321,7 @@ def summary_section(
                 )
             )
     if include_free_text and recs:
-        out += recommendation_texts(recs, scrub)
+        out += recommendation_texts(recs, scrub, 3 if len(covered) == 1 else 2)
     out.append(PageBreak())
     return out
 
