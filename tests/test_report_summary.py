@@ -343,3 +343,10 @@ def test_the_summary_says_how_the_files_were_sampled(tmp_path, db, mini):
         "(seed 777)" in page1
     )
     assert "No post-training files yet." in page1
+
+
+def test_a_one_phase_selection_says_why_there_is_no_change(ten, tmp_path):
+    pdf = export_report(ten, AuditFilter(phase="baseline"), "pdf", tmp_path / "b.pdf")
+    page1 = pdf_pages(pdf)[0]
+    assert "Baseline audits only in this selection, so no change to show." in page1
+    assert "No post-training files yet" not in page1

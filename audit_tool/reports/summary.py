@@ -309,7 +309,11 @@ def summary_section(
     for cid in sorted(covered, key=lambda c: titles.get(c, c)):
         c = checklist_comparison(f, cen, cid, titles.get(cid, cid))
         out.append(Heading(c.label, 3) if several else Heading("Change after training", 2))
-        out.append(Paragraph(change_line(c, phase_hidden(cen, cid))))
+        if flt.phase:  # one phase chosen: its absence of a change says nothing
+            line = f"{Phase(flt.phase).label} audits only in this selection, so no change to show."
+        else:
+            line = change_line(c, phase_hidden(cen, cid))
+        out.append(Paragraph(line))
         gaps = top_gaps(f, cid, per_checklist)
         if gaps:
             out.append(
