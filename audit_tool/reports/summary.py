@@ -308,7 +308,7 @@ def summary_section(
     per_checklist = gaps_per_checklist(len(covered), include_free_text and bool(recs))
     for cid in sorted(covered, key=lambda c: titles.get(c, c)):
         c = checklist_comparison(f, cen, cid, titles.get(cid, cid))
-        out.append(Heading(c.label, 3) if several else Heading("Change after training", 2))
+        out.append(Heading(c.label if several else "Change after training", 2))
         if flt.phase:  # one phase chosen: its absence of a change says nothing
             line = f"{Phase(flt.phase).label} audits only in this selection, so no change to show."
         else:
