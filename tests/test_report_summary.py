@@ -256,6 +256,23 @@ levels = [
   { value = "adults", label = "Adults only" },
 ]
 
+# listed last kind first: the report orders kinds its own way
+[tags.qi-1]
+kind = "quality_indicator"
+label = "QI 2.1 (fictional)"
+
+[tags.area-1]
+kind = "practice_area"
+label = "Assessment (local)"
+
+[tags.comp-1]
+kind = "component"
+label = "Component A (local)"
+
+[tags.prin-1]
+kind = "principle"
+label = "Principle A (local)"
+
 [[themes]]
 id = "local"
 title = "Local practice"
@@ -265,6 +282,7 @@ id = "c1"
 question = "How confident is the practice with the pattern?"
 guidance = "Fictional guidance."
 scale = "confidence"
+tags = ["qi-1", "area-1", "comp-1", "prin-1"]
 
 [[themes.items]]
 id = "b1"
@@ -307,6 +325,9 @@ def test_local_scales_are_described_from_the_stored_checklist(db, tmp_path, monk
     assert ["Theme", "No \u2713", "Yes"] in headers  # reverse-scored: the 'No' column meets it
     assert ["Theme", "Strong \u2713", "Some \u2713", "Little", "Not able to say"] in headers
     assert "\u2713 meets the standard." in text
+    firsts = [t.rows[0].cells[0].text for t in doc.tables]
+    kinds = ["Principle", "Critical component", "Practice area", "Quality indicator"]
+    assert [firsts.index(k) for k in kinds] == sorted(firsts.index(k) for k in kinds)
     # the method notes say nothing of scales this report does not use
     assert "Six-point quality scale" not in text
     assert not re.search(r"Excellent|Very good", text)
