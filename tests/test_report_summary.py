@@ -371,3 +371,26 @@ def test_a_one_phase_selection_says_why_there_is_no_change(ten, tmp_path):
     page1 = pdf_pages(pdf)[0]
     assert "Baseline audits only in this selection, so no change to show." in page1
     assert "No post-training files yet" not in page1
+
+
+def test_recommendations_on_a_checklist_too_small_to_report_are_counted_nowhere(
+    ten, tmp_path, monkeypatch
+):
+    # two audits on another checklist: left out of every count, so page 1 and the
+    # recommendations section agree and their difference gives nothing away
+    path = tmp_path / "local.toml"
+    path.write_text(LOCAL, encoding="utf-8")
+    local = load_file(path)
+    rec = Recommendation(
+        "Local recommendation (fictional).", "Local lead (fictional)", "2020-01-01"
+    )
+    ratings = {"c1": "strong", "b1": "no", "h1": "children"}
+    for i in range(2):
+        _audit(ten, local, 50 + i, "baseline", ratings, [rec], "2025-04-01", monkeypatch)
+    report = aggregate_report(ten, AuditFilter())
+    kv = [dict(b.rows) for b in report.blocks if hasattr(b, "rows") and not hasattr(b, "columns")]
+    summary = next(k for k in kv if "Files audited" in k)
+    gathered = next(k for k in kv if "Recommendations recorded" in k)
+    assert summary["Recommendations"].startswith("10 in 10 audits")
+    assert gathered["Recommendations recorded"] == "10"
+    assert gathered["Audits with a recommendation"] == "10"

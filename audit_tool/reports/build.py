@@ -346,11 +346,15 @@ def _line_text(names: list[str], counts: list[int]) -> str:
 
 
 def _recommendations(db: Database, flt: AuditFilter, scrub, include_identifiers: bool,
-                     include_free_text: bool) -> list:
+                     include_free_text: bool, covered: set[str]) -> list:
     """Counts only by default: recommendations and their owners are free text and can name
     people. Texts are shown for a named recipient, or when the reviewer has read them and
-    asks for them; then each is redacted and shown only when 5 or more audits hold it."""
+    asks for them; then each is redacted and shown only when 5 or more audits hold it.
+    Over the checklists reported (covered), like every other count: page 1 counts the same."""
     where, params = flt.where()
+    marks = ",".join("?" * len(covered)) or "NULL"
+    where += f" AND a.checklist_id IN ({marks})"
+    params = [*params, *sorted(covered)]
     joined = f"FROM recommendations r JOIN audits a ON a.id = r.audit_id JOIN cases c ON c.id = a.case_id WHERE {where}"
     recs, in_audits, owned, dated = db.query_one(
         f"""SELECT count(*), count(DISTINCT r.audit_id), coalesce(sum(trim(r.owner) <> ''), 0),
@@ -528,7 +532,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             blocks += _checklist_section(db, f, bh, cid, titles[cid], len(checklist_ids) > 1,
                                          phase_hidden(cen, cid), scales.get(cid, {}))
         blocks += _language_section(db, flt, covered, whole=len(covered) == len(checklist_ids))
-        blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text)
+        blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text, covered)
 
     if include_identifiers:
         from ..selection import list_audits
