@@ -500,6 +500,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     produced = datetime.now(UTC)
     sampled = sampling_note(db, flt)
     blocks: list = []
+    scales: dict[str, dict[str, Scale]] = {}
     if covered and not small(everything):
         drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
         blocks += summary_section(db, f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
@@ -570,9 +571,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     if sampled:  # how the case files were chosen
         notes.append(sampled)
     blocks += [Paragraph(t, "note") for t in notes]
-    if covered and not small(everything):
+    if scales:  # the scales of the checklists reported, as their stored copies define them
         blocks.append(Paragraph(SUMMARY_NOTE, "note"))
-        blocks += [Paragraph(t, "note") for t in method_notes(scales_in_use(db, flt, covered), titles)]
+        blocks += [Paragraph(t, "note") for t in method_notes(scales, titles)]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")
     return Report(
