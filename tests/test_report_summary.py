@@ -117,13 +117,13 @@ def test_page_one_is_the_summary_with_figures_worked_out_by_hand(ten, tmp_path):
         "Files audited 10 audits of 10 case files",
         "Period March 2025 to November 2025 (9 months)",
         "How files were chosen Not recorded",
-        "Drafts <5 left out: the report covers finalised audits only",
+        "Drafts <5 left out (the report covers finalised audits only)",
         f"10 in 10 audits: 7 with an owner, 8 with a due date, 5 overdue at {today.day} "
         f"{today.strftime('%B %Y')}",
         "Change after training",
         "Items meeting the standard rose from 40% at baseline to 80% after training "
         f"(change +40 points, 95% interval +{round(low * 100)} to +{round(high * 100)}; "
-        "5 and 5 audits)",
+        "5 baseline and 5 post-training audits)",
     ]
     for text in expected:
         assert text in page1, text

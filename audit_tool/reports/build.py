@@ -455,8 +455,8 @@ def _drafts_left_out(drafts: int) -> str:
 def _drafts_row(drafts: int) -> str:
     """Page 1's short word on the drafts a finalised-only report leaves out."""
     if not drafts:
-        return "None in this selection: the report covers finalised audits"
-    return f"{label(drafts, small(drafts))} left out: the report covers finalised audits only"
+        return "None in this selection (the report covers finalised audits only)"
+    return f"{label(drafts, small(drafts))} left out (the report covers finalised audits only)"
 
 
 def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:

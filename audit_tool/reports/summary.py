@@ -137,7 +137,10 @@ def change_line(c: Comparison, hidden: tuple[bool, bool]) -> str:
         )
     if c.change is None:
         return "No rated items to compare yet."
-    return _change_sentence(c)[:-2] + f"; {c.base_audits:,} and {c.post_audits:,} audits)."
+    return (
+        _change_sentence(c)[:-2]
+        + f"; {c.base_audits:,} baseline and {c.post_audits:,} post-training audits)."
+    )
 
 
 # -- gaps -----------------------------------------------------------------------------------------
