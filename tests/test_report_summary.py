@@ -394,3 +394,23 @@ def test_recommendations_on_a_checklist_too_small_to_report_are_counted_nowhere(
     assert summary["Recommendations"].startswith("10 in 10 audits")
     assert gathered["Recommendations recorded"] == "10"
     assert gathered["Audits with a recommendation"] == "10"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("2026-03-31", (2026, 3, 31)),
+        ("2026-02", (2026, 2, 28)),  # a month: due by its last day
+        (" 31/03/2026 ", (2026, 3, 31)),
+        ("1.4.2026", (2026, 4, 1)),
+        ("2026-02-30", None),  # no such day: not a date, never counted as overdue
+        ("next quarter", None),
+        ("", None),
+    ],
+)
+def test_due_dates_are_read_as_typed_in_scotland(typed, read):
+    from datetime import date
+
+    from audit_tool.reports.summary import due_date
+
+    assert due_date(typed) == (date(*read) if read else None)
