@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .domain import AuditRow
+from .domain import AuditRow, AuditType, Phase
 from .store import Database
 
 
@@ -50,8 +50,20 @@ class AuditFilter:
             "audit_type": "audit type", "status": "status", "date_from": "from",
             "date_to": "to",
         }
-        parts = [f"{labels[k]} {v}" for k, v in asdict(self).items() if v and k in labels]
+        parts = [f"{labels[k]} {shown_value(k, v)}" for k, v in asdict(self).items() if v and k in labels]
         return ", ".join(parts) if parts else "all audits"
+
+
+def shown_value(key: str, value: str) -> str:
+    """A filter value as a reader sees it: 'Post-training', never 'post_training'."""
+    try:
+        if key == "phase":
+            return Phase(value).label
+        if key == "audit_type":
+            return AuditType(value).label.lower()
+    except ValueError:
+        pass
+    return value
 
 
 _LIST_SQL = """

@@ -199,12 +199,14 @@ def distributions(tables) -> list[list[list[str]]]:
 
 def dist_row(tables, theme: str, level: str) -> dict[str, str]:
     """The theme's row of the distribution table that has a column for `level`."""
-    t = next(t for t in distributions(tables) if level in t[0])
-    return dict(zip(t[0], next(r for r in t if r[0] == theme), strict=True))
+    heads = [[h.removesuffix(" \u2713") for h in t[0]] for t in distributions(tables)]  # unmarked
+    head, t = next((h, t) for h, t in zip(heads, distributions(tables), strict=True) if level in h)
+    return dict(zip(head, next(r for r in t if r[0] == theme), strict=True))
 
 
 def about(tables) -> dict[str, str]:
-    return {row[0]: row[1] for row in tables[0]}
+    """The 'About this report' table (after the summary on page 1)."""
+    return {row[0]: row[1] for row in next(t for t in tables if t[0][0] == "Audits")}
 
 
 def _value(cell: str) -> int | None:
@@ -278,7 +280,7 @@ def _attack_docx(
                 if row[0] == theme:
                     cells.update(
                         {
-                            lvl: c
+                            lvl.removesuffix(" \u2713"): c  # the mark on a level meeting it
                             for lvl, c in zip(t[0][1:], row[1:], strict=True)
                             if lvl != "Not applicable"
                         }
@@ -338,8 +340,8 @@ COUNT_COLUMNS = {
 
 def _no_small_counts(tables) -> None:
     """No count of 1 to 4 anywhere a count is shown (zeros are fine: they name nobody)."""
-    for t in tables[1:]:
-        if t[0][0] == "Recommendation":  # rewritten under another item of the issue
+    for t in tables:
+        if t[0][0] in ("Recommendation", "Audits", "Files audited"):  # free text; the key-value tables
             continue
         for col, head in enumerate(t[0]):
             if head in COUNT_COLUMNS:
@@ -349,6 +351,9 @@ def _no_small_counts(tables) -> None:
     for key, text in about(tables).items():
         if key in ("Audits", "Case files", "Status", "Phases", "Checklists"):
             assert not re.search(r"(?<![\d.v])[1-4](?![\d.])", text), (key, text)
+    summary = {row[0]: row[1] for row in next(t for t in tables if t[0][0] == "Files audited")}
+    for key in ("Files audited", "Drafts"):  # page 1 says what "About this report" says
+        assert not re.search(r"(?<![\d.v])[1-4](?![\d.])", summary[key]), (key, summary[key])
 
 
 def test_the_aggregate_report_withstands_subtraction(populated, tmp_path):

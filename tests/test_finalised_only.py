@@ -62,6 +62,11 @@ def docx_text(path: Path) -> str:
     return " ".join(" ".join(parts).split())
 
 
+def about_rows(tables) -> dict[str, str]:
+    """The 'About this report' table (after the summary on page 1)."""
+    return {row[0]: row[1] for row in next(t for t in tables if t[0][0] == "Audits")}
+
+
 def themes(tables) -> dict[str, list[str]]:
     """Theme -> [audits, rated items, share] from the 'By theme' table."""
     t = next(t for t in tables if t[0][:2] == ["Theme", "Audits"])
@@ -80,7 +85,7 @@ def test_anonymised_report_counts_the_finalised_audits_and_says_drafts_are_left_
 ):
     pdf, docx = _export(twelve_and_three, AuditFilter(), tmp_path, "all")
     tables = docx_tables(docx)
-    about = {row[0]: row[1] for row in tables[0]}
+    about = about_rows(tables)
     assert about["Audits"] == str(FINALISED) and about["Case files"] == str(FINALISED)
     assert about["Status"] == LEFT_OUT
     assert themes(tables) == {
@@ -135,7 +140,7 @@ def test_identifiable_report_still_includes_the_drafts(twelve_and_three, tmp_pat
         twelve_and_three, AuditFilter(), tmp_path, "named", include_identifiers=True
     )
     tables = docx_tables(docx)
-    about = {row[0]: row[1] for row in tables[0]}
+    about = about_rows(tables)
     total = FINALISED + DRAFTS
     assert about["Audits"] == str(total)
     # by hand over all 15: Pattern 18 of 36, Planning 6 of 15

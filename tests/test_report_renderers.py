@@ -169,6 +169,59 @@ def test_pdf_metadata(pdf_path: Path) -> None:
     assert meta.subject == "Case file audit findings"
 
 
+def _outline(reader, entries=None) -> list:
+    """The PDF outline as (title, page number, [children]) tuples."""
+    out: list = []
+    for entry in reader.outline if entries is None else entries:
+        if isinstance(entry, list):
+            out[-1][2].extend(_outline(reader, entry))
+        else:
+            out.append((entry.title, reader.get_destination_page_number(entry) + 1, []))
+    return out
+
+
+def test_pdf_outline_mirrors_the_headings(pdf_path: Path) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf_path))
+    tree = _outline(reader)
+    strip = [(t, [(c, [g for g, _, _ in cc]) for c, _, cc in kids]) for t, _, kids in tree]
+    assert strip == [
+        ("Summary", [("About this audit", [])]),
+        ("Findings by theme", [("Item ratings", ["Charts"])]),
+        ("Recommendations", []),
+    ]
+    pages = [n for _, n, _ in tree]
+    assert pages[0] == 1 and pages == sorted(pages) and pages[-1] > 1
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"  # the sidebar opens with it
+
+
+def test_pdf_outline_nests_a_heading_that_skips_a_level(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    report = Report(
+        title="Skips",
+        subtitle="",
+        author="",
+        subject="",
+        created=CREATED,
+        identifiable=False,
+        blocks=[
+            Heading("Summary", 1),
+            Heading("First checklist", 3),
+            Heading("Second checklist", 3),
+            Heading("About", 1),
+        ],
+    )
+    path = tmp_path / "skips.pdf"
+    render(report, "pdf", path)
+    tree = _outline(PdfReader(str(path)))
+    assert [(t, [c for c, _, _ in kids]) for t, _, kids in tree] == [
+        ("Summary", ["First checklist", "Second checklist"]),
+        ("About", []),
+    ]
+
+
 def test_pdf_embeds_the_unicode_font(pdf_path: Path) -> None:
     from pypdf import PdfReader
 

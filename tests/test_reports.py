@@ -135,7 +135,7 @@ def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
         assert "<5" in text and "small numbers can identify" in text
         assert "FICT-AGG-" not in text
         assert "Baseline and post-training" in text
-    assert docx_headings(docx)[:2] == ["About this report", "Key findings"]
+    assert docx_headings(docx)[:4] == ["Summary", "Change after training", "About this report", "Key findings"]
 
 
 def test_anonymised_aggregate_leaves_the_drafts_out_and_says_so(db, mini):
@@ -144,7 +144,7 @@ def test_anonymised_aggregate_leaves_the_drafts_out_and_says_so(db, mini):
     audits.new_audit(db, case.id, mini)
     everything = aggregate_report(db, AuditFilter())
     assert everything.subtitle == "8 audits · status finalised"  # the 8 finalised of 9
-    about = dict(next(b for b in everything.blocks if isinstance(b, KeyValue)).rows)
+    about = dict(next(b for b in everything.blocks if isinstance(b, KeyValue) and b.rows[0][0] == "Audits").rows)
     assert about["Status"] == (
         "Finalised audits only; <5 draft(s) in this selection are left out while they are being "
         "completed"
@@ -241,5 +241,5 @@ def test_rating_distribution_columns_follow_the_scale_not_the_first_theme(db, mi
         audits.finalise(db, audit_id)
     docx = export_report(db, AuditFilter(), "docx", tmp_path / "cols.docx")
     headers = [[c.text for c in t.rows[0].cells] for t in Document(str(docx)).tables]
-    assert ["Theme", "Yes", "No"] in headers
-    assert ["Theme", "Very good", "Weak"] in headers
+    assert ["Theme", "Yes \u2713", "No"] in headers  # the level meeting the standard is marked
+    assert ["Theme", "Very good \u2713", "Weak"] in headers

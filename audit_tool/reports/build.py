@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from ..audits import get_audit, progress, status_text
+from ..checklists.model import Scale
 from ..domain import Phase, Status
 from ..findings import Comparison, Findings, GroupFinding, findings
 from ..findings.language import LanguageSummary, PhaseLanguage, scanner, summarise
@@ -39,8 +40,20 @@ from .disclosure import (
 )
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .redact import Redactor, all_references, keep
+from .scales import column_label, column_order, key_line, method_notes, scales_in_use
+from .summary import METHOD_NOTE as SUMMARY_NOTE
+from .summary import phase_hidden, summary_section
 
 SUPPRESSED = LESS  # what a hidden count of 1 to 4 reads as
+# Tag kinds reported by principle, component..., in this order (fact groups mirror the death
+# review's themes, so they are not repeated); the table's first column names the kind.
+TAG_KINDS = ("principle", "component", "practice_area", "quality_indicator")
+TAG_KIND_NAMES = {
+    "principle": "Principle",
+    "component": "Critical component",
+    "practice_area": "Practice area",
+    "quality_indicator": "Quality indicator",
+}
 
 
 def _pct(value: float | None) -> str:
@@ -334,11 +347,15 @@ def _line_text(names: list[str], counts: list[int]) -> str:
 
 
 def _recommendations(db: Database, flt: AuditFilter, scrub, include_identifiers: bool,
-                     include_free_text: bool) -> list:
+                     include_free_text: bool, covered: set[str]) -> list:
     """Counts only by default: recommendations and their owners are free text and can name
     people. Texts are shown for a named recipient, or when the reviewer has read them and
-    asks for them; then each is redacted and shown only when 5 or more audits hold it."""
+    asks for them; then each is redacted and shown only when 5 or more audits hold it.
+    Over the checklists reported (covered), like every other count: page 1 counts the same."""
     where, params = flt.where()
+    marks = ",".join("?" * len(covered)) or "NULL"
+    where += f" AND a.checklist_id IN ({marks})"
+    params = [*params, *sorted(covered)]
     joined = f"FROM recommendations r JOIN audits a ON a.id = r.audit_id JOIN cases c ON c.id = a.case_id WHERE {where}"
     recs, in_audits, owned, dated = db.query_one(
         f"""SELECT count(*), count(DISTINCT r.audit_id), coalesce(sum(trim(r.owner) <> ''), 0),
@@ -436,6 +453,13 @@ def _drafts_left_out(drafts: int) -> str:
             "left out while they are being completed")
 
 
+def _drafts_row(drafts: int) -> str:
+    """Page 1's short word on the drafts a finalised-only report leaves out."""
+    if not drafts:
+        return "None in this selection (the report covers finalised audits only)"
+    return f"{label(drafts, small(drafts))} left out (the report covers finalised audits only)"
+
+
 def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
     """Anonymised reports describe finalised audits only, with the drafts they leave out.
     Drafts are unfinished findings; and if a report could include them, it and the same report
@@ -473,10 +497,18 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     checklist_ids = sorted(cen.by(0))
     titles = {c[0]: c[2] for c in f.checklists}
     title = titles[checklist_ids[0]] if len(checklist_ids) == 1 else "All checklists"
-    about, draft_note, _ = _about(f, cen, covered, cases, drafts_left_out)
-    blocks: list = [Heading("About this report", 1)]
+    about, draft_note, status_line = _about(f, cen, covered, cases, drafts_left_out)
+    produced = datetime.now(UTC)
+    sampled = sampling_note(db, flt)
+    blocks: list = []
+    scales: dict[str, dict[str, Scale]] = {}
+    if covered and not small(everything):
+        drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
+        blocks += summary_section(db, f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
+                                  include_free_text or include_identifiers, produced.date())
+    blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
-                            ("Produced", datetime.now(UTC).strftime("%d %B %Y"))]))
+                            ("Produced", f"{produced.day} {produced.strftime('%B %Y')}")]))
     which = "finalised audits" if drafts_left_out is not None else "audits"
     if everything == 0:
         blocks.append(Paragraph(f"No {which} match this selection, so there are no findings to report."))
@@ -492,6 +524,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         ))
     else:
         bh = behind(db, flt, f.answer_counts)
+        scales = scales_in_use(db, flt, covered)
         for cid in checklist_ids:
             if cid not in covered:
                 blocks += [Heading(titles[cid], 1), Paragraph(
@@ -499,9 +532,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                     "this report, because small numbers can identify the people in a case.")]
                 continue
             blocks += _checklist_section(db, f, bh, cid, titles[cid], len(checklist_ids) > 1,
-                                         _phase_floor(cen, cid))
+                                         phase_hidden(cen, cid), scales.get(cid, {}))
         blocks += _language_section(db, flt, covered, whole=len(covered) == len(checklist_ids))
-        blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text)
+        blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text, covered)
         blocks += agreement_section(db, flt)  # only when some files were read twice
 
     if include_identifiers:
@@ -520,10 +553,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     blocks.append(Heading("Method notes", 1))
     notes = [
         f"This report covers {how_many} ({flt.describe()}).",
-        "Each item was rated on the scale its checklist names. On the six-point quality scale, "
-        "Excellent, Very good and Good meet the standard; on the evidence scale, Yes meets it. "
-        "For items describing a poor practice seen at baseline, No meets the standard. "
-        "'Not applicable' answers and items hidden by a condition are left out of every share.",
+        "Each item was rated on the scale its checklist names; the scales are described below, "
+        "as the checklists used define them. 'Not applicable' answers and items hidden by a "
+        "condition are left out of every share.",
         "Figures are held back where small numbers can identify the people in a case: " + METHOD_NOTE + " Hidden figures are "
         "left out of the charts.",
         "95% intervals are Wilson score intervals for a share and Newcombe's hybrid score interval "
@@ -538,9 +570,12 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     if drafts_left_out is not None:  # next to what the report covers
         notes.insert(1, "Only finalised audits are reported: drafts are left out until they are "
                         "finalised, because their ratings may still change.")
-    if sampled := sampling_note(db, flt):  # how the case files were chosen
+    if sampled:  # how the case files were chosen
         notes.append(sampled)
     blocks += [Paragraph(t, "note") for t in notes]
+    if scales:  # the scales of the checklists reported, as their stored copies define them
+        blocks.append(Paragraph(SUMMARY_NOTE, "note"))
+        blocks += [Paragraph(t, "note") for t in method_notes(scales, titles)]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")
     return Report(
@@ -587,25 +622,12 @@ def _distribution_hidden(g: GroupFinding, bh: Behind, cid: str) -> dict[tuple[st
 
     lines = [line(lambda m: m is not None), line(lambda m: m == 1), line(lambda m: m == 0)]
     hidden = suppress(sizes, [small(a) for a in sizes], lines)
-    return None if hidden is None else {(b.scale, b.label): h for b, h in zip(buckets, hidden, strict=True)}
-
-
-def _phase_floor(cen: Census, cid: str) -> tuple[bool, bool]:
-    """Whether the checklist's baseline and post-training audit counts are hidden in the line
-    of its phases (they add up to its audits, shown under "About this report"). A theme's
-    phase counts usually equal them, so the comparison hides at least as much."""
-    per: dict[str, int] = {}
-    for c, p, _, n in cen.rows:
-        if c == cid:
-            per[p] = per.get(p, 0) + n
-    present = [p.value for p in Phase if per.get(p.value)]
-    hidden = suppress_counts([per[p] for p in present]) or [True] * len(present)
-    gone = {p for p, h in zip(present, hidden, strict=True) if h}
-    return Phase.BASELINE.value in gone, Phase.POST_TRAINING.value in gone
+    return None if hidden is None else {(b.scale, b.value): h for b, h in zip(buckets, hidden, strict=True)}
 
 
 def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: str, several: bool,
-                       phase_floor: tuple[bool, bool] = (False, False)) -> list:
+                       phase_floor: tuple[bool, bool] = (False, False),
+                       scales: dict[str, Scale] | None = None) -> list:
     lvl = 2 if several else 1
     out: list = [Heading(title, 1)] if several else []
     themes = [g for g in f.by_theme if g.checklist_id == cid]
@@ -641,15 +663,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
     if chart:
         out.append(chart)
 
-    # fact groups mirror the themes of the death review, so they are not repeated here
-    tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in ("principle", "component", "practice_area")]
-    if tags:
-        tag_hidden = _hidden_groups(tags)
-        out.append(Heading("By principle, critical component and practice area", lvl))
-        out.append(_group_table(tags, "Principle, component or area", tag_hidden))
-        chart = _group_chart("Share meeting the standard, by principle and component", tags, tag_hidden)
-        if chart:
-            out.append(chart)
+    out += _tag_section(f, cid, lvl)
 
     for name, groups in (("area", f.by_area), ("agency", f.by_agency)):
         gs = [g for g in groups if g.checklist_id == cid]
@@ -679,7 +693,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
         out.append(Table(
             ["Theme", "Baseline audits", "Baseline", "Post-training audits", "Post-training",
              "Change (points)", "95% interval"],
-            rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[3.2, 1, 1, 1, 1, 1, 1.4],
+            rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[2.9, 0.9, 0.9, 1.1, 1.1, 0.9, 1.6],
         ))
         if any(h is None or any(h) for h in comp_hidden):
             out.append(Paragraph(
@@ -694,25 +708,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
                     f"{c} {b:.0f}% then {p:.0f}%" for c, b, p in zip(cats, base, post, strict=True)) + ".",
             ))
 
-    out.append(Heading("Rating distributions", lvl))
-    # columns in the scale's own order (best level first), whichever theme used a level first
-    places: dict[str, dict[str, int]] = {}
-    for g in themes:
-        for b in g.distribution:
-            places.setdefault(b.scale, {}).setdefault(b.label, b.pos)
-    scales = {scale: sorted(p, key=p.get) for scale, p in places.items()}
-    dist_hidden = [None if h else _distribution_hidden(g, bh, cid) for g, h in zip(themes, theme_hidden, strict=True)]
-    for scale, labels in scales.items():
-        rows = []
-        for g, hidden in zip(themes, dist_hidden, strict=True):
-            counts = {b.label: b.count for b in g.distribution if b.scale == scale}
-            if counts and hidden is None:
-                rows.append([g.label] + [HIDDEN] * len(labels))
-            elif counts:
-                rows.append([g.label] + [label(counts.get(lab, 0), hidden.get((scale, lab), False))
-                                         for lab in labels])
-        out.append(Table(["Theme", *labels], rows, caption=f"Answers on the {scale} scale",
-                         align=["l"] + ["r"] * len(labels)))
+    out += _distribution_section(themes, theme_hidden, bh, cid, lvl, scales or {})
 
     items = [g for g in f.by_item if g.checklist_id == cid and g.share is not None
              and not small(g.audits)]
@@ -726,6 +722,59 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
         out.append(Table(["Most often meeting the standard", "Meeting the standard", "Audits"],
                          [[g.label, _pct(g.share), str(g.audits)] for g in strengths],
                          align=["l", "r", "r"], widths=[6, 1.5, 1]))
+    return out
+
+
+def _tag_section(f: Findings, cid: str, lvl: int) -> list:
+    """Principles, then critical components, practice areas and quality indicators: one table
+    per kind, each headed by the kind's name, in the checklist's own order within a kind."""
+    tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in TAG_KINDS]
+    if not tags:
+        return []
+    tags.sort(key=lambda g: TAG_KINDS.index(g.kind))  # stable: the checklist's order within a kind
+    kinds = [k for k in TAG_KINDS if any(g.kind == k for g in tags)]
+    names = [TAG_KIND_NAMES[k].lower() + "s" for k in kinds]
+    title = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    out: list = [Heading(f"By {title}", lvl)]
+    hidden = _hidden_groups(tags)
+    for kind in kinds:
+        picked = [(g, h) for g, h in zip(tags, hidden, strict=True) if g.kind == kind]
+        out.append(_group_table([g for g, _ in picked], TAG_KIND_NAMES[kind], [h for _, h in picked]))
+    chart = _group_chart(f"Share meeting the standard, by {title}", tags, hidden)
+    if chart:
+        out.append(chart)
+    return out
+
+
+def _distribution_section(themes: list[GroupFinding], theme_hidden: list[bool], bh: Behind, cid: str,
+                          lvl: int, scales: dict[str, Scale]) -> list:
+    """One table per scale: a row per theme, columns in the scale's best-first order, the
+    levels meeting the standard marked (so a reverse-scored 'No' is plain to see)."""
+    out: list = [Heading("Rating distributions", lvl)]
+    places: dict[str, dict[str, int]] = {}  # scale -> value -> its place in the file
+    names: dict[tuple[str, str], str] = {}
+    for g in themes:
+        for b in g.distribution:
+            places.setdefault(b.scale, {}).setdefault(b.value, b.pos)
+            names.setdefault((b.scale, b.value), b.label)
+    dist_hidden = [None if h else _distribution_hidden(g, bh, cid) for g, h in zip(themes, theme_hidden, strict=True)]
+    for scale_id, present in places.items():
+        scale = scales.get(scale_id)
+        values = column_order(scale, present)
+        rows = []
+        for g, hidden in zip(themes, dist_hidden, strict=True):
+            counts = {b.value: b.count for b in g.distribution if b.scale == scale_id}
+            if counts and hidden is None:
+                rows.append([g.label] + [HIDDEN] * len(values))
+            elif counts:
+                rows.append([g.label] + [label(counts.get(v, 0), hidden.get((scale_id, v), False))
+                                         for v in values])
+        title = scale.title if scale else scale_id
+        out.append(Table(["Theme", *(column_label(scale, v, names[scale_id, v]) for v in values)], rows,
+                         caption=f"Answers on the scale '{title}'", align=["l"] + ["r"] * len(values),
+                         widths=[2.6] + [1.0] * len(values)))
+        if key := key_line(scale):
+            out.append(Paragraph(key, "note"))
     return out
 
 

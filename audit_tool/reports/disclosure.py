@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields, replace
 from itertools import combinations
 
 from ..errors import AuditToolError
-from ..selection import AuditFilter
+from ..selection import AuditFilter, shown_value
 from ..store import Database
 
 SUPPRESS_BELOW = 5
@@ -236,9 +236,15 @@ _WIDER = {
 
 def describe_parent(flt: AuditFilter, parent: AuditFilter) -> str:
     """'area X, all phases': what the wider selection keeps, then what it opens up."""
-    kept = [f"{_NAMES[k]} {getattr(parent, k)}" for k in _NAMES if getattr(parent, k)]
+    kept = [f"{_NAMES[k]} {shown_value(k, getattr(parent, k))}" for k in _NAMES if getattr(parent, k)]
     opened = [_WIDER[k] for k in _NAMES if getattr(flt, k) and not getattr(parent, k)]
     return ", ".join(kept + opened)
+
+
+def _group_words(group: str) -> str:
+    """A census group ('phase post_training', 'checklist x') in a reader's words."""
+    kind, _, value = group.partition(" ")
+    return f"{kind} {shown_value('phase', value)}" if kind == "phase" else group
 
 
 def refuse_differencing(db: Database, flt: AuditFilter) -> None:
@@ -251,7 +257,7 @@ def refuse_differencing(db: Database, flt: AuditFilter) -> None:
             continue
         group, n = gap
         what = ("audit" if n == 1 else "audits") + (
-            f" ({group.replace('_', ' ')})" if group else ""
+            f" ({_group_words(group)})" if group else ""
         )
         those = "that audit" if n == 1 else f"those {n}"
         raise DisclosureRisk(

@@ -322,7 +322,9 @@ def _keep_lead_ins(story: list[Flowable]) -> list[Flowable]:
 
 def _block(block: Block, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     if isinstance(block, Heading):
-        return [_lead_in(RLParagraph(_markup(block.text), st[f"h{block.level}"]))]
+        heading = _lead_in(RLParagraph(_markup(block.text), st[f"h{block.level}"]))
+        heading._outline = (" ".join(clean(block.text).split()), block.level)
+        return [heading]
     if isinstance(block, Paragraph):
         if block.style == "banner":
             return [_box(RLParagraph(_markup(block.text), st["banner"]), BANNER_BG, NAVY)]
@@ -360,12 +362,20 @@ def _title_block(report: Report, st: dict[str, ParagraphStyle]) -> list[Flowable
 
 
 class _NumberedCanvas(Canvas):
-    """Holds every page until the end so the footer can say "Page N of M" in one pass."""
+    """Holds every page until the end so the footer can say "Page N of M" in one pass.
+
+    Bookmarks wait too: a PDF destination names its page, and the pages are only numbered
+    as they are written out in save()."""
 
     def __init__(self, *args, footer_left: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict] = []
         self._footer_left = footer_left
+        self._marks: list[tuple[int, str, int, float]] = []  # page index, title, level, top
+
+    def mark_heading(self, title: str, level: int, top: float) -> None:
+        """An outline entry (the PDF sidebar) for a heading on the page being drawn."""
+        self._marks.append((len(self._pages), title, level, top))
 
     def showPage(self) -> None:  # noqa: N802 (reportlab's name)
         self._pages.append(dict(self.__dict__))
@@ -373,10 +383,24 @@ class _NumberedCanvas(Canvas):
 
     def save(self) -> None:
         total = len(self._pages)
-        for state in self._pages:
+        marks = self._marks
+        open_levels: list[int] = []  # heading levels of the entries this one sits under
+        for index, state in enumerate(self._pages):
             self.__dict__.update(state)
             self._footer(total)
+            for n, (page, title, level, top) in enumerate(marks):
+                if page != index:
+                    continue
+                while open_levels and open_levels[-1] >= level:
+                    open_levels.pop()
+                key = f"heading-{n}"
+                self.bookmarkPage(key, fit="XYZ", top=top)
+                # nested under the headings still open, never deeper (an h3 under an h1 is one in)
+                self.addOutlineEntry(title, key, level=len(open_levels))
+                open_levels.append(level)
             super().showPage()
+        if marks:
+            self.showOutline()  # readers open with the sidebar of sections shown
         super().save()
 
     def _footer(self, total: int) -> None:
@@ -437,6 +461,11 @@ class _Doc(BaseDocTemplate):
         )
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab's name)
+        outline = getattr(flowable, "_outline", None)
+        if outline is not None and isinstance(self.canv, _NumberedCanvas):
+            # the frame's cursor is now below the heading: its top is one height above
+            top = self.frame._y + flowable.height + flowable.style.spaceAfter + 4
+            self.canv.mark_heading(outline[0], outline[1], min(top, PAGE_H))
         if self._progress is None:
             return
         self._done += 1
