@@ -103,7 +103,8 @@ def generate(
                 answered += 1
                 good = scale.meets(rating)
                 note = ""
-                if rng.random() < 0.35:
+                # practice notes only where a judgement was made (not on facts or "not applicable")
+                if good is not None and rng.random() < 0.35:
                     note = rng.choice(GOOD_NOTES if good else WEAK_NOTES)
                 answers.append((audit_id, item.id, rating, note, 1, stamp))
             strengths = improvements = ""
@@ -157,7 +158,19 @@ def _prepare(definition):
     return items, definition.visible
 
 
+# Relative weights for fact answers (what happened, never scored); any other value weighs 10.
+# Roughly a third of the demo deaths are women's, so reports split by sex have both groups.
+FACT_WEIGHTS = {"female": 32, "male": 65, "not_known": 3, "not_recorded": 3, "na": 2}
+
+
+def _fact(rng: random.Random, scale) -> str:
+    values = [lv.value for lv in scale.levels]
+    return rng.choices(values, [FACT_WEIGHTS.get(v, 10) for v in values])[0]
+
+
 def _rate(rng: random.Random, scale, skill: float) -> str:
+    if scale.is_fact:
+        return _fact(rng, scale)
     rated = [lv.value for lv in scale.levels if lv.value not in scale.not_rated]
     meets = [v for v in rated if v in scale.meets_standard]
     misses = [v for v in rated if v not in scale.meets_standard]
