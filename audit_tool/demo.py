@@ -98,12 +98,13 @@ def generate(
             for item, scale in items:
                 if not visible(item, ratings) or (draft and rng.random() < 0.35):
                     continue
-                rating = _rate(rng, scale, skill)
+                rating = _rate(rng, scale, skill, ratings)
                 ratings[item.id] = rating
                 answered += 1
                 good = scale.meets(rating)
                 note = ""
-                if rng.random() < 0.35:
+                # practice notes only where a judgement was made (not on facts or "not applicable")
+                if good is not None and rng.random() < 0.35:
                     note = rng.choice(GOOD_NOTES if good else WEAK_NOTES)
                 answers.append((audit_id, item.id, rating, note, 1, stamp))
             strengths = improvements = ""
@@ -157,7 +158,41 @@ def _prepare(definition):
     return items, definition.visible
 
 
-def _rate(rng: random.Random, scale, skill: float) -> str:
+# Relative weights for fact answers (what happened, never scored); any other value weighs 10.
+# Roughly a third of the demo deaths are women's, so reports split by sex have both groups;
+# most children stay with the non-offending parent.
+FACT_WEIGHTS = {
+    "female": 32, "male": 65, "not_known": 3, "not_recorded": 3, "na": 2,
+    "non_offending_parent": 40, "both_parents": 14, "perpetrator": 3, "kinship": 10,
+    "looked_after": 8, "other": 3,
+    "not_registered": 35, "deregistered": 20, "registered": 30,
+}
+# Outcomes that follow good practice grow with the reader's "skill" (post-training files),
+# so pre/post reports show outcomes changing as well as practice.
+BETTER_WITH_SKILL = {"change_evidenced", "in_programme", "non_offending_parent", "deregistered"}
+WORSE_WITH_SKILL = {"not_offered", "looked_after", "perpetrator"}
+# An outcome about the perpetrator follows whether the file identified him.
+PERPETRATOR_GATES = ("en-01", "pp-16")
+NOT_IDENTIFIED = "not_identified"
+
+
+def _fact(rng: random.Random, scale, skill: float, ratings: dict[str, str | None]) -> str:
+    values = [lv.value for lv in scale.levels]
+    if NOT_IDENTIFIED in values:
+        gate = next((ratings[g] for g in PERPETRATOR_GATES if g in ratings), None)
+        if gate in ("no", "not_recorded"):
+            return NOT_IDENTIFIED
+    weights = []
+    for v in values:
+        w = FACT_WEIGHTS.get(v, 10) * (0.5 + skill if v in BETTER_WITH_SKILL else 1.0)
+        w *= 1.5 - skill if v in WORSE_WITH_SKILL else 1.0
+        weights.append(0 if v == NOT_IDENTIFIED else w)
+    return rng.choices(values, weights)[0]
+
+
+def _rate(rng: random.Random, scale, skill: float, ratings: dict[str, str | None]) -> str:
+    if scale.is_fact:
+        return _fact(rng, scale, skill, ratings)
     rated = [lv.value for lv in scale.levels if lv.value not in scale.not_rated]
     meets = [v for v in rated if v in scale.meets_standard]
     misses = [v for v in rated if v not in scale.meets_standard]

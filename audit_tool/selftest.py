@@ -59,7 +59,9 @@ def run(say: Callable[[str], None] = print) -> int:
                 if item.show_when and not definition.visible(item, current):
                     continue
                 scale = definition.scale_of(item)
-                audits.answer(db, audit_id, item.id, scale.meets_standard[0], "Selftest note, ünïcödé: Ùna")
+                # a fact is never scored: any of its values will do
+                value = scale.levels[0].value if scale.is_fact else scale.meets_standard[0]
+                audits.answer(db, audit_id, item.id, value, "Selftest note, ünïcödé: Ùna")
                 n += 1
             return f"{n} items answered"
 

@@ -294,15 +294,21 @@ def test_answering_a_hidden_item_is_kept_but_not_counted(db, audit_id):
 def test_conditions_chain_in_a_bundled_checklist(db, case):
     """Safe & Together: en-01 -> en-02 -> en-03 (a chain of two conditions)."""
     audit_id = audits.new_audit(db, case.id, "safe-together-case-file-audit")
-    assert audits.answer(db, audit_id, "en-01", "yes").shown == ("en-02", "en-04", "pl-01")
+    assert audits.answer(db, audit_id, "en-01", "yes").shown == (
+        "en-02",
+        "en-04",
+        "pl-08",
+        "pl-09",
+        "pl-11",
+    )
     assert audits.answer(db, audit_id, "en-02", "2").shown == ("en-03",)
     audits.answer(db, audit_id, "en-03", "yes")
     change = audits.answer(db, audit_id, "en-01", "no")
-    assert set(change.hidden) == {"en-02", "en-03", "en-04", "pl-01"}
+    assert set(change.hidden) == {"en-02", "en-03", "en-04", "pl-08", "pl-09", "pl-11"}
     answers = audits.get_audit(db, audit_id).answers
     assert answers["en-02"].applies is False and answers["en-03"].applies is False
     missing = {m[1] for m in audits.missing_required(db, audit_id)}
-    assert not missing & {"en-02", "en-03", "en-04", "pl-01"}
+    assert not missing & {"en-02", "en-03", "en-04", "pl-08", "pl-09", "pl-11"}
 
 
 # -- matters of concern -------------------------------------------------------------------------
@@ -433,18 +439,18 @@ NON_LATIN = [
 def test_non_latin_text_round_trips(db, db_path, text):
     case = audits.add_case(db, f"FIKCYJNA-{text[:10]}", f"Àite {text[:5]}", agency=text[:50])
     audit_id = audits.new_audit(db, case.id, "thematic-perpetrators-as-parents")
-    audits.answer(db, audit_id, "pp-01", "yes", text)
+    audits.answer(db, audit_id, "pp-16", "yes", text)
     audits.set_summary(db, audit_id, "summary", text)
     audits.set_recommendations(db, audit_id, [Recommendation(text, owner=text[:20])])
     db.close()
     with Database.open(db_path, PASSPHRASE) as again:
         audit = audits.get_audit(again, audit_id)
-        assert audit.answers["pp-01"].note == text
+        assert audit.answers["pp-16"].note == text
         assert audit.summary == text
         assert audit.recommendations[0].text == text
         assert audit.case.reference == f"FIKCYJNA-{text[:10]}"
         assert audit.case.agency == text[:50]
-        assert audits.history(again, audit_id, "pp-01")[-1].new == text
+        assert audits.history(again, audit_id, "pp-16")[-1].new == text
 
 
 def test_nul_characters_are_removed(db, audit_id):

@@ -57,7 +57,7 @@ def test_every_bundled_file_validates(path):
     for _, item in d.items():
         assert item.question.strip() and item.guidance.strip(), item.id
         scale = d.scale_of(item)
-        assert scale.meets_standard
+        assert scale.is_fact or scale.meets_standard, item.id  # a rating scale can be met
     assert set(d.audit_types) <= {
         "case_file_audit",
         "thematic_review",
@@ -105,7 +105,7 @@ def test_death_review_coverage():
     d = c.definition
     assert d.item_count() >= 30
     facts = {t for t, tag in d.tags.items() if t.startswith("fact-")}
-    assert len(facts) == 6
+    assert len(facts) == 7
     assert all(d.tags[t].kind == "fact_group" for t in facts)
     counts = _tag_counts(c)
     for tag in facts:

@@ -71,22 +71,30 @@ def _new_audit(cli, db: Path, case_id: str, checklist: str = ST, *extra: str) ->
 
 
 def _answer_all_required(cli, db: Path, audit_id: str) -> None:
-    shown = json.loads(ok(cli("--db", db, "audit", "show", audit_id, "--json")))
-    for theme in shown["themes"]:
-        for item in theme["items"]:
-            if item["required"] and item["visible"]:
-                ok(
-                    cli(
-                        "--db",
-                        db,
-                        "audit",
-                        "answer",
-                        audit_id,
-                        item["id"],
-                        "--rating",
-                        item["levels"][0]["value"],
-                    )
+    # an answer can show further items, so read the audit again until none is left
+    while True:
+        shown = json.loads(ok(cli("--db", db, "audit", "show", audit_id, "--json")))
+        todo = [
+            item
+            for theme in shown["themes"]
+            for item in theme["items"]
+            if item["required"] and item["visible"] and item["rating"] is None
+        ]
+        if not todo:
+            return
+        for item in todo:
+            ok(
+                cli(
+                    "--db",
+                    db,
+                    "audit",
+                    "answer",
+                    audit_id,
+                    item["id"],
+                    "--rating",
+                    item["levels"][0]["value"],
                 )
+            )
 
 
 # -- setting up ---------------------------------------------------------------------------------
@@ -182,14 +190,14 @@ def test_audit_show_json_has_the_documented_shape(shared, cli):
     assert data["type"] == "case_file_audit"
     assert data["phase"] == "post_training"
     assert {"id", "version", "title"} <= set(data["checklist"])
-    assert data["checklist"]["id"] == ST and data["checklist"]["version"] == "1.0"
+    assert data["checklist"]["id"] == ST and data["checklist"]["version"] == "2.0"
     assert data["checklist"]["title"] == "Safe & Together case file audit"
     assert {"id", "reference", "area", "agency"} <= set(data["case"])
     assert data["case"]["id"] == case_id
     assert data["case"]["reference"] == "FICTIONAL-CLI-0001"
     assert data["case"]["area"] == "Glenmorven (fictional)"
     assert data["case"]["agency"] == "Justice Social Work (fictional)"
-    assert isinstance(data["themes"], list) and len(data["themes"]) == 8
+    assert isinstance(data["themes"], list) and len(data["themes"]) == 9
     items = {}
     for theme in data["themes"]:
         assert {"id", "title", "items"} <= set(theme) and theme["items"]
@@ -198,7 +206,7 @@ def test_audit_show_json_has_the_documented_shape(shared, cli):
             assert isinstance(item["required"], bool)
             assert all(set(lv) >= {"value", "label"} for lv in item["levels"])
             items[item["id"]] = item
-    assert len(items) == 41
+    assert len(items) == 48
     assert items["pr-01"]["rating"] == "5" and items["pr-01"]["scale"] == "quality"
     assert items["pr-01"]["note"] == "Fictional evidence: the pattern is described."
     assert items["pr-01"]["levels"][0] == {"value": "6", "label": "Excellent"}
@@ -271,7 +279,7 @@ def test_answer_reports_conditions(shared, cli):
     db, case_id = shared
     audit_id = _new_audit(cli, db, case_id)
     out = ok(cli("--db", db, "audit", "answer", audit_id, "en-01", "--rating", "yes"))
-    assert "now shown: en-02, en-04, pl-01" in out
+    assert "now shown: en-02, en-04, pl-08, pl-09, pl-11" in out
     out = ok(cli("--db", db, "audit", "answer", audit_id, "en-01", "--rating", "No"))
     assert "now hidden:" in out and "en-02" in out
     items = {
@@ -289,7 +297,7 @@ def test_finalise_then_read_only_then_amend(shared, cli):
     assert "required item(s) have no rating" in msg
     _answer_all_required(cli, db, audit_id)
     assert "read-only" in ok(cli("--db", db, "audit", "finalise", audit_id))
-    msg = fails(cli("--db", db, "audit", "answer", audit_id, "pp-01", "--rating", "no"), 1)
+    msg = fails(cli("--db", db, "audit", "answer", audit_id, "pp-16", "--rating", "no"), 1)
     assert "finalised" in msg and "read-only" in msg
     assert (
         json.loads(ok(cli("--db", db, "audit", "show", audit_id, "--json")))["status"]
@@ -297,11 +305,11 @@ def test_finalise_then_read_only_then_amend(shared, cli):
     )
     fails(cli("--db", db, "audit", "amend", audit_id), 2)  # --reason is required
     ok(cli("--db", db, "audit", "amend", audit_id, "--reason", "Fictional second look."))
-    ok(cli("--db", db, "audit", "answer", audit_id, "pp-01", "--rating", "no"))
+    ok(cli("--db", db, "audit", "answer", audit_id, "pp-16", "--rating", "no"))
     history = json.loads(ok(cli("--db", db, "audit", "history", audit_id, "--json")))
     actions = [h["action"] for h in history]
     assert actions[0] == "created" and "finalised" in actions and "amended" in actions
-    assert history[-1] == history[-1] | {"action": "rating", "field": "pp-01", "new": "no"}
+    assert history[-1] == history[-1] | {"action": "rating", "field": "pp-16", "new": "no"}
 
 
 def test_check(shared, cli):
@@ -328,6 +336,7 @@ def test_check_reports_a_tampered_file(tmp_path, cli):
 def test_findings_json(shared, cli):
     db, case_id = shared
     audit_id = _new_audit(cli, db, case_id, "thematic-perpetrators-as-parents")
+    ok(cli("--db", db, "audit", "answer", audit_id, "pp-16", "--rating", "yes"))  # shows pp-02
     ok(cli("--db", db, "audit", "answer", audit_id, "pp-02", "--rating", "6"))
     data = json.loads(
         ok(

@@ -63,7 +63,7 @@ def sample(db, mini):
     # another checklist in another area, so the checklist and area filters have work to do
     other = audits.add_case(db, "FICTIONAL-T1", EAST, TEAM_A)
     ids["T1"] = audits.new_audit(db, other.id, "thematic-perpetrators-as-parents", phase="baseline")
-    audits.answer(db, ids["T1"], "pp-01", "no")
+    audits.answer(db, ids["T1"], "pp-16", "partly")  # identified, not fully
     audits.answer(db, ids["T1"], "pp-02", "6")
     return ids
 
@@ -214,7 +214,7 @@ def test_filters_narrow(db, sample):
     thematic = findings(db, AuditFilter(checklist_id="thematic-perpetrators-as-parents"))
     assert thematic.audits == 1
     assert {g.key: (g.rated, g.meets) for g in thematic.by_item} == {
-        "pp-01": (1, 0),
+        "pp-16": (1, 0),
         "pp-02": (1, 1),
     }
 
