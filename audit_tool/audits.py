@@ -398,7 +398,7 @@ def answer(
         )
         ratings[item_id] = new_rating
         effect = checklist.hidden_effect(item, ratings)
-        applies, fails = effect == SHOWN, effect == FAILS
+        applies, fails = effect == SHOWN, effect == FAILS and not scale.is_fact
     if old and (old_rating, old_note) == (new_rating, new_note):
         return AnswerChange(
             audit_id,
@@ -621,7 +621,9 @@ def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> N
             (stamp, stamp, reason, stamp, audit_id),
         ).rowcount
         if not reopened:  # another process amended it since the check above
-            raise InvalidInput("Only a finalised audit can be amended; this one is already a draft.")
+            raise InvalidInput(
+                "Only a finalised audit can be amended; this one is already a draft."
+            )
         _log(c, audit_id, stamp, who, "amended", "status", "finalised", reason)
 
 

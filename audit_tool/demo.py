@@ -85,6 +85,7 @@ def generate(
                 case_ids.append((case_id, area))
             k = rng.choices(range(len(checklists)), weights)[0]
             loaded, (items, visible) = checklists[k], prepared[k]
+            definition = loaded.definition
             phase = rng.choices(list(Phase), (45, 40, 15))[0]
             skill = {Phase.BASELINE: 0.42, Phase.POST_TRAINING: 0.66, Phase.FOLLOW_UP: 0.70}[phase]
             skill = min(0.95, max(0.05, rng.gauss(skill, 0.12)))
@@ -96,7 +97,12 @@ def generate(
             ratings: dict[str, str | None] = {}
             answered = 0
             for item, scale in items:
-                if not visible(item, ratings) or (draft and rng.random() < 0.35):
+                if not visible(item, ratings):
+                    if not scale.is_fact and definition.hidden_effect(item, ratings) == "fails":
+                        # not asked after a failing answer: counts as not meeting the standard
+                        answers.append((audit_id, item.id, None, "", 0, 1, stamp))
+                    continue
+                if draft and rng.random() < 0.35:
                     continue
                 rating = _rate(rng, scale, skill)
                 ratings[item.id] = rating
@@ -135,7 +141,11 @@ def generate(
                 "INSERT INTO recommendations (audit_id, pos, text, owner) VALUES (?, 0, ?, ?)",
                 [(r[0], r[15][0], r[15][1]) for r in audit_rows if len(r) > 15],
             )
-            c.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", answers)
+            c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
+                          " updated_at) VALUES (?, ?, ?, ?, ?, ?)", [a for a in answers if len(a) == 6])
+            c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
+                          " hidden_fails, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          [a for a in answers if len(a) == 7])
             # then finalise: the database refuses answers added to a finalised audit
             c.executemany(
                 "UPDATE audits SET status = 'finalised', first_finalised_at = finalised_at"
@@ -158,6 +168,8 @@ def _prepare(definition):
 
 
 def _rate(rng: random.Random, scale, skill: float) -> str:
+    if scale.is_fact:  # what happened, not how well: any value
+        return rng.choice(scale.levels).value
     rated = [lv.value for lv in scale.levels if lv.value not in scale.not_rated]
     meets = [v for v in rated if v in scale.meets_standard]
     misses = [v for v in rated if v not in scale.meets_standard]

@@ -36,6 +36,7 @@ from .disclosure import (
     suppress_counts,
     suppress_rows,
 )
+from .facts_section import aggregate_facts_blocks, audit_facts_blocks, rating_text
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .redact import Redactor, all_references, keep
 
@@ -92,6 +93,7 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
     if include_identifiers and audit.case.team:
         meta.insert(3, ("Team", audit.case.team))
     blocks: list = [Heading("About this audit", 1), KeyValue(meta)]
+    blocks += audit_facts_blocks(audit)  # facts read as facts: "Sex: Female"
     if audit.summary.strip():
         blocks += [Heading("Overall summary", 2), Paragraph(scrub(audit.summary))]
 
@@ -119,8 +121,9 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
         )
     blocks.append(
         Paragraph(
-            "The share counts rated items only; answers of 'Not applicable' are left out. "
-            "Items hidden by a condition are not counted.",
+            "The share counts rated items only; answers of 'Not applicable' and facts are left "
+            "out. An item not asked because an earlier answer fell short counts as not meeting "
+            "the standard; other items hidden by a condition are not counted.",
             "note",
         )
     )
@@ -129,16 +132,13 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
     blocks.append(Paragraph(
         f"The Ref column points to the item's guidance on good practice in the checklist "
         f"'{d.title}', version {d.version}.", "note"))
-    ratings = audit.ratings
     for theme in d.themes:
         rows = []
         for item in theme.items:
-            if not d.visible(item, ratings):
+            rating = rating_text(audit, item)  # None: a fact, or hidden and not counted
+            if rating is None:
                 continue
             ans = audit.answers.get(item.id)
-            scale = d.scale_of(item)
-            level = scale.level(ans.rating) if ans and ans.rating else None
-            rating = level.label if level else ("Not answered" if item.required else "Not answered (optional)")
             note = scrub(ans.note) if ans and ans.note else "—"
             rows.append([item.id, item.question, rating, note])
         if rows:
@@ -499,6 +499,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                 continue
             blocks += _checklist_section(db, f, bh, cid, titles[cid], len(checklist_ids) > 1,
                                          _phase_floor(cen, cid))
+            blocks += aggregate_facts_blocks(db, flt, cid, 2 if len(checklist_ids) > 1 else 1)
         blocks += _language_section(db, flt, covered, whole=len(covered) == len(checklist_ids))
         blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text)
 
@@ -521,7 +522,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         "Each item was rated on the scale its checklist names. On the six-point quality scale, "
         "Excellent, Very good and Good meet the standard; on the evidence scale, Yes meets it. "
         "For items describing a poor practice seen at baseline, No meets the standard. "
-        "'Not applicable' answers and items hidden by a condition are left out of every share.",
+        "'Not applicable' answers and facts are left out of every share; an item not asked "
+        "because an earlier answer fell short counts as not meeting the standard, and other "
+        "items hidden by a condition are left out.",
         "Figures are held back where small numbers can identify the people in a case: " + METHOD_NOTE + " Hidden figures are "
         "left out of the charts.",
         "95% intervals are Wilson score intervals for a share and Newcombe's hybrid score interval "

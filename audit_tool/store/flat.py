@@ -75,7 +75,8 @@ def mark_hidden(
     items = only if only is not None else [i for _, i in d.items() if i.show_when is not None]
     for item in items:
         effect = d.hidden_effect(item, ratings)
-        applies, fails = int(effect == SHOWN), int(effect == FAILS)
+        # a fact is never scored, not even when a failing answer hides it
+        applies, fails = int(effect == SHOWN), int(effect == FAILS and not d.scale_of(item).is_fact)
         if fails:
             conn.execute(
                 "INSERT INTO answers (audit_id, item_id, rating, note, applies, hidden_fails,"
