@@ -84,10 +84,13 @@ class Line:
         bound = known if self.labelled else unknown
         spans = [bound(v) for v in gone]
         rest = sum(gone)
-        lo_all, hi_all = sum(s[0] for s in spans), sum(s[1] for s in spans)
-        for lo, hi in spans:
-            least = max(lo, rest - (hi_all - hi))
-            most = min(hi, rest - (lo_all - lo))
+        for i, (lo, hi) in enumerate(spans):
+            # the others summed without this one (not all minus this one: inf - inf is nan,
+            # which hid a lone 'suppressed' cell pinned by the total)
+            others_lo = sum(s[0] for j, s in enumerate(spans) if j != i)
+            others_hi = sum(s[1] for j, s in enumerate(spans) if j != i)
+            least = max(lo, rest - others_hi)
+            most = min(hi, rest - others_lo)
             if least >= most:
                 return True
         return False

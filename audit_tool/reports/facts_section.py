@@ -59,11 +59,14 @@ def rating_text(audit: Audit, item) -> str | None:
 # -- aggregate -------------------------------------------------------------------------------------
 
 
-def _grid_hidden(grid: list[list[int]]) -> list[list[bool]] | None:
+def _grid_hidden(grid: list[list[int]], unseen: int = 0) -> list[list[bool]] | None:
     """Which cells of a table of audit counts to hide: each row adds up to a total the reader
-    sees (or can work out), and so does each column. None: hide the whole table."""
-    cells = [n for row in grid for n in row]
+    sees (or can work out), and so does each column. The last `unseen` rows are never shown
+    (audits outside every group): their non-zero cells count as hidden. None: hide it all."""
     width = len(grid[0]) if grid else 0
+    cells = [n for row in grid for n in row]
+    first_unseen = (len(grid) - unseen) * width
+    primary = [small(n) or (i >= first_unseen and n > 0) for i, n in enumerate(cells)]
     lines = [
         Line(tuple(range(r * width, (r + 1) * width)), tuple(row)) for r, row in enumerate(grid)
     ]
@@ -71,25 +74,49 @@ def _grid_hidden(grid: list[list[int]]) -> list[list[bool]] | None:
         Line(tuple(r * width + c for r in range(len(grid))), tuple(row[c] for row in grid))
         for c in range(width)
     ]
-    hidden = suppress(cells, [small(n) for n in cells], lines)
+    hidden = suppress(cells, primary, lines)
     if hidden is None:
         return None
     return [hidden[r * width : (r + 1) * width] for r in range(len(grid))]
 
 
 def _fact_table(counts: list[FactCount], phases: list[str]) -> Table:
-    """One fact item: a row per answer, a column per phase set (the first: all phases)."""
+    """One fact item: a row per answer, a column for all phases, then one per phase. First
+    the all-phases column (its answers add up to the audits); then the phases, whose answers
+    add up to each phase's audits and whose cells add up to the row's first cell. Where that
+    first cell is hidden, the row's phases are too: shown, they would add up to it."""
     first = counts[0]
     grid = [[c.count(v.value) for c in counts] for v in first.values]
-    hidden = _grid_hidden(grid)
+    total = [row[0] for row in grid]
+    whole = suppress(
+        total, [small(n) for n in total], [Line(tuple(range(len(total))), tuple(total))]
+    )
+    hidden = None
+    if whole is not None and len(counts) > 1:
+        width = len(counts) - 1
+        cells = [n for row in grid for n in row[1:]]
+        primary = [small(n) or (whole[i // width] and n > 0) for i, n in enumerate(cells)]
+        lines = [
+            Line(col, tuple(cells[i] for i in col))
+            for col in (tuple(r * width + c for r in range(len(grid))) for c in range(width))
+        ] + [
+            Line(tuple(range(r * width, (r + 1) * width)), tuple(row[1:]))
+            for r, row in enumerate(grid)
+            if not whole[r]
+        ]
+        phased = suppress(cells, primary, lines)
+        if phased is not None:
+            hidden = [[whole[r], *phased[r * width : (r + 1) * width]] for r in range(len(grid))]
+    elif whole is not None:
+        hidden = [[h] for h in whole]
     heads = ["All audits" if p == ALL_PHASES else Phase(p).label for p in phases]
     rows = []
     for r, v in enumerate(first.values):
         if hidden is None:
-            cells = [HIDDEN] * len(counts)
+            row = [HIDDEN] * len(counts)
         else:
-            cells = [label(n, h) for n, h in zip(grid[r], hidden[r], strict=True)]
-        rows.append([v.label, *cells])
+            row = [label(n, h) for n, h in zip(grid[r], hidden[r], strict=True)]
+        rows.append([v.label, *row])
     rows.append(["Audits", *[f"{c.audits:,}" for c in counts]])
     return Table(
         ["Answer", *heads],
@@ -130,7 +157,7 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
     overall = next(f for f in every.facts if f.item_id == bd.item_id)
     sizes = [g.audits for g in bd.groups]
     missing = every.audits - sum(sizes)  # audits with no answer to the breakdown item
-    size_hidden = _grid_hidden([[*sizes, missing]]) if missing else _grid_hidden([sizes])
+    size_hidden = _grid_hidden([[*sizes, missing]] if missing else [sizes])
     out: list = [Heading(f"By {overall.question.rstrip('?').lower()}", level + 1)]
     if size_hidden is None:
         return out + [Paragraph(f"Not shown: some groups hold fewer than {SUPPRESS_BELOW} audits.")]
@@ -150,7 +177,7 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
             grid.append(
                 [f.count(v.value) - sum(row[c] for row in grid) for c, v in enumerate(f.values)]
             )
-        grids[f.item_id] = (grid, _grid_hidden(grid))
+        grids[f.item_id] = (grid, _grid_hidden(grid, unseen=int(bool(missing))))
     for gi, g in enumerate(bd.groups):
         if not g.audits:
             continue
@@ -172,7 +199,7 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
                 if hidden is None or hidden[gi][c]:
                     continue
                 if n:
-                    lines.append(f"{n} of {g.audits} {g.noun}: {f.question} {v.label}.")
+                    lines.append(f"{n} of {g.audits} {g.noun}: {f.question}: {v.label}.")
         if any(hidden is None or any(hidden[gi]) for _, hidden in grids.values()):
             lines.append(
                 f"Counts resting on fewer than {SUPPRESS_BELOW} audits, and any that would "
