@@ -103,3 +103,17 @@ def test_key_1_stores_the_best_answer(qtbot, editor, session, audit_id, item, be
     assert _stored(session, audit_id, item) == bar.scale.keyed_levels()[1][1].value
     qtbot.keyClick(bar, Qt.Key.Key_Left)  # Left moves towards the best answer
     assert _stored(session, audit_id, item) == best
+
+
+def test_the_summary_page_reads_facts_as_facts(qtbot, window, editor, session, audit_id):
+    page = editor.summary
+    assert page.facts.text() == "Sex of the person: Not answered"
+    editor.show_item("sex")
+    bar = editor.items["sex"].rating
+    qtbot.keyClick(bar, Qt.Key.Key_1)
+    assert _stored(session, audit_id, "sex") == "female"
+    assert page.facts.text() == "Sex of the person: Female"
+    editor.show_theme(len(editor.audit.checklist.definition.themes))  # the summary page
+    qtbot.wait(20)
+    assert page.facts.isVisible()
+    window.grab().save(str(SHOTS / "summary_facts.png"))
