@@ -2,7 +2,8 @@
 distribution by theme, tag, item, area and agency; baseline against post-training.
 
 The counting happens in SQL, in two passes over the answers: one groups every rated,
-applicable answer into a small table of counts (checklist copy, item, rating, phase, area,
+applicable answer (and every item hidden by a failing answer, counted as not meeting the
+standard under the level HIDDEN_FAILS; facts are left out) into a small table of counts (checklist copy, item, rating, phase, area,
 agency); one reduces each audit to the set of items it rated and counts audits per group and
 set, from which distinct-audit counts per theme, tag, area and agency are added up. Shares
 are counted per checklist copy (each copy's own standard), then added up per checklist id.
