@@ -97,12 +97,7 @@ def generate(
             ratings: dict[str, str | None] = {}
             answered = 0
             for item, scale in items:
-                if not visible(item, ratings):
-                    if not scale.is_fact and definition.hidden_effect(item, ratings) == "fails":
-                        # not asked after a failing answer: counts as not meeting the standard
-                        answers.append((audit_id, item.id, None, "", 0, 1, stamp))
-                    continue
-                if draft and rng.random() < 0.35:
+                if not visible(item, ratings) or (draft and rng.random() < 0.35):
                     continue
                 rating = _rate(rng, scale, skill)
                 ratings[item.id] = rating
@@ -112,6 +107,12 @@ def generate(
                 if rng.random() < 0.35:
                     note = rng.choice(GOOD_NOTES if good else WEAK_NOTES)
                 answers.append((audit_id, item.id, rating, note, 1, stamp))
+            # not asked after a failing answer: counts as not meeting the standard
+            answers += [
+                (audit_id, item.id, None, "", 0, 1, stamp)
+                for item, scale in items
+                if not scale.is_fact and definition.hidden_effect(item, ratings) == "fails"
+            ]
             strengths = improvements = ""
             if not draft:
                 strengths = "Clear chronology and strengths-based work with the mother (demo text)."
@@ -168,8 +169,6 @@ def _prepare(definition):
 
 
 def _rate(rng: random.Random, scale, skill: float) -> str:
-    if scale.is_fact:  # what happened, not how well: any value
-        return rng.choice(scale.levels).value
     rated = [lv.value for lv in scale.levels if lv.value not in scale.not_rated]
     meets = [v for v in rated if v in scale.meets_standard]
     misses = [v for v in rated if v not in scale.meets_standard]

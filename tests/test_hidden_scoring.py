@@ -213,3 +213,30 @@ def test_hiding_never_raises_a_score(db, pick, seed):
 
 def _best(d, item_id: str) -> str:
     return d.scale_of(d.item(item_id)).ordered_levels()[0].value
+
+
+def test_demo_data_marks_hidden_failing_items_as_the_core_does(db):
+    from audit_tool.demo import generate
+
+    generate(db, audits=40, seed=9)
+    rows = db.query(
+        "SELECT a.id, a.checklist_sha FROM audits a WHERE a.checklist_id IN"
+        " (SELECT checklist_id FROM checklist_defs)"
+    )
+    checked = 0
+    for audit_id, sha in rows:
+        d = db.checklist(sha).definition
+        answers = db.query(
+            "SELECT item_id, rating, applies, hidden_fails FROM answers WHERE audit_id = ?",
+            (audit_id,),
+        )
+        ratings = {r[0]: r[1] for r in answers if r[2]}
+        marked = {r[0] for r in answers if r[3]}
+        expected = {
+            i.id
+            for _, i in d.items()
+            if not d.scale_of(i).is_fact and d.hidden_effect(i, ratings) == FAILS
+        }
+        assert marked == expected, audit_id
+        checked += bool(expected)
+    assert checked  # some demo audits hide items behind a failing answer
