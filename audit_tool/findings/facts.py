@@ -73,6 +73,7 @@ class Group:
 class Breakdown:
     item_id: str
     question: str
+    title: str  # the fact scale's title ("Sex"): what the report splits by
     groups: tuple[Group, ...]  # one per value, file order (values nobody gave included)
 
 
@@ -200,7 +201,7 @@ def _one(d, phase: str, ids: list[str], answers, fact_items) -> FactFindings:
                     _shares(d, members, answers),
                 )
             )
-        breakdowns.append(Breakdown(item.id, item.question, tuple(groups)))
+        breakdowns.append(Breakdown(item.id, item.question, d.scale_of(item).title, tuple(groups)))
     return FactFindings(d.id, d.title, phase, len(ids), facts, tuple(breakdowns))
 
 

@@ -59,20 +59,31 @@ def rating_text(audit: Audit, item) -> str | None:
 # -- aggregate -------------------------------------------------------------------------------------
 
 
-def _grid_hidden(grid: list[list[int]], unseen: int = 0) -> list[list[bool]] | None:
+def _grid_hidden(
+    grid: list[list[int]], unseen: frozenset[int] = frozenset()
+) -> list[list[bool]] | None:
     """Which cells of a table of audit counts to hide: each row adds up to a total the reader
-    sees (or can work out), and so does each column. The last `unseen` rows are never shown
-    (audits outside every group): their non-zero cells count as hidden. None: hide it all."""
+    sees (or can work out), and so does each column. Rows in `unseen` are never shown (a group
+    held back, or the audits outside every group): all their cells count as hidden, so the
+    rows shown cannot give them back through a column's total. None: hide it all."""
     width = len(grid[0]) if grid else 0
     cells = [n for row in grid for n in row]
-    first_unseen = (len(grid) - unseen) * width
-    primary = [small(n) or (i >= first_unseen and n > 0) for i, n in enumerate(cells)]
+    primary = [small(n) or (i // width in unseen) for i, n in enumerate(cells)]
+    silent = frozenset(i for i in range(len(cells)) if i // width in unseen)
+    # a line of one cell is no line: its "total" is the cell itself
     lines = [
-        Line(tuple(range(r * width, (r + 1) * width)), tuple(row)) for r, row in enumerate(grid)
+        Line(tuple(range(r * width, (r + 1) * width)), tuple(row))
+        for r, row in enumerate(grid)
+        if width > 1 and r not in unseen  # an unseen row's total is not shown either
     ]
     lines += [
-        Line(tuple(r * width + c for r in range(len(grid))), tuple(row[c] for row in grid))
+        Line(
+            tuple(r * width + c for r in range(len(grid))),
+            tuple(row[c] for row in grid),
+            silent=silent,
+        )
         for c in range(width)
+        if len(grid) > 1
     ]
     hidden = suppress(cells, primary, lines)
     if hidden is None:
@@ -158,7 +169,10 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
     sizes = [g.audits for g in bd.groups]
     missing = every.audits - sum(sizes)  # audits with no answer to the breakdown item
     size_hidden = _grid_hidden([[*sizes, missing]] if missing else [sizes])
-    out: list = [Heading(f"By {overall.question.rstrip('?').lower()}", level + 1)]
+    out: list = [
+        Heading(f"By {bd.title[:1].lower()}{bd.title[1:]}", level + 1),
+        Paragraph(f"Split by the answer to: {overall.question}", "note"),
+    ]
     if size_hidden is None:
         return out + [Paragraph(f"Not shown: some groups hold fewer than {SUPPRESS_BELOW} audits.")]
     # every other fact, counted within each group: groups x answers, rows add up to the
@@ -177,7 +191,10 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
             grid.append(
                 [f.count(v.value) - sum(row[c] for row in grid) for c, v in enumerate(f.values)]
             )
-        grids[f.item_id] = (grid, _grid_hidden(grid, unseen=int(bool(missing))))
+        unseen = {gi for gi in range(len(bd.groups)) if size_hidden[0][gi]}
+        if missing:
+            unseen.add(len(bd.groups))
+        grids[f.item_id] = (grid, _grid_hidden(grid, frozenset(unseen)))
     for gi, g in enumerate(bd.groups):
         if not g.audits:
             continue
@@ -191,21 +208,44 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
                 )
             )
             continue
-        lines = []
+        # a table rather than a sentence each: a death review holds dozens of facts
+        rows = []
         for f in other:
             grid, hidden = grids[f.item_id]
-            for c, v in enumerate(f.values):
-                n = grid[gi][c]
-                if hidden is None or hidden[gi][c]:
-                    continue
-                if n:
-                    lines.append(f"{n} of {g.audits} {g.noun}: {f.question}: {v.label}.")
-        if any(hidden is None or any(hidden[gi]) for _, hidden in grids.values()):
-            lines.append(
-                f"Counts resting on fewer than {SUPPRESS_BELOW} audits, and any that would "
-                "give one away, are not listed."
+            shown = [
+                (v, grid[gi][c])
+                for c, v in enumerate(f.values)
+                if hidden is not None and not hidden[gi][c] and grid[gi][c]
+            ]
+            rows += [
+                [f.question if i == 0 else "", v.label, f"{n} of {g.audits}"]
+                for i, (v, n) in enumerate(shown)
+            ]
+        out.append(
+            Paragraph(
+                f"Within the {g.audits} {g.noun}:"
+                if rows
+                else f"{g.audits} {g.noun}: no other fact can be shown for them."
             )
-        out += [Paragraph(t) for t in lines] or [Paragraph("No other facts were recorded.")]
+        )
+        if rows:
+            out.append(
+                Table(
+                    ["Fact", "Answer", f"Of the {g.noun}"],
+                    rows,
+                    caption=f"Facts within {g.noun}",
+                    align=["l", "l", "r"],
+                    widths=[5, 2.2, 1.4],
+                )
+            )
+        if any(hidden is None or any(hidden[gi]) for _, hidden in grids.values()):
+            out.append(
+                Paragraph(
+                    f"Counts resting on fewer than {SUPPRESS_BELOW} audits, and any that would "
+                    "give one away, are not listed.",
+                    "note",
+                )
+            )
         shares = _group_shares(bd, gi) if not small(missing) else []
         if shares:
             out.append(
