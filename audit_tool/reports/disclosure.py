@@ -79,8 +79,7 @@ class Line:
     silent: frozenset[int] = frozenset()
 
     def exposed(self, hidden: Sequence[bool]) -> bool:
-        """True if the total minus the shown cells pins some hidden cell to one value (a
-        cell pinned to zero tells of nobody, and does not count)."""
+        """True if the total minus the shown cells pins some hidden cell to one value."""
         gone = [(i, v) for i, v in zip(self.members, self.values, strict=True) if hidden[i]]
         if not gone or sum(self.values) == 0:
             return False  # a zero total says every cell is zero: nothing hidden to find
@@ -95,7 +94,7 @@ class Line:
             others_hi = sum(s[1] for j, s in enumerate(spans) if j != i)
             least = max(lo, rest - others_hi)
             most = min(hi, rest - others_lo)
-            if least >= most and gone[i][1] > 0:
+            if least >= most:
                 return True
         return False
 

@@ -21,8 +21,10 @@ def _hidden_fails(conn: sqlcipher3.Connection) -> None:
     from .flat import HIDDEN_FAILS, level_rows, mark_hidden
 
     stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    conn.execute("ALTER TABLE answers ADD COLUMN hidden_fails INTEGER NOT NULL DEFAULT 0")
-    conn.execute("ALTER TABLE checklist_items ADD COLUMN fact INTEGER NOT NULL DEFAULT 0")
+    for table, column in (("answers", "hidden_fails"), ("checklist_items", "fact")):
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:  # a test may have added it to write an older file
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
     for sha, cid, source in conn.execute(
         "SELECT sha256, checklist_id, source FROM checklist_defs"
     ).fetchall():
