@@ -30,6 +30,7 @@ from .domain import (
 )
 from .errors import InvalidInput, NotFound, ReadOnlyAudit
 from .store import Database, now
+from .store.flat import mark_hidden
 from .store.schema import FROZEN, NEEDS_REASON, ONCE_FINALISED
 
 if TYPE_CHECKING:
@@ -387,14 +388,17 @@ def answer(
     old_rating, old_note = (old[0], old[1]) if old else (None, "")
     new_rating = old_rating if rating is UNSET else rating
     new_note = old_note if note is UNSET else note
-    applies = True
+    from .checklists.model import FAILS, SHOWN  # loaded with the checklist above
+
+    applies, fails = True, False
     ratings: dict[str, str | None] = {}
     if item.show_when is not None or checklist.dependents(item_id):
         ratings = dict(
             db.query("SELECT item_id, rating FROM answers WHERE audit_id = ?", (audit_id,))
         )
         ratings[item_id] = new_rating
-        applies = checklist.visible(item, ratings)
+        effect = checklist.hidden_effect(item, ratings)
+        applies, fails = effect == SHOWN, effect == FAILS and not scale.is_fact
     if old and (old_rating, old_note) == (new_rating, new_note):
         return AnswerChange(
             audit_id,
@@ -406,23 +410,22 @@ def answer(
     hidden: list[str] = []
     with _write(db) as c:
         c.execute(
-            "INSERT INTO answers (audit_id, item_id, rating, note, applies, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (audit_id, item_id) DO UPDATE SET"
-            " rating = excluded.rating, note = excluded.note, applies = excluded.applies,"
-            " updated_at = excluded.updated_at",
-            (audit_id, item_id, new_rating, new_note, int(applies), stamp),
+            "INSERT INTO answers (audit_id, item_id, rating, note, applies, hidden_fails,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (audit_id, item_id) DO UPDATE"
+            " SET rating = excluded.rating, note = excluded.note, applies = excluded.applies,"
+            " hidden_fails = excluded.hidden_fails, updated_at = excluded.updated_at",
+            (audit_id, item_id, new_rating, new_note, int(applies), int(fails), stamp),
         )
         if new_rating != old_rating:
             _log(c, audit_id, stamp, who, "rating", item_id, old_rating, new_rating)
             before = {**ratings, item_id: old_rating}
-            for dep in checklist.dependents(item_id):
+            deps = checklist.dependents(item_id)
+            for dep in deps:
                 visible = checklist.visible(dep, ratings)
                 if visible != checklist.visible(dep, before):  # report changes only
                     (shown if visible else hidden).append(dep.id)
-                c.execute(
-                    "UPDATE answers SET applies = ? WHERE audit_id = ? AND item_id = ?",
-                    (int(visible), audit_id, dep.id),
-                )
+            # what each dependent counts as: shown, left out, or failing with its parent
+            mark_hidden(c, audit_id, checklist, stamp, ratings, deps)
         if new_note != old_note:
             _log(c, audit_id, stamp, who, "note", item_id, old_note, new_note)
         if shown or hidden:  # other items came or went: count again
@@ -618,7 +621,9 @@ def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> N
             (stamp, stamp, reason, stamp, audit_id),
         ).rowcount
         if not reopened:  # another process amended it since the check above
-            raise InvalidInput("Only a finalised audit can be amended; this one is already a draft.")
+            raise InvalidInput(
+                "Only a finalised audit can be amended; this one is already a draft."
+            )
         _log(c, audit_id, stamp, who, "amended", "status", "finalised", reason)
 
 

@@ -318,9 +318,11 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
     for theme in data["themes"]:
         print(_plain(f"\n{theme['title']}"))
         for item in theme["items"]:
-            if not item["visible"]:
+            if not item["visible"] and item["counts_as"] != "fails":
                 continue
             label = next((lv["label"] for lv in item["levels"] if lv["value"] == item["rating"]), "—")
+            if not item["visible"]:  # not asked after a failing answer
+                label = "Not asked (counts as not met)"
             req = "*" if item["required"] else " "
             print(_plain(f" {req}{item['id']:<8} {label:<15} {item['text']}"))
             if item["note"]:

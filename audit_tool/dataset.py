@@ -41,6 +41,7 @@ from .reports.disclosure import SUPPRESS_BELOW, DisclosureRisk, refuse_differenc
 from .reports.redact import Redactor, all_references
 from .selection import AuditFilter
 from .store import Database
+from .store.flat import HIDDEN_FAILS
 
 FORMATS = ("xlsx", "csv")
 OTHER = f"Other (fewer than {SUPPRESS_BELOW} audits)"
@@ -319,7 +320,8 @@ def _load_checklists(db: Database, flt: AuditFilter, ds: Dataset) -> None:
     for sha, cid, version, scale, value, label, pos, meets in db.query(
         f"""SELECT l.sha256, d.checklist_id, d.version, l.scale, l.value, l.label, l.pos, l.meets
             FROM checklist_levels l JOIN checklist_defs d ON d.sha256 = l.sha256
-            WHERE l.sha256 IN ({marks}) ORDER BY d.checklist_id, d.version, l.scale, l.pos""",
+            WHERE l.sha256 IN ({marks}) AND l.value <> '{HIDDEN_FAILS}'
+            ORDER BY d.checklist_id, d.version, l.scale, l.pos""",
         shas,
     ):
         ds.levels[(sha, scale, value)] = (label, pos + 1, meets)

@@ -85,6 +85,7 @@ def generate(
                 case_ids.append((case_id, area))
             k = rng.choices(range(len(checklists)), weights)[0]
             loaded, (items, visible) = checklists[k], prepared[k]
+            definition = loaded.definition
             phase = rng.choices(list(Phase), (45, 40, 15))[0]
             skill = {Phase.BASELINE: 0.42, Phase.POST_TRAINING: 0.66, Phase.FOLLOW_UP: 0.70}[phase]
             skill = min(0.95, max(0.05, rng.gauss(skill, 0.12)))
@@ -107,6 +108,12 @@ def generate(
                 if good is not None and rng.random() < 0.35:
                     note = rng.choice(GOOD_NOTES if good else WEAK_NOTES)
                 answers.append((audit_id, item.id, rating, note, 1, stamp))
+            # not asked after a failing answer: counts as not meeting the standard
+            answers += [
+                (audit_id, item.id, None, "", 0, 1, stamp)
+                for item, scale in items
+                if not scale.is_fact and definition.hidden_effect(item, ratings) == "fails"
+            ]
             strengths = improvements = ""
             if not draft:
                 strengths = "Clear chronology and strengths-based work with the mother (demo text)."
@@ -136,7 +143,11 @@ def generate(
                 "INSERT INTO recommendations (audit_id, pos, text, owner) VALUES (?, 0, ?, ?)",
                 [(r[0], r[15][0], r[15][1]) for r in audit_rows if len(r) > 15],
             )
-            c.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", answers)
+            c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
+                          " updated_at) VALUES (?, ?, ?, ?, ?, ?)", [a for a in answers if len(a) == 6])
+            c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
+                          " hidden_fails, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          [a for a in answers if len(a) == 7])
             # then finalise: the database refuses answers added to a finalised audit
             c.executemany(
                 "UPDATE audits SET status = 'finalised', first_finalised_at = finalised_at"

@@ -23,9 +23,17 @@ def audit_to_json(audit: Audit) -> dict[str, Any]:
                 "text": item.question,
                 "guidance": item.guidance,
                 "scale": item.scale,
-                "levels": [{"value": lv.value, "label": lv.label} for lv in scale.levels],
+                "kind": scale.kind,  # "fact": counted, never scored
+                "levels": [{"value": lv.value, "label": lv.label} for lv in scale.ordered_levels()],
                 "required": item.required,
                 "visible": d.visible(item, ratings),
+                # shown, pending, fails (hidden by a failing answer: counts as not meeting
+                # the standard) or not_applicable (hidden, left out)
+                "counts_as": (
+                    "not_applicable"
+                    if scale.is_fact and d.hidden_effect(item, ratings) == "fails"
+                    else d.hidden_effect(item, ratings)
+                ),
                 "rating": ans.rating if ans else None,
                 "note": ans.note if ans else "",
                 "meets_standard": scale.meets(ans.rating) if ans and ans.rating else None,

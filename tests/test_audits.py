@@ -266,9 +266,10 @@ def test_conditions_show_and_hide_dependents(db, audit_id):
         False,
     )
     assert audits.progress(audit) == (1, 4)  # p2 answered; visible p1, p2, q1, q2
-    # findings leave the hidden answer out
+    # hidden by a failing answer, p3 counts as not meeting the standard: its kept "6" does
+    # not count (issue 9: hiding never raises a score)
     f = findings(db, AuditFilter(audit_id=audit_id))
-    assert {g.key: (g.rated, g.meets) for g in f.by_item} == {"p2": (1, 0)}
+    assert {g.key: (g.rated, g.meets) for g in f.by_item} == {"p2": (1, 0), "p3": (1, 0)}
     # the row count of answered items excludes it too
     assert [r.answered for r in list_audits(db)] == [1]
     show = audits.answer(db, audit_id, "p2", "partly")
@@ -279,7 +280,7 @@ def test_conditions_show_and_hide_dependents(db, audit_id):
 
 
 def test_answering_a_hidden_item_is_kept_but_not_counted(db, audit_id):
-    change = audits.answer(db, audit_id, "p3", "2")  # p2 unanswered: p3 is hidden
+    change = audits.answer(db, audit_id, "p3", "6")  # p2 unanswered: p3 is hidden
     assert change.answer.applies is False
     audits.answer(db, audit_id, "p1", "4")
     audits.answer(db, audit_id, "q1", "4")
@@ -287,8 +288,9 @@ def test_answering_a_hidden_item_is_kept_but_not_counted(db, audit_id):
     assert audits.missing_required(db, audit_id) == []
     audits.finalise(db, audit_id)  # hidden p3 does not block finalising
     f = findings(db, AuditFilter(audit_id=audit_id))
-    assert "p3" not in {g.key for g in f.by_item}
-    assert audits.get_audit(db, audit_id).answers["p3"].rating == "2"
+    # hidden by p2 "not recorded" (which fails), p3 counts as not met, whatever it holds
+    assert {g.key: (g.rated, g.meets) for g in f.by_item}["p3"] == (1, 0)
+    assert audits.get_audit(db, audit_id).answers["p3"].rating == "6"
 
 
 def test_conditions_chain_in_a_bundled_checklist(db, case):

@@ -356,3 +356,56 @@ def test_cli_template_and_export(tmp_path, cli):
         cli("checklist", "export", "nope", "--out", tmp_path / "n.xlsx"), 1
     )
     assert not (tmp_path / "n.xlsx").exists()
+
+
+# -- issue 9: fact scales, breakdown, group labels ------------------------------------
+
+
+FACTS_TOML = Path(__file__).resolve().parent / "data" / "facts_mini.toml"
+
+
+def test_facts_breakdown_and_group_labels_survive_export_and_import(tmp_path):
+    original = load_file(FACTS_TOML).definition
+    path = tmp_path / "facts.xlsx"
+    to_spreadsheet(original, path)
+    wb = load_workbook(path)
+    scales = [[c.value for c in row] for row in wb["scales"].iter_rows()]
+    head = scales[0]
+    first_sex = scales[1]
+    assert first_sex[head.index("kind")] == "fact" and first_sex[head.index("meets")] is None
+    assert first_sex[head.index("group_label")] == "women's deaths"
+    items = [[c.value for c in row] for row in wb["items"].iter_rows()]
+    sex_row = next(r for r in items if r[items[0].index("id")] == "sex")
+    assert sex_row[items[0].index("breakdown")] == "yes"
+    text, back = import_xlsx(path)
+    assert back.definition == original
+    assert back.definition.scales["sex"].kind == "fact" and back.definition.item("sex").breakdown
+    assert back.definition.scales["sex"].level("male").group_label == "men's deaths"
+    assert tomllib.loads(text)["scales"]["sex"]["kind"] == "fact"
+
+
+def test_a_fact_scale_with_a_meets_answer_names_the_cell(tmp_path):
+    path = tmp_path / "facts.xlsx"
+    to_spreadsheet(load_file(FACTS_TOML).definition, path)
+
+    def score_a_fact(wb):
+        ws = wb["scales"]
+        col = [c.value for c in ws[1]].index("meets") + 1
+        ws.cell(row=2, column=col, value="yes")
+
+    message = problem_of(edited(path, score_a_fact))
+    assert "sheet 'scales', row 2, column F (meets)" in message
+    assert "never scored: leave meets blank" in message
+
+
+def test_an_unknown_scale_kind_is_named(tmp_path):
+    path = tmp_path / "facts.xlsx"
+    to_spreadsheet(load_file(FACTS_TOML).definition, path)
+
+    def misspell(wb):
+        ws = wb["scales"]
+        col = [c.value for c in ws[1]].index("kind") + 1
+        ws.cell(row=2, column=col, value="facts")
+
+    message = problem_of(edited(path, misspell))
+    assert "column H (kind)" in message and "'facts' is not rating or fact" in message

@@ -30,6 +30,7 @@ from audit_tool.reports.disclosure import (
 from audit_tool.selection import AuditFilter
 
 HIDDEN = ("<5", "suppressed")
+NOT_ASKED = "Not asked (an earlier answer fell short)"  # a hidden item counted as not met
 
 # -- the rules, as pure functions ---------------------------------------------------------------
 
@@ -93,7 +94,8 @@ def test_parents_clear_each_field_and_each_combination():
 
 # -- a real database ----------------------------------------------------------------------------
 
-WEAK = {"p1": "2", "p2": "no", "q1": "3"}  # 0 of 3 rated items meet the standard
+# 0 of 4 counted items meet the standard: p3, not asked after p2 "no", counts as not met
+WEAK = {"p1": "2", "p2": "no", "q1": "3"}
 WEAK1 = {"p1": "2", "p2": "no", "q1": "1"}
 GOOD = {"p1": "5", "p2": "yes", "p3": "4", "q1": "5"}  # 4 of 4
 GLEN, KIL, STRATH, TINY = (
@@ -139,11 +141,11 @@ LEFT_OUT = (
     "completed"
 )
 AREAS = {GLEN: 12, KIL: 7, STRATH: 5, TINY: 3}
-AREA_RATED = {GLEN: 7 * 3 + 5 * 4, KIL: 7 * 4, STRATH: 5 * 3, TINY: 3 + 2 * 4}
+AREA_RATED = {GLEN: 7 * 4 + 5 * 4, KIL: 7 * 4, STRATH: 5 * 4, TINY: 4 + 2 * 4}
 AGENCIES = {CF: 12, HV: 3, JSW: 12}
 # rating counts per theme (all levels): 13 weak audits, 14 good ones
 RATINGS = {
-    "Pattern": {"Very good": 14, "Good": 14, "Weak": 13, "Yes": 14, "No": 13},
+    "Pattern": {"Very good": 14, "Good": 14, "Weak": 13, "Yes": 14, "No": 13, NOT_ASKED: 13},
     "Planning": {"Very good": 14, "Adequate": 11, "Unsatisfactory": 2},
 }
 MEETS = {"Excellent", "Very good", "Good", "Yes"}
@@ -335,6 +337,7 @@ COUNT_COLUMNS = {
     "No",
     "Not recorded",
     "Not applicable",
+    NOT_ASKED,
 }
 
 
@@ -408,7 +411,7 @@ def test_a_theme_the_few_follow_up_audits_left_unrated_does_not_give_them_away(
     _attack_docx(
         tables,
         {"Planning": [13, 12, 0]},
-        {**AREA_RATED, KIL: 6 * 4 + 3, TINY: 3 + 4 + 3},
+        {**AREA_RATED, KIL: 6 * 4 + 3, TINY: 4 + 4 + 3},
         {**RATINGS, "Planning": {"Very good": 12, "Adequate": 11, "Unsatisfactory": 2}},
     )
 
@@ -421,8 +424,9 @@ def test_a_five_audit_selection_shows_what_five_audits_allow(populated, tmp_path
     kv = about(tables)
     assert kv["Audits"] == "5" and kv["Case files"] == "5" and kv["Phases"] == "Baseline 5"
     themes = {r[0]: r[1:4] for r in table(tables, "Theme", "Audits")[1:]}
-    # Pattern: p1 and p2 rated in each of 5 weak audits, none meeting; Planning: q1 only
-    assert themes == {"Pattern": ["5", "10", "0%"], "Planning": ["5", "5", "0%"]}
+    # Pattern: p1 and p2 rated in each of 5 weak audits, and p3 not asked after p2 "no",
+    # none meeting; Planning: q1 only
+    assert themes == {"Pattern": ["5", "15", "0%"], "Planning": ["5", "5", "0%"]}
     # q1: Adequate in 4 audits and Unsatisfactory in 1, both hidden; 5 - '<5' leaves 1 to 4
     planning = dist_row(tables, "Planning", "Adequate")
     assert [planning[c] for c in ("Adequate", "Unsatisfactory")] == ["<5", "<5"]

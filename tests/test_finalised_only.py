@@ -19,12 +19,13 @@ from audit_tool.selection import AuditFilter
 
 AREA, AGENCY = "Glenmorven (fictional)", "Children and Families (fictional)"
 GOOD = {"p1": "5", "p2": "yes", "p3": "4", "q1": "5"}  # Pattern: 3 of 3 rated items meet
-WEAK = {"p1": "2", "p2": "no", "q1": "3"}  # Pattern: 0 of 2 (p3 hidden when p2 is 'no')
+# Pattern: 0 of 3 (p3, not asked after p2 'no', counts as not meeting the standard)
+WEAK = {"p1": "2", "p2": "no", "q1": "3"}
 # 12 finalised audits (6 good, 6 weak) and 3 weak drafts. By hand, finalised only:
-# Pattern 6*3 = 18 meeting of 6*3 + 6*2 = 30 rated items: 60%; Planning 6 of 12: 50%.
-# Counting the drafts too, Pattern would be 18 of 36 (50%) and Planning 6 of 15 (40%).
+# Pattern 6*3 = 18 meeting of 6*3 + 6*3 = 36 counted items: 50%; Planning 6 of 12: 50%.
+# Counting the drafts too, Pattern would be 18 of 45 (40%) and Planning 6 of 15 (40%).
 FINALISED, DRAFTS = 12, 3
-PATTERN_SHARE = round(100 * 18 / 30)
+PATTERN_SHARE = round(100 * 18 / 36)
 PLANNING_SHARE = round(100 * 6 / 12)
 LEFT_OUT = (
     "Finalised audits only; <5 draft(s) in this selection are left out while they are being "
@@ -89,13 +90,13 @@ def test_anonymised_report_counts_the_finalised_audits_and_says_drafts_are_left_
     assert about["Audits"] == str(FINALISED) and about["Case files"] == str(FINALISED)
     assert about["Status"] == LEFT_OUT
     assert themes(tables) == {
-        "Pattern": [str(FINALISED), "30", f"{PATTERN_SHARE}%"],
+        "Pattern": [str(FINALISED), "36", f"{PATTERN_SHARE}%"],
         "Planning": [str(FINALISED), "12", f"{PLANNING_SHARE}%"],
     }
     text = pdf_text(pdf)
     assert text.startswith(f"Steering group report: Mini test checklist {FINALISED} audits")
     assert f"Audits {FINALISED}" in text and LEFT_OUT in text
-    assert f"Pattern {FINALISED} 30 {PATTERN_SHARE}%" in text
+    assert f"Pattern {FINALISED} 36 {PATTERN_SHARE}%" in text
     assert f"Planning {FINALISED} 12 {PLANNING_SHARE}%" in text
     assert "Only finalised audits are reported" in text and "are drafts" not in text
     assert "FICT-FIN-" not in text
@@ -112,7 +113,7 @@ def test_status_finalised_and_no_status_give_the_same_report(twelve_and_three, t
     assert _without_date(pdf_text(finalised[0])) == _without_date(pdf_text(everything[0]))
     assert docx_tables(finalised[1])[1:] == docx_tables(everything[1])[1:]
     assert _without_date(docx_text(finalised[1])) == _without_date(docx_text(everything[1]))
-    assert f"Pattern {FINALISED} 30 {PATTERN_SHARE}%" in pdf_text(finalised[0])
+    assert f"Pattern {FINALISED} 36 {PATTERN_SHARE}%" in pdf_text(finalised[0])
 
 
 def test_cli_refuses_an_anonymised_report_on_drafts_in_one_line(
@@ -143,9 +144,9 @@ def test_identifiable_report_still_includes_the_drafts(twelve_and_three, tmp_pat
     about = about_rows(tables)
     total = FINALISED + DRAFTS
     assert about["Audits"] == str(total)
-    # by hand over all 15: Pattern 18 of 36, Planning 6 of 15
+    # by hand over all 15: Pattern 18 of 45, Planning 6 of 15
     assert themes(tables) == {
-        "Pattern": [str(total), "36", f"{round(100 * 18 / 36)}%"],
+        "Pattern": [str(total), "45", f"{round(100 * 18 / 45)}%"],
         "Planning": [str(total), "15", f"{round(100 * 6 / 15)}%"],
     }
     appendix = next(t for t in tables if t[0][0] == "Case reference")

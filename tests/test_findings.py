@@ -84,25 +84,27 @@ def test_counts_by_theme(db, sample):
     assert f.audits == 5 and f.cases == 5
     assert f.status_counts == {"finalised": 4, "draft": 1}
     assert f.phase_counts == {"baseline": 3, "post_training": 2}
-    # pattern: A1 p1 5 ok, p2 no x (p3 hidden) | A2 2 x, yes ok, 4 ok | A3 6 ok, partly x, 1 x
-    #          | A4 4 ok, yes ok, 5 ok  -> 11 rated, 7 meet, in 4 audits
+    # pattern: A1 p1 5 ok, p2 no x, p3 hidden by that "no" so counted x | A2 2 x, yes ok, 4 ok
+    #          | A3 6 ok, partly x, 1 x | A4 4 ok, yes ok, 5 ok  -> 12 rated, 7 meet, in 4 audits
     # planning: A1 3 x (na out) | A2 6 ok, yes ok | A3 4 ok, no x | A4 5 ok (na out)
     #          -> 6 rated, 4 meet, in 4 audits
-    assert _groups(f.by_theme) == {"pattern": (4, 11, 7), "planning": (4, 6, 4)}
+    assert _groups(f.by_theme) == {"pattern": (4, 12, 7), "planning": (4, 6, 4)}
     assert [g.key for g in f.by_theme] == ["pattern", "planning"]  # checklist order
     assert [g.label for g in f.by_theme] == ["Pattern", "Planning"]
     pattern = f.by_theme[0]
-    assert pattern.share == pytest.approx(7 / 11)
-    assert pattern.interval == pytest.approx(wilson(7, 11))
-    assert f.overall.rated == 17 and f.overall.meets == 11
-    assert f.overall.share == pytest.approx(11 / 17)
+    assert pattern.share == pytest.approx(7 / 12)
+    assert pattern.interval == pytest.approx(wilson(7, 12))
+    assert f.overall.rated == 18 and f.overall.meets == 11
+    assert f.overall.share == pytest.approx(11 / 18)
 
 
 def test_distributions(db, sample):
     f = findings(db, MINI_ONLY)
     pattern, planning = f.by_theme
-    # the hidden p3 = 6 in A1 is not counted: quality 6 appears once (A3 p1)
+    # the hidden p3 = 6 in A1 is not counted as 6: quality 6 appears once (A3 p1); hidden by
+    # a failing answer, it counts under its own heading, as not meeting the standard
     assert _dist(pattern) == {
+        ("quality", "-hidden"): 1,
         ("quality", "6"): 1,
         ("quality", "5"): 2,
         ("quality", "4"): 2,
@@ -127,13 +129,14 @@ def test_distributions(db, sample):
     assert (
         labels[("evidence", "na")] == "Not applicable" and labels[("quality", "6")] == "Excellent"
     )
-    # levels in scale order, best first
+    # levels in scale order, best first; a hidden failing item last
     assert [b.value for b in pattern.distribution if b.scale == "quality"] == [
         "6",
         "5",
         "4",
         "2",
         "1",
+        "-hidden",
     ]
 
 
@@ -142,7 +145,7 @@ def test_by_item_and_tag(db, sample):
     assert _groups(f.by_item) == {
         "p1": (4, 4, 3),  # 5, 2, 6, 4
         "p2": (4, 4, 2),  # no, yes, partly, yes
-        "p3": (3, 3, 2),  # A2 4, A3 1, A4 5 (A1's is hidden)
+        "p3": (4, 4, 2),  # A2 4, A3 1, A4 5, A1's hidden by p2 "no": counts as not met
         "q1": (4, 4, 3),  # 3, 6, 4, 5
         "q2": (2, 2, 1),  # na, yes, no, na: the two na are not rated, so two audits count
     }
@@ -155,24 +158,24 @@ def test_by_item_and_tag(db, sample):
 
 def test_by_area_and_agency(db, sample):
     f = findings(db, MINI_ONLY)
-    # North: A1 p1 ok, p2 x, q1 x | A3 p1 ok, p2 x, p3 x, q1 ok, q2 x -> 8 rated, 3 meet;
+    # North: A1 p1 ok, p2 x, p3 hidden x, q1 x | A3 p1 ok, p2 x, p3 x, q1 ok, q2 x -> 9, 3;
     #        A5 has nothing rated, so 2 audits contribute
     # South: A2 p1 x, p2 ok, p3 ok, q1 ok, q2 ok | A4 all four ok -> 9 rated, 8 meet
-    assert _groups(f.by_area) == {NORTH: (2, 8, 3), SOUTH: (2, 9, 8)}
-    assert _groups(f.by_agency) == {TEAM_A: (2, 8, 3), TEAM_B: (2, 9, 8)}
+    assert _groups(f.by_area) == {NORTH: (2, 9, 3), SOUTH: (2, 9, 8)}
+    assert _groups(f.by_agency) == {TEAM_A: (2, 9, 3), TEAM_B: (2, 9, 8)}
 
 
 def test_phase_comparison(db, sample):
     f = findings(db, MINI_ONLY)
     change = {c.key: c for c in f.theme_change}
     p = change["pattern"]
-    # baseline A1 (1/2) + A2 (2/3) = 3/5; post A3 (1/3) + A4 (3/3) = 4/6
-    assert (p.base_audits, p.base_rated, p.base_meets) == (2, 5, 3)
+    # baseline A1 (1/3, p3 hidden by a "no") + A2 (2/3) = 3/6; post A3 (1/3) + A4 (3/3) = 4/6
+    assert (p.base_audits, p.base_rated, p.base_meets) == (2, 6, 3)
     assert (p.post_audits, p.post_rated, p.post_meets) == (2, 6, 4)
-    assert p.base_share == pytest.approx(0.6) and p.post_share == pytest.approx(4 / 6)
+    assert p.base_share == pytest.approx(0.5) and p.post_share == pytest.approx(4 / 6)
     d, lo, hi = p.change
-    assert d == pytest.approx(4 / 6 - 3 / 5)
-    assert (d, lo, hi) == pytest.approx(newcombe(3, 5, 4, 6))
+    assert d == pytest.approx(4 / 6 - 3 / 6)
+    assert (d, lo, hi) == pytest.approx(newcombe(3, 6, 4, 6))
     assert lo < d < hi
     q = change["planning"]
     # baseline A1 (0/1) + A2 (2/2) = 2/3; post A3 (1/2) + A4 (1/1) = 2/3
@@ -200,7 +203,7 @@ def test_filters_narrow(db, sample):
 
     north = findings(db, AuditFilter(area=NORTH))
     assert north.audits == 3
-    assert _groups(north.by_theme) == {"pattern": (2, 5, 2), "planning": (2, 3, 1)}
+    assert _groups(north.by_theme) == {"pattern": (2, 6, 2), "planning": (2, 3, 1)}
 
     post = findings(db, AuditFilter(phase="post_training"))
     assert post.audits == 2

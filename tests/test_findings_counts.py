@@ -63,20 +63,21 @@ def test_versions_keep_their_own_standard(db, two_versions):
         ("mini-test", "2.0", 2),
     ]
     # pattern, by hand: v1 answers 5 ok, partly x, 2 x, yes ok -> 4 rated, 2 meet;
-    # v2 answers 6 ok, partly ok, no x -> 3 rated, 2 meet. Together 7 rated, 4 meet.
+    # v2 answers 6 ok, partly ok, no x, and p3 hidden by that "no" counts x -> 4 rated, 2
+    # meet. Together 8 rated, 4 meet.
     (pattern,) = f.by_theme
-    assert (pattern.key, pattern.audits, pattern.rated, pattern.meets) == ("pattern", 4, 7, 4)
-    assert pattern.share == pytest.approx(4 / 7)
-    assert f.overall.share == pytest.approx(4 / 7)
+    assert (pattern.key, pattern.audits, pattern.rated, pattern.meets) == ("pattern", 4, 8, 4)
+    assert pattern.share == pytest.approx(4 / 8)
+    assert f.overall.share == pytest.approx(4 / 8)
     # p2 alone: partly x (v1), yes ok (v1), partly ok (v2), no x (v2) -> 2 of 4
     items = {g.key: (g.audits, g.rated, g.meets) for g in f.by_item}
-    assert items == {"p1": (3, 3, 2), "p2": (4, 4, 2)}
+    assert items == {"p1": (3, 3, 2), "p2": (4, 4, 2), "p3": (1, 1, 0)}
     # component-1 (p1, p2): p1 2 of 3 plus p2 2 of 4
     tags = {g.key: (g.audits, g.rated, g.meets) for g in f.by_tag}
     assert tags == {"principle-1": (3, 3, 2), "component-1": (4, 7, 4)}
-    assert {g.key: (g.rated, g.meets) for g in f.by_area} == {AREA: (7, 4)}
+    assert {g.key: (g.rated, g.meets) for g in f.by_area} == {AREA: (8, 4)}
     (change,) = f.theme_change
-    assert (change.base_audits, change.base_rated, change.base_meets) == (4, 7, 4)
+    assert (change.base_audits, change.base_rated, change.base_meets) == (4, 8, 4)
 
 
 def test_versions_share_distribution_buckets(db, two_versions):
@@ -91,6 +92,7 @@ def test_versions_share_distribution_buckets(db, two_versions):
         ("quality", "6", "Excellent", 1),
         ("quality", "5", "Very good", 1),
         ("quality", "2", "Weak", 1),
+        ("quality", "-hidden", "Not asked (an earlier answer fell short)", 1),  # V2B's p3
     ]
 
 
@@ -114,9 +116,10 @@ def test_item_audits_leave_out_not_applicable(db, tag_sample):
     assert items["p2"] == (1, 1, 0)
     assert items["p1"] == (2, 2, 1) and items["q1"] == (2, 2, 1)
     assert items["q2"] == (0, 0, 0)  # listed (its 'not applicable' is in the distribution)
-    # pattern rests on X, Z and W (Y answered only 'not applicable'); planning on X and W
+    # pattern rests on X, Z and W (Y answered only 'not applicable'); W's p3, hidden by its
+    # p2 "no", counts as not met; planning on X and W
     themes = {g.key: (g.audits, g.rated, g.meets) for g in f.by_theme}
-    assert themes == {"pattern": (3, 3, 1), "planning": (2, 2, 1)}
+    assert themes == {"pattern": (3, 4, 1), "planning": (2, 2, 1)}
 
 
 def test_tag_audits_are_distinct_audits(db, tag_sample):

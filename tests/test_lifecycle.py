@@ -298,6 +298,9 @@ def test_older_database_with_an_amended_draft_is_brought_up_to_date(tmp_path, mi
         monkeypatch.setattr(module, "MIGRATIONS", schema.MIGRATIONS[:1])
         monkeypatch.setattr(module, "SCHEMA_VERSION", 1)
     with Database.create(path, PASSPHRASE) as old:
+        # today's core writes these two columns (a later step adds them): give them to it
+        old.conn.execute("ALTER TABLE answers ADD COLUMN hidden_fails INTEGER NOT NULL DEFAULT 0")
+        old.conn.execute("ALTER TABLE checklist_items ADD COLUMN fact INTEGER NOT NULL DEFAULT 0")
         case = audits.add_case(old, "FICTIONAL-V1-0001", AREA)
         amended, finalised, draft = (audits.new_audit(old, case.id, mini) for _ in range(3))
         for audit_id in (amended, finalised, draft):

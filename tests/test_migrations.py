@@ -35,7 +35,8 @@ def _filled(path: Path, mini) -> dict[str, list[tuple]]:
     """A database at the shipped version with two audits' worth of answers; its contents."""
     with Database.create(path, PASSPHRASE) as db:
         case = audits.add_case(db, "FICTIONAL-MIG-0001", AREA)
-        for ratings in (("4", "no", "5"), ("6", "no", "2")):
+        # p2 not applicable: p3 is left out, so the answers are exactly the six given
+        for ratings in (("4", "na", "5"), ("6", "na", "2")):
             audit_id = audits.new_audit(db, case.id, mini)
             for item, rating in zip(("p1", "p2", "q1"), ratings, strict=True):
                 audits.answer(db, audit_id, item, rating, note=f"fictional note {item}")

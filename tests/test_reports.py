@@ -120,11 +120,11 @@ def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
     # 8 audits in all minus Glenmorven's 6 would give Tiny Isle's 2: Glenmorven goes too
     assert rows["Glenmorven (fictional)"][1:4] == ["suppressed"] * 3
     # Pattern theme: p1 (quality) + p2 (evidence) always, p3 only when p2 = yes/partly.
-    # Bad audits: p1=2, p2=no (p3 hidden) -> 0 of 2 meet; good: p1=5, p2=yes, p3=5 -> 3 of 3.
-    # 4 bad + 4 good audits: 12 of 20 = 60%.
+    # Bad audits: p1=2, p2=no (p3 hidden by that failing "no", so counted as not met) -> 0 of
+    # 3 meet; good: p1=5, p2=yes, p3=5 -> 3 of 3. 4 bad + 4 good audits: 12 of 24 = 50%.
     by_theme = next(t for t in tables if t.columns[0] == "Theme" and "95% interval" in t.columns)
     pattern = next(r for r in by_theme.rows if r[0] == "Pattern")
-    assert pattern[1:4] == ["8", "20", "60%"]
+    assert pattern[1:4] == ["8", "24", "50%"]
 
     pdf = export_report(db, AuditFilter(), "pdf", tmp_path / "agg.pdf")
     docx = export_report(db, AuditFilter(), "docx", tmp_path / "agg.docx")
@@ -241,5 +241,11 @@ def test_rating_distribution_columns_follow_the_scale_not_the_first_theme(db, mi
         audits.finalise(db, audit_id)
     docx = export_report(db, AuditFilter(), "docx", tmp_path / "cols.docx")
     headers = [[c.text for c in t.rows[0].cells] for t in Document(str(docx)).tables]
+<<<<<<< HEAD
     assert ["Theme", "Yes \u2713", "No"] in headers  # the level meeting the standard is marked
     assert ["Theme", "Very good \u2713", "Weak"] in headers
+=======
+    assert ["Theme", "Yes", "No"] in headers
+    # p3, hidden by p2 "no", counts as not met: its own column, last
+    assert ["Theme", "Very good", "Weak", "Not asked (an earlier answer fell short)"] in headers
+>>>>>>> wip-scoring

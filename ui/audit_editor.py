@@ -651,6 +651,7 @@ class AuditEditor(QWidget):
             return False
         self._failed.discard(f"rating:{item_id}")
         self.ratings[item_id] = change.answer.rating
+        self.summary.set_facts(self.audit.checklist.definition, self.ratings)  # facts as facts
         widget = self.items.get(item_id)
         if widget is not None:
             widget.set_rating(change.answer.rating)

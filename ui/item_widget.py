@@ -1,7 +1,7 @@
 """One checklist question: the question, its guidance, a rating control and an evidence note.
 
-Keyboard: on the rating control a level's key (usually a digit) picks it, Left/Right move
-between levels, Delete clears, Up/Down move to the previous/next question. Tab goes on to
+Keyboard: on the rating control a level's key picks it (1 is always the best answer, then
+2, 3...; 0 is "not applicable": one scheme on every scale), Left/Right move between levels, Delete clears, Up/Down move to the previous/next question. Tab goes on to
 the evidence note; typing there is saved 400 ms after it stops, and at once when focus
 leaves the note, the audit is closed or the database locks.
 """
@@ -35,6 +35,43 @@ if TYPE_CHECKING:
 NOTE_DEBOUNCE_MS = 400
 
 
+MEETS_MARK = "\u2713"  # ✓ on the buttons of levels that meet the standard
+MEETS_TIP = "Meets the standard"
+
+
+def button_text(scale: Scale, key: str, level: Level) -> str:
+    """'[1]  Excellent · grade 6  ✓': the shortcut as a key in brackets, the label, a grade
+    where the scale is graded (values are digits), and a check mark if it meets the standard.
+    The grade is spelt out so the key 1 is never read as grade 1."""
+    cap = f"[{key.upper()}]  " if key else ""
+    grade = f" · grade {level.value}" if level.value.isdigit() else ""
+    mark = f"  {MEETS_MARK}" if scale.meets(level.value) is True else ""
+    return f"{cap}{level.label}{grade}{mark}"
+
+
+def _standard_words(scale: Scale, value: str) -> str:
+    meets = scale.meets(value)
+    if meets is None:
+        return "" if scale.is_fact else ", left out of the share"
+    return ", meets the standard" if meets else ", does not meet the standard"
+
+
+def level_tip(scale: Scale, key: str, level: Level) -> str:
+    meets = scale.meets(level.value)
+    if scale.is_fact:
+        verdict = "A fact: counted, not scored."
+    elif meets:
+        verdict = MEETS_TIP + "."
+    elif meets is None:
+        verdict = "Not applicable: left out of the share."
+    else:
+        verdict = "Does not meet the standard."
+    lines = [f"{level.label}: {level.description}" if level.description else level.label, verdict]
+    if key:
+        lines.append(f"Shortcut: press {key.upper()}.")
+    return "\n".join(lines)
+
+
 class RatingBar(QFrame):
     """One tab stop holding a button per level of the item's scale."""
 
@@ -54,16 +91,17 @@ class RatingBar(QFrame):
         layout = FlowLayout(self, spacing=6)
         layout.setContentsMargins(4, 4, 4, 4)
         self._buttons: dict[str, QPushButton] = {}
-        for pos, level in enumerate(scale.levels):
-            key = (level.key or str(pos + 1)).lower()
-            self._keys.setdefault(key, level.value)
-            button = QPushButton(f"{key.upper()}  {level.label}")
+        # best first, one key scheme on every scale: 1 is always the best answer, 0 "not
+        # applicable" (Scale.keyed_levels); the key sits in brackets, apart from any grade
+        for key, level in scale.keyed_levels():
+            if key:
+                self._keys.setdefault(key, level.value)
+            button = QPushButton(button_text(scale, key, level))
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the bar is the single tab stop
-            button.setToolTip(
-                f"{level.label}: {level.description}" if level.description else level.label
-            )
-            button.setAccessibleName(level.label)
+            button.setToolTip(level_tip(scale, key, level))
+            button.setAccessibleName(level.label + _standard_words(scale, level.value))
+            button.setProperty("meets", scale.meets(level.value) is True)
             button.clicked.connect(lambda _c=False, v=level.value: self._choose(v))
             layout.addWidget(button)
             self._buttons[level.value] = button
@@ -73,6 +111,7 @@ class RatingBar(QFrame):
         self.clear_button.clicked.connect(lambda: self._choose(None))
         layout.addWidget(self.clear_button)
         keys = ", ".join(f"{k.upper()} {scale.level(v).label}" for k, v in self._keys.items())
+        keys += ". 1 is always the best answer" if not scale.is_fact else ""
         name(
             self,
             f"Rating: {question}",
@@ -142,7 +181,7 @@ class RatingBar(QFrame):
         super().keyPressEvent(event)
 
     def _step(self, delta: int) -> None:
-        values = [lv.value for lv in self.scale.levels]
+        values = [lv.value for lv in self.scale.ordered_levels()]  # as the buttons stand
         if self._value is None:
             pos = 0 if delta > 0 else len(values) - 1
         else:
@@ -231,6 +270,19 @@ class ItemWidget(QFrame):
         self.question.setWordWrap(True)
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         palette.heading_font(self.question, 1.05)
+        self.kind_note = QLabel(
+            "Fact (not scored)"
+            if scale.is_fact
+            else f"{MEETS_MARK} meets the standard · [1] is always the best answer"
+        )
+        self.kind_note.setObjectName("factNote" if scale.is_fact else "standardNote")
+        self.kind_note.setToolTip(
+            "A fact about the case, counted in reports, never scored."
+            if scale.is_fact
+            else "Buttons with a check mark meet the standard. The number in brackets is the "
+            "key that chooses the answer; it is not a grade."
+        )
+        palette.set_text_colour(self.kind_note, palette.muted())
         badge = QLabel("Required" if item.required else "Optional")
         badge.setObjectName("requiredBadge" if item.required else "optionalBadge")
         palette.set_text_colour(badge, palette.muted())
@@ -263,7 +315,11 @@ class ItemWidget(QFrame):
         self.note = NoteEdit()
         self.note.setPlaceholderText(
             item.evidence_prompt
-            or "What in the record supports this rating? No names or case references."
+            or (
+                "Where is this recorded? No names or case references."
+                if scale.is_fact
+                else "What in the record supports this rating? No names or case references."
+            )
         )
         name(self.note, f"Evidence note: {item.question}", item.evidence_prompt)
         note_label.setBuddy(self.note)
@@ -294,6 +350,7 @@ class ItemWidget(QFrame):
         layout.addWidget(self.guidance_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.guidance)
         layout.addWidget(self.rating)
+        layout.addWidget(self.kind_note)
         layout.addWidget(self.level_text)
         layout.addLayout(foot)
         layout.addWidget(self.note)
@@ -307,7 +364,9 @@ class ItemWidget(QFrame):
         self.rating.set_value(value)
         level = self.rating.level()
         if level is None:
-            self.level_text.setText("Not rated yet")
+            self.level_text.setText(
+                "Not answered yet" if self.rating.scale.is_fact else "Not rated yet"
+            )
         else:
             self.level_text.setText(
                 f"{level.label}: {level.description}" if level.description else level.label

@@ -3,6 +3,8 @@ recommendations with an owner, and the matters of concern recorded (never their 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool.domain import SUMMARY_FIELDS, Audit, Concern, Recommendation
+
+if TYPE_CHECKING:
+    from audit_tool.checklists.model import Checklist
 
 from . import palette
 from .accessibility import name
@@ -53,6 +58,17 @@ class SummaryPage(QWidget):
         title = QLabel("Summary and recommendations")
         palette.heading_font(title, 1.2)
         layout.addWidget(title)
+        # the audit's facts, read as facts ("Sex of the person who died: Female"), not ratings
+        self.facts_label = QLabel("Facts recorded")
+        palette.heading_font(self.facts_label, 1.0)
+        self.facts = QLabel()
+        self.facts.setObjectName("factsRecorded")
+        self.facts.setWordWrap(True)
+        self.facts.setTextFormat(Qt.TextFormat.PlainText)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        name(self.facts, "Facts recorded", "Facts about the case: counted in reports, not scored.")
+        layout.addWidget(self.facts_label)
+        layout.addWidget(self.facts)
         for field, label_text in SUMMARY_FIELDS.items():
             label = QLabel(label_text)
             palette.heading_font(label, 1.0)
@@ -126,6 +142,7 @@ class SummaryPage(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
     def load(self, audit: Audit) -> None:
+        self.set_facts(audit.checklist.definition, audit.ratings)
         for field, edit in self.edits.items():
             self.set_text(field, getattr(audit, field))
             edit.setReadOnly(audit.read_only)
@@ -149,6 +166,15 @@ class SummaryPage(QWidget):
             edit.setPlainText(text)
         finally:
             self._loading = False
+
+    def set_facts(self, definition: Checklist, ratings: dict[str, str | None]) -> None:
+        """The audit's facts as 'question: answer' lines; hidden for a checklist without."""
+        from audit_tool.findings.facts import audit_facts
+
+        rows = audit_facts(definition, ratings)
+        self.facts.setText("\n".join(f"{q}: {a}" for q, a in rows))
+        self.facts_label.setVisible(bool(rows))
+        self.facts.setVisible(bool(rows))
 
     def set_recommendations(self, recs: tuple[Recommendation, ...]) -> None:
         with QSignalBlocker(self.recs):

@@ -33,7 +33,17 @@ MAX_UNPACKED_BYTES = 100_000_000  # a zip bomb is refused before openpyxl unpack
 # Column names per sheet; the ones in REQUIRED must be present, the rest may be left out.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "checklist": ("field", "value"),
-    "scales": ("scale", "scale_title", "value", "label", "key", "meets", "description"),
+    "scales": (
+        "scale",
+        "scale_title",
+        "value",
+        "label",
+        "key",
+        "meets",
+        "description",
+        "kind",
+        "group_label",
+    ),
     "tags": ("id", "kind", "label"),
     "items": (
         "theme_id",
@@ -47,11 +57,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "evidence_prompt",
         "tags",
         "show_when",
+        "breakdown",
     ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "checklist": ("field", "value"),
-    "scales": ("scale", "value", "label", "meets"),
+    "scales": ("scale", "value", "label"),
     "tags": ("id", "kind", "label"),
     "items": ("theme_id", "id", "question", "guidance", "scale"),
 }
@@ -70,10 +81,16 @@ NOTES: dict[str, dict[str, str]] = {
         "scale_title": "The scale's title, on its first row (later rows blank or the same).",
         "value": "What is stored for this level: lower case letters, digits, _ (e.g. yes, 4).",
         "label": "What the reader sees, e.g. Yes, Good.",
-        "key": "Optional one-key shortcut (a digit or letter).",
+        "key": "Ignored, kept for older workbooks: the shortcut follows the level's place, "
+        "best first (1 is always the best answer, 0 'not applicable').",
         "meets": "yes: meets the standard; no: rated, does not meet it; blank or 'not rated': "
-        "left out of the share (e.g. not applicable).",
+        "left out of the share (e.g. not applicable). Blank on a fact scale.",
         "description": "Optional longer description of the level.",
+        "kind": "On the scale's first row: blank or 'rating' for a scale that judges practice; "
+        "'fact' for one that records what happened (sex, services involved): counted in "
+        "reports, never scored.",
+        "group_label": "Optional, on a fact's level: what a report calls the group with this "
+        "answer, e.g. women's deaths.",
     },
     "tags": {
         "id": "The tag's id, used in the items sheet's tags column.",
@@ -94,6 +111,8 @@ NOTES: dict[str, dict[str, str]] = {
         "tags": "Optional tag ids from the tags sheet, comma separated.",
         "show_when": "Optional: only ask this when an earlier answer is one of some values, "
         "written ITEM = value, value (e.g. ch-01 = yes, partly).",
+        "breakdown": "yes on a fact question to split reports by its answers (e.g. sex); "
+        "blank or no otherwise.",
     },
 }
 
@@ -382,15 +401,24 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
             imp.where[f"{base}.meets_standard"] = row.cell("scales", "meets")
             imp.where[f"{base}.not_rated"] = row.cell("scales", "meets")
         _same_or_blank(scale, "title", row, "scale_title", "scales", imp, f"scale '{name}'", base)
+        _same_or_blank(scale, "kind", row, "kind", "scales", imp, f"scale '{name}'", base)
+        if row.get("kind") and row.get("kind").lower() not in ("rating", "fact"):
+            imp.problem(row.cell("scales", "kind"), f"'{row.get('kind')}' is not rating or fact")
         level: dict[str, str] = {}
         path = f"{base}.levels[{len(scale['levels'])}]"
         imp.where[path] = row.cell("scales", "value")
-        for col in ("value", "label", "key", "description"):
+        for col in ("value", "label", "key", "description", "group_label"):
             if row.get(col):
                 level[col] = row.get(col)
             imp.where[f"{path}.{col}"] = row.cell("scales", col)
         meets = _MEETS.get(row.get("meets").lower())
-        if meets is None:
+        if scale.get("kind", "").lower() == "fact":
+            if row.get("meets"):
+                imp.problem(
+                    row.cell("scales", "meets"),
+                    f"scale '{name}' records a fact, which is never scored: leave meets blank",
+                )
+        elif meets is None:
             imp.problem(
                 row.cell("scales", "meets"),
                 f"'{row.get('meets')}' is not yes, no or 'not rated' (blank also means not rated)",
@@ -401,6 +429,11 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
             scale["not_rated"].append(level.get("value", ""))
         scale["levels"].append(level)
     for name, scale in scales.items():
+        if scale.get("kind", "").lower() in ("fact", "rating"):
+            scale["kind"] = scale["kind"].lower()
+        if scale.get("kind") == "fact":
+            del scale["meets_standard"], scale["not_rated"]
+            continue
         if not scale["meets_standard"]:
             imp.problem(
                 imp.where[f"scales.{name}.meets_standard"],
@@ -524,7 +557,7 @@ def _item(row: _Row, imp: _Import, base: str) -> dict:
         value = row.get(col)
         if not value:
             continue
-        if col == "required":
+        if col in ("required", "breakdown"):
             if value.lower() not in _YES_NO:
                 imp.problem(cell, f"'{value}' is not yes or no")
                 continue
@@ -594,7 +627,7 @@ def to_toml(data: dict, source: str = "") -> str:
             lines.append(f"{key} = {_value(data[key])}")
     for name, scale in data.get("scales", {}).items():
         lines += ["", f"[scales.{_key(name)}]"]
-        for key in ("title", "meets_standard", "not_rated"):
+        for key in ("title", "kind", "meets_standard", "not_rated"):
             if key in scale:
                 lines.append(f"{key} = {_value(scale[key])}")
         lines.append("levels = [")
@@ -724,7 +757,9 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
     for name, scale in d.scales.items():
         for i, lv in enumerate(scale.levels):
             meets = (
-                "yes"
+                ""
+                if scale.is_fact
+                else "yes"
                 if lv.value in scale.meets_standard
                 else ("not rated" if lv.value in scale.not_rated else "no")
             )
@@ -737,6 +772,8 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
                     lv.key,
                     meets,
                     lv.description,
+                    scale.kind if i == 0 and scale.is_fact else "",
+                    lv.group_label,
                 ]
             )
     tags = [[tag_id, tag.kind, tag.label] for tag_id, tag in d.tags.items()]
@@ -757,6 +794,7 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
                     item.evidence_prompt,
                     ", ".join(item.tags),
                     f"{cond.item} = {', '.join(cond.any_of)}" if cond else "",
+                    "yes" if item.breakdown else "",
                 ]
             )
     return {"checklist": checklist, "scales": scales, "tags": tags, "items": items}
@@ -881,6 +919,7 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
             _list_validation(
                 ws, ["yes", "no", "not rated"], headers.index("meets") + 1, last, "Meets"
             )
+            _list_validation(ws, ["rating", "fact"], headers.index("kind") + 1, last, "Kind")
         elif sheet == "tags":
             _list_validation(ws, list(TAG_KINDS), headers.index("kind") + 1, last, "Kind")
     wb.active = wb.sheetnames.index("items")
@@ -890,10 +929,11 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
 TEMPLATE_README = """Writing a checklist in a spreadsheet
 This workbook is a checklist for the Case File Audit Tool. The example in it is fictional: replace it with your own.
 Sheet 'checklist': one row per detail (id, version, title, purpose, audit_types). The id must be new to your area.
-Sheet 'scales': one row per level of each rating scale, best first. meets: yes = meets the standard; no = does not; blank or 'not rated' = left out of the share.
-Sheet 'tags' (optional): tags that group questions in reports (kind: principle, component, practice_area, fact_group, baseline, theme, other).
+Sheet 'scales': one row per level of each scale, best first (the key 1 always picks the best answer). meets: yes = meets the standard; no = does not; blank or 'not rated' = left out of the share. kind 'fact' (on the first row) for a scale that records what happened: counted, never scored, meets left blank; group_label names a group in reports (e.g. women's deaths).
+Sheet 'tags' (optional): tags that group questions in reports (kind: principle, component, practice_area, quality_indicator, fact_group, baseline, theme, other).
 Sheet 'items': one row per question. Keep each theme's rows together; theme title and description go on the theme's first row.
-show_when: only ask the question when an earlier answer is one of some values, e.g.  ch-01 = yes, partly
+show_when: only ask the question when an earlier answer is one of some values, e.g.  ch-01 = yes, partly. A question not asked because an earlier answer fell short of the standard counts as not meeting it.
+breakdown: yes on a fact question (e.g. sex) splits reports by its answers.
 Hover over a column heading for a note on what goes in it. Do not merge cells. Empty rows are skipped.
 Then run:  audit-tool checklist import THIS-FILE.xlsx
 Every problem is reported with its sheet, row and column, and nothing is imported until the whole workbook is valid.

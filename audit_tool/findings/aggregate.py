@@ -2,7 +2,8 @@
 distribution by theme, tag, item, area and agency; baseline against post-training.
 
 The counting happens in SQL, in two passes over the answers: one groups every rated,
-applicable answer into a small table of counts (checklist copy, item, rating, phase, area,
+applicable answer (and every item hidden by a failing answer, counted as not meeting the
+standard under the level HIDDEN_FAILS; facts are left out) into a small table of counts (checklist copy, item, rating, phase, area,
 agency); one reduces each audit to the set of items it rated and counts audits per group and
 set, from which distinct-audit counts per theme, tag, area and agency are added up. Shares
 are counted per checklist copy (each copy's own standard), then added up per checklist id.
@@ -19,9 +20,14 @@ import sqlcipher3
 
 from ..selection import AuditFilter
 from ..store import Database
+from ..store.flat import HIDDEN_FAILS
 from .stats import newcombe, wilson
 
 _counter = itertools.count()
+# The answers a share counts: rated and shown, or hidden by a failing answer (Checklist.
+# hidden_effect), which count as the level HIDDEN_FAILS, never meeting the standard.
+_COUNTED = "(an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)"
+_RATING = f"CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}' END"
 
 
 @dataclass(frozen=True)
@@ -175,12 +181,12 @@ class _Tables:
                 WHERE {where}""",
             params,
         )
+        # an item hidden by a failing answer counts under the level HIDDEN_FAILS (meets 0)
         c.execute(
             f"""CREATE TABLE {self.fine} AS
-                SELECT s.gid, an.item_id, an.rating, count(*) AS n
-                FROM {self.sel} s JOIN answers an
-                  ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
-                GROUP BY s.gid, an.item_id, an.rating"""
+                SELECT s.gid, an.item_id, {_RATING} AS rating, count(*) AS n
+                FROM {self.sel} s JOIN answers an ON an.audit_id = s.id AND {_COUNTED}
+                GROUP BY s.gid, an.item_id, 3"""
         )
         # which audits count towards a share: those with a rated answer (not 'not applicable').
         # Each audit is reduced to the items it rated (as theme_pos * 10000 + item_pos), and
@@ -191,10 +197,10 @@ class _Tables:
                   SELECT s.gid, group_concat(ci.theme_pos * 10000 + ci.item_pos, ' ') AS items
                   FROM {self.sel} s
                   JOIN {self.grp} g ON g.rowid = s.gid
-                  JOIN answers an ON an.audit_id = s.id AND an.applies = 1 AND an.rating IS NOT NULL
+                  JOIN answers an ON an.audit_id = s.id AND {_COUNTED}
                   JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id
                   JOIN checklist_levels l
-                    ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = an.rating
+                    ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = {_RATING}
                   WHERE l.meets IS NOT NULL
                   GROUP BY s.rowid)
                 GROUP BY gid, items"""
@@ -206,7 +212,8 @@ class _Tables:
             FROM {self.fine} f
             JOIN {self.grp} g ON g.rowid = f.gid
             JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = f.item_id
-            JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = f.rating)"""
+            JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = f.rating
+            WHERE ci.fact = 0)"""  # facts are counted, never scored: findings/facts.py
 
     def __enter__(self) -> _Tables:
         return self

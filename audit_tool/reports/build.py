@@ -38,6 +38,7 @@ from .disclosure import (
     suppress_counts,
     suppress_rows,
 )
+from .facts_section import aggregate_facts_blocks, audit_facts_blocks, rating_text
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .redact import Redactor, all_references, keep
 from .scales import column_label, column_order, key_line, method_notes, scales_in_use
@@ -106,6 +107,7 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
     if include_identifiers and audit.case.team:
         meta.insert(3, ("Team", audit.case.team))
     blocks: list = [Heading("About this audit", 1), KeyValue(meta)]
+    blocks += audit_facts_blocks(audit)  # facts read as facts: "Sex: Female"
     if audit.summary.strip():
         blocks += [Heading("Overall summary", 2), Paragraph(scrub(audit.summary))]
 
@@ -133,8 +135,9 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
         )
     blocks.append(
         Paragraph(
-            "The share counts rated items only; answers of 'Not applicable' are left out. "
-            "Items hidden by a condition are not counted.",
+            "The share counts rated items only; answers of 'Not applicable' and facts are left "
+            "out. An item not asked because an earlier answer fell short counts as not meeting "
+            "the standard; other items hidden by a condition are not counted.",
             "note",
         )
     )
@@ -143,16 +146,13 @@ def audit_report(db: Database, audit_id: str, include_identifiers: bool = False)
     blocks.append(Paragraph(
         f"The Ref column points to the item's guidance on good practice in the checklist "
         f"'{d.title}', version {d.version}.", "note"))
-    ratings = audit.ratings
     for theme in d.themes:
         rows = []
         for item in theme.items:
-            if not d.visible(item, ratings):
+            rating = rating_text(audit, item)  # None: a fact, or hidden and not counted
+            if rating is None:
                 continue
             ans = audit.answers.get(item.id)
-            scale = d.scale_of(item)
-            level = scale.level(ans.rating) if ans and ans.rating else None
-            rating = level.label if level else ("Not answered" if item.required else "Not answered (optional)")
             note = scrub(ans.note) if ans and ans.note else "—"
             rows.append([item.id, item.question, rating, note])
         if rows:
@@ -533,6 +533,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                 continue
             blocks += _checklist_section(db, f, bh, cid, titles[cid], len(checklist_ids) > 1,
                                          phase_hidden(cen, cid), scales.get(cid, {}))
+            blocks += aggregate_facts_blocks(db, flt, cid, 2 if len(checklist_ids) > 1 else 1)
         blocks += _language_section(db, flt, covered, whole=len(covered) == len(checklist_ids))
         blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text, covered)
         blocks += agreement_section(db, flt)  # only when some files were read twice
@@ -554,8 +555,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     notes = [
         f"This report covers {how_many} ({flt.describe()}).",
         "Each item was rated on the scale its checklist names; the scales are described below, "
-        "as the checklists used define them. 'Not applicable' answers and items hidden by a "
-        "condition are left out of every share.",
+        "as the checklists used define them. 'Not applicable' answers and facts are left out of "
+        "every share; an item not asked because an earlier answer fell short counts as not "
+        "meeting the standard, and other items hidden by a condition are left out.",
         "Figures are held back where small numbers can identify the people in a case: " + METHOD_NOTE + " Hidden figures are "
         "left out of the charts.",
         "95% intervals are Wilson score intervals for a share and Newcombe's hybrid score interval "

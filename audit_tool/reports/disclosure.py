@@ -75,19 +75,25 @@ class Line:
     members: tuple[int, ...]
     values: tuple[int, ...]
     labelled: bool = True  # hidden members show '<5' / 'suppressed' (see `known`)
+    # members never shown at all (a group held back): no label, so no bound on them
+    silent: frozenset[int] = frozenset()
 
     def exposed(self, hidden: Sequence[bool]) -> bool:
         """True if the total minus the shown cells pins some hidden cell to one value."""
-        gone = [v for i, v in zip(self.members, self.values, strict=True) if hidden[i]]
+        gone = [(i, v) for i, v in zip(self.members, self.values, strict=True) if hidden[i]]
         if not gone or sum(self.values) == 0:
             return False  # a zero total says every cell is zero: nothing hidden to find
-        bound = known if self.labelled else unknown
-        spans = [bound(v) for v in gone]
-        rest = sum(gone)
-        lo_all, hi_all = sum(s[0] for s in spans), sum(s[1] for s in spans)
-        for lo, hi in spans:
-            least = max(lo, rest - (hi_all - hi))
-            most = min(hi, rest - (lo_all - lo))
+        spans = [
+            known(v) if self.labelled and i not in self.silent else unknown(v) for i, v in gone
+        ]
+        rest = sum(v for _, v in gone)
+        for i, (lo, hi) in enumerate(spans):
+            # the others summed without this one (not all minus this one: inf - inf is nan,
+            # which hid a lone 'suppressed' cell pinned by the total)
+            others_lo = sum(s[0] for j, s in enumerate(spans) if j != i)
+            others_hi = sum(s[1] for j, s in enumerate(spans) if j != i)
+            least = max(lo, rest - others_hi)
+            most = min(hi, rest - others_lo)
             if least >= most:
                 return True
         return False
@@ -146,7 +152,9 @@ def parents(flt: AuditFilter) -> list[AuditFilter]:
     """Every wider selection: the same filter with one or more of its fields cleared. The
     status is never cleared: anonymised reports are always of finalised audits only."""
     set_fields = [
-        f.name for f in fields(flt) if f.name in _NAMES and f.name != "status" and getattr(flt, f.name)
+        f.name
+        for f in fields(flt)
+        if f.name in _NAMES and f.name != "status" and getattr(flt, f.name)
     ]
     out = []
     for k in range(1, len(set_fields) + 1):
@@ -276,7 +284,9 @@ class Behind:
     # rating value -> (distinct audits, whether the rating meets the standard: 1, 0 or None)
 
 
-def behind(db: Database, flt: AuditFilter, counts: Iterable[tuple[str, str, str, int]] | None = None) -> Behind:
+def behind(
+    db: Database, flt: AuditFilter, counts: Iterable[tuple[str, str, str, int]] | None = None
+) -> Behind:
     """One GROUP BY over the answers (an audit answers an item once, so per item the answers
     are audits); themes and tags come from the small definition tables. A theme's rating
     given on several items is counted exactly (distinct audits) only where the per-item

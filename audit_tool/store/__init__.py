@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import sqlcipher3
 
 from ..errors import NotFound
-from . import connection
+from . import connection, flat
 from .connection import integrity_problems, translate
 from .schema import SCHEMA_VERSION
 
@@ -123,34 +123,18 @@ class Database:
                 "INSERT INTO checklist_defs VALUES (?, ?, ?, ?, ?, ?)",
                 (sha, d.id, d.version, d.title, loaded.source, now()),
             )
-            items, tags, levels = [], [], []
-            for t_pos, theme in enumerate(d.themes):
-                for i_pos, item in enumerate(theme.items):
-                    items.append(
-                        (
-                            sha,
-                            item.id,
-                            theme.id,
-                            theme.title,
-                            t_pos,
-                            i_pos,
-                            item.scale,
-                            int(item.required),
-                            item.question,
-                        )
-                    )
-                    for tag in item.tags:
-                        t = d.tags[tag]
-                        tags.append((sha, item.id, tag, t.kind, t.label))
-            for name, scale in d.scales.items():
-                for pos, lv in enumerate(scale.levels):
-                    meets = scale.meets(lv.value)
-                    levels.append(
-                        (sha, name, lv.value, lv.label, pos, None if meets is None else int(meets))
-                    )
-            c.executemany("INSERT INTO checklist_items VALUES (?,?,?,?,?,?,?,?,?)", items)
+            tags = [
+                (sha, item.id, tag, d.tags[tag].kind, d.tags[tag].label)
+                for _, item in d.items()
+                for tag in item.tags
+            ]
+            c.executemany(
+                "INSERT INTO checklist_items VALUES (?,?,?,?,?,?,?,?,?,?)", flat.item_rows(sha, d)
+            )
             c.executemany("INSERT INTO checklist_item_tags VALUES (?,?,?,?,?)", tags)
-            c.executemany("INSERT INTO checklist_levels VALUES (?,?,?,?,?,?)", levels)
+            c.executemany(
+                "INSERT INTO checklist_levels VALUES (?,?,?,?,?,?)", flat.level_rows(sha, d)
+            )
         self._checklists[sha] = loaded
         return sha
 

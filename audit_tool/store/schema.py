@@ -7,8 +7,46 @@ one transaction with foreign keys off (so rebuilding a table never cascades).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import sqlcipher3
+
+
+def _hidden_fails(conn: sqlcipher3.Connection) -> None:
+    """Add the columns, then flatten each stored checklist copy again (facts, the level a
+    hidden failing item counts as) and mark every audit's hidden failing items. A copy that
+    no longer parses is left as it was: its audits could not be opened before either."""
+    from ..checklists.loader import parse  # pydantic, only when a database is upgraded
+    from ..errors import ChecklistError
+    from .flat import HIDDEN_FAILS, level_rows, mark_hidden
+
+    stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    for table, column in (("answers", "hidden_fails"), ("checklist_items", "fact")):
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:  # a test may have added it to write an older file
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+    for sha, cid, source in conn.execute(
+        "SELECT sha256, checklist_id, source FROM checklist_defs"
+    ).fetchall():
+        try:
+            d = parse(source, f"stored copy of {cid}", "database").definition
+        except ChecklistError:
+            continue
+        conn.executemany(
+            "UPDATE checklist_items SET fact = 1 WHERE sha256 = ? AND item_id = ?",
+            [(sha, item.id) for _, item in d.items() if d.scale_of(item).is_fact],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO checklist_levels VALUES (?,?,?,?,?,?)",
+            [row for row in level_rows(sha, d) if row[2] == HIDDEN_FAILS],
+        )
+        if not any(item.show_when for _, item in d.items()):
+            continue
+        for (audit_id,) in conn.execute(
+            "SELECT id FROM audits WHERE checklist_sha = ?", (sha,)
+        ).fetchall():
+            mark_hidden(conn, audit_id, d, stamp)
+
 
 MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     # 1: initial schema
@@ -237,6 +275,11 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     ALTER TABLE cases ADD COLUMN sampling_id TEXT REFERENCES samplings(id);
     CREATE INDEX cases_sampling ON cases(sampling_id);
     """,
+    # 4: issue 9: an item hidden by a failing answer counts as not meeting the standard
+    #    (answers.hidden_fails, a row even if the item was never rated); facts are never
+    #    scored (checklist_items.fact). Recomputed for every audit, finalised ones included:
+    #    their ratings stay as given, only how they are counted changes (see _hidden_fails).
+    _hidden_fails,
 ]
 
 # The triggers' messages (kept free of words such as "read-only" or "locked" that

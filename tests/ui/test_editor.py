@@ -28,7 +28,7 @@ def focus():
 def test_answer_by_keyboard_only(qtbot, editor, session, audit_id):
     p1 = editor.items["p1"].rating
     assert focus() is p1  # opening an audit puts the keyboard on the first question
-    qtbot.keyClick(focus(), Qt.Key.Key_4)
+    qtbot.keyClick(focus(), Qt.Key.Key_3)  # best first: 1 Excellent, 2 Very good, 3 Good
     assert stored(session, audit_id).answers["p1"].rating == "4"
     qtbot.keyClick(focus(), Qt.Key.Key_Right)  # one level along the scale: 3 Adequate
     assert stored(session, audit_id).answers["p1"].rating == "3"
@@ -41,7 +41,8 @@ def test_answer_by_keyboard_only(qtbot, editor, session, audit_id):
     assert not editor.items["p3"].isHidden()
     qtbot.keyClick(focus(), Qt.Key.Key_Down)
     assert focus() is editor.items["p3"].rating
-    qtbot.keyClick(focus(), Qt.Key.Key_6)
+    qtbot.keyClick(focus(), Qt.Key.Key_1)  # Excellent, the best answer
+    assert stored(session, audit_id).answers["p3"].rating == "6"
     qtbot.keyClick(focus(), Qt.Key.Key_Tab)  # on to the evidence note
     assert focus() is editor.items["p3"].note
     qtbot.keyClicks(focus(), "Contact with the father attempted twice")
@@ -51,7 +52,8 @@ def test_answer_by_keyboard_only(qtbot, editor, session, audit_id):
     qtbot.keyClick(editor.items["p3"].rating, Qt.Key.Key_Down)  # across into the next theme
     assert editor.current_theme() == 1
     assert focus() is editor.items["q1"].rating
-    qtbot.keyClick(focus(), Qt.Key.Key_5)
+    qtbot.keyClick(focus(), Qt.Key.Key_2)  # Very good
+    assert stored(session, audit_id).answers["q1"].rating == "5"
     qtbot.keyClick(focus(), Qt.Key.Key_Up)
     assert focus() is editor.items["p3"].rating
 
@@ -93,8 +95,8 @@ def test_closing_the_window_mid_edit_loses_nothing(
 
 def test_undo_redo_with_typing_merged(qtbot, window, editor, session, audit_id):
     bar = editor.items["p1"].rating
-    qtbot.keyClick(bar, Qt.Key.Key_4)
-    qtbot.keyClick(bar, Qt.Key.Key_5)
+    qtbot.keyClick(bar, Qt.Key.Key_3)  # Good (4)
+    qtbot.keyClick(bar, Qt.Key.Key_2)  # Very good (5)
     note = editor.items["p1"].note
     qtbot.keyClicks(note, "First burst")
     editor.items["p1"].flush()  # as the 400 ms pause would
@@ -122,8 +124,8 @@ def test_undo_redo_with_typing_merged(qtbot, window, editor, session, audit_id):
 
 
 def test_history_of_a_question(qtbot, editor, session, audit_id):
-    qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_4)
-    qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_2)
+    qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_3)  # Good
+    qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_5)  # Weak
     dialog = HistoryDialog(session.db, editor.audit, "p1")
     qtbot.addWidget(dialog)
     rows = [
@@ -137,7 +139,7 @@ def test_finalise_lists_missing_questions_as_links(
     qtbot, window, editor, session, audit_id, monkeypatch
 ):
     monkeypatch.setattr(controller_module, "confirm", lambda *a, **k: True)
-    qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_4)
+    qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_3)  # Good (4)
     window.actions.finalise.trigger()
     panel = editor.missing
     assert panel.isVisible()
@@ -157,7 +159,7 @@ def test_finalise_lists_missing_questions_as_links(
     audit = stored(session, audit_id)
     assert audit.status.value == "finalised"
     assert editor.read_only_banner.isVisible()
-    qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_6)  # read-only: nothing changes
+    qtbot.keyClick(editor.items["p1"].rating, Qt.Key.Key_1)  # read-only: nothing changes
     assert stored(session, audit_id).answers["p1"].rating == "4"
     assert window.actions.amend.isEnabled() and not window.actions.finalise.isEnabled()
 

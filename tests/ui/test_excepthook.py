@@ -30,7 +30,7 @@ def test_a_bug_while_saving_a_rating_is_said_and_marks_the_indicator(
     qtbot, editor, session, audit_id, monkeypatch, unexpected_messages, reporter
 ):
     rating = editor.items["p1"].rating
-    qtbot.keyClick(rating, Qt.Key.Key_4)
+    qtbot.keyClick(rating, Qt.Key.Key_3)  # best first: 1 Excellent (6), 2 Very good, 3 Good (4)
     assert audits.get_audit(session.db, audit_id).answers["p1"].rating == "4"
     assert editor.save_state.text().startswith("✓")
 
@@ -61,7 +61,7 @@ def test_a_bug_while_saving_a_rating_is_said_and_marks_the_indicator(
     assert audits.get_audit(session.db, audit_id).answers["p1"].rating == "4"  # not saved
     assert editor.undo_stack.count() == steps  # no step to undo for a change never saved
 
-    qtbot.keyClick(rating, Qt.Key.Key_3)  # the next change saves, and says so again
+    qtbot.keyClick(rating, Qt.Key.Key_4)  # the next change saves, and says so again
     assert audits.get_audit(session.db, audit_id).answers["p1"].rating == "3"
     assert editor.save_state.text().startswith("✓")
 

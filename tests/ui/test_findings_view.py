@@ -16,10 +16,12 @@ def test_findings_for_one_audit_and_the_selection(qtbot, window, session, audit_
     qtbot.waitUntil(lambda: view.by_theme.model.rowCount() == 2, timeout=5000)
     table = view.by_theme.model
     rows = [[table.index(r, c).data() for c in range(6)] for r in range(table.rowCount())]
-    assert rows[0][:5] == ["Pattern", "1", "2", "1", "50%"]
+    # p1 Very good ok, p2 No x, p3 not asked after that "No": counts as not met -> 1 of 3
+    assert rows[0][:5] == ["Pattern", "1", "3", "1", "33%"]
     assert "Very good 1" in rows[0][5] and "No 1" in rows[0][5]
+    assert "Not asked (an earlier answer fell short) 1" in rows[0][5]
     assert rows[1][:5] == ["Planning", "1", "1", "0", "0%"]  # 'not applicable' is left out
-    assert "Pattern: 50% (1 of 2)" in view.by_theme.chart.accessibleDescription()
+    assert "Pattern: 33% (1 of 3)" in view.by_theme.chart.accessibleDescription()
     assert view.by_tag.model.rowCount() == 2
     window.actions.back.trigger()
     assert window.stack.currentWidget() is window.editor

@@ -1,0 +1,217 @@
+"""Facts recorded in audits (items on a fact scale: sex, substances, services involved),
+counted, never scored: "7 of 12 audits".
+
+Per checklist and phase (and all phases together): for each fact item, how many audits gave
+each value, and how many gave none. For a fact item with `breakdown = true`, the same
+again within each of its values (the group "women's deaths"), with every other fact item's
+counts and every rated item's share meeting the standard inside the group.
+
+The counting is plain Python over one read of the answers: a fact table is small (a few
+values per item), and a second, independent way of counting from the SQL of aggregate.py.
+No disclosure control here: the report applies it (reports/facts_section.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..selection import AuditFilter
+from ..store import Database
+from ..store.flat import HIDDEN_FAILS
+
+ALL_PHASES = ""  # the phase key of the counts over every phase together
+
+
+@dataclass(frozen=True)
+class ValueCount:
+    value: str  # "" for audits that gave no answer
+    label: str
+    audits: int
+
+
+@dataclass(frozen=True)
+class FactCount:
+    """One fact item over a set of audits: values (file order) then "No answer"; the counts
+    add up to `audits`."""
+
+    item_id: str
+    question: str
+    audits: int
+    values: tuple[ValueCount, ...]
+
+    def count(self, value: str) -> int:
+        return next((v.audits for v in self.values if v.value == value), 0)
+
+
+@dataclass(frozen=True)
+class ItemShare:
+    item_id: str
+    question: str
+    audits: int  # audits in the group that rated the item (or had it fail by hiding)
+    meets: int
+
+    @property
+    def share(self) -> float | None:
+        return self.meets / self.audits if self.audits else None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The audits whose breakdown item has one value: its noun, size, facts and shares."""
+
+    item_id: str
+    value: str
+    label: str
+    noun: str  # "women's deaths", else "audits where <question> was <label>"
+    audits: int
+    facts: tuple[FactCount, ...]
+    shares: tuple[ItemShare, ...]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    item_id: str
+    question: str
+    title: str  # the fact scale's title ("Sex"): what the report splits by
+    groups: tuple[Group, ...]  # one per value, file order (values nobody gave included)
+
+
+@dataclass(frozen=True)
+class FactFindings:
+    checklist_id: str
+    title: str
+    phase: str  # a Phase value, or ALL_PHASES
+    audits: int
+    facts: tuple[FactCount, ...]
+    breakdowns: tuple[Breakdown, ...]
+
+
+NO_ANSWER = "No answer"
+
+
+def group_noun(question: str, label: str, group_label: str) -> str:
+    return group_label.strip() or f"audits where '{question.rstrip('?')}' was {label}"
+
+
+def fact_findings(db: Database, flt: AuditFilter | None = None) -> tuple[FactFindings, ...]:
+    """Every checklist in the selection with at least one fact item: all phases first, then
+    each phase present. Labels come from the newest stored copy of each checklist."""
+    flt = flt or AuditFilter()
+    where, params = flt.where()
+    audits = db.query(
+        f"""SELECT a.id, a.checklist_id, a.checklist_sha, a.phase FROM audits a
+            JOIN cases c ON c.id = a.case_id WHERE {where}""",
+        params,
+    )
+    by_checklist: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for audit_id, cid, sha, phase in audits:
+        by_checklist[cid].append((audit_id, sha, phase))
+    out: list[FactFindings] = []
+    for cid in sorted(by_checklist):
+        rows = by_checklist[cid]
+        newest = db.query_one(
+            f"""SELECT sha256 FROM checklist_defs WHERE checklist_id = ? AND sha256 IN
+                ({",".join("?" * len({s for _, s, _ in rows}))}) ORDER BY added_at DESC, rowid DESC""",
+            (cid, *sorted({s for _, s, _ in rows})),
+        )[0]
+        d = db.checklist(newest).definition
+        fact_items = [i for _, i in d.items() if d.scale_of(i).is_fact]
+        if not fact_items:
+            continue
+        answers = _answers(db, flt, cid)
+        phases = [ALL_PHASES, *sorted({p for _, _, p in rows}, key=_phase_order)]
+        for phase in phases:
+            ids = [a for a, _, p in rows if phase == ALL_PHASES or p == phase]
+            out.append(_one(d, phase, ids, answers, fact_items))
+    return tuple(out)
+
+
+def _phase_order(phase: str) -> int:
+    from ..domain import Phase
+
+    order = [p.value for p in Phase]
+    return order.index(phase) if phase in order else len(order)
+
+
+def _answers(db: Database, flt: AuditFilter, cid: str) -> dict[str, dict[str, tuple]]:
+    """{audit: {item: (value, meets)}} for the checklist's audits in the selection: facts as
+    given (meets None), rated items as counted in a share (meets 1/0; hidden failing as 0)."""
+    where, params = flt.where()
+    out: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for audit_id, item, value, meets, fact in db.query(
+        f"""SELECT a.id, an.item_id, CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}'
+                   END, l.meets, ci.fact
+            FROM audits a JOIN cases c ON c.id = a.case_id
+            JOIN answers an ON an.audit_id = a.id
+             AND (an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)
+            JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
+            LEFT JOIN checklist_levels l ON l.sha256 = a.checklist_sha AND l.scale = ci.scale
+             AND l.value = (CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}' END)
+            WHERE {where} AND a.checklist_id = ?""",
+        (*params, cid),
+    ):
+        out[audit_id][item] = (value, meets, fact)
+    return out
+
+
+def _count(d, item, ids: list[str], answers) -> FactCount:
+    scale = d.scale_of(item)
+    given = [answers.get(a, {}).get(item.id) for a in ids]
+    values = [g[0] for g in given if g is not None and g[2]]
+    counts = [ValueCount(lv.value, lv.label, values.count(lv.value)) for lv in scale.levels]
+    missing = len(ids) - sum(c.audits for c in counts)
+    if missing:
+        counts.append(ValueCount("", NO_ANSWER, missing))
+    return FactCount(item.id, item.question, len(ids), tuple(counts))
+
+
+def _shares(d, ids: list[str], answers) -> tuple[ItemShare, ...]:
+    out = []
+    for _, item in d.items():
+        if d.scale_of(item).is_fact:
+            continue
+        got = [answers.get(a, {}).get(item.id) for a in ids]
+        counted = [g for g in got if g is not None and g[1] is not None]
+        out.append(ItemShare(item.id, item.question, len(counted), sum(g[1] for g in counted)))
+    return tuple(out)
+
+
+def _one(d, phase: str, ids: list[str], answers, fact_items) -> FactFindings:
+    facts = tuple(_count(d, item, ids, answers) for item in fact_items)
+    breakdowns = []
+    for item in fact_items:
+        if not item.breakdown:
+            continue
+        groups = []
+        for lv in d.scale_of(item).levels:
+            members = [a for a in ids if (answers.get(a, {}).get(item.id) or ("",))[0] == lv.value]
+            groups.append(
+                Group(
+                    item.id,
+                    lv.value,
+                    lv.label,
+                    group_noun(item.question, lv.label, lv.group_label),
+                    len(members),
+                    tuple(
+                        _count(d, other, members, answers)
+                        for other in fact_items
+                        if other is not item
+                    ),
+                    _shares(d, members, answers),
+                )
+            )
+        breakdowns.append(Breakdown(item.id, item.question, d.scale_of(item).title, tuple(groups)))
+    return FactFindings(d.id, d.title, phase, len(ids), facts, tuple(breakdowns))
+
+
+def audit_facts(definition, ratings: dict[str, str | None]) -> list[tuple[str, str]]:
+    """(question, answer) of one audit's fact items, as facts: ("Sex", "Female")."""
+    out = []
+    for _, item in definition.items():
+        scale = definition.scale_of(item)
+        if not scale.is_fact or not definition.visible(item, ratings):
+            continue
+        level = scale.level(ratings.get(item.id) or "")
+        out.append((item.question, level.label if level else "Not answered"))
+    return out

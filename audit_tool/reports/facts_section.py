@@ -1,0 +1,277 @@
+"""Report blocks for facts (items on a fact scale): counted, never scored.
+
+In the aggregate report, per checklist: each fact item as a table of audits per answer
+(all phases, then each phase); then, for a fact item that splits the report (breakdown),
+each of its groups ("women's deaths") with the other facts and the rated items' shares
+inside it. Every count goes through disclosure control: a count of 1 to 4 audits reads
+'<5', and where counts add up to a total the reader can see (a row, a column, a group) the
+next-smallest is held back too, so that no hidden count can be worked out.
+
+In the one-audit report: the audit's facts read as facts ("Sex: Female"); the answer text of
+the ratings table says what a hidden item counts as.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..domain import Audit, Phase
+from ..findings.facts import ALL_PHASES, FactCount, FactFindings, audit_facts, fact_findings
+from ..selection import AuditFilter
+from ..store import Database
+from .disclosure import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
+from .model import Heading, KeyValue, Paragraph, Table
+
+NOT_ASKED = "Not asked: counts as not meeting the standard (an earlier answer fell short)"
+
+
+# -- one audit -------------------------------------------------------------------------------------
+
+
+def audit_facts_blocks(audit: Audit) -> list:
+    """'Facts recorded' with each fact as question and answer; nothing for a checklist
+    without facts."""
+    rows = audit_facts(audit.checklist.definition, audit.ratings)
+    return [Heading("Facts recorded", 1), KeyValue(rows)] if rows else []
+
+
+def rating_text(audit: Audit, item) -> str | None:
+    """The Rating cell of the one-audit ratings table, or None to leave the item out (a fact,
+    listed under "Facts recorded"; or hidden and not counted)."""
+    from ..checklists.model import FAILS, SHOWN
+
+    d = audit.checklist.definition
+    scale = d.scale_of(item)
+    if scale.is_fact:
+        return None
+    effect = d.hidden_effect(item, audit.ratings)
+    if effect == FAILS:
+        return NOT_ASKED
+    if effect != SHOWN:
+        return None
+    ans = audit.answers.get(item.id)
+    level = scale.level(ans.rating) if ans and ans.rating else None
+    if level is not None:
+        return level.label
+    return "Not answered" if item.required else "Not answered (optional)"
+
+
+# -- aggregate -------------------------------------------------------------------------------------
+
+
+def _grid_hidden(
+    grid: list[list[int]], unseen: frozenset[int] = frozenset()
+) -> list[list[bool]] | None:
+    """Which cells of a table of audit counts to hide: each row adds up to a total the reader
+    sees (or can work out), and so does each column. Rows in `unseen` are never shown (a group
+    held back, or the audits outside every group): all their cells count as hidden, so the
+    rows shown cannot give them back through a column's total. None: hide it all."""
+    width = len(grid[0]) if grid else 0
+    cells = [n for row in grid for n in row]
+    primary = [small(n) or (i // width in unseen) for i, n in enumerate(cells)]
+    silent = frozenset(i for i in range(len(cells)) if i // width in unseen)
+    # a line of one cell is no line: its "total" is the cell itself
+    lines = [
+        Line(tuple(range(r * width, (r + 1) * width)), tuple(row))
+        for r, row in enumerate(grid)
+        if width > 1 and r not in unseen  # an unseen row's total is not shown either
+    ]
+    lines += [
+        Line(
+            tuple(r * width + c for r in range(len(grid))),
+            tuple(row[c] for row in grid),
+            silent=silent,
+        )
+        for c in range(width)
+        if len(grid) > 1
+    ]
+    hidden = suppress(cells, primary, lines)
+    if hidden is None:
+        return None
+    return [hidden[r * width : (r + 1) * width] for r in range(len(grid))]
+
+
+def _fact_table(counts: list[FactCount], phases: list[str]) -> Table:
+    """One fact item: a row per answer, a column for all phases, then one per phase. First
+    the all-phases column (its answers add up to the audits); then the phases, whose answers
+    add up to each phase's audits and whose cells add up to the row's first cell. Where that
+    first cell is hidden, the row's phases are too: shown, they would add up to it."""
+    first = counts[0]
+    grid = [[c.count(v.value) for c in counts] for v in first.values]
+    total = [row[0] for row in grid]
+    whole = suppress(
+        total, [small(n) for n in total], [Line(tuple(range(len(total))), tuple(total))]
+    )
+    hidden = None
+    if whole is not None and len(counts) > 1:
+        width = len(counts) - 1
+        cells = [n for row in grid for n in row[1:]]
+        primary = [small(n) or (whole[i // width] and n > 0) for i, n in enumerate(cells)]
+        lines = [
+            Line(col, tuple(cells[i] for i in col))
+            for col in (tuple(r * width + c for r in range(len(grid))) for c in range(width))
+        ] + [
+            Line(tuple(range(r * width, (r + 1) * width)), tuple(row[1:]))
+            for r, row in enumerate(grid)
+            if not whole[r]
+        ]
+        phased = suppress(cells, primary, lines)
+        if phased is not None:
+            hidden = [[whole[r], *phased[r * width : (r + 1) * width]] for r in range(len(grid))]
+    elif whole is not None:
+        hidden = [[h] for h in whole]
+    heads = ["All audits" if p == ALL_PHASES else Phase(p).label for p in phases]
+    rows = []
+    for r, v in enumerate(first.values):
+        if hidden is None:
+            row = [HIDDEN] * len(counts)
+        else:
+            row = [label(n, h) for n, h in zip(grid[r], hidden[r], strict=True)]
+        rows.append([v.label, *row])
+    rows.append(["Audits", *[f"{c.audits:,}" for c in counts]])
+    return Table(
+        ["Answer", *heads],
+        rows,
+        caption=first.question,
+        align=["l"] + ["r"] * len(counts),
+    )
+
+
+def aggregate_facts_blocks(
+    db: Database, flt: AuditFilter, checklist_id: str, level: int = 1
+) -> list:
+    """The facts section of one checklist in the aggregate report (nothing without facts).
+    `level`: the heading level the checklist's own sections use."""
+    found = fact_findings(db, replace(flt, checklist_id=checklist_id))
+    if not found:
+        return []
+    every = next(f for f in found if f.phase == ALL_PHASES)
+    per_phase = [f for f in found if f.phase != ALL_PHASES]
+    sets = [every] + (per_phase if len(per_phase) > 1 else [])
+    out: list = [
+        Heading("Facts recorded", level),
+        Paragraph(
+            "Facts are what happened, not how well it was recorded: they are counted, never "
+            "scored, and are left out of every share meeting the standard. Each table shows "
+            "how many audits gave each answer.",
+            "note",
+        ),
+    ]
+    for i in range(len(every.facts)):
+        out.append(_fact_table([s.facts[i] for s in sets], [s.phase for s in sets]))
+    for bd in every.breakdowns:
+        out += _breakdown_blocks(every, bd, level)
+    return out
+
+
+def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
+    overall = next(f for f in every.facts if f.item_id == bd.item_id)
+    sizes = [g.audits for g in bd.groups]
+    missing = every.audits - sum(sizes)  # audits with no answer to the breakdown item
+    size_hidden = _grid_hidden([[*sizes, missing]] if missing else [sizes])
+    out: list = [
+        Heading(f"By {bd.title[:1].lower()}{bd.title[1:]}", level + 1),
+        Paragraph(f"Split by the answer to: {overall.question}", "note"),
+    ]
+    if size_hidden is None:
+        return out + [Paragraph(f"Not shown: some groups hold fewer than {SUPPRESS_BELOW} audits.")]
+    # every other fact, counted within each group: groups x answers, rows add up to the
+    # group, columns to the overall count shown in the table above
+    other = [f for f in every.facts if f.item_id != bd.item_id]
+    grids = {}
+    for f in other:
+        grid = [
+            [
+                g.facts[[o.item_id for o in g.facts].index(f.item_id)].count(v.value)
+                for v in f.values
+            ]
+            for g in bd.groups
+        ]
+        if missing:  # the audits outside every group, never shown: counted as hidden
+            grid.append(
+                [f.count(v.value) - sum(row[c] for row in grid) for c, v in enumerate(f.values)]
+            )
+        unseen = {gi for gi in range(len(bd.groups)) if size_hidden[0][gi]}
+        if missing:
+            unseen.add(len(bd.groups))
+        grids[f.item_id] = (grid, _grid_hidden(grid, frozenset(unseen)))
+    for gi, g in enumerate(bd.groups):
+        if not g.audits:
+            continue
+        out.append(Heading(f"{g.noun[:1].upper()}{g.noun[1:]}", level + 2))
+        if size_hidden[0][gi]:
+            out.append(
+                Paragraph(
+                    f"Fewer than {SUPPRESS_BELOW} audits, or a count that would give such a "
+                    "group away: not shown.",
+                    "note",
+                )
+            )
+            continue
+        # a table rather than a sentence each: a death review holds dozens of facts
+        rows = []
+        for f in other:
+            grid, hidden = grids[f.item_id]
+            shown = [
+                (v, grid[gi][c])
+                for c, v in enumerate(f.values)
+                if hidden is not None and not hidden[gi][c] and grid[gi][c]
+            ]
+            rows += [
+                [f.question if i == 0 else "", v.label, f"{n} of {g.audits}"]
+                for i, (v, n) in enumerate(shown)
+            ]
+        out.append(
+            Paragraph(
+                f"Within the {g.audits} {g.noun}:"
+                if rows
+                else f"{g.audits} {g.noun}: no other fact can be shown for them."
+            )
+        )
+        if rows:
+            out.append(
+                Table(
+                    ["Fact", "Answer", f"Of the {g.noun}"],
+                    rows,
+                    caption=f"Facts within {g.noun}",
+                    align=["l", "l", "r"],
+                    widths=[5, 2.2, 1.4],
+                )
+            )
+        if any(hidden is None or any(hidden[gi]) for _, hidden in grids.values()):
+            out.append(
+                Paragraph(
+                    f"Counts resting on fewer than {SUPPRESS_BELOW} audits, and any that would "
+                    "give one away, are not listed.",
+                    "note",
+                )
+            )
+        shares = _group_shares(bd, gi) if not small(missing) else []
+        if shares:
+            out.append(
+                Table(
+                    ["Rated item", "Audits", "Meeting the standard"],
+                    shares,
+                    caption=f"Practice within {g.noun}",
+                    align=["l", "r", "r"],
+                    widths=[6, 1, 1.5],
+                )
+            )
+    return out
+
+
+def _group_shares(bd, gi: int) -> list[list[str]]:
+    """Rows of a group's rated items: shown only where every group rests on 0 or at least
+    SUPPRESS_BELOW audits for the item, so the overall share cannot give a small one away."""
+    rows = []
+    g = bd.groups[gi]
+    for i, s in enumerate(g.shares):
+        if s.share is None:
+            continue
+        if any(small(other.shares[i].audits) for other in bd.groups):
+            continue
+        rows.append([s.question, f"{s.audits:,}", f"{s.share:.0%}"])
+    return rows
+
+
+__all__ = ["NOT_ASKED", "aggregate_facts_blocks", "audit_facts_blocks", "rating_text"]
