@@ -241,11 +241,6 @@ def test_rating_distribution_columns_follow_the_scale_not_the_first_theme(db, mi
         audits.finalise(db, audit_id)
     docx = export_report(db, AuditFilter(), "docx", tmp_path / "cols.docx")
     headers = [[c.text for c in t.rows[0].cells] for t in Document(str(docx)).tables]
-<<<<<<< HEAD
     assert ["Theme", "Yes \u2713", "No"] in headers  # the level meeting the standard is marked
-    assert ["Theme", "Very good \u2713", "Weak"] in headers
-=======
-    assert ["Theme", "Yes", "No"] in headers
     # p3, hidden by p2 "no", counts as not met: its own column, last
-    assert ["Theme", "Very good", "Weak", "Not asked (an earlier answer fell short)"] in headers
->>>>>>> wip-scoring
+    assert ["Theme", "Very good \u2713", "Weak", "Not asked (an earlier answer fell short)"] in headers
