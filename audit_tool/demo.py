@@ -158,6 +158,8 @@ def _prepare(definition):
 
 
 def _rate(rng: random.Random, scale, skill: float) -> str:
+    if scale.is_fact:  # a fact is never scored: any of its answers
+        return rng.choice(scale.levels).value
     rated = [lv.value for lv in scale.levels if lv.value not in scale.not_rated]
     meets = [v for v in rated if v in scale.meets_standard]
     misses = [v for v in rated if v not in scale.meets_standard]

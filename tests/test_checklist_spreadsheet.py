@@ -78,7 +78,7 @@ def test_template_imports_cleanly_with_notes_and_drop_downs(template):
     lists = {dv.formula1: str(dv.sqref) for dv in items.data_validations.dataValidation}
     assert lists['"evidence,quality"'].startswith("G2:") and lists['"yes,no"'].startswith("H2:")
     meets = {dv.formula1 for dv in wb["scales"].data_validations.dataValidation}
-    assert '"yes,no,not rated"' in meets
+    assert '"yes,no,not rated,fact"' in meets
 
 
 @pytest.mark.parametrize("original", bundled(), ids=lambda c: c.id)

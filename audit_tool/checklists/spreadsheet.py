@@ -33,7 +33,16 @@ MAX_UNPACKED_BYTES = 100_000_000  # a zip bomb is refused before openpyxl unpack
 # Column names per sheet; the ones in REQUIRED must be present, the rest may be left out.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "checklist": ("field", "value"),
-    "scales": ("scale", "scale_title", "value", "label", "key", "meets", "description"),
+    "scales": (
+        "scale",
+        "scale_title",
+        "value",
+        "label",
+        "key",
+        "meets",
+        "description",
+        "group_label",
+    ),
     "tags": ("id", "kind", "label"),
     "items": (
         "theme_id",
@@ -47,6 +56,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "evidence_prompt",
         "tags",
         "show_when",
+        "breakdown",
     ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -72,8 +82,11 @@ NOTES: dict[str, dict[str, str]] = {
         "label": "What the reader sees, e.g. Yes, Good.",
         "key": "Optional one-key shortcut (a digit or letter).",
         "meets": "yes: meets the standard; no: rated, does not meet it; blank or 'not rated': "
-        "left out of the share (e.g. not applicable).",
+        "left out of the share (e.g. not applicable); fact: on every level of a scale that "
+        "records a fact (never scored, only counted).",
         "description": "Optional longer description of the level.",
+        "group_label": "Optional, fact scales: what reports call files with this answer, "
+        "e.g. files heard at MARAC.",
     },
     "tags": {
         "id": "The tag's id, used in the items sheet's tags column.",
@@ -94,6 +107,8 @@ NOTES: dict[str, dict[str, str]] = {
         "tags": "Optional tag ids from the tags sheet, comma separated.",
         "show_when": "Optional: only ask this when an earlier answer is one of some values, "
         "written ITEM = value, value (e.g. ch-01 = yes, partly).",
+        "breakdown": "Optional, fact questions only: yes splits report figures by this "
+        "question's answers. Blank means no.",
     },
 }
 
@@ -355,6 +370,7 @@ _MEETS = {
     "not_rated": "not rated",
     "na": "not rated",
     "n/a": "not rated",
+    "fact": "fact",
 }
 
 
@@ -385,7 +401,7 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
         level: dict[str, str] = {}
         path = f"{base}.levels[{len(scale['levels'])}]"
         imp.where[path] = row.cell("scales", "value")
-        for col in ("value", "label", "key", "description"):
+        for col in ("value", "label", "key", "description", "group_label"):
             if row.get(col):
                 level[col] = row.get(col)
             imp.where[f"{path}.{col}"] = row.cell("scales", col)
@@ -399,9 +415,22 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
             scale["meets_standard"].append(level.get("value", ""))
         elif meets == "not rated":
             scale["not_rated"].append(level.get("value", ""))
+        elif meets == "fact":
+            scale.setdefault("facts", []).append(row.cell("scales", "meets"))
         scale["levels"].append(level)
     for name, scale in scales.items():
-        if not scale["meets_standard"]:
+        # a fact scale says "fact" on every level; scored levels mixed in are a mistake
+        facts = scale.pop("facts", [])
+        if facts and len(facts) < len(scale["levels"]):
+            imp.problem(
+                facts[0],
+                f"scale '{name}' mixes fact levels with scored ones; put fact in the meets "
+                "column of every level of a fact scale, or of none",
+            )
+        elif facts:
+            scale["kind"] = "fact"
+            del scale["meets_standard"], scale["not_rated"]
+        elif not scale["meets_standard"]:
             imp.problem(
                 imp.where[f"scales.{name}.meets_standard"],
                 f"no level of scale '{name}' meets the standard; put yes in the meets column of at least one",
@@ -524,7 +553,7 @@ def _item(row: _Row, imp: _Import, base: str) -> dict:
         value = row.get(col)
         if not value:
             continue
-        if col == "required":
+        if col in ("required", "breakdown"):
             if value.lower() not in _YES_NO:
                 imp.problem(cell, f"'{value}' is not yes or no")
                 continue
@@ -594,7 +623,7 @@ def to_toml(data: dict, source: str = "") -> str:
             lines.append(f"{key} = {_value(data[key])}")
     for name, scale in data.get("scales", {}).items():
         lines += ["", f"[scales.{_key(name)}]"]
-        for key in ("title", "meets_standard", "not_rated"):
+        for key in ("title", "kind", "meets_standard", "not_rated"):
             if key in scale:
                 lines.append(f"{key} = {_value(scale[key])}")
         lines.append("levels = [")
@@ -724,7 +753,9 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
     for name, scale in d.scales.items():
         for i, lv in enumerate(scale.levels):
             meets = (
-                "yes"
+                "fact"
+                if scale.is_fact
+                else "yes"
                 if lv.value in scale.meets_standard
                 else ("not rated" if lv.value in scale.not_rated else "no")
             )
@@ -737,6 +768,7 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
                     lv.key,
                     meets,
                     lv.description,
+                    lv.group_label,
                 ]
             )
     tags = [[tag_id, tag.kind, tag.label] for tag_id, tag in d.tags.items()]
@@ -757,6 +789,7 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
                     item.evidence_prompt,
                     ", ".join(item.tags),
                     f"{cond.item} = {', '.join(cond.any_of)}" if cond else "",
+                    "yes" if item.breakdown else "",
                 ]
             )
     return {"checklist": checklist, "scales": scales, "tags": tags, "items": items}
@@ -879,7 +912,7 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
             _list_validation(ws, ["yes", "no"], headers.index("required") + 1, last, "Required")
         elif sheet == "scales":
             _list_validation(
-                ws, ["yes", "no", "not rated"], headers.index("meets") + 1, last, "Meets"
+                ws, ["yes", "no", "not rated", "fact"], headers.index("meets") + 1, last, "Meets"
             )
         elif sheet == "tags":
             _list_validation(ws, list(TAG_KINDS), headers.index("kind") + 1, last, "Kind")
@@ -890,8 +923,8 @@ def to_spreadsheet(definition: Checklist, path: str | Path, readme: str = "") ->
 TEMPLATE_README = """Writing a checklist in a spreadsheet
 This workbook is a checklist for the Case File Audit Tool. The example in it is fictional: replace it with your own.
 Sheet 'checklist': one row per detail (id, version, title, purpose, audit_types). The id must be new to your area.
-Sheet 'scales': one row per level of each rating scale, best first. meets: yes = meets the standard; no = does not; blank or 'not rated' = left out of the share.
-Sheet 'tags' (optional): tags that group questions in reports (kind: principle, component, practice_area, fact_group, baseline, theme, other).
+Sheet 'scales': one row per level of each rating scale, best first. meets: yes = meets the standard; no = does not; blank or 'not rated' = left out of the share; fact = a scale that records a fact, never scored (put fact on all its levels).
+Sheet 'tags' (optional): tags that group questions in reports (kind: principle, component, practice_area, quality_indicator, fact_group, baseline, theme, other).
 Sheet 'items': one row per question. Keep each theme's rows together; theme title and description go on the theme's first row.
 show_when: only ask the question when an earlier answer is one of some values, e.g.  ch-01 = yes, partly
 Hover over a column heading for a note on what goes in it. Do not merge cells. Empty rows are skipped.
