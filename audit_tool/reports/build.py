@@ -640,12 +640,31 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
         out.append(chart)
 
     # fact groups mirror the themes of the death review, so they are not repeated here
-    tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in ("principle", "component", "practice_area")]
+    kinds = ("principle", "component", "practice_area")  # in this order, each by tag id
+    tags = sorted((g for g in f.by_tag if g.checklist_id == cid and g.kind in kinds),
+                  key=lambda g: kinds.index(g.kind))
     if tags:
         tag_hidden = _hidden_groups(tags)
         out.append(Heading("By principle, critical component and practice area", lvl))
         out.append(_group_table(tags, "Principle, component or area", tag_hidden))
         chart = _group_chart("Share meeting the standard, by principle and component", tags, tag_hidden)
+        if chart:
+            out.append(chart)
+
+    # Care Inspectorate quality indicators: their own table, after the Safe & Together tags.
+    # Each item usually carries one indicator, so their rated items and items meeting the
+    # standard add up to the themes': a small row takes the next-smallest with it.
+    qis = [g for g in f.by_tag if g.checklist_id == cid and g.kind == "quality_indicator"]
+    if qis:
+        rows = tuple(range(len(qis)))
+        qi_hidden = suppress(
+            [g.audits for g in qis], _hidden_groups(qis),
+            [Line(rows, tuple(g.rated for g in qis), labelled=False),
+             Line(rows, tuple(g.meets for g in qis), labelled=False)],
+        ) or [True] * len(qis)
+        out.append(Heading("By quality indicator", lvl))
+        out.append(_group_table(qis, "Quality indicator", qi_hidden))
+        chart = _group_chart("Share meeting the standard, by quality indicator", qis, qi_hidden)
         if chart:
             out.append(chart)
 
