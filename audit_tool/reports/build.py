@@ -641,8 +641,10 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
 
     # fact groups mirror the themes of the death review, so they are not repeated here
     kinds = ("principle", "component", "practice_area")  # in this order, each by tag id
-    tags = sorted((g for g in f.by_tag if g.checklist_id == cid and g.kind in kinds),
-                  key=lambda g: kinds.index(g.kind))
+    tags = sorted(
+        (g for g in f.by_tag if g.checklist_id == cid and g.kind in kinds),
+        key=lambda g: kinds.index(g.kind),
+    )
     if tags:
         tag_hidden = _hidden_groups(tags)
         out.append(Heading("By principle, critical component and practice area", lvl))
@@ -656,11 +658,14 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
     # standard add up to the themes': a small row takes the next-smallest with it.
     qis = [g for g in f.by_tag if g.checklist_id == cid and g.kind == "quality_indicator"]
     if qis:
-        rows = tuple(range(len(qis)))
+        qi_rows = tuple(range(len(qis)))
         qi_hidden = suppress(
-            [g.audits for g in qis], _hidden_groups(qis),
-            [Line(rows, tuple(g.rated for g in qis), labelled=False),
-             Line(rows, tuple(g.meets for g in qis), labelled=False)],
+            [g.audits for g in qis],
+            _hidden_groups(qis),
+            [
+                Line(qi_rows, tuple(g.rated for g in qis), labelled=False),
+                Line(qi_rows, tuple(g.meets for g in qis), labelled=False),
+            ],
         ) or [True] * len(qis)
         out.append(Heading("By quality indicator", lvl))
         out.append(_group_table(qis, "Quality indicator", qi_hidden))
