@@ -22,6 +22,7 @@ from audit_tool.checklists.loader import bundled, load_file
 from audit_tool.checklists.model import FAILS, NOT_APPLICABLE, SHOWN
 from audit_tool.checklists.spreadsheet import SpreadsheetError, import_xlsx, to_spreadsheet
 from audit_tool.export import export_report
+from audit_tool.reports.disclosure import Line, suppress
 from audit_tool.selection import AuditFilter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,3 +273,47 @@ def test_report_adds_up_by_quality_indicator_in_pdf_and_docx(db, reviews, tmp_pa
     kinds = [r[0].split(" ")[0] for r in tables["Principle, component or area"]]
     assert kinds[:8] == ["Principle"] * 3 + ["Component"] * 5
     assert kinds[8:] == ["Assessment", "Documentation", "Interviewing", "Case"]
+
+
+def test_an_indicator_resting_on_few_reviews_is_suppressed_with_its_neighbour(db, tmp_path):
+    """Leadership rated in only 2 of 6 reviews (not applicable in the rest): its row shows
+    '<5', and since the indicators' rated items add up to the themes', the smallest other
+    row (all have 6 reviews; the first is taken) is held back too. Everything outside
+    involving children and families meets the standard here."""
+    loaded = next(c for c in bundled() if c.id == CID)
+    d = loaded.definition
+    for k in range(N):
+        case = audits.add_case(
+            db, f"FICT-MB-{k:03d}", "Inverbrack (fictional)", "Education (fictional)"
+        )
+        audit_id = audits.new_audit(db, case.id, loaded, phase="baseline")
+        for _, item in d.items():
+            if not d.visible(item, audits.get_audit(db, audit_id).ratings):
+                continue
+            rating = _answer_for(d, item, k)
+            if item.id not in INVOLVING and not d.scale_of(item).is_fact:
+                # meets the standard: hidden rows whose items met it nowhere would read as zero
+                rating = (
+                    "na"
+                    if item.id.startswith("le-") and k >= 2
+                    else d.scale_of(item).meets_standard[0]
+                )
+            audits.answer(db, audit_id, item.id, rating)
+        audits.finalise(db, audit_id)
+    docx = export_report(db, AuditFilter(checklist_id=CID), "docx", tmp_path / "small.docx")
+    rows = {r[0]: r[1:4] for r in _docx_tables(docx)["Quality indicator"]}
+    assert rows["Leadership of improvement and change"] == ["<5", "suppressed", "suppressed"]
+    assert rows["Impact on children and young people"] == ["suppressed"] * 3
+    assert rows["Involving children and families"] == ["6", "17", "53%"]
+    hidden = [k for k, v in rows.items() if "suppressed" in v]
+    assert len(hidden) == 2
+
+
+def test_a_lone_hidden_row_on_a_line_of_unlabelled_totals_takes_a_neighbour():
+    """Rated items add up to a total the reader can see; the hidden row's rated items show
+    only 'suppressed'. One hidden row would be the total minus the others, so the smallest
+    other row goes too; two hidden rows of unknown size protect each other."""
+    rated = Line((0, 1, 2), (24, 30, 6), labelled=False)
+    assert suppress([6, 7, 2], [False, False, True], [rated]) == [True, False, True]
+    assert suppress([6, 7, 2], [False, True, True], [rated]) == [False, True, True]
+    assert suppress([6, 7, 8], [False, False, False], [rated]) == [False, False, False]

@@ -84,10 +84,12 @@ class Line:
         bound = known if self.labelled else unknown
         spans = [bound(v) for v in gone]
         rest = sum(gone)
-        lo_all, hi_all = sum(s[0] for s in spans), sum(s[1] for s in spans)
-        for lo, hi in spans:
-            least = max(lo, rest - (hi_all - hi))
-            most = min(hi, rest - (lo_all - lo))
+        for i, (lo, hi) in enumerate(spans):
+            # the others' bounds summed without this cell's: inf - inf would give nan, and a
+            # lone hidden cell on an unlabelled line would never count as given away
+            others = spans[:i] + spans[i + 1 :]
+            least = max(lo, rest - sum(s[1] for s in others))
+            most = min(hi, rest - sum(s[0] for s in others))
             if least >= most:
                 return True
         return False
