@@ -103,13 +103,21 @@ def test_agency_facts_are_never_scored_and_one_splits_reports(d):
     assert [i.id for i in facts if i.breakdown] == ["ag-05"]
 
 
-def test_marac_question_follows_the_marac_fact(d):
-    item = d.item("pl-02")
-    assert d.hidden_effect(item, {"ag-05": "yes"}) == SHOWN
-    # a fact hides it as not applicable, never as a failure
-    assert d.hidden_effect(item, {"ag-05": "no"}) == NOT_APPLICABLE
-    assert d.hidden_effect(item, {"ag-05": "not_known"}) == NOT_APPLICABLE
-    assert d.hidden_effect(item, {"ag-05": "no"}) != FAILS
+def test_questions_about_an_agency_follow_the_fact_that_it_was_involved(d):
+    follows = {i.id: i.show_when.item for _, i in d.items() if i.show_when}
+    assert follows == {
+        "as-02": "ag-01",  # police
+        "as-03": "ag-02",  # health
+        "as-04": "ag-03",  # school or nursery
+        "as-05": "ag-04",  # specialist domestic abuse service
+        "pl-02": "ag-05",  # MARAC
+    }
+    for item_id, fact in follows.items():
+        item = d.item(item_id)
+        assert d.hidden_effect(item, {fact: "yes"}) == SHOWN
+        # a fact hides it as not applicable, never as a failure
+        assert d.hidden_effect(item, {fact: "no"}) == NOT_APPLICABLE != FAILS
+        assert d.hidden_effect(item, {fact: "not_known"}) == NOT_APPLICABLE
 
 
 def test_wording_asks_how_well_with_relative_periods(d):
