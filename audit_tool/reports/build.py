@@ -667,6 +667,8 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
 
     out += _tag_section(f, cid, lvl)
 
+    out += _quality_indicator_section(f, cid, lvl)
+
     for name, groups in (("area", f.by_area), ("agency", f.by_agency)):
         gs = [g for g in groups if g.checklist_id == cid]
         if gs:
@@ -728,9 +730,10 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
 
 
 def _tag_section(f: Findings, cid: str, lvl: int) -> list:
-    """Principles, then critical components, practice areas and quality indicators: one table
+    """Principles, then critical components and practice areas: one table
     per kind, each headed by the kind's name, in the checklist's own order within a kind."""
-    tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in TAG_KINDS]
+    # quality indicators get their own section (_quality_indicator_section)
+    tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in TAG_KINDS[:3]]
     if not tags:
         return []
     tags.sort(key=lambda g: TAG_KINDS.index(g.kind))  # stable: the checklist's order within a kind
@@ -743,6 +746,31 @@ def _tag_section(f: Findings, cid: str, lvl: int) -> list:
         picked = [(g, h) for g, h in zip(tags, hidden, strict=True) if g.kind == kind]
         out.append(_group_table([g for g, _ in picked], TAG_KIND_NAMES[kind], [h for _, h in picked]))
     chart = _group_chart(f"Share meeting the standard, by {title}", tags, hidden)
+    if chart:
+        out.append(chart)
+    return out
+
+
+
+def _quality_indicator_section(f: Findings, cid: str, lvl: int) -> list:
+    """Care Inspectorate quality indicators: their own table, after the Safe & Together tags.
+    Each item usually carries one indicator, so their rated items and items meeting the
+    standard add up to the themes': a small row takes the next-smallest with it."""
+    qis = [g for g in f.by_tag if g.checklist_id == cid and g.kind == "quality_indicator"]
+    if not qis:
+        return []
+    qi_rows = tuple(range(len(qis)))
+    qi_hidden = suppress(
+        [g.audits for g in qis],
+        _hidden_groups(qis),
+        [
+            Line(qi_rows, tuple(g.rated for g in qis), labelled=False),
+            Line(qi_rows, tuple(g.meets for g in qis), labelled=False),
+        ],
+    ) or [True] * len(qis)
+    out: list = [Heading("By quality indicator", lvl)]
+    out.append(_group_table(qis, "Quality indicator", qi_hidden))
+    chart = _group_chart("Share meeting the standard, by quality indicator", qis, qi_hidden)
     if chart:
         out.append(chart)
     return out
