@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .domain import AuditRow
 from .store import Database
@@ -19,10 +19,23 @@ class AuditFilter:
     date_from: str | None = None  # ISO date, inclusive, on the audit's last change
     date_to: str | None = None  # ISO date, inclusive
     audit_id: str | None = None
+    # Double reading (issue 10): findings and reports count a finalised moderation IN PLACE
+    # OF the readings it agrees, and leave out a moderation still in draft (its readings
+    # count meanwhile), so a case file is counted once. True keeps every audit: the audit
+    # list, and agreement statistics that compare the readings themselves. A filter on one
+    # audit (audit_id) always finds it.
+    include_superseded: bool = False
 
     def where(self, audit: str = "a", case: str = "c") -> tuple[str, list]:
         """SQL condition and parameters over the audits (a) joined to cases (c)."""
         clauses, params = [], []
+        if not (self.include_superseded or self.audit_id):
+            clauses.append(
+                f"NOT EXISTS (SELECT 1 FROM moderation_sources ms_ JOIN audits m_"
+                f" ON m_.id = ms_.moderation_id AND m_.status = 'finalised'"
+                f" WHERE ms_.reading_id = {audit}.id)"
+            )
+            clauses.append(f"({audit}.audit_type <> 'moderation' OR {audit}.status = 'finalised')")
         for column, value in (
             (f"{case}.area", self.area),
             (f"{case}.agency", self.agency),
@@ -72,7 +85,8 @@ ORDER BY a.updated_at DESC
 def list_audits(db: Database, flt: AuditFilter | None = None, limit: int | None = None) -> list[AuditRow]:
     """Rows for the audit list, newest change first. `total` counts every item in the
     checklist (conditional ones too), so progress is a floor, never overstated."""
-    where, params = (flt or AuditFilter()).where()
+    # the list shows every audit: readings a moderation replaced, and draft moderations
+    where, params = replace(flt or AuditFilter(), include_superseded=True).where()
     sql = _LIST_SQL.format(where=where)
     if limit:
         sql += f" LIMIT {int(limit)}"
