@@ -257,6 +257,12 @@ def test_moderate_from_the_list_starts_and_shows_the_moderation(qtbot, window, s
     window.actions.moderate.trigger()
     assert len([r for r in list_audits(session.db) if r.audit_type == "moderation"]) == 1
     assert len(shown) == 2
+    # opening the moderation from the list (Enter) shows the moderation view, not the editor
+    on_next_modal(ModerationView, look)
+    qtbot.waitUntil(lambda: window.list_model.row_of(mods[0].id) >= 0)
+    window.list_page.select_audit(mods[0].id)
+    qtbot.keyClick(window.list_page.table, Qt.Key.Key_Return)
+    assert len(shown) == 3 and window.stack.currentWidget() is window.list_page
 
 
 def test_enter_in_the_moderation_view_presses_finalise_which_asks_first(qtbot, session, mod_id):
@@ -269,3 +275,23 @@ def test_enter_in_the_moderation_view_presses_finalise_which_asks_first(qtbot, s
     assert seen and seen[0].startswith("Finalise this moderation?")
     assert audits.get_audit(session.db, mod_id).status.value == "draft"
     assert isinstance(seen[0], str) and QMessageBox  # the box was a real message box
+
+
+def test_second_reading_dialog_refuses_a_reader_who_exists_and_writes_nothing(
+    qtbot, session, audit_id
+):
+    dialog = show_dialog(qtbot, SecondReadingDialog(session, audit_id))
+    qtbot.keyClicks(dialog.new_name, "test reviewer")  # the first reader, typed again
+    _click(qtbot, dialog.ok)
+    assert dialog.error.isVisible()
+    assert dialog.error.text() == (
+        "There is already a reader called test reviewer; choose them from the list."
+    )
+    assert dialog.audit_id is None and len(list_audits(session.db)) == 1
+    assert [r.name for r in moderation.reviewers(session.db)] == ["Test Reviewer"]
+    dialog.new_name.clear()
+    qtbot.keyClicks(dialog.new_name, "Ceri Reader (fictional)")
+    qtbot.keyClick(dialog.new_name, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    stored = audits.get_audit(session.db, dialog.audit_id)
+    assert stored.reviewer.name == "Ceri Reader (fictional)"
