@@ -208,7 +208,7 @@ def test_second_reading_from_the_window_with_a_new_reader_then_blind(
 
     # Bea is reading: the first reading stays closed to her, with the reason
     seen: list[str] = []
-    answer_next_box("OK", seen)
+    answer_next_box("OK", seen, shots_dir("moderation") / "blind-refusal.png")
     window.controller.open_audit(audit_id)
     assert seen == [
         "You are reading this case file blind, as Bea Reader (fictional): the other "
