@@ -29,19 +29,30 @@ class AuditFilter:
     def where(self, audit: str = "a", case: str = "c") -> tuple[str, list]:
         """SQL condition and parameters over the audits (a) joined to cases (c)."""
         clauses, params = [], []
-        if not (self.include_superseded or self.audit_id):
+        counted_once = not (self.include_superseded or self.audit_id)
+        if counted_once:
             clauses.append(
                 f"NOT EXISTS (SELECT 1 FROM moderation_sources ms_ JOIN audits m_"
                 f" ON m_.id = ms_.moderation_id AND m_.status = 'finalised'"
                 f" WHERE ms_.reading_id = {audit}.id)"
             )
             clauses.append(f"({audit}.audit_type <> 'moderation' OR {audit}.status = 'finalised')")
+        # counted once, a moderation stands for its readings and is of their type: else a
+        # moderated file would drop out of a report on (say) case file audits altogether
+        type_of_readings = counted_once and self.audit_type not in (None, "", "moderation")
+        if type_of_readings:
+            clauses.append(
+                f"({audit}.audit_type = ? OR ({audit}.audit_type = 'moderation' AND EXISTS ("
+                f"SELECT 1 FROM moderation_sources ms_ JOIN audits r_ ON r_.id = ms_.reading_id"
+                f" WHERE ms_.moderation_id = {audit}.id AND r_.audit_type = ?)))"
+            )
+            params += [self.audit_type, self.audit_type]
         for column, value in (
             (f"{case}.area", self.area),
             (f"{case}.agency", self.agency),
             (f"{audit}.checklist_id", self.checklist_id),
             (f"{audit}.phase", self.phase),
-            (f"{audit}.audit_type", self.audit_type),
+            (f"{audit}.audit_type", None if type_of_readings else self.audit_type),
             (f"{audit}.status", self.status),
             (f"{audit}.id", self.audit_id),
         ):

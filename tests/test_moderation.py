@@ -218,6 +218,10 @@ def test_findings_count_a_finalised_moderation_in_place_of_its_readings(pair):
     assert _overall(db, AuditFilter(include_superseded=True)) == (3, 15, 12)
     readings_only = AuditFilter(include_superseded=True, audit_type="thematic_review")
     assert _overall(db, readings_only) == (2, 10, 8)
+    # a report on the readings' audit type counts the moderation as of that type
+    assert _overall(db, AuditFilter(audit_type="thematic_review")) == (1, 5, 4)
+    assert _overall(db, AuditFilter(audit_type="moderation")) == (1, 5, 4)
+    assert _overall(db, AuditFilter(audit_type="case_file_audit")) == (0, 0, 0)
     # one audit asked for by id is always found: a reading's own report still has figures
     assert _overall(db, AuditFilter(audit_id=first)) == (1, 5, 3)
     # the audit list shows all three
