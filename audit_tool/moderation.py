@@ -157,12 +157,14 @@ def readings(db: Database, audit_id: str) -> list[Reading]:
 
 
 def moderations_of_file(db: Database, audit_id: str) -> list[str]:
+    """The moderations of readings of this audit's file, oldest first."""
     case_id, checklist_id, phase, *_ = _head(db, audit_id)
     return [
         r[0]
         for r in db.query(
-            "SELECT id FROM audits WHERE case_id = ? AND checklist_id = ? AND phase = ?"
-            " AND audit_type = ? ORDER BY created_at",
+            "SELECT id FROM audits a WHERE case_id = ? AND checklist_id = ? AND phase = ?"
+            " AND audit_type = ? AND EXISTS (SELECT 1 FROM moderation_sources ms"
+            " WHERE ms.moderation_id = a.id) ORDER BY created_at",
             (case_id, checklist_id, phase, _MODERATION),
         )
     ]
@@ -181,12 +183,11 @@ def start_second_reading(db: Database, audit_id: str, reviewer_id: str) -> str:
         raise InvalidInput(f"{name} did this reading; a second reading needs a different reader.")
     if any(r.reviewer.id == reviewer_id for r in readings(db, audit_id)):
         raise InvalidInput(f"{name} has already read this case file; choose another reader.")
-    with db.atomic():
+    with db.atomic() as c:  # the new audit and its history line, or neither
         new_id = audits.new_audit(
             db, case_id, db.checklist(sha), audit_type, phase, reviewer_id=reviewer_id
         )
-        with db.atomic() as c:
-            audits._log(c, new_id, now(), name, "second reading", "", None, audit_id)
+        audits._log(c, new_id, now(), name, "second reading", "", None, audit_id)
     return new_id
 
 
@@ -371,4 +372,5 @@ def check_finalisable(db: Database, moderation_id: str) -> None:
 
 
 def is_moderation(db: Database, audit_id: str) -> bool:
-    return _head(db, audit_id)[4] == _MODERATION
+    """A moderation of readings (an audit merely typed 'moderation' names none)."""
+    return _head(db, audit_id)[4] == _MODERATION and bool(sources(db, audit_id))

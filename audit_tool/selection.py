@@ -20,10 +20,11 @@ class AuditFilter:
     date_to: str | None = None  # ISO date, inclusive
     audit_id: str | None = None
     # Double reading (issue 10): findings and reports count a finalised moderation IN PLACE
-    # OF the readings it agrees, and leave out a moderation still in draft (its readings
-    # count meanwhile), so a case file is counted once. True keeps every audit: the audit
-    # list, and agreement statistics that compare the readings themselves. A filter on one
-    # audit (audit_id) always finds it.
+    # OF the readings it agrees, and leave out a moderation of readings still in draft (its
+    # readings count meanwhile), so a case file is counted once. (An audit merely typed
+    # "moderation", linked to no readings, counts as any audit does.) True keeps every
+    # audit: the audit list, and agreement statistics that compare the readings themselves.
+    # A filter on one audit (audit_id) always finds it.
     include_superseded: bool = False
 
     def where(self, audit: str = "a", case: str = "c") -> tuple[str, list]:
@@ -36,7 +37,10 @@ class AuditFilter:
                 f" ON m_.id = ms_.moderation_id AND m_.status = 'finalised'"
                 f" WHERE ms_.reading_id = {audit}.id)"
             )
-            clauses.append(f"({audit}.audit_type <> 'moderation' OR {audit}.status = 'finalised')")
+            clauses.append(  # a moderation of readings counts once finalised, not before
+                f"({audit}.status = 'finalised' OR NOT EXISTS (SELECT 1 FROM moderation_sources"
+                f" ms_ WHERE ms_.moderation_id = {audit}.id))"
+            )
         # counted once, a moderation stands for its readings and is of their type: else a
         # moderated file would drop out of a report on (say) case file audits altogether
         type_of_readings = counted_once and self.audit_type not in (None, "", "moderation")

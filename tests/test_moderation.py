@@ -372,3 +372,21 @@ def test_cli_moderation_misuse_is_one_line(cli, db_path, db_closed_with_readings
         out = cli("--db", db_path, *args)
         assert out.returncode == 1, out
         assert text in out.stderr and out.stderr.count("\n") == 1, out
+
+
+def test_an_audit_merely_typed_moderation_counts_as_any_audit(db, mini_path):
+    """A checklist may offer 'moderation' as a type in New audit; such an audit names no
+    readings and is counted like any other, draft or finalised."""
+    from audit_tool.checklists.loader import parse
+
+    text = mini_path.read_text("utf-8").replace(
+        'audit_types = ["thematic_review"]', 'audit_types = ["moderation"]'
+    )
+    typed = parse(text, "mini-moderation.toml")
+    case = audits.add_case(db, "REF-MOD-8", "Testshire (fictional)")
+    audit_id = audits.new_audit(db, case.id, typed)
+    assert audits.get_audit(db, audit_id).audit_type.value == "moderation"
+    _rate(db, audit_id, A)
+    assert _overall(db) == (1, 5, 3)  # a draft, counted (no readings stand behind it)
+    audits.finalise(db, audit_id)  # no readings: nothing needs a reason
+    assert _overall(db) == (1, 5, 3)

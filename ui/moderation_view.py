@@ -122,6 +122,8 @@ class ModerationModel(QAbstractTableModel):
         return f"Reading {chr(ord('A') + section - 2)}"  # names: the line above the table
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         row = self.item(index.row())
         if (
