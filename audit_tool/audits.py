@@ -591,6 +591,12 @@ def finalise(db: Database, audit_id: str, who: str | None = None) -> None:
             first = ", ".join(m[1] for m in missing[:5])
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
             raise InvalidInput(f"{len(missing)} required item(s) have no rating: {first}{more}.")
+        if db.query_one("SELECT audit_type FROM audits WHERE id = ?", (audit_id,))[0] == (
+            AuditType.MODERATION
+        ):  # a moderation also needs a reason wherever its readings disagreed
+            from .moderation import check_finalisable
+
+            check_finalisable(db, audit_id)
         stamp = now()
         c.execute(
             "UPDATE audits SET status = 'finalised', finalised_at = ?, updated_at = ?,"

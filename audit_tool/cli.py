@@ -564,6 +564,65 @@ def cmd_sample_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reading_second(args: argparse.Namespace) -> int:
+    from .moderation import reviewer_named, start_second_reading
+
+    with _open(args) as db:
+        reader = reviewer_named(db, args.reviewer) if args.reviewer else audits.local_reviewer(db)
+        new_id = start_second_reading(db, args.audit_id, reader.id)
+    print(new_id)
+    return 0
+
+
+def cmd_moderation_start(args: argparse.Namespace) -> int:
+    from .moderation import reviewer_named, start_moderation
+
+    with _open(args) as db:
+        lead = reviewer_named(db, args.lead) if args.lead else audits.local_reviewer(db)
+        mod_id = start_moderation(db, args.audit_ids, lead.id)
+    print(mod_id)
+    return 0
+
+
+def cmd_moderation_show(args: argparse.Namespace) -> int:
+    from .moderation import get_moderation
+
+    with _open(args) as db:
+        m = get_moderation(db, args.moderation_id)
+        audit = audits.get_audit(db, args.moderation_id)
+    if args.json:
+        _print_json({
+            "id": m.id, "status": m.status, "lead": m.lead.name,
+            "case": audit.case.pseudonym, "checklist": audit.checklist.id, "phase": audit.phase.value,
+            "readings": [{"audit_id": r.audit_id, "reviewer": r.reviewer.name, "status": r.status}
+                         for r in m.readings],
+            "disagreements": m.disagreements,
+            "items": [
+                {"theme": i.theme_title, "id": i.item_id, "question": i.question,
+                 "ratings": list(i.ratings), "labels": list(i.labels), "agreed": i.agreed,
+                 "agreed_label": i.agreed_label, "reason": i.reason, "disagree": i.disagree,
+                 "needs_reason": i.needs_reason, "applies": i.applies}
+                for i in m.items
+            ],
+        })
+        return 0
+    print(_plain(f"Moderation of {audit.case.pseudonym}, {audit.checklist.title}, {audit.phase.label}: "
+                 f"{audits.status_text(audit)}; lead reader {m.lead.name}"))
+    letters = [chr(ord("A") + n) for n in range(len(m.readings))]
+    for letter, r in zip(letters, m.readings, strict=True):
+        print(_plain(f"  Reading {letter}: {r.reviewer.name} ({r.audit_id}, {r.status})"))
+    print(f"{m.disagreements} item(s) where the readings differ (marked DIFFERS)\n")
+    for i in m.items:
+        side = "  ".join(f"{x}: {lab:<15}" for x, lab in zip(letters, i.labels, strict=True))
+        mark = "DIFFERS" if i.disagree else "same   "
+        print(_plain(f" {i.item_id:<8} {mark} {side} agreed: {i.agreed_label}"))
+        if i.reason:
+            print(_plain(f"          reason: {i.reason}"))
+        elif i.needs_reason:
+            print("          reason: (needed before finalising)")
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     """No command: open the desktop window, through the launcher the caller passed in
     (the core never imports the GUI itself)."""
@@ -659,6 +718,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("history", cmd_audit_history, "an audit's change history", audit)
     p.add_argument("audit_id")
     p.add_argument("--item")
+    p.add_argument("--json", action="store_true")
+
+    rd = sub.add_parser("reading", help="double reading of a case file").add_subparsers(
+        dest="sub", required=True, parser_class=_Parser)
+    p = add("second", cmd_reading_second, "start a second, blind reading of an audit's case file "
+            "by another reader; prints its id", rd)
+    p.add_argument("audit_id")
+    p.add_argument("--reviewer", metavar="NAME",
+                   help="the second reader (a new profile if nobody has this name; "
+                        "default: this laptop's reviewer)")
+    md = sub.add_parser("moderation", help="moderate two or more readings of a case file").add_subparsers(
+        dest="sub", required=True, parser_class=_Parser)
+    p = add("start", cmd_moderation_start, "start a moderation of finalised readings; prints its id "
+            "(answer it with `audit answer ... --note REASON`, then `audit finalise`)", md)
+    p.add_argument("audit_ids", nargs="+", metavar="AUDIT_ID")
+    p.add_argument("--lead", metavar="NAME", help="the lead reader (default: this laptop's reviewer)")
+    p = add("show", cmd_moderation_show, "a moderation's items: each reading side by side, "
+            "differences marked", md)
+    p.add_argument("moderation_id")
     p.add_argument("--json", action="store_true")
 
     p = add("findings", cmd_findings, "share meeting the standard by theme and tag")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .domain import AuditRow, AuditType, Phase
 from .store import Database
@@ -19,16 +19,44 @@ class AuditFilter:
     date_from: str | None = None  # ISO date, inclusive, on the audit's last change
     date_to: str | None = None  # ISO date, inclusive
     audit_id: str | None = None
+    # Double reading (issue 10): findings and reports count a finalised moderation IN PLACE
+    # OF the readings it agrees, and leave out a moderation of readings still in draft (its
+    # readings count meanwhile), so a case file is counted once. (An audit merely typed
+    # "moderation", linked to no readings, counts as any audit does.) True keeps every
+    # audit: the audit list, and agreement statistics that compare the readings themselves.
+    # A filter on one audit (audit_id) always finds it.
+    include_superseded: bool = False
 
     def where(self, audit: str = "a", case: str = "c") -> tuple[str, list]:
         """SQL condition and parameters over the audits (a) joined to cases (c)."""
         clauses, params = [], []
+        counted_once = not (self.include_superseded or self.audit_id)
+        if counted_once:
+            clauses.append(
+                f"NOT EXISTS (SELECT 1 FROM moderation_sources ms_ JOIN audits m_"
+                f" ON m_.id = ms_.moderation_id AND m_.status = 'finalised'"
+                f" WHERE ms_.reading_id = {audit}.id)"
+            )
+            clauses.append(  # a moderation of readings counts once finalised, not before
+                f"({audit}.status = 'finalised' OR NOT EXISTS (SELECT 1 FROM moderation_sources"
+                f" ms_ WHERE ms_.moderation_id = {audit}.id))"
+            )
+        # counted once, a moderation stands for its readings and is of their type: else a
+        # moderated file would drop out of a report on (say) case file audits altogether
+        type_of_readings = counted_once and self.audit_type not in (None, "", "moderation")
+        if type_of_readings:
+            clauses.append(
+                f"({audit}.audit_type = ? OR ({audit}.audit_type = 'moderation' AND EXISTS ("
+                f"SELECT 1 FROM moderation_sources ms_ JOIN audits r_ ON r_.id = ms_.reading_id"
+                f" WHERE ms_.moderation_id = {audit}.id AND r_.audit_type = ?)))"
+            )
+            params += [self.audit_type, self.audit_type]
         for column, value in (
             (f"{case}.area", self.area),
             (f"{case}.agency", self.agency),
             (f"{audit}.checklist_id", self.checklist_id),
             (f"{audit}.phase", self.phase),
-            (f"{audit}.audit_type", self.audit_type),
+            (f"{audit}.audit_type", None if type_of_readings else self.audit_type),
             (f"{audit}.status", self.status),
             (f"{audit}.id", self.audit_id),
         ):
@@ -84,7 +112,8 @@ ORDER BY a.updated_at DESC
 def list_audits(db: Database, flt: AuditFilter | None = None, limit: int | None = None) -> list[AuditRow]:
     """Rows for the audit list, newest change first. `total` counts every item in the
     checklist (conditional ones too), so progress is a floor, never overstated."""
-    where, params = (flt or AuditFilter()).where()
+    # the list shows every audit: readings a moderation replaced, and draft moderations
+    where, params = replace(flt or AuditFilter(), include_superseded=True).where()
     sql = _LIST_SQL.format(where=where)
     if limit:
         sql += f" LIMIT {int(limit)}"

@@ -45,6 +45,16 @@ _SPEC: dict[str, tuple[str, object, str]] = {
         "Ctrl+Shift+M",
         "Record that a concern was raised outside the audit",
     ),
+    "second_reading": (
+        "Start a second &reading…",
+        "Ctrl+Shift+B",
+        "Another reader reads the same case file, blind, with the same checklist",
+    ),
+    "moderate": (
+        "M&oderate readings…",
+        "Ctrl+Shift+O",
+        "Compare the finalised readings of this case file and record the agreed ratings",
+    ),
     "item_history": ("Question &history…", "Ctrl+H", "Changes to the current question"),
     "audit_history": ("Audit history…", "Ctrl+Shift+H", "Every change to this audit"),
     "summary": ("&Summary and recommendations", "Ctrl+Shift+S", "Go to the summary page"),
@@ -92,6 +102,8 @@ class Actions:
     amend: QAction
     delete_draft: QAction
     concern: QAction
+    second_reading: QAction
+    moderate: QAction
     item_history: QAction
     audit_history: QAction
     summary: QAction

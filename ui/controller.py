@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from audit_tool import APP_NAME, __version__, audits
+from audit_tool import APP_NAME, __version__, audits, moderation
 from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter
@@ -118,7 +118,12 @@ class Controller(QObject):
         w = self.w
         if w.editor.audit is not None and w.editor.flush():
             return
+        if w.moderation.refuse_if_blind(audit_id):  # double reading: see moderation_commands
+            return
         try:
+            if moderation.is_moderation(w.session.db, audit_id):
+                w.moderation.open_moderation(audit_id)
+                return
             w.editor.open(audit_id)
         except AuditToolError as exc:
             show_error(w, exc, "The audit could not be opened")
@@ -127,6 +132,7 @@ class Controller(QObject):
         w.editor.themes.setFocus()
         first = w.editor.audit.checklist.definition.themes[0].items[0].id
         w.editor.show_item(first)
+        w.moderation.opened(audit_id)
         w.update_actions()
 
     def open_selected(self) -> None:
@@ -332,7 +338,7 @@ class Controller(QObject):
         audit = w.editor.audit
         if audit is None:
             audit_id, _ = self.current_audit()
-            if not audit_id:
+            if not audit_id or w.moderation.refuse_if_blind(audit_id):
                 return
             try:
                 audit = audits.get_audit(w.session.db, audit_id)
@@ -347,7 +353,7 @@ class Controller(QObject):
     def findings_for_audit(self) -> None:
         w = self.w
         audit_id, _ = self.current_audit()
-        if not audit_id:
+        if not audit_id or w.moderation.refuse_if_blind(audit_id):
             return
         if w.stack.currentWidget() is w.editor:
             w.editor.flush()
@@ -396,6 +402,8 @@ class Controller(QObject):
         selection = f"{n:,} audit{'s' if n != 1 else ''}: {describe_filter(flt)}"
         if w.list_model.search_text():
             selection += "; the search text is not applied"
+        if audit_id and w.moderation.refuse_if_blind(audit_id):
+            return
         dialog = w.make_export_dialog(audit_id, flt, selection, prefer_audit)
         dialog.exec()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,6 +34,7 @@ from .findings_view import FindingsView
 from .list_loader import ListLoader
 from .lock import IdleLock
 from .messages import confirm
+from .moderation_commands import ModerationCommands
 from .session import Session
 from .unlock_dialog import UnlockForm
 
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.idle = IdleLock(settings.get("idle_lock_minutes"), self)
         self.controller = Controller(self)
+        self.moderation = ModerationCommands(self)
         self._build_menus()
         a = self.actions
         self.list_page.set_actions(
@@ -119,6 +122,9 @@ class MainWindow(QMainWindow):
             {"new_case": a.new_case},
         )
         self.list_page.table.addAction(a.delete_draft)  # Delete works in the list only
+        # right-click on an audit: open it, double reading, delete a draft
+        self.list_page.table.insertActions(a.delete_draft, [a.open, a.second_reading, a.moderate])
+        self.list_page.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         a.show_ids.setChecked(settings.get("show_identifiers"))
         self.list_model.set_show_identifiers(settings.get("show_identifiers"))
 
@@ -177,6 +183,9 @@ class MainWindow(QMainWindow):
                 a.delete_draft,
                 None,
                 a.concern,
+                None,
+                a.second_reading,
+                a.moderate,
                 None,
                 a.item_history,
                 a.audit_history,
@@ -242,6 +251,8 @@ class MainWindow(QMainWindow):
         for action in (a.item_history, a.audit_history, a.summary, a.next_theme, a.prev_theme):
             action.setEnabled(in_editor)
         a.audit_history.setEnabled(audit_id is not None)
+        a.second_reading.setEnabled(audit_id is not None and page is not self.findings)
+        a.moderate.setEnabled(page is not self.findings and self.moderation.can_moderate(audit_id))
         a.back.setEnabled(page in (self.editor, self.findings))
 
     # -- locking -----------------------------------------------------------------------------------

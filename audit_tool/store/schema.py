@@ -280,6 +280,28 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     #    scored (checklist_items.fact). Recomputed for every audit, finalised ones included:
     #    their ratings stay as given, only how they are counted changes (see _hidden_fails).
     _hidden_fails,
+    # 5: double reading and moderation (issue 10): a moderation audit names the readings it
+    #    agrees; once finalised it is counted in place of them (selection.AuditFilter), and
+    #    the readings it names are fixed with it
+    """
+    CREATE TABLE moderation_sources (
+        moderation_id TEXT NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+        reading_id TEXT NOT NULL REFERENCES audits(id),
+        PRIMARY KEY (moderation_id, reading_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX moderation_sources_reading ON moderation_sources(reading_id);
+    CREATE TRIGGER moderation_sources_finalised_insert BEFORE INSERT ON moderation_sources
+        WHEN ((SELECT status FROM audits WHERE id = NEW.moderation_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER moderation_sources_finalised_delete BEFORE DELETE ON moderation_sources
+        WHEN ((SELECT status FROM audits WHERE id = OLD.moderation_id) = 'finalised')
+         AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    CREATE TRIGGER moderation_sources_no_update BEFORE UPDATE ON moderation_sources
+        WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
+        BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
+    """,
 ]
 
 # The triggers' messages (kept free of words such as "read-only" or "locked" that
