@@ -133,6 +133,8 @@ def test_schema_step_applies_the_rule_to_old_audits_finalised_too(tmp_path, seve
         c.execute("ALTER TABLE checklist_items DROP COLUMN fact")
         c.execute("DELETE FROM checklist_levels WHERE value = '-hidden'")
         c.execute("DELETE FROM meta WHERE key = 'migrating'")
+        # later steps' tables go too, so those steps run again after this one
+        c.execute("DROP TABLE IF EXISTS moderation_sources")
         c.execute(f"PRAGMA user_version = {_step_index()}")
     with Database.open(path, passphrase) as db:
         assert db.schema_version() == schema.SCHEMA_VERSION
