@@ -170,7 +170,7 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
     missing = every.audits - sum(sizes)  # audits with no answer to the breakdown item
     size_hidden = _grid_hidden([[*sizes, missing]] if missing else [sizes])
     out: list = [
-        Heading(f"By {bd.title[:1].lower()}{bd.title[1:]}", level + 1),
+        Heading(f"By {bd.title[:1].lower()}{bd.title[1:]}", min(level + 1, 3)),
         Paragraph(f"Split by the answer to: {overall.question}", "note"),
     ]
     if size_hidden is None:
@@ -198,7 +198,8 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
     for gi, g in enumerate(bd.groups):
         if not g.audits:
             continue
-        out.append(Heading(f"{g.noun[:1].upper()}{g.noun[1:]}", level + 2))
+        # three heading levels only: under a checklist heading, groups share the level above
+        out.append(Heading(f"{g.noun[:1].upper()}{g.noun[1:]}", min(level + 2, 3)))
         if size_hidden[0][gi]:
             out.append(
                 Paragraph(
