@@ -180,7 +180,11 @@ class Interval:
 
 
 def ratio_interval(
-    m: Moments, level: float = LEVEL, lower: float = 0.0, upper: float | None = 1.0, scale: float = 1.0
+    m: Moments,
+    level: float = LEVEL,
+    lower: float = 0.0,
+    upper: float | None = 1.0,
+    scale: float = 1.0,
 ) -> Interval | None:
     """The ratio Σy/Σx (times `scale`) with its cluster-robust t interval, clipped to
     [lower, upper] (upper None: no ceiling). None with fewer than 2 clusters or nothing rated."""
@@ -192,7 +196,9 @@ def ratio_interval(
     t = t_quantile(0.5 + level / 2, g - 1)
     est = r * scale
     high = est + t * se
-    return Interval(est, se, g - 1, max(lower, est - t * se), high if upper is None else min(upper, high))
+    return Interval(
+        est, se, g - 1, max(lower, est - t * se), high if upper is None else min(upper, high)
+    )
 
 
 def share_interval(m: Moments, level: float = LEVEL) -> Interval | None:
@@ -232,8 +238,24 @@ class PairMoments:
         for y1, x1, y2, x2 in files:
             if not (x1 or x2):
                 continue
-            row = (1, 1 if x1 and x2 else 0, y1, x1, y2, x2, y1 * y1, y1 * x1, x1 * x1,
-                   y2 * y2, y2 * x2, x2 * x2, y1 * y2, y1 * x2, x1 * y2, x1 * x2)
+            row = (
+                1,
+                1 if x1 and x2 else 0,
+                y1,
+                x1,
+                y2,
+                x2,
+                y1 * y1,
+                y1 * x1,
+                x1 * x1,
+                y2 * y2,
+                y2 * x2,
+                x2 * x2,
+                y1 * y2,
+                y1 * x2,
+                x1 * y2,
+                x1 * x2,
+            )
             sums = [s + v for s, v in zip(sums, row, strict=True)]
         return cls(int(sums[0]), int(sums[1]), *sums[2:])
 

@@ -343,6 +343,9 @@ class LanguageSummary:
     # lower-case phrase -> distinct audits whose notes hold it: a count of flags can rest on
     # one audit's notes, so reports judge small numbers by these
     term_audits: dict[str, int] = field(default_factory=dict)
+    # audit id -> [words, flags] in its notes: the scan's results kept, so a report can split
+    # them another way (by quarter, see over_time.py) without scanning the texts again
+    per_audit: dict[str, list[int]] = field(default_factory=dict)
 
 
 def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> LanguageSummary:
@@ -353,9 +356,11 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     tally: dict[str, int] = {}
     term_ids: dict[str, set[str]] = {}
     phase_ids: dict[str, set[str]] = {}
+    per_audit: dict[str, list[int]] = {}
 
     def flags(audit_id: str, phase: str, text: str | None) -> int:
         found = sc.scan(text or "")
+        per_audit.setdefault(audit_id, [0, 0])[1] += len(found)
         for f in found:
             key = f.term.phrase.lower()
             tally[key] = tally.get(key, 0) + 1
@@ -364,11 +369,16 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
             phase_ids.setdefault(phase, set()).add(audit_id)
         return len(found)
 
+    def words_of(audit_id: str, text: str | None) -> int:
+        n = words(text)
+        per_audit.setdefault(audit_id, [0, 0])[0] += n
+        return n
+
     db.conn.create_function("lang_flags", 3, flags)
-    db.conn.create_function("lang_words", 1, words, deterministic=True)
+    db.conn.create_function("lang_words", 2, words_of)
     where, params = (flt or AuditFilter()).where()
     rows = db.query(
-        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_words(t.text)), sum(lang_flags(a.id, a.phase, t.text))
+        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_words(a.id, t.text)), sum(lang_flags(a.id, a.phase, t.text))
             FROM audits a JOIN cases c ON c.id = a.case_id
             JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
                   UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
@@ -381,4 +391,5 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
         tuple(PhaseLanguage(p, n, w or 0, f or 0, len(phase_ids.get(p, ()))) for p, n, w, f in rows),
         tuple((sc.terms[k], n) for k, n in ranked),
         {k: len(v) for k, v in term_ids.items()},
+        per_audit,
     )
