@@ -41,17 +41,31 @@ def _phase_label(phase: str) -> str:
 
 
 def cells_hidden(cells: list[tuple[str, str, Moments]]) -> list[bool] | None:
-    """Which (group, phase, moments) cells to hide; None: the whole table."""
+    """Which (group, phase, moments) cells to hide; None: the whole table.
+
+    The totals a reader may hold: the checklist's, each phase's ("About this report"), each
+    area's or agency's (a report on it alone), in audits, rated items and items meeting the
+    standard. A total of 1 to 4 is shown as '<5' everywhere, and with at most three phases a
+    '<5' total cannot pin its cells, so such a line is left out. An area audited in one phase
+    only gives that cell away in its own report anyway: it is shown, and left out of every
+    line (hiding it would protect nothing)."""
     audits = [m.clusters for _, _, m in cells]
     rated = [int(m.x) for _, _, m in cells]
     meets = [int(m.y) for _, _, m in cells]
-    lines: list[Line] = []
     groups = [list(range(len(cells)))]
-    for key in {g for g, _, _ in cells}:
-        groups.append([i for i, c in enumerate(cells) if c[0] == key])
-    for phase in {p for _, p, _ in cells}:
+    public: set[int] = set()
+    for key in sorted({g for g, _, _ in cells}):
+        idx = [i for i, c in enumerate(cells) if c[0] == key]
+        if len(idx) == 1 and not small(audits[idx[0]]):
+            public.add(idx[0])
+        groups.append(idx)
+    for phase in sorted({p for _, p, _ in cells}):
         groups.append([i for i, c in enumerate(cells) if c[1] == phase])
-    for idx in groups:
+    lines: list[Line] = []
+    for group in groups:
+        idx = [i for i in group if i not in public]
+        if not idx or small(sum(audits[i] for i in group)):
+            continue  # a total of 1 to 4 is shown nowhere ('<5'): nothing to subtract from
         members = tuple(idx)
         lines.append(Line(members, tuple(audits[i] for i in idx)))
         lines.append(Line(members, tuple(rated[i] for i in idx), labelled=False))

@@ -97,7 +97,7 @@ def _charts(rows: list[QuarterRow], cells: list[list[str]], title: str) -> list:
         if sum(shown) < 2:
             continue
         values = [value(r) if s else None for r, s in zip(rows, shown, strict=True)]
-        labels = ["" if s else c[col] for c, s in zip(cells, shown, strict=True)]
+        labels = [c[col] for c in cells]  # as in the table (a rate to one decimal)
         scale = 100 if unit == "%" else 1
         intervals = []
         for r, s in zip(rows, shown, strict=True):
