@@ -50,7 +50,7 @@ METHOD = (
     "each share is the ratio of items meeting the standard to items rated, over the audits, "
     "with a cluster-robust (linearisation) standard error in which each audit is one cluster "
     "(CR1, as in Stata's vce(cluster)), and a Student's t critical value with one fewer degrees "
-    "of freedom than audits; the interval is cut off at 0% and 100%. A change between phases "
+    "of freedom than audits; the interval is kept within 0 to 100 per cent. A change between phases "
     "uses the same method with each case file as one cluster, so a file read at both baseline "
     "and post-training counts as a pair. Where every rated item met the standard, or none did, "
     "this interval cannot be worked out and shows '—'."
