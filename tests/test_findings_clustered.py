@@ -122,9 +122,7 @@ def fictional_audits():
 def test_a_share_matches_statsmodels_cluster_robust_least_squares(fictional_audits):
     base = [a for a in fictional_audits if a[1] == 0]
     y, _, audit, _ = _items(base)
-    fit = sm.OLS(y, np.ones_like(y)).fit(
-        cov_type="cluster", cov_kwds={"groups": audit}, use_t=True
-    )
+    fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": audit}, use_t=True)
     iv = share_interval(Moments.of((m, n) for _, _, m, n in base))
     assert iv.estimate == pytest.approx(fit.params[0], rel=1e-12)
     assert iv.se == pytest.approx(fit.bse[0], rel=1e-9)
