@@ -13,12 +13,6 @@ import re
 from fractions import Fraction
 
 import pytest
-
-from audit_tool import audits
-from audit_tool.export import export_report
-from audit_tool.findings.clustered import t_quantile
-from audit_tool.selection import AuditFilter
-
 from test_disclosure import (
     CF,
     FAILURE,
@@ -34,6 +28,11 @@ from test_disclosure import (
     pinned,
     table,
 )
+
+from audit_tool import audits
+from audit_tool.export import export_report
+from audit_tool.findings.clustered import t_quantile
+from audit_tool.selection import AuditFilter
 
 
 def _interval(clusters: list[tuple[int, int]], scale: int = 100, pct: bool = True) -> str:
