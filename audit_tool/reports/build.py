@@ -694,7 +694,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
         out.append(Table(
             ["Theme", "Baseline audits", "Baseline", "Post-training audits", "Post-training",
              "Change (points)", "95% interval"],
-            rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[3.2, 1, 1, 1, 1, 1, 1.4],
+            rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[3, 1, 1, 1.1, 1.1, 1, 1.7],
         ))
         out.append(Paragraph(_shared_cases_text(level.shared_cases.get(cid, 0)), "note"))
         if any(h is None or any(h) for h in comp_hidden):
