@@ -55,30 +55,71 @@ def _moments(rows) -> dict:
 
 
 def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
-    """The moments for every share and change the aggregate report shows."""
+    """The moments for every share and change the aggregate report shows.
+
+    One scan of the selection's answers, joined to a small table of (checklist copy, item,
+    rating) -> meets, writes (audit, item, meets) rows of integers; every grouping after that
+    reads those rows and the small definition tables only."""
     flt = flt or AuditFilter()
     where, params = flt.where()
-    table = f"temp.{_PREFIX}{next(_counter)}"
+    n = next(_counter)
+    it, lv, tg, au, ai, th = (
+        f"temp.{_PREFIX}{kind}_{n}" for kind in ("it", "lv", "tg", "au", "ai", "th")
+    )
     c = db.conn
-    rated = """JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
-            JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
-            JOIN checklist_levels l
-              ON l.sha256 = a.checklist_sha AND l.scale = ci.scale AND l.value = an.rating"""
     try:
         c.execute(
-            f"""CREATE TABLE {table} AS
-                SELECT a.rowid AS aid, a.case_id, a.checklist_id AS cid, a.phase, c.area, c.agency,
-                       {QUARTER_SQL} AS quarter, ci.theme_id AS theme,
-                       sum(l.meets) AS m, count(*) AS n
-                FROM audits a JOIN cases c ON c.id = a.case_id {rated}
-                WHERE {where} AND l.meets IS NOT NULL
-                GROUP BY a.rowid, ci.theme_id""",
+            f"""CREATE TABLE {au} AS
+                SELECT a.rowid AS aid, a.id, a.checklist_sha AS sha, a.case_id,
+                       a.checklist_id AS cid, a.phase, c.area, c.agency, {QUARTER_SQL} AS quarter
+                FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
             params,
         )
-        per_audit = f"""(SELECT aid, case_id, cid, phase, area, agency, quarter,
-                         sum(m) AS m, sum(n) AS n FROM {table} GROUP BY aid)"""
+        # the items of each checklist copy in use, numbered; and the levels that count
+        c.execute(
+            f"""CREATE TABLE {it} (itm INTEGER PRIMARY KEY, sha TEXT, item_id TEXT, theme TEXT)"""
+        )
+        c.execute(
+            f"""INSERT INTO {it} (sha, item_id, theme) SELECT sha256, item_id, theme_id
+                FROM checklist_items WHERE sha256 IN (SELECT DISTINCT sha FROM {au})"""
+        )
+        c.execute(
+            f"""CREATE TABLE {lv} (sha TEXT, item_id TEXT, value TEXT, itm INTEGER, meets INTEGER,
+                PRIMARY KEY (sha, item_id, value))"""
+        )
+        c.execute(
+            f"""INSERT INTO {lv} SELECT i.sha, i.item_id, l.value, i.itm, l.meets
+                FROM {it} i
+                JOIN checklist_items ci ON ci.sha256 = i.sha AND ci.item_id = i.item_id
+                JOIN checklist_levels l ON l.sha256 = i.sha AND l.scale = ci.scale
+                WHERE l.meets IS NOT NULL"""
+        )
+        c.execute(
+            f"""CREATE TABLE {tg} (itm INTEGER, tag TEXT, PRIMARY KEY (itm, tag)) WITHOUT ROWID"""
+        )
+        c.execute(
+            f"""INSERT INTO {tg} SELECT i.itm, t.tag FROM {it} i
+                JOIN checklist_item_tags t ON t.sha256 = i.sha AND t.item_id = i.item_id"""
+        )
+        c.execute(
+            f"""CREATE TABLE {ai} AS SELECT u.aid, v.itm, v.meets
+                FROM {au} u
+                JOIN answers an ON an.audit_id = u.id AND an.applies = 1 AND an.rating IS NOT NULL
+                JOIN {lv} v ON v.sha = u.sha AND v.item_id = an.item_id AND v.value = an.rating"""
+        )
+        c.execute(
+            f"""CREATE TABLE {th} AS
+                SELECT u.aid, u.case_id, u.cid, u.phase, u.area, u.agency, u.quarter,
+                       t.theme, t.m, t.n
+                FROM (SELECT x.aid, i.theme, sum(x.meets) AS m, count(*) AS n
+                      FROM {ai} x JOIN {it} i ON i.itm = x.itm
+                      GROUP BY x.aid, i.theme) t
+                JOIN {au} u ON u.aid = t.aid"""
+        )
+        per_audit = f"""(SELECT aid, cid, phase, area, agency, quarter,
+                         sum(m) AS m, sum(n) AS n FROM {th} GROUP BY aid)"""
         out = AuditLevel(
-            theme=_moments(db.query(f"SELECT cid, theme, {_SUMS} FROM {table} GROUP BY 1, 2")),
+            theme=_moments(db.query(f"SELECT cid, theme, {_SUMS} FROM {th} GROUP BY 1, 2")),
             area_phase=_moments(
                 db.query(f"SELECT cid, area, phase, {_SUMS} FROM {per_audit} GROUP BY 1, 2, 3")
             ),
@@ -92,34 +133,30 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
                 r[0]: Moments(*r[1:])
                 for r in db.query(f"SELECT cid, {_SUMS} FROM {per_audit} GROUP BY 1")
             },
-            change=_changes(db, table),
+            change=_changes(db, th),
             tag=_moments(
                 db.query(
-                    f"""SELECT cid, tag, {_SUMS} FROM (
-                          SELECT a.checklist_id AS cid, tg.tag, sum(l.meets) AS m, count(*) AS n
-                          FROM audits a JOIN cases c ON c.id = a.case_id {rated}
-                          JOIN checklist_item_tags tg
-                            ON tg.sha256 = a.checklist_sha AND tg.item_id = an.item_id
-                          WHERE {where} AND l.meets IS NOT NULL
-                          GROUP BY a.rowid, tg.tag)
-                        GROUP BY 1, 2""",
-                    params,
+                    f"""SELECT u.cid, t.tag, {_SUMS} FROM (
+                          SELECT x.aid, g.tag, sum(x.meets) AS m, count(*) AS n
+                          FROM {ai} x JOIN {tg} g ON g.itm = x.itm
+                          GROUP BY x.aid, g.tag) t
+                        JOIN {au} u ON u.aid = t.aid
+                        GROUP BY 1, 2"""
                 )
             ),
             shared_cases=dict(
                 db.query(
                     f"""SELECT cid, count(*) FROM (
-                          SELECT a.checklist_id AS cid, a.case_id FROM audits a
-                          JOIN cases c ON c.id = a.case_id
-                          WHERE {where} AND a.phase IN (?, ?)
-                          GROUP BY 1, 2 HAVING count(DISTINCT a.phase) = 2)
+                          SELECT cid, case_id FROM {au} WHERE phase IN (?, ?)
+                          GROUP BY 1, 2 HAVING count(DISTINCT phase) = 2)
                         GROUP BY 1""",
-                    [*params, BEFORE, AFTER],
+                    (BEFORE, AFTER),
                 )
             ),
         )
     finally:
-        c.execute(f"DROP TABLE IF EXISTS {table}")
+        for table in (th, ai, tg, lv, it, au):
+            c.execute(f"DROP TABLE IF EXISTS {table}")
     return out
 
 

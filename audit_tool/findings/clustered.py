@@ -43,6 +43,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from statistics import NormalDist
 
 LEVEL = 0.95
 
@@ -106,20 +107,43 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t >= 0 else tail
 
 
-@lru_cache(maxsize=512)
+def _t_pdf(t: float, df: float) -> float:
+    return math.exp(
+        math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+        - (df + 1) / 2 * math.log1p(t * t / df)
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
 def t_quantile(p: float, df: int) -> float:
-    """The t value with P(T <= t) = p (p > 0.5), by bisection on the distribution function."""
+    """The t value with P(T <= t) = p (p > 0.5): exact for 1 and 2 degrees of freedom; else
+    the Cornish-Fisher expansion (Abramowitz & Stegun 26.7.5) polished by Newton's method on
+    the distribution function, falling back to bisection if a step strays."""
     if df < 1:
         raise ValueError("t needs at least 1 degree of freedom")
-    lo, hi = 0.0, 1.0
+    if df == 1:
+        return math.tan(math.pi * (p - 0.5))
+    if df == 2:
+        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
+    z = NormalDist().inv_cdf(p)
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+    t = z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+    for _ in range(8):
+        step = (t_cdf(t, df) - p) / _t_pdf(t, df)
+        if not math.isfinite(step) or abs(step) > 1:
+            break
+        t -= step
+        if abs(step) < 1e-13:
+            return t
+    lo, hi = 0.0, 1.0  # bisection: slow, but sure
     while t_cdf(hi, df) < p:
         hi *= 2.0
     for _ in range(200):
         mid = (lo + hi) / 2.0
-        if t_cdf(mid, df) < p:
-            lo = mid
-        else:
-            hi = mid
+        lo, hi = (mid, hi) if t_cdf(mid, df) < p else (lo, mid)
         if hi - lo < 1e-12:
             break
     return (lo + hi) / 2.0
