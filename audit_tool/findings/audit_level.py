@@ -63,8 +63,8 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
     flt = flt or AuditFilter()
     where, params = flt.where()
     n = next(_counter)
-    it, lv, tg, au, ai, th = (
-        f"temp.{_PREFIX}{kind}_{n}" for kind in ("it", "lv", "tg", "au", "ai", "th")
+    it, lv, tn, tg, au, ai, th = (
+        f"temp.{_PREFIX}{kind}_{n}" for kind in ("it", "lv", "tn", "tg", "au", "ai", "th")
     )
     c = db.conn
     try:
@@ -94,12 +94,19 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
                 JOIN checklist_levels l ON l.sha256 = i.sha AND l.scale = ci.scale
                 WHERE l.meets IS NOT NULL"""
         )
+        # tags numbered too: the grouping by audit and tag below sorts integers, not text
+        c.execute(f"CREATE TABLE {tn} (tid INTEGER PRIMARY KEY, tag TEXT UNIQUE)")
         c.execute(
-            f"""CREATE TABLE {tg} (itm INTEGER, tag TEXT, PRIMARY KEY (itm, tag)) WITHOUT ROWID"""
+            f"""INSERT INTO {tn} (tag) SELECT DISTINCT tag FROM checklist_item_tags
+                WHERE sha256 IN (SELECT sha FROM {it})"""
         )
         c.execute(
-            f"""INSERT INTO {tg} SELECT i.itm, t.tag FROM {it} i
-                JOIN checklist_item_tags t ON t.sha256 = i.sha AND t.item_id = i.item_id"""
+            f"""CREATE TABLE {tg} (itm INTEGER, tid INTEGER, PRIMARY KEY (itm, tid)) WITHOUT ROWID"""
+        )
+        c.execute(
+            f"""INSERT INTO {tg} SELECT i.itm, n.tid FROM {it} i
+                JOIN checklist_item_tags t ON t.sha256 = i.sha AND t.item_id = i.item_id
+                JOIN {tn} n ON n.tag = t.tag"""
         )
         c.execute(
             f"""CREATE TABLE {ai} AS SELECT u.aid, v.itm, v.meets
@@ -136,12 +143,12 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
             change=_changes(db, th),
             tag=_moments(
                 db.query(
-                    f"""SELECT u.cid, t.tag, {_SUMS} FROM (
-                          SELECT x.aid, g.tag, sum(x.meets) AS m, count(*) AS n
+                    f"""SELECT u.cid, max(tn.tag), {_SUMS} FROM (
+                          SELECT x.aid, g.tid, sum(x.meets) AS m, count(*) AS n
                           FROM {ai} x JOIN {tg} g ON g.itm = x.itm
-                          GROUP BY x.aid, g.tag) t
-                        JOIN {au} u ON u.aid = t.aid
-                        GROUP BY 1, 2"""
+                          GROUP BY x.aid, g.tid) t
+                        JOIN {au} u ON u.aid = t.aid JOIN {tn} tn ON tn.tid = t.tid
+                        GROUP BY u.cid, t.tid"""
                 )
             ),
             shared_cases=dict(
@@ -155,7 +162,7 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
             ),
         )
     finally:
-        for table in (th, ai, tg, lv, it, au):
+        for table in (th, ai, tg, tn, lv, it, au):
             c.execute(f"DROP TABLE IF EXISTS {table}")
     return out
 

@@ -358,9 +358,19 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     phase_ids: dict[str, set[str]] = {}
     per_audit: dict[str, list[int]] = {}
 
+    words_in: dict[str, int] = {}  # phase -> words
+
     def flags(audit_id: str, phase: str, text: str | None) -> int:
+        """One call per text: its flags (returned, summed in SQL) and its words (kept per
+        audit and phase here, so no second callback per text)."""
         found = sc.scan(text or "")
-        per_audit.setdefault(audit_id, [0, 0])[1] += len(found)
+        n = words(text)
+        counts = per_audit.get(audit_id)
+        if counts is None:
+            counts = per_audit[audit_id] = [0, 0]
+        counts[0] += n
+        counts[1] += len(found)
+        words_in[phase] = words_in.get(phase, 0) + n
         for f in found:
             key = f.term.phrase.lower()
             tally[key] = tally.get(key, 0) + 1
@@ -369,16 +379,10 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
             phase_ids.setdefault(phase, set()).add(audit_id)
         return len(found)
 
-    def words_of(audit_id: str, text: str | None) -> int:
-        n = words(text)
-        per_audit.setdefault(audit_id, [0, 0])[0] += n
-        return n
-
     db.conn.create_function("lang_flags", 3, flags)
-    db.conn.create_function("lang_words", 2, words_of)
     where, params = (flt or AuditFilter()).where()
     rows = db.query(
-        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_words(a.id, t.text)), sum(lang_flags(a.id, a.phase, t.text))
+        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_flags(a.id, a.phase, t.text))
             FROM audits a JOIN cases c ON c.id = a.case_id
             JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
                   UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
@@ -388,7 +392,10 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     )
     ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return LanguageSummary(
-        tuple(PhaseLanguage(p, n, w or 0, f or 0, len(phase_ids.get(p, ()))) for p, n, w, f in rows),
+        tuple(
+            PhaseLanguage(p, n, words_in.get(p, 0), f or 0, len(phase_ids.get(p, ())))
+            for p, n, f in rows
+        ),
         tuple((sc.terms[k], n) for k, n in ranked),
         {k: len(v) for k, v in term_ids.items()},
         per_audit,
