@@ -63,32 +63,45 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
     flt = flt or AuditFilter()
     where, params = flt.where()
     n = next(_counter)
-    it, lv, tn, tg, au, ai, th = (
-        f"temp.{_PREFIX}{kind}_{n}" for kind in ("it", "lv", "tn", "tg", "au", "ai", "th")
+    sh, it, lv, tn, tg, au, ai, th = (
+        f"temp.{_PREFIX}{kind}_{n}" for kind in ("sh", "it", "lv", "tn", "tg", "au", "ai", "th")
     )
     c = db.conn
     try:
+        # checklist copies, audits and items numbered, so the joins below match integers
+        c.execute(f"CREATE TABLE {sh} (sid INTEGER PRIMARY KEY, sha TEXT UNIQUE)")
         c.execute(
-            f"""CREATE TABLE {au} AS
-                SELECT a.rowid AS aid, a.id, a.checklist_sha AS sha, a.case_id,
-                       a.checklist_id AS cid, a.phase, c.area, c.agency, {QUARTER_SQL} AS quarter
+            f"""INSERT INTO {sh} (sha) SELECT DISTINCT a.checklist_sha
                 FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
             params,
         )
-        # the items of each checklist copy in use, numbered; and the levels that count
         c.execute(
-            f"""CREATE TABLE {it} (itm INTEGER PRIMARY KEY, sha TEXT, item_id TEXT, theme TEXT)"""
+            f"""CREATE TABLE {au} (aid INTEGER PRIMARY KEY, id TEXT, sid INTEGER, case_id TEXT,
+                cid TEXT, phase TEXT, area TEXT, agency TEXT, quarter TEXT)"""
         )
         c.execute(
-            f"""INSERT INTO {it} (sha, item_id, theme) SELECT sha256, item_id, theme_id
-                FROM checklist_items WHERE sha256 IN (SELECT DISTINCT sha FROM {au})"""
+            f"""INSERT INTO {au} SELECT a.rowid, a.id, s.sid, a.case_id, a.checklist_id,
+                       a.phase, c.area, c.agency, {QUARTER_SQL}
+                FROM audits a JOIN cases c ON c.id = a.case_id
+                JOIN {sh} s ON s.sha = a.checklist_sha WHERE {where}""",
+            params,
         )
         c.execute(
-            f"""CREATE TABLE {lv} (sha TEXT, item_id TEXT, value TEXT, itm INTEGER, meets INTEGER,
-                PRIMARY KEY (sha, item_id, value))"""
+            f"""CREATE TABLE {it} (itm INTEGER PRIMARY KEY, sid INTEGER, sha TEXT, item_id TEXT,
+                theme TEXT)"""
         )
         c.execute(
-            f"""INSERT INTO {lv} SELECT i.sha, i.item_id, l.value, i.itm, l.meets
+            f"""INSERT INTO {it} (sid, sha, item_id, theme)
+                SELECT s.sid, ci.sha256, ci.item_id, ci.theme_id
+                FROM {sh} s JOIN checklist_items ci ON ci.sha256 = s.sha"""
+        )
+        # the levels that count towards a share, by copy, item and rating
+        c.execute(
+            f"""CREATE TABLE {lv} (sid INTEGER, item_id TEXT, value TEXT, itm INTEGER,
+                meets INTEGER, PRIMARY KEY (sid, item_id, value)) WITHOUT ROWID"""
+        )
+        c.execute(
+            f"""INSERT INTO {lv} SELECT i.sid, i.item_id, l.value, i.itm, l.meets
                 FROM {it} i
                 JOIN checklist_items ci ON ci.sha256 = i.sha AND ci.item_id = i.item_id
                 JOIN checklist_levels l ON l.sha256 = i.sha AND l.scale = ci.scale
@@ -112,7 +125,7 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
             f"""CREATE TABLE {ai} AS SELECT u.aid, v.itm, v.meets
                 FROM {au} u
                 JOIN answers an ON an.audit_id = u.id AND an.applies = 1 AND an.rating IS NOT NULL
-                JOIN {lv} v ON v.sha = u.sha AND v.item_id = an.item_id AND v.value = an.rating"""
+                JOIN {lv} v ON v.sid = u.sid AND v.item_id = an.item_id AND v.value = an.rating"""
         )
         c.execute(
             f"""CREATE TABLE {th} AS
@@ -162,7 +175,7 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
             ),
         )
     finally:
-        for table in (th, ai, tg, tn, lv, it, au):
+        for table in (th, ai, tg, tn, lv, it, au, sh):
             c.execute(f"DROP TABLE IF EXISTS {table}")
     return out
 
