@@ -54,7 +54,14 @@ def _moments(rows) -> dict:
     return {tuple(r[:-6]): Moments(*r[-6:]) for r in rows}
 
 
-def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
+# the tag kinds the aggregate report shows shares for (fact groups mirror the death review's
+# themes, and the rest are labels): only these are counted, which spares a third of the work
+TAG_KINDS = ("principle", "component", "practice_area")
+
+
+def audit_level(
+    db: Database, flt: AuditFilter | None = None, tag_kinds: tuple[str, ...] = TAG_KINDS
+) -> AuditLevel:
     """The moments for every share and change the aggregate report shows.
 
     One scan of the selection's answers, joined to a small table of (checklist copy, item,
@@ -67,6 +74,7 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
         f"temp.{_PREFIX}{kind}_{n}" for kind in ("sh", "it", "lv", "tn", "tg", "au", "ai", "th")
     )
     c = db.conn
+    kinds = ",".join("?" * len(tag_kinds)) or "NULL"
     try:
         # checklist copies, audits and items numbered, so the joins below match integers
         c.execute(f"CREATE TABLE {sh} (sid INTEGER PRIMARY KEY, sha TEXT UNIQUE)")
@@ -111,7 +119,8 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
         c.execute(f"CREATE TABLE {tn} (tid INTEGER PRIMARY KEY, tag TEXT UNIQUE)")
         c.execute(
             f"""INSERT INTO {tn} (tag) SELECT DISTINCT tag FROM checklist_item_tags
-                WHERE sha256 IN (SELECT sha FROM {it})"""
+                WHERE sha256 IN (SELECT sha FROM {sh}) AND tag_kind IN ({kinds})""",
+            tag_kinds,
         )
         c.execute(
             f"""CREATE TABLE {tg} (itm INTEGER, tid INTEGER, PRIMARY KEY (itm, tid)) WITHOUT ROWID"""
@@ -119,7 +128,8 @@ def audit_level(db: Database, flt: AuditFilter | None = None) -> AuditLevel:
         c.execute(
             f"""INSERT INTO {tg} SELECT i.itm, n.tid FROM {it} i
                 JOIN checklist_item_tags t ON t.sha256 = i.sha AND t.item_id = i.item_id
-                JOIN {tn} n ON n.tag = t.tag"""
+                JOIN {tn} n ON n.tag = t.tag WHERE t.tag_kind IN ({kinds})""",
+            tag_kinds,
         )
         c.execute(
             f"""CREATE TABLE {ai} AS SELECT u.aid, v.itm, v.meets
