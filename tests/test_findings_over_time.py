@@ -168,3 +168,21 @@ def test_no_shared_case_file_is_said_too(by_quarter):
     from audit_tool.findings.audit_level import audit_level
 
     assert audit_level(by_quarter, AuditFilter()).shared_cases == {}
+
+
+def test_the_intervals_rest_on_the_same_counts_as_the_shares(paired, by_quarter):
+    """Every interval is centred on the share the report prints: the audit-level counts add
+    up to the findings' rated items and items meeting the standard, theme by theme and tag by
+    tag (items hidden by a condition and 'not applicable' answers left out of both). If the
+    counting rules change in findings(), they must change in audit_level() too."""
+    from audit_tool.findings import findings
+    from audit_tool.findings.audit_level import TAG_KINDS, audit_level
+
+    for db in (paired, by_quarter):
+        f, level = findings(db, AuditFilter()), audit_level(db, AuditFilter())
+        tags = [g for g in f.by_tag if g.kind in TAG_KINDS]
+        assert f.by_theme and tags
+        for groups, moments in ((f.by_theme, level.theme), (tags, level.tag)):
+            for g in groups:
+                m = moments[g.checklist_id, g.key]
+                assert (m.clusters, m.x, m.y) == (g.audits, g.rated, g.meets), g.key
