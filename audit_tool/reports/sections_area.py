@@ -93,7 +93,7 @@ def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool])
         [name, "Phase", "Audits", "Rated items", "Meeting the standard", "95% interval"],
         rows,
         align=["l", "l", "r", "r", "r", "r"],
-        widths=[3.2, 1.3, 1, 1.1, 1.4, 1.4],
+        widths=[2.6, 1.5, 1.35, 1.35, 1.4, 1.3],
     )
 
 

@@ -70,7 +70,7 @@ def time_section(rows: list[QuarterRow], heading_level: int, title: str = "") ->
             ],
             cells,
             align=["l", "r", "r", "r", "r", "r"],
-            widths=[1.6, 1, 1.4, 1.3, 1.4, 1.3],
+            widths=[1.5, 1.35, 1.4, 1.3, 1.4, 1.3],
         )
     )
     out.append(Paragraph(NOTE, "note"))
