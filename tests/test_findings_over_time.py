@@ -186,3 +186,29 @@ def test_the_intervals_rest_on_the_same_counts_as_the_shares(paired, by_quarter)
             for g in groups:
                 m = moments[g.checklist_id, g.key]
                 assert (m.clusters, m.x, m.y) == (g.audits, g.rated, g.meets), g.key
+
+
+def test_area_phase_cells_hide_what_a_total_would_give_back():
+    """By hand: Glenmorven 7 baseline + 5 post-training (its own report shows 12), Kilbrannan
+    6 post-training + 1 follow-up, Strathallan 5 at baseline only, Tiny Isle 1 + 1 + 1."""
+    from audit_tool.findings.clustered import Moments
+    from audit_tool.reports.sections_area import cells_hidden
+
+    def cell(area, phase, audits):
+        return (area, phase, Moments(audits, 0, 3 * audits))
+
+    cells = [cell("G", "b", 7), cell("G", "p", 5), cell("K", "p", 6), cell("K", "f", 1),
+             cell("S", "b", 5), cell("T", "b", 1), cell("T", "p", 1), cell("T", "f", 1)]  # fmt: skip
+    # the four '<5' cells add up to 4 with 27 - 5 (Strathallan, given away by its own report)
+    # - 7 - 5 - 6 shown: Glenmorven post-training and Kilbrannan post-training go, then
+    # Glenmorven baseline (12 - 5); Strathallan stays: hiding it would protect nothing
+    assert cells_hidden(cells) == [True, True, True, True, False, True, True, True]
+    # one area, both phases large: nothing to hide
+    assert cells_hidden([cell("G", "b", 7), cell("G", "p", 5)]) == [False, False]
+    # 1 and 5 in one area whose report shows 6: no choice of cells protects them
+    assert cells_hidden([cell("G", "b", 1), cell("G", "p", 5)]) is None
+    # follow-up audits in one area only: that cell is the phase's total (6), shown anyway. The
+    # small baseline cell (2) takes Kilbrannan's baseline (the phase's total is 11), then its
+    # post-training (Kilbrannan's is 17), then Glenmorven's post-training (13 - 6 - 2)
+    assert cells_hidden([cell("G", "b", 2), cell("G", "p", 5), cell("G", "f", 6),
+                         cell("K", "b", 9), cell("K", "p", 8)]) == [True, True, False, True, True]  # fmt: skip

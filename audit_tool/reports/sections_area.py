@@ -47,20 +47,17 @@ def cells_hidden(cells: list[tuple[str, str, Moments]]) -> list[bool] | None:
     area's or agency's (a report on it alone), in audits, rated items and items meeting the
     standard. A total of 1 to 4 is shown as '<5' everywhere, and with at most three phases a
     '<5' total cannot pin its cells, so such a line is left out. An area audited in one phase
-    only gives that cell away in its own report anyway: it is shown, and left out of every
-    line (hiding it would protect nothing)."""
+    only (or a phase audited in one area) gives that cell away in a report of its own anyway:
+    it is shown, and left out of every line (hiding it would protect nothing)."""
     audits = [m.clusters for _, _, m in cells]
     rated = [int(m.x) for _, _, m in cells]
     meets = [int(m.y) for _, _, m in cells]
     groups = [list(range(len(cells)))]
-    public: set[int] = set()
-    for key in sorted({g for g, _, _ in cells}):
-        idx = [i for i, c in enumerate(cells) if c[0] == key]
-        if len(idx) == 1 and not small(audits[idx[0]]):
-            public.add(idx[0])
-        groups.append(idx)
-    for phase in sorted({p for _, p, _ in cells}):
-        groups.append([i for i, c in enumerate(cells) if c[1] == phase])
+    for pos in (0, 1):  # each area (or agency), then each phase
+        for key in sorted({c[pos] for c in cells}):
+            groups.append([i for i, c in enumerate(cells) if c[pos] == key])
+    # a cell alone in its area or phase is that total, shown in a report of its own
+    public = {g[0] for g in groups[1:] if len(g) == 1 and not small(audits[g[0]])}
     lines: list[Line] = []
     for group in groups:
         idx = [i for i in group if i not in public]
