@@ -251,7 +251,7 @@ def test_report_adds_up_by_quality_indicator_in_pdf_and_docx(db, reviews, tmp_pa
     docx = export_report(db, AuditFilter(checklist_id=CID), "docx", tmp_path / "ma.docx")
 
     text = _pdf_text(pdf)
-    section = text[text.index("By quality indicator") : text.index("By area")]
+    section = text[text.index("By quality indicator") : text.index("By area and phase")]
     assert re.search(r"Involving children and families\s+6\s+17\s+53%", section), section
     # every other rated answer was Weak or Partly: nothing else meets the standard
     assert re.search(r"Leadership of improvement and change\s+6\s+18\s+0%", section), section
@@ -263,7 +263,7 @@ def test_report_adds_up_by_quality_indicator_in_pdf_and_docx(db, reviews, tmp_pa
     assert (
         headings.index("By principles, critical components and practice areas")
         < headings.index("By quality indicator")
-        < headings.index("By area")
+        < headings.index("By area and phase")
     )
     tables = _docx_tables(docx)
     qi_rows = {r[0]: r[1:4] for r in tables["Quality indicator"]}

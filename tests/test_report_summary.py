@@ -4,7 +4,6 @@ checklist the audits used. Every figure here is worked out by hand from the audi
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,12 +104,8 @@ def wilson_by_bisection(k: int, n: int) -> tuple[float, float]:
 def test_page_one_is_the_summary_with_figures_worked_out_by_hand(ten, tmp_path):
     pdf = export_report(ten, AuditFilter(), "pdf", tmp_path / "sum.pdf")
     page1 = pdf_pages(pdf)[0]
-    # Newcombe's hybrid interval for 20/25 - 10/25, from Wilson bounds found by bisection
-    l1, u1 = wilson_by_bisection(10, 25)
-    l2, u2 = wilson_by_bisection(20, 25)
-    low = 0.4 - math.sqrt((0.8 - l2) ** 2 + (u1 - 0.4) ** 2)
-    high = 0.4 + math.sqrt((u2 - 0.8) ** 2 + (0.4 - l1) ** 2)
-    assert (round(low * 100), round(high * 100)) == (13, 60)
+    # every baseline audit meets 2 of 5 and every post-training one 4 of 5: with case files
+    # as clusters there is no variation between files, so no interval is claimed
     today = datetime.now(UTC).date()
     expected = [
         "Summary",
@@ -122,7 +117,7 @@ def test_page_one_is_the_summary_with_figures_worked_out_by_hand(ten, tmp_path):
         f"{today.strftime('%B %Y')}",
         "Change after training",
         "Items meeting the standard rose from 40% at baseline to 80% after training "
-        f"(change +40 points, 95% interval +{round(low * 100)} to +{round(high * 100)}; "
+        "(change +40 points; too little variation for an interval; "
         "5 baseline and 5 post-training audits)",
     ]
     for text in expected:
@@ -414,3 +409,34 @@ def test_due_dates_are_read_as_typed_in_scotland(typed, read):
     from audit_tool.reports.summary import due_date
 
     assert due_date(typed) == (date(*read) if read else None)
+
+
+def test_the_summary_change_interval_is_at_the_audit_level(db, mini, tmp_path, monkeypatch):
+    """Case files vary, so the interval is the cluster-robust one: least squares of each
+    item's 0/1 on a post-training flag, clustered by case file (statsmodels), t on files - 1."""
+    sm = pytest.importorskip("statsmodels.api")
+    stats = pytest.importorskip("scipy.stats")
+    # ratings per audit (p2 always yes, so p3 is always asked): how many of p1, p3, q1 meet
+    base = [("2", "2", "2"), ("5", "2", "2"), ("5", "5", "2"), ("2", "2", "2"), ("5", "2", "2"),
+            ("2", "2", "2")]  # fmt: skip
+    post = [("5", "5", "2"), ("5", "5", "5"), ("5", "2", "2"), ("5", "5", "5"), ("2", "5", "5"),
+            ("5", "5", "5")]  # fmt: skip
+    y, flag, groups = [], [], []
+    for phase, rows in (("baseline", base), ("post_training", post)):
+        for i, (p1, p3, q1) in enumerate(rows):
+            ratings = {"p1": p1, "p2": "yes", "p3": p3, "q1": q1, "q2": "yes"}
+            _audit(db, mini, i, phase, ratings, (), "2025-05-01", monkeypatch)
+            for r in (p1, "yes", p3, q1, "yes"):
+                y.append(1.0 if r in ("5", "yes") else 0.0)
+                flag.append(1.0 if phase == "post_training" else 0.0)
+                groups.append(f"{phase}-{i}")  # every audit its own case file
+    fit = sm.OLS(y, sm.add_constant(flag)).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    d, se = fit.params[1], fit.bse[1]
+    t = stats.t.ppf(0.975, len(set(groups)) - 1)
+    before, after = round(sum(y[:30]) / 30 * 100), round(sum(y[30:]) / 30 * 100)
+    page1 = pdf_pages(export_report(db, AuditFilter(), "pdf", tmp_path / "iv.pdf"))[0]
+    assert (
+        f"rose from {before}% at baseline to {after}% after training (change {d * 100:+.0f} "
+        f"points, 95% interval {(d - t * se) * 100:+.0f} to {(d + t * se) * 100:+.0f}; "
+        "6 baseline and 6 post-training audits)"
+    ) in page1

@@ -113,12 +113,13 @@ def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
     _aggregate_db(db, mini)
     report = aggregate_report(db, AuditFilter())
     tables = [b for b in report.blocks if isinstance(b, Table)]
-    by_area = next(t for t in tables if t.columns[0] == "Area")
-    rows = {r[0]: r for r in by_area.rows}
-    assert rows["Tiny Isle (fictional)"][1] == SUPPRESSED  # 2 audits: hidden
-    assert rows["Tiny Isle (fictional)"][2:4] == ["suppressed", "suppressed"]  # rated items too
-    # 8 audits in all minus Glenmorven's 6 would give Tiny Isle's 2: Glenmorven goes too
-    assert rows["Glenmorven (fictional)"][1:4] == ["suppressed"] * 3
+    by_area = next(t for t in tables if t.columns[:2] == ["Area", "Phase"])
+    rows = {(r[0], r[1]): r for r in by_area.rows}
+    # by area and phase: Tiny Isle 2 at baseline; Glenmorven 4 at baseline, 2 post-training
+    assert rows["Tiny Isle (fictional)", "Baseline"][2] == SUPPRESSED  # 2 audits: hidden
+    assert rows["Tiny Isle (fictional)", "Baseline"][3:5] == ["suppressed", "suppressed"]
+    assert [rows["Glenmorven (fictional)", p][2] for p in ("Baseline", "Post-training")] == [
+        SUPPRESSED, SUPPRESSED]  # fmt: skip
     # Pattern theme: p1 (quality) + p2 (evidence) always, p3 only when p2 = yes/partly.
     # Bad audits: p1=2, p2=no (p3 hidden by that failing "no", so counted as not met) -> 0 of
     # 3 meet; good: p1=5, p2=yes, p3=5 -> 3 of 3. 4 bad + 4 good audits: 12 of 24 = 50%.

@@ -26,8 +26,8 @@ from .stats import newcombe, wilson
 _counter = itertools.count()
 # The answers a share counts: rated and shown, or hidden by a failing answer (Checklist.
 # hidden_effect), which count as the level HIDDEN_FAILS, never meeting the standard.
-_COUNTED = "(an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)"
-_RATING = f"CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}' END"
+COUNTED_ANSWER = "(an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)"
+COUNTED_RATING = f"CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}' END"
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ class _Tables:
         # an item hidden by a failing answer counts under the level HIDDEN_FAILS (meets 0)
         c.execute(
             f"""CREATE TABLE {self.fine} AS
-                SELECT s.gid, an.item_id, {_RATING} AS rating, count(*) AS n
-                FROM {self.sel} s JOIN answers an ON an.audit_id = s.id AND {_COUNTED}
+                SELECT s.gid, an.item_id, {COUNTED_RATING} AS rating, count(*) AS n
+                FROM {self.sel} s JOIN answers an ON an.audit_id = s.id AND {COUNTED_ANSWER}
                 GROUP BY s.gid, an.item_id, 3"""
         )
         # which audits count towards a share: those with a rated answer (not 'not applicable').
@@ -197,10 +197,10 @@ class _Tables:
                   SELECT s.gid, group_concat(ci.theme_pos * 10000 + ci.item_pos, ' ') AS items
                   FROM {self.sel} s
                   JOIN {self.grp} g ON g.rowid = s.gid
-                  JOIN answers an ON an.audit_id = s.id AND {_COUNTED}
+                  JOIN answers an ON an.audit_id = s.id AND {COUNTED_ANSWER}
                   JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id
                   JOIN checklist_levels l
-                    ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = {_RATING}
+                    ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = {COUNTED_RATING}
                   WHERE l.meets IS NOT NULL
                   GROUP BY s.rowid)
                 GROUP BY gid, items"""

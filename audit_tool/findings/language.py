@@ -343,6 +343,9 @@ class LanguageSummary:
     # lower-case phrase -> distinct audits whose notes hold it: a count of flags can rest on
     # one audit's notes, so reports judge small numbers by these
     term_audits: dict[str, int] = field(default_factory=dict)
+    # audit id -> [words, flags] in its notes: the scan's results kept, so a report can split
+    # them another way (by quarter, see over_time.py) without scanning the texts again
+    per_audit: dict[str, list[int]] = field(default_factory=dict)
 
 
 def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> LanguageSummary:
@@ -353,9 +356,21 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     tally: dict[str, int] = {}
     term_ids: dict[str, set[str]] = {}
     phase_ids: dict[str, set[str]] = {}
+    per_audit: dict[str, list[int]] = {}
+
+    words_in: dict[str, int] = {}  # phase -> words
 
     def flags(audit_id: str, phase: str, text: str | None) -> int:
+        """One call per text: its flags (returned, summed in SQL) and its words (kept per
+        audit and phase here, so no second callback per text)."""
         found = sc.scan(text or "")
+        n = words(text)
+        counts = per_audit.get(audit_id)
+        if counts is None:
+            counts = per_audit[audit_id] = [0, 0]
+        counts[0] += n
+        counts[1] += len(found)
+        words_in[phase] = words_in.get(phase, 0) + n
         for f in found:
             key = f.term.phrase.lower()
             tally[key] = tally.get(key, 0) + 1
@@ -365,10 +380,9 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
         return len(found)
 
     db.conn.create_function("lang_flags", 3, flags)
-    db.conn.create_function("lang_words", 1, words, deterministic=True)
     where, params = (flt or AuditFilter()).where()
     rows = db.query(
-        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_words(t.text)), sum(lang_flags(a.id, a.phase, t.text))
+        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_flags(a.id, a.phase, t.text))
             FROM audits a JOIN cases c ON c.id = a.case_id
             JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
                   UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
@@ -378,7 +392,11 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     )
     ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return LanguageSummary(
-        tuple(PhaseLanguage(p, n, w or 0, f or 0, len(phase_ids.get(p, ()))) for p, n, w, f in rows),
+        tuple(
+            PhaseLanguage(p, n, words_in.get(p, 0), f or 0, len(phase_ids.get(p, ())))
+            for p, n, f in rows
+        ),
         tuple((sc.terms[k], n) for k, n in ranked),
         {k: len(v) for k, v in term_ids.items()},
+        per_audit,
     )

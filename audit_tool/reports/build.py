@@ -14,7 +14,11 @@ from ..audits import get_audit, progress, status_text
 from ..checklists.model import Scale
 from ..domain import Phase, Status
 from ..findings import Comparison, Findings, GroupFinding, findings
+from ..findings.audit_level import AuditLevel, audit_level
+from ..findings.clustered import METHOD as INTERVAL_METHOD
+from ..findings.clustered import Interval, change_interval, share_interval
 from ..findings.language import LanguageSummary, PhaseLanguage, scanner, summarise
+from ..findings.over_time import over_time
 from ..sampling.record import sampling_note
 from ..selection import AuditFilter
 from ..store import Database
@@ -36,12 +40,13 @@ from .disclosure import (
     small,
     suppress,
     suppress_counts,
-    suppress_rows,
 )
 from .facts_section import aggregate_facts_blocks, audit_facts_blocks, rating_text
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .redact import Redactor, all_references, keep
 from .scales import column_label, column_order, key_line, method_notes, scales_in_use
+from .sections_area import area_agency_sections, interval_cell
+from .sections_time import time_section
 from .summary import METHOD_NOTE as SUMMARY_NOTE
 from .summary import phase_hidden, summary_section
 
@@ -222,6 +227,7 @@ def _language(db: Database, flt: AuditFilter, covered: set[str], whole: bool) ->
     phases: dict[str, list[int]] = {}
     terms: dict[str, list] = {}
     term_audits: dict[str, int] = {}
+    per_audit: dict[str, list[int]] = {}
     for cid in sorted(covered):  # an audit has one checklist: its parts add up exactly
         part = summarise(db, replace(flt, checklist_id=cid), limit=10_000)
         for p in part.by_phase:
@@ -232,15 +238,16 @@ def _language(db: Database, flt: AuditFilter, covered: set[str], whole: bool) ->
             terms.setdefault(term.phrase.lower(), [term, 0])[1] += n
         for k, n in part.term_audits.items():
             term_audits[k] = term_audits.get(k, 0) + n
+        per_audit.update(part.per_audit)
     return LanguageSummary(
         tuple(PhaseLanguage(p, *v) for p, v in phases.items()),
         tuple(sorted(((t, n) for t, n in terms.values()), key=lambda x: (-x[1], x[0].phrase))),
         term_audits,
+        per_audit,
     )
 
 
-def _language_section(db: Database, flt: AuditFilter, covered: set[str], whole: bool) -> list:
-    lang = _language(db, flt, covered, whole)
+def _language_section(lang: LanguageSummary) -> list:
     order = [p.value for p in Phase]
     phases = sorted(lang.by_phase, key=lambda p: order.index(p.phase) if p.phase in order else len(order))
     out: list = [Heading("Language", 1)]
@@ -296,46 +303,35 @@ def _count(n: int) -> str:
     return label(n, small(n))
 
 
-def _interval_cell(g: GroupFinding) -> str:
-    if g.interval is None:
-        return "—"
-    lo, hi = g.interval
-    return f"{lo * 100:.0f}–{hi * 100:.0f}%"
-
-
-def _group_table(groups: list[GroupFinding], first: str, hidden: list[bool]) -> Table:
+def _group_table(groups: list[GroupFinding], first: str, hidden: list[bool],
+                 intervals: dict[str, Interval | None]) -> Table:
     """One row per group; a hidden row shows nothing but '<5' or 'suppressed' for its audits
-    (its rated items would give the audit count back)."""
+    (its rated items would give the audit count back). Intervals: audit-level, by group key."""
     return Table(
         [first, "Audits", "Rated items", "Meeting the standard", "95% interval"],
         [[g.label, label(g.audits, True), HIDDEN, HIDDEN, "—"] if h
-         else [g.label, str(g.audits), str(g.rated), _pct(g.share), _interval_cell(g)]
+         else [g.label, str(g.audits), str(g.rated), _pct(g.share), interval_cell(intervals.get(g.key))]
          for g, h in zip(groups, hidden, strict=True)],
         align=["l", "r", "r", "r", "r"],
         widths=[4, 1, 1.2, 1.5, 1.5],
     )
 
 
-def _group_chart(title: str, groups: list[GroupFinding], hidden: list[bool]) -> BarChart | None:
+def _group_chart(title: str, groups: list[GroupFinding], hidden: list[bool],
+                 intervals: dict[str, Interval | None]) -> BarChart | None:
     shown = [g for g, h in zip(groups, hidden, strict=True) if g.share is not None and not h]
     if not shown:
         return None
+    ivs = [intervals.get(g.key) for g in shown]
     return BarChart(
         title,
         [g.label for g in shown],
         [Series("Meeting the standard", [g.share * 100 for g in shown])],
         unit="%",
         max_value=100,
-        intervals=[(g.interval[0] * 100, g.interval[1] * 100) for g in shown],
+        intervals=[(iv.low * 100, iv.high * 100) if iv and iv.estimable else None for iv in ivs],
         alt_text=title + ": " + "; ".join(f"{g.label} {_pct(g.share)}" for g in shown) + ".",
     )
-
-
-def _rows_hidden(groups: list[GroupFinding]) -> list[bool]:
-    """Areas or agencies: rows add up to the checklist's audits, rated items and items
-    meeting the standard, so a small row takes the next-smallest with it."""
-    hidden = suppress_rows([g.audits for g in groups], [g.rated for g in groups], [g.meets for g in groups])
-    return hidden if hidden is not None else [True] * len(groups)
 
 
 def _line_text(names: list[str], counts: list[int]) -> str:
@@ -488,6 +484,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         flt, drafts_left_out = _finalised_only(db, flt)
         refuse_differencing(db, flt)
     f = findings(db, flt)
+    level = audit_level(db, flt)  # per-audit counts behind the audit-level intervals
     cen = census(db, flt)
     covered = cen.reported()
     n = cen.total(covered)
@@ -505,7 +502,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     if covered and not small(everything):
         drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
         blocks += summary_section(db, f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
-                                  include_free_text or include_identifiers, produced.date())
+                                  include_free_text or include_identifiers, produced.date(), level)
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", f"{produced.day} {produced.strftime('%B %Y')}")]))
@@ -525,6 +522,8 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     else:
         bh = behind(db, flt, f.answer_counts)
         scales = scales_in_use(db, flt, covered)
+        lang = _language(db, flt, covered, whole=len(covered) == len(checklist_ids))
+        quarters = over_time(db, flt, level, lang.per_audit)
         for cid in checklist_ids:
             if cid not in covered:
                 blocks += [Heading(titles[cid], 1), Paragraph(
@@ -532,9 +531,11 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
                     "this report, because small numbers can identify the people in a case.")]
                 continue
             blocks += _checklist_section(db, f, bh, cid, titles[cid], len(checklist_ids) > 1,
-                                         phase_hidden(cen, cid), scales.get(cid, {}))
+                                         phase_hidden(cen, cid), scales.get(cid, {}), level)
             blocks += aggregate_facts_blocks(db, flt, cid, 2 if len(checklist_ids) > 1 else 1)
-        blocks += _language_section(db, flt, covered, whole=len(covered) == len(checklist_ids))
+            blocks += time_section(quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
+                                   titles[cid] if len(checklist_ids) > 1 else "")
+        blocks += _language_section(lang)
         blocks += _recommendations(db, flt, scrub, include_identifiers, include_free_text, covered)
         blocks += agreement_section(db, flt)  # only when some files were read twice
 
@@ -560,9 +561,8 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         "meeting the standard, and other items hidden by a condition are left out.",
         "Figures are held back where small numbers can identify the people in a case: " + METHOD_NOTE + " Hidden figures are "
         "left out of the charts.",
-        "95% intervals are Wilson score intervals for a share and Newcombe's hybrid score interval "
-        "for a change between phases. They treat each rated item as independent; items from the "
-        "same audit are related, so the true uncertainty is somewhat wider.",
+        "95% intervals are at the audit level (items in the same file are not treated as "
+        "independent): " + INTERVAL_METHOD,
     ]
     if covered and len(covered) < len(checklist_ids):
         notes.append(f"Audits on a checklist used fewer than {SUPPRESS_BELOW} times in this selection "
@@ -599,6 +599,17 @@ def _hidden_groups(groups: list[GroupFinding]) -> list[bool]:
     return [small(g.audits) for g in groups]
 
 
+def _shared_cases_text(shared: int) -> str:
+    """Whether baseline and post-training read the same case files (counted by case id)."""
+    if not shared:
+        return ("No case file was read at both baseline and post-training: the two phases are "
+                "separate groups of case files.")
+    files = f"Fewer than {SUPPRESS_BELOW} case files were" if small(shared) else f"{shared:,} case files were"
+    return (f"{files} read at both baseline and post-training. The interval for each change takes "
+            "all audits of one case file together, so these pairs are allowed for rather than "
+            "treated as independent.")
+
+
 def _comparison_hidden(c: Comparison, theme: GroupFinding | None, theme_hidden: bool) -> tuple[bool, bool] | None:
     """Which of a theme's baseline and post-training audit counts to hide. With the theme's
     audits shown, baseline + post-training + the rest (follow-up) add up to it. None: hide
@@ -629,7 +640,12 @@ def _distribution_hidden(g: GroupFinding, bh: Behind, cid: str) -> dict[tuple[st
 
 def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: str, several: bool,
                        phase_floor: tuple[bool, bool] = (False, False),
-                       scales: dict[str, Scale] | None = None) -> list:
+                       scales: dict[str, Scale] | None = None,
+                       level: AuditLevel | None = None) -> list:
+    level = level or audit_level(db, f.filter)
+    theme_iv = {k: share_interval(m) for (c, k), m in level.theme.items() if c == cid}
+    tag_iv = {k: share_interval(m) for (c, k), m in level.tag.items() if c == cid}
+    change_iv = {k: change_interval(m) for (c, k), m in level.change.items() if c == cid}
     lvl = 2 if several else 1
     out: list = [Heading(title, 1)] if several else []
     themes = [g for g in f.by_theme if g.checklist_id == cid]
@@ -652,28 +668,28 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
     comp = [c for c in f.theme_change if c.checklist_id == cid]
     comp_hidden = [_comparison_hidden(c, *by_key.get(c.key, (None, True))) for c in comp]
     comp_hidden = [None if h is None else (h[0] or phase_floor[0], h[1] or phase_floor[1]) for h in comp_hidden]
-    changes = [c for c, h in zip(comp, comp_hidden, strict=True) if c.change and h and not any(h)]
+    changes = [c for c, h in zip(comp, comp_hidden, strict=True)
+               if change_iv.get(c.key) and h and not any(h)]
     if changes:
-        up = max(changes, key=lambda c: c.change[0])
-        lines.append(f"Largest change after training: {up.label}, {up.change[0] * 100:+.0f} points "
-                     f"(95% interval {up.change[1] * 100:+.0f} to {up.change[2] * 100:+.0f}).")
+        up = max(changes, key=lambda c: change_iv[c.key].estimate)
+        ch = change_iv[up.key]
+        span = (f"95% interval {ch.low * 100:+.0f} to {ch.high * 100:+.0f}" if ch.estimable
+                else "no interval: every rated item or none met the standard")
+        lines.append(f"Largest change after training: {up.label}, {ch.estimate * 100:+.0f} points "
+                     f"({span}).")
     out += [Paragraph(s) for s in lines] or [Paragraph("No rated items in this selection.")]
 
     out.append(Heading("By theme", lvl))
-    out.append(_group_table(themes, "Theme", theme_hidden))
-    chart = _group_chart("Share meeting the standard, by theme", themes, theme_hidden)
+    out.append(_group_table(themes, "Theme", theme_hidden, theme_iv))
+    chart = _group_chart("Share meeting the standard, by theme", themes, theme_hidden, theme_iv)
     if chart:
         out.append(chart)
 
-    out += _tag_section(f, cid, lvl)
+    out += _tag_section(f, cid, lvl, tag_iv)
 
-    out += _quality_indicator_section(f, cid, lvl)
+    out += _quality_indicator_section(f, cid, lvl, tag_iv)
 
-    for name, groups in (("area", f.by_area), ("agency", f.by_agency)):
-        gs = [g for g in groups if g.checklist_id == cid]
-        if gs:
-            out.append(Heading(f"By {name}", lvl))
-            out.append(_group_table(gs, name.capitalize(), _rows_hidden(gs)))
+    out += area_agency_sections(level, cid, lvl)  # by area / agency and phase (sections_area.py)
 
     if any(c.base_rated and c.post_rated for c in comp):
         out.append(Heading("Baseline and post-training", lvl))
@@ -681,14 +697,14 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
         for c, h in zip(comp, comp_hidden, strict=True):
             hb, hp = h if h is not None else (True, True)
             hide = hb or hp
-            ch = None if hide else c.change
+            ch = None if hide else change_iv.get(c.key)
             rows.append([
                 c.label, label(c.base_audits, hb) if h is not None else HIDDEN,
                 HIDDEN if hide else _pct(c.base_share),
                 label(c.post_audits, hp) if h is not None else HIDDEN,
                 HIDDEN if hide else _pct(c.post_share),
-                "—" if ch is None else f"{ch[0] * 100:+.0f}",
-                "—" if ch is None else f"{ch[1] * 100:+.0f} to {ch[2] * 100:+.0f}",
+                "—" if ch is None else f"{ch.estimate * 100:+.0f}",
+                "—" if ch is None or not ch.estimable else f"{ch.low * 100:+.0f} to {ch.high * 100:+.0f}",
             ])
             if not hide and c.base_share is not None and c.post_share is not None:
                 cats.append(c.label)
@@ -697,8 +713,9 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
         out.append(Table(
             ["Theme", "Baseline audits", "Baseline", "Post-training audits", "Post-training",
              "Change (points)", "95% interval"],
-            rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[2.9, 0.9, 0.9, 1.1, 1.1, 0.9, 1.6],
+            rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[3, 1, 1, 1.1, 1.1, 1, 1.7],
         ))
+        out.append(Paragraph(_shared_cases_text(level.shared_cases.get(cid, 0)), "note"))
         if any(h is None or any(h) for h in comp_hidden):
             out.append(Paragraph(
                 f"'suppressed': a phase with fewer than {SUPPRESS_BELOW} audits on the theme, or one "
@@ -729,7 +746,7 @@ def _checklist_section(db: Database, f: Findings, bh: Behind, cid: str, title: s
     return out
 
 
-def _tag_section(f: Findings, cid: str, lvl: int) -> list:
+def _tag_section(f: Findings, cid: str, lvl: int, intervals: dict[str, Interval | None]) -> list:
     """Principles, then critical components and practice areas: one table
     per kind, each headed by the kind's name, in the checklist's own order within a kind."""
     # quality indicators get their own section (_quality_indicator_section)
@@ -744,15 +761,17 @@ def _tag_section(f: Findings, cid: str, lvl: int) -> list:
     hidden = _hidden_groups(tags)
     for kind in kinds:
         picked = [(g, h) for g, h in zip(tags, hidden, strict=True) if g.kind == kind]
-        out.append(_group_table([g for g, _ in picked], TAG_KIND_NAMES[kind], [h for _, h in picked]))
-    chart = _group_chart(f"Share meeting the standard, by {title}", tags, hidden)
+        out.append(_group_table([g for g, _ in picked], TAG_KIND_NAMES[kind], [h for _, h in picked],
+                                intervals))
+    chart = _group_chart(f"Share meeting the standard, by {title}", tags, hidden, intervals)
     if chart:
         out.append(chart)
     return out
 
 
 
-def _quality_indicator_section(f: Findings, cid: str, lvl: int) -> list:
+def _quality_indicator_section(f: Findings, cid: str, lvl: int,
+                               intervals: dict[str, Interval | None]) -> list:
     """Care Inspectorate quality indicators: their own table, after the Safe & Together tags.
     Each item usually carries one indicator, so their rated items and items meeting the
     standard add up to the themes': a small row takes the next-smallest with it."""
@@ -769,8 +788,8 @@ def _quality_indicator_section(f: Findings, cid: str, lvl: int) -> list:
         ],
     ) or [True] * len(qis)
     out: list = [Heading("By quality indicator", lvl)]
-    out.append(_group_table(qis, "Quality indicator", qi_hidden))
-    chart = _group_chart("Share meeting the standard, by quality indicator", qis, qi_hidden)
+    out.append(_group_table(qis, "Quality indicator", qi_hidden, intervals))
+    chart = _group_chart("Share meeting the standard, by quality indicator", qis, qi_hidden, intervals)
     if chart:
         out.append(chart)
     return out

@@ -16,6 +16,8 @@ from datetime import date
 
 from ..domain import Phase
 from ..findings import Comparison, Findings, GroupFinding
+from ..findings.audit_level import AuditLevel
+from ..findings.clustered import Interval, change_interval
 from ..selection import AuditFilter
 from ..store import Database
 from .disclosure import SUPPRESS_BELOW, Census, label, small, suppress_counts
@@ -103,22 +105,24 @@ def checklist_comparison(f: Findings, cen: Census, cid: str, title: str) -> Comp
     )
 
 
-def _change_sentence(c: Comparison) -> str:
-    """The change in plain words, with its 95% interval. The one place that says which
-    interval: switch it here to use another (e.g. one allowing for items of one audit)."""
-    d, low, high = c.change
+def _change_sentence(c: Comparison, iv: Interval | None) -> str:
+    """The change in plain words, with its audit-level 95% interval (case files as clusters,
+    so items of one file are not treated as independent: findings/clustered.py)."""
     before, after = _pct(c.base_share), _pct(c.post_share)
     if before == after:
         move = f"stayed at {before} from baseline to post-training"
     else:
         move = f"{'rose' if c.post_share > c.base_share else 'fell'} from {before} at baseline to {after} after training"
+    d = c.post_share - c.base_share
+    if iv is None or not iv.estimable:
+        return f"Items meeting the standard {move} (change {d * 100:+.0f} points; too little variation for an interval)."
     return (
         f"Items meeting the standard {move} "
-        f"(change {d * 100:+.0f} points, 95% interval {low * 100:+.0f} to {high * 100:+.0f})."
+        f"(change {d * 100:+.0f} points, 95% interval {iv.low * 100:+.0f} to {iv.high * 100:+.0f})."
     )
 
 
-def change_line(c: Comparison, hidden: tuple[bool, bool]) -> str:
+def change_line(c: Comparison, hidden: tuple[bool, bool], iv: Interval | None) -> str:
     """A checklist's baseline to post-training line, or why there is none.
     hidden: whether its baseline and post-training audit counts are suppressed."""
     if not c.base_audits and not c.post_audits:
@@ -138,7 +142,7 @@ def change_line(c: Comparison, hidden: tuple[bool, bool]) -> str:
     if c.change is None:
         return "No rated items to compare yet."
     return (
-        _change_sentence(c)[:-2]
+        _change_sentence(c, iv)[:-2]
         + f"; {c.base_audits:,} baseline and {c.post_audits:,} post-training audits)."
     )
 
@@ -290,6 +294,7 @@ def summary_section(
     scrub,
     include_free_text: bool,
     today: date,
+    level: AuditLevel,
 ) -> list:
     """The executive summary, then a page break: the first page of the report.
     drafts: what the report says of drafts (left out, or how many are included)."""
@@ -315,7 +320,8 @@ def summary_section(
         if flt.phase:  # one phase chosen: its absence of a change says nothing
             line = f"{Phase(flt.phase).label} audits only in this selection, so no change to show."
         else:
-            line = change_line(c, phase_hidden(cen, cid))
+            iv = change_interval(level.change_overall[cid]) if cid in level.change_overall else None
+            line = change_line(c, phase_hidden(cen, cid), iv)
         out.append(Paragraph(line))
         gaps = top_gaps(f, cid, per_checklist)
         if gaps:

@@ -1,0 +1,228 @@
+"""Per-audit counts behind the audit-level intervals, added up in SQL.
+
+One pass over the answers counts, per audit and theme, the items rated (n) and those meeting
+the standard (m), each against its own checklist copy's standard (as findings() does), into
+a temporary table. Every grouping the report needs (theme; area and agency by phase; quarter
+of finalisation; baseline against post-training by case file) is then a GROUP BY over that
+small table, returning only the sums that `clustered.Moments` needs. Tags (an item may carry
+several) take one more pass over the answers.
+
+Quarters are those of the audit's finalised date (`finalised_at`: the day it was last
+finalised); an audit that is not finalised has none.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from ..selection import AuditFilter
+from ..store import Database
+from .aggregate import COUNTED_ANSWER, COUNTED_RATING
+from .clustered import Moments, PairMoments
+
+BEFORE, AFTER = "baseline", "post_training"
+_counter = itertools.count()
+# the same prefix as findings()'s tables, so one stopped mid-way is swept by the next build
+_PREFIX = "findings_al_"
+
+QUARTER_SQL = (
+    "CASE WHEN a.finalised_at IS NULL THEN NULL ELSE substr(a.finalised_at, 1, 4) || ' Q' || "
+    "((CAST(substr(a.finalised_at, 6, 2) AS INTEGER) + 2) / 3) END"
+)
+
+# the sums Moments needs, over rows with per-cluster m and n
+_SUMS = "count(*), sum(m), sum(n), sum(m * m), sum(m * n), sum(n * n)"
+
+
+@dataclass(frozen=True)
+class AuditLevel:
+    """Moments per group, keyed by checklist id first."""
+
+    theme: dict[tuple[str, str], Moments] = field(default_factory=dict)
+    tag: dict[tuple[str, str], Moments] = field(default_factory=dict)
+    area_phase: dict[tuple[str, str, str], Moments] = field(default_factory=dict)
+    agency_phase: dict[tuple[str, str, str], Moments] = field(default_factory=dict)
+    quarter: dict[tuple[str, str | None], Moments] = field(default_factory=dict)
+    overall: dict[str, Moments] = field(default_factory=dict)  # per checklist, all themes
+    change: dict[tuple[str, str], PairMoments] = field(default_factory=dict)  # per theme
+    change_overall: dict[str, PairMoments] = field(default_factory=dict)  # per checklist
+    # case files with at least one audit at baseline and one post-training, per checklist
+    shared_cases: dict[str, int] = field(default_factory=dict)
+
+
+def _moments(rows) -> dict:
+    """Rows of (key columns..., the six sums) as {(keys...): Moments}."""
+    return {tuple(r[:-6]): Moments(*r[-6:]) for r in rows}
+
+
+# the tag kinds the aggregate report shows shares for (fact groups mirror the death review's
+# themes, and the rest are labels): only these are counted, which spares a third of the work
+TAG_KINDS = ("principle", "component", "practice_area", "quality_indicator")
+
+
+def audit_level(
+    db: Database, flt: AuditFilter | None = None, tag_kinds: tuple[str, ...] = TAG_KINDS
+) -> AuditLevel:
+    """The moments for every share and change the aggregate report shows.
+
+    One scan of the selection's answers, joined to a small table of (checklist copy, item,
+    rating) -> meets, writes (audit, item, meets) rows of integers; every grouping after that
+    reads those rows and the small definition tables only."""
+    flt = flt or AuditFilter()
+    where, params = flt.where()
+    n = next(_counter)
+    sh, it, lv, tn, tg, au, ai, th = (
+        f"temp.{_PREFIX}{kind}_{n}" for kind in ("sh", "it", "lv", "tn", "tg", "au", "ai", "th")
+    )
+    c = db.conn
+    kinds = ",".join("?" * len(tag_kinds)) or "NULL"
+    try:
+        # checklist copies, audits and items numbered, so the joins below match integers
+        c.execute(f"CREATE TABLE {sh} (sid INTEGER PRIMARY KEY, sha TEXT UNIQUE)")
+        c.execute(
+            f"""INSERT INTO {sh} (sha) SELECT DISTINCT a.checklist_sha
+                FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
+            params,
+        )
+        c.execute(
+            f"""CREATE TABLE {au} (aid INTEGER PRIMARY KEY, id TEXT, sid INTEGER, case_id TEXT,
+                cid TEXT, phase TEXT, area TEXT, agency TEXT, quarter TEXT)"""
+        )
+        c.execute(
+            f"""INSERT INTO {au} SELECT a.rowid, a.id, s.sid, a.case_id, a.checklist_id,
+                       a.phase, c.area, c.agency, {QUARTER_SQL}
+                FROM audits a JOIN cases c ON c.id = a.case_id
+                JOIN {sh} s ON s.sha = a.checklist_sha WHERE {where}""",
+            params,
+        )
+        c.execute(
+            f"""CREATE TABLE {it} (itm INTEGER PRIMARY KEY, sid INTEGER, sha TEXT, item_id TEXT,
+                theme TEXT)"""
+        )
+        c.execute(
+            f"""INSERT INTO {it} (sid, sha, item_id, theme)
+                SELECT s.sid, ci.sha256, ci.item_id, ci.theme_id
+                FROM {sh} s JOIN checklist_items ci ON ci.sha256 = s.sha"""
+        )
+        # the levels that count towards a share, by copy, item and rating
+        c.execute(
+            f"""CREATE TABLE {lv} (sid INTEGER, item_id TEXT, value TEXT, itm INTEGER,
+                meets INTEGER, PRIMARY KEY (sid, item_id, value)) WITHOUT ROWID"""
+        )
+        c.execute(
+            f"""INSERT INTO {lv} SELECT i.sid, i.item_id, l.value, i.itm, l.meets
+                FROM {it} i
+                JOIN checklist_items ci ON ci.sha256 = i.sha AND ci.item_id = i.item_id
+                JOIN checklist_levels l ON l.sha256 = i.sha AND l.scale = ci.scale
+                WHERE l.meets IS NOT NULL"""
+        )
+        # tags numbered too: the grouping by audit and tag below sorts integers, not text
+        c.execute(f"CREATE TABLE {tn} (tid INTEGER PRIMARY KEY, tag TEXT UNIQUE)")
+        c.execute(
+            f"""INSERT INTO {tn} (tag) SELECT DISTINCT tag FROM checklist_item_tags
+                WHERE sha256 IN (SELECT sha FROM {sh}) AND tag_kind IN ({kinds})""",
+            tag_kinds,
+        )
+        c.execute(
+            f"""CREATE TABLE {tg} (itm INTEGER, tid INTEGER, PRIMARY KEY (itm, tid)) WITHOUT ROWID"""
+        )
+        c.execute(
+            f"""INSERT INTO {tg} SELECT i.itm, n.tid FROM {it} i
+                JOIN checklist_item_tags t ON t.sha256 = i.sha AND t.item_id = i.item_id
+                JOIN {tn} n ON n.tag = t.tag WHERE t.tag_kind IN ({kinds})""",
+            tag_kinds,
+        )
+        c.execute(
+            f"""CREATE TABLE {ai} AS SELECT u.aid, v.itm, v.meets
+                FROM {au} u
+                JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
+                JOIN {lv} v ON v.sid = u.sid AND v.item_id = an.item_id
+                     AND v.value = {COUNTED_RATING}"""
+        )
+        c.execute(
+            f"""CREATE TABLE {th} AS
+                SELECT u.aid, u.case_id, u.cid, u.phase, u.area, u.agency, u.quarter,
+                       t.theme, t.m, t.n
+                FROM (SELECT x.aid, i.theme, sum(x.meets) AS m, count(*) AS n
+                      FROM {ai} x JOIN {it} i ON i.itm = x.itm
+                      GROUP BY x.aid, i.theme) t
+                JOIN {au} u ON u.aid = t.aid"""
+        )
+        per_audit = f"""(SELECT aid, cid, phase, area, agency, quarter,
+                         sum(m) AS m, sum(n) AS n FROM {th} GROUP BY aid)"""
+        out = AuditLevel(
+            theme=_moments(db.query(f"SELECT cid, theme, {_SUMS} FROM {th} GROUP BY 1, 2")),
+            area_phase=_moments(
+                db.query(f"SELECT cid, area, phase, {_SUMS} FROM {per_audit} GROUP BY 1, 2, 3")
+            ),
+            agency_phase=_moments(
+                db.query(f"SELECT cid, agency, phase, {_SUMS} FROM {per_audit} GROUP BY 1, 2, 3")
+            ),
+            quarter=_moments(
+                db.query(f"SELECT cid, quarter, {_SUMS} FROM {per_audit} GROUP BY 1, 2")
+            ),
+            overall={
+                r[0]: Moments(*r[1:])
+                for r in db.query(f"SELECT cid, {_SUMS} FROM {per_audit} GROUP BY 1")
+            },
+            change=_changes(db, th),
+            change_overall={k[0]: v for k, v in _changes(db, th, by_theme=False).items()},
+            tag=_moments(
+                db.query(
+                    f"""SELECT u.cid, max(tn.tag), {_SUMS} FROM (
+                          SELECT x.aid, g.tid, sum(x.meets) AS m, count(*) AS n
+                          FROM {ai} x JOIN {tg} g ON g.itm = x.itm
+                          GROUP BY x.aid, g.tid) t
+                        JOIN {au} u ON u.aid = t.aid JOIN {tn} tn ON tn.tid = t.tid
+                        GROUP BY u.cid, t.tid"""
+                )
+            ),
+            shared_cases=dict(
+                db.query(
+                    f"""SELECT cid, count(*) FROM (
+                          SELECT cid, case_id FROM {au} WHERE phase IN (?, ?)
+                          GROUP BY 1, 2 HAVING count(DISTINCT phase) = 2)
+                        GROUP BY 1""",
+                    (BEFORE, AFTER),
+                )
+            ),
+        )
+    finally:
+        for table in (th, ai, tg, tn, lv, it, au, sh):
+            c.execute(f"DROP TABLE IF EXISTS {table}")
+    return out
+
+
+def _changes(db: Database, table: str, by_theme: bool = True) -> dict[tuple, PairMoments]:
+    """Per checklist and theme (or per checklist, all themes together): sums over case files
+    of baseline (1) and post-training (2) counts, and their cross products."""
+    theme = "theme" if by_theme else "''"
+    rows = db.query(
+        f"""SELECT cid, theme, count(*), sum(x1 > 0 AND x2 > 0),
+                   sum(y1), sum(x1), sum(y2), sum(x2),
+                   sum(y1 * y1), sum(y1 * x1), sum(x1 * x1), sum(y2 * y2), sum(y2 * x2), sum(x2 * x2),
+                   sum(y1 * y2), sum(y1 * x2), sum(x1 * y2), sum(x1 * x2)
+            FROM (SELECT cid, {theme} AS theme, case_id,
+                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y1,
+                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x1,
+                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y2,
+                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x2
+                  FROM {table} WHERE phase IN (?, ?) GROUP BY cid, {theme}, case_id)
+            GROUP BY 1, 2""",
+        (BEFORE, BEFORE, AFTER, AFTER, BEFORE, AFTER),
+    )
+    return {(r[0], r[1]): PairMoments(*r[2:]) for r in rows}
+
+
+def quarters_between(first: str, last: str) -> list[str]:
+    """'2025 Q3', '2025 Q4', '2026 Q1' ...: every quarter from first to last, gaps included."""
+    y, q = int(first[:4]), int(first[-1])
+    out = []
+    while (y, q) <= (int(last[:4]), int(last[-1])):
+        out.append(f"{y} Q{q}")
+        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+    return out
+
+
+__all__ = ["QUARTER_SQL", "AuditLevel", "audit_level", "quarters_between"]

@@ -1,0 +1,134 @@
+"""The aggregate report's area and agency tables, split by phase, with audit-level intervals.
+
+Phases are not pooled: baseline audits meet the standard less often than post-training ones,
+so a pooled row would rank an area by how many of its audits were done after training as
+much as by its practice. Each cell (area × phase) shows its audits, rated items, share and
+interval, and is hidden when it rests on 1 to 4 audits, with any cell that would give it back
+from a total a reader can see or get from another report: all cells of the checklist, of a
+phase (its audits in "About this report"), and of one area (a report on that area alone).
+"""
+
+from __future__ import annotations
+
+from ..domain import Phase
+from ..findings.audit_level import AuditLevel
+from ..findings.clustered import Interval, Moments, share_interval
+from .disclosure import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
+from .model import Heading, Paragraph, Table
+
+_PHASES = [p.value for p in Phase]
+
+
+def interval_cell(iv: Interval | None, pct: bool = True) -> str:
+    """'48–63%' (or '1.2–3.4' for a rate); '—' with no interval, or none worth the name."""
+    if iv is None or not iv.estimable:
+        return "—"
+    if pct:
+        return f"{iv.low * 100:.0f}–{iv.high * 100:.0f}%"
+    return f"{iv.low:.1f}–{iv.high:.1f}"
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _phase_key(phase: str) -> int:
+    return _PHASES.index(phase) if phase in _PHASES else len(_PHASES)
+
+
+def _phase_label(phase: str) -> str:
+    return Phase(phase).label if phase in _PHASES else phase
+
+
+def cells_hidden(cells: list[tuple[str, str, Moments]]) -> list[bool] | None:
+    """Which (group, phase, moments) cells to hide; None: the whole table.
+
+    The totals a reader may hold: the checklist's, each phase's ("About this report"), each
+    area's or agency's (a report on it alone), in audits, rated items and items meeting the
+    standard. A total of 1 to 4 is shown as '<5' everywhere, and with at most three phases a
+    '<5' total cannot pin its cells, so such a line is left out. An area audited in one phase
+    only (or a phase audited in one area) gives that cell away in a report of its own anyway:
+    it is shown, and left out of every line (hiding it would protect nothing)."""
+    audits = [m.clusters for _, _, m in cells]
+    rated = [int(m.x) for _, _, m in cells]
+    meets = [int(m.y) for _, _, m in cells]
+    groups = [list(range(len(cells)))]
+    for pos in (0, 1):  # each area (or agency), then each phase
+        for key in sorted({c[pos] for c in cells}):
+            groups.append([i for i, c in enumerate(cells) if c[pos] == key])
+    # a cell alone in its area or phase is that total, shown in a report of its own
+    public = {g[0] for g in groups[1:] if len(g) == 1 and not small(audits[g[0]])}
+    lines: list[Line] = []
+    for group in groups:
+        idx = [i for i in group if i not in public]
+        if not idx or small(sum(audits[i] for i in group)):
+            continue  # a total of 1 to 4 is shown nowhere ('<5'): nothing to subtract from
+        members = tuple(idx)
+        lines.append(Line(members, tuple(audits[i] for i in idx)))
+        lines.append(Line(members, tuple(rated[i] for i in idx), labelled=False))
+        lines.append(Line(members, tuple(meets[i] for i in idx), labelled=False))
+    return suppress(audits, [small(a) for a in audits], lines)
+
+
+def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool]) -> Table:
+    rows = []
+    for (group, phase, m), h in zip(cells, hidden, strict=True):
+        if h:
+            rows.append([group, _phase_label(phase), label(m.clusters, True), HIDDEN, HIDDEN, "—"])
+        else:
+            rows.append(
+                [
+                    group,
+                    _phase_label(phase),
+                    f"{m.clusters:,}",
+                    f"{int(m.x):,}",
+                    pct(m.ratio),
+                    interval_cell(share_interval(m)),
+                ]
+            )
+    return Table(
+        [name, "Phase", "Audits", "Rated items", "Meeting the standard", "95% interval"],
+        rows,
+        align=["l", "l", "r", "r", "r", "r"],
+        widths=[2.6, 1.5, 1.35, 1.35, 1.4, 1.3],
+    )
+
+
+def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> list:
+    """'By area and phase' and 'By agency and phase' for one checklist."""
+    out: list = []
+    for name, source in (("area", level.area_phase), ("agency", level.agency_phase)):
+        cells = sorted(
+            ((g or "Not recorded", p, m) for (c, g, p), m in source.items() if c == cid),
+            key=lambda cell: (cell[0], _phase_key(cell[1])),
+        )
+        if not cells:
+            continue
+        out.append(Heading(f"By {name} and phase", heading_level))
+        hidden = cells_hidden(cells)
+        if hidden is None:
+            out.append(
+                Paragraph(
+                    f"Not shown: too few audits in each {name} and phase to show any without "
+                    "identifying the people in them.",
+                    "note",
+                )
+            )
+            continue
+        out.append(_table(name.capitalize(), cells, hidden))
+        if name == "area":
+            out.append(
+                Paragraph(
+                    "Each area is shown phase by phase, not pooled: audits after training tend to "
+                    "meet the standard more often, so a pooled figure would rank areas by how many of "
+                    "their audits were done after training rather than by their practice. "
+                    f"A cell resting on fewer than {SUPPRESS_BELOW} audits is suppressed, with any "
+                    "that would give it back from the area's, the phase's or the checklist's totals. "
+                    "Audits counts audits with at least one rated item.",
+                    "note",
+                )
+            )
+    return out
+
+
+__all__ = ["area_agency_sections", "cells_hidden", "interval_cell", "pct"]
