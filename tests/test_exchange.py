@@ -317,7 +317,10 @@ def sender_file(tmp_path, mini, keys, cli):
     a = _laptop(tmp_path, "a")
     _audit(a, mini, REF_A, FULL, finalise=True)
     good = _send(a, tmp_path / "good.age", public)
-    doc = json.loads(pyrage.decrypt(good.read_bytes(), [pyrage.x25519.Identity.from_str(secret)]))
+    head, _, body = pyrage.decrypt(
+        good.read_bytes(), [pyrage.x25519.Identity.from_str(secret)]
+    ).partition(b"\n")
+    doc = {"manifest": json.loads(head), "payload": json.loads(body)}
     a.close()
     lead = tmp_path / "lead.db"
     Database.create(lead, PASSPHRASE).close()
@@ -330,7 +333,8 @@ def _reseal(tmp_path: Path, doc: dict, public: str, name: str, fix_sha: bool = T
     if fix_sha:
         doc["manifest"]["payload_sha256"] = hashlib.sha256(canonical(doc["payload"])).hexdigest()
     path = tmp_path / name
-    path.write_bytes(seal(json.dumps(doc).encode(), recipients=[public]))
+    plain = canonical(doc["manifest"]) + b"\n" + canonical(doc["payload"])
+    path.write_bytes(seal(plain, recipients=[public]))
     return path
 
 

@@ -1,4 +1,4 @@
-"""The bundle: versioned JSON (a manifest and a payload) built in memory, then sealed.
+"""The bundle: versioned JSON (a manifest line, then the payload) built in memory, then sealed.
 
 Audit and case rows travel as every column their table has (PRAGMA table_info), so a
 column added by a later schema step travels without a change here. Case references travel
@@ -143,11 +143,18 @@ def collect(
         "schema": db.schema_version(),
         "identifiers": include_identifiers,
         "counts": {k: len(v) for k, v in payload.items()},
-        "payload_sha256": hashlib.sha256(canonical(payload)).hexdigest(),
     }
+    body = canonical(payload)
+    manifest["payload_sha256"] = hashlib.sha256(body).hexdigest()
     if progress:
         progress(0.9)
-    return {"manifest": manifest, "payload": payload}
+    return {"manifest": manifest, "payload": payload, "body": body}
+
+
+def plaintext(doc: dict) -> bytes:
+    """What is sealed: the manifest on the first line, then the payload exactly as hashed
+    (compact JSON never holds a raw newline, so the first one ends the manifest)."""
+    return canonical(doc["manifest"]) + b"\n" + doc["body"]
 
 
 def export_bundle(
@@ -166,7 +173,7 @@ def export_bundle(
     counts, bundle_id = doc["manifest"]["counts"], doc["manifest"]["bundle_id"]
     if not counts["audits"]:
         raise InvalidInput("No audits match; no file was written.")
-    sealed = seal(canonical(doc), passphrase, recipients)
+    sealed = seal(plaintext(doc), passphrase, recipients)
     del doc
     path = write_atomic(out, lambda f: f.write(sealed))
     if progress:

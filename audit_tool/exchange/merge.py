@@ -109,13 +109,13 @@ def _refuse(why: str) -> BundleRefused:
 
 
 def parse(plain: bytes, source: str = "") -> Bundle:
+    head, newline, body = plain.partition(b"\n")
     try:
-        doc = json.loads(plain.decode("utf-8"))
+        m = json.loads(head.decode("utf-8"))
     except (ValueError, RecursionError):
         raise _refuse("its contents are not audit data") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("manifest"), dict):
+    if not isinstance(m, dict) or not newline:
         raise _refuse("it has no manifest")
-    m = doc["manifest"]
     if m.get("format") != FORMAT:
         raise _refuse("it is not an audit bundle")
     version = m.get("version")
@@ -123,16 +123,19 @@ def parse(plain: bytes, source: str = "") -> Bundle:
         raise _refuse("its format version is not a number")
     if version > VERSION:
         raise BundleRefused(
-            f"This file was made by a newer version of the tool (bundle format {version}; this version "
-            f"reads up to {VERSION}). Update the tool, then import it; nothing was changed."
+            f"This file was made by a newer version of the tool (bundle format {version}; this "
+            f"version reads up to {VERSION}). Update the tool, then import it; nothing was changed."
         )
     for key in ("bundle_id", "created_at", "tool_version", "payload_sha256"):
         _text(m.get(key), f"manifest {key}", MAX_ID)
-    payload = doc.get("payload")
+    if hashlib.sha256(body).hexdigest() != m["payload_sha256"]:
+        raise _refuse("its contents do not match their checksum")
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise _refuse("its contents are not audit data") from None
     if not isinstance(payload, dict):
         raise _refuse("it has no payload")
-    if hashlib.sha256(canonical(payload)).hexdigest() != m["payload_sha256"]:
-        raise _refuse("its contents do not match their checksum")
     for section in _SECTIONS:
         if not isinstance(payload.get(section), list):
             raise _refuse(f"its {section} are not a list")
@@ -150,33 +153,39 @@ def _text(value: object, what: str, limit: int = MAX_STR) -> str:
 
 
 def _row(obj: object, what: str, required: tuple[str, ...] = ("id",)) -> dict:
-    if not isinstance(obj, dict):
-        raise _refuse(f"a record in {what} is not a record")
-    for key, value in obj.items():
+    return _rows([obj], what, required)[0]
+
+
+def _rows(rows: list, what: str, required: tuple[str, ...] = ("id",)) -> list[dict]:
+    """Each a flat record of text and numbers (the hot loop of a large file: kept lean)."""
+    names: set[str] = set()
+    for obj in rows:
+        if type(obj) is not dict:
+            raise _refuse(f"a record in {what} is not a record")
+        names.update(obj)
+        for value in obj.values():
+            kind = type(value)
+            if kind is str:
+                if len(value) > MAX_STR:
+                    raise _refuse(
+                        f"{what} has a field that is too long ({len(value):,} characters)"
+                    )
+            elif value is not None and kind is not int and kind is not float:
+                raise _refuse(f"{what} has a field that is not text or a number")
+        for key in required:
+            _text(obj.get(key), f"{what} {key}", MAX_ID)
+    for key in names:
         if not isinstance(key, str) or len(key) > 64 or not key.replace("_", "").isalnum():
             raise _refuse(f"{what} has a field with an impossible name")
-        if isinstance(value, str):
-            if len(value) > MAX_STR:
-                raise _refuse(f"{what} field {key} is too long ({len(value):,} characters)")
-        elif value is not None and not (
-            isinstance(value, int | float) and not isinstance(value, bool)
-        ):
-            raise _refuse(f"{what} field {key} is not text or a number")
-    for key in required:
-        _text(obj.get(key), f"{what} {key}", MAX_ID)
-    return obj
+    return rows
 
 
 def _check_shapes(bundle: Bundle) -> None:
     p = bundle.payload
-    for c in p["cases"]:
-        _row(c, "cases", ("id", "pseudonym", "area"))
-    for s in p["samplings"]:
-        _row(s, "samplings")
-    for r in p["reviewers"]:
-        _row(r, "reviewers", ("id", "name"))
-    for c in p["checklists"]:
-        _row(c, "checklists", ("sha256", "checklist_id", "version"))
+    _rows(p["cases"], "cases", ("id", "pseudonym", "area"))
+    _rows(p["samplings"], "samplings")
+    _rows(p["reviewers"], "reviewers", ("id", "name"))
+    for c in _rows(p["checklists"], "checklists", ("sha256", "checklist_id", "version")):
         _text(c.get("source"), "a checklist copy")
     seen: set[str] = set()
     for entry in p["audits"]:
@@ -201,8 +210,7 @@ def _check_shapes(bundle: Bundle) -> None:
             rows = entry.get(name)
             if not isinstance(rows, list):
                 raise _refuse(f"an audit's {name} are not a list")
-            for r in rows:
-                _row(r, name, required)
+            _rows(rows, name, required)
         if not entry["history"]:
             raise _refuse("an audit has no history")
 
