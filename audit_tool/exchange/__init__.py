@@ -4,7 +4,7 @@ bundle: what a file holds and how it is built; crypto: sealing and opening it;
 merge: checking a received file, previewing it, importing it, and the conflicts it leaves.
 """
 
-from .bundle import FORMAT, VERSION, Sent, collect, export_bundle
+from .bundle import FORMAT, VERSION, Sent, collect, export_bundle, write_bundle
 from .crypto import BundleRefused, WrongKey, keygen, read_identities, read_recipients
 from .merge import (
     Bundle,
@@ -30,6 +30,7 @@ __all__ = [
     "Sent",
     "WrongKey",
     "collect",
+    "write_bundle",
     "compare",
     "conflicts",
     "export_bundle",

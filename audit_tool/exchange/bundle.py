@@ -170,11 +170,24 @@ def export_bundle(
     if not passphrase and not recipients:
         raise InvalidInput("Give a passphrase or a recipients file to protect the file.")
     doc = collect(db, flt, include_identifiers, progress)
+    return write_bundle(doc, out, passphrase, recipients, progress)
+
+
+def write_bundle(
+    doc: dict,
+    out: str | Path,
+    passphrase: str | None = None,
+    recipients: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Sent:
+    """Seal a collected bundle and write only the sealed bytes (atomically). Needs no
+    database, so a window can do it on another thread."""
+    if not passphrase and not recipients:
+        raise InvalidInput("Give a passphrase or a recipients file to protect the file.")
     counts, bundle_id = doc["manifest"]["counts"], doc["manifest"]["bundle_id"]
     if not counts["audits"]:
         raise InvalidInput("No audits match; no file was written.")
     sealed = seal(plaintext(doc), passphrase, recipients)
-    del doc
     path = write_atomic(out, lambda f: f.write(sealed))
     if progress:
         progress(1.0)

@@ -735,7 +735,7 @@ def compare(db: Database, audit_id: str, version: str | None = None) -> list[Dif
         str(r.get("text", ""))
         for r in sorted(entry["recommendations"], key=lambda r: r.get("pos", 0))
     )
-    out.append(Difference("Recommendations", "Recommendations", here_recs, their_recs))
+    out.append(Difference("Audit", "Recommendations", here_recs, their_recs))
     return out
 
 
