@@ -91,6 +91,11 @@ def test_two_laptops_exchange_audits_both_ways(tmp_path, mini, keys):
     a2 = _audit(a, mini, REF_A + "-2", {"p1": "2"})
     audits.record_concern(a, a1, "2026-01-05", "Duty team (fictional)", "Fictional reviewer a")
     b1 = _audit(b, mini, REF_B, {"p1": "6", "q1": "6"})
+    long_note = (
+        "Cofnod ffuglennol — 東京の記録 — سجل خيالي. " * 400
+    )  # non-Latin, ~18,000 characters
+    audits.answer(b, b1, "p2", "partly", long_note)
+    audits.set_summary(b, b1, "summary", "Ynys Môn / Baile Átha Cliath (fictional) — 証拠は部分的")
 
     done = _receive(b, _send(a, tmp_path / "a.age", public), secret)
     assert sorted(done.ids("new")) == sorted([a1, a2])
@@ -107,6 +112,8 @@ def test_two_laptops_exchange_audits_both_ways(tmp_path, mini, keys):
         assert [h.action for h in audits.history(a, audit_id)] == [
             h.action for h in audits.history(b, audit_id)
         ]
+    assert audits.get_audit(a, b1).answers["p2"].note == long_note
+    assert audits.get_audit(a, b1).summary.endswith("証拠は部分的")
     # the finalised audit arrived finalised and read-only, its concern with it
     assert audits.get_audit(b, a1).status.value == "finalised"
     with pytest.raises(ReadOnlyAudit):
@@ -525,3 +532,19 @@ def test_cli_round_trip_keygen_export_dry_run_import(tmp_path, cli):
     assert r.returncode == 0 and r.stdout.strip() == "No conflicts.", r
     r = cli("--db", lead, "bundle", "resolve", audit_id, "--keep-local")
     assert r.returncode == 1 and "no received version waiting" in r.stderr, r
+
+
+def test_a_draft_deleted_here_is_not_brought_back_by_an_old_copy(tmp_path, mini, keys):
+    secret, public = keys
+    a, b = _laptop(tmp_path, "a"), _laptop(tmp_path, "b")
+    x = _audit(a, mini, REF_A, {"p1": "3"})
+    _receive(b, _send(a, tmp_path / "1.age", public), secret)
+    audits.delete_draft(b, x)
+    assert _receive(b, _send(a, tmp_path / "2.age", public), secret).ids("unchanged") == [x]
+    assert b.query_one("SELECT count(*) FROM audits")[0] == 0
+    # but work done on it elsewhere since is never lost: it comes back
+    audits.answer(a, x, "p1", "4")
+    assert _receive(b, _send(a, tmp_path / "3.age", public), secret).ids("new") == [x]
+    assert audits.get_audit(b, x).ratings["p1"] == "4"
+    a.close()
+    b.close()
