@@ -23,6 +23,7 @@ import pyrage
 from audit_tool.demo import generate
 from audit_tool.exchange import BundleRefused, export_bundle, import_bundle, read_bundle
 from audit_tool.exchange.crypto import read_file, unseal
+from audit_tool.exchange.merge import IMPORT_CACHE_KIB
 from audit_tool.findings import findings
 from audit_tool.store import Database
 
@@ -113,6 +114,7 @@ def main() -> None:
             Database.create(lead_path, PASSPHRASE) as lead,
             Database.create(folder / "bare.db", PASSPHRASE) as bare,
         ):
+            bare.conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")  # as the import has
             total = opened = floor = 0.0
             for f in files:
                 t = time.perf_counter()

@@ -453,6 +453,11 @@ def test_newer_replayed_and_hostile_files_are_refused(tmp_path, sender_file, key
     column = json.loads(json.dumps(doc))
     column["payload"]["audits"][0]["audit"]["invented_column"] = "x"
     _refused(cli, lead, _reseal(tmp_path, column, public, "column.age"), key, 1, "update the tool")
+    clash = json.loads(json.dumps(doc))
+    clash["payload"]["audits"][0]["history"].append(
+        dict(clash["payload"]["audits"][0]["history"][0])
+    )
+    _refused(cli, lead, _reseal(tmp_path, clash, public, "clash.age"), key, 1, "share an id")
     listless = json.loads(json.dumps(doc))
     listless["payload"]["cases"] = "not a list"
     _refused(

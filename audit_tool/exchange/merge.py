@@ -36,6 +36,7 @@ from .crypto import BundleRefused, read_file, unseal
 MAX_STR = 200_000  # an evidence note is at most 20,000 characters; a history entry may hold a list
 MAX_ID = 200
 RECEIVED_CONCERN_BY = "(recorded on another laptop)"
+IMPORT_CACHE_KIB = 64 * 1024
 _SECTIONS = ("audits", "cases", "samplings", "reviewers", "checklists")
 
 
@@ -309,6 +310,16 @@ def _check_against(db: Database, bundle: Bundle) -> None:
         missing -= _known(db, table, key, missing)
         if missing:
             raise _refuse(f"it refers to a {what} it does not carry ({sorted(missing)[0][:16]})")
+    # a history entry's id names one entry of one audit, everywhere
+    owner = {h["uid"]: e["audit"]["id"] for e in p["audits"] for h in e["history"]}
+    if len(owner) != sum(len(e["history"]) for e in p["audits"]):
+        raise _refuse("two of its history entries share an id")
+    for uid, audit_id in db.conn.execute(
+        "SELECT uid, audit_id FROM history WHERE uid IN (SELECT value FROM json_each(?))",
+        (_ids_param(list(owner)),),
+    ):
+        if owner[uid] != audit_id:
+            raise _refuse("its history entries clash with this laptop's")
 
 
 def _checklists_to_add(db: Database, bundle: Bundle) -> list:
@@ -418,6 +429,10 @@ def import_bundle(
     """Merge the bundle in one transaction; return what was done (the same as plan() said)."""
     _check_against(db, bundle)
     checklists = _checklists_to_add(db, bundle)
+    # a merge touches pages all over a large database (ids are random): a bigger page cache
+    # for its length saves decrypting the same pages again and again (the default is 2 MB)
+    cache = db.conn.execute("PRAGMA cache_size").fetchone()[0]
+    db.conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
         with db.atomic() as c:
             c.execute("PRAGMA defer_foreign_keys = ON")  # a row may name another audit in the file
@@ -443,6 +458,8 @@ def import_bundle(
         for loaded in checklists:
             db._checklists.pop(loaded.sha256, None)
         raise
+    finally:
+        db.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return done
 
 
