@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from conftest import PASSPHRASE
 
 from audit_tool import audits
 from audit_tool.errors import ReadOnlyAudit
@@ -31,6 +30,8 @@ from audit_tool.exchange.bundle import canonical
 from audit_tool.exchange.crypto import seal
 from audit_tool.store import Database
 
+# this file's own (the ui conftest is also importable as "conftest"); passed to every cli call
+PASSPHRASE = "fictional exchange kettle harbour"
 REF_A = "FICT-REF-ALBA-0001"  # fictional case references
 REF_B = "FICT-REF-BRAE-0002"
 
@@ -347,7 +348,7 @@ def _reseal(tmp_path: Path, doc: dict, public: str, name: str, fix_sha: bool = T
 
 def _refused(cli, lead: Path, path: Path, key: Path, code: int, words: str) -> None:
     before = _file_hashes(lead)
-    r = cli("--db", lead, "bundle", "import", path, "--identity", key)
+    r = cli("--db", lead, "bundle", "import", path, "--identity", key, passphrase=PASSPHRASE)
     assert r.returncode == code, r
     assert words in r.stderr, r
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
@@ -384,6 +385,7 @@ def test_wrong_passphrase_exit_3(tmp_path, mini, cli):
         "bundle",
         "import",
         tmp_path / "p.age",
+        passphrase=PASSPHRASE,
         env={"AUDIT_TOOL_BUNDLE_PASSPHRASE": "fictional heather lantern wrong"},
     )
     assert r.returncode == 3 and "does not open this file" in r.stderr, r
@@ -394,6 +396,7 @@ def test_wrong_passphrase_exit_3(tmp_path, mini, cli):
         "bundle",
         "import",
         tmp_path / "p.age",
+        passphrase=PASSPHRASE,
         env={"AUDIT_TOOL_BUNDLE_PASSPHRASE": "fictional heather lantern ferry"},
     )
     assert r.returncode == 0 and "1 new" in r.stdout, r
@@ -464,7 +467,7 @@ def test_newer_replayed_and_hostile_files_are_refused(tmp_path, sender_file, key
         cli, lead, _reseal(tmp_path, listless, public, "listless.age"), key, 1, "are not a list"
     )
     # the good file goes in once, then is refused as a replay
-    r = cli("--db", lead, "bundle", "import", good, "--identity", key)
+    r = cli("--db", lead, "bundle", "import", good, "--identity", key, passphrase=PASSPHRASE)
     assert r.returncode == 0 and "1 new" in r.stdout, r
     _refused(cli, lead, good, key, 1, "already imported")
 
