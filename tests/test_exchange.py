@@ -556,3 +556,70 @@ def test_a_draft_deleted_here_is_not_brought_back_by_an_old_copy(tmp_path, mini,
     assert audits.get_audit(b, x).ratings["p1"] == "4"
     a.close()
     b.close()
+
+
+def test_any_order_of_any_versions_ends_at_the_newest(tmp_path, mini):
+    """Hypothesis: one laptop sends an audit at four points of its life (draft, more answers,
+    finalised, amended and finalised again) and another laptop's audit; a lead receives any
+    non-empty subset of those files, in any order. It always ends with exactly the newest
+    version it was sent of each audit, and receiving any file again changes nothing."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from audit_tool.exchange.bundle import collect, plaintext
+    from audit_tool.exchange.merge import parse
+
+    a, c = _laptop(tmp_path, "a"), _laptop(tmp_path, "c")
+    x = _audit(a, mini, REF_A, {"p1": "2"})
+    versions: list[tuple[bytes, dict]] = []
+
+    def send(db: Database) -> None:
+        versions.append((plaintext(collect(db)), snapshot(db)))
+
+    send(a)
+    audits.answer(a, x, "p2", "no", "Fictional: not recorded at first")
+    send(a)
+    for item, rating in FULL.items():
+        audits.answer(a, x, item, rating)
+    audits.finalise(a, x)
+    send(a)
+    audits.amend(a, x, "Fictional: second look")
+    audits.answer(a, x, "p3", "1")
+    audits.finalise(a, x)
+    send(a)
+    _audit(c, mini, REF_B, FULL, finalise=True)
+    other = plaintext(collect(c))
+    a.close()
+    c.close()
+    counter = iter(range(10_000))
+
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.lists(st.sampled_from(range(len(versions) + 1)), min_size=1, max_size=6))
+    def check(order: list[int]) -> None:
+        lead = _laptop(tmp_path, f"lead{next(counter)}")
+        try:
+            for i in order:  # the same data sent again comes as a new file (a new bundle id)
+                plain = other if i == len(versions) else versions[i][0]
+                doc = parse(plain)
+                doc.manifest["bundle_id"] += f"-{next(counter)}"
+                import_bundle(lead, doc)
+            newest = max((i for i in order if i < len(versions)), default=None)
+            got = snapshot(lead)
+            mine = [r for r in got["audits"] if r[0] == x]
+            if newest is None:
+                assert mine == []
+            else:
+                assert mine == [r for r in versions[newest][1]["audits"] if r[0] == x]
+                assert [r for r in got["answers"] if r[0] == x] == [
+                    r for r in versions[newest][1]["answers"] if r[0] == x
+                ]
+                want = {r[0] for r in versions[newest][1]["history"] if r[1] == x}
+                assert {r[0] for r in got["history"] if r[1] == x} == want
+            assert len(got["audits"]) == (newest is not None) + (len(versions) in order)
+            assert got["conflicts"] == []
+        finally:
+            lead.close()
+
+    check()
