@@ -28,6 +28,21 @@ _SPEC: dict[str, tuple[str, object, str]] = {
         "Ctrl+Shift+T",
         "Save a spreadsheet to write your own checklist in",
     ),
+    "send_audits": (
+        "Sen&d audits…",
+        "Ctrl+Shift+E",
+        "Write audits to one encrypted file for another laptop",
+    ),
+    "receive_audits": (
+        "Recei&ve audits…",
+        "Ctrl+Shift+O",
+        "Import an encrypted file of audits from another laptop, after a preview",
+    ),
+    "conflicts": (
+        "Con&flicts…",
+        "Ctrl+Shift+K",
+        "Audits changed here and on another laptop: compare and choose",
+    ),
     "open": ("&Open audit", SK.Open, "Open the selected audit"),
     "export": ("&Export…", "Ctrl+E", "Save a DOCX or PDF report"),
     "settings": ("Se&ttings…", "Ctrl+,", "Your details, idle lock, export folder"),
@@ -89,6 +104,9 @@ class Actions:
     sample: QAction
     import_checklist: QAction
     checklist_template: QAction
+    send_audits: QAction
+    receive_audits: QAction
+    conflicts: QAction
     open: QAction
     export: QAction
     settings: QAction

@@ -44,6 +44,9 @@ class Controller(QObject):
         a.checklist_template.triggered.connect(self.checklist_template)
         a.open.triggered.connect(self.open_selected)
         a.export.triggered.connect(self.export)
+        a.send_audits.triggered.connect(self.send_audits)
+        a.receive_audits.triggered.connect(self.receive_audits)
+        a.conflicts.triggered.connect(self.show_conflicts)
         a.settings.triggered.connect(self.settings)
         a.change_passphrase.triggered.connect(self.change_passphrase)
         a.lock.triggered.connect(window.session.lock)
@@ -406,6 +409,45 @@ class Controller(QObject):
             return
         dialog = w.make_export_dialog(audit_id, flt, selection, prefer_audit)
         dialog.exec()
+
+    # -- between laptops ---------------------------------------------------------------------------
+    def send_audits(self) -> None:
+        from .exchange_dialogs import SendDialog
+
+        w = self.w
+        if w.stack.currentWidget() is w.editor and w.editor.flush():
+            return
+        flt = w.list_model.audit_filter()
+        n = w.list_model.matching_filters()
+        selection = f"{n:,} audit{'s' if n != 1 else ''}: {describe_filter(flt)}"
+        SendDialog(w.session, w.settings.get("export_folder"), flt, selection, w).exec()
+
+    def receive_audits(self) -> None:
+        from .exchange_dialogs import ReceiveDialog
+
+        w = self.w
+        if w.stack.currentWidget() is w.editor and w.editor.flush():
+            return
+        dialog = ReceiveDialog(w.session, w.settings.get("export_folder"), w)
+        dialog.exec()
+        if dialog.merged is not None and self._unlocked():
+            if w.stack.currentWidget() is w.editor and w.editor.audit is not None:
+                self.open_audit(w.editor.audit.id)  # show what came in
+            w.loader.load()
+            if dialog.merged.count("conflict"):
+                w.statusBar().showMessage("Some audits are in conflict: see File → Conflicts.", 10000)
+
+    def show_conflicts(self) -> None:
+        from .conflicts_view import ConflictsView
+
+        w = self.w
+        if w.stack.currentWidget() is w.editor and w.editor.flush():
+            return
+        view = ConflictsView(w.session, w)
+        view.resolved.connect(lambda _id: w.loader.load())
+        view.exec()
+        if w.stack.currentWidget() is w.editor and w.editor.audit is not None and self._unlocked():
+            self.open_audit(w.editor.audit.id)
 
     # -- settings and security ---------------------------------------------------------------------
     def settings(self) -> None:

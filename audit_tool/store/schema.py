@@ -286,7 +286,9 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     """
     CREATE TABLE moderation_sources (
         moderation_id TEXT NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
-        reading_id TEXT NOT NULL REFERENCES audits(id),
+        -- no foreign key: a moderation received from another laptop may name a reading
+        -- that arrives in a later file
+        reading_id TEXT NOT NULL,
         PRIMARY KEY (moderation_id, reading_id)
     ) WITHOUT ROWID;
     CREATE INDEX moderation_sources_reading ON moderation_sources(reading_id);
@@ -302,7 +304,57 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
         WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'migrating')
         BEGIN SELECT RAISE(ABORT, 'finalised audit cannot change'); END;
     """,
+    # 6: audits passed between laptops (issue 10): every history row gets an identity that
+    #    travels with it (so two laptops' histories are united exactly), the bundles already
+    #    imported (a replayed file is refused) and the received versions that clash with a
+    #    local change, kept side by side until a person chooses
+    lambda conn: _exchange_step(conn),
 ]
+
+
+def _exchange_step(conn: sqlcipher3.Connection) -> None:
+    """Rebuild history with a uid column (ALTER TABLE cannot add a column whose default is
+    random). Built from the table's own CREATE text, so columns another step added survive."""
+    create = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'history'"
+    ).fetchone()[0]
+    extras = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'history' AND type IN ('index', 'trigger')"
+            " AND sql IS NOT NULL"
+        )
+    ]
+    columns = ", ".join(f'"{r[1]}"' for r in conn.execute("PRAGMA table_info(history)"))
+    head, _, _ = create.rstrip().rpartition(")")
+    head = head.replace("CREATE TABLE history", "CREATE TABLE history_new", 1)
+    conn.execute(head + ",\n    uid TEXT NOT NULL DEFAULT (lower(hex(randomblob(16))))\n)")
+    conn.execute(f"INSERT INTO history_new ({columns}) SELECT {columns} FROM history")  # noqa: S608
+    conn.execute("DROP TABLE history")
+    conn.execute("ALTER TABLE history_new RENAME TO history")
+    for sql in extras:
+        conn.execute(sql)
+    for sql in (
+        "CREATE UNIQUE INDEX history_uid ON history(uid)",
+        """CREATE TABLE exchange_imports (
+            bundle_id TEXT PRIMARY KEY,
+            imported_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,       -- when the sending laptop made the file
+            tool_version TEXT NOT NULL,
+            audits INTEGER NOT NULL
+        )""",
+        # one row per received version that clashes with this laptop's (JSON, as received)
+        """CREATE TABLE exchange_conflicts (
+            audit_id TEXT NOT NULL REFERENCES audits(id),
+            version TEXT NOT NULL,          -- sha256 of the received version
+            bundle_id TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            incoming TEXT NOT NULL,
+            PRIMARY KEY (audit_id, version)
+        )""",
+    ):
+        conn.execute(sql)
+
 
 # The triggers' messages (kept free of words such as "read-only" or "locked" that
 # connection.translate would take for a problem with the file), mapped by the core to

@@ -1,0 +1,201 @@
+"""The bundle: versioned JSON (a manifest line, then the payload) built in memory, then sealed.
+
+Audit and case rows travel as every column their table has (PRAGMA table_info), so a
+column added by a later schema step travels without a change here. Case references travel
+only when asked for; a concern travels as when, and to whom, it was raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .. import __version__
+from ..errors import InvalidInput
+from ..reports.atomic import write_atomic
+from ..selection import AuditFilter
+from ..store import Database, now
+from .crypto import seal
+
+FORMAT = "case-file-audit-tool bundle"
+VERSION = 1
+CONCERN_COLUMNS = ("raised_on", "raised_to", "recorded_at")  # when and to whom; nothing else
+
+
+@dataclass(frozen=True)
+class Sent:
+    path: Path
+    bundle_id: str
+    audits: int
+    cases: int
+    checklists: int
+
+
+def columns(db: Database, table: str) -> list[str]:
+    return [r[1] for r in db.query(f"PRAGMA table_info({table})")]
+
+
+def canonical(data: object) -> bytes:
+    """The one serialisation the payload's sha256 is taken over."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def _rows(db: Database, sql: str, params: list) -> list[dict]:
+    cur = db.conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur]
+
+
+def collect(
+    db: Database,
+    flt: AuditFilter | None = None,
+    include_identifiers: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> dict:
+    """The bundle document for the audits the filter selects (read in one snapshot)."""
+    # every reading travels, also those a finalised moderation stands in for: the receiving
+    # laptop needs them for agreement figures, and counts the moderation in their place
+    where, params = replace(flt or AuditFilter(), include_superseded=True).where()
+    chosen = f"SELECT a.id FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}"  # noqa: S608
+    db.conn.execute("BEGIN")  # one consistent read: a write elsewhere lands before or after
+    try:
+        audits = _rows(db, f"SELECT * FROM audits WHERE id IN ({chosen}) ORDER BY id", params)  # noqa: S608
+        if progress:
+            progress(0.2)
+        children: dict[str, dict[str, list]] = {a["id"]: {} for a in audits}
+        specs = {
+            "answers": "SELECT * FROM answers WHERE audit_id IN ({q}) ORDER BY audit_id, item_id",
+            "recommendations": "SELECT audit_id, pos, text, owner, due FROM recommendations"
+            " WHERE audit_id IN ({q}) ORDER BY audit_id, pos",
+            "concerns": "SELECT audit_id, " + ", ".join(CONCERN_COLUMNS) + " FROM concerns"
+            " WHERE audit_id IN ({q}) ORDER BY audit_id, id",
+            "history": "SELECT * FROM history WHERE audit_id IN ({q}) ORDER BY audit_id, id",
+            "readings": "SELECT moderation_id AS audit_id, reading_id FROM moderation_sources"
+            " WHERE moderation_id IN ({q}) ORDER BY moderation_id, reading_id",
+        }
+        for n, (name, sql) in enumerate(specs.items()):
+            for row in _rows(db, sql.format(q=chosen), params):
+                audit_id = row.pop("audit_id")
+                row.pop("id", None)  # local row numbers mean nothing elsewhere
+                children[audit_id].setdefault(name, []).append(row)
+            if progress:
+                progress(0.2 + 0.15 * (n + 1))
+        case_ids = sorted({a["case_id"] for a in audits})
+        ids = json.dumps(case_ids)
+        cases = _rows(
+            db,
+            "SELECT * FROM cases WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [ids],
+        )
+        if not include_identifiers:
+            for c in cases:
+                c.pop("reference", None)
+        sampling_ids = json.dumps(sorted({c["sampling_id"] for c in cases if c.get("sampling_id")}))
+        samplings = (
+            _rows(
+                db,
+                "SELECT * FROM samplings WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                [sampling_ids],
+            )
+            if "sampling_id" in columns(db, "cases")
+            else []
+        )
+        reviewer_ids = json.dumps(sorted({a["reviewer_id"] for a in audits}))
+        reviewers = _rows(
+            db,
+            "SELECT id, name, role, agency, created_at FROM reviewers"
+            " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [reviewer_ids],
+        )
+        shas = json.dumps(sorted({a["checklist_sha"] for a in audits}))
+        checklists = _rows(
+            db,
+            "SELECT sha256, checklist_id, version, title, source FROM checklist_defs"
+            " WHERE sha256 IN (SELECT value FROM json_each(?)) ORDER BY sha256",
+            [shas],
+        )
+    finally:
+        db.conn.execute("COMMIT")
+    payload = {
+        "audits": [
+            {
+                "audit": a,
+                "answers": children[a["id"]].get("answers", []),
+                "recommendations": children[a["id"]].get("recommendations", []),
+                "concerns": children[a["id"]].get("concerns", []),
+                "history": children[a["id"]].get("history", []),
+                # a moderation names the readings it agrees (absent on other audits, so their
+                # versions and older files read the same)
+                **({"readings": r} if (r := children[a["id"]].get("readings")) else {}),
+            }
+            for a in audits
+        ],
+        "cases": cases,
+        "samplings": samplings,
+        "reviewers": reviewers,
+        "checklists": checklists,
+    }
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "bundle_id": str(uuid.uuid4()),
+        "created_at": now(),
+        "tool_version": __version__,
+        "schema": db.schema_version(),
+        "identifiers": include_identifiers,
+        "counts": {k: len(v) for k, v in payload.items()},
+    }
+    body = canonical(payload)
+    manifest["payload_sha256"] = hashlib.sha256(body).hexdigest()
+    if progress:
+        progress(0.9)
+    return {"manifest": manifest, "payload": payload, "body": body}
+
+
+def plaintext(doc: dict) -> bytes:
+    """What is sealed: the manifest on the first line, then the payload exactly as hashed
+    (compact JSON never holds a raw newline, so the first one ends the manifest)."""
+    return canonical(doc["manifest"]) + b"\n" + doc["body"]
+
+
+def export_bundle(
+    db: Database,
+    out: str | Path,
+    flt: AuditFilter | None = None,
+    include_identifiers: bool = False,
+    passphrase: str | None = None,
+    recipients: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Sent:
+    """Build the bundle in memory, seal it, and write only the sealed bytes (atomically)."""
+    if not passphrase and not recipients:
+        raise InvalidInput("Give a passphrase or a recipients file to protect the file.")
+    doc = collect(db, flt, include_identifiers, progress)
+    return write_bundle(doc, out, passphrase, recipients, progress)
+
+
+def write_bundle(
+    doc: dict,
+    out: str | Path,
+    passphrase: str | None = None,
+    recipients: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Sent:
+    """Seal a collected bundle and write only the sealed bytes (atomically). Needs no
+    database, so a window can do it on another thread."""
+    if not passphrase and not recipients:
+        raise InvalidInput("Give a passphrase or a recipients file to protect the file.")
+    counts, bundle_id = doc["manifest"]["counts"], doc["manifest"]["bundle_id"]
+    if not counts["audits"]:
+        raise InvalidInput("No audits match; no file was written.")
+    sealed = seal(plaintext(doc), passphrase, recipients)
+    path = write_atomic(out, lambda f: f.write(sealed))
+    if progress:
+        progress(1.0)
+    return Sent(path, bundle_id, counts["audits"], counts["cases"], counts["checklists"])
