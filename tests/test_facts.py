@@ -232,3 +232,27 @@ def test_one_small_group_takes_the_next_smallest_not_the_whole_split(db, review,
     assert "By sex" in headings and "Women's deaths" in headings
     text = [b.text for b in after if isinstance(b, Paragraph)]
     assert not any(t.startswith("Not shown: some groups") for t in text)
+
+
+def test_when_women_are_the_smaller_group_another_group_is_held_back_instead(db, review):
+    """8 women's deaths, 20 men's and 2 with no sex recorded (all baseline): the 2 must go,
+    and one more group with them, or 30 - 8 - 20 gives the 2 back. The review exists to see
+    women's deaths, so the men's group is held back, not the women's (the smaller)."""
+    people = [("baseline", "female", "yes", "yes", "yes")] * 8
+    people += [("baseline", "male", "no", "no", "no")] * 20
+    people += [("baseline", "", "no", "yes", "yes")] * 2
+    _build(db, review, people)
+    after = _blocks_after(aggregate_report(db, FACTS), "Facts recorded")
+    sex = next(
+        b for b in after if isinstance(b, Table) and b.caption == "Sex of the person who died"
+    )
+    assert sex.rows == [
+        ["Female", "8"],
+        ["Male", "suppressed"],
+        ["No answer", "<5"],
+        ["Audits", "30"],
+    ]
+    texts = [b.text if isinstance(b, Heading | Paragraph) else "" for b in after]
+    women = texts.index("Women's deaths")
+    assert not texts[women + 1].startswith("Fewer than 5 audits")  # their figures are shown
+    assert texts[texts.index("Men's deaths") + 1].startswith("Fewer than 5 audits")

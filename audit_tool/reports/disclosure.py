@@ -100,10 +100,15 @@ class Line:
 
 
 def suppress(
-    sizes: Sequence[int], primary: Sequence[bool], lines: Sequence[Line]
+    sizes: Sequence[int],
+    primary: Sequence[bool],
+    lines: Sequence[Line],
+    keep: frozenset[int] = frozenset(),
 ) -> list[bool] | None:
     """Which cells to hide: the primary ones, then, while some line gives a hidden cell away,
-    the smallest non-zero shown cell of that line (by `sizes`, the audits behind it).
+    the smallest non-zero shown cell of that line (by `sizes`, the audits behind it), taking
+    cells in `keep` only when nothing else protects the line (a gendered review keeps women's
+    deaths in view and hides another group instead).
     None when no choice of cells protects a line: the caller withholds the whole table."""
     hidden = list(primary)
     while True:
@@ -113,7 +118,7 @@ def suppress(
         spare = [i for i in line.members if not hidden[i] and sizes[i] > 0]
         if not spare:
             return None
-        hidden[min(spare, key=lambda i: (sizes[i], i))] = True
+        hidden[min(spare, key=lambda i: (i in keep, sizes[i], i))] = True
 
 
 def suppress_counts(counts: Sequence[int], total_shown: bool = True) -> list[bool] | None:

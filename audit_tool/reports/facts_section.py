@@ -60,7 +60,7 @@ def rating_text(audit: Audit, item) -> str | None:
 
 
 def _grid_hidden(
-    grid: list[list[int]], unseen: frozenset[int] = frozenset()
+    grid: list[list[int]], unseen: frozenset[int] = frozenset(), keep: frozenset[int] = frozenset()
 ) -> list[list[bool]] | None:
     """Which cells of a table of audit counts to hide: each row adds up to a total the reader
     sees (or can work out), and so does each column. Rows in `unseen` are never shown (a group
@@ -85,13 +85,19 @@ def _grid_hidden(
         for c in range(width)
         if len(grid) > 1
     ]
-    hidden = suppress(cells, primary, lines)
+    hidden = suppress(cells, primary, lines, keep)
     if hidden is None:
         return None
     return [hidden[r * width : (r + 1) * width] for r in range(len(grid))]
 
 
-def _fact_table(counts: list[FactCount], phases: list[str]) -> Table:
+# The first answer of a fact that splits the report (women's deaths, listed first by the
+# death review) is the group the review exists to see: secondary suppression hides another
+# group before it, where that protects the table as well.
+FIRST = frozenset({0})
+
+
+def _fact_table(counts: list[FactCount], phases: list[str], keep_first: bool = False) -> Table:
     """One fact item: a row per answer, a column for all phases, then one per phase. First
     the all-phases column (its answers add up to the audits); then the phases, whose answers
     add up to each phase's audits and whose cells add up to the row's first cell. Where that
@@ -100,7 +106,10 @@ def _fact_table(counts: list[FactCount], phases: list[str]) -> Table:
     grid = [[c.count(v.value) for c in counts] for v in first.values]
     total = [row[0] for row in grid]
     whole = suppress(
-        total, [small(n) for n in total], [Line(tuple(range(len(total))), tuple(total))]
+        total,
+        [small(n) for n in total],
+        [Line(tuple(range(len(total))), tuple(total))],
+        FIRST if keep_first else frozenset(),
     )
     hidden = None
     if whole is not None and len(counts) > 1:
@@ -115,7 +124,7 @@ def _fact_table(counts: list[FactCount], phases: list[str]) -> Table:
             for r, row in enumerate(grid)
             if not whole[r]
         ]
-        phased = suppress(cells, primary, lines)
+        phased = suppress(cells, primary, lines, frozenset(range(width)) if keep_first else frozenset())
         if phased is not None:
             hidden = [[whole[r], *phased[r * width : (r + 1) * width]] for r in range(len(grid))]
     elif whole is not None:
@@ -158,7 +167,8 @@ def aggregate_facts_blocks(
         ),
     ]
     for i in range(len(every.facts)):
-        out.append(_fact_table([s.facts[i] for s in sets], [s.phase for s in sets]))
+        splits = any(bd.item_id == every.facts[i].item_id for bd in every.breakdowns)
+        out.append(_fact_table([s.facts[i] for s in sets], [s.phase for s in sets], splits))
     for bd in every.breakdowns:
         out += _breakdown_blocks(every, bd, level)
     return out
@@ -168,7 +178,7 @@ def _breakdown_blocks(every: FactFindings, bd, level: int) -> list:
     overall = next(f for f in every.facts if f.item_id == bd.item_id)
     sizes = [g.audits for g in bd.groups]
     missing = every.audits - sum(sizes)  # audits with no answer to the breakdown item
-    size_hidden = _grid_hidden([[*sizes, missing]] if missing else [sizes])
+    size_hidden = _grid_hidden([[*sizes, missing]] if missing else [sizes], keep=FIRST)
     out: list = [
         Heading(f"By {bd.title[:1].lower()}{bd.title[1:]}", min(level + 1, 3)),
         Paragraph(f"Split by the answer to: {overall.question}", "note"),
