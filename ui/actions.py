@@ -35,7 +35,7 @@ _SPEC: dict[str, tuple[str, object, str]] = {
     ),
     "receive_audits": (
         "Recei&ve audits…",
-        "Ctrl+Shift+O",
+        "Ctrl+Shift+V",
         "Import an encrypted file of audits from another laptop, after a preview",
     ),
     "conflicts": (

@@ -106,3 +106,20 @@ def test_colours_follow_the_scheme(qtbot, scheme):
     window_colour = pal.color(QPalette.ColorRole.Window)
     for colour in (palette.good(pal), palette.bad(pal)):
         assert abs(colour.lightness() - window_colour.lightness()) > 90  # readable on the window
+
+
+def test_no_two_commands_share_a_shortcut(qtbot):
+    """A shared shortcut does nothing at all in Qt (it only warns 'ambiguous'): each key
+    sequence of the window's commands belongs to one command."""
+    from PySide6.QtCore import QObject
+
+    from ui.actions import build_actions
+
+    owner = QObject()
+    seen: dict[str, str] = {}
+    for action in build_actions(owner).all():
+        for seq in action.shortcuts():
+            key = seq.toString()
+            assert key not in seen, f"{key}: {seen.get(key)} and {action.objectName()}"
+            seen[key] = action.objectName()
+    assert len(seen) > 20
