@@ -246,6 +246,16 @@ def _reviewer_name(db: Database, reviewer_id: str) -> str:
     return row[0]
 
 
+def _author(db: Database, audit_id: str) -> str:
+    """Who a change to an audit is logged under when no one is named: the audit's own reader
+    (a second reader on a shared laptop is not the laptop's usual reviewer)."""
+    row = db.query_one(
+        "SELECT r.name FROM audits a JOIN reviewers r ON r.id = a.reviewer_id WHERE a.id = ?",
+        (audit_id,),
+    )
+    return row[0] if row else local_reviewer(db).name
+
+
 def _log(c, audit_id: str, at: str, who: str, action: str, field: str, old, new) -> None:
     c.execute(
         "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)",
@@ -382,7 +392,7 @@ def answer(
             rating = by_label
     if note is not UNSET:
         note = _clean(note, "Evidence note")
-    who = who or local_reviewer(db).name
+    who = who or _author(db, audit_id)
     stamp = now()
     old = head[2:] if head[4] is not None else None
     old_rating, old_note = (old[0], old[1]) if old else (None, "")
@@ -466,7 +476,7 @@ def set_summary(db: Database, audit_id: str, field: str, text: str, who: str | N
         c.execute(
             f"UPDATE audits SET {field} = ?, updated_at = ? WHERE id = ?", (text, stamp, audit_id)
         )
-        _log(c, audit_id, stamp, who or local_reviewer(db).name, "summary", field, old, text)
+        _log(c, audit_id, stamp, who or _author(db, audit_id), "summary", field, old, text)
 
 
 def set_recommendations(
@@ -497,7 +507,7 @@ def set_recommendations(
             c,
             audit_id,
             stamp,
-            who or local_reviewer(db).name,
+            who or _author(db, audit_id),
             "recommendations",
             "",
             _fmt_recs(old),
@@ -580,7 +590,7 @@ def progress(audit: Audit) -> tuple[int, int]:
 
 
 def finalise(db: Database, audit_id: str, who: str | None = None) -> None:
-    who = who or local_reviewer(db).name
+    who = who or _author(db, audit_id)
     _writable(db, audit_id)
     with _write(db) as c:
         # checked again inside the write transaction: another process may have changed

@@ -390,3 +390,14 @@ def test_an_audit_merely_typed_moderation_counts_as_any_audit(db, mini_path):
     assert _overall(db) == (1, 5, 3)  # a draft, counted (no readings stand behind it)
     audits.finalise(db, audit_id)  # no readings: nothing needs a reason
     assert _overall(db) == (1, 5, 3)
+
+
+def test_a_second_readers_changes_are_logged_under_her_name(pair):
+    """On a shared laptop the history names the reader of the audit, not the laptop's usual
+    reviewer: Bea's reading (rated in the fixture) shows Bea against every rating."""
+    db, first, second, ann, bea = pair
+    whos = {w for (w,) in db.query("SELECT who FROM history WHERE audit_id = ?", (second,))}
+    assert whos == {bea.name}
+    assert {w for (w,) in db.query("SELECT who FROM history WHERE audit_id = ?", (first,))} == {
+        ann.name
+    }
