@@ -36,12 +36,15 @@ from typing import Any, BinaryIO
 
 from .domain import Status
 from .errors import InvalidInput
+from .findings.aggregate import COUNTED_ANSWER
 from .reports.atomic import write_atomic
 from .reports.disclosure import SUPPRESS_BELOW, DisclosureRisk, refuse_differencing
 from .reports.redact import Redactor, all_references
 from .selection import AuditFilter
 from .store import Database
 from .store.flat import HIDDEN_FAILS
+
+NOT_ASKED = "not_asked"  # the dataset's name for the level HIDDEN_FAILS
 
 FORMATS = ("xlsx", "csv")
 OTHER = f"Other (fewer than {SUPPRESS_BELOW} audits)"
@@ -237,13 +240,16 @@ WHERE {where}
 ORDER BY c.pseudonym, a.created_at, a.id
 """
 
-_ANSWERS_SQL = """
-SELECT a.id, a.checklist_sha, an.item_id, an.rating, {note}
+# The rows a share counts (findings.aggregate): rated and shown, or not asked because an
+# earlier answer fell short, which counts as not meeting the standard (rating NOT_ASKED here).
+_ANSWERS_SQL = f"""
+SELECT a.id, a.checklist_sha, an.item_id,
+       CASE WHEN an.applies = 1 THEN an.rating ELSE '{NOT_ASKED}' END, {{note}}
 FROM audits a
 JOIN cases c ON c.id = a.case_id
-JOIN answers an ON an.audit_id = a.id AND an.applies = 1 AND an.rating IS NOT NULL
+JOIN answers an ON an.audit_id = a.id AND {COUNTED_ANSWER}
 JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
-WHERE {where}
+WHERE {{where}}
 ORDER BY c.pseudonym, a.created_at, a.id, ci.theme_pos, ci.item_pos
 """
 
@@ -295,7 +301,7 @@ def build_dataset(
         key = interned.setdefault((sha, item), (sha, item))
         text = scrub(note) or None if scrub and note else None
         ds.answers.append((ix, key, interned.setdefault(rating, rating), text))
-        ds.audits[ix][answered] += 1
+        ds.audits[ix][answered] += rating != NOT_ASKED
     ds.audits = [tuple(a) for a in ds.audits]
     ds.notes = _notes(flt, drafts, include_free_text, len(raw), sum(r[4] for r in ds.audits))
     return ds
@@ -320,10 +326,12 @@ def _load_checklists(db: Database, flt: AuditFilter, ds: Dataset) -> None:
     for sha, cid, version, scale, value, label, pos, meets in db.query(
         f"""SELECT l.sha256, d.checklist_id, d.version, l.scale, l.value, l.label, l.pos, l.meets
             FROM checklist_levels l JOIN checklist_defs d ON d.sha256 = l.sha256
-            WHERE l.sha256 IN ({marks}) AND l.value <> '{HIDDEN_FAILS}'
+            WHERE l.sha256 IN ({marks})
             ORDER BY d.checklist_id, d.version, l.scale, l.pos""",
         shas,
     ):
+        if value == HIDDEN_FAILS:  # '-hidden' would read as a formula in a spreadsheet
+            value, label = NOT_ASKED, "Not asked: an earlier answer fell short (counts as not met)"
         ds.levels[(sha, scale, value)] = (label, pos + 1, meets)
         ds.scales.append((cid, version, scale, value, label, pos + 1, meets))
 
@@ -336,8 +344,10 @@ def _notes(flt: AuditFilter, drafts: int, free_text: bool, audits: int, small: i
         f"An area or agency with fewer than {SUPPRESS_BELOW} audits in this selection is shown "
         f"as '{OTHER}' and its rows have small_group = 1 ({small:,} audits here).",
         "No case references: the tool has no option to include them in this file.",
-        "One answers row per item rated; items hidden by a condition and items left "
-        "unrated have no row. 'Not applicable' ratings have a row with meets blank.",
+        "One answers row per item rated, and one (rating 'not_asked', meets 0) per item not "
+        "asked because an earlier answer fell short of the standard: the report counts those "
+        "as not meeting it. Other hidden items and items left unrated have no row. 'Not "
+        "applicable' ratings have a row with meets blank.",
         "CSV text starting with =, +, - or @ has a ' put before it so that a spreadsheet "
         "does not run it as a formula.",
     ]

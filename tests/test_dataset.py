@@ -32,14 +32,14 @@ FORMULA = '=HYPERLINK("http://example.invalid","click")'
 
 # answers in the order they are given; the mini checklist's p3 shows only when p2 is yes/partly
 GOOD = [("p1", "5"), ("p2", "yes"), ("p3", "4"), ("q1", "5"), ("q2", "na")]  # 5 rows
-WEAK = [("p1", "2"), ("p2", "no"), ("q1", "3")]  # 3 rows (p3 hidden)
+WEAK = [("p1", "2"), ("p2", "no"), ("q1", "3")]  # 4 rows (p3 not asked: counts, not met)
 HIDDEN_LATER = [
     ("p2", "yes"),
     ("p3", "4"),
     ("p1", "2"),
     ("q1", "3"),
     ("p2", "no"),
-]  # p3 hidden again: 3 rows
+]  # p3 hidden again by a failing answer: 4 rows
 
 # (area, agency, phase, answers, finalised)
 SPEC = (
@@ -50,15 +50,16 @@ SPEC = (
     + [(KIL, JSW, "baseline", GOOD, True)]
     + [(TINY, HV, "post_training", GOOD, True)] * 2  # fewer than 5: shown as Other
 )
-# by hand: finalised audits 6 + 2 + 5 + 1 + 2 = 16; answer rows 6*5 + 2*3 + 5*3 + 5 + 2*5 = 66
-AUDITS, ROWS, DRAFTS = 16, 66, 5
+# by hand: finalised audits 6 + 2 + 5 + 1 + 2 = 16; answer rows 6*5 + 2*4 + 5*4 + 5 + 2*5 = 73
+# (7 of them p3 "not_asked" rows), of which answered 73 - 7 = 66
+AUDITS, ROWS, DRAFTS, NOT_ASKED = 16, 73, 5, 7
 MEETS_ONE = 9 * 4  # nine GOOD audits: p1, p2, p3, q1 meet
-MEETS_ZERO = 7 * 3  # seven weak audits: every rated item falls short
+MEETS_ZERO = 7 * 4  # seven weak audits: every rated item falls short, p3 not asked too
 MEETS_BLANK = 9  # q2 'na' in each GOOD audit
 # from tests/fixtures/mini.toml, by hand: value -> meets the standard
 SCALE_MEETS = {
-    "quality": {"6": 1, "5": 1, "4": 1, "3": 0, "2": 0, "1": 0},
-    "evidence": {"yes": 1, "partly": 0, "no": 0, "not_recorded": 0, "na": None},
+    "quality": {"6": 1, "5": 1, "4": 1, "3": 0, "2": 0, "1": 0, "not_asked": 0},
+    "evidence": {"yes": 1, "partly": 0, "no": 0, "not_recorded": 0, "na": None, "not_asked": 0},
 }
 
 
@@ -131,12 +132,14 @@ def test_xlsx_answer_rows_and_meets_match_what_was_entered(populated, tmp_path):
     assert not [
         r for r in answers if r["item_id"] == "p3" and r["area"] == KIL and r["level_value"] == "2"
     ]
-    # p3 answered then hidden by p2 = no: no row; 6 GOOD + 1 GOOD (Kil) + 2 GOOD (Other) rows
-    assert sum(r["item_id"] == "p3" for r in answers) == 9
+    # p3 answered then hidden by p2 = no: a not_asked row, never its old rating; 6 GOOD +
+    # 1 GOOD (Kil) + 2 GOOD (Other) rated rows, 2 WEAK + 5 HIDDEN_LATER not_asked rows
+    assert sum(r["item_id"] == "p3" for r in answers) == 9 + NOT_ASKED
+    assert sum(r["level_value"] == "not_asked" for r in answers) == NOT_ASKED
     assert {r["status"] for r in answers} == {"finalised"}
     audits_sheet = sheets["audits"]
     assert len(audits_sheet) == AUDITS
-    assert sum(a["answered"] for a in audits_sheet) == ROWS
+    assert sum(a["answered"] for a in audits_sheet) == ROWS - NOT_ASKED
     assert len({a["audit_key"] for a in audits_sheet}) == AUDITS
     assert all(len(a["created_month"]) == 7 for a in audits_sheet)  # YYYY-MM, no day
 
@@ -244,7 +247,7 @@ def test_refused_selections(populated):
     with pytest.raises(AuditToolError, match="No finalised audits"):
         build_dataset(populated, AuditFilter(area="Nowhere (fictional)"))
     ds = build_dataset(populated, AuditFilter(area=GLEN))
-    assert len(ds.audits) == 8 and len(ds.answers) == 6 * 5 + 2 * 3
+    assert len(ds.audits) == 8 and len(ds.answers) == 6 * 5 + 2 * 4
 
 
 def test_the_workbook_never_passes_through_the_system_temp_folder(populated, tmp_path, monkeypatch):
@@ -268,7 +271,7 @@ def test_cli_export_dataset(populated, db_path, tmp_path, cli):
     out = tmp_path / "cli.xlsx"
     r = cli("--db", db_path, "export", "dataset", "--format", "xlsx", "--out", out, "--area", GLEN)
     assert r.returncode == 0, r
-    assert len(_sheets(out)["answers"]) == 6 * 5 + 2 * 3
+    assert len(_sheets(out)["answers"]) == 6 * 5 + 2 * 4
     r = cli(
         "--db",
         db_path,
@@ -303,7 +306,8 @@ def test_two_thousand_demo_audits_every_row_written(tmp_path):
     with Database.open(path, PASSPHRASE) as db:
         expected = db.query_one(
             """SELECT count(*) FROM answers an JOIN audits a ON a.id = an.audit_id
-               WHERE a.status = 'finalised' AND an.applies = 1 AND an.rating IS NOT NULL"""
+               WHERE a.status = 'finalised'
+                 AND (an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)"""
         )[0]
         t = time.perf_counter()
         out = export_dataset(db, AuditFilter(), "xlsx", tmp_path / "demo.xlsx")[0]
