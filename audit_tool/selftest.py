@@ -125,6 +125,20 @@ def run(say: Callable[[str], None] = print) -> int:
             loaded = import_xlsx(book)[1]
             return f"template workbook read back: {loaded.definition.title}"
 
+        def exchange() -> str:
+            # pyrage is loaded only by the exchange: prove the bundle has it, both ways
+            from .exchange import export_bundle, import_bundle, keygen, read_bundle, read_identities
+
+            key, out, other = folder / "selftest.key", folder / "selftest.age", folder / "other.db"
+            public = keygen(key)
+            with Database.open(path, passphrase) as db:
+                export_bundle(db, out, recipients=[public])
+            assert b"SELFTEST-0001" not in out.read_bytes(), "case reference in the sent file"
+            with Database.create(other, passphrase) as db2:
+                import_bundle(db2, read_bundle(out, identities=read_identities(key)))
+                assert audits.get_audit(db2, state["audit"]).read_only
+            return "an encrypted file of audits read into a second database"
+
         def no_plaintext() -> str:
             for p in folder.glob("selftest.db*"):
                 assert b"SELFTEST-0001" not in p.read_bytes(), f"plaintext found in {p.name}"
@@ -140,6 +154,7 @@ def run(say: Callable[[str], None] = print) -> int:
         step("export DOCX", export("docx"))
         step("close and reopen", reopen)
         step("checklist spreadsheet round trip", spreadsheet)
+        step("audits sent between laptops", exchange)
         step("encryption at rest", no_plaintext)
     finally:
         db = state.get("db")
