@@ -159,7 +159,7 @@ def test_t_quantile_matches_tables():
 def test_quadratic_weights_of_the_six_point_scale():
     w = quadratic_weights(6)
     assert w[0] == pytest.approx([1, 1 - 1 / 25, 1 - 4 / 25, 1 - 9 / 25, 1 - 16 / 25, 0])
-    assert identity_weights(3) == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    assert identity_weights(3) == ((1, 0, 0), (0, 1, 0), (0, 0, 1))
 
 
 # -- against the packages ---------------------------------------------------------------------------

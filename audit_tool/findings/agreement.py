@@ -33,6 +33,7 @@ fewer than MIN_FILES files.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -61,16 +62,18 @@ class Estimate:
     high: float | None = None
 
 
-def identity_weights(q: int) -> list[list[float]]:
+@functools.cache
+def identity_weights(q: int) -> tuple[tuple[float, ...], ...]:
     """w_kl = 1 if k = l else 0: only the same level counts as agreement."""
-    return [[1.0 if k == m else 0.0 for m in range(q)] for k in range(q)]
+    return tuple(tuple(1.0 if k == m else 0.0 for m in range(q)) for k in range(q))
 
 
-def quadratic_weights(q: int) -> list[list[float]]:
+@functools.cache
+def quadratic_weights(q: int) -> tuple[tuple[float, ...], ...]:
     """w_kl = 1 - (k - l)^2 / (q - 1)^2: near misses on an ordered scale count in part."""
     if q < 2:
         return identity_weights(q)
-    return [[1 - (k - m) ** 2 / (q - 1) ** 2 for m in range(q)] for k in range(q)]
+    return tuple(tuple(1 - (k - m) ** 2 / (q - 1) ** 2 for m in range(q)) for k in range(q))
 
 
 def counts(rows: Sequence[Row], q: int) -> list[list[int]]:
@@ -86,13 +89,21 @@ def counts(rows: Sequence[Row], q: int) -> list[list[int]]:
     return out
 
 
-def _agreeing(r: list[int], w: list[list[float]]) -> float:
-    """sum_k r_ik (r*_ik - 1), with r*_ik = sum_l w_kl r_il: agreeing ordered pairs in unit i."""
+def _agreeing(r: Sequence[int], w: Sequence[Sequence[float]]) -> float:
+    """sum_k r_ik (r*_ik - 1), with r*_ik = sum_l w_kl r_il: agreeing ordered pairs in unit i.
+    Units repeat the same few count vectors (two readers, a handful of levels), so each
+    (vector, weights) is worked out once."""
+    wt = w if isinstance(w, tuple) else tuple(map(tuple, w))
+    return _agreeing_once(tuple(r), wt)
+
+
+@functools.lru_cache(maxsize=65536)
+def _agreeing_once(r: tuple[int, ...], w: tuple[tuple[float, ...], ...]) -> float:
     q = len(r)
     return sum(r[k] * (sum(w[k][m] * r[m] for m in range(q)) - 1) for k in range(q))
 
 
-def _pair_agreement(r: list[int], w: list[list[float]]) -> float:
+def _pair_agreement(r: list[int], w: Sequence[Sequence[float]]) -> float:
     """p_a|i = sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1)) for a unit with two or more ratings."""
     ri = sum(r)
     return _agreeing(r, w) / (ri * (ri - 1)) if ri >= 2 else 0.0
@@ -121,7 +132,7 @@ def percent_agreement(rows: Sequence[Row], q: int) -> Estimate | None:
     return _interval(pa, [n / n2 * _pair_agreement(x, w) for x in r], pa, 0.0)
 
 
-def gwet_ac(rows: Sequence[Row], w: list[list[float]]) -> Estimate | None:
+def gwet_ac(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Estimate | None:
     """Gwet's AC1 (identity weights) or AC2: (p_a - p_e) / (1 - p_e), with the weighted p_a
     as above, pi_k = (1/n) sum_i r_ik / r_i and p_e = T_w / (q(q-1)) sum_k pi_k (1 - pi_k),
     T_w = sum_kl w_kl. Missing ratings allowed; every unit with a rating counts in pi_k."""
@@ -143,7 +154,7 @@ def gwet_ac(rows: Sequence[Row], w: list[list[float]]) -> Estimate | None:
     return _interval(ac, terms, ac, -1.0)
 
 
-def krippendorff_alpha(rows: Sequence[Row], w: list[list[float]]) -> Estimate | None:
+def krippendorff_alpha(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Estimate | None:
     """Krippendorff's alpha in Gwet's form, over units with two or more ratings:
     p_a' = (1/n) sum_i sum_k r_ik (r*_ik - 1) / (rbar (r_i - 1)), p_a = (1 - e) p_a' + e with
     e = 1 / sum_i r_i; pi_k = (1/n) sum_i r_ik / rbar; p_e = sum_kl w_kl pi_k pi_l;
@@ -173,7 +184,7 @@ def krippendorff_alpha(rows: Sequence[Row], w: list[list[float]]) -> Estimate | 
     return _interval(alpha, terms, alpha1, -1.0)
 
 
-def cohen_kappa(pairs: Sequence[tuple[int, int]], w: list[list[float]]) -> Estimate | None:
+def cohen_kappa(pairs: Sequence[tuple[int, int]], w: Sequence[Sequence[float]]) -> Estimate | None:
     """Cohen's kappa over units both readers rated: p_kl the share of units the first reader
     put in k and the second in l; p_a = sum w_kl p_kl, p_e = sum w_kl p_k. p_.l;
     kappa = (p_a - p_e) / (1 - p_e). Variance (Gwet 2014, as irrCAC's table.cohen):
