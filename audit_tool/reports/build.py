@@ -14,7 +14,7 @@ from ..audits import get_audit, progress, status_text
 from ..checklists.model import Scale
 from ..domain import Phase, Status
 from ..findings import Comparison, Findings, GroupFinding, findings
-from ..findings.audit_level import AuditLevel, audit_level
+from ..findings.audit_level import TAG_KINDS, AuditLevel, audit_level
 from ..findings.clustered import METHOD as INTERVAL_METHOD
 from ..findings.clustered import Interval, change_interval, share_interval
 from ..findings.language import LanguageSummary, PhaseLanguage, scanner, summarise
@@ -51,9 +51,8 @@ from .summary import METHOD_NOTE as SUMMARY_NOTE
 from .summary import phase_hidden, summary_section
 
 SUPPRESSED = LESS  # what a hidden count of 1 to 4 reads as
-# Tag kinds reported by principle, component..., in this order (fact groups mirror the death
-# review's themes, so they are not repeated); the table's first column names the kind.
-TAG_KINDS = ("principle", "component", "practice_area", "quality_indicator")
+# Tag kinds reported (findings.audit_level.TAG_KINDS: principles, components, practice areas,
+# then quality indicators, in that order); each table's first column names its kind.
 TAG_KIND_NAMES = {
     "principle": "Principle",
     "component": "Critical component",
