@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import sqlcipher3
 
+from . import history as history_log
 from .domain import (
     SUMMARY_FIELDS,
     Answer,
@@ -235,7 +236,7 @@ def new_audit(
                 stamp,
             ),
         )
-        _log(c, audit_id, stamp, who, "created", "", None, f"{loaded.id} {loaded.version}")
+        history_log.append(c, audit_id, stamp, who, "created", "", None, f"{loaded.id} {loaded.version}")
     return audit_id
 
 
@@ -255,12 +256,6 @@ def _author(db: Database, audit_id: str) -> str:
     )
     return row[0] if row else local_reviewer(db).name
 
-
-def _log(c, audit_id: str, at: str, who: str, action: str, field: str, old, new) -> None:
-    c.execute(
-        "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)",
-        (audit_id, at, who, action, field, old, new),
-    )
 
 
 def _audit_head(db: Database, audit_id: str) -> tuple[str, str]:
@@ -427,7 +422,7 @@ def answer(
             (audit_id, item_id, new_rating, new_note, int(applies), int(fails), stamp),
         )
         if new_rating != old_rating:
-            _log(c, audit_id, stamp, who, "rating", item_id, old_rating, new_rating)
+            history_log.append(c, audit_id, stamp, who, "rating", item_id, old_rating, new_rating)
             before = {**ratings, item_id: old_rating}
             deps = checklist.dependents(item_id)
             for dep in deps:
@@ -437,7 +432,7 @@ def answer(
             # what each dependent counts as: shown, left out, or failing with its parent
             mark_hidden(c, audit_id, checklist, stamp, ratings, deps)
         if new_note != old_note:
-            _log(c, audit_id, stamp, who, "note", item_id, old_note, new_note)
+            history_log.append(c, audit_id, stamp, who, "note", item_id, old_note, new_note)
         if shown or hidden:  # other items came or went: count again
             c.execute(
                 "UPDATE audits SET updated_at = ?, answered = (SELECT count(*) FROM answers"
@@ -476,7 +471,7 @@ def set_summary(db: Database, audit_id: str, field: str, text: str, who: str | N
         c.execute(
             f"UPDATE audits SET {field} = ?, updated_at = ? WHERE id = ?", (text, stamp, audit_id)
         )
-        _log(c, audit_id, stamp, who or _author(db, audit_id), "summary", field, old, text)
+        history_log.append(c, audit_id, stamp, who or _author(db, audit_id), "summary", field, old, text)
 
 
 def set_recommendations(
@@ -503,7 +498,7 @@ def set_recommendations(
             [(audit_id, i, r.text, r.owner, r.due) for i, r in enumerate(clean)],
         )
         c.execute("UPDATE audits SET updated_at = ? WHERE id = ?", (stamp, audit_id))
-        _log(
+        history_log.append(
             c,
             audit_id,
             stamp,
@@ -544,7 +539,7 @@ def record_concern(
                 concern.recorded_at,
             ),
         )
-        _log(
+        history_log.append(
             c,
             audit_id,
             concern.recorded_at,
@@ -613,7 +608,7 @@ def finalise(db: Database, audit_id: str, who: str | None = None) -> None:
             " first_finalised_at = coalesce(first_finalised_at, ?) WHERE id = ?",
             (stamp, stamp, stamp, audit_id),
         )
-        _log(c, audit_id, stamp, who, "finalised", "status", "draft", "finalised")
+        history_log.append(c, audit_id, stamp, who, "finalised", "status", "draft", "finalised")
 
 
 def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> None:
@@ -640,7 +635,7 @@ def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> N
             raise InvalidInput(
                 "Only a finalised audit can be amended; this one is already a draft."
             )
-        _log(c, audit_id, stamp, who, "amended", "status", "finalised", reason)
+        history_log.append(c, audit_id, stamp, who, "amended", "status", "finalised", reason)
 
 
 def check_deletable(db: Database, audit_id: str) -> None:
@@ -667,7 +662,7 @@ def delete_draft(db: Database, audit_id: str, who: str | None = None) -> None:
         check_deletable(db, audit_id)  # again, inside the transaction: no other process since
         stamp = now()
         c.execute("DELETE FROM audits WHERE id = ?", (audit_id,))
-        _log(c, audit_id, stamp, who, "deleted", "", "draft", None)
+        history_log.append(c, audit_id, stamp, who, "deleted", "", "draft", None)
 
 
 def history(db: Database, audit_id: str, item_id: str | None = None) -> list[HistoryEntry]:

@@ -36,8 +36,8 @@ from typing import Any, BinaryIO
 
 from .domain import Status
 from .errors import InvalidInput
+from .fileio import write_atomic
 from .findings.aggregate import COUNTED_ANSWER
-from .reports.atomic import write_atomic
 from .reports.disclosure import SUPPRESS_BELOW, DisclosureRisk, refuse_differencing
 from .reports.redact import Redactor, all_references
 from .selection import AuditFilter

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from . import history as history_log
 from .audits import local_reviewer
 from .checklists.loader import bundled
 from .domain import Phase
@@ -154,10 +155,7 @@ def generate(
                 " WHERE id = ?",
                 [(r[0],) for r in audit_rows if r[7] == "finalised"],
             )
-            c.executemany(
-                "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)",
-                history,
-            )
+            history_log.append_many(c, history)
         done += n
         if progress:
             progress(done, audits)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import audits
+from . import history as history_log
 from .domain import AuditType, Reviewer, Status
 from .errors import InvalidInput, NotFound
 from .store import Database, now
@@ -187,7 +188,7 @@ def start_second_reading(db: Database, audit_id: str, reviewer_id: str) -> str:
         new_id = audits.new_audit(
             db, case_id, db.checklist(sha), audit_type, phase, reviewer_id=reviewer_id
         )
-        audits._log(c, new_id, now(), name, "second reading", "", None, audit_id)
+        history_log.append(c, new_id, now(), name, "second reading", "", None, audit_id)
     return new_id
 
 
@@ -298,9 +299,9 @@ def start_moderation(db: Database, reading_ids: Sequence[str], lead_id: str | No
                 " VALUES (?, ?, ?, '', ?, ?)",
                 (mod_id, item.id, agreed[item.id], int(applies), stamp),
             )
-            audits._log(c, mod_id, stamp, lead, "rating", item.id, None, agreed[item.id])
+            history_log.append(c, mod_id, stamp, lead, "rating", item.id, None, agreed[item.id])
         c.execute("UPDATE audits SET answered = ? WHERE id = ?", (answered, mod_id))
-        audits._log(c, mod_id, stamp, lead, "moderation", "", None, " ".join(ids))
+        history_log.append(c, mod_id, stamp, lead, "moderation", "", None, " ".join(ids))
     return mod_id
 
 

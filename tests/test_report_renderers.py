@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from audit_tool.errors import ExportProblem
+from audit_tool.fileio import write_atomic
 from audit_tool.reports import render
-from audit_tool.reports.atomic import write_atomic
 from audit_tool.reports.charts import layout_chart, to_drawing, to_png
 from audit_tool.reports.model import (
     ANONYMISED_BANNER,
@@ -558,7 +558,7 @@ def test_atomic_permission_denied_is_a_clear_message(
 
 
 def test_atomic_open_in_word_on_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import audit_tool.reports.atomic as atomic
+    import audit_tool.fileio as atomic
 
     def locked(src: str, dst: object) -> None:
         raise PermissionError(13, "The process cannot access the file", src)

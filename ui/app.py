@@ -25,14 +25,13 @@ from audit_tool import APP_NAME, APP_SLUG
 from audit_tool.errors import InvalidInput
 from audit_tool.paths import default_db_path
 from audit_tool.settings import Settings
-
-from . import window_state
-from .create_dialog import CreateDialog
-from .excepthook import ExceptionReporter
-from .main_window import MainWindow
-from .messages import show_error
-from .session import Session
-from .unlock_dialog import UnlockDialog
+from ui import window_state
+from ui.common.messages import show_error
+from ui.dialogs.create_dialog import CreateDialog
+from ui.dialogs.unlock_dialog import UnlockDialog
+from ui.excepthook import ExceptionReporter
+from ui.main_window import MainWindow
+from ui.session import Session
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

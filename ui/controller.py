@@ -17,18 +17,17 @@ from audit_tool import APP_NAME, __version__, audits, moderation
 from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter
-
-from .case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
-from .concern_dialog import ConcernDialog
-from .findings_view import describe_filter
-from .history_dialog import HistoryDialog
-from .messages import confirm, show_error
-from .passphrase_dialog import ChangePassphraseDialog
-from .settings_dialog import SettingsDialog
-from .shortcuts_dialog import ShortcutsDialog
+from ui.common.messages import confirm, show_error
+from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
+from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
+from ui.dialogs.settings_dialog import SettingsDialog
+from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from ui.editor.concern_dialog import ConcernDialog
+from ui.editor.history_dialog import HistoryDialog
+from ui.findings.findings_view import describe_filter
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ui.main_window import MainWindow
 
 
 class Controller(QObject):
@@ -196,8 +195,7 @@ class Controller(QObject):
     def sample(self) -> None:
         """Draw a sample from a case list; its cases and draft audits join the list."""
         from audit_tool.checklists.loader import available  # pydantic on first use
-
-        from .sample_dialog import SampleDialog
+        from ui.dialogs.sample_dialog import SampleDialog
 
         w = self.w
         dialog = SampleDialog(w.session, available()[0], w)
@@ -210,14 +208,14 @@ class Controller(QObject):
 
     def import_checklist(self) -> None:
         """A checklist from a spreadsheet; New audit lists it from then on."""
-        from .checklist_import_dialog import ChecklistImportDialog
+        from ui.dialogs.checklist_import_dialog import ChecklistImportDialog
 
         dialog = ChecklistImportDialog(self.w)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.installed:
             self.w.statusBar().showMessage(f"Checklist installed: {dialog.installed}", 10000)
 
     def checklist_template(self) -> None:
-        from .checklist_import_dialog import save_template
+        from ui.dialogs.checklist_import_dialog import save_template
 
         out = save_template(self.w)
         if out is not None:
@@ -412,7 +410,7 @@ class Controller(QObject):
 
     # -- between laptops ---------------------------------------------------------------------------
     def send_audits(self) -> None:
-        from .exchange_dialogs import SendDialog
+        from ui.exchange.exchange_dialogs import SendDialog
 
         w = self.w
         if w.stack.currentWidget() is w.editor and w.editor.flush():
@@ -423,7 +421,7 @@ class Controller(QObject):
         SendDialog(w.session, w.settings.get("export_folder"), flt, selection, w).exec()
 
     def receive_audits(self) -> None:
-        from .exchange_dialogs import ReceiveDialog
+        from ui.exchange.exchange_dialogs import ReceiveDialog
 
         w = self.w
         if w.stack.currentWidget() is w.editor and w.editor.flush():
@@ -438,7 +436,7 @@ class Controller(QObject):
                 w.statusBar().showMessage("Some audits are in conflict: see File → Conflicts.", 10000)
 
     def show_conflicts(self) -> None:
-        from .conflicts_view import ConflictsView
+        from ui.exchange.conflicts_view import ConflictsView
 
         w = self.w
         if w.stack.currentWidget() is w.editor and w.editor.flush():

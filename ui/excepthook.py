@@ -8,7 +8,7 @@ on saying "Saved". ExceptionReporter, installed by ui.app.run(), instead:
 - still passes it to the previous hook first, which prints the traceback to stderr when
   there is one (and, in tests, is pytest-qt's hook, which records it);
 - marks the save indicator of every open audit "Not saved";
-- shows one plain sentence (ui.messages.show_unexpected) with the kind of error and its
+- shows one plain sentence (ui.common.messages.show_unexpected) with the kind of error and its
   message, quoted values left out, so no case text or passphrase is shown.
 
 The message is shown from the event loop (a queued signal), never inside the hook: the hook
@@ -26,8 +26,8 @@ from types import TracebackType
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
-from . import messages
-from .audit_editor import AuditEditor
+from ui.common import messages
+from ui.editor.audit_editor import AuditEditor
 
 Hook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 

@@ -22,21 +22,25 @@ from audit_tool import APP_NAME
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter
 from audit_tool.settings import Settings
-
-from . import window_state
-from .actions import Actions, build_actions
-from .audit_editor import AuditEditor, Unsaved
-from .audit_list_model import AuditListModel
-from .audit_list_view import AuditListPage
-from .controller import Controller, close_dialogs
-from .export_dialog import ExportDialog, real_aggregate_report, real_audit_report, real_render
-from .findings_view import FindingsView
-from .list_loader import ListLoader
-from .lock import IdleLock
-from .messages import confirm
-from .moderation_commands import ModerationCommands
-from .session import Session
-from .unlock_dialog import UnlockForm
+from ui import window_state
+from ui.actions import Actions, build_actions
+from ui.common.messages import confirm
+from ui.controller import Controller, close_dialogs
+from ui.dialogs.unlock_dialog import UnlockForm
+from ui.editor.audit_editor import AuditEditor, Unsaved
+from ui.export.export_dialog import (
+    ExportDialog,
+    real_aggregate_report,
+    real_audit_report,
+    real_render,
+)
+from ui.findings.findings_view import FindingsView
+from ui.list.audit_list_model import AuditListModel
+from ui.list.audit_list_view import AuditListPage
+from ui.list.list_loader import ListLoader
+from ui.lock import IdleLock
+from ui.moderation.moderation_commands import ModerationCommands
+from ui.session import Session
 
 
 class LockPage(QWidget):

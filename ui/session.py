@@ -16,8 +16,7 @@ from audit_tool import audits
 from audit_tool.errors import StorageProblem
 from audit_tool.passphrase import check as check_passphrase
 from audit_tool.store import Database
-
-from .reader import Job, Reader
+from ui.reader import Job, Reader
 
 
 class Session(QObject):

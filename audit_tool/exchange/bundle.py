@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import InvalidInput
-from ..reports.atomic import write_atomic
+from ..fileio import write_atomic
 from ..selection import AuditFilter
 from ..store import Database, now
 from .crypto import seal

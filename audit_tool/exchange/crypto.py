@@ -12,9 +12,9 @@ from pathlib import Path
 import pyrage
 
 from ..errors import AuditToolError, InvalidInput
+from ..fileio import write_atomic
 from ..passphrase import check as check_passphrase
 from ..passphrase import normalise
-from ..reports.atomic import write_atomic
 
 MAGIC = b"age-encryption.org/v1\n"
 MAX_FILE = 1 << 30  # a bundle of 10,000 audits is a few MB; a gigabyte is not a bundle

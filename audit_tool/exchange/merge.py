@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sqlcipher3
 
+from .. import history as history_log
 from ..errors import NotFound
 from ..store import Database, now
 from .bundle import CONCERN_COLUMNS, FORMAT, VERSION, canonical, columns
@@ -789,12 +790,12 @@ def resolve(
         if take_received:
             reason = "Took the version received from another laptop (exchange conflict)."
             if _fast_forward(c, local[audit_id], entry, (stamp, reason)):
-                _log(c, audit_id, stamp, who, "amended", "status", "finalised", reason)
+                history_log.append(c, audit_id, stamp, who, "amended", "status", "finalised", reason)
             what = "took the received version"
         else:
             _insert(c, "history", _with_audit(entry, "history"), verb="INSERT OR IGNORE")
             what = "kept this laptop's version"
-        _log(
+        history_log.append(
             c,
             audit_id,
             stamp,
@@ -809,9 +810,3 @@ def resolve(
         )
         _drop_settled(c, [audit_id])
 
-
-def _log(c, audit_id: str, at: str, who: str, action: str, field: str, old, new) -> None:
-    c.execute(
-        "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)",
-        (audit_id, at, who, action, field, old, new),
-    )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from ..errors import ExportProblem
-from .atomic import write_atomic
+from ..fileio import write_atomic
 from .model import (
     BarChart,
     Block,

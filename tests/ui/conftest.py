@@ -65,7 +65,7 @@ def unexpected_messages(monkeypatch) -> list[str]:
     """What ui.excepthook would show for a bug, recorded instead of a modal box that would
     wait for a click. The exception itself still reaches pytest-qt, which fails the test
     unless the test captures it (qtbot.capture_exceptions)."""
-    from ui import messages
+    from ui.common import messages
 
     shown: list[str] = []
     monkeypatch.setattr(

@@ -10,16 +10,16 @@ from PySide6.QtWidgets import QApplication
 from audit_tool import audits
 from audit_tool.checklists.loader import available
 from audit_tool.selection import AuditFilter
-from ui.accessibility import focusable_widgets, unnamed_controls
-from ui.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
-from ui.concern_dialog import ConcernDialog
-from ui.create_dialog import CreateDialog
-from ui.history_dialog import HistoryDialog
-from ui.passphrase_dialog import ChangePassphraseDialog
+from ui.common.accessibility import focusable_widgets, unnamed_controls
+from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
+from ui.dialogs.create_dialog import CreateDialog
+from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
+from ui.dialogs.settings_dialog import SettingsDialog
+from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+from ui.dialogs.unlock_dialog import UnlockDialog
+from ui.editor.concern_dialog import ConcernDialog
+from ui.editor.history_dialog import HistoryDialog
 from ui.session import Session
-from ui.settings_dialog import SettingsDialog
-from ui.shortcuts_dialog import ShortcutsDialog
-from ui.unlock_dialog import UnlockDialog
 
 
 def test_every_control_in_every_page_is_named(qtbot, window, session, audit_id):
@@ -100,7 +100,7 @@ def test_tab_order_within_a_question(qtbot, window, audit_id):
 def test_colours_follow_the_scheme(qtbot, scheme):
     from PySide6.QtGui import QColor, QPalette
 
-    from ui import palette
+    from ui.common import palette
 
     pal = QPalette(QColor("#202020") if scheme == "dark" else QColor("#f0f0f0"))
     window_colour = pal.color(QPalette.ColorRole.Window)

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QDialog
 
 from audit_tool import audits
 from audit_tool.selection import list_audits
-from ui.audit_list_model import COL, AuditListModel, prepare
-from ui.case_dialogs import NewAuditDialog, NewCaseDialog
+from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog
+from ui.list.audit_list_model import COL, AuditListModel, prepare
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -212,7 +212,7 @@ def test_no_network_module_is_loaded(tmp_path):
     root = Path(__file__).resolve().parents[2]
     code = (
         "import os, sys; os.environ['QT_QPA_PLATFORM']='offscreen';"
-        "import ui.app, ui.main_window, ui.export_dialog, ui.findings_view;"
+        "import ui.app, ui.main_window, ui.export.export_dialog, ui.findings.findings_view;"
         "net=('PySide6.QtNetwork','http.client','urllib.request','ssl','ftplib','smtplib');"
         "bad=[m for m in sys.modules if m.startswith(net)];"
         "print(bad); sys.exit(1 if bad else 0)"

@@ -14,9 +14,9 @@ from uihelp import answer_next_box, on_next_modal, shots_dir, show_dialog
 
 from audit_tool.checklists.spreadsheet import import_xlsx, write_template
 from audit_tool.paths import user_checklists_dir
-from ui.accessibility import unnamed_controls
-from ui.case_dialogs import NewAuditDialog
-from ui.checklist_import_dialog import ChecklistImportDialog
+from ui.common.accessibility import unnamed_controls
+from ui.dialogs.case_dialogs import NewAuditDialog
+from ui.dialogs.checklist_import_dialog import ChecklistImportDialog
 
 SHOTS = shots_dir("clgui")
 TEMPLATE_ID = "local-example-case-recording"

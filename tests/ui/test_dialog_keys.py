@@ -10,8 +10,8 @@ from uihelp import answer_next_box, shots_dir, show_dialog
 
 from audit_tool import audits
 from audit_tool.selection import list_audits
-from ui.case_dialogs import NewAuditDialog, NewCaseDialog
-from ui.concern_dialog import ConcernDialog
+from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog
+from ui.editor.concern_dialog import ConcernDialog
 
 SHOTS = shots_dir("gui")
 

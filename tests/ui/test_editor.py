@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QApplication
 from audit_tool import audits
 from audit_tool.store import Database
 from ui import controller as controller_module
-from ui.concern_dialog import ConcernDialog
-from ui.history_dialog import HistoryDialog
+from ui.editor.concern_dialog import ConcernDialog
+from ui.editor.history_dialog import HistoryDialog
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -165,7 +165,7 @@ def test_finalise_lists_missing_questions_as_links(
 
 
 def test_amend_with_reason(qtbot, window, editor, session, audit_id, monkeypatch):
-    from ui.case_dialogs import ReasonDialog
+    from ui.dialogs.case_dialogs import ReasonDialog
 
     for item, key in (("p1", Qt.Key.Key_4), ("p2", Qt.Key.Key_3), ("q1", Qt.Key.Key_4)):
         editor.show_item(item)

@@ -144,7 +144,7 @@ def test_run_installs_the_hook_and_puts_the_previous_one_back(
 
 
 def test_the_message_names_the_first_exception_not_pysides_wrapping():
-    from ui.messages import unexpected_text
+    from ui.common.messages import unexpected_text
 
     try:
         try:

@@ -15,9 +15,9 @@ from audit_tool import audits
 from audit_tool.exchange import export_bundle, import_bundle, read_bundle
 from audit_tool.selection import AuditFilter
 from audit_tool.store import Database
-from ui.accessibility import unnamed_controls
-from ui.conflicts_view import DIFFERS, ConflictsView
-from ui.exchange_dialogs import ReceiveDialog, SendDialog
+from ui.common.accessibility import unnamed_controls
+from ui.exchange.conflicts_view import DIFFERS, ConflictsView
+from ui.exchange.exchange_dialogs import ReceiveDialog, SendDialog
 
 PASSPHRASE = "correct horse battery staple"
 FULL = {"p1": "5", "p2": "yes", "p3": "4", "q1": "3"}

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QTimer, QUrl
 
 from audit_tool.selection import AuditFilter, list_audits
-from ui.export_dialog import ExportDialog
+from ui.export.export_dialog import ExportDialog
 
 PASSPHRASE = "correct horse battery staple"
 

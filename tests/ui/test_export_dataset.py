@@ -12,7 +12,7 @@ from uihelp import shots_dir
 
 from audit_tool import audits
 from audit_tool.selection import AuditFilter
-from ui.export_dialog import ExportDialog
+from ui.export.export_dialog import ExportDialog
 
 SHOTS = shots_dir("dataset")
 GOOD = [("p1", "5"), ("p2", "yes"), ("p3", "4"), ("q1", "5"), ("q2", "na")]  # 5 rows each

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from audit_tool import audits
 from audit_tool.domain import Recommendation
 from audit_tool.selection import AuditFilter
-from ui.export_dialog import ExportDialog
+from ui.export.export_dialog import ExportDialog
 
 HINT = (
     "This may contain a name ('Mrs Fictional'), a date ('12/03/2019'): "

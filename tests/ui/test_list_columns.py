@@ -8,7 +8,7 @@ from uihelp import shots_dir
 
 from audit_tool import audits
 from ui import window_state
-from ui.audit_list_model import COL
+from ui.list.audit_list_model import COL
 
 PASSPHRASE = "correct horse battery staple"
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from audit_tool import audits
 from audit_tool.store import Database
-from ui.concern_dialog import ConcernDialog
+from ui.editor.concern_dialog import ConcernDialog
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -99,7 +99,7 @@ def test_ctrl_l_locks_and_closes_dialogs(qtbot, window, session, audit_id):
 
 
 def test_change_passphrase_then_unlock_with_the_new_one(qtbot, window, session, db_path):
-    from ui.passphrase_dialog import ChangePassphraseDialog
+    from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
 
     new = "kettle orchard violet brick"
     dialog = ChangePassphraseDialog(session, window)

@@ -17,8 +17,8 @@ from audit_tool import audits, moderation
 from audit_tool.findings import findings
 from audit_tool.selection import AuditFilter, list_audits
 from tests.ui.uihelp import answer_next_box, on_next_modal, shots_dir, show_dialog
-from ui.moderation_view import DIFFERS, REASON_NEEDED, SAME, ModerationView
-from ui.second_reading_dialog import SecondReadingDialog
+from ui.moderation.moderation_view import DIFFERS, REASON_NEEDED, SAME, ModerationView
+from ui.moderation.second_reading_dialog import SecondReadingDialog
 
 A = {"p1": "6", "p2": "yes", "p3": "6", "q1": "1", "q2": "no"}
 B = {"p1": "6", "p2": "yes", "p3": "5", "q1": "4", "q2": "yes"}

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from uihelp import on_next_modal, shots_dir
 
 from audit_tool import audits
-from ui.case_dialogs import NewAuditDialog
+from ui.dialogs.case_dialogs import NewAuditDialog
 
 CID = "multi-agency-case-file-review"
 SHOTS = shots_dir("multiagency")

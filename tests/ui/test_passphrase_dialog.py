@@ -20,7 +20,7 @@ SHOTS = shots_dir("pass")
 
 
 def _dialog(qtbot, window, session):
-    from ui.passphrase_dialog import ChangePassphraseDialog
+    from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
 
     dialog = ChangePassphraseDialog(session, window)
     qtbot.addWidget(dialog)

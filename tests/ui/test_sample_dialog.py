@@ -12,8 +12,8 @@ from uihelp import on_next_modal, shots_dir, show_dialog
 
 from audit_tool import audits
 from audit_tool.sampling import Columns, draw, eligible_files, list_samplings, read_case_list
-from ui.accessibility import unnamed_controls
-from ui.sample_dialog import SampleDialog, guess_columns
+from ui.common.accessibility import unnamed_controls
+from ui.dialogs.sample_dialog import SampleDialog, guess_columns
 
 SHOTS = shots_dir("sample")
 HEAD = ["Case ref", "Local authority", "Agency", "Team"]

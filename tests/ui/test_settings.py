@@ -9,7 +9,7 @@ import pytest
 from audit_tool import audits
 from audit_tool.errors import InvalidInput
 from audit_tool.settings import REGISTRY, Settings
-from ui.settings_dialog import SettingsDialog
+from ui.dialogs.settings_dialog import SettingsDialog
 
 
 def test_registry_declares_each_setting_once_with_doc():

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 
 from audit_tool import audits
 from audit_tool.store import Database
-from ui.create_dialog import CreateDialog
+from ui.dialogs.create_dialog import CreateDialog
+from ui.dialogs.unlock_dialog import UnlockDialog
 from ui.session import Session
-from ui.unlock_dialog import UnlockDialog
 
 PASSPHRASE = "correct horse battery staple"
 

@@ -1,0 +1,31 @@
+"""The append-only history: the one place a row is written to it.
+
+Every change to an audit (answers, summary, finalise, amend, moderation, a received
+bundle, the demo) is logged through `append`, inside the caller's own transaction, so
+the change and its record commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import sqlcipher3
+
+_INSERT = "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)"
+
+
+def append(
+    c: sqlcipher3.Connection,
+    audit_id: str,
+    at: str,
+    who: str,
+    action: str,
+    field: str,
+    old: str | None,
+    new: str | None,
+) -> None:
+    """Log one change (old -> new) on the open transaction `c`."""
+    c.execute(_INSERT, (audit_id, at, who, action, field, old, new))
+
+
+def append_many(c: sqlcipher3.Connection, rows) -> None:
+    """Log many changes at once: rows of (audit_id, at, who, action, field, old, new)."""
+    c.executemany(_INSERT, rows)

@@ -1,0 +1,1 @@
+"""Shared pieces every screen uses: palette, styles, small widgets, messages, accessibility."""

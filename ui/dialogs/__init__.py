@@ -1,0 +1,1 @@
+"""Stand-alone dialogs: cases, checklists, passphrases, settings, sampling, unlock."""

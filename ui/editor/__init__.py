@@ -1,0 +1,1 @@
+"""The audit editor: items, ratings, notes, summary, undo, concerns, history."""

@@ -1,0 +1,106 @@
+"""The change history of one question, or of the whole audit: who changed what, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audit_tool import audits
+from audit_tool.domain import SUMMARY_FIELDS, Audit, HistoryEntry
+from ui.common.accessibility import name
+from ui.common.widgets import FittingDialog
+
+_ACTIONS = {
+    "created": "Audit started",
+    "rating": "Rating",
+    "note": "Evidence note",
+    "summary": "Summary",
+    "recommendations": "Recommendations",
+    "concern": "Matter of concern recorded",
+    "finalised": "Finalised",
+    "amended": "Amended",
+    "deleted": "Deleted",
+}
+
+
+def _when(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M:%S")
+    except ValueError:
+        return stamp
+
+
+def describe(entry: HistoryEntry, audit: Audit) -> tuple[str, str, str]:
+    """(what, before, after) in words: level labels rather than stored values."""
+    definition = audit.checklist.definition
+    what = _ACTIONS.get(entry.action, entry.action.capitalize())
+    old, new = entry.old or "", entry.new or ""
+    if entry.action == "rating":
+        try:
+            scale = definition.scale_of(definition.item(entry.field))
+            old = scale.level(old).label if old and scale.level(old) else (old or "not rated")
+            new = scale.level(new).label if new and scale.level(new) else (new or "not rated")
+        except KeyError:
+            pass
+    elif entry.action == "summary":
+        what = SUMMARY_FIELDS.get(entry.field, what)
+    elif entry.action == "amended":
+        old, new = "Finalised", f"Draft. Reason: {new}"
+    elif entry.action == "note":
+        old, new = old or "(empty)", new or "(empty)"
+    return what, old, new
+
+
+class HistoryDialog(FittingDialog):
+    def __init__(
+        self, db, audit: Audit, item_id: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        entries = audits.history(db, audit.id, item_id)
+        if item_id:
+            question = audit.checklist.definition.item(item_id).question
+            self.setWindowTitle("History of this question")
+            heading = QLabel(question)
+        else:
+            self.setWindowTitle("History of this audit")
+            heading = QLabel("Every change to this audit, oldest first.")
+        heading.setWordWrap(True)
+        self.table = QTableWidget(len(entries), 5)
+        self.table.setHorizontalHeaderLabels(["When", "Who", "What", "Before", "After"])
+        name(self.table, "Change history")
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.setTabKeyNavigation(False)
+        for row, entry in enumerate(entries):
+            what, old, new = describe(entry, audit)
+            if not item_id and entry.field and entry.action in ("rating", "note"):
+                what = f"{what} ({entry.field})"
+            for col, text in enumerate((_when(entry.at), entry.who, what, old, new)):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeRowsToContents()
+        empty = QLabel("No changes recorded yet.")
+        empty.setVisible(not entries)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(empty)
+        layout.addWidget(buttons)
+        em = self.fontMetrics().horizontalAdvance("M")
+        self.resize(60 * em, 28 * self.fontMetrics().lineSpacing())

@@ -1,0 +1,1 @@
+"""Sending and receiving audits between laptops, and the conflicts window."""

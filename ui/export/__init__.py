@@ -1,0 +1,1 @@
+"""The export dialog: reports and the analyst dataset."""

@@ -1,0 +1,543 @@
+"""Export a DOCX or PDF: this audit, or an aggregate report of the current selection; or
+the anonymised analyst dataset of the selection (XLSX or CSV), built and written the same way.
+
+One audit's report is built on the GUI thread (a few milliseconds). An aggregate report
+reads every matching audit (seconds for tens of thousands), so it is built on the session's
+reader connection, off the GUI thread, with a busy bar; Cancel drops it and interrupts its
+query. Rendering then runs in a worker thread with progress and Cancel. Cancelling a render
+raises Cancelled inside the progress callback, and the core's atomic writer removes the
+partial file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QThread, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from audit_tool.errors import AuditToolError, Cancelled
+from audit_tool.selection import AuditFilter
+from ui.common import palette
+from ui.common.accessibility import name
+from ui.common.messages import confirm
+from ui.common.widgets import FittingDialog
+from ui.session import Session
+
+Render = Callable[[Any, str, Path, Callable[[float], None] | None], Any]
+BuildAudit = Callable[[Any, str, bool], Any]
+BuildAggregate = Callable[[Any, AuditFilter, bool], Any]
+BuildDataset = Callable[[Any, AuditFilter, bool], Any]
+
+IDENTIFIERS_NOTE = (
+    "Leave unticked to share the report: case references are left out, and an aggregate "
+    "report leaves out free text too. Tick only for a named recipient who needs them; the "
+    "report says on its face which it is."
+)
+# the core leaves drafts out of every anonymised aggregate report (reports/build.py)
+FINALISED_ONLY_NOTE = "Anonymised reports and datasets include finalised audits only."
+FREE_TEXT_LABEL = "Include recommendation texts (I have read them for names)"
+FREE_TEXT_TIP = (
+    "Aggregate report only. Shows recommendations recorded in 5 or more audits, with case "
+    "references removed. Names typed in them are not removed: read them first."
+)
+NOTES_LABEL = "Include evidence notes (I have read them for names)"
+NOTES_TIP = (
+    "Adds each item's evidence note to the dataset, with case references removed. Names typed "
+    "in them are not removed: read them first."
+)
+
+
+def real_render(report: Any, fmt: str, path: Path, progress: Callable[[float], None] | None) -> Any:
+    from audit_tool.reports import render  # the renderers are being written alongside
+
+    return render(report, fmt, path, progress)
+
+
+def real_audit_report(db: Any, audit_id: str, include_identifiers: bool) -> Any:
+    from audit_tool.reports.build import audit_report
+
+    return audit_report(db, audit_id, include_identifiers=include_identifiers)
+
+
+def real_build_dataset(db: Any, flt: AuditFilter, include_free_text: bool) -> Any:
+    from audit_tool.dataset import build_dataset
+
+    return build_dataset(db, flt, include_free_text=include_free_text)
+
+
+def real_write_dataset(
+    dataset: Any, fmt: str, path: Path, progress: Callable[[float], None] | None
+) -> Any:
+    from audit_tool.dataset import write_dataset
+
+    return write_dataset(dataset, fmt, path, progress)
+
+
+def real_aggregate_report(
+    db: Any, flt: AuditFilter, include_identifiers: bool, include_free_text: bool = False
+) -> Any:
+    from audit_tool.reports.build import aggregate_report
+
+    return aggregate_report(
+        db, flt, include_identifiers=include_identifiers, include_free_text=include_free_text
+    )
+
+
+class RenderWorker(QThread):
+    """Renders one report to a file. Needs no database, so locking never waits on SQL."""
+
+    progressed = Signal(float)
+    succeeded = Signal(str)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, render: Render, report: Any, fmt: str, path: Path) -> None:
+        super().__init__()
+        self.setObjectName("export-render")
+        self._render, self._report, self._fmt, self._path = render, report, fmt, path
+        self._cancel = False
+
+    def cancel(self) -> None:
+        self._cancel = True
+
+    def _progress(self, fraction: float) -> None:
+        if self._cancel:
+            raise Cancelled("Export cancelled; no file was saved.")
+        self.progressed.emit(float(fraction))
+
+    def run(self) -> None:  # noqa: D401 (Qt override)
+        try:
+            self._progress(0.0)
+            self._render(self._report, self._fmt, self._path, self._progress)
+        except Cancelled:
+            self.cancelled.emit()
+        except AuditToolError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a bug in a renderer: say so without a traceback
+            self.failed.emit(
+                f"The export failed unexpectedly ({type(exc).__name__}); nothing was saved."
+            )
+        else:
+            self.succeeded.emit(str(self._path))
+        finally:
+            self._report = None  # the report holds case data: drop it as soon as we can
+
+
+class ExportDialog(FittingDialog):
+    def __init__(
+        self,
+        session: Session,
+        export_folder: str,
+        audit_id: str | None,
+        flt: AuditFilter,
+        selection_text: str,
+        prefer_audit: bool = True,
+        render: Render = real_render,
+        build_audit: BuildAudit = real_audit_report,
+        build_aggregate: BuildAggregate = real_aggregate_report,
+        build_dataset: BuildDataset = real_build_dataset,
+        write_dataset: Render = real_write_dataset,
+        open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.audit_id, self.flt = session, audit_id, flt
+        self._render, self._build_audit, self._build_aggregate = (
+            render,
+            build_audit,
+            build_aggregate,
+        )
+        self._build_dataset, self._write_dataset = build_dataset, write_dataset
+        self._open_url = open_url
+        self._worker: RenderWorker | None = None
+        self._building = False  # an aggregate report is being built in the reader thread
+        self._build_job = 0
+        self._build_token = 0  # results of a cancelled build are recognised and dropped
+        self._close_when_done = False
+        self.saved_path: Path | None = None
+        self.setWindowTitle("Export")
+
+        what = QGroupBox("What to export")
+        self.this_audit = QRadioButton("This audit")
+        self.aggregate = QRadioButton(f"Aggregate report of the selected audits ({selection_text})")
+        self.dataset = QRadioButton(
+            f"Analyst dataset of the selected audits, anonymised ({selection_text})"
+        )
+        self.this_audit.setEnabled(audit_id is not None)
+        (self.this_audit if audit_id and prefer_audit else self.aggregate).setChecked(True)
+        wl = QVBoxLayout(what)
+        wl.addWidget(self.this_audit)
+        wl.addWidget(self.aggregate)
+        wl.addWidget(self.dataset)
+        self.finalised_only = QLabel(FINALISED_ONLY_NOTE)
+        self.finalised_only.setWordWrap(True)
+        palette.set_text_colour(self.finalised_only, palette.muted())
+        wl.addWidget(self.finalised_only)
+        self._what = QButtonGroup(self)
+        self._what.addButton(self.this_audit)
+        self._what.addButton(self.aggregate)
+        self._what.addButton(self.dataset)
+
+        fmt = QGroupBox("Format")
+        self.docx = QRadioButton(
+            "Word document (.docx): headings, tables and charts with text alternatives"
+        )
+        self.pdf = QRadioButton("PDF (.pdf): for printing and sharing as it is")
+        self.docx.setChecked(True)
+        fl = QVBoxLayout(fmt)
+        fl.addWidget(self.docx)
+        fl.addWidget(self.pdf)
+        self._fmt = QButtonGroup(self)
+        self._fmt.addButton(self.docx)
+        self._fmt.addButton(self.pdf)
+        self.report_formats = fmt
+
+        self.data_formats = QGroupBox("Dataset format")
+        self.xlsx = QRadioButton("Excel workbook (.xlsx): a sheet per table and a codebook")
+        self.csv = QRadioButton("CSV (.csv): a file per table, for R or SPSS")
+        self.xlsx.setChecked(True)
+        dl = QVBoxLayout(self.data_formats)
+        dl.addWidget(self.xlsx)
+        dl.addWidget(self.csv)
+        self._data_fmt = QButtonGroup(self)
+        self._data_fmt.addButton(self.xlsx)
+        self._data_fmt.addButton(self.csv)
+
+        self.identifiers = QCheckBox("Include identifiers (case references and names)")
+        self.identifiers.setChecked(False)
+        self.free_text = QCheckBox(FREE_TEXT_LABEL)
+        self.free_text.setToolTip(FREE_TEXT_TIP)
+        name(self.free_text, FREE_TEXT_LABEL, FREE_TEXT_TIP)
+        note = QLabel(IDENTIFIERS_NOTE)
+        note.setWordWrap(True)
+        palette.set_text_colour(note, palette.muted())
+
+        self.folder = Path(export_folder).expanduser() if export_folder else Path.home()
+        path_label = QLabel("&Save as:")
+        self.path = QLineEdit()
+        path_label.setBuddy(self.path)
+        name(self.path, "File to save")
+        self.choose = QPushButton("Choose…")
+        name(self.choose, "Choose where to save")
+        self.choose.clicked.connect(self._choose)
+        pl = QHBoxLayout()
+        pl.addWidget(path_label)
+        pl.addWidget(self.path, 1)
+        pl.addWidget(self.choose)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        name(self.progress, "Export progress")
+        self.progress.hide()
+        self.status = QLabel()
+        self.status.setObjectName("exportStatus")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Export status")
+
+        self.export_button = QPushButton("Export")
+        self.export_button.setDefault(True)
+        self.open_folder_button = QPushButton("Open folder")
+        name(self.open_folder_button, "Open the folder holding the export")
+        self.open_folder_button.hide()
+        self.cancel_button = QPushButton("Close")
+        name(self.cancel_button, "Close or cancel the export")
+        self.export_button.clicked.connect(self.start)
+        self.open_folder_button.clicked.connect(self._open_folder)
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_folder_button)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(what)
+        layout.addWidget(fmt)
+        layout.addWidget(self.data_formats)
+        layout.addWidget(self.identifiers)
+        layout.addWidget(note)
+        layout.addWidget(self.free_text)
+        layout.addLayout(pl)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(44 * self.fontMetrics().horizontalAdvance("M"))
+        self._what.buttonToggled.connect(lambda *_: self._suggest_path())
+        self._what.buttonToggled.connect(lambda *_: self._sync_free_text())
+        self._sync_free_text()
+        self._fmt.buttonToggled.connect(lambda *_: self._suggest_path())
+        self._data_fmt.buttonToggled.connect(lambda *_: self._suggest_path())
+        self._suggest_path()
+
+    # -- choices ---------------------------------------------------------------------------------
+    def _sync_free_text(self) -> None:
+        """Recommendation texts are a choice for aggregate reports, evidence notes for the
+        dataset; the dataset never holds identifiers."""
+        data = self.dataset.isChecked()
+        self.free_text.setText(NOTES_LABEL if data else FREE_TEXT_LABEL)
+        self.free_text.setToolTip(NOTES_TIP if data else FREE_TEXT_TIP)
+        name(self.free_text, *((NOTES_LABEL, NOTES_TIP) if data else (FREE_TEXT_LABEL, FREE_TEXT_TIP)))
+        self.free_text.setEnabled((self.aggregate.isChecked() or data) and not self.running())
+        if data:
+            self.identifiers.setChecked(False)
+        self.identifiers.setEnabled(not data and not self.running())
+        self.report_formats.setVisible(not data)
+        self.data_formats.setVisible(data)
+
+    def fmt(self) -> str:
+        if self.dataset.isChecked():
+            return "csv" if self.csv.isChecked() else "xlsx"
+        return "pdf" if self.pdf.isChecked() else "docx"
+
+    def _targets(self, path: Path) -> list[Path]:
+        """The files an export writes: three for a CSV dataset, else the one."""
+        if self.dataset.isChecked() and self.fmt() == "csv":
+            from audit_tool.dataset import csv_paths
+
+            return csv_paths(path)
+        return [path]
+
+    def _suggest_path(self) -> None:
+        """A file name with no case data in it: the kind of report and today's date."""
+        current = Path(self.path.text()) if self.path.text() else None
+        folder = current.parent if current else self.folder
+        kind = (
+            "Audit report" if self.this_audit.isChecked()
+            else "Analyst dataset" if self.dataset.isChecked() else "Aggregate report"
+        )
+        self.path.setText(str(folder / f"{kind} {date.today().isoformat()}.{self.fmt()}"))
+
+    def _choose(self) -> None:
+        suffix = self.fmt()
+        filt = {"docx": "Word document (*.docx)", "pdf": "PDF (*.pdf)",
+                "xlsx": "Excel workbook (*.xlsx)", "csv": "CSV (*.csv)"}[suffix]
+        path, _ = QFileDialog.getSaveFileName(self, "Save export as", self.path.text(), filt)
+        if path:
+            if not path.lower().endswith("." + suffix):
+                path += "." + suffix
+            self.path.setText(path)
+
+    # -- running ---------------------------------------------------------------------------------
+    def running(self) -> bool:
+        return self._worker is not None or self._building
+
+    def building(self) -> bool:
+        """The aggregate report is being built (before rendering starts)."""
+        return self._building
+
+    def start(self) -> None:
+        if self.running():
+            return
+        path = Path(self.path.text().strip()).expanduser()
+        if not path.name:
+            self._say("Choose a file to save to.", bad=True)
+            return
+        if path.suffix.lower() != "." + self.fmt():
+            path = path.with_name(path.name + "." + self.fmt())
+        if not path.parent.is_dir():
+            self._say(
+                f"The folder {path.parent} does not exist. Choose another place to save.", bad=True
+            )
+            return
+        there = [p for p in self._targets(path) if p.exists()]
+        if there and not confirm(
+            self,
+            "Replace file?",
+            f"{there[0].name} already exists in that folder. Replace it?",
+            "Replace",
+        ):
+            return
+        if not self.session.is_open:
+            self._say("The database is locked; unlock it first.", bad=True)
+            return
+        include, fmt = self.identifiers.isChecked(), self.fmt()
+        self.saved_path = None
+        if self.this_audit.isChecked() and self.audit_id:
+            try:  # one audit: a few milliseconds, so here
+                report = self._build_audit(self.session.db, self.audit_id, include)
+            except (ImportError, AuditToolError) as exc:
+                self._say(self._build_problem(exc), bad=True)
+                return
+            self._set_running(True)
+            self._start_render(report, fmt, path)
+            return
+        self._start_build(include, fmt, path)
+
+    def _start_build(self, include: bool, fmt: str, path: Path) -> None:
+        """Build the aggregate report (or the dataset) on the reader connection; render it
+        when it arrives."""
+        build, flt = self._build_aggregate, self.flt  # the job touches no widget
+        if self.dataset.isChecked():  # never identifiers; notes only when ticked
+            build_dataset, notes = self._build_dataset, self.free_text.isChecked()
+            build = lambda db, f, _identifiers: build_dataset(db, f, notes)  # noqa: E731
+        elif self.free_text.isChecked():  # passed only when asked for: builders may not take it
+            build = partial(build, include_free_text=True)
+        self._build_token += 1
+        token = self._build_token
+        self._set_running(True)
+        self._building = True
+        self.progress.setRange(0, 0)  # busy: how long the build takes is not known
+        self._say("Preparing the report…", bad=False)
+        self._build_job = self.session.read(
+            lambda db: build(db, flt, include),
+            lambda report: self._built(token, report, fmt, path),
+            lambda exc: self._build_failed(token, exc),
+        )
+
+    def _built(self, token: int, report: Any, fmt: str, path: Path) -> None:
+        if token != self._build_token or not self._building:
+            return  # cancelled meanwhile: the report is dropped
+        self._end_build()
+        self._start_render(report, fmt, path)
+
+    def _build_failed(self, token: int, exc: BaseException) -> None:
+        if token != self._build_token or not self._building:
+            return
+        self._end_build()
+        self._say(self._build_problem(exc), bad=True)
+        self._finished()
+
+    def _build_problem(self, exc: BaseException) -> str:
+        if isinstance(exc, ImportError):
+            return "Exporting is not available in this version of the tool yet."
+        if isinstance(exc, AuditToolError):
+            return str(exc)
+        return f"The report could not be prepared ({type(exc).__name__}); nothing was saved."
+
+    def _end_build(self) -> None:
+        self._building = False
+        self._build_job = 0
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+
+    def _cancel_build(self) -> None:
+        """Drop the report being built and stop its query; nothing was written yet."""
+        self.session.cancel(self._build_job)
+        self._build_token += 1
+        self._end_build()
+        self._say("Export cancelled; no file was saved.", bad=False)
+
+    def _start_render(self, report: Any, fmt: str, path: Path) -> None:
+        self._say("Exporting…", bad=False)
+        render = self._write_dataset if self.dataset.isChecked() else self._render
+        worker = RenderWorker(render, report, fmt, path)
+        del report
+        worker.progressed.connect(
+            lambda f: self.progress.setValue(round(100 * max(0.0, min(1.0, f))))
+        )
+        worker.succeeded.connect(self._succeeded)
+        worker.failed.connect(lambda msg: self._say(msg, bad=True))
+        worker.cancelled.connect(
+            lambda: self._say("Export cancelled; no file was saved.", bad=False)
+        )
+        worker.finished.connect(self._finished)
+        self._worker = worker
+        worker.start()
+
+    def _set_running(self, running: bool) -> None:
+        for w in (
+            self.export_button,
+            self.this_audit,
+            self.aggregate,
+            self.dataset,
+            self.docx,
+            self.pdf,
+            self.xlsx,
+            self.csv,
+            self.identifiers,
+            self.free_text,
+            self.path,
+            self.choose,
+        ):
+            w.setEnabled(not running)
+        if not running:
+            self.this_audit.setEnabled(self.audit_id is not None)
+            self._sync_free_text()
+        self.progress.setVisible(running or self.progress.value() > 0)
+        if running:
+            self.progress.setValue(0)
+            self.open_folder_button.hide()
+        self.cancel_button.setText("Cancel" if running else "Close")
+
+    def _succeeded(self, path: str) -> None:
+        self.saved_path = Path(path)
+        self.progress.setValue(100)
+        files = self._targets(self.saved_path)
+        if len(files) > 1:
+            names = ", ".join(p.name for p in files)
+            self._say(f"Saved in {self.saved_path.parent}: {names}", bad=False)
+        else:
+            self._say(f"Saved: {path}", bad=False)
+        self.open_folder_button.show()
+
+    def _finished(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self._set_running(False)
+        if self.saved_path is None:
+            self.progress.hide()
+        if self._close_when_done:
+            super().reject()
+
+    def _cancel_or_close(self) -> None:
+        if self._building:
+            self._cancel_build()
+            self._finished()
+        elif self._worker is not None:
+            self._worker.cancel()
+            self._say("Cancelling…", bad=False)
+        else:
+            self.reject()
+
+    def abort(self) -> None:
+        """Stop at once and wait (the database is locking)."""
+        if self._building:
+            self._cancel_build()
+        worker = self._worker
+        if worker is not None:
+            worker.cancel()
+            worker.wait()
+        self._close_when_done = True
+        self._finished()  # closes the dialog
+
+    def reject(self) -> None:
+        if self._building:
+            self._cancel_build()
+            self._close_when_done = True
+            self._finished()  # closes the dialog
+            return
+        if self._worker is not None:
+            self._worker.cancel()
+            self._close_when_done = True
+            self._say("Cancelling…", bad=False)
+            return
+        super().reject()
+
+    def _open_folder(self) -> None:
+        if self.saved_path is not None:
+            self._open_url(QUrl.fromLocalFile(str(self.saved_path.parent)))
+
+    def _say(self, text: str, bad: bool) -> None:
+        self.status.setText(text)
+        self.status.setAccessibleDescription(text)
+        palette.set_text_colour(self.status, palette.bad() if bad else palette.muted())

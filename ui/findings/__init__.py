@@ -1,0 +1,1 @@
+"""The findings view (the figures behind a selection, on screen)."""

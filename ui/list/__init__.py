@@ -1,0 +1,1 @@
+"""The audit list: its table model, view and background loading."""

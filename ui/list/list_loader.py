@@ -1,0 +1,112 @@
+"""Fills the audit list: the newest audits at once (first paint), the rest off the GUI
+thread, then single rows as audits are created, changed or deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from audit_tool.errors import AuditToolError
+from audit_tool.selection import AuditFilter, list_audits
+from ui.list.audit_list_model import AuditListModel, prepare
+from ui.list.audit_list_view import AuditListPage
+from ui.session import Session
+
+FIRST_PAGE = 200  # enough to fill any screen; fetched in a few milliseconds
+
+
+class ListLoader(QObject):
+    loaded = Signal()  # every audit is in the model
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        session: Session,
+        model: AuditListModel,
+        page: AuditListPage,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.model, self.page = session, model, page
+        self._job = 0
+        self._dirty: set[str] = set()
+        self._changed_while_loading: set[str] = set()  # re-applied when the full list lands
+
+    def load(self, then: Callable[[], None] | None = None) -> None:
+        """First page now, everything else when the reader thread has it."""
+        db = self.session.db
+        first = list_audits(db, limit=FIRST_PAGE)
+        self.model.set_rows(prepare(first), partial=len(first) >= FIRST_PAGE)
+        self._choices()
+        self.session.cancel(self._job)
+        if len(first) < FIRST_PAGE:
+            self._job = 0
+            self.loaded.emit()
+            if then:
+                then()
+            return
+
+        def arrived(prepared) -> None:
+            self._job = 0
+            self.model.set_rows(prepared, partial=False)
+            self._choices()
+            changed, self._changed_while_loading = self._changed_while_loading, set()
+            for audit_id in changed:
+                self.refresh(audit_id)
+            self.loaded.emit()
+            if then:
+                then()
+
+        self._job = self.session.read(lambda rdb: prepare(list_audits(rdb)), arrived, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._job = 0
+        self.model.partial = False
+        self.failed.emit(
+            str(exc)
+            if isinstance(exc, AuditToolError)
+            else "The audit list could not be loaded. Lock and unlock the database to try again."
+        )
+
+    def loading(self) -> bool:
+        return bool(self._job)
+
+    def _choices(self) -> None:
+        """Areas and checklists for the drop-downs, from the rows already in memory (a
+        DISTINCT over 50,000 encrypted rows would cost the window a tenth of a second)."""
+        areas, checklists = self.model.distinct_choices()
+        self.page.set_filter_choices(areas, checklists)
+
+    def refresh(self, audit_id: str) -> None:
+        """Show fresh figures for one audit (created or changed)."""
+        if self._job:
+            self._changed_while_loading.add(audit_id)
+        rows = list_audits(self.session.db, AuditFilter(audit_id=audit_id))
+        if rows:
+            self.model.upsert(rows[0])
+        else:
+            self.model.remove(audit_id)
+        self._choices()
+
+    def mark_dirty(self, audit_id: str) -> None:
+        """The editor changed this audit; refresh its row when the list is shown again."""
+        self._dirty.add(audit_id)
+
+    def refresh_dirty(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        for audit_id in dirty:
+            self.refresh(audit_id)
+
+    def remove(self, audit_id: str) -> None:
+        if self._job:
+            self._changed_while_loading.add(audit_id)
+        self.model.remove(audit_id)
+        self._choices()
+
+    def clear(self) -> None:
+        self.session.cancel(self._job)
+        self._job = 0
+        self._dirty.clear()
+        self._changed_while_loading.clear()
+        self.model.clear()

@@ -1,0 +1,1 @@
+"""Second readings and the lead reader's moderation view."""
