@@ -410,7 +410,7 @@ class Controller(QObject):
 
     # -- between laptops ---------------------------------------------------------------------------
     def send_audits(self) -> None:
-        from ui.exchange.exchange_dialogs import SendDialog
+        from ui.exchange.send_dialog import SendDialog
 
         w = self.w
         if w.stack.currentWidget() is w.editor and w.editor.flush():
@@ -421,7 +421,7 @@ class Controller(QObject):
         SendDialog(w.session, w.settings.get("export_folder"), flt, selection, w).exec()
 
     def receive_audits(self) -> None:
-        from ui.exchange.exchange_dialogs import ReceiveDialog
+        from ui.exchange.receive_dialog import ReceiveDialog
 
         w = self.w
         if w.stack.currentWidget() is w.editor and w.editor.flush():

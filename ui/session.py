@@ -1,7 +1,9 @@
 """The open database and its lifecycle: create, unlock, lock, change passphrase.
 
 One Session per window. Parts of the window listen to `about_to_lock` (save what is
-pending), `locked` (forget every piece of case data) and `unlocked` (load again).
+pending), `locked` (forget every piece of case data), `unlocked` (load again) and
+`changed` (a write's Changes, published by whoever made it: each screen decides from it
+what it shows that is stale).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from audit_tool import audits
+from audit_tool.changes import Changes
 from audit_tool.errors import StorageProblem
 from audit_tool.passphrase import check as check_passphrase
 from audit_tool.store import Database
@@ -23,12 +26,16 @@ class Session(QObject):
     about_to_lock = Signal()
     locked = Signal()
     unlocked = Signal()
+    changed = Signal(object)  # Changes
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path = Path(path)
         self._db: Database | None = None
         self._reader: Reader | None = None
+        # While unlocked only, in memory only: what opens a second connection for a
+        # whole-file import (ui.operations); None after attach() or lock().
+        self._key: list[str] = []
 
     # -- state --------------------------------------------------------------------------
     @property
@@ -65,7 +72,21 @@ class Session(QObject):
         self.unlocked.emit()
 
     def _start_reader(self, passphrase: str) -> None:
+        self._key[:] = [passphrase]
         self._reader = Reader(self.path, passphrase, self)
+
+    def second_connection(self) -> Database | None:
+        """A connection of its own for a worker thread (closed by whoever asked for it);
+        None without the passphrase (a database attached by a test or a benchmark)."""
+        if not self._key:
+            return None
+        return Database.open(self.path, self._key[0], verify=False)  # verified at unlock
+
+    # -- what changed -------------------------------------------------------------------
+    def publish(self, changes: Changes | None) -> None:
+        """Tell every screen what a write changed (on the GUI thread, after the write)."""
+        if changes is not None and changes.any:
+            self.changed.emit(changes)
 
     # -- locking ------------------------------------------------------------------------
     def lock(self) -> None:
@@ -73,6 +94,7 @@ class Session(QObject):
         if self._db is None:
             return
         self.about_to_lock.emit()
+        self._key.clear()
         self._stop_reader()
         db, self._db = self._db, None
         db.close()
@@ -101,6 +123,7 @@ class Session(QObject):
             if self.is_open:
                 self._start_reader(new if changed else current)
             else:  # the change closed the file (its message says which passphrase opens it)
+                self._key.clear()
                 self._db = None
                 self.locked.emit()
 

@@ -17,7 +17,8 @@ from audit_tool.selection import AuditFilter
 from audit_tool.store import Database
 from ui.common.accessibility import unnamed_controls
 from ui.exchange.conflicts_view import DIFFERS, ConflictsView
-from ui.exchange.exchange_dialogs import ReceiveDialog, SendDialog
+from ui.exchange.receive_dialog import ReceiveDialog
+from ui.exchange.send_dialog import SendDialog
 
 PASSPHRASE = "correct horse battery staple"
 FULL = {"p1": "5", "p2": "yes", "p3": "4", "q1": "3"}
