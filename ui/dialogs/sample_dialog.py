@@ -13,7 +13,6 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool.domain import Phase
-from audit_tool.errors import AuditToolError, Cancelled
+from audit_tool.errors import AuditToolError
 from audit_tool.sampling import (
     CaseList,
     Columns,
@@ -46,6 +45,7 @@ from audit_tool.sampling import (
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.widgets import FittingDialog
+from ui.operations import Operation
 from ui.session import Session
 
 if TYPE_CHECKING:
@@ -72,32 +72,6 @@ def guess_columns(headers: tuple[str, ...]) -> dict[str, str]:
                 found[role] = h
                 break
     return found
-
-
-class ReadWorker(QThread):
-    """Reads the list off the GUI thread; reports rows read, then the list or the error."""
-
-    rows_read = Signal(int)
-    done = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, path: Path, sheet: str | None, parent=None) -> None:
-        super().__init__(parent)
-        self.path, self.sheet = path, sheet
-        self.stop = False
-
-    def _progress(self, n: int) -> None:
-        if self.stop:
-            raise Cancelled("Reading the list was cancelled.")
-        self.rows_read.emit(n)
-
-    def run(self) -> None:
-        try:
-            self.done.emit(read_case_list(self.path, self.sheet, self._progress))
-        except AuditToolError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a bug: said plainly, never with the list's contents
-            self.failed.emit(f"The list could not be read ({type(exc).__name__}).")
 
 
 def _muted(text: str = "") -> QLabel:
@@ -128,7 +102,7 @@ class SampleDialog(FittingDialog):
         self.created: Created | None = None
         self.caselist: CaseList | None = None
         self._checklists = checklists
-        self._worker: ReadWorker | None = None
+        self._worker: Operation | None = None
         self._elig_key: tuple | None = None
         self._elig: Eligibility | None = None
         self._drawn: Draw | None = None
@@ -226,9 +200,14 @@ class SampleDialog(FittingDialog):
             return
         self._say("")
         self._set_reading(True)
-        self._worker = ReadWorker(Path(text), self.sheet.text().strip() or None, self)
-        self._worker.rows_read.connect(self._rows_read)  # a method: queued to this thread
-        self._worker.done.connect(self._read_done)
+        path, sheet = Path(text), self.sheet.text().strip() or None
+        self._worker = Operation(  # a 100,000-row list takes seconds: off the GUI thread
+            lambda progress: read_case_list(path, sheet, progress),
+            "The list could not be read ({}).",  # never with the list's contents
+            name="sample-read",
+        )
+        self._worker.progressed.connect(self._rows_read)  # a method: queued to this thread
+        self._worker.succeeded.connect(self._read_done)
         self._worker.failed.connect(self._read_failed)
         self._worker.start()
 
@@ -433,7 +412,7 @@ class SampleDialog(FittingDialog):
 
     def done(self, result: int) -> None:
         if self._worker is not None:  # closing while reading: stop the reader, then go
-            self._worker.stop = True
+            self._worker.cancel()
             self._finish_worker()
         self.caselist = self._elig = self._drawn = None  # the references leave memory with it
         super().done(result)

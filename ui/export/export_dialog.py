@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QThread, QUrl, Signal
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,12 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool.errors import AuditToolError, Cancelled
+from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm
 from ui.common.widgets import FittingDialog
+from ui.operations import Operation
 from ui.session import Session
 
 Render = Callable[[Any, str, Path, Callable[[float], None] | None], Any]
@@ -102,44 +103,15 @@ def real_aggregate_report(
     )
 
 
-class RenderWorker(QThread):
-    """Renders one report to a file. Needs no database, so locking never waits on SQL."""
+def _render_job(render: Render, report: Any, fmt: str, path: Path) -> Callable:
+    """What the operation runs: the path saved, once the renderer has written it."""
 
-    progressed = Signal(float)
-    succeeded = Signal(str)
-    failed = Signal(str)
-    cancelled = Signal()
+    def job(progress: Callable[[float], None]) -> str:
+        progress(0.0)  # a cancel before the renderer starts saves nothing
+        render(report, fmt, path, progress)
+        return str(path)
 
-    def __init__(self, render: Render, report: Any, fmt: str, path: Path) -> None:
-        super().__init__()
-        self.setObjectName("export-render")
-        self._render, self._report, self._fmt, self._path = render, report, fmt, path
-        self._cancel = False
-
-    def cancel(self) -> None:
-        self._cancel = True
-
-    def _progress(self, fraction: float) -> None:
-        if self._cancel:
-            raise Cancelled("Export cancelled; no file was saved.")
-        self.progressed.emit(float(fraction))
-
-    def run(self) -> None:  # noqa: D401 (Qt override)
-        try:
-            self._progress(0.0)
-            self._render(self._report, self._fmt, self._path, self._progress)
-        except Cancelled:
-            self.cancelled.emit()
-        except AuditToolError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a bug in a renderer: say so without a traceback
-            self.failed.emit(
-                f"The export failed unexpectedly ({type(exc).__name__}); nothing was saved."
-            )
-        else:
-            self.succeeded.emit(str(self._path))
-        finally:
-            self._report = None  # the report holds case data: drop it as soon as we can
+    return job
 
 
 class ExportDialog(FittingDialog):
@@ -168,7 +140,7 @@ class ExportDialog(FittingDialog):
         )
         self._build_dataset, self._write_dataset = build_dataset, write_dataset
         self._open_url = open_url
-        self._worker: RenderWorker | None = None
+        self._worker: Operation | None = None
         self._building = False  # an aggregate report is being built in the reader thread
         self._build_job = 0
         self._build_token = 0  # results of a cancelled build are recognised and dropped
@@ -439,8 +411,13 @@ class ExportDialog(FittingDialog):
     def _start_render(self, report: Any, fmt: str, path: Path) -> None:
         self._say("Exporting…", bad=False)
         render = self._write_dataset if self.dataset.isChecked() else self._render
-        worker = RenderWorker(render, report, fmt, path)
-        del report
+        # Renders need no database, so locking never waits on SQL.
+        worker = Operation(
+            _render_job(render, report, fmt, path),
+            "The export failed unexpectedly ({}); nothing was saved.",
+            name="export-render",
+        )
+        del report  # the operation drops it (it holds case data) as soon as it is done
         worker.progressed.connect(
             lambda f: self.progress.setValue(round(100 * max(0.0, min(1.0, f))))
         )
