@@ -27,7 +27,8 @@ from ui.actions import Actions, build_actions
 from ui.common.messages import confirm
 from ui.controller import Controller, close_dialogs
 from ui.dialogs.unlock_dialog import UnlockForm
-from ui.editor.audit_editor import AuditEditor, Unsaved
+from ui.editor.audit_editor import AuditEditor
+from ui.editor.document import Unsaved
 from ui.export.export_dialog import (
     ExportDialog,
     real_aggregate_report,

@@ -158,3 +158,12 @@ class Session(QObject):
                 on_error(exc)
             return
         on_done(result)
+
+
+def changes_of(result: object, otherwise: Changes) -> Changes:
+    """The Changes a core write returned; `otherwise` (what the caller knows it asked for)
+    for a write that returns something else (e.g. the answer with the questions shown)."""
+    if isinstance(result, Changes):
+        return result
+    inner = getattr(result, "changes", None)
+    return inner if isinstance(inner, Changes) else otherwise

@@ -8,22 +8,13 @@ to show; it holds no rule about audits (the core decides what is shown, missing 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -33,114 +24,22 @@ from PySide6.QtWidgets import (
 
 from audit_tool import audits
 from audit_tool.audits import theme_progress
-from audit_tool.domain import SUMMARY_FIELDS, Audit, Recommendation
+from audit_tool.changes import Changes
+from audit_tool.domain import Audit, Recommendation
 from audit_tool.errors import AuditToolError
-from ui.common import palette
-from ui.common.accessibility import name
 from ui.common.messages import show_error
 from ui.common.styles import editor_qss
-from ui.common.widgets import SaveIndicator
+from ui.editor.document import AuditDocument, Unsaved
+from ui.editor.header import EditorHeader, ReadOnlyBanner
 from ui.editor.item_widget import ItemWidget
+from ui.editor.missing_panel import MissingPanel
 from ui.editor.summary_page import SummaryPage
+from ui.editor.theme_page import ThemeList, scrolled, theme_page
 from ui.editor.undo_commands import RateCommand, RecommendationsCommand, Target, TextCommand
 from ui.session import Session
 
 if TYPE_CHECKING:
     from audit_tool.checklists.model import Theme
-
-SUMMARY = "summary"
-
-
-@dataclass(frozen=True)
-class Unsaved:
-    """Something typed that the database refused, kept in memory while locked (never on
-    disk, never on the lock screen) and put back in the editor after unlocking."""
-
-    audit_id: str
-    key: str  # "note:<item>", "summary:<field>", "recommendations" or "rating:<item>"
-    what: str  # "The evidence note for question 1.1"
-    reason: str  # the core's one-line message
-    value: object = None  # the text or recommendations to put back; None for a rating
-
-
-class MissingPanel(QFrame):
-    """'These required questions still need a rating', each a link to the question."""
-
-    jump = Signal(str)
-    finalise_again = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("missingPanel")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title = QLabel()
-        palette.heading_font(self.title, 1.0)
-        self.links = QLabel()
-        self.links.setObjectName("missingLinks")
-        self.links.setWordWrap(True)
-        self.links.setTextFormat(Qt.TextFormat.RichText)
-        self.links.setTextInteractionFlags(
-            Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
-        self.links.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        name(
-            self.links,
-            "Required questions without a rating",
-            "Tab to a question and press Enter to go there.",
-        )
-        self.links.linkActivated.connect(self.jump.emit)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.links)
-        self.scroll.setMaximumHeight(7 * self.fontMetrics().lineSpacing())
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.finalise_button = QPushButton("Finalise now…")
-        self.finalise_button.clicked.connect(self.finalise_again.emit)
-        self.hide_button = QPushButton("Hide")
-        name(self.hide_button, "Hide the list of missing questions")
-        self.hide_button.clicked.connect(self.hide)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.finalise_button)
-        buttons.addWidget(self.hide_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.scroll)
-        layout.addLayout(buttons)
-        self.hide()
-
-    def show_missing(
-        self, missing: list[tuple[str, str, str]], numbers: dict[str, str] | None = None
-    ) -> None:
-        from html import escape
-
-        numbers = numbers or {}
-        if missing:
-            n = len(missing)
-            self.title.setText(
-                f"{n} required question{'s' if n != 1 else ''} still need{'s' if n == 1 else ''} "
-                "a rating before this audit can be finalised:"
-            )
-            self.links.setText(
-                "<br>".join(
-                    f'<a href="{escape(item_id)}">'
-                    f"{escape(numbers.get(item_id, ''))} {escape(theme)}: "
-                    f"{escape(question)}</a>"
-                    for theme, item_id, question in missing
-                )
-            )
-            self.scroll.show()
-            self.finalise_button.hide()
-        else:
-            self.title.setText(
-                "Every required question has a rating. You can finalise the audit now."
-            )
-            self.links.clear()
-            self.scroll.hide()
-            self.finalise_button.show()
-        self.show()
 
 
 class AuditEditor(QWidget):
@@ -159,71 +58,26 @@ class AuditEditor(QWidget):
         self.session = session
         self._show_ids = show_identifiers
         self.undo_stack = QUndoStack(self)
-        self.audit: Audit | None = None
-        self.ratings: dict[str, str | None] = {}
-        self.notes: dict[str, str] = {}
-        self.summary_saved: dict[str, str] = {}
-        self.recs_saved: tuple[Recommendation, ...] = ()
+        self.doc = AuditDocument(session)  # what is stored and what failed; no widgets
+        session.changed.connect(self.on_changes)
         self.items: dict[str, ItemWidget] = {}
         self._item_theme: dict[str, int] = {}
         self._pages: dict[int, QWidget] = {}
-        self._failed: set[str] = set()
-        self._why: dict[str, str] = {}  # failed key -> the core's message
-        self._announced: set[str] = set()  # failures already shown in a message box
         self._quiet = False  # no message boxes while locking or closing
 
-        # -- header ---------------------------------------------------------------------------
-        self.back_button = QPushButton("← Audit list")
-        name(self.back_button, "Back to the audit list")
+        self.header = EditorHeader(self.fontMetrics())
+        h = self.header
+        self.back_button, self.title, self.meta = h.back_button, h.title, h.meta
+        self.save_state, self.progress = h.save_state, h.progress
         self.back_button.clicked.connect(self.back_requested.emit)
-        self.title = QLabel()
-        self.title.setObjectName("editorTitle")
-        palette.heading_font(self.title, 1.3)
-        self.meta = QLabel()
-        self.meta.setWordWrap(True)
-        palette.set_text_colour(self.meta, palette.muted())
-        self.save_state = SaveIndicator()
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress.setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("000 of 000 answered") + 24
-        )
-        name(self.progress, "Questions answered")
-        head = QHBoxLayout()
-        head.addWidget(self.back_button)
-        head_text = QVBoxLayout()
-        head_text.addWidget(self.title)
-        head_text.addWidget(self.meta)
-        head.addLayout(head_text, 1)
-        head_right = QVBoxLayout()
-        head_right.addWidget(self.save_state, 0, Qt.AlignmentFlag.AlignRight)
-        head_right.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignRight)
-        head.addLayout(head_right)
-
-        # -- banners ---------------------------------------------------------------------------
-        self.read_only_banner = QFrame()
-        self.read_only_banner.setObjectName("readOnlyBanner")
-        self.read_only_banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.read_only_text = QLabel()
-        self.read_only_text.setWordWrap(True)
-        self.amend_button = QPushButton("Amend…")
-        name(self.amend_button, "Amend this finalised audit")
-        self.amend_button.clicked.connect(self.amend_requested.emit)
-        banner = QHBoxLayout(self.read_only_banner)
-        banner.addWidget(self.read_only_text, 1)
-        banner.addWidget(self.amend_button)
-        self.read_only_banner.hide()
+        self.read_only_banner = ReadOnlyBanner()
+        self.read_only_banner.amend_button.clicked.connect(self.amend_requested.emit)
         self.missing = MissingPanel()
         self.missing.jump.connect(self.show_item)
         self.missing.finalise_again.connect(self.finalise_requested.emit)
 
         # -- themes and pages ------------------------------------------------------------------
-        self.themes = QListWidget()
-        self.themes.setObjectName("themeList")
-        name(self.themes, "Themes", "Choose a theme to see its questions.")
-        self.themes.setWordWrap(True)
-        self.themes.setSpacing(2)
-        self.themes.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.themes = ThemeList()
         self.themes.currentRowChanged.connect(self._on_theme_row)
         self.pages = QStackedWidget()
         self.summary = SummaryPage()
@@ -231,7 +85,7 @@ class AuditEditor(QWidget):
         self.summary.text_ready.connect(self._summary_ready)
         self.summary.recommendations_ready.connect(self._recommendations_ready)
         self.summary.concern_requested.connect(self.concern_requested.emit)
-        self._summary_scroll = self._scroll(self.summary)
+        self._summary_scroll = scrolled(self.summary)
         self.pages.addWidget(self._summary_scroll)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("editorSplitter")
@@ -247,10 +101,18 @@ class AuditEditor(QWidget):
         self._current_item: ItemWidget | None = None
 
         layout = QVBoxLayout(self)
-        layout.addLayout(head)
+        layout.addLayout(self.header)
         layout.addWidget(self.read_only_banner)
         layout.addWidget(self.missing)
         layout.addWidget(self.splitter, 1)
+
+    @property
+    def audit(self) -> Audit | None:
+        return self.doc.audit
+
+    @property
+    def ratings(self) -> dict[str, str | None]:
+        return self.doc.ratings
 
     def _apply_style(self) -> None:
         qss = editor_qss(QApplication.palette())
@@ -265,29 +127,16 @@ class AuditEditor(QWidget):
     # -- opening and closing --------------------------------------------------------------------
     def open(self, audit_id: str) -> None:
         """Show an audit (raises AuditToolError if it cannot be read)."""
-        audit = audits.get_audit(self.session.db, audit_id)
+        audit = self.doc.read(audit_id)  # raises before anything is cleared
         self.clear()
-        self.audit = audit
-        self.ratings = dict(audit.ratings)
-        self.notes = {k: a.note for k, a in audit.answers.items()}
-        self.summary_saved = {
-            f: getattr(audit, f) for f in ("summary", "strengths", "improvements")
-        }
-        self.recs_saved = audit.recommendations
+        self.doc.take(audit)
         definition = audit.checklist.definition
         for t_index, theme in enumerate(definition.themes):
             for item in theme.items:
                 self._item_theme[item.id] = t_index
         self.summary.load(audit)
         self._refresh_header()
-        with QSignalBlocker(self.themes):
-            for theme in definition.themes:
-                entry = QListWidgetItem(theme.title)
-                entry.setData(Qt.ItemDataRole.UserRole, theme.id)
-                self.themes.addItem(entry)
-            summary = QListWidgetItem("Summary and recommendations")
-            summary.setData(Qt.ItemDataRole.UserRole, SUMMARY)
-            self.themes.addItem(summary)
+        self.themes.fill(definition)
         self._refresh_progress()
         self.show_theme(0)
 
@@ -313,18 +162,12 @@ class AuditEditor(QWidget):
         self.items.clear()
         self._current_item = None
         self._item_theme.clear()
-        self._failed.clear()
-        self._why.clear()
-        self._announced.clear()
-        self.audit = None
-        self.ratings, self.notes, self.summary_saved, self.recs_saved = {}, {}, {}, ()
+        self.doc.reset()
         for field in self.summary.edits:
             self.summary.set_text(field, "")
         self.summary.set_recommendations(())
         self.summary.set_concerns(())
-        self.title.clear()
-        self.meta.clear()
-        self.save_state.saved()
+        self.header.clear()
 
     def flush(self, quiet: bool = False) -> list[str]:
         """Save typing that waits for its pause; returns what could not be saved.
@@ -338,31 +181,21 @@ class AuditEditor(QWidget):
             self.summary.flush()
         finally:
             self._quiet = False
-        return sorted(self._failed)
+        return sorted(self.doc.failed)
 
     def unsaved(self) -> list[Unsaved]:
         """What could not be saved, with the text to put back (call after flush())."""
-        if self.audit is None:
-            return []
-        numbers = self._numbers()
-        out = []
-        for key in sorted(self._failed):
-            kind, _, name_ = key.partition(":")
-            value: object = None
-            if kind == "note" and name_ in self.items:
-                what = f"The evidence note for question {numbers.get(name_, name_)}"
-                value = self.items[name_].note_text()
-            elif kind == "summary":
-                label = SUMMARY_FIELDS.get(name_, name_)
-                what, value = f"The summary field “{label}”", self.summary.field_text(name_)
-            elif kind == "recommendations":
-                what, value = "The recommendations", self.summary.recommendations()
-            elif kind == "rating":
-                what = f"The rating for question {numbers.get(name_, name_)}"
-            else:
-                what = "A change"
-            out.append(Unsaved(self.audit.id, key, what, self._why.get(key, ""), value))
-        return out
+        return self.doc.unsaved(self._typed)
+
+    def _typed(self, kind: str, key: str) -> object:
+        """What the box of a failed save shows now (None for a rating)."""
+        if kind == "note" and key in self.items:
+            return self.items[key].note_text()
+        if kind == "summary":
+            return self.summary.field_text(key)
+        if kind == "recommendations":
+            return self.summary.recommendations()
+        return None
 
     def put_back(self, unsaved: list[Unsaved]) -> None:
         """Show kept text again as if just typed: it is saved after the usual pause.
@@ -389,7 +222,7 @@ class AuditEditor(QWidget):
 
     def has_unsaved(self) -> bool:
         return (
-            bool(self._failed)
+            bool(self.doc.failed)
             or any(w.is_dirty() for w in self.items.values())
             or self.summary.is_dirty()
         )
@@ -405,25 +238,11 @@ class AuditEditor(QWidget):
 
     # -- header and progress ----------------------------------------------------------------------
     def _refresh_header(self) -> None:
-        a = self.audit
-        if a is None:
+        if self.audit is None:
             return
-        case = a.case.reference if self._show_ids() else a.case.pseudonym
-        self.title.setText(f"{case} · {a.case.area}")
-        self.meta.setText(
-            f"{a.checklist.title} (version {a.checklist.version}) · {a.audit_type.label} · "
-            f"{a.phase.label} · Reviewer: {a.reviewer.name} · {a.status.label}"
-        )
-        if a.read_only:
-            when = _local(a.finalised_at or a.updated_at)
-            self.read_only_text.setText(
-                f"This audit was finalised on {when} and is read-only. "
-                "To change it, amend it and give a reason; the reason is kept in its history."
-            )
-            self.read_only_banner.show()
+        self.header.show_audit(self.audit, self._show_ids())
+        if self.read_only_banner.show_for(self.audit):
             self.save_state.read_only()
-        else:
-            self.read_only_banner.hide()
 
     def refresh_identifiers(self) -> None:
         self._refresh_header()
@@ -435,29 +254,10 @@ class AuditEditor(QWidget):
         per_theme = theme_progress(definition, self.ratings)
         answered = sum(a for a, _ in per_theme.values())
         total = sum(n for _, n in per_theme.values())
-        self.progress.setMaximum(max(total, 1))
-        self.progress.setValue(answered)
-        self.progress.setFormat(f"{answered} of {total} answered")
-        self.progress.setAccessibleDescription(f"{answered} of {total} questions answered")
-        for row, theme in enumerate(definition.themes):
-            done, n = per_theme[theme.id]
-            entry = self.themes.item(row)
-            mark = "✓ " if n and done == n else ""
-            entry.setText(f"{mark}{theme.title}\n{done} of {n} answered")
-            entry.setData(
-                Qt.ItemDataRole.AccessibleTextRole, f"{theme.title}, {done} of {n} answered"
-            )
+        self.header.show_progress(answered, total)
+        self.themes.show_progress(definition, per_theme)
 
     # -- pages -----------------------------------------------------------------------------------
-    def _scroll(self, widget: QWidget) -> QScrollArea:
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setWidget(widget)
-        # Not a tab stop of its own: moving the focus between questions scrolls it.
-        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        return area
-
     def _on_theme_row(self, row: int) -> None:
         if row >= 0:
             self.show_theme(row)
@@ -482,51 +282,18 @@ class AuditEditor(QWidget):
 
     def _build_page(self, index: int, theme: Theme) -> QScrollArea:
         assert self.audit is not None
-        definition = self.audit.checklist.definition
-        read_only = self.audit.read_only
-        body = QWidget()
-        body.setObjectName("themePage")
-        layout = QVBoxLayout(body)
-        title = QLabel(f"{index + 1}. {theme.title}")
-        palette.heading_font(title, 1.2)
-        layout.addWidget(title)
-        if theme.description:
-            desc = QLabel(theme.description)
-            desc.setWordWrap(True)
-            layout.addWidget(desc)
-        for n, item in enumerate(theme.items):
-            w = ItemWidget(item, definition.scale_of(item), f"{index + 1}.{n + 1}")
-            w.set_rating(self.ratings.get(item.id))
-            w.set_note(self.notes.get(item.id, ""))
-            w.set_read_only(read_only)
-            w.rating_chosen.connect(self._rating_chosen)
-            w.note_dirty.connect(lambda _i: self.save_state.saving())
-            w.note_ready.connect(self._note_ready)
-            w.move_focus.connect(self._move_focus)
-            w.history_requested.connect(
-                lambda item_id: self.history_requested.emit(self.audit.id, item_id)
-            )
-            self.items[item.id] = w
-            layout.addWidget(w)  # parent first: a parentless widget shown would open a window
-            w.setVisible(definition.visible(item, self.ratings))
-        nav = QHBoxLayout()
-        themes = definition.themes
-        if index > 0:
-            prev_button = QPushButton(f"← {themes[index - 1].title}")
-            name(prev_button, "Previous theme")
-            prev_button.clicked.connect(lambda: self._go_theme(index - 1))
-            nav.addWidget(prev_button)
-        nav.addStretch(1)
-        next_title = (
-            themes[index + 1].title if index + 1 < len(themes) else "Summary and recommendations"
+        return theme_page(
+            index, theme, self.audit, self.doc, self.items, self._wire, self._go_theme
         )
-        next_button = QPushButton(f"{next_title} →")
-        name(next_button, "Next theme")
-        next_button.clicked.connect(lambda: self._go_theme(index + 1))
-        nav.addWidget(next_button)
-        layout.addLayout(nav)
-        layout.addStretch(1)
-        return self._scroll(body)
+
+    def _wire(self, w: ItemWidget) -> None:
+        w.rating_chosen.connect(self._rating_chosen)
+        w.note_dirty.connect(lambda _i: self.save_state.saving())
+        w.note_ready.connect(self._note_ready)
+        w.move_focus.connect(self._move_focus)
+        w.history_requested.connect(
+            lambda item_id: self.history_requested.emit(self.audit.id, item_id)
+        )
 
     def _go_theme(self, index: int) -> None:
         self.show_theme(index)
@@ -607,26 +374,26 @@ class AuditEditor(QWidget):
             self.undo_stack.push(RateCommand(self, item_id, old, value))
 
     def _note_ready(self, item_id: str, text: str) -> None:
-        old = self.notes.get(item_id, "")
+        old = self.doc.notes.get(item_id, "")
         if text == old:
-            self._failed.discard(f"note:{item_id}")
+            self.doc.failed.discard(f"note:{item_id}")
             self._saved()
             return
         self.undo_stack.push(TextCommand(self, ("note", item_id), old, text))
 
     def _summary_ready(self, field: str, text: str) -> None:
-        old = self.summary_saved.get(field, "")
+        old = self.doc.summary_saved.get(field, "")
         if text == old:
-            self._failed.discard(f"summary:{field}")
+            self.doc.failed.discard(f"summary:{field}")
             self._saved()
             return
         self.undo_stack.push(TextCommand(self, ("summary", field), old, text))
 
     def _recommendations_ready(self, recs: tuple[Recommendation, ...]) -> None:
-        if recs == self.recs_saved:
+        if recs == self.doc.recs_saved:
             self._saved()
             return
-        self.undo_stack.push(RecommendationsCommand(self, self.recs_saved, recs))
+        self.undo_stack.push(RecommendationsCommand(self, self.doc.recs_saved, recs))
 
     def undo(self) -> None:
         self.flush()  # typing in progress becomes a step first, so Undo takes it back
@@ -641,15 +408,13 @@ class AuditEditor(QWidget):
         if self.audit is None:
             return False
         try:
-            change = audits.answer(self.session.db, self.audit.id, item_id, rating=value)
+            change = self.doc.rate(item_id, value)
         except AuditToolError as exc:
             self._fail(f"rating:{item_id}", exc)
             widget = self.items.get(item_id)
             if widget is not None:
                 widget.set_rating(self.ratings.get(item_id))
             return False
-        self._failed.discard(f"rating:{item_id}")
-        self.ratings[item_id] = change.answer.rating
         self.summary.set_facts(self.audit.checklist.definition, self.ratings)  # facts as facts
         widget = self.items.get(item_id)
         if widget is not None:
@@ -668,10 +433,7 @@ class AuditEditor(QWidget):
             return False
         kind, key = target
         try:
-            if kind == "note":
-                audits.answer(self.session.db, self.audit.id, key, note=text)
-            else:
-                audits.set_summary(self.session.db, self.audit.id, key, text)
+            self.doc.save_text(kind, key, text)
         except AuditToolError as exc:
             self._fail(f"{kind}:{key}", exc)
             if kind == "note" and key in self.items:
@@ -679,18 +441,14 @@ class AuditEditor(QWidget):
             elif kind == "summary":
                 self.summary.mark_unsaved(key)
             return False
-        self._failed.discard(f"{kind}:{key}")
         if kind == "note":
-            self.notes[key] = text
             if update_widget and key in self.items:
                 self.items[key].set_note(text)
             elif update_widget:
                 self.show_item(key)
                 self.items[key].set_note(text)
-        else:
-            self.summary_saved[key] = text
-            if update_widget:
-                self.summary.set_text(key, text)
+        elif update_widget:
+            self.summary.set_text(key, text)
         if navigate:
             if kind == "note":
                 self.show_item(key)
@@ -705,13 +463,11 @@ class AuditEditor(QWidget):
         if self.audit is None:
             return False
         try:
-            audits.set_recommendations(self.session.db, self.audit.id, recs)
+            self.doc.save_recommendations(recs)
         except AuditToolError as exc:
             self._fail("recommendations", exc)
             self.summary.mark_recommendations_unsaved()
             return False
-        self._failed.discard("recommendations")
-        self.recs_saved = recs
         if update_widget:
             self.summary.set_recommendations(recs)
         if navigate:
@@ -729,7 +485,7 @@ class AuditEditor(QWidget):
         self.audit_changed.emit(self.audit.id)
 
     def _saved(self) -> None:
-        if self._failed:
+        if self.doc.failed:
             return
         if any(w.is_dirty() for w in self.items.values()) or self.summary.is_dirty():
             self.save_state.saving()
@@ -743,25 +499,14 @@ class AuditEditor(QWidget):
             self.save_state.failed("something went wrong with the last change")
 
     def _fail(self, key: str, exc: AuditToolError) -> None:
-        self._failed.add(key)
-        self._why[key] = str(exc)
+        """The document has noted it; say it (one box per problem, none while locking)."""
         self.save_state.failed(str(exc))
-        if not self._quiet and key not in self._announced:
-            self._announced.add(key)  # one message box per problem, not one per keystroke
+        if not self._quiet and self.doc.announce(key):
             show_error(self, exc, "Not saved")
 
     # -- finalising --------------------------------------------------------------------------------
-    def _numbers(self) -> dict[str, str]:
-        """'2.3' for the third question of the second theme, as shown on the page."""
-        out = {}
-        if self.audit is not None:
-            for t, theme in enumerate(self.audit.checklist.definition.themes):
-                for n, item in enumerate(theme.items):
-                    out[item.id] = f"{t + 1}.{n + 1}"
-        return out
-
     def show_missing(self, missing: list[tuple[str, str, str]]) -> None:
-        self.missing.show_missing(missing, self._numbers())
+        self.missing.show_missing(missing, self.doc.numbers())
         if missing:
             self.missing.links.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -770,7 +515,7 @@ class AuditEditor(QWidget):
             return
         try:
             self.missing.show_missing(
-                audits.missing_required(self.session.db, self.audit.id), self._numbers()
+                audits.missing_required(self.session.db, self.audit.id), self.doc.numbers()
             )
         except AuditToolError:
             self.missing.hide()
@@ -783,6 +528,30 @@ class AuditEditor(QWidget):
         self.open(self.audit.id)
         self.show_theme(max(0, theme))
         self.audit_changed.emit(self.audit.id)
+
+    # -- writes made elsewhere ----------------------------------------------------------------
+    def on_changes(self, changes: Changes) -> None:
+        """Another write touched the open audit: deleted -> closed; finalised or amended ->
+        read again; content -> read again only if it is not what is shown (a concern
+        raised changes the summary page's list, not the answers, and keeps Undo)."""
+        audit = self.audit
+        if audit is None or self.doc.publishing or not changes.touches(audit.id):
+            return
+        if audit.id in changes.removed:
+            self.clear()
+            return
+        if audit.id in changes.status:
+            self.missing.hide()
+            self.reload()
+            return
+        try:
+            stored = self.doc.read(audit.id)
+        except AuditToolError:
+            return
+        if self.doc.differs(stored) or stored.status != audit.status:
+            self.reload()
+        else:
+            self.summary.set_concerns(stored.concerns)
 
     # -- where the reviewer was (for locking) ------------------------------------------------------
     def state(self) -> dict:
@@ -807,10 +576,3 @@ class AuditEditor(QWidget):
             self.show_item(state["item"])
         elif isinstance(page, QScrollArea):
             page.verticalScrollBar().setValue(state.get("scroll", 0))
-
-
-def _local(stamp: str) -> str:
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y at %H:%M")
-    except (TypeError, ValueError):
-        return stamp or "an unknown date"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool.changes import Changes
 from audit_tool.domain import Phase, Status
 from audit_tool.errors import AuditToolError
 from audit_tool.findings import Findings, GroupFinding, findings
@@ -357,6 +358,19 @@ class FindingsView(QWidget):
         self.by_tag.show_groups(
             [g for g in self._findings.by_tag if cid is None or g.checklist_id == cid]
         )
+
+    def on_changes(self, changes: Changes) -> None:
+        """Work the findings out again when a write changed what they are of (only while
+        shown: they are worked out afresh each time they are opened)."""
+        if self.filter is None or not self.isVisible() or not self.session.is_open:
+            return
+        if self.single_audit:
+            stale = changes.touches(self.filter.audit_id or "")
+        else:
+            stale = bool(changes.audits or changes.status or changes.added or changes.removed)
+            stale = stale or changes.cases
+        if stale:
+            self.show_findings(self.filter, self.single_audit, self.scope.text())
 
     def clear(self) -> None:
         self.session.cancel(self._job)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool.domain import Phase, Status
+from audit_tool.domain import AuditRow, Phase, Status
 from ui.common import palette
 from ui.common.accessibility import label_for, name
 from ui.common.palette import heading_font
@@ -366,6 +366,11 @@ class AuditListPage(QWidget):
     def current_audit_id(self) -> str | None:
         idx = self.table.currentIndex()
         return self.model.audit_id(idx.row()) if idx.isValid() else None
+
+    def current_row(self) -> AuditRow | None:
+        """The audit row that has the cursor, or None."""
+        idx = self.table.currentIndex()
+        return self.model.audit_row(idx.row()) if idx.isValid() else None
 
     def select_audit(self, audit_id: str | None) -> None:
         if not audit_id:

@@ -1,5 +1,6 @@
 """Fills the audit list: the newest audits at once (first paint), the rest off the GUI
-thread, then single rows as audits are created, changed or deleted."""
+thread, then single rows as audits are created, changed or deleted (from the Changes the
+session publishes, so no command has to know what the list shows)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from audit_tool.changes import Changes
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter, list_audits
 from ui.list.audit_list_model import AuditListModel, prepare
@@ -88,6 +90,26 @@ class ListLoader(QObject):
         else:
             self.model.remove(audit_id)
         self._choices()
+
+    def on_changes(self, changes: Changes) -> None:
+        """What a write changed -> the rows to add, refresh or drop. An audit's content
+        (typing in the editor, while the list is hidden) only marks its row: it is read
+        again when the list is shown, so autosave stays within its budget."""
+        if not self.session.is_open:
+            return
+        if changes.cases:  # new cases (a sample, a received file): read the list again
+            self.load()
+            return
+        for audit_id in sorted(changes.removed):
+            self.remove(audit_id)
+        for audit_id in sorted((changes.added | changes.status) - changes.removed):
+            self.refresh(audit_id)
+        content = changes.audits - changes.added - changes.status - changes.removed
+        for audit_id in sorted(content):
+            if self.page.isVisible():
+                self.refresh(audit_id)
+            else:
+                self.mark_dirty(audit_id)
 
     def mark_dirty(self, audit_id: str) -> None:
         """The editor changed this audit; refresh its row when the list is shown again."""
