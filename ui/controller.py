@@ -7,13 +7,13 @@ the idle lock may have fired while the dialog was open.
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from audit_tool import APP_NAME, __version__, audits, moderation
+from audit_tool.changes import Changes
 from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter
@@ -25,6 +25,7 @@ from ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from ui.editor.concern_dialog import ConcernDialog
 from ui.editor.history_dialog import HistoryDialog
 from ui.findings.findings_view import describe_filter
+from ui.session import changes_of
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -34,7 +35,6 @@ class Controller(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
-        self._findings_return = None  # the page Back returns to from findings
         a = window.actions
         a.new_case.triggered.connect(self.new_case)
         a.new_audit.triggered.connect(lambda: self.new_audit())
@@ -76,7 +76,6 @@ class Controller(QObject):
         window.editor.finalise_requested.connect(self.finalise)
         window.editor.concern_requested.connect(self.concern)
         window.editor.history_requested.connect(lambda _a, item: self.history(item))
-        window.editor.audit_changed.connect(window.loader.mark_dirty)
         window.findings.back_requested.connect(self.back_from_findings)
         window.findings.export_requested.connect(self.export)
 
@@ -87,7 +86,7 @@ class Controller(QObject):
         if w.stack.currentWidget() is w.editor and w.editor.audit is not None:
             return w.editor.audit.id, w.editor.audit.status.value
         if w.stack.currentWidget() is w.list_page:
-            row = w.list_model.audit_row(w.list_page.table.currentIndex().row())
+            row = w.list_page.current_row()
             if row is not None:
                 return row.id, row.status
         if (
@@ -113,7 +112,7 @@ class Controller(QObject):
         if self._unlocked():
             w.loader.refresh_dirty()
             w.list_page.select_audit(current)
-        w.list_page.table.setFocus()
+        w.list_page.focus_table()
         w.update_actions()
 
     def open_audit(self, audit_id: str) -> None:
@@ -167,15 +166,14 @@ class Controller(QObject):
         ):
             return
         w.statusBar().showMessage("Case added.", 5000)
+        w.session.publish(Changes(cases=True))
         if dialog.start_audit.isChecked():
             self.new_audit(dialog.case.id)
-        else:
-            w.loader.load()
 
     def new_audit(self, case_id: str | None = None) -> None:
         w = self.w
         if case_id is None:
-            row = w.list_model.audit_row(w.list_page.table.currentIndex().row())
+            row = w.list_page.current_row()
             case_id = (
                 row.case_id if row is not None and w.stack.currentWidget() is w.list_page else None
             )
@@ -189,7 +187,7 @@ class Controller(QObject):
             or not dialog.audit_id
         ):
             return
-        w.loader.refresh(dialog.audit_id)
+        w.session.publish(Changes(added=frozenset({dialog.audit_id})))
         self.open_audit(dialog.audit_id)
 
     def sample(self) -> None:
@@ -199,12 +197,18 @@ class Controller(QObject):
 
         w = self.w
         dialog = SampleDialog(w.session, available()[0], w)
-        if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked() or not dialog.created:
+        if (
+            dialog.exec() != QDialog.DialogCode.Accepted
+            or not self._unlocked()
+            or not dialog.created
+        ):
             return
         w.statusBar().showMessage(
             f"Created {len(dialog.created.case_ids):,} cases with draft audits: "
-            f"{dialog.created.sampling.describe()}.", 10000)
-        w.loader.load()
+            f"{dialog.created.sampling.describe()}.",
+            10000,
+        )
+        w.session.publish(Changes(cases=True, samplings=True))
 
     def import_checklist(self) -> None:
         """A checklist from a spreadsheet; New audit lists it from then on."""
@@ -250,11 +254,11 @@ class Controller(QObject):
         ):
             return
         try:
-            audits.finalise(w.session.db, audit_id)
+            done = audits.finalise(w.session.db, audit_id)
         except AuditToolError as exc:
             show_error(w, exc, "Not finalised")
             return
-        self._changed(audit_id, "Audit finalised.")
+        self._changed(done, audit_id, "Audit finalised.")
 
     def amend(self) -> None:
         w = self.w
@@ -265,18 +269,16 @@ class Controller(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
             return
         try:
-            audits.amend(w.session.db, audit_id, dialog.text())
+            done = audits.amend(w.session.db, audit_id, dialog.text())
         except AuditToolError as exc:
             show_error(w, exc, "Not amended")
             return
-        self._changed(audit_id, "The audit is a draft again; the reason is in its history.")
+        self._changed(done, audit_id, "The audit is a draft again; the reason is in its history.")
 
-    def _changed(self, audit_id: str, message: str) -> None:
+    def _changed(self, result: object, audit_id: str, message: str) -> None:
+        """Finalised or amended: the list row and the editor refresh from the Changes."""
         w = self.w
-        w.loader.refresh(audit_id)
-        if w.editor.audit is not None and w.editor.audit.id == audit_id:
-            w.editor.missing.hide()
-            w.editor.reload()
+        w.session.publish(changes_of(result, Changes(status=frozenset({audit_id}))))
         w.statusBar().showMessage(message, 8000)
         w.update_actions()
 
@@ -305,14 +307,13 @@ class Controller(QObject):
         ):
             return
         try:
-            audits.delete_draft(w.session.db, audit_id)
+            done = audits.delete_draft(w.session.db, audit_id)
         except AuditToolError as exc:
             show_error(w, exc, "Not deleted")
             return
-        if w.editor.audit is not None and w.editor.audit.id == audit_id:
-            w.editor.clear()
-            w.stack.setCurrentWidget(w.list_page)
-        w.loader.remove(audit_id)
+        w.session.publish(changes_of(done, Changes(removed=frozenset({audit_id}))))
+        if w.stack.currentWidget() is w.editor and w.editor.audit is None:
+            w.stack.setCurrentWidget(w.list_page)  # the editor closed it
         w.statusBar().showMessage("Draft audit deleted.", 8000)
         w.update_actions()
 
@@ -324,9 +325,7 @@ class Controller(QObject):
         dialog = ConcernDialog(w.session, audit_id, w)
         if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
             return
-        if w.editor.audit is not None and w.editor.audit.id == audit_id:
-            with contextlib.suppress(AuditToolError):
-                w.editor.summary.set_concerns(audits.get_audit(w.session.db, audit_id).concerns)
+        w.session.publish(Changes(audits=frozenset({audit_id})))
         w.statusBar().showMessage("Recorded that a matter of concern was raised.", 8000)
 
     # -- history -----------------------------------------------------------------------------------
@@ -358,34 +357,19 @@ class Controller(QObject):
             return
         if w.stack.currentWidget() is w.editor:
             w.editor.flush()
-        self._findings_return = w.stack.currentWidget()
         row = w.list_model.audit_row(w.list_model.row_of(audit_id))
         scope = "One audit" + (f": {row.checklist_title}, {row.area}" if row else "")
-        w.findings.show_findings(AuditFilter(audit_id=audit_id), True, scope)
-        w.stack.setCurrentWidget(w.findings)
-        w.findings.tabs.setFocus()
-        w.update_actions()
+        w.show_findings(AuditFilter(audit_id=audit_id), True, scope)
 
     def findings_for_selection(self) -> None:
         w = self.w
         if w.stack.currentWidget() is w.editor:
             w.editor.flush()
-        self._findings_return = w.stack.currentWidget()
         flt = w.list_model.audit_filter()
-        w.findings.show_findings(flt, False, f"Selection: {describe_filter(flt)}.")
-        w.stack.setCurrentWidget(w.findings)
-        w.findings.tabs.setFocus()
-        w.update_actions()
+        w.show_findings(flt, False, f"Selection: {describe_filter(flt)}.")
 
     def back_from_findings(self) -> None:
-        w = self.w
-        target = self._findings_return
-        if target is w.editor and w.editor.audit is not None:
-            w.stack.setCurrentWidget(w.editor)
-        else:
-            w.stack.setCurrentWidget(w.list_page)
-            w.list_page.table.setFocus()
-        w.update_actions()
+        self.w.back_from_findings()
 
     def export(self) -> None:
         w = self.w
@@ -427,13 +411,9 @@ class Controller(QObject):
         if w.stack.currentWidget() is w.editor and w.editor.flush():
             return
         dialog = ReceiveDialog(w.session, w.settings.get("export_folder"), w)
-        dialog.exec()
-        if dialog.merged is not None and self._unlocked():
-            if w.stack.currentWidget() is w.editor and w.editor.audit is not None:
-                self.open_audit(w.editor.audit.id)  # show what came in
-            w.loader.load()
-            if dialog.merged.count("conflict"):
-                w.statusBar().showMessage("Some audits are in conflict: see File → Conflicts.", 10000)
+        dialog.exec()  # the dialog publishes what the import changed
+        if dialog.merged is not None and self._unlocked() and dialog.merged.count("conflict"):
+            w.statusBar().showMessage("Some audits are in conflict: see File → Conflicts.", 10000)
 
     def show_conflicts(self) -> None:
         from ui.exchange.conflicts_view import ConflictsView
@@ -442,10 +422,12 @@ class Controller(QObject):
         if w.stack.currentWidget() is w.editor and w.editor.flush():
             return
         view = ConflictsView(w.session, w)
-        view.resolved.connect(lambda _id: w.loader.load())
+        view.resolved.connect(
+            lambda audit_id: w.session.publish(
+                Changes(audits=frozenset({audit_id}), conflicts=True)
+            )
+        )
         view.exec()
-        if w.stack.currentWidget() is w.editor and w.editor.audit is not None and self._unlocked():
-            self.open_audit(w.editor.audit.id)
 
     # -- settings and security ---------------------------------------------------------------------
     def settings(self) -> None:

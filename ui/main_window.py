@@ -149,6 +149,11 @@ class MainWindow(QMainWindow):
         session.about_to_lock.connect(self._before_lock)
         session.locked.connect(self._after_lock)
         session.unlocked.connect(self._after_unlock)
+        # What a write changed: each part decides what it shows that is stale.
+        session.changed.connect(self.loader.on_changes)
+        session.changed.connect(self.findings.on_changes)  # the editor connects itself
+        session.changed.connect(lambda _c: self.update_actions())
+        self._findings_return: QWidget | None = None  # the page Back returns to from findings
         self.lock_page.form.unlocked.connect(lambda: None)  # session.unlocked does the work
         self._saved_state: dict = {}
         self._unsaved: list[Unsaved] = []  # typed text the database refused, while locked
@@ -218,6 +223,23 @@ class MainWindow(QMainWindow):
 
     def show_identifiers(self) -> bool:
         return bool(self.settings.get("show_identifiers"))
+
+    # -- findings: where Back goes is this window's navigation ------------------------------------
+    def show_findings(self, flt: AuditFilter, single_audit: bool, scope: str) -> None:
+        """Show findings; Back returns to the page shown now."""
+        self._findings_return = self.stack.currentWidget()
+        self.findings.show_findings(flt, single_audit, scope)
+        self.stack.setCurrentWidget(self.findings)
+        self.findings.tabs.setFocus()
+        self.update_actions()
+
+    def back_from_findings(self) -> None:
+        if self._findings_return is self.editor and self.editor.audit is not None:
+            self.stack.setCurrentWidget(self.editor)
+        else:
+            self.stack.setCurrentWidget(self.list_page)
+            self.list_page.focus_table()
+        self.update_actions()
 
     def make_export_dialog(
         self, audit_id: str | None, flt: AuditFilter, selection: str, prefer_audit: bool
@@ -327,7 +349,7 @@ class MainWindow(QMainWindow):
             elif state.get("page") == "findings" and state.get("findings"):
                 if state.get("editor"):
                     self.editor.restore(state["editor"])
-                    self.controller._findings_return = self.editor
+                    self._findings_return = self.editor
                 self.findings.restore(state["findings"])
                 self.stack.setCurrentWidget(self.findings)
             else:

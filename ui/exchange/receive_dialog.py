@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool.changes import Changes
 from audit_tool.errors import AuditToolError
 from audit_tool.exchange import import_bundle, plan, read_bundle, read_identities
 from ui.common.accessibility import name
 from ui.common.passphrase_fields import PassphraseField
 from ui.exchange.base_dialog import LEFT, SUFFIX, ExchangeDialog, file_row
-from ui.session import Session
+from ui.session import Session, changes_of
 
 
 class ReceiveDialog(ExchangeDialog):
@@ -251,6 +252,14 @@ class ReceiveDialog(ExchangeDialog):
             f"{result.count('unchanged'):,} unchanged"
             + (f", {n:,} in conflict: choose under File → Conflicts." if n else ".")
         )
+        # Cases may have come in: the list is read again (as a sample's are).
+        received = Changes(
+            audits=frozenset(result.ids("updated")),
+            added=frozenset(result.ids("new")),
+            cases=True,
+            conflicts=bool(n),
+        )
+        self.session.publish(changes_of(result, received))
         self.imported.emit(result)
 
     def _busy(self, busy: bool) -> None:

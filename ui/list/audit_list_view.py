@@ -367,6 +367,9 @@ class AuditListPage(QWidget):
         idx = self.table.currentIndex()
         return self.model.audit_id(idx.row()) if idx.isValid() else None
 
+    def focus_table(self) -> None:
+        self.table.setFocus()
+
     def current_row(self) -> AuditRow | None:
         """The audit row that has the cursor, or None."""
         idx = self.table.currentIndex()

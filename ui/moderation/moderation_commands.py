@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
 from audit_tool import audits, moderation
+from audit_tool.changes import Changes
 from audit_tool.domain import AuditType, Status
 from audit_tool.errors import AuditToolError
 from ui.common.messages import confirm, inform, show_error
@@ -106,7 +107,7 @@ class ModerationCommands(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted or not w.session.is_open:
             return
         self.set_reader(dialog.reader.id, dialog.reader.name)
-        w.loader.refresh(dialog.audit_id)
+        w.session.publish(Changes(added=frozenset({dialog.audit_id})))
         w.controller.open_audit(dialog.audit_id)
 
     def moderate(self) -> None:
@@ -140,7 +141,7 @@ class ModerationCommands(QObject):
                 mod_id = moderation.start_moderation(
                     w.session.db, [r.audit_id for r in ready], audits.local_reviewer(db).id
                 )
-                w.loader.refresh(mod_id)
+                w.session.publish(Changes(added=frozenset({mod_id})))
         except AuditToolError as exc:
             show_error(w, exc, "No moderation started")
             return
@@ -159,5 +160,5 @@ class ModerationCommands(QObject):
             return
         view.exec()
         if w.session.is_open:
-            w.loader.refresh(mod_id)
+            w.session.publish(Changes(audits=frozenset({mod_id})))
             w.update_actions()
