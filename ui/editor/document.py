@@ -37,6 +37,11 @@ def _texts(audit: Audit) -> tuple[dict[str, str], dict[str, str]]:
     return notes, summary
 
 
+def _set(values: dict) -> dict:
+    """Without the empty ones: no answer and an empty answer are the same on screen."""
+    return {k: v for k, v in values.items() if v}
+
+
 class AuditDocument:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -70,9 +75,9 @@ class AuditDocument:
         the answers, the summary or the recommendations)?"""
         notes, summary = _texts(stored)
         return (
-            dict(stored.ratings) != self.ratings
-            or notes != self.notes
-            or summary != self.summary_saved
+            _set(stored.ratings) != _set(self.ratings)
+            or _set(notes) != _set(self.notes)
+            or _set(summary) != _set(self.summary_saved)
             or stored.recommendations != self.recs_saved
         )
 
