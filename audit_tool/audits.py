@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import sqlcipher3
 
 from . import history as history_log
+from .changes import NOTHING, Changes, NewAudit, of_audit, of_status
 from .domain import (
     SUMMARY_FIELDS,
     Answer,
@@ -129,6 +130,7 @@ def _pseudonym() -> str:
 
 
 def add_case(db: Database, reference: str, area: str, agency: str = "", team: str = "") -> Case:
+    """A new case; the returned Case carries the change (`.changes`)."""
     case = Case(
         id=str(uuid.uuid4()),
         reference=_required(reference, "Case reference"),
@@ -205,7 +207,8 @@ def new_audit(
     audit_type: AuditType | str | None = None,
     phase: Phase | str = Phase.BASELINE,
     reviewer_id: str | None = None,
-) -> str:
+) -> NewAudit:
+    """A draft audit of a case; returns its id (a str) carrying the change (`.changes`)."""
     case = get_case(db, case_id)
     loaded = find_checklist(db, checklist) if isinstance(checklist, str) else checklist
     if audit_type is None:
@@ -237,7 +240,7 @@ def new_audit(
             ),
         )
         history_log.append(c, audit_id, stamp, who, "created", "", None, f"{loaded.id} {loaded.version}")
-    return audit_id
+    return NewAudit(audit_id)
 
 
 def _reviewer_name(db: Database, reviewer_id: str) -> str:
@@ -455,7 +458,9 @@ def answer(
     )
 
 
-def set_summary(db: Database, audit_id: str, field: str, text: str, who: str | None = None) -> None:
+def set_summary(
+    db: Database, audit_id: str, field: str, text: str, who: str | None = None
+) -> Changes:
     """Overall summary, strengths or areas for improvement."""
     if field not in SUMMARY_FIELDS:
         raise InvalidInput(
@@ -465,18 +470,19 @@ def set_summary(db: Database, audit_id: str, field: str, text: str, who: str | N
     text = _clean(text, SUMMARY_FIELDS[field])
     old = db.query_one(f"SELECT {field} FROM audits WHERE id = ?", (audit_id,))[0]  # noqa: S608 (whitelisted)
     if old == text:
-        return
+        return NOTHING
     stamp = now()
     with _write(db) as c:
         c.execute(
             f"UPDATE audits SET {field} = ?, updated_at = ? WHERE id = ?", (text, stamp, audit_id)
         )
         history_log.append(c, audit_id, stamp, who or _author(db, audit_id), "summary", field, old, text)
+    return of_audit(audit_id)
 
 
 def set_recommendations(
     db: Database, audit_id: str, recommendations: Sequence[Recommendation], who: str | None = None
-) -> None:
+) -> Changes:
     _writable(db, audit_id)
     clean = [
         Recommendation(
@@ -489,7 +495,7 @@ def set_recommendations(
     ]
     old = get_audit(db, audit_id).recommendations
     if tuple(clean) == old:
-        return
+        return NOTHING
     stamp = now()
     with _write(db) as c:
         c.execute("DELETE FROM recommendations WHERE audit_id = ?", (audit_id,))
@@ -508,6 +514,7 @@ def set_recommendations(
             _fmt_recs(old),
             _fmt_recs(clean),
         )
+    return of_audit(audit_id)
 
 
 def _fmt_recs(recs: Iterable[Recommendation]) -> str:
@@ -518,6 +525,7 @@ def record_concern(
     db: Database, audit_id: str, raised_on: str, raised_to: str, raised_by: str
 ) -> Concern:
     """Record THAT a matter of concern was raised outside the audit; its details stay out.
+    The returned Concern carries the change as `.changes`.
 
     Allowed on finalised audits too: raising a concern must never wait for an amendment.
     """
@@ -549,6 +557,9 @@ def record_concern(
             None,
             f"raised on {concern.raised_on} with {concern.raised_to}",
         )
+    # the record's fields are fixed (a concern holds no more than this), so the change
+    # rides along as a plain attribute of the returned value, not as a field
+    object.__setattr__(concern, "changes", of_audit(audit_id))
     return concern
 
 
@@ -584,7 +595,7 @@ def progress(audit: Audit) -> tuple[int, int]:
     return sum(a for a, _ in per_theme), sum(n for _, n in per_theme)
 
 
-def finalise(db: Database, audit_id: str, who: str | None = None) -> None:
+def finalise(db: Database, audit_id: str, who: str | None = None) -> Changes:
     who = who or _author(db, audit_id)
     _writable(db, audit_id)
     with _write(db) as c:
@@ -609,9 +620,10 @@ def finalise(db: Database, audit_id: str, who: str | None = None) -> None:
             (stamp, stamp, stamp, audit_id),
         )
         history_log.append(c, audit_id, stamp, who, "finalised", "status", "draft", "finalised")
+    return of_status(audit_id)
 
 
-def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> None:
+def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> Changes:
     """Reopen a finalised audit as a draft; the reason is kept on the audit and logged.
 
     The date it was finalised is cleared (it is a draft now) but the first finalisation
@@ -636,6 +648,7 @@ def amend(db: Database, audit_id: str, reason: str, who: str | None = None) -> N
                 "Only a finalised audit can be amended; this one is already a draft."
             )
         history_log.append(c, audit_id, stamp, who, "amended", "status", "finalised", reason)
+    return of_status(audit_id)
 
 
 def check_deletable(db: Database, audit_id: str) -> None:
@@ -653,7 +666,7 @@ def check_deletable(db: Database, audit_id: str) -> None:
         raise ReadOnlyAudit(_AMENDED_NOT_DELETABLE)
 
 
-def delete_draft(db: Database, audit_id: str, who: str | None = None) -> None:
+def delete_draft(db: Database, audit_id: str, who: str | None = None) -> Changes:
     """Delete a draft audit and its answers. An audit once finalised is never deleted,
     even after an amendment made it a draft again."""
     check_deletable(db, audit_id)
@@ -663,6 +676,7 @@ def delete_draft(db: Database, audit_id: str, who: str | None = None) -> None:
         stamp = now()
         c.execute("DELETE FROM audits WHERE id = ?", (audit_id,))
         history_log.append(c, audit_id, stamp, who, "deleted", "", "draft", None)
+    return Changes(removed=frozenset({audit_id}))
 
 
 def history(db: Database, audit_id: str, item_id: str | None = None) -> list[HistoryEntry]:

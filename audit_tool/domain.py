@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from .changes import Changes
+
 if TYPE_CHECKING:
     from .checklists.loader import LoadedChecklist
 
@@ -66,6 +68,11 @@ class Reviewer:
     role: str = ""
     agency: str = ""
 
+    @property
+    def changes(self) -> Changes:
+        """What writing this profile changed (set_local_reviewer, add_reviewer return it)."""
+        return Changes(reviewer=True)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -76,6 +83,11 @@ class Case:
     agency: str = ""
     team: str = ""
     created_at: str = ""
+
+    @property
+    def changes(self) -> Changes:
+        """What adding this case changed (add_case returns the case)."""
+        return Changes(cases=True)
 
 
 @dataclass(frozen=True)
@@ -183,3 +195,8 @@ class AnswerChange:
     shown: tuple[str, ...] = ()  # items that became visible
     hidden: tuple[str, ...] = ()  # items now hidden by a condition
     changed: bool = True
+
+    @property
+    def changes(self) -> Changes:
+        """The same as the change summary every other write returns."""
+        return Changes(audits=frozenset({self.audit_id})) if self.changed else Changes()

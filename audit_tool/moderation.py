@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from . import audits
 from . import history as history_log
+from .changes import Changes, NewAudit
 from .domain import AuditType, Reviewer, Status
 from .errors import InvalidInput, NotFound
 from .store import Database, now
@@ -171,7 +172,7 @@ def moderations_of_file(db: Database, audit_id: str) -> list[str]:
     ]
 
 
-def start_second_reading(db: Database, audit_id: str, reviewer_id: str) -> str:
+def start_second_reading(db: Database, audit_id: str, reviewer_id: str) -> NewAudit:
     """A new draft reading of the same file (same case, checklist copy, phase and audit
     type) for another reader. Returns its id."""
     case_id, _, phase, sha, audit_type, first_reader, _ = _head(db, audit_id)
@@ -189,7 +190,7 @@ def start_second_reading(db: Database, audit_id: str, reviewer_id: str) -> str:
             db, case_id, db.checklist(sha), audit_type, phase, reviewer_id=reviewer_id
         )
         history_log.append(c, new_id, now(), name, "second reading", "", None, audit_id)
-    return new_id
+    return NewAudit(new_id)
 
 
 def readings_blind_for(db: Database, reviewer_id: str) -> set[str]:
@@ -233,7 +234,9 @@ def sources(db: Database, moderation_id: str) -> list[str]:
     ]
 
 
-def start_moderation(db: Database, reading_ids: Sequence[str], lead_id: str | None = None) -> str:
+def start_moderation(
+    db: Database, reading_ids: Sequence[str], lead_id: str | None = None
+) -> NewAudit:
     """A draft moderation of two or more finalised readings of one file, by the lead reader
     (default: this laptop's reviewer). Items on which every reading agrees start with that
     rating; the others are left for the lead to agree, with a reason. Returns its id."""
@@ -302,7 +305,8 @@ def start_moderation(db: Database, reading_ids: Sequence[str], lead_id: str | No
             history_log.append(c, mod_id, stamp, lead, "rating", item.id, None, agreed[item.id])
         c.execute("UPDATE audits SET answered = ? WHERE id = ?", (answered, mod_id))
         history_log.append(c, mod_id, stamp, lead, "moderation", "", None, " ".join(ids))
-    return mod_id
+    # the readings now show who moderated them
+    return NewAudit(mod_id, Changes(added=frozenset({mod_id}), audits=frozenset(ids)))
 
 
 def _shown_ratings(db: Database, audit_id: str) -> dict[str, str | None]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import audits
+from ..changes import Changes
 from ..domain import Phase
 from ..errors import InvalidInput
 from ..reports.disclosure import SUPPRESS_BELOW
@@ -78,6 +79,11 @@ class Created:
     sampling: Sampling
     case_ids: tuple[str, ...]
     audit_ids: tuple[str, ...]
+
+    @property
+    def changes(self) -> Changes:
+        """A sampling record, its cases and a draft audit for each."""
+        return Changes(added=frozenset(self.audit_ids), cases=True, samplings=True)
 
 
 def create_sample(
