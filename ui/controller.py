@@ -166,7 +166,7 @@ class Controller(QObject):
         ):
             return
         w.statusBar().showMessage("Case added.", 5000)
-        w.session.publish(Changes(cases=True))
+        w.session.publish(changes_of(dialog.case, Changes(cases=True)))
         if dialog.start_audit.isChecked():
             self.new_audit(dialog.case.id)
 
@@ -187,7 +187,7 @@ class Controller(QObject):
             or not dialog.audit_id
         ):
             return
-        w.session.publish(Changes(added=frozenset({dialog.audit_id})))
+        w.session.publish(changes_of(dialog.audit_id, Changes(added=frozenset({dialog.audit_id}))))
         self.open_audit(dialog.audit_id)
 
     def sample(self) -> None:
@@ -208,7 +208,7 @@ class Controller(QObject):
             f"{dialog.created.sampling.describe()}.",
             10000,
         )
-        w.session.publish(Changes(cases=True, samplings=True))
+        w.session.publish(changes_of(dialog.created, Changes(cases=True, samplings=True)))
 
     def import_checklist(self) -> None:
         """A checklist from a spreadsheet; New audit lists it from then on."""
@@ -325,7 +325,8 @@ class Controller(QObject):
         dialog = ConcernDialog(w.session, audit_id, w)
         if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
             return
-        w.session.publish(Changes(audits=frozenset({audit_id})))
+        done = getattr(dialog, "concern", None)
+        w.session.publish(changes_of(done, Changes(audits=frozenset({audit_id}))))
         w.statusBar().showMessage("Recorded that a matter of concern was raised.", 8000)
 
     # -- history -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from audit_tool.changes import Changes
 from audit_tool.domain import AuditType, Status
 from audit_tool.errors import AuditToolError
 from ui.common.messages import confirm, inform, show_error
+from ui.session import changes_of
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -107,7 +108,7 @@ class ModerationCommands(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted or not w.session.is_open:
             return
         self.set_reader(dialog.reader.id, dialog.reader.name)
-        w.session.publish(Changes(added=frozenset({dialog.audit_id})))
+        w.session.publish(changes_of(dialog.audit_id, Changes(added=frozenset({dialog.audit_id}))))
         w.controller.open_audit(dialog.audit_id)
 
     def moderate(self) -> None:
@@ -141,7 +142,7 @@ class ModerationCommands(QObject):
                 mod_id = moderation.start_moderation(
                     w.session.db, [r.audit_id for r in ready], audits.local_reviewer(db).id
                 )
-                w.session.publish(Changes(added=frozenset({mod_id})))
+                w.session.publish(changes_of(mod_id, Changes(added=frozenset({mod_id}))))
         except AuditToolError as exc:
             show_error(w, exc, "No moderation started")
             return
