@@ -152,7 +152,6 @@ class MainWindow(QMainWindow):
         # What a write changed: each part decides what it shows that is stale.
         session.changed.connect(self.loader.on_changes)
         session.changed.connect(self.findings.on_changes)  # the editor connects itself
-        session.changed.connect(lambda _c: self.update_actions())
         self._findings_return: QWidget | None = None  # the page Back returns to from findings
         self.lock_page.form.unlocked.connect(lambda: None)  # session.unlocked does the work
         self._saved_state: dict = {}
