@@ -150,8 +150,9 @@ class MainWindow(QMainWindow):
         session.locked.connect(self._after_lock)
         session.unlocked.connect(self._after_unlock)
         # What a write changed: each part decides what it shows that is stale.
+        session.changed.connect(self.editor.on_changes)  # first: a deleted audit closes
         session.changed.connect(self.loader.on_changes)
-        session.changed.connect(self.findings.on_changes)  # the editor connects itself
+        session.changed.connect(self.findings.on_changes)
         self._findings_return: QWidget | None = None  # the page Back returns to from findings
         self.lock_page.form.unlocked.connect(lambda: None)  # session.unlocked does the work
         self._saved_state: dict = {}

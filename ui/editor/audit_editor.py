@@ -59,7 +59,6 @@ class AuditEditor(QWidget):
         self._show_ids = show_identifiers
         self.undo_stack = QUndoStack(self)
         self.doc = AuditDocument(session)  # what is stored and what failed; no widgets
-        session.changed.connect(self.on_changes)
         self.items: dict[str, ItemWidget] = {}
         self._item_theme: dict[str, int] = {}
         self._pages: dict[int, QWidget] = {}
