@@ -5,7 +5,7 @@ what every column means and how each scale's levels map to "meets the standard".
 one XLSX workbook (a sheet per table) or as three CSV files (UTF-8 with a byte-order mark, so
 Excel reads the characters right).
 
-The disclosure rules are the aggregate report's (reports/disclosure.py):
+The disclosure rules are the aggregate report's (disclosure/rules.py):
 - finalised audits only; drafts are counted and the count is in the codebook;
 - a selection that differs from a wider one by 1 to 4 audits is refused, as is a selection of
   1 to 4 audits;
@@ -34,12 +34,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .disclosure.rules import SUPPRESS_BELOW, DisclosureRisk
 from .domain import Status
 from .errors import InvalidInput
 from .fileio import write_atomic
 from .findings.aggregate import COUNTED_ANSWER
-from .reports.disclosure import SUPPRESS_BELOW, DisclosureRisk, refuse_differencing
-from .reports.redact import Redactor, all_references
+from .findings.census import refuse_differencing
+from .findings.records import all_references
+from .reports.redact import Redactor
 from .selection import AuditFilter
 from .store import Database
 from .store.flat import HIDDEN_FAILS

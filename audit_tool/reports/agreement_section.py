@@ -7,19 +7,14 @@ is given from fewer than MIN_FILES files, and a count of files under that reads 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..domain import Status
 from ..findings.agreement import (
     MIN_FILES,
+    Agreement,
     ChecklistAgreement,
     Coefficients,
     Estimate,
     GroupAgreement,
-    agreement,
 )
-from ..selection import AuditFilter
-from ..store import Database
 from .model import Heading, Paragraph, Table
 
 NOTE = (
@@ -99,12 +94,10 @@ def _table(c: ChecklistAgreement) -> Table:
     )
 
 
-def agreement_section(db: Database, flt: AuditFilter) -> list:
-    """Blocks for the aggregate report; nothing when no file was read twice."""
-    if flt.status == Status.DRAFT.value:  # drafts are never compared: their ratings may change
-        return []
-    found = agreement(db, replace(flt, status=Status.FINALISED.value), finalised_only=True)
-    if not found.checklists:
+def agreement_section(found: Agreement | None) -> list:
+    """Blocks for the aggregate report; nothing when no file was read twice.
+    found: the finalised audits' agreement (None for a draft-only selection)."""
+    if found is None or not found.checklists:
         return []
     out: list = [Heading("Agreement between readers", 1)]
     out.append(

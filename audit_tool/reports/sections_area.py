@@ -10,10 +10,10 @@ phase (its audits in "About this report"), and of one area (a report on that are
 
 from __future__ import annotations
 
+from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
 from ..domain import Phase
 from ..findings.audit_level import AuditLevel
 from ..findings.clustered import Interval, Moments, share_interval
-from .disclosure import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
 from .model import Heading, Paragraph, Table
 
 _PHASES = [p.value for p in Phase]

@@ -8,8 +8,8 @@ from the checklist's total; a quarter without audits is listed as 0, so gaps sho
 
 from __future__ import annotations
 
+from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, label, small, suppress_counts
 from ..findings.over_time import QuarterRow
-from .disclosure import HIDDEN, SUPPRESS_BELOW, label, small, suppress_counts
 from .model import BarChart, Heading, Paragraph, Series, Table
 from .sections_area import interval_cell, pct
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import audits
+from ..disclosure.rules import SUPPRESS_BELOW
 from ..domain import Phase
 from ..errors import InvalidInput
-from ..reports.disclosure import SUPPRESS_BELOW
 from ..store import Database, now
 from .caselist import CaseList
 from .draw import Columns, Draw, Eligibility
