@@ -31,6 +31,7 @@ from ..findings.facts import FactFindings
 from ..findings.language import LanguageSummary
 from ..findings.over_time import QuarterRow
 from ..findings.records import Recommendation
+from ..formatting import NO_VALUE, long_date
 from ..selection import AuditFilter
 from .agreement_section import agreement_section
 from .facts_section import aggregate_facts_blocks
@@ -94,7 +95,7 @@ def _language_section(lang: LanguageSummary) -> list:
             rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", HIDDEN, HIDDEN])
         else:
             rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
-                         f"{p.per_thousand:.1f}" if p.per_thousand is not None else "—"])
+                         f"{p.per_thousand:.1f}" if p.per_thousand is not None else NO_VALUE])
     out.append(Table(["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"], rows,
                      align=["l", "r", "r", "r", "r"]))
     hidden = [h or small(p.flagged_audits) for p, h in zip(phases, hidden, strict=True)]
@@ -193,7 +194,7 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int,
         f"{titles.get(c, c)} v{', v'.join(versions.get(c, ['?']))} "
         + (f"({per[c]:,} audits)" if c in covered else f"({LESS} audits: not reported)")
         for c in sorted(per)
-    ) or "—"
+    ) or NO_VALUE
     left_out = None if drafts_left_out is None else _drafts_left_out(drafts_left_out)
     if not covered:
         audits_text = label(everything, small(everything))
@@ -221,7 +222,7 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int,
         ("Case files", label(cases, small(cases))),
         ("Status", status_text),
         ("Checklists", checklists),
-        ("Phases", _line_text([p.label for p in present], [phase_counts[p.value] for p in present]) or "—"),
+        ("Phases", _line_text([p.label for p in present], [phase_counts[p.value] for p in present]) or NO_VALUE),
     ]
     return rows, draft_note, status_text
 
@@ -270,7 +271,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
                                   data.recommendations, data.months)
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
-                            ("Produced", f"{produced.day} {produced.strftime('%B %Y')}")]))
+                            ("Produced", long_date(produced))]))
     which = "finalised audits" if drafts_left_out is not None else "audits"
     if everything == 0:
         blocks.append(Paragraph(f"No {which} match this selection, so there are no findings to report."))

@@ -15,6 +15,7 @@ from ..findings.agreement import (
     Estimate,
     GroupAgreement,
 )
+from ..formatting import NO_VALUE, percent
 from .model import Heading, Paragraph, Table
 
 NOTE = (
@@ -37,14 +38,14 @@ NOTE = (
 
 def _num(e: Estimate | None) -> str:
     if e is None:
-        return "—"
+        return NO_VALUE
     if e.low is None:
         return f"{e.value:.2f}"
     return f"{e.value:.2f} ({e.low:.2f} to {e.high:.2f})"
 
 
 def _pct(e: Estimate | None) -> str:
-    return "—" if e is None else f"{e.value * 100:.0f}%"
+    return percent(None if e is None else e.value)
 
 
 def _files(n: int) -> str:
@@ -69,7 +70,7 @@ def sentence(g: GroupAgreement) -> str:
 
 def _row(name: str, files: int, c: Coefficients, third: str, nominal: bool) -> list[str]:
     chance = c.alpha if third == "alpha" else c.kappa
-    return [name, _files(files), _pct(c.percent) if nominal else "—", _num(c.ac), _num(chance)]
+    return [name, _files(files), _pct(c.percent) if nominal else NO_VALUE, _num(c.ac), _num(chance)]
 
 
 def _table(c: ChecklistAgreement) -> Table:
@@ -78,7 +79,7 @@ def _table(c: ChecklistAgreement) -> Table:
     for g in (c.overall, *c.themes):
         name = "All items" if g is c.overall else g.label
         if g.nominal is None:
-            rows.append([name, _files(g.files), "—", "—", "—"])
+            rows.append([name, _files(g.files), NO_VALUE, NO_VALUE, NO_VALUE])
             continue
         rows.append(_row(name, g.files, g.nominal, third, True))
         if g.weighted is not None:

@@ -8,21 +8,14 @@ from ..audits import progress, status_text
 from ..domain import Audit, Status
 from ..findings import Findings, GroupFinding
 from ..findings.language import scanner
+from ..formatting import NO_VALUE, day, percent
 from .facts_section import audit_facts_blocks, rating_text
 from .model import BarChart, Heading, KeyValue, Paragraph, Report, Series, Table
 from .redact import Redactor, keep
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
-def _date(stamp: str | None) -> str:
-    return stamp[:10] if stamp else "—"
-
-
 def _distribution(g: GroupFinding) -> str:
-    return ", ".join(f"{b.label} {b.count}" for b in g.distribution) or "—"
+    return ", ".join(f"{b.label} {b.count}" for b in g.distribution) or NO_VALUE
 
 
 
@@ -48,13 +41,13 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
     meta = [
         ("Case", case_label),
         ("Area", audit.case.area),
-        ("Agency", audit.case.agency or "—"),
+        ("Agency", audit.case.agency or NO_VALUE),
         ("Checklist", f"{d.title}, version {d.version}"),
         ("Audit type", audit.audit_type.label),
         ("Phase", audit.phase.label),
         ("Reviewer", reviewer),
-        ("Started", _date(audit.created_at)),
-        ("Last changed", _date(audit.updated_at)),
+        ("Started", day(audit.created_at)),
+        ("Last changed", day(audit.updated_at)),
         ("Status", scrub(status_text(audit))),  # an amendment's reason may name the case
         ("Items answered", f"{answered} of {applicable}"),
         ("Matter of concern", concern),
@@ -70,7 +63,7 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
     blocks.append(
         Table(
             ["Theme", "Rated items", "Meeting the standard", "Share", "Ratings given"],
-            [[g.label, str(g.rated), str(g.meets), _pct(g.share), _distribution(g)] for g in f.by_theme],
+            [[g.label, str(g.rated), str(g.meets), percent(g.share), _distribution(g)] for g in f.by_theme],
             align=["l", "r", "r", "r", "l"],
             widths=[3, 1, 1.2, 1, 3.5],
         )
@@ -85,7 +78,7 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
                 unit="%",
                 max_value=100,
                 alt_text="Share meeting the standard by theme: "
-                + "; ".join(f"{g.label} {_pct(g.share)}" for g in charted) + ".",
+                + "; ".join(f"{g.label} {percent(g.share)}" for g in charted) + ".",
             )
         )
     blocks.append(
@@ -108,7 +101,7 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
             if rating is None:
                 continue
             ans = audit.answers.get(item.id)
-            note = scrub(ans.note) if ans and ans.note else "—"
+            note = scrub(ans.note) if ans and ans.note else NO_VALUE
             rows.append([item.id, item.question, rating, note])
         if rows:
             blocks.append(Heading(theme.title, 2))
@@ -125,7 +118,7 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
         blocks.append(
             Table(
                 ["Recommendation", "Owner", "By when"],
-                [[scrub(r.text), scrub(r.owner) or "Not assigned", r.due or "—"]
+                [[scrub(r.text), scrub(r.owner) or "Not assigned", r.due or NO_VALUE]
                  for r in audit.recommendations],
                 widths=[5, 2, 1.2],
             )

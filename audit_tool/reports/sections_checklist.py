@@ -12,6 +12,7 @@ from ..findings import Comparison, Findings, GroupFinding
 from ..findings.audit_level import TAG_KINDS, AuditLevel
 from ..findings.census import Behind
 from ..findings.clustered import Interval, change_interval, share_interval
+from ..formatting import NO_VALUE, percent
 from .model import BarChart, Heading, Paragraph, Series, Table
 from .scales import column_label, column_order, key_line
 from .sections_area import area_agency_sections, interval_cell
@@ -25,18 +26,14 @@ TAG_KIND_NAMES = {
     "quality_indicator": "Quality indicator",
 }
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
 def _group_table(groups: list[GroupFinding], first: str, hidden: list[bool],
                  intervals: dict[str, Interval | None]) -> Table:
     """One row per group; a hidden row shows nothing but '<5' or 'suppressed' for its audits
     (its rated items would give the audit count back). Intervals: audit-level, by group key."""
     return Table(
         [first, "Audits", "Rated items", "Meeting the standard", "95% interval"],
-        [[g.label, label(g.audits, True), HIDDEN, HIDDEN, "—"] if h
-         else [g.label, str(g.audits), str(g.rated), _pct(g.share), interval_cell(intervals.get(g.key))]
+        [[g.label, label(g.audits, True), HIDDEN, HIDDEN, NO_VALUE] if h
+         else [g.label, str(g.audits), str(g.rated), percent(g.share), interval_cell(intervals.get(g.key))]
          for g, h in zip(groups, hidden, strict=True)],
         align=["l", "r", "r", "r", "r"],
         widths=[4, 1, 1.2, 1.5, 1.5],
@@ -56,7 +53,7 @@ def _group_chart(title: str, groups: list[GroupFinding], hidden: list[bool],
         unit="%",
         max_value=100,
         intervals=[(iv.low * 100, iv.high * 100) if iv and iv.estimable else None for iv in ivs],
-        alt_text=title + ": " + "; ".join(f"{g.label} {_pct(g.share)}" for g in shown) + ".",
+        alt_text=title + ": " + "; ".join(f"{g.label} {percent(g.share)}" for g in shown) + ".",
     )
 
 
@@ -131,8 +128,8 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
         best = max(ranked, key=lambda g: g.share, default=None)
         worst = min(ranked, key=lambda g: g.share, default=None)
         if best and best.share != worst.share:
-            lines.append(f"Strongest theme: {best.label} ({_pct(best.share)}). "
-                         f"Weakest theme: {worst.label} ({_pct(worst.share)}).")
+            lines.append(f"Strongest theme: {best.label} ({percent(best.share)}). "
+                         f"Weakest theme: {worst.label} ({percent(worst.share)}).")
     by_key = {g.key: (g, h) for g, h in zip(themes, theme_hidden, strict=True)}
     comp = [c for c in f.theme_change if c.checklist_id == cid]
     comp_hidden = [_comparison_hidden(c, *by_key.get(c.key, (None, True))) for c in comp]
@@ -169,11 +166,11 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
             ch = None if hide else change_iv.get(c.key)
             rows.append([
                 c.label, label(c.base_audits, hb) if h is not None else HIDDEN,
-                HIDDEN if hide else _pct(c.base_share),
+                HIDDEN if hide else percent(c.base_share),
                 label(c.post_audits, hp) if h is not None else HIDDEN,
-                HIDDEN if hide else _pct(c.post_share),
-                "—" if ch is None else f"{ch.estimate * 100:+.0f}",
-                "—" if ch is None or not ch.estimable else f"{ch.low * 100:+.0f} to {ch.high * 100:+.0f}",
+                HIDDEN if hide else percent(c.post_share),
+                NO_VALUE if ch is None else f"{ch.estimate * 100:+.0f}",
+                NO_VALUE if ch is None or not ch.estimable else f"{ch.low * 100:+.0f} to {ch.high * 100:+.0f}",
             ])
             if not hide and c.base_share is not None and c.post_share is not None:
                 cats.append(c.label)
@@ -207,10 +204,10 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
         ordered = sorted(items, key=lambda g: g.share)
         gaps, strengths = ordered[:5], ordered[::-1][:5]
         out.append(Table(["Most often below the standard", "Meeting the standard", "Audits"],
-                         [[g.label, _pct(g.share), str(g.audits)] for g in gaps],
+                         [[g.label, percent(g.share), str(g.audits)] for g in gaps],
                          align=["l", "r", "r"], widths=[6, 1.5, 1]))
         out.append(Table(["Most often meeting the standard", "Meeting the standard", "Audits"],
-                         [[g.label, _pct(g.share), str(g.audits)] for g in strengths],
+                         [[g.label, percent(g.share), str(g.audits)] for g in strengths],
                          align=["l", "r", "r"], widths=[6, 1.5, 1]))
     return out
 

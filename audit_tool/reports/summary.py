@@ -19,6 +19,7 @@ from ..findings import Comparison, Findings, GroupFinding
 from ..findings.audit_level import AuditLevel
 from ..findings.clustered import Interval, change_interval
 from ..findings.records import Recommendation
+from ..formatting import NO_VALUE, long_date, percent
 from ..selection import AuditFilter  # a value: the selection the page describes
 from .model import Heading, KeyValue, PageBreak, Paragraph, Table
 
@@ -33,10 +34,6 @@ METHOD_NOTE = (
 )
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f}%"
-
-
 def _count(n: int) -> str:
     return label(n, small(n))
 
@@ -48,7 +45,7 @@ def period(months: tuple[str, str] | None) -> str:
     """'November 2024 to October 2026 (24 months)', from the first and last month in which an
     audit was finalised (findings.records.months_spanned)."""
     if not months:
-        return "—"
+        return NO_VALUE
     first, last = months
     (y1, m1), (y2, m2) = (map(int, s.split("-")) for s in (first, last))
     months_n = (y2 - y1) * 12 + (m2 - m1) + 1
@@ -95,7 +92,7 @@ def checklist_comparison(f: Findings, cen: Census, cid: str, title: str) -> Comp
 def _change_sentence(c: Comparison, iv: Interval | None) -> str:
     """The change in plain words, with its audit-level 95% interval (case files as clusters,
     so items of one file are not treated as independent: findings/clustered.py)."""
-    before, after = _pct(c.base_share), _pct(c.post_share)
+    before, after = percent(c.base_share), percent(c.post_share)
     if before == after:
         move = f"stayed at {before} from baseline to post-training"
     else:
@@ -203,7 +200,7 @@ def recommendation_counts(recs: list[Recommendation], today: date) -> str:
     text = (
         f"{_count(len(recs))} in {_count(in_audits)} audits: {_count(owned)} with an owner, "
         f"{_count(len(dated))} with a due date, {_count(overdue)} overdue at "
-        f"{today.day} {today.strftime('%B %Y')}."
+        f"{long_date(today)}."
     )
     if unread:
         text += f" {_count(unread)} due dates could not be read as dates."
@@ -294,7 +291,7 @@ def summary_section(
             out.append(
                 Table(
                     ["Least often meeting the standard (all phases)", "Meeting", "Audits"],
-                    [[g.label, _pct(g.share), f"{g.audits:,}"] for g in gaps],
+                    [[g.label, percent(g.share), f"{g.audits:,}"] for g in gaps],
                     align=["l", "r", "r"],
                     widths=[6.6, 0.9, 0.7],
                 )

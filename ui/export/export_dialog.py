@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool.disclosure.rules import SUPPRESS_BELOW
 from audit_tool.errors import AuditToolError, Cancelled
 from audit_tool.selection import AuditFilter
 from ui.common import palette
@@ -56,8 +57,8 @@ IDENTIFIERS_NOTE = (
 FINALISED_ONLY_NOTE = "Anonymised reports and datasets include finalised audits only."
 FREE_TEXT_LABEL = "Include recommendation texts (I have read them for names)"
 FREE_TEXT_TIP = (
-    "Aggregate report only. Shows recommendations recorded in 5 or more audits, with case "
-    "references removed. Names typed in them are not removed: read them first."
+    f"Aggregate report only. Shows recommendations recorded in {SUPPRESS_BELOW} or more audits, "
+    "with case references removed. Names typed in them are not removed: read them first."
 )
 NOTES_LABEL = "Include evidence notes (I have read them for names)"
 NOTES_TIP = (
@@ -67,9 +68,9 @@ NOTES_TIP = (
 
 
 def real_render(report: Any, fmt: str, path: Path, progress: Callable[[float], None] | None) -> Any:
-    from audit_tool.reports import render  # the renderers are being written alongside
+    from audit_tool.export import render_report  # checks the format, as the CLI's export does
 
-    return render(report, fmt, path, progress)
+    return render_report(report, fmt, path, progress)
 
 
 def real_audit_report(db: Any, audit_id: str, include_identifiers: bool) -> Any:
