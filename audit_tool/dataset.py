@@ -41,6 +41,7 @@ from .fileio import write_atomic
 from .findings.aggregate import COUNTED_ANSWER
 from .findings.census import refuse_differencing
 from .findings.records import all_references
+from .progress import Progress
 from .reports.redact import Redactor
 from .selection import AuditFilter
 from .store import Database
@@ -51,7 +52,6 @@ NOT_ASKED = "not_asked"  # the dataset's name for the level HIDDEN_FAILS
 FORMATS = ("xlsx", "csv")
 OTHER = f"Other (fewer than {SUPPRESS_BELOW} audits)"
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
-Progress = Callable[[float], None] | None
 
 # (name, meaning, type, allowed values) for each sheet's columns, in order
 _GROUP = f"{OTHER} where the selection has fewer than {SUPPRESS_BELOW} audits of it"
@@ -371,7 +371,7 @@ def export_dataset(
     fmt: str,
     out: str | Path,
     include_free_text: bool = False,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Build and write the dataset; returns the files written."""
     fmt = check_format(fmt)
@@ -389,7 +389,7 @@ def csv_paths(out: Path) -> list[Path]:
     return [out.with_name(f"{out.stem}_{name}.csv") for name in ("answers", "audits", "codebook")]
 
 
-def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress = None) -> list[Path]:
+def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = None) -> list[Path]:
     """Write `ds` atomically: one XLSX file, or three CSV files (each swapped in whole)."""
     fmt = check_format(fmt)
     out = Path(out).expanduser()

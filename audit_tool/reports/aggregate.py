@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from .. import APP_NAME
 from ..checklists.model import Scale
 from ..disclosure.rules import (
     HIDDEN,
@@ -345,7 +346,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
     return Report(
         title=f"Steering group report: {title}",
         subtitle=f"{subtitle_n} · {flt.describe()}",
-        author="Case File Audit Tool",
+        author=APP_NAME,
         subject="Aggregate audit findings for a steering group",
         created=datetime.now(UTC),
         identifiable=include_identifiers,

@@ -34,6 +34,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle as RLTableStyle
 
+from .. import APP_NAME
 from ..formatting import long_date
 from ..progress import Progress
 from . import charts, fonts, style
@@ -497,7 +498,7 @@ def render_pdf(
         title=clean(report.title),
         author=clean(report.author),
         subject=clean(report.subject),
-        creator="Case File Audit Tool",
+        creator=APP_NAME,
         keywords=identity_mark(report),
         lang="en-GB",
         initialFontName=R,  # else every page references an unembedded Helvetica

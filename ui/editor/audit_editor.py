@@ -35,6 +35,7 @@ from audit_tool import audits
 from audit_tool.audits import theme_progress
 from audit_tool.domain import SUMMARY_FIELDS, Audit, Recommendation
 from audit_tool.errors import AuditToolError
+from audit_tool.formatting import local_datetime
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import show_error
@@ -810,7 +811,4 @@ class AuditEditor(QWidget):
 
 
 def _local(stamp: str) -> str:
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y at %H:%M")
-    except (TypeError, ValueError):
-        return stamp or "an unknown date"
+    return local_datetime(stamp, joiner=" at ") if stamp else "an unknown date"

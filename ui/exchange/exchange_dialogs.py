@@ -43,6 +43,7 @@ from audit_tool.exchange import (
     read_recipients,
     write_bundle,
 )
+from audit_tool.passphrase import MIN_LENGTH
 from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
@@ -326,7 +327,7 @@ class SendDialog(_ExchangeDialog):
                 recipients = read_recipients(Path(self.keys_path.text().strip()).expanduser())
             elif not self.passphrase.is_valid():
                 raise AuditToolError(
-                    "Type a passphrase of at least 15 characters for the file, twice."
+                    f"Type a passphrase of at least {MIN_LENGTH} characters for the file, twice."
                 )
             else:
                 passphrase = self.passphrase.text()

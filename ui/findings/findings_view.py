@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from audit_tool.domain import Phase, Status
 from audit_tool.errors import AuditToolError
 from audit_tool.findings import Findings, GroupFinding, findings
+from audit_tool.formatting import percent
 from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
@@ -120,8 +121,7 @@ class ShareChart(QWidget):
         p.end()
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
+_pct = percent  # the reports' rule: '47%', an em dash for no share
 
 
 def _distribution(g: GroupFinding) -> str:
