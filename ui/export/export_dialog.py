@@ -4,7 +4,8 @@ the anonymised analyst dataset of the selection (XLSX or CSV), built and written
 One audit's report is built on the GUI thread (a few milliseconds). An aggregate report
 reads every matching audit (seconds for tens of thousands), so it is built on the session's
 reader connection, off the GUI thread, with a busy bar; Cancel drops it and interrupts its
-query. Rendering then runs in a worker thread with progress and Cancel. Cancelling a render
+query. Rendering (audit_tool.export.render_report, as the command line renders) then runs
+in a worker thread with progress and Cancel. Cancelling a render
 raises Cancelled inside the progress callback, and the core's atomic writer removes the
 partial file.
 """
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from audit_tool.disclosure.rules import SUPPRESS_BELOW
 from audit_tool.errors import AuditToolError, Cancelled
+from audit_tool.progress import Progress
 from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
@@ -67,7 +69,7 @@ NOTES_TIP = (
 )
 
 
-def real_render(report: Any, fmt: str, path: Path, progress: Callable[[float], None] | None) -> Any:
+def real_render(report: Any, fmt: str, path: Path, progress: Progress | None) -> Any:
     from audit_tool.export import render_report  # checks the format, as the CLI's export does
 
     return render_report(report, fmt, path, progress)
