@@ -1,7 +1,9 @@
 """Reports: one neutral model (model.py), rendered to PDF (pdf.py) and DOCX (docx.py).
 
-`render(report, "pdf" | "docx", path)` is the one entry point the CLI and the GUI use:
-it writes atomically into the target folder, never into the system temp folder.
+`render(report, "pdf" | "docx", path)` is the one renderer entry point; the CLI and the GUI
+reach it through audit_tool/export.py, which checks the format. It writes atomically into
+the target folder, never into the system temp folder. The builders are build.py (entry
+points), one_audit.py, aggregate.py and the sections_*.py modules; they run no SQL.
 The renderers are imported on first use, so importing this package stays cheap.
 """
 
