@@ -5,7 +5,7 @@ what every column means and how each scale's levels map to "meets the standard".
 one XLSX workbook (a sheet per table) or as three CSV files (UTF-8 with a byte-order mark, so
 Excel reads the characters right).
 
-The disclosure rules are the aggregate report's (reports/disclosure.py):
+The disclosure rules are the aggregate report's (disclosure/rules.py):
 - finalised audits only; drafts are counted and the count is in the codebook;
 - a selection that differs from a wider one by 1 to 4 audits is refused, as is a selection of
   1 to 4 audits;
@@ -34,12 +34,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .disclosure.rules import SUPPRESS_BELOW, DisclosureRisk
 from .domain import Status
 from .errors import InvalidInput
 from .fileio import write_atomic
 from .findings.aggregate import COUNTED_ANSWER
-from .reports.disclosure import SUPPRESS_BELOW, DisclosureRisk, refuse_differencing
-from .reports.redact import Redactor, all_references
+from .findings.census import refuse_differencing
+from .findings.records import all_references
+from .progress import Progress
+from .reports.redact import Redactor
 from .selection import AuditFilter
 from .store import Database
 from .store.flat import HIDDEN_FAILS
@@ -49,7 +52,6 @@ NOT_ASKED = "not_asked"  # the dataset's name for the level HIDDEN_FAILS
 FORMATS = ("xlsx", "csv")
 OTHER = f"Other (fewer than {SUPPRESS_BELOW} audits)"
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
-Progress = Callable[[float], None] | None
 
 # (name, meaning, type, allowed values) for each sheet's columns, in order
 _GROUP = f"{OTHER} where the selection has fewer than {SUPPRESS_BELOW} audits of it"
@@ -369,7 +371,7 @@ def export_dataset(
     fmt: str,
     out: str | Path,
     include_free_text: bool = False,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Build and write the dataset; returns the files written."""
     fmt = check_format(fmt)
@@ -387,7 +389,7 @@ def csv_paths(out: Path) -> list[Path]:
     return [out.with_name(f"{out.stem}_{name}.csv") for name in ("answers", "audits", "codebook")]
 
 
-def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress = None) -> list[Path]:
+def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = None) -> list[Path]:
     """Write `ds` atomically: one XLSX file, or three CSV files (each swapped in whole)."""
     fmt = check_format(fmt)
     out = Path(out).expanduser()

@@ -1,6 +1,7 @@
 """GUI benchmarks: a command, not a test. `python benchmarks/bench_gui.py [--audits N] [--db PATH]`
 
-Figures printed (targets from DESIGN.md):
+Figures printed, each with its target (the targets are the project's performance budget,
+written down here; README.md, "Development", lists this command with the other benchmarks):
 - start to a usable window after unlock, against an empty PySide6 window measured in the
   same run (target: under 1.5 s and within 2x of the bare window);
 - the 50,000-audit list: first paint (target 300 ms) and one filter keystroke (50 ms);

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from audit_tool import audits
 from audit_tool.dataset import OTHER, build_dataset, csv_paths, export_dataset
+from audit_tool.disclosure.rules import DisclosureRisk
 from audit_tool.errors import AuditToolError
-from audit_tool.reports.disclosure import DisclosureRisk
 from audit_tool.selection import AuditFilter
 
 GLEN, KIL, TINY = "Glenmorven (fictional)", "Kilbrannan (fictional)", "Tiny Isle (fictional)"

@@ -16,9 +16,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from audit_tool import audits
-from audit_tool.errors import AuditToolError
-from audit_tool.export import export_report
-from audit_tool.reports.disclosure import (
+from audit_tool.disclosure.rules import (
     Line,
     differencing_gap,
     label,
@@ -27,6 +25,8 @@ from audit_tool.reports.disclosure import (
     suppress_counts,
     suppress_rows,
 )
+from audit_tool.errors import AuditToolError
+from audit_tool.export import export_report
 from audit_tool.selection import AuditFilter
 
 HIDDEN = ("<5", "suppressed")
@@ -587,7 +587,7 @@ def test_a_checklist_used_in_fewer_than_5_audits_is_left_out_of_every_count(popu
 
 
 def test_a_rating_spread_over_several_items_is_counted_by_distinct_audits(db, mini):
-    from audit_tool.reports.disclosure import behind
+    from audit_tool.findings.census import behind
 
     # 'Good' (4) on p1 in 3 audits and on p3 in 3 others: 6 audits, though 3 per item
     spec = [

@@ -216,7 +216,7 @@ def test_one_audit_reads_facts_as_facts(db, thirty):
 def test_a_lone_suppressed_cell_is_pinned_by_its_total():
     # 12 shown, 8 hidden as 'suppressed', total 20 known: 20 - 12 gives the 8 back. The old
     # arithmetic took "all hidden minus this one" as inf - inf (nan) and missed it.
-    from audit_tool.reports.disclosure import Line
+    from audit_tool.disclosure.rules import Line
 
     assert Line((0, 1), (12, 8)).exposed([False, True])
     assert not Line((0, 1, 2), (12, 8, 6)).exposed([False, True, True])

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from audit_tool import audits
+from audit_tool.findings.records import all_references
 from audit_tool.reports.build import audit_report
 from audit_tool.reports.model import Table
-from audit_tool.reports.redact import REMOVED, Redactor, all_references
+from audit_tool.reports.redact import REMOVED, Redactor
 
 REF = "ABC-123/45"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from ..checklists.model import TAG_KINDS as CHECKLIST_TAG_KINDS
 from ..selection import AuditFilter
 from ..store import Database
 from .aggregate import COUNTED_ANSWER, COUNTED_RATING
@@ -57,8 +58,9 @@ def _moments(rows) -> dict:
 
 
 # the tag kinds the aggregate report shows shares for (fact groups mirror the death review's
-# themes, and the rest are labels): only these are counted, which spares a third of the work
-TAG_KINDS = ("principle", "component", "practice_area", "quality_indicator")
+# themes, and the rest are labels): only these are counted, which spares a third of the work.
+# The checklist model lists them first, in the report's order: principles to quality indicators.
+TAG_KINDS = CHECKLIST_TAG_KINDS[: CHECKLIST_TAG_KINDS.index("quality_indicator") + 1]
 
 
 def audit_level(

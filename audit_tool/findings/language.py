@@ -17,6 +17,7 @@ import bisect
 import re
 import tomllib
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -398,5 +399,33 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
         ),
         tuple((sc.terms[k], n) for k, n in ranked),
         {k: len(v) for k, v in term_ids.items()},
+        per_audit,
+    )
+
+
+def summarise_covered(db: Database, flt: AuditFilter, covered: set[str], whole: bool) -> LanguageSummary:
+    """The language summary over the audits the report covers: every checklist of the
+    selection (whole), or only those with enough audits to be reported."""
+    if whole:
+        return summarise(db, flt, limit=10_000)
+    phases: dict[str, list[int]] = {}
+    terms: dict[str, list] = {}
+    term_audits: dict[str, int] = {}
+    per_audit: dict[str, list[int]] = {}
+    for cid in sorted(covered):  # an audit has one checklist: its parts add up exactly
+        part = summarise(db, dc_replace(flt, checklist_id=cid), limit=10_000)
+        for p in part.by_phase:
+            acc = phases.setdefault(p.phase, [0, 0, 0, 0])
+            for i, v in enumerate((p.audits, p.words, p.flags, p.flagged_audits)):
+                acc[i] += v
+        for term, n in part.top_terms:
+            terms.setdefault(term.phrase.lower(), [term, 0])[1] += n
+        for k, n in part.term_audits.items():
+            term_audits[k] = term_audits.get(k, 0) + n
+        per_audit.update(part.per_audit)
+    return LanguageSummary(
+        tuple(PhaseLanguage(p, *v) for p, v in phases.items()),
+        tuple(sorted(((t, n) for t, n in terms.values()), key=lambda x: (-x[1], x[0].phrase))),
+        term_audits,
         per_audit,
     )

@@ -7,19 +7,15 @@ is given from fewer than MIN_FILES files, and a count of files under that reads 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..domain import Status
 from ..findings.agreement import (
     MIN_FILES,
+    Agreement,
     ChecklistAgreement,
     Coefficients,
     Estimate,
     GroupAgreement,
-    agreement,
 )
-from ..selection import AuditFilter
-from ..store import Database
+from ..formatting import NO_VALUE, percent
 from .model import Heading, Paragraph, Table
 
 NOTE = (
@@ -42,14 +38,14 @@ NOTE = (
 
 def _num(e: Estimate | None) -> str:
     if e is None:
-        return "—"
+        return NO_VALUE
     if e.low is None:
         return f"{e.value:.2f}"
     return f"{e.value:.2f} ({e.low:.2f} to {e.high:.2f})"
 
 
 def _pct(e: Estimate | None) -> str:
-    return "—" if e is None else f"{e.value * 100:.0f}%"
+    return percent(None if e is None else e.value)
 
 
 def _files(n: int) -> str:
@@ -74,7 +70,7 @@ def sentence(g: GroupAgreement) -> str:
 
 def _row(name: str, files: int, c: Coefficients, third: str, nominal: bool) -> list[str]:
     chance = c.alpha if third == "alpha" else c.kappa
-    return [name, _files(files), _pct(c.percent) if nominal else "—", _num(c.ac), _num(chance)]
+    return [name, _files(files), _pct(c.percent) if nominal else NO_VALUE, _num(c.ac), _num(chance)]
 
 
 def _table(c: ChecklistAgreement) -> Table:
@@ -83,7 +79,7 @@ def _table(c: ChecklistAgreement) -> Table:
     for g in (c.overall, *c.themes):
         name = "All items" if g is c.overall else g.label
         if g.nominal is None:
-            rows.append([name, _files(g.files), "—", "—", "—"])
+            rows.append([name, _files(g.files), NO_VALUE, NO_VALUE, NO_VALUE])
             continue
         rows.append(_row(name, g.files, g.nominal, third, True))
         if g.weighted is not None:
@@ -99,12 +95,10 @@ def _table(c: ChecklistAgreement) -> Table:
     )
 
 
-def agreement_section(db: Database, flt: AuditFilter) -> list:
-    """Blocks for the aggregate report; nothing when no file was read twice."""
-    if flt.status == Status.DRAFT.value:  # drafts are never compared: their ratings may change
-        return []
-    found = agreement(db, replace(flt, status=Status.FINALISED.value), finalised_only=True)
-    if not found.checklists:
+def agreement_section(found: Agreement | None) -> list:
+    """Blocks for the aggregate report; nothing when no file was read twice.
+    found: the finalised audits' agreement (None for a draft-only selection)."""
+    if found is None or not found.checklists:
         return []
     out: list = [Heading("Agreement between readers", 1)]
     out.append(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import BinaryIO
 from xml.sax.saxutils import escape
@@ -25,6 +24,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
+from ..formatting import long_date
+from ..progress import Progress
 from . import charts
 from .measure import column_widths
 from .model import (
@@ -41,19 +42,22 @@ from .model import (
     identity_mark,
     identity_statement,
 )
-
-Progress = Callable[[float], None]
+from .style import (
+    BANNER_BG,
+    DARK,
+    DRAFT_RED,
+    INK,
+    MUTED,
+    NAVY,
+    RULE,
+    SUBTITLE,
+    WARN_BG,
+    WARN_RULE,
+    WHITE,
+    ZEBRA,
+)
 
 FONT = "Arial"  # on every council laptop; LibreOffice maps it to the metric-equal Liberation Sans
-NAVY = "1F3A5F"
-INK = "1A1A1A"
-MUTED = "595959"
-RULE = "C8CDD3"
-ZEBRA = "F2F4F7"
-BANNER_BG = "EEF3F8"
-WARN_BG = "FFF4E0"
-WARN_RULE = "B45F06"
-DRAFT_RED = "B00020"
 
 PAGE_W_MM, PAGE_H_MM = 210, 297
 MARGIN_X_MM, MARGIN_TOP_MM, MARGIN_BOTTOM_MM = 20, 22, 20
@@ -145,10 +149,10 @@ def _setup_styles(doc) -> dict[str, str]:
 
     for name, size, color, before, after in (
         ("Title", 24, NAVY, 0, 4),
-        ("Subtitle", 13, "404040", 0, 4),
+        ("Subtitle", 13, SUBTITLE, 0, 4),
         ("Heading 1", 16, NAVY, 18, 6),
         ("Heading 2", 13, NAVY, 12, 4),
-        ("Heading 3", 11.5, "333333", 10, 3),
+        ("Heading 3", 11.5, DARK, 10, 3),
     ):
         st = styles[name]
         st.font.name = FONT
@@ -189,8 +193,8 @@ def _setup_styles(doc) -> dict[str, str]:
     _shade_and_rule(add(WARN_BANNER, 10.5, bold=True, before=4, after=10), WARN_BG, WARN_RULE)
     for name, color, bold in (
         (CELL, INK, False),
-        (CELL_HEAD, "FFFFFF", True),
-        (KEY, "333333", True),
+        (CELL_HEAD, WHITE, True),
+        (KEY, DARK, True),
     ):
         st = add(name, 9, color, bold, after=0)
         st.paragraph_format.line_spacing = 1.0
@@ -205,7 +209,7 @@ def _setup_styles(doc) -> dict[str, str]:
     caption.font.name = FONT
     caption.font.size = Pt(9.5)
     caption.font.bold = True
-    caption.font.color.rgb = _rgb("333333")
+    caption.font.color.rgb = _rgb(DARK)
     caption.paragraph_format.space_before = Pt(6)
     caption.paragraph_format.space_after = Pt(3)
     caption.paragraph_format.keep_with_next = True
@@ -449,7 +453,7 @@ def render_docx(
         doc.add_paragraph(clean(report.subtitle), style="Subtitle")
     meta = [
         f"Prepared by {report.author}" if report.author else "",
-        report.created.strftime("%d %B %Y").lstrip("0"),
+        long_date(report.created),
     ]
     doc.add_paragraph(clean(" \u00b7 ".join(m for m in meta if m)), style=META)
     w.paragraph(identity_statement(report), WARN_BANNER if report.identifiable else BANNER)

@@ -13,13 +13,9 @@ the ratings table says what a hidden item counts as.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
 from ..domain import Audit, Phase
-from ..findings.facts import ALL_PHASES, FactCount, FactFindings, audit_facts, fact_findings
-from ..selection import AuditFilter
-from ..store import Database
-from .disclosure import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
+from ..findings.facts import ALL_PHASES, FactCount, FactFindings, audit_facts
 from .model import Heading, KeyValue, Paragraph, Table
 
 NOT_ASKED = "Not asked: counts as not meeting the standard (an earlier answer fell short)"
@@ -147,11 +143,11 @@ def _fact_table(counts: list[FactCount], phases: list[str], keep_first: bool = F
 
 
 def aggregate_facts_blocks(
-    db: Database, flt: AuditFilter, checklist_id: str, level: int = 1
+    found: tuple[FactFindings, ...], level: int = 1
 ) -> list:
     """The facts section of one checklist in the aggregate report (nothing without facts).
+    found: the checklist's fact findings (findings.facts.fact_findings), all phases first.
     `level`: the heading level the checklist's own sections use."""
-    found = fact_findings(db, replace(flt, checklist_id=checklist_id))
     if not found:
         return []
     every = next(f for f in found if f.phase == ALL_PHASES)

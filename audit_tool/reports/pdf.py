@@ -9,7 +9,6 @@ reportlab makes no tagged PDF: the DOCX is the accessible format.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from functools import partial
 from typing import BinaryIO
 from xml.sax.saxutils import escape
@@ -35,7 +34,10 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle as RLTableStyle
 
-from . import charts, fonts
+from .. import APP_NAME
+from ..formatting import long_date
+from ..progress import Progress
+from . import charts, fonts, style
 from .measure import column_widths
 from .model import (
     DRAFT_MARK,
@@ -52,8 +54,6 @@ from .model import (
     identity_statement,
 )
 
-Progress = Callable[[float], None]
-
 PAGE_W, PAGE_H = A4
 MARGIN_X = 20 * mm
 MARGIN_TOP = 22 * mm
@@ -63,16 +63,14 @@ FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 CELL_PAD_X = 5
 CELL_PAD_TOP, CELL_PAD_BOTTOM = 3, 4
 
-NAVY = colors.HexColor("#1F3A5F")
-INK = colors.HexColor("#1A1A1A")
-MUTED = colors.HexColor("#595959")
-RULE = colors.HexColor("#C8CDD3")
-ZEBRA = colors.HexColor("#F2F4F7")
-KEY_BG = colors.HexColor("#F2F4F7")
-BANNER_BG = colors.HexColor("#EEF3F8")
-WARN_BG = colors.HexColor("#FFF4E0")
-WARN_RULE = colors.HexColor("#B45F06")
-DRAFT_RED = colors.HexColor("#B00020")
+def _hex(value: str) -> colors.Color:
+    return colors.HexColor("#" + value)
+
+
+NAVY, INK, MUTED, DARK = _hex(style.NAVY), _hex(style.INK), _hex(style.MUTED), _hex(style.DARK)
+RULE, ZEBRA, KEY_BG = _hex(style.RULE), _hex(style.ZEBRA), _hex(style.ZEBRA)
+BANNER_BG, WARN_BG, WARN_RULE = _hex(style.BANNER_BG), _hex(style.WARN_BG), _hex(style.WARN_RULE)
+DRAFT_RED = _hex(style.DRAFT_RED)
 
 R, B = fonts.REGULAR, fonts.BOLD
 
@@ -89,7 +87,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             base,
             fontSize=12.5,
             leading=16,
-            textColor=colors.HexColor("#404040"),
+            textColor=_hex(style.SUBTITLE),
             spaceAfter=4,
         ),
         "meta": ParagraphStyle("meta", base, fontSize=9, leading=12, textColor=MUTED, spaceAfter=8),
@@ -119,7 +117,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             fontName=B,
             fontSize=10.5,
             leading=14,
-            textColor=colors.HexColor("#333333"),
+            textColor=DARK,
             spaceBefore=8,
             spaceAfter=3,
         ),
@@ -133,7 +131,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             fontName=B,
             fontSize=9,
             leading=12,
-            textColor=colors.HexColor("#333333"),
+            textColor=DARK,
             spaceBefore=4,
             spaceAfter=3,
         ),
@@ -147,7 +145,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             fontName=B,
             fontSize=9,
             leading=12,
-            textColor=colors.HexColor("#333333"),
+            textColor=DARK,
             spaceAfter=0,
         ),
         "value": ParagraphStyle("value", base, fontSize=9, leading=12, spaceAfter=0),
@@ -346,7 +344,7 @@ def _title_block(report: Report, st: dict[str, ParagraphStyle]) -> list[Flowable
         out.append(RLParagraph(_markup(report.subtitle), st["subtitle"]))
     meta = [
         f"Prepared by {report.author}" if report.author else "",
-        report.created.strftime("%d %B %Y").lstrip("0"),
+        long_date(report.created),
     ]
     out.append(RLParagraph(_markup(" \u00b7 ".join(m for m in meta if m)), st["meta"]))
     identifiable = report.identifiable
@@ -500,7 +498,7 @@ def render_pdf(
         title=clean(report.title),
         author=clean(report.author),
         subject=clean(report.subject),
-        creator="Case File Audit Tool",
+        creator=APP_NAME,
         keywords=identity_mark(report),
         lang="en-GB",
         initialFontName=R,  # else every page references an unembedded Helvetica

@@ -26,10 +26,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ..store import Database
 
 REMOVED = "[case reference removed]"
 MIN_CHARS = 4
@@ -108,12 +104,6 @@ class Redactor:
         for start, end in reversed(spans):
             text = text[:start] + REMOVED + text[end:]
         return text
-
-
-def all_references(db: Database) -> list[str]:
-    """Every case reference in the database: an anonymised export removes them all, since
-    a note may name another case (a sibling's, a partner's) as well as its own."""
-    return [row[0] for row in db.query("SELECT reference FROM cases")]
 
 
 def keep(text: str) -> str:

@@ -3,38 +3,16 @@
 A local checklist can define its own scales (a reverse-scored "No" that meets the standard,
 a four-point scale, a fact scale), so the report never describes scales from fixed text: the
 column order, the mark on the levels that meet the standard and the method note all come
-from the definition the audits were done against (the newest copy in the selection).
+from the definition the audits were done against (the newest copy in the selection, read by
+findings/records.scales_in_use).
 """
 
 from __future__ import annotations
 
 from ..checklists.model import Scale
-from ..selection import AuditFilter
-from ..store import Database
 
 MEETS_MARK = "\u2713"  # ✓ after a level that meets the standard
 MEETS_KEY = f"{MEETS_MARK} meets the standard."
-
-
-def scales_in_use(
-    db: Database, flt: AuditFilter, checklists: set[str]
-) -> dict[str, dict[str, Scale]]:
-    """Per checklist id: its scales as the newest stored copy in the selection defines them,
-    limited to scales some item uses."""
-    where, params = flt.where()
-    rows = db.query(
-        f"""SELECT DISTINCT a.checklist_id, a.checklist_sha, d.added_at, d.rowid FROM audits a
-            JOIN cases c ON c.id = a.case_id JOIN checklist_defs d ON d.sha256 = a.checklist_sha
-            WHERE {where} ORDER BY d.added_at, d.rowid""",
-        params,
-    )
-    newest = {cid: sha for cid, sha, _, _ in rows if cid in checklists}  # later rows win
-    out: dict[str, dict[str, Scale]] = {}
-    for cid in sorted(newest):
-        d = db.checklist(newest[cid]).definition
-        used = {item.scale for _, item in d.items()}
-        out[cid] = {name: s for name, s in d.scales.items() if name in used}
-    return out
 
 
 def column_label(scale: Scale | None, value: str, text: str) -> str:

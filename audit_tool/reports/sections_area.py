@@ -10,10 +10,11 @@ phase (its audits in "About this report"), and of one area (a report on that are
 
 from __future__ import annotations
 
+from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
 from ..domain import Phase
 from ..findings.audit_level import AuditLevel
 from ..findings.clustered import Interval, Moments, share_interval
-from .disclosure import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
+from ..formatting import NO_VALUE, percent, percent_interval
 from .model import Heading, Paragraph, Table
 
 _PHASES = [p.value for p in Phase]
@@ -22,14 +23,10 @@ _PHASES = [p.value for p in Phase]
 def interval_cell(iv: Interval | None, pct: bool = True) -> str:
     """'48–63%' (or '1.2–3.4' for a rate); '—' with no interval, or none worth the name."""
     if iv is None or not iv.estimable:
-        return "—"
+        return NO_VALUE
     if pct:
-        return f"{iv.low * 100:.0f}–{iv.high * 100:.0f}%"
+        return percent_interval(iv.low, iv.high)
     return f"{iv.low:.1f}–{iv.high:.1f}"
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
 
 
 def _phase_key(phase: str) -> int:
@@ -74,7 +71,7 @@ def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool])
     rows = []
     for (group, phase, m), h in zip(cells, hidden, strict=True):
         if h:
-            rows.append([group, _phase_label(phase), label(m.clusters, True), HIDDEN, HIDDEN, "—"])
+            rows.append([group, _phase_label(phase), label(m.clusters, True), HIDDEN, HIDDEN, NO_VALUE])
         else:
             rows.append(
                 [
@@ -82,7 +79,7 @@ def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool])
                     _phase_label(phase),
                     f"{m.clusters:,}",
                     f"{int(m.x):,}",
-                    pct(m.ratio),
+                    percent(m.ratio),
                     interval_cell(share_interval(m)),
                 ]
             )
@@ -131,4 +128,4 @@ def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> lis
     return out
 
 
-__all__ = ["area_agency_sections", "cells_hidden", "interval_cell", "pct"]
+__all__ = ["area_agency_sections", "cells_hidden", "interval_cell"]

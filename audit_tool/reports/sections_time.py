@@ -8,10 +8,11 @@ from the checklist's total; a quarter without audits is listed as 0, so gaps sho
 
 from __future__ import annotations
 
+from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, label, small, suppress_counts
 from ..findings.over_time import QuarterRow
-from .disclosure import HIDDEN, SUPPRESS_BELOW, label, small, suppress_counts
+from ..formatting import NO_VALUE, percent
 from .model import BarChart, Heading, Paragraph, Series, Table
-from .sections_area import interval_cell, pct
+from .sections_area import interval_cell
 
 NOTE = (
     "Quarters are calendar quarters (Q1 is January to March) of the date each audit was "
@@ -28,17 +29,17 @@ NOTE = (
 
 def _row(r: QuarterRow, hidden: bool) -> list[str]:
     if hidden:
-        return [r.quarter, label(r.audits, True), HIDDEN, "—", HIDDEN, "—"]
+        return [r.quarter, label(r.audits, True), HIDDEN, NO_VALUE, HIDDEN, NO_VALUE]
     if r.audits == 0:
-        return [r.quarter, "0", "none", "—", "none", "—"]
-    share, share_iv = pct(r.share), interval_cell(r.share_interval)
+        return [r.quarter, "0", "none", NO_VALUE, "none", NO_VALUE]
+    share, share_iv = percent(r.share), interval_cell(r.share_interval)
     if small(r.rated.clusters):  # finalised in the quarter, but few with a rated item
-        share, share_iv = HIDDEN, "—"
-    rate, rate_iv = "—", "—"
+        share, share_iv = HIDDEN, NO_VALUE
+    rate, rate_iv = NO_VALUE, NO_VALUE
     if r.per_thousand is not None:
         rate, rate_iv = f"{r.per_thousand:.1f}", interval_cell(r.language_interval, pct=False)
     if small(r.flagged_audits) or small(r.language.clusters):
-        rate, rate_iv = HIDDEN, "—"
+        rate, rate_iv = HIDDEN, NO_VALUE
     return [r.quarter, f"{r.audits:,}", share, share_iv, rate, rate_iv]
 
 
@@ -93,7 +94,7 @@ def _charts(rows: list[QuarterRow], cells: list[list[str]], title: str) -> list:
             lambda r: r.language_interval,
         ),
     ):
-        shown = [c[col] not in (HIDDEN, "none", "—") for c in cells]
+        shown = [c[col] not in (HIDDEN, "none", NO_VALUE) for c in cells]
         if sum(shown) < 2:
             continue
         values = [value(r) if s else None for r, s in zip(rows, shown, strict=True)]
@@ -116,7 +117,7 @@ def _charts(rows: list[QuarterRow], cells: list[list[str]], title: str) -> list:
                 intervals=intervals,
                 alt_text=f"{heading}. "
                 + "; ".join(
-                    f"{q} {c[col]}" + (f" (95% interval {c[col + 1]})" if c[col + 1] != "—" else "")
+                    f"{q} {c[col]}" + (f" (95% interval {c[col + 1]})" if c[col + 1] != NO_VALUE else "")
                     for q, c in zip(quarters, cells, strict=True)
                 )
                 + ".",

@@ -3,7 +3,7 @@
 How many files, over which months, how they were chosen, what was left out; for each
 checklist the change from baseline to post-training in plain words; the items least often
 meeting the standard; and where the recommendations stand. Every figure obeys the same
-small-number rules as the rest of the report (disclosure.py), and recommendation texts
+small-number rules as the rest of the report (disclosure/rules.py), and recommendation texts
 appear only when the report is built with free text.
 """
 
@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass
 from datetime import date
 
+from ..disclosure.rules import SUPPRESS_BELOW, Census, label, small, suppress_counts
 from ..domain import Phase
 from ..findings import Comparison, Findings, GroupFinding
 from ..findings.audit_level import AuditLevel
 from ..findings.clustered import Interval, change_interval
-from ..selection import AuditFilter
-from ..store import Database
-from .disclosure import SUPPRESS_BELOW, Census, label, small, suppress_counts
+from ..findings.records import Recommendation
+from ..formatting import NO_VALUE, long_date, percent
+from ..selection import AuditFilter  # a value: the selection the page describes
 from .model import Heading, KeyValue, PageBreak, Paragraph, Table
 
 GAPS_PER_CHECKLIST = 3
@@ -34,41 +34,25 @@ METHOD_NOTE = (
 )
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f}%"
-
-
 def _count(n: int) -> str:
     return label(n, small(n))
-
-
-def _in(checklists: set[str]) -> tuple[str, list[str]]:
-    marks = ",".join("?" * len(checklists)) or "NULL"
-    return f"a.checklist_id IN ({marks})", sorted(checklists)
 
 
 # -- period ------------------------------------------------------------------------------------
 
 
-def period(db: Database, flt: AuditFilter, covered: set[str]) -> str:
-    """'November 2024 to October 2026 (24 months)', by the month each audit was finalised
-    (a draft, in an identifiable report: last changed)."""
-    where, params = flt.where()
-    within, ids = _in(covered)
-    first, last = db.query_one(
-        f"""SELECT min(substr(coalesce(a.finalised_at, a.updated_at), 1, 7)),
-                   max(substr(coalesce(a.finalised_at, a.updated_at), 1, 7))
-            FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where} AND {within}""",
-        [*params, *ids],
-    )
-    if not first:
-        return "—"
+def period(months: tuple[str, str] | None) -> str:
+    """'November 2024 to October 2026 (24 months)', from the first and last month in which an
+    audit was finalised (findings.records.months_spanned)."""
+    if not months:
+        return NO_VALUE
+    first, last = months
     (y1, m1), (y2, m2) = (map(int, s.split("-")) for s in (first, last))
-    months = (y2 - y1) * 12 + (m2 - m1) + 1
+    months_n = (y2 - y1) * 12 + (m2 - m1) + 1
     start, end = date(y1, m1, 1).strftime("%B %Y"), date(y2, m2, 1).strftime("%B %Y")
-    if months == 1:
+    if months_n == 1:
         return f"{start} (1 month)"
-    return f"{start} to {end} ({months} months)"
+    return f"{start} to {end} ({months_n} months)"
 
 
 def how_chosen(note: str | None) -> str:
@@ -108,7 +92,7 @@ def checklist_comparison(f: Findings, cen: Census, cid: str, title: str) -> Comp
 def _change_sentence(c: Comparison, iv: Interval | None) -> str:
     """The change in plain words, with its audit-level 95% interval (case files as clusters,
     so items of one file are not treated as independent: findings/clustered.py)."""
-    before, after = _pct(c.base_share), _pct(c.post_share)
+    before, after = percent(c.base_share), percent(c.post_share)
     if before == after:
         move = f"stayed at {before} from baseline to post-training"
     else:
@@ -182,28 +166,6 @@ def due_date(text: str) -> date | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Rec:
-    audit_id: str
-    text: str
-    owner: str
-    due: str
-
-
-def _recs(db: Database, flt: AuditFilter, covered: set[str]) -> list[_Rec]:
-    where, params = flt.where()
-    within, ids = _in(covered)
-    return [
-        _Rec(*r)
-        for r in db.query(
-            f"""SELECT r.audit_id, r.text, r.owner, r.due FROM recommendations r
-            JOIN audits a ON a.id = r.audit_id JOIN cases c ON c.id = a.case_id
-            WHERE {where} AND {within} ORDER BY r.audit_id, r.pos""",
-            [*params, *ids],
-        )
-    ]
-
-
 def _common(values: list[tuple[str, str]], none: str, mixed: str) -> str:
     """The value (of (audit, value) pairs) recorded in SUPPRESS_BELOW or more audits and most
     often; `none` when nothing was recorded, `mixed` when no value is that common."""
@@ -225,7 +187,7 @@ def gaps_per_checklist(checklists: int, free_text: bool) -> int:
     return min(GAPS_PER_CHECKLIST, (3 if free_text else 6) // checklists)
 
 
-def recommendation_counts(recs: list[_Rec], today: date) -> str:
+def recommendation_counts(recs: list[Recommendation], today: date) -> str:
     """'12 in 9 audits: 10 with an owner, 7 with a due date, 2 overdue at 2 December 2026.'
     Counts of 1 to 4 read '<5'."""
     if not recs:
@@ -238,17 +200,17 @@ def recommendation_counts(recs: list[_Rec], today: date) -> str:
     text = (
         f"{_count(len(recs))} in {_count(in_audits)} audits: {_count(owned)} with an owner, "
         f"{_count(len(dated))} with a due date, {_count(overdue)} overdue at "
-        f"{today.day} {today.strftime('%B %Y')}."
+        f"{long_date(today)}."
     )
     if unread:
         text += f" {_count(unread)} due dates could not be read as dates."
     return text
 
 
-def recommendation_texts(recs: list[_Rec], scrub, limit: int = 3) -> list:
+def recommendation_texts(recs: list[Recommendation], scrub, limit: int = 3) -> list:
     """With free text only: the (redacted) texts held by SUPPRESS_BELOW or more audits, each
     with the owner and due date SUPPRESS_BELOW or more of those audits agree on."""
-    groups: dict[str, list[_Rec]] = {}
+    groups: dict[str, list[Recommendation]] = {}
     for r in recs:  # the same words once the references are out count as one recommendation
         groups.setdefault(" ".join(scrub(r.text).split()), []).append(r)
     rows = []
@@ -282,7 +244,6 @@ def recommendation_texts(recs: list[_Rec], scrub, limit: int = 3) -> list:
 
 
 def summary_section(
-    db: Database,
     f: Findings,
     cen: Census,
     flt: AuditFilter,
@@ -295,17 +256,19 @@ def summary_section(
     include_free_text: bool,
     today: date,
     level: AuditLevel,
+    recs: list[Recommendation],
+    months: tuple[str, str] | None,
 ) -> list:
     """The executive summary, then a page break: the first page of the report.
-    drafts: what the report says of drafts (left out, or how many are included)."""
+    drafts: what the report says of drafts (left out, or how many are included);
+    recs, months: the selection's recommendations and the months it spans (findings.records)."""
     n = cen.total(covered)
-    recs = _recs(db, flt, covered)
     out: list = [Heading("Summary", 1)]
     out.append(
         KeyValue(
             [
                 ("Files audited", f"{n:,} audits of {_count(cases)} case files"),
-                ("Period", period(db, flt, covered)),
+                ("Period", period(months)),
                 ("How files were chosen", how_chosen(sampled)),
                 ("Drafts", drafts),
                 ("Recommendations", recommendation_counts(recs, today)),
@@ -328,7 +291,7 @@ def summary_section(
             out.append(
                 Table(
                     ["Least often meeting the standard (all phases)", "Meeting", "Audits"],
-                    [[g.label, _pct(g.share), f"{g.audits:,}"] for g in gaps],
+                    [[g.label, percent(g.share), f"{g.audits:,}"] for g in gaps],
                     align=["l", "r", "r"],
                     widths=[6.6, 0.9, 0.7],
                 )

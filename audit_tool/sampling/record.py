@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from .. import audits
 from ..changes import Changes
+from ..disclosure.rules import SUPPRESS_BELOW
 from ..domain import Phase
 from ..errors import InvalidInput
-from ..reports.disclosure import SUPPRESS_BELOW
 from ..store import Database, now
 from .caselist import CaseList
 from .draw import Columns, Draw, Eligibility

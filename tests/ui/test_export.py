@@ -7,7 +7,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QTimer, QUrl
 
 from audit_tool.selection import AuditFilter, list_audits
@@ -117,11 +116,6 @@ def test_missing_renderers_are_explained(qtbot, session, tmp_path):
 
 
 def test_real_reports_when_available(qtbot, session, audit_id, tmp_path):
-    pytest.importorskip("audit_tool.reports.build")
-    from audit_tool import reports
-
-    if not hasattr(reports, "render"):
-        pytest.skip("the renderers are not there yet")
     dialog = ExportDialog(session, str(tmp_path), audit_id, AuditFilter(), "1 audit")
     qtbot.addWidget(dialog)
     dialog.export_button.click()
@@ -132,11 +126,6 @@ def test_real_reports_when_available(qtbot, session, audit_id, tmp_path):
 
 
 def test_real_aggregate_report_is_built_in_the_reader(qtbot, session, audit_id, tmp_path):
-    pytest.importorskip("audit_tool.reports.build")
-    from audit_tool import reports
-
-    if not hasattr(reports, "render"):
-        pytest.skip("the renderers are not there yet")
     dialog = ExportDialog(session, str(tmp_path), None, AuditFilter(), "1 audit")
     qtbot.addWidget(dialog)
     dialog.pdf.setChecked(True)

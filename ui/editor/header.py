@@ -3,13 +3,12 @@ changes are saved, how much is answered; and the banner of a finalised audit."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from audit_tool.domain import Audit
+from audit_tool.formatting import local_datetime
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.widgets import SaveIndicator
@@ -94,7 +93,4 @@ class ReadOnlyBanner(QFrame):
 
 
 def _local(stamp: str) -> str:
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y at %H:%M")
-    except (TypeError, ValueError):
-        return stamp or "an unknown date"
+    return local_datetime(stamp, joiner=" at ") if stamp else "an unknown date"

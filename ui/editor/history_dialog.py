@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
@@ -17,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from audit_tool import audits
 from audit_tool.domain import SUMMARY_FIELDS, Audit, HistoryEntry
+from audit_tool.formatting import local_datetime
 from ui.common.accessibility import name
 from ui.common.widgets import FittingDialog
 
@@ -34,10 +33,7 @@ _ACTIONS = {
 
 
 def _when(stamp: str) -> str:
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M:%S")
-    except ValueError:
-        return stamp
+    return local_datetime(stamp, seconds=True)
 
 
 def describe(entry: HistoryEntry, audit: Audit) -> tuple[str, str, str]:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from audit_tool.errors import AuditToolError
 from audit_tool.exchange import collect, read_recipients, write_bundle
+from audit_tool.passphrase import MIN_LENGTH
 from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
@@ -176,7 +177,7 @@ class SendDialog(ExchangeDialog):
                 recipients = read_recipients(Path(self.keys_path.text().strip()).expanduser())
             elif not self.passphrase.is_valid():
                 raise AuditToolError(
-                    "Type a passphrase of at least 15 characters for the file, twice."
+                    f"Type a passphrase of at least {MIN_LENGTH} characters for the file, twice."
                 )
             else:
                 passphrase = self.passphrase.text()

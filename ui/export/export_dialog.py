@@ -4,7 +4,8 @@ the anonymised analyst dataset of the selection (XLSX or CSV), built and written
 One audit's report is built on the GUI thread (a few milliseconds). An aggregate report
 reads every matching audit (seconds for tens of thousands), so it is built on the session's
 reader connection, off the GUI thread, with a busy bar; Cancel drops it and interrupts its
-query. Rendering then runs in a worker thread with progress and Cancel. Cancelling a render
+query. Rendering (audit_tool.export.render_report, as the command line renders) then runs
+in a worker thread with progress and Cancel. Cancelling a render
 raises Cancelled inside the progress callback, and the core's atomic writer removes the
 partial file.
 """
@@ -34,7 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool.disclosure.rules import SUPPRESS_BELOW
 from audit_tool.errors import AuditToolError
+from audit_tool.progress import Progress
 from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
@@ -57,8 +60,8 @@ IDENTIFIERS_NOTE = (
 FINALISED_ONLY_NOTE = "Anonymised reports and datasets include finalised audits only."
 FREE_TEXT_LABEL = "Include recommendation texts (I have read them for names)"
 FREE_TEXT_TIP = (
-    "Aggregate report only. Shows recommendations recorded in 5 or more audits, with case "
-    "references removed. Names typed in them are not removed: read them first."
+    f"Aggregate report only. Shows recommendations recorded in {SUPPRESS_BELOW} or more audits, "
+    "with case references removed. Names typed in them are not removed: read them first."
 )
 NOTES_LABEL = "Include evidence notes (I have read them for names)"
 NOTES_TIP = (
@@ -67,10 +70,10 @@ NOTES_TIP = (
 )
 
 
-def real_render(report: Any, fmt: str, path: Path, progress: Callable[[float], None] | None) -> Any:
-    from audit_tool.reports import render  # the renderers are being written alongside
+def real_render(report: Any, fmt: str, path: Path, progress: Progress | None) -> Any:
+    from audit_tool.export import render_report  # checks the format, as the CLI's export does
 
-    return render(report, fmt, path, progress)
+    return render_report(report, fmt, path, progress)
 
 
 def real_audit_report(db: Any, audit_id: str, include_identifiers: bool) -> Any:

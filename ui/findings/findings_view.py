@@ -28,6 +28,7 @@ from audit_tool.changes import Changes
 from audit_tool.domain import Phase, Status
 from audit_tool.errors import AuditToolError
 from audit_tool.findings import Findings, GroupFinding, findings
+from audit_tool.formatting import percent
 from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
@@ -121,8 +122,7 @@ class ShareChart(QWidget):
         p.end()
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
+_pct = percent  # the reports' rule: '47%', an em dash for no share
 
 
 def _distribution(g: GroupFinding) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from audit_tool.domain import AuditRow, AuditType, Phase, Status
+from audit_tool.formatting import local_datetime
 from audit_tool.selection import AuditFilter
 
 AUDIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -55,11 +55,7 @@ FILTER_FIELDS = {
 
 
 def _when(stamp: str) -> str:
-    try:
-        moment = datetime.fromisoformat(stamp).astimezone()
-    except ValueError:
-        return stamp
-    return moment.strftime("%d %b %Y %H:%M")
+    return local_datetime(stamp)
 
 
 def searchable_text(row: AuditRow) -> str:

@@ -1,0 +1,39 @@
+"""Disclosure control: the rules that keep small numbers out of anything that leaves the tool.
+
+The small-number rules (suppression, secondary suppression, differencing) are in rules.py;
+they are pure and read no database (the counts behind them: findings/census.py).
+"""
+
+from .rules import (
+    HIDDEN,
+    LESS,
+    METHOD_NOTE,
+    SUPPRESS_BELOW,
+    Census,
+    DisclosureRisk,
+    Line,
+    differencing_gap,
+    label,
+    parents,
+    small,
+    suppress,
+    suppress_counts,
+    suppress_rows,
+)
+
+__all__ = [
+    "HIDDEN",
+    "LESS",
+    "METHOD_NOTE",
+    "SUPPRESS_BELOW",
+    "Census",
+    "DisclosureRisk",
+    "Line",
+    "differencing_gap",
+    "label",
+    "parents",
+    "small",
+    "suppress",
+    "suppress_counts",
+    "suppress_rows",
+]

@@ -1,0 +1,359 @@
+"""The anonymised aggregate report for a steering group (no SQL: it takes the findings).
+
+Small numbers can identify people, so every figure resting on fewer than SUPPRESS_BELOW
+audits is hidden, with any figure that would give it back (rules in disclosure/rules.py).
+The findings are gathered by build.aggregate_report into an AggregateFindings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .. import APP_NAME
+from ..checklists.model import Scale
+from ..disclosure.rules import (
+    HIDDEN,
+    LESS,
+    METHOD_NOTE,
+    SUPPRESS_BELOW,
+    Census,
+    label,
+    small,
+    suppress_counts,
+)
+from ..domain import AuditRow, Phase, Status
+from ..findings import Findings
+from ..findings.agreement import Agreement
+from ..findings.audit_level import AuditLevel
+from ..findings.census import Behind
+from ..findings.clustered import METHOD as INTERVAL_METHOD
+from ..findings.facts import FactFindings
+from ..findings.language import LanguageSummary
+from ..findings.over_time import QuarterRow
+from ..findings.records import Recommendation
+from ..formatting import NO_VALUE, long_date
+from ..selection import AuditFilter
+from .agreement_section import agreement_section
+from .facts_section import aggregate_facts_blocks
+from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
+from .redact import Redactor, keep
+from .scales import method_notes
+from .sections_checklist import checklist_section
+from .sections_time import time_section
+from .summary import METHOD_NOTE as SUMMARY_NOTE
+from .summary import phase_hidden, summary_section
+
+
+@dataclass(frozen=True)
+class AggregateFindings:
+    """Everything the aggregate report shows, read from the database beforehand. The section
+    findings (behind to agreement) are gathered only when some checklist is reported."""
+
+    filter: AuditFilter  # the selection reported (finalised only when anonymised)
+    drafts_left_out: int | None  # anonymised: drafts in the selection, left out
+    findings: Findings
+    level: AuditLevel  # per-audit counts behind the audit-level intervals
+    census: Census
+    cases: int  # case files behind the checklists reported
+    references: list[str]  # every case reference, removed from free text when anonymised
+    sampled: str | None  # how the case files were chosen (sampling.record.sampling_note)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    months: tuple[str, str] | None = None  # first and last month finalised
+    behind: Behind | None = None
+    scales: dict[str, dict[str, Scale]] = field(default_factory=dict)
+    language: LanguageSummary | None = None
+    quarters: dict[str, list[QuarterRow]] = field(default_factory=dict)
+    facts: dict[str, tuple[FactFindings, ...]] = field(default_factory=dict)
+    agreement: Agreement | None = None
+    appendix: list[AuditRow] = field(default_factory=list)  # identifiable: the audits included
+
+
+def _count(n: int) -> str:
+    return label(n, small(n))
+
+
+def _language_section(lang: LanguageSummary) -> list:
+    order = [p.value for p in Phase]
+    phases = sorted(lang.by_phase, key=lambda p: order.index(p.phase) if p.phase in order else len(order))
+    out: list = [Heading("Language", 1)]
+    if not lang.by_phase:
+        return out + [Paragraph("No evidence notes in this selection.")]
+    out.append(Paragraph(
+        "Evidence notes and summaries were scanned for wording that hides who did what "
+        "(for example 'volatile relationship' or 'failure to protect'). Fewer flags per 1,000 "
+        "words after training suggests records that name the person who harmed and the behaviour."
+    ))
+    # every audit is in one phase row, so the rows add up to the report's audits: the same
+    # rows are hidden here as in "About this report"
+    withheld = suppress_counts([p.audits for p in phases])
+    hidden = withheld or [True] * len(phases)
+    rows = []
+    for p, h in zip(phases, hidden, strict=True):
+        if h:
+            rows.append([Phase(p.phase).label, label(p.audits, True) if withheld else HIDDEN] + [HIDDEN] * 3)
+        elif small(p.flagged_audits):  # the flags come from the notes of 1 to 4 audits
+            rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", HIDDEN, HIDDEN])
+        else:
+            rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
+                         f"{p.per_thousand:.1f}" if p.per_thousand is not None else NO_VALUE])
+    out.append(Table(["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"], rows,
+                     align=["l", "r", "r", "r", "r"]))
+    hidden = [h or small(p.flagged_audits) for p, h in zip(phases, hidden, strict=True)]
+    shown = [p for p, h in zip(phases, hidden, strict=True) if p.per_thousand is not None and not h]
+    if shown:
+        out.append(BarChart(
+            "Language flags per 1,000 words, by phase", [Phase(p.phase).label for p in shown],
+            [Series("Flags per 1,000 words", [p.per_thousand for p in shown])],
+            alt_text="Language flags per 1,000 words: " + "; ".join(
+                f"{Phase(p.phase).label} {p.per_thousand:.1f}" for p in shown) + ".",
+        ))
+    if lang.top_terms:
+        top = [(t, n) for t, n in lang.top_terms
+               if lang.term_audits.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW][:8]
+        if top:
+            out.append(Table(
+                ["Most flagged wording", "Times", "Suggested reframe"],
+                [[t.phrase, f"{n:,}", t.reframe] for t, n in top],
+                align=["l", "r", "l"], widths=[2, 0.8, 5],
+            ))
+        if len(top) < min(8, len(lang.top_terms)):
+            out.append(Paragraph(
+                f"Wording flagged in fewer than {SUPPRESS_BELOW} audits is not listed.", "note"))
+    return out
+
+
+
+def _line_text(names: list[str], counts: list[int]) -> str:
+    """'Baseline 12, Post-training <5, ...' for counts adding up to a shown total."""
+    hidden = suppress_counts(counts)
+    if hidden is None:
+        return ", ".join(names) + f" (counts not shown: fewer than {SUPPRESS_BELOW} in some)"
+    return ", ".join(f"{n} {label(c, h)}" for n, c, h in zip(names, counts, hidden, strict=True))
+
+
+
+def _recommendations(recs: list[Recommendation], scrub, include_identifiers: bool,
+                     include_free_text: bool) -> list:
+    """Counts only by default: recommendations and their owners are free text and can name
+    people. Texts are shown for a named recipient, or when the reviewer has read them and
+    asks for them; then each is redacted and shown only when SUPPRESS_BELOW or more audits
+    hold it. Over the checklists reported, like every other count: page 1 counts the same."""
+    out: list = [Heading("Recommendations gathered from the audits", 1)]
+    if not recs:
+        return out + [Paragraph("No recommendations were recorded in these audits.")]
+    out.append(KeyValue([
+        ("Recommendations recorded", _count(len(recs))),
+        ("Audits with a recommendation", _count(len({r.audit_id for r in recs}))),
+        # as SQL's trim() reads them: spaces only
+        ("With an owner", _count(sum(r.owner.strip(" ") != "" for r in recs))),
+        ("With a date to be done by", _count(sum(r.due.strip(" ") != "" for r in recs))),
+    ]))
+    if include_identifiers:
+        pairs: dict[tuple[str, str], int] = {}
+        for r in recs:
+            pairs[r.text, r.owner] = pairs.get((r.text, r.owner), 0) + 1
+        rows = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:30]
+        return out + [Table(["Recommendation", "Owner", "Audits"],
+                            [[t, o or "Not assigned", _count(n)] for (t, o), n in rows],
+                            align=["l", "l", "r"], widths=[5, 2, 0.8])]
+    if not include_free_text:
+        return out + [Paragraph(
+            "The texts of the recommendations and their owners are left out: free text can "
+            "name people. Export with 'Include recommendation texts' to show the texts "
+            f"recorded in {SUPPRESS_BELOW} or more audits.", "note")]
+    audits_of: dict[str, set[str]] = {}
+    for r in recs:
+        # the same words once the references are out count as one recommendation
+        audits_of.setdefault(" ".join(scrub(r.text).split()), set()).add(r.audit_id)
+    shown = sorted(((len(a), t) for t, a in audits_of.items() if len(a) >= SUPPRESS_BELOW), key=lambda x: (-x[0], x[1]))
+    if shown:
+        out.append(Table(["Recommendation", "Audits"], [[t, str(n)] for n, t in shown[:30]],
+                         align=["l", "r"], widths=[6, 0.8]))
+    out.append(Paragraph(
+        f"Only recommendations recorded in {SUPPRESS_BELOW} or more audits are shown, with case "
+        "references removed; owners are left out. The texts are as reviewers wrote them.", "note"))
+    return out
+
+
+def _about(f: Findings, cen: Census, covered: set[str], cases: int,
+           drafts_left_out: int | None = None) -> tuple[list, str, str]:
+    """The 'About this report' rows over the audits reported, with the status line and the
+    draft note. Counts under SUPPRESS_BELOW, and any count that would give one back, are hidden.
+    drafts_left_out: for a finalised-only (anonymised) report, the drafts it leaves out."""
+    n = cen.total(covered)
+    everything = cen.total()
+    status = cen.by(2, covered)
+    fin, drafts = status.get(Status.FINALISED.value, 0), status.get(Status.DRAFT.value, 0)
+    versions: dict[str, list[str]] = {}
+    titles: dict[str, str] = {}
+    for cid, version, title, _ in f.checklists:
+        versions.setdefault(cid, []).append(version)
+        titles[cid] = title
+    per = cen.by(0)
+    checklists = "; ".join(
+        f"{titles.get(c, c)} v{', v'.join(versions.get(c, ['?']))} "
+        + (f"({per[c]:,} audits)" if c in covered else f"({LESS} audits: not reported)")
+        for c in sorted(per)
+    ) or NO_VALUE
+    left_out = None if drafts_left_out is None else _drafts_left_out(drafts_left_out)
+    if not covered:
+        audits_text = label(everything, small(everything))
+        if everything >= SUPPRESS_BELOW:
+            audits_text += f" (each checklist was used in fewer than {SUPPRESS_BELOW}: none reported)"
+        status_row = [("Status", left_out)] if left_out else []
+        return [("Audits", audits_text), *status_row, ("Checklists", checklists)], "", left_out or ""
+    phase_counts = cen.by(1, covered)
+    present = [p for p in Phase if p.value in phase_counts]
+    status_hidden = suppress_counts([fin, drafts])
+    if left_out is not None:
+        status_text = left_out
+    elif status_hidden is None:
+        status_text = "not shown (small numbers)"
+    else:
+        status_text = f"Finalised {label(fin, status_hidden[0])}, draft {label(drafts, status_hidden[1])}"
+    if not drafts:
+        draft_note = ""
+    elif status_hidden and not status_hidden[1]:
+        draft_note = f"{drafts} of these audits are drafts, still being completed."
+    else:
+        draft_note = f"Some of these audits (fewer than {SUPPRESS_BELOW}) are drafts, still being completed."
+    rows = [
+        ("Audits", f"{n:,}"),
+        ("Case files", label(cases, small(cases))),
+        ("Status", status_text),
+        ("Checklists", checklists),
+        ("Phases", _line_text([p.label for p in present], [phase_counts[p.value] for p in present]) or NO_VALUE),
+    ]
+    return rows, draft_note, status_text
+
+
+def _drafts_left_out(drafts: int) -> str:
+    """The status line of a finalised-only report; a count of 1 to 4 drafts shows as '<5'."""
+    if not drafts:
+        return "Finalised audits only"
+    return (f"Finalised audits only; {label(drafts, small(drafts))} draft(s) in this selection are "
+            "left out while they are being completed")
+
+
+def _drafts_row(drafts: int) -> str:
+    """Page 1's short word on the drafts a finalised-only report leaves out."""
+    if not drafts:
+        return "None in this selection (the report covers finalised audits only)"
+    return f"{label(drafts, small(drafts))} left out (the report covers finalised audits only)"
+
+
+
+def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = False,
+                           include_free_text: bool = False) -> Report:
+    """The steering group's report from the findings gathered for it (build.aggregate_report
+    gathers them). Figures resting on fewer than SUPPRESS_BELOW audits are hidden, with any
+    figure that would give one back (disclosure/rules.py). Free text (recommendations) only
+    with `include_free_text` or `include_identifiers`."""
+    flt, f, level, cen = data.filter, data.findings, data.level, data.census
+    drafts_left_out = data.drafts_left_out
+    covered = cen.reported()
+    n = cen.total(covered)
+    everything = cen.total()
+    cases = data.cases
+    scrub = keep if include_identifiers else Redactor(data.references)
+    checklist_ids = sorted(cen.by(0))
+    titles = {c[0]: c[2] for c in f.checklists}
+    title = titles[checklist_ids[0]] if len(checklist_ids) == 1 else "All checklists"
+    about, draft_note, status_line = _about(f, cen, covered, cases, drafts_left_out)
+    produced = datetime.now(UTC)
+    sampled = data.sampled
+    blocks: list = []
+    scales: dict[str, dict[str, Scale]] = {}
+    if covered and not small(everything):
+        drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
+        blocks += summary_section(f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
+                                  include_free_text or include_identifiers, produced.date(), level,
+                                  data.recommendations, data.months)
+    blocks.append(Heading("About this report", 1))
+    blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
+                            ("Produced", long_date(produced))]))
+    which = "finalised audits" if drafts_left_out is not None else "audits"
+    if everything == 0:
+        blocks.append(Paragraph(f"No {which} match this selection, so there are no findings to report."))
+    elif small(everything):
+        blocks.append(Paragraph(
+            f"Fewer than {SUPPRESS_BELOW} {which} match this selection. Findings over so few case "
+            "files could identify the people in them, so none are shown. Widen the selection."
+        ))
+    elif not covered:
+        blocks.append(Paragraph(
+            f"No checklist was used in {SUPPRESS_BELOW} or more of these audits. Findings over so few "
+            "case files could identify the people in them, so none are shown. Widen the selection."
+        ))
+    else:
+        assert data.behind is not None and data.language is not None  # gathered when covered
+        bh, scales, lang = data.behind, data.scales, data.language
+        for cid in checklist_ids:
+            if cid not in covered:
+                blocks += [Heading(titles[cid], 1), Paragraph(
+                    f"Fewer than {SUPPRESS_BELOW} audits used this checklist; they are left out of "
+                    "this report, because small numbers can identify the people in a case.")]
+                continue
+            blocks += checklist_section(f, bh, cid, titles[cid], len(checklist_ids) > 1,
+                                        phase_hidden(cen, cid), scales.get(cid, {}), level)
+            blocks += aggregate_facts_blocks(data.facts.get(cid, ()), 2 if len(checklist_ids) > 1 else 1)
+            blocks += time_section(data.quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
+                                   titles[cid] if len(checklist_ids) > 1 else "")
+        blocks += _language_section(lang)
+        blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text)
+        blocks += agreement_section(data.agreement)  # only when some files were read twice
+
+    if include_identifiers:
+        blocks.append(PageBreak())
+        blocks.append(Heading("Appendix: audits included (identifiable)", 1))
+        rows = data.appendix
+        blocks.append(Table(
+            ["Case reference", "Area", "Checklist", "Phase", "Status"],
+            [[r.reference, r.area, r.checklist_id, Phase(r.phase).label, Status(r.status).label] for r in rows],
+        ))
+
+    how_many = f"{n:,} audit(s) of {label(cases, small(cases))} case file(s)" if covered else (
+        f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits")
+    blocks.append(Heading("Method notes", 1))
+    notes = [
+        f"This report covers {how_many} ({flt.describe()}).",
+        "Each item was rated on the scale its checklist names; the scales are described below, "
+        "as the checklists used define them. 'Not applicable' answers and facts are left out of "
+        "every share; an item not asked because an earlier answer fell short counts as not "
+        "meeting the standard, and other items hidden by a condition are left out.",
+        "Figures are held back where small numbers can identify the people in a case: " + METHOD_NOTE + " Hidden figures are "
+        "left out of the charts.",
+        "95% intervals are at the audit level (items in the same file are not treated as "
+        "independent): " + INTERVAL_METHOD,
+    ]
+    if covered and len(covered) < len(checklist_ids):
+        notes.append(f"Audits on a checklist used fewer than {SUPPRESS_BELOW} times in this selection "
+                     "are left out of every count, so that they cannot be worked out from the totals.")
+    if draft_note:
+        notes.append(draft_note + " Choose the status Finalised to leave them out.")
+    if drafts_left_out is not None:  # next to what the report covers
+        notes.insert(1, "Only finalised audits are reported: drafts are left out until they are "
+                        "finalised, because their ratings may still change.")
+    if sampled:  # how the case files were chosen
+        notes.append(sampled)
+    blocks += [Paragraph(t, "note") for t in notes]
+    if scales:  # the scales of the checklists reported, as their stored copies define them
+        blocks.append(Paragraph(SUMMARY_NOTE, "note"))
+        blocks += [Paragraph(t, "note") for t in method_notes(scales, titles)]
+    subtitle_n = f"{n:,} audits" if covered else (
+        f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")
+    return Report(
+        title=f"Steering group report: {title}",
+        subtitle=f"{subtitle_n} · {flt.describe()}",
+        author=APP_NAME,
+        subject="Aggregate audit findings for a steering group",
+        created=datetime.now(UTC),
+        identifiable=include_identifiers,
+        draft=False,
+        blocks=blocks,
+        free_text=include_identifiers or include_free_text,
+    )
+
+
+__all__ = ["AggregateFindings", "build_aggregate_report"]

@@ -1,0 +1,35 @@
+"""The reports' colours, one palette for the PDF and the DOCX, so the two read alike.
+
+Hex RGB without '#' (DOCX wants it so; pdf.py adds the '#'). Text colours are at least
+7:1 on white, banner fills are light enough for black text.
+"""
+
+from __future__ import annotations
+
+NAVY = "1F3A5F"  # title, headings, table heads, the banner's rule
+INK = "1A1A1A"  # body text
+SUBTITLE = "404040"
+DARK = "333333"  # captions, minor headings, table keys
+MUTED = "595959"  # notes and the meta line
+WHITE = "FFFFFF"  # text on a navy table head
+RULE = "C8CDD3"  # table borders
+ZEBRA = "F2F4F7"  # every other table row, and the key column of a key-value table
+BANNER_BG = "EEF3F8"
+WARN_BG = "FFF4E0"  # the warning banner of an identifiable report
+WARN_RULE = "B45F06"
+DRAFT_RED = "B00020"
+
+__all__ = [
+    "BANNER_BG",
+    "DARK",
+    "DRAFT_RED",
+    "INK",
+    "MUTED",
+    "NAVY",
+    "RULE",
+    "SUBTITLE",
+    "WARN_BG",
+    "WARN_RULE",
+    "WHITE",
+    "ZEBRA",
+]
