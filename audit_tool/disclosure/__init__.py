@@ -1,0 +1,1 @@
+"""Disclosure control for anonymised outputs (issue 18)."""
