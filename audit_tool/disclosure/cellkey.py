@@ -90,16 +90,16 @@ class PTable(BaseModel):
                 raise ValueError(f"count {c}: as many slots as perturbations")
             if r.perturbation != sorted(set(r.perturbation)):
                 raise ValueError(f"count {c}: perturbations in increasing order, each once")
-            if any(s <= 0 for s in r.slots) or sum(r.slots) != p.key_range:
-                raise ValueError(f"count {c}: slots must be positive and sum to {p.key_range}")
-            if sum(d * s for d, s in zip(r.perturbation, r.slots, strict=True)) != 0:
-                raise ValueError(f"count {c}: not unbiased (perturbations x slots must sum to 0)")
             for d in r.perturbation:
                 shown = c + d
                 if shown < 0 or 0 < shown < p.smallest_shown:
                     raise ValueError(f"count {c}: {d:+d} would show {shown}")
                 if c >= p.smallest_shown and abs(d) > p.max_perturbation:
                     raise ValueError(f"count {c}: {d:+d} is more than max_perturbation")
+            if any(s <= 0 for s in r.slots) or sum(r.slots) != p.key_range:
+                raise ValueError(f"count {c}: slots must be positive and sum to {p.key_range}")
+            if sum(d * s for d, s in zip(r.perturbation, r.slots, strict=True)) != 0:
+                raise ValueError(f"count {c}: not unbiased (perturbations x slots must sum to 0)")
         top = self.row[-1]
         if min(top.perturbation) + top.count < p.smallest_shown:
             raise ValueError("the top row serves larger counts: it must not reach below them")
@@ -127,7 +127,8 @@ def parse_table(source: str, name: str = "perturbation.toml") -> PTable:
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"]) or "table"
-        raise InvalidInput(f"{name}: {where}: {first['msg']}.") from None
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        raise InvalidInput(f"{name}: {where}: {msg}.") from None
 
 
 @lru_cache(maxsize=1)
