@@ -10,8 +10,9 @@ audit was started. The method is sdcMicro's, in three steps:
 2. global recoding of rare values: an area, agency, team, audit type or phase held by fewer
    than K audits is shown as OTHER (one label for all of them);
 3. local suppression: an audit in a combination of fewer than K is given SUPPRESSED for one
-   variable after another (team, period, agency, area, audit type, phase), only as far as
-   needed. The checklist is never suppressed: the items in the answers sheet would give it
+   variable after another, only as far as needed, in the order (of SUPPRESS_ORDERS, each
+   tried) that needs the fewest suppressions; a variable with one value only is never
+   suppressed (it cannot make a group bigger). The checklist is never suppressed: the items in the answers sheet would give it
    back. Audits still in a group of fewer than K at the end (same checklist, everything
    else suppressed) are joined by fully suppressing audits from the largest groups that can
    spare them; an audit that still cannot be placed is withheld (counted in the summary).
@@ -32,7 +33,14 @@ SUPPRESSED = "Suppressed"
 PERIOD = "period"
 QUASI = ("area", "agency", "team", "phase", "audit_type", "checklist", PERIOD)
 RARE_TO_OTHER = ("area", "agency", "team", "audit_type", "phase")
-SUPPRESS_ORDER = ("team", PERIOD, "agency", "area", "audit_type", "phase")
+# the orders tried for local suppression; the one needing the fewest suppressions wins
+# (ties: the first listed). Phase last: it is what the programme is evaluated by.
+SUPPRESS_ORDERS = (
+    ("team", PERIOD, "agency", "area", "audit_type", "phase"),
+    ("team", "agency", PERIOD, "area", "audit_type", "phase"),
+    ("team", "agency", "area", "audit_type", PERIOD, "phase"),
+    ("team", "audit_type", "agency", PERIOD, "area", "phase"),
+)
 LEVELS = ("month", "quarter", "year")
 
 
@@ -104,11 +112,12 @@ def _recode_rare(rows: list[dict[str, str]], k: int) -> dict[str, tuple[int, int
     return done
 
 
-def _suppress(rows: list[dict[str, str]], k: int) -> tuple[set[int], Counter]:
-    """Local suppression in SUPPRESS_ORDER; returns the indexes withheld, and per variable
-    how many values were suppressed."""
+def _suppress(rows: list[dict[str, str]], k: int, order: tuple[str, ...]) -> tuple[set[int], Counter]:
+    """Local suppression in `order`; returns the indexes withheld, and per variable how
+    many values were suppressed."""
     suppressed: Counter = Counter()
-    for var in SUPPRESS_ORDER:
+    order = tuple(v for v in order if len({r[v] for r in rows}) > 1)
+    for var in order:
         sizes = Counter(_combo(r) for r in rows)
         for r in rows:
             if sizes[_combo(r)] < k and r[var] != SUPPRESSED:
@@ -132,7 +141,7 @@ def _suppress(rows: list[dict[str, str]], k: int) -> tuple[set[int], Counter]:
                 if moved == need:
                     break
                 if _combo(r) == donor:
-                    for var in SUPPRESS_ORDER:
+                    for var in order:
                         suppressed[var] += r[var] != SUPPRESSED
                         r[var] = SUPPRESSED
                     moved += 1
@@ -142,12 +151,12 @@ def _suppress(rows: list[dict[str, str]], k: int) -> tuple[set[int], Counter]:
     return withheld, suppressed
 
 
-def _attempt(rows: Sequence[Mapping[str, str]], level: str, k: int):
+def _attempt(rows: Sequence[Mapping[str, str]], level: str, k: int, order: tuple[str, ...]):
     work = [dict(r) for r in rows]
     for r in work:
         r[PERIOD] = _period(r[PERIOD], level)
     rare = _recode_rare(work, k)
-    withheld, suppressed = _suppress(work, k)
+    withheld, suppressed = _suppress(work, k, order)
     cost = sum(suppressed.values()) + len(QUASI) * len(withheld)
     return cost, work, rare, withheld, suppressed
 
@@ -158,9 +167,10 @@ def protect(rows: Sequence[Mapping[str, str]], k: int = K) -> Protected:
     the output does not show can be given one constant value: it then costs nothing."""
     best = None
     for level in LEVELS:
-        attempt = _attempt(rows, level, k)
-        if best is None or attempt[0] < best[1][0]:
-            best = (level, attempt)
+        for order in SUPPRESS_ORDERS:
+            attempt = _attempt(rows, level, k, order)
+            if best is None or attempt[0] < best[1][0]:
+                best = (level, attempt)
     assert best is not None
     level, (_, work, rare, withheld, suppressed) = best
     summary = []
