@@ -31,7 +31,6 @@ import contextlib
 import csv
 import io
 import re
-import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -290,22 +289,27 @@ def _protected(raw: list[tuple]) -> tuple[list[list | None], kanon.Protected]:
         for r in raw
     ]
     result = kanon.protect(qi)
-    fresh: dict[str, str] = {}
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    fresh = kanon.fresh_pseudonyms(r[1] for r in raw)  # no pseudonym links two exports
     rows: list[list | None] = []
     for r, p in zip(raw, result.rows, strict=True):
         if p is None:
             rows.append(None)
             continue
-        while r[1] not in fresh:  # new per export: no pseudonym links two exports
-            name = "Case " + "".join(secrets.choice(alphabet) for _ in range(7))
-            if name not in fresh.values():
-                fresh[r[1]] = name
         changed = int(any(p[v] != q for v, q in (("area", r[2]), ("agency", r[3]),
                           ("phase", r[4]), ("audit_type", r[5]), (kanon.PERIOD, r[10]))))
         rows.append([f"{fresh[r[1]]}/{r[11]}", fresh[r[1]], p["area"], p["agency"], changed,
                      p["phase"], p["audit_type"], *r[6:9], r[9], 0, p[kanon.PERIOD]])
     return rows, result
+
+
+def _restricted(raw: list[tuple]) -> tuple[list[list | None], None]:
+    """The record-level rows: area or agency of fewer than SUPPRESS_BELOW audits as OTHER."""
+    area, agency = _grouped([r[2] for r in raw]), _grouped([r[3] for r in raw])
+    return [
+        [f"{r[1]}/{r[11]}", r[1], area[r[2]], agency[r[3]], int(OTHER in (area[r[2]], agency[r[3]])),
+         *r[4:9], r[9], 0, r[10]]
+        for r in raw
+    ], None
 
 
 def build_dataset(
@@ -330,18 +334,7 @@ def build_dataset(
         )
     ds = Dataset(selection=flt.describe(), free_text=include_free_text, restricted=restricted)
     index: dict[str, int] = {}
-    if restricted:
-        area, agency = _grouped([r[2] for r in raw]), _grouped([r[3] for r in raw])
-        rows: list[list | None] = []
-        for r in raw:
-            shown_area, shown_agency = area[r[2]], agency[r[3]]
-            small = int(OTHER in (shown_area, shown_agency))
-            rows.append(
-                [f"{r[1]}/{r[11]}", r[1], shown_area, shown_agency, small, *r[4:9], r[9], 0, r[10]]
-            )
-        protection = None
-    else:
-        rows, protection = _protected(raw)
+    rows, protection = _restricted(raw) if restricted else _protected(raw)
     for r, row in zip(raw, rows, strict=True):
         if row is not None:
             index[r[0]] = len(ds.audits)

@@ -23,8 +23,9 @@ the same, so the check (`smallest_group`) is a plain group-by.
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 K = 5
@@ -188,3 +189,18 @@ def protect(rows: Sequence[Mapping[str, str]], k: int = K) -> Protected:
         summary.append(s)
     out: list[dict[str, str] | None] = [None if i in withheld else r for i, r in enumerate(work)]
     return Protected(out, level, summary, len(withheld), k)
+
+
+def fresh_pseudonyms(old: Iterable[str]) -> dict[str, str]:
+    """A new random pseudonym for each distinct old one, drawn for this release only, so
+    that no pseudonym or key built on it links two releases."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    fresh: dict[str, str] = {}
+    taken: set[str] = set()
+    for value in old:
+        while value not in fresh:
+            name = "Case " + "".join(secrets.choice(alphabet) for _ in range(7))
+            if name not in taken:
+                fresh[value] = name
+                taken.add(name)
+    return fresh
