@@ -226,3 +226,23 @@ def test_an_older_database_gets_random_keys_on_upgrade(tmp_path, monkeypatch, mi
         keys = load_keys(db)
         assert set(keys) == set(made) and all(0 <= k < 250 for k in keys.values())
         assert db.query_one("SELECT count(*) FROM releases")[0] == 0
+
+
+def test_key_sums_from_sql_give_the_same_figures(demo_db):
+    """The fast path for report queries: counts and key sums in one SQL pass."""
+    keys = load_keys(demo_db)
+    rows = demo_db.query(
+        f"""SELECT a.phase, count(*), {cellkey.KEY_SUM},
+                   sum(a.checklist_id LIKE 'safe%'),
+                   sum(CASE WHEN a.checklist_id LIKE 'safe%' THEN k.record_key END)
+            FROM audits a {cellkey.KEY_JOIN} WHERE a.status = 'finalised' GROUP BY a.phase"""
+    )
+    assert rows
+    for phase, n, key_sum, met, met_sum in rows:
+        ids = [r[0] for r in demo_db.query(
+            "SELECT id FROM audits WHERE status = 'finalised' AND phase = ?", (phase,))]
+        met_ids = [r[0] for r in demo_db.query(
+            "SELECT id FROM audits WHERE status = 'finalised' AND phase = ?"
+            " AND checklist_id LIKE 'safe%'", (phase,))]
+        assert cellkey.count_from_sum(n, key_sum) == audit_count(keys, ids).value
+        assert cellkey.share_from_sums(met, met_sum, n, key_sum) == audit_share(keys, met_ids, ids)

@@ -180,8 +180,21 @@ def set_record_key(conn, audit_id: str, key: int) -> None:
 def cell_key(keys: Mapping[str, int], audit_ids: Iterable[str], kind: str = AUDITS,
              table: PTable | None = None) -> int:
     """Sum of the audits' record keys plus the kind's offset, modulo the key range."""
+    return key_from_sum(sum(keys[a] for a in audit_ids), kind, table)
+
+
+def key_from_sum(key_sum: int | None, kind: str = AUDITS, table: PTable | None = None) -> int:
+    """The cell key from a sum of record keys worked out in SQL (KEY_SUM): the fast path
+    for report queries, which count and sum keys in the same pass."""
     t = table or default_table()
-    return (sum(keys[a] for a in audit_ids) + KIND_OFFSETS[kind]) % t.parameters.key_range
+    return ((key_sum or 0) + KIND_OFFSETS[kind]) % t.parameters.key_range
+
+
+# For report queries: join the keys and sum them next to each count, e.g.
+#   SELECT item, count(*), sum(k.record_key), sum(met), sum(CASE WHEN met THEN k.record_key END)
+#   FROM audits a ... JOIN audit_keys k ON k.audit_id = a.id GROUP BY item
+KEY_JOIN = "JOIN audit_keys k ON k.audit_id = a.id"
+KEY_SUM = "sum(k.record_key)"
 
 
 # -- figures ----------------------------------------------------------------------------------
@@ -241,6 +254,25 @@ def item_count(keys: Mapping[str, int], items: int, audit_ids: Iterable[str], pe
     return max(0, shown)
 
 
+def count_from_sum(count: int, key_sum: int | None, kind: str = AUDITS,
+                   table: PTable | None = None) -> int:
+    """A count of audits as published, from its true count and its audits' key sum."""
+    return perturb(count, key_from_sum(key_sum, kind, table), table) if count > 0 else 0
+
+
+def share_from_sums(met: int, met_key_sum: int | None, base: int, base_key_sum: int | None,
+                    table: PTable | None = None) -> Share:
+    """audit_share() from counts and key sums worked out in SQL."""
+    reason = suppression_reason(met, base - met, base)
+    if reason:
+        return Share(None, None, None, reason)
+    b = count_from_sum(base, base_key_sum, AUDITS, table)
+    n = min(b, count_from_sum(met, met_key_sum, AUDITS_MET, table))
+    if b == 0:
+        return Share(None, None, None, "fewer than 5 audits")
+    return Share(_percent(n, b), n, b)
+
+
 def _percent(numerator: int, base: int) -> int:
     return math.floor(100 * numerator / base + 0.5)
 
@@ -249,15 +281,8 @@ def audit_share(keys: Mapping[str, int], numerator_ids: Iterable[str],
                 base_ids: Iterable[str], table: PTable | None = None) -> Share:
     """Audits meeting something out of the audits in the base, as published."""
     num, base = set(numerator_ids), set(base_ids)
-    reason = suppression_reason(len(num), len(base - num), len(base))
-    if reason:
-        return Share(None, None, None, reason)
-    n = perturb(len(num), cell_key(keys, num, AUDITS_MET, table), table) if num else 0
-    b = audit_count(keys, base, table).value or 0
-    n = min(n, b)
-    if b == 0:
-        return Share(None, None, None, "fewer than 5 audits")
-    return Share(_percent(n, b), n, b)
+    return share_from_sums(len(num), sum(keys[a] for a in num), len(base),
+                           sum(keys[a] for a in base), table)
 
 
 def item_share(keys: Mapping[str, int], met: int, met_ids: Iterable[str], rated: int,
