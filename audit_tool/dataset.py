@@ -183,6 +183,7 @@ class Dataset:
     notes: list[str] = field(default_factory=list)  # codebook notes
     free_text: bool = False
     restricted: bool = False  # the record-level file: every sheet and the file name say so
+    audit_ids: list[str] = field(default_factory=list)  # for the release register only
 
     def answer_header(self) -> list[str]:
         cols = ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])
@@ -272,8 +273,7 @@ ORDER BY c.pseudonym, a.created_at, a.id, ci.theme_pos, ci.item_pos
 
 
 def _grouped(values: list[str]) -> dict[str, str]:
-    """Each value as shown: OTHER when fewer than SUPPRESS_BELOW audits have it (a blank
-    agency says nothing about anyone and is kept)."""
+    """Each value as shown: OTHER when fewer than SUPPRESS_BELOW have it (blank is kept)."""
     counts: dict[str, int] = {}
     for v in values:
         counts[v] = counts.get(v, 0) + 1
@@ -354,7 +354,7 @@ def build_dataset(
         text = scrub(note) or None if scrub and note else None
         ds.answers.append((ix, key, interned.setdefault(rating, rating), text))
         ds.audits[ix][answered] += rating != NOT_ASKED
-    ds.audits = [tuple(a) for a in ds.audits]
+    ds.audits, ds.audit_ids = [tuple(a) for a in ds.audits], list(index)
     ds.notes = _notes(flt, drafts, include_free_text, len(ds.audits), sum(r[4] for r in ds.audits),
                       protection)
     return ds

@@ -146,3 +146,30 @@ def test_snap_period_to_months_and_quarters():
     assert snap_period(date(2026, 1, 1), date(2026, 1, 31))[2] == ""  # nothing changed
     with pytest.raises(InvalidInput):
         snap_period(None, None, "week")
+
+
+def test_guarded_release_of_the_real_dataset_file(filled, tmp_path):
+    """The dataset's audits go through the register: a restricted file is recorded with
+    its recipient; a second anonymised file one audit short is refused and not written."""
+    from audit_tool.dataset import build_dataset, write_dataset
+    from audit_tool.disclosure.register import guarded_release
+    from audit_tool.selection import AuditFilter
+
+    ds = build_dataset(filled, AuditFilter(), restricted=True)
+    written = guarded_release(
+        filled, ds.audit_ids, lambda: write_dataset(ds, "xlsx", tmp_path / "r.xlsx"),
+        kind="restricted dataset", selection=ds.selection, recipient="Analyst A (fictional)",
+        who="Reviewer A (fictional)", restricted=True)
+    assert [p.name for p in written] == ["r_Restricted.xlsx"]
+    anon = build_dataset(filled, AuditFilter())
+    assert sorted(anon.audit_ids) == sorted(ds.audit_ids) == sorted(_finalised(filled))
+    guarded_release(filled, anon.audit_ids, lambda: write_dataset(anon, "csv", tmp_path / "a.csv"),
+                    kind="dataset", selection=anon.selection, recipient="Board (fictional)",
+                    who="Reviewer A (fictional)")
+    with pytest.raises(ReleaseRefused):
+        guarded_release(filled, anon.audit_ids[1:], lambda: write_dataset(anon, "csv", tmp_path / "b.csv"),
+                        kind="dataset", selection="one fewer", recipient="Board (fictional)",
+                        who="Reviewer A (fictional)")
+    assert not list(tmp_path.glob("b*.csv"))
+    assert [(r.kind, r.restricted) for r in releases(filled)] == [
+        ("restricted dataset", True), ("dataset", False)]

@@ -20,10 +20,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from calendar import monthrange
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -32,6 +32,7 @@ from ..errors import AuditToolError, InvalidInput
 if TYPE_CHECKING:
     from ..store import Database
 
+T = TypeVar("T")
 MIN_DIFFERENCE = 5  # two anonymised releases differ by no audits, or by at least this many
 KINDS = ("report", "dataset", "bundle", "restricted dataset", "restricted report")
 PERIODS = ("month", "quarter")
@@ -135,6 +136,19 @@ def record_release(
         )
         c.executemany("INSERT INTO release_audits VALUES (?, ?)", [(rel.id, a) for a in ids])
     return rel
+
+
+def guarded_release(
+    db: Database, audit_ids: Iterable[str], write: Callable[[], T], **record: Any
+) -> T:
+    """The one way an output leaves: check the register, write, then record (record_release
+    keywords: kind, selection, recipient, who, restricted). Nothing is recorded when the
+    writing fails; nothing is written when the release is refused."""
+    ids = sorted(set(audit_ids))
+    check_release(db, ids, record.get("restricted", False))
+    written = write()
+    record_release(db, ids, **record)
+    return written
 
 
 # -- travelling in bundles ----------------------------------------------------------------------
