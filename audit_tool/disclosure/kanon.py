@@ -62,18 +62,22 @@ class Protected:
     summary: list[VariableSummary] = field(default_factory=list)
     withheld: int = 0
     k: int = K
+    shown: tuple[str, ...] = QUASI  # the variables that vary (a constant one is not shown)
 
     def codebook_notes(self) -> list[str]:
         """Plain sentences for the codebook: how many values were coarsened or suppressed."""
+        names = [v.replace("_", " ") for v in self.shown]
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
         notes = [
-            f"Every combination of area, agency, team, phase, audit type, checklist and "
-            f"period holds at least {self.k} audits (k-anonymity, k = {self.k}): values were "
-            f"coarsened or suppressed until it did. Periods are {self.period}s."
+            f"Every combination of {listed} holds at least {self.k} audits (k-anonymity, "
+            f"k = {self.k}): values were coarsened or suppressed until it did. Periods are "
+            f"{self.period}s."
         ]
         for s in self.summary:
             if s.recoded or s.suppressed:
+                how = f" ({s.how})" if s.how else ""
                 notes.append(
-                    f"{s.variable}: {s.recoded:,} audit(s) coarsened ({s.how}); "
+                    f"{s.variable}: {s.recoded:,} audit(s) coarsened{how}; "
                     f"{s.suppressed:,} shown as '{SUPPRESSED}'."
                 )
         if self.withheld:
@@ -188,7 +192,8 @@ def protect(rows: Sequence[Mapping[str, str]], k: int = K) -> Protected:
             s.how = f"{values} value(s) held by fewer than {k} audits ({audits} audits) shown as '{OTHER}'"
         summary.append(s)
     out: list[dict[str, str] | None] = [None if i in withheld else r for i, r in enumerate(work)]
-    return Protected(out, level, summary, len(withheld), k)
+    shown = tuple(v for v in QUASI if len({r[v] for r in rows}) > 1)
+    return Protected(out, level, summary, len(withheld), k, shown)
 
 
 def fresh_pseudonyms(old: Iterable[str]) -> dict[str, str]:
