@@ -69,7 +69,7 @@ def releases(db: Database) -> list[Release]:
     """Every release, oldest first."""
     return [
         Release(*r[:8], bool(r[8]))
-        for r in db.query(f"SELECT {_COLUMNS} FROM releases ORDER BY released_at, id")  # noqa: S608
+        for r in db.query(f"SELECT {_COLUMNS} FROM releases ORDER BY released_at, rowid")  # noqa: S608
     ]
 
 
