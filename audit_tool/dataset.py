@@ -9,15 +9,20 @@ The disclosure rules are the aggregate report's (disclosure/rules.py):
 - finalised audits only; drafts are counted and the count is in the codebook;
 - a selection that differs from a wider one by 1 to 4 audits is refused, as is a selection of
   1 to 4 audits;
-- an area or agency with fewer than SUPPRESS_BELOW audits in the selection is shown as
-  OTHER and its rows flagged small_group = 1;
+- by default the file is k-anonymous (disclosure/kanon.py, k = 5): area, agency, phase,
+  audit type, checklist and month are coarsened and locally suppressed until every
+  combination holds at least 5 audits; the codebook says how many values were changed. Case
+  pseudonyms are drawn afresh for every export, so no key links two exports;
+- the unprotected record-level file is a deliberate choice (restricted=True: for a named
+  analyst under a data-sharing agreement): an area or agency with fewer than SUPPRESS_BELOW
+  audits is shown as OTHER, keys are stable, and every sheet and the file name say
+  "Restricted";
 - no case reference, ever (there is no flag for it: this file is for analysts); evidence notes
   only when asked, with every case reference in the database removed;
 - months, not dates.
 
 Audits are keyed "<case pseudonym>/<n>", n counting the case's audits in the order they were
-created: stable across exports (an analyst can join two exports), and no internal id leaves
-the database.
+created; no internal id leaves the database.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .disclosure import kanon
 from .disclosure.rules import SUPPRESS_BELOW, DisclosureRisk
 from .domain import Status
 from .errors import InvalidInput
@@ -54,25 +60,31 @@ OTHER = f"Other (fewer than {SUPPRESS_BELOW} audits)"
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 
 # (name, meaning, type, allowed values) for each sheet's columns, in order
-_GROUP = f"{OTHER} where the selection has fewer than {SUPPRESS_BELOW} audits of it"
+_GROUP = (
+    f"'{kanon.OTHER}' (fewer than {kanon.K} audits) or '{kanon.SUPPRESSED}' (k-anonymity); in a "
+    f"Restricted file {OTHER} where the selection has fewer than {SUPPRESS_BELOW} audits of it"
+)
+_PROTECTED = f", '{kanon.OTHER}' or '{kanon.SUPPRESSED}' (k-anonymity)"
 _COMMON = [
     (
         "audit_key",
-        "The audit: case pseudonym, '/', the case's nth audit (stable across exports)",
+        "The audit: case pseudonym, '/', the case's nth audit (new in every export; stable "
+        "only in a Restricted file)",
         "text",
         "e.g. Case K7QM2P/1",
     ),
     (
         "pseudonym",
-        "The case's pseudonym (random; not derived from the case reference)",
+        "The case's pseudonym (random, new in every export; not derived from the reference)",
         "text",
-        "Case + 6 letters or digits",
+        "Case + 6 or 7 letters or digits",
     ),
     ("area", "Local authority area of the case", "text", f"as recorded, or {_GROUP}"),
     ("agency", "Agency holding the case file", "text", f"as recorded (may be blank), or {_GROUP}"),
     (
         "small_group",
-        "1 when area or agency was replaced by the 'Other' label",
+        "1 when a value of this audit was coarsened or suppressed (Restricted file: when area "
+        "or agency was replaced by the 'Other' label)",
         "whole number",
         "1, 0",
     ),
@@ -80,13 +92,14 @@ _COMMON = [
         "phase",
         "When in the programme the audit was done",
         "text",
-        "baseline, post_training, follow_up",
+        f"baseline, post_training, follow_up{_PROTECTED}",
     ),
     (
         "audit_type",
         "Kind of audit",
         "text",
-        "case_file_audit, thematic_review, multi_agency_review, drug_alcohol_death_review, moderation",
+        "case_file_audit, thematic_review, multi_agency_review, drug_alcohol_death_review, "
+        f"moderation{_PROTECTED}",
     ),
     ("status", "Audit status (anonymised exports hold finalised audits only)", "text", "finalised"),
     ("checklist_id", "Checklist the audit used", "text", "see the 'scale level' rows"),
@@ -135,9 +148,10 @@ AUDIT_COLUMNS = _COMMON + [
     ),
     (
         "created_month",
-        "Month the audit was started (months, not dates, to reduce identifiability)",
+        "Month the audit was started (months, not dates), or its quarter or year where the "
+        "file had to be coarsened (see the notes)",
         "text",
-        "YYYY-MM",
+        f"YYYY-MM, YYYY-Qn or YYYY, or '{kanon.SUPPRESSED}'; YYYY-MM in a Restricted file",
     ),
 ]
 CODEBOOK_HEADER = [
@@ -170,6 +184,8 @@ class Dataset:
     scales: list[tuple] = field(default_factory=list)  # codebook level rows
     notes: list[str] = field(default_factory=list)  # codebook notes
     free_text: bool = False
+    restricted: bool = False  # the record-level file: every sheet and the file name say so
+    audit_ids: list[str] = field(default_factory=list)  # for the release register only
 
     def answer_header(self) -> list[str]:
         cols = ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])
@@ -205,10 +221,11 @@ class Dataset:
     def sheets(self) -> list[tuple[str, list[str], Callable[[], Iterator[Sequence]], int]]:
         """(name, header, rows, row count) for each table, in the order they are written."""
         codebook = self.codebook_rows()
+        mark = "Restricted " if self.restricted else ""
         return [
-            ("answers", self.answer_header(), self.answer_rows, len(self.answers)),
-            ("audits", self.audit_header(), lambda: iter(self.audits), len(self.audits)),
-            ("codebook", CODEBOOK_HEADER, lambda: iter(codebook), len(codebook)),
+            (f"{mark}answers", self.answer_header(), self.answer_rows, len(self.answers)),
+            (f"{mark}audits", self.audit_header(), lambda: iter(self.audits), len(self.audits)),
+            (f"{mark}codebook", CODEBOOK_HEADER, lambda: iter(codebook), len(codebook)),
         ]
 
 
@@ -234,7 +251,8 @@ _AUDITS_SQL = """
 SELECT a.id, c.pseudonym, c.area, c.agency, a.phase, a.audit_type, a.status, a.checklist_id,
        d.version, d.title, substr(a.created_at, 1, 7),
        (SELECT count(*) FROM audits o WHERE o.case_id = a.case_id
-          AND (o.created_at < a.created_at OR (o.created_at = a.created_at AND o.id <= a.id)))
+          AND (o.created_at < a.created_at OR (o.created_at = a.created_at AND o.id <= a.id))),
+       c.team
 FROM audits a
 JOIN cases c ON c.id = a.case_id
 JOIN checklist_defs d ON d.sha256 = a.checklist_sha
@@ -257,19 +275,54 @@ ORDER BY c.pseudonym, a.created_at, a.id, ci.theme_pos, ci.item_pos
 
 
 def _grouped(values: list[str]) -> dict[str, str]:
-    """Each value as shown: OTHER when fewer than SUPPRESS_BELOW audits have it (a blank
-    agency says nothing about anyone and is kept)."""
+    """Each value as shown: OTHER when fewer than SUPPRESS_BELOW have it (blank is kept)."""
     counts: dict[str, int] = {}
     for v in values:
         counts[v] = counts.get(v, 0) + 1
     return {v: (OTHER if v and n < SUPPRESS_BELOW else v) for v, n in counts.items()}
 
 
+def _protected(raw: list[tuple]) -> tuple[list[list | None], kanon.Protected]:
+    """The audits sheet's rows, k-anonymous (None: withheld), with fresh pseudonyms. Team
+    is not in the file, so it is not a quasi-identifier here."""
+    qi = [
+        {"area": r[2], "agency": r[3], "team": "", "phase": r[4], "audit_type": r[5],
+         "checklist": f"{r[7]} {r[8]}", kanon.PERIOD: r[10]}
+        for r in raw
+    ]
+    result = kanon.protect(qi)
+    fresh = kanon.fresh_pseudonyms(r[1] for r in raw)  # no pseudonym links two exports
+    rows: list[list | None] = []
+    for r, p in zip(raw, result.rows, strict=True):
+        if p is None:
+            rows.append(None)
+            continue
+        changed = int(any(p[v] != q for v, q in (("area", r[2]), ("agency", r[3]),
+                          ("phase", r[4]), ("audit_type", r[5]), (kanon.PERIOD, r[10]))))
+        rows.append([f"{fresh[r[1]]}/{r[11]}", fresh[r[1]], p["area"], p["agency"], changed,
+                     p["phase"], p["audit_type"], *r[6:9], r[9], 0, p[kanon.PERIOD]])
+    return rows, result
+
+
+def _restricted(raw: list[tuple]) -> tuple[list[list | None], None]:
+    """The record-level rows: area or agency of fewer than SUPPRESS_BELOW audits as OTHER."""
+    area, agency = _grouped([r[2] for r in raw]), _grouped([r[3] for r in raw])
+    return [
+        [f"{r[1]}/{r[11]}", r[1], area[r[2]], agency[r[3]], int(OTHER in (area[r[2]], agency[r[3]])),
+         *r[4:9], r[9], 0, r[10]]
+        for r in raw
+    ], None
+
+
 def build_dataset(
-    db: Database, flt: AuditFilter | None = None, include_free_text: bool = False
+    db: Database,
+    flt: AuditFilter | None = None,
+    include_free_text: bool = False,
+    restricted: bool = False,
 ) -> Dataset:
-    """The anonymised dataset of the finalised audits `flt` selects. Raises DisclosureRisk
-    for a selection the aggregate report would refuse, or one of 1 to 4 audits."""
+    """The analyst dataset of the finalised audits `flt` selects: k-anonymous by default,
+    record-level ("Restricted") only when `restricted`. Raises DisclosureRisk for a
+    selection the aggregate report would refuse, or one of 1 to 4 audits."""
     flt, drafts = _finalised_only(db, flt or AuditFilter())
     refuse_differencing(db, flt)
     where, params = flt.where()
@@ -281,16 +334,13 @@ def build_dataset(
             f"Only {len(raw)} finalised audits match this selection: rows about fewer than "
             f"{SUPPRESS_BELOW} audits could identify the people in them. Widen the selection."
         )
-    area, agency = _grouped([r[2] for r in raw]), _grouped([r[3] for r in raw])
-    ds = Dataset(selection=flt.describe(), free_text=include_free_text)
+    ds = Dataset(selection=flt.describe(), free_text=include_free_text, restricted=restricted)
     index: dict[str, int] = {}
-    for r in raw:
-        shown_area, shown_agency = area[r[2]], agency[r[3]]
-        small = int(OTHER in (shown_area, shown_agency))
-        index[r[0]] = len(ds.audits)
-        ds.audits.append(
-            [f"{r[1]}/{r[11]}", r[1], shown_area, shown_agency, small, *r[4:9], r[9], 0, r[10]]
-        )
+    rows, protection = _restricted(raw) if restricted else _protected(raw)
+    for r, row in zip(raw, rows, strict=True):
+        if row is not None:
+            index[r[0]] = len(ds.audits)
+            ds.audits.append(row)
     _load_checklists(db, flt, ds)
     scrub = Redactor(all_references(db)) if include_free_text else None
     interned: dict[Any, Any] = {}
@@ -299,13 +349,16 @@ def build_dataset(
     for audit_id, sha, item, rating, note in db.iterate(
         _ANSWERS_SQL.format(where=where, note=note_sql), params
     ):
-        ix = index[audit_id]
+        ix = index.get(audit_id)
+        if ix is None:  # withheld: it could not be placed in a group of 5
+            continue
         key = interned.setdefault((sha, item), (sha, item))
         text = scrub(note) or None if scrub and note else None
         ds.answers.append((ix, key, interned.setdefault(rating, rating), text))
         ds.audits[ix][answered] += rating != NOT_ASKED
-    ds.audits = [tuple(a) for a in ds.audits]
-    ds.notes = _notes(flt, drafts, include_free_text, len(raw), sum(r[4] for r in ds.audits))
+    ds.audits, ds.audit_ids = [tuple(a) for a in ds.audits], list(index)
+    ds.notes = _notes(flt, drafts, include_free_text, len(ds.audits), sum(r[4] for r in ds.audits),
+                      protection)
     return ds
 
 
@@ -338,13 +391,31 @@ def _load_checklists(db: Database, flt: AuditFilter, ds: Dataset) -> None:
         ds.scales.append((cid, version, scale, value, label, pos + 1, meets))
 
 
-def _notes(flt: AuditFilter, drafts: int, free_text: bool, audits: int, small: int) -> list[str]:
+def _notes(
+    flt: AuditFilter, drafts: int, free_text: bool, audits: int, small: int,
+    protection: kanon.Protected | None = None,
+) -> list[str]:
     produced = datetime.now(UTC).strftime("%Y-%m")
+    if protection is None:
+        disclosure = [
+            "RESTRICTED record-level data, for a named analyst under a data-sharing "
+            "agreement: not protected against identification. Do not pass it on.",
+            f"An area or agency with fewer than {SUPPRESS_BELOW} audits in this selection is "
+            f"shown as '{OTHER}' and its rows have small_group = 1 ({small:,} audits here).",
+        ]
+    else:
+        disclosure = [
+            *protection.codebook_notes(),
+            f"small_group = 1 where area, agency, phase, audit type or period was coarsened "
+            f"('{kanon.OTHER}', quarters, years) or suppressed ('{kanon.SUPPRESSED}') "
+            f"({small:,} audits here).",
+            "Case pseudonyms and audit keys are drawn afresh for every export: they do not "
+            "link two exports.",
+        ]
     notes = [
         f"Selection: {flt.describe()}. {audits:,} finalised audits; produced {produced}.",
         f"Finalised audits only: {drafts:,} draft audit(s) in the selection were left out.",
-        f"An area or agency with fewer than {SUPPRESS_BELOW} audits in this selection is shown "
-        f"as '{OTHER}' and its rows have small_group = 1 ({small:,} audits here).",
+        *disclosure,
         "No case references: the tool has no option to include them in this file.",
         "One answers row per item rated, and one (rating 'not_asked', meets 0) per item not "
         "asked because an earlier answer fell short of the standard: the report counts those "
@@ -372,10 +443,20 @@ def export_dataset(
     out: str | Path,
     include_free_text: bool = False,
     progress: Progress | None = None,
+    restricted: bool = False,
 ) -> list[Path]:
-    """Build and write the dataset; returns the files written."""
+    """Build and write the dataset (k-anonymous; record-level and marked "Restricted" only
+    when `restricted`); returns the files written."""
     fmt = check_format(fmt)
-    return write_dataset(build_dataset(db, flt, include_free_text), fmt, Path(out), progress)
+    ds = build_dataset(db, flt, include_free_text, restricted=restricted)
+    return write_dataset(ds, fmt, Path(out), progress)
+
+
+def restricted_path(out: Path) -> Path:
+    """The file name says "Restricted" (added unless it does already)."""
+    if "restricted" in out.stem.casefold():
+        return out
+    return out.with_name(f"{out.stem}_Restricted{out.suffix}")
 
 
 def check_format(fmt: str) -> str:
@@ -393,6 +474,8 @@ def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = 
     """Write `ds` atomically: one XLSX file, or three CSV files (each swapped in whole)."""
     fmt = check_format(fmt)
     out = Path(out).expanduser()
+    if ds.restricted:
+        out = restricted_path(out)
     total = max(1, sum(s[3] for s in ds.sheets()))
     every = max(1, min(5000, total // 100))  # about a hundred reports (a chance to cancel)
     done = [0]

@@ -19,6 +19,8 @@ Pure functions over strings: no Qt, no database.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 KIND_LABELS = {
@@ -267,4 +269,196 @@ def describe(spans: list[Span]) -> str:
     return f"This may contain {parts}: case notes should not hold identifiers."
 
 
-__all__ = ["ALLOWED_WORDS", "KIND_LABELS", "Span", "describe", "find_identifiers"]
+# -- case references typed the way people type them (issue 18, item 6) -----------------------
+#
+# Both the references and the text are folded the same way before they are compared:
+# - NFKC (full-width and mathematical letters and digits, ligatures) and casefolding;
+# - every script's decimal digits to ASCII (Arabic-Indic ٠١٢, Devanagari ०१२ ...);
+# - Cyrillic and Greek letters that look like Latin ones to those Latin letters (the Latin
+#   look-alikes of Unicode's confusables list that can appear in a reference);
+# - then, for matching only, o to 0 and i, l to 1 (O for 0, I or l for 1 inside references).
+# A reference is then found (ReferenceIndex.find) when:
+# - its letters and digits appear in a row, any separators between them, with no letter or
+#   digit glued on (so FICT-1 never eats the start of FICT-10), in order or with its parts
+#   reversed (00417-2025-NSH);
+# - or its distinctive number (its longest group of digits, 4 or more, not a year when there
+#   is another) appears as a whole number, glued to letters or not (caserefNSH00417, "NSH
+#   00417" with the middle left out, "file 00417"): the match then takes in the reference's
+#   other parts next to it.
+
+MIN_REFERENCE_CHARS = 4  # shorter references ("12", "AB") are never searched for
+MIN_NUMBER_DIGITS = 4
+
+_LOOKALIKE = str.maketrans({
+    # Cyrillic
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "Х": "X", "У": "Y", "Ѕ": "S", "І": "I", "Ј": "J", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y",
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ј": "j", "ԁ": "d", "һ": "h", "ԛ": "q",
+    "ԝ": "w", "ү": "y", "ӏ": "l", "Ӏ": "I",
+    # Greek
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "α": "a", "ι": "i", "κ": "k", "ν": "v",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+})
+_DIGIT_LIKE = str.maketrans({"o": "0", "i": "1", "l": "1"})
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def fold_confusables(text: str) -> str:
+    """NFKC, every script's digits to ASCII, Latin look-alikes to Latin, casefolded."""
+    out = []
+    for ch in unicodedata.normalize("NFKC", text):
+        digit = unicodedata.decimal(ch, None)
+        out.append(str(digit) if digit is not None else ch)
+    return "".join(out).translate(_LOOKALIKE).casefold()
+
+
+def _match_form(text: str) -> str:
+    """A reference part as compared: folded, letters and digits only, O/I/l as digits."""
+    return "".join(ch for ch in fold_confusables(text) if ch.isalnum()).translate(_DIGIT_LIKE)
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The folded text, and for each of its characters the span of the original it came
+    from (a character with its combining marks; NFKC can change the length)."""
+    chars: list[str] = []
+    origin: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not unicodedata.combining(text[i]):
+            for ch in fold_confusables(text[start:i]):
+                chars.append(ch)
+                origin.append((start, i))
+            start = i
+    return "".join(chars), origin
+
+
+class ReferenceIndex:
+    """Every reference's forms, for finding them in free text (see the notes above)."""
+
+    def __init__(self, references: Iterable[str]) -> None:
+        self.keys: set[str] = set()  # whole references, forwards and parts reversed
+        self.numbers: dict[str, set[str]] = {}  # distinctive number -> the other parts
+        for ref in references:
+            # parts: runs of letters or of digits, as typed (so DEMO stays one part)
+            pieces = re.findall(r"[^\W\d_]+|\d+", fold_confusables(ref))
+            groups = [g.translate(_DIGIT_LIKE) for g in pieces]
+            key = "".join(groups)
+            if len(key) < MIN_REFERENCE_CHARS:
+                continue
+            self.keys.add(key)
+            self.keys.add("".join(reversed(groups)))
+            number = _distinctive_number(groups)
+            if number and any(not g.isdigit() for g in groups):
+                self.numbers.setdefault(number, set()).update(g for g in groups if g != number)
+        self._longest = max(map(len, self.keys), default=0)
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) in `text` of each reference found, in order, not overlapping."""
+        if not text or not self.keys:
+            return []
+        folded, origin = _folded_with_origin(text)
+        form = folded.translate(_DIGIT_LIKE)
+        found = self._whole(folded, form) + self._by_number(folded, form)
+        merged: list[list[int]] = []
+        for a, b in sorted(found):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        return [(origin[a][0], origin[b - 1][1]) for a, b in merged]
+
+    def _whole(self, folded: str, form: str) -> list[tuple[int, int]]:
+        runs = [(m.start(), m.end()) for m in re.finditer(r"[^\W_]+", folded)]
+        found = []
+        i = 0
+        while i < len(runs):
+            joined, match = "", None
+            for j in range(i, len(runs)):
+                joined += form[runs[j][0] : runs[j][1]]
+                if len(joined) > self._longest:
+                    break
+                if joined in self.keys:
+                    match = j  # keep going: the longest reference wins
+            if match is None:
+                i += 1
+            else:
+                found.append((runs[i][0], runs[match][1]))
+                i = match + 1
+        return found
+
+    def _by_number(self, folded: str, form: str) -> list[tuple[int, int]]:
+        if not self.numbers:
+            return []
+        found = []
+        for m in re.finditer(r"[0-9oil]+", folded):
+            a, b = m.start(), m.end()
+            if not any(ch.isdigit() for ch in folded[a:b]):
+                continue
+            # letters o, i, l glued on ("nil00417") may not be digits: try without them too
+            lead, trail = len(m[0]) - len(m[0].lstrip("oil")), len(m[0]) - len(m[0].rstrip("oil"))
+            for x, y in ((a, b), (a + lead, b), (a, b - trail), (a + lead, b - trail)):
+                parts = self.numbers.get(form[x:y])
+                if parts is not None:
+                    found.append(_extend(folded, form, x, y, parts))
+                    break
+        return found
+
+
+def _distinctive_number(groups: list[str]) -> str | None:
+    numbers = [g for g in groups if g.isdigit() and len(g) >= MIN_NUMBER_DIGITS]
+    not_years = [g for g in numbers if not _YEAR.fullmatch(g)]
+    pool = not_years or numbers
+    return max(reversed(pool), key=len) if pool else None  # the longest; ties: the last
+
+
+def _glued(token: str, part: str, at_end: bool) -> bool:
+    """A reference's letters glued to a word ("caserefnsh" ends with "nsh"); digits are
+    never taken out of a longer number."""
+    if part.isdigit() or len(token) <= len(part):
+        return False
+    if at_end:
+        return token.endswith(part) and not token[-len(part) - 1].isdigit()
+    return token.startswith(part) and not token[len(part)].isdigit()
+
+
+def _extend(folded: str, form: str, a: int, b: int, parts: set[str]) -> tuple[int, int]:
+    """Widen a number's match over the reference's other parts next to it (up to three
+    separator characters away, or glued on)."""
+    for _ in range(len(parts) + 1):
+        q = a
+        while q > 0 and a - q < 3 and not folded[q - 1].isalnum():
+            q -= 1
+        t = q
+        while t > 0 and folded[t - 1].isalnum():
+            t -= 1
+        token = form[t:q]
+        hit = next((p for p in parts if token == p or _glued(token, p, at_end=True)), None)
+        if not token or hit is None:
+            break
+        a = q - len(hit)
+    for _ in range(len(parts) + 1):
+        q = b
+        while q < len(folded) and q - b < 3 and not folded[q].isalnum():
+            q += 1
+        t = q
+        while t < len(folded) and folded[t].isalnum():
+            t += 1
+        token = form[q:t]
+        hit = next((p for p in parts if token == p or _glued(token, p, at_end=False)), None)
+        if not token or hit is None:
+            break
+        b = q + len(hit)
+    return a, b
+
+
+__all__ = [
+    "ALLOWED_WORDS",
+    "KIND_LABELS",
+    "ReferenceIndex",
+    "Span",
+    "describe",
+    "find_identifiers",
+    "fold_confusables",
+]

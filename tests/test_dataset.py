@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import tempfile
 import time
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -141,7 +143,9 @@ def test_xlsx_answer_rows_and_meets_match_what_was_entered(populated, tmp_path):
     assert len(audits_sheet) == AUDITS
     assert sum(a["answered"] for a in audits_sheet) == ROWS - NOT_ASKED
     assert len({a["audit_key"] for a in audits_sheet}) == AUDITS
-    assert all(len(a["created_month"]) == 7 for a in audits_sheet)  # YYYY-MM, no day
+    # never a day: months, or quarters or years where the file had to be coarsened (issue 18)
+    assert all(re.fullmatch(r"\d{4}(-\d{2}|-Q[1-4])?|Suppressed", a["created_month"])
+               for a in audits_sheet)
 
 
 def test_no_reference_and_no_note_in_any_cell(populated, tmp_path):
@@ -174,10 +178,15 @@ def test_notes_only_when_asked_and_references_removed_from_them(populated, tmp_p
     assert len(formula) == AUDITS and all(c.data_type == "s" for c in formula)
 
 
-def test_small_area_and_agency_are_other_and_flagged(populated, tmp_path):
-    out = tmp_path / "dataset.xlsx"
-    export_dataset(populated, AuditFilter(), "xlsx", out)
-    sheets = _sheets(out)
+def test_small_area_and_agency_are_other_and_flagged_in_the_restricted_file(populated, tmp_path):
+    """The record-level file (issue 18: a deliberate "Restricted" choice) keeps the old rule:
+    an area or agency of fewer than 5 audits is 'Other'; sheets and file name say Restricted."""
+    asked = tmp_path / "dataset.xlsx"
+    out = tmp_path / "dataset_Restricted.xlsx"
+    assert export_dataset(populated, AuditFilter(), "xlsx", asked, restricted=True) == [out]
+    assert not asked.exists()
+    sheets = {name.removeprefix("Restricted "): rows for name, rows in _sheets(out).items()}
+    assert list(_sheets(out)) == ["Restricted answers", "Restricted audits", "Restricted codebook"]
     cells = _every_cell(out)
     assert TINY not in cells and HV not in cells
     other = [a for a in sheets["audits"] if a["area"] == OTHER]
@@ -186,6 +195,28 @@ def test_small_area_and_agency_are_other_and_flagged(populated, tmp_path):
     assert sum(r["small_group"] for r in sheets["answers"]) == 2 * 5
     notes = [r["meaning"] for r in sheets["codebook"] if r["section"] == "note"]
     assert any("fewer than 5 audits" in n and "small_group" in n for n in notes)
+    assert any(n.startswith("RESTRICTED record-level data") for n in notes)
+
+
+def test_default_file_is_k_anonymous_with_fresh_pseudonyms(populated, tmp_path):
+    """The default file: every combination of the quasi-identifiers it shows holds at least 5
+    audits; the tiny area and agency are not in it; pseudonyms differ between two exports."""
+    sheets = [_sheets(export_dataset(populated, AuditFilter(), "xlsx", tmp_path / f"{n}.xlsx")[0])
+              for n in ("one", "two")]
+    audits_sheet = sheets[0]["audits"]
+    cells = _every_cell(tmp_path / "one.xlsx")
+    assert TINY not in cells and HV not in cells
+    qi = ("area", "agency", "phase", "audit_type", "checklist_id", "checklist_version",
+          "created_month")
+    groups = Counter(tuple(a[c] for c in qi) for a in audits_sheet)
+    assert min(groups.values()) >= 5 and sum(groups.values()) == AUDITS
+    assert not {a["pseudonym"] for a in audits_sheet} & {a["pseudonym"] for a in sheets[1]["audits"]}
+    notes = [r["meaning"] for r in sheets[0]["codebook"] if r["section"] == "note"]
+    assert any("k-anonymity, k = 5" in n for n in notes)
+    assert any("do not link two exports" in n for n in notes)
+    assert sum(a["small_group"] for a in audits_sheet) == sum(
+        any(a[c] in ("Other", "Suppressed") for c in qi) or len(a["created_month"]) != 7
+        for a in audits_sheet)
 
 
 def test_codebook_lists_every_column_and_every_level(populated, tmp_path):

@@ -236,3 +236,43 @@ def test_cli_include_free_text_flag(cli, tmp_path, passphrase) -> None:
     shown = _docx(tmp_path / "b.docx")
     assert all(_words(t) in shown for t in common)
     assert not [t for t in rare if _words(t) in shown]
+
+
+# -- issue 18, item 6: references typed the way people type them -------------------------------
+
+NSH = "NSH-2025-00417"  # fictional
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("see caserefNSH-2025-00417 too", f"see caseref{REMOVED} too"),  # glued to a word
+        ("see 00417-2025-NSH too", f"see {REMOVED} too"),  # parts reversed
+        ("see NSH-٢٠٢٥-٠٠٤١٧ too", f"see {REMOVED} too"),  # Arabic-Indic digits
+        ("see NSH-۲۰۲۵-۰۰۴۱۷ too", f"see {REMOVED} too"),  # Extended Arabic-Indic
+        ("see NSH-२०२५-००४१७ too", f"see {REMOVED} too"),  # Devanagari digits
+        ("see NЅН-2025-00417 too", f"see {REMOVED} too"),  # Cyrillic Ѕ and Н
+        ("see ΝSΗ-2025-00417 too", f"see {REMOVED} too"),  # Greek Ν and Η
+        ("see NSH 00417 too", f"see {REMOVED} too"),  # the middle left out
+        ("see NSH-2025-OO417 too", f"see {REMOVED} too"),  # O for 0
+        ("see NSH-2O25-0O417 too", f"see {REMOVED} too"),
+        ("see nsh2025oo417 too", f"see {REMOVED} too"),
+        ("file 00417 again", f"file {REMOVED} again"),  # the distinctive number alone
+        ("caseref00417.", f"caseref{REMOVED}."),
+    ],
+)
+def test_issue_18_spellings_are_removed(typed: str, shown: str) -> None:
+    assert Redactor([NSH, "FIF-2024-01311"])(typed) == shown
+
+
+def test_i_and_l_for_one_inside_references() -> None:
+    scrub = Redactor(["FIF-2024-01311"])
+    assert scrub("in FIF-2024-0I3ll.") == f"in {REMOVED}."
+    assert scrub("in fif 2024 O1311") == f"in {REMOVED}"
+
+
+def test_numbers_and_words_near_a_reference_number_stay() -> None:
+    scrub = Redactor([NSH])
+    text = "In 2025 we read 004170 files, 100417 notes and 417 pages; oil, lol and nil stay."
+    assert scrub(text) == text  # a year, longer numbers, shorter numbers, o/i/l words
+    assert scrub("Room 00418 and 2025-00416.") == "Room 00418 and 2025-00416."

@@ -2,6 +2,9 @@
 
 The small-number rules (suppression, secondary suppression, differencing) are in rules.py;
 they are pure and read no database (the counts behind them: findings/census.py).
+Cell-key perturbation (cellkey.py, its table in resources/perturbation.toml), small
+numerators and all-or-none shares (suppress.py), the release register (register.py) and the
+k-anonymous analyst dataset (kanon.py) sit beside them.
 """
 
 from .rules import (

@@ -48,6 +48,42 @@ def _hidden_fails(conn: sqlcipher3.Connection) -> None:
             mark_hidden(conn, audit_id, d, stamp)
 
 
+DISCLOSURE_STEP = """
+    CREATE TABLE audit_keys (
+        audit_id TEXT PRIMARY KEY,
+        -- 0..249: the key range of resources/perturbation.toml; never exported
+        record_key INTEGER NOT NULL DEFAULT ((random() % 250 + 250) % 250)
+            CHECK (record_key BETWEEN 0 AND 249)
+    ) WITHOUT ROWID;
+    INSERT INTO audit_keys (audit_id) SELECT id FROM audits;
+    CREATE TRIGGER audit_keys_on_insert AFTER INSERT ON audits
+        BEGIN INSERT OR IGNORE INTO audit_keys (audit_id) VALUES (NEW.id); END;
+    CREATE TABLE releases (
+        id TEXT PRIMARY KEY,
+        released_at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        kind TEXT NOT NULL,               -- report, dataset, bundle, restricted dataset
+        selection TEXT NOT NULL,          -- the selection as described in the output
+        audit_count INTEGER NOT NULL,
+        audits_sha256 TEXT NOT NULL,      -- of the sorted audit ids, one per line
+        restricted INTEGER NOT NULL DEFAULT 0 CHECK (restricted IN (0, 1))
+    );
+    CREATE TABLE release_audits (
+        release_id TEXT NOT NULL REFERENCES releases(id),
+        audit_id TEXT NOT NULL,
+        PRIMARY KEY (release_id, audit_id)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER releases_no_update BEFORE UPDATE ON releases
+        BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
+    CREATE TRIGGER releases_no_delete BEFORE DELETE ON releases
+        BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
+    CREATE TRIGGER release_audits_no_update BEFORE UPDATE ON release_audits
+        BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
+    CREATE TRIGGER release_audits_no_delete BEFORE DELETE ON release_audits
+        BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
+"""
+
 MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     # 1: initial schema
     """
@@ -309,6 +345,14 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     #    imported (a replayed file is refused) and the received versions that clash with a
     #    local change, kept side by side until a person chooses
     lambda conn: _exchange_step(conn),
+    # 7 (DISCLOSURE step; renumber freely at merge): issue 18. Each audit's random record
+    #    key for cell-key perturbation (audit_tool/disclosure/cellkey.py), kept in its own
+    #    table so that it can be set on EVERY insert by the database (ALTER TABLE cannot
+    #    add a column with a random default, and an AFTER INSERT update of a finalised audit
+    #    would trip the audits_finalised_* triggers); existing audits get random keys here.
+    #    A key survives the audit's deletion on purpose: an exchange import that replaces a
+    #    row keeps the key. And the release register (disclosure/register.py), append only.
+    DISCLOSURE_STEP,
 ]
 
 
