@@ -101,9 +101,18 @@ def _twice(values) -> object:
     return next((v for v, k in counts.items() if k > 1), None)
 
 
+def _horizon() -> str:
+    return (datetime.now(UTC) + CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def not_future(stamp: str, what: str) -> None:
+    if stamp[:19] > _horizon()[: len(stamp[:19])]:
+        raise refused(f"{what} {show(stamp)}, which is in the future")
+
+
 def _clock(payload: dict) -> None:
     """No timestamp later than a day from now, and no day that is not in the calendar."""
-    horizon = (datetime.now(UTC) + CLOCK_SKEW).strftime("%Y-%m-%dT%H:%M:%S")
+    horizon = _horizon()
     entries = payload["audits"]
     checks = [
         (

@@ -58,11 +58,16 @@ def parse(plain: bytes, source: str = "") -> Bundle:
             f"version reads up to {VERSION}). Update the tool, then import it; nothing was changed."
         )
     schema.check_manifest(m)
+    checks.not_future(m["created_at"], "its manifest has created_at")
     if hashlib.sha256(body).hexdigest() != m["payload_sha256"]:
         raise refused("its contents do not match their checksum")
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (ValueError, RecursionError):
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):  # Python refuses numbers of 4,300+ digits
+            raise refused("it holds a number far too long to be one this tool writes") from None
+        raise refused("its contents are not audit data") from None
+    except RecursionError:
         raise refused("its contents are not audit data") from None
     if not isinstance(payload, dict):
         raise refused("it has no payload")

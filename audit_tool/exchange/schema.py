@@ -365,10 +365,17 @@ def _locate(payload: dict, loc: tuple) -> tuple[str, str]:
             row = payload["audits"][n].get(kind, [])[i]
             if kind == "answers" and isinstance(row, dict) and "item_id" in row:
                 who += f" (item {show(row['item_id'])})"
-        return who, " ".join(str(p) for p in rest)
+        return who, _path(rest)
     if section in _KINDS and rest and isinstance(rest[0], int):
-        return f"{_KINDS[section]} {rest[0] + 1}", " ".join(str(p) for p in rest[1:])
-    return "its " + str(section), " ".join(str(p) for p in rest)
+        return f"{_KINDS[section]} {rest[0] + 1}", _path(rest[1:])
+    return "its " + _path([section]), _path(rest)
+
+
+def _path(parts: list) -> str:
+    """Field names as they were received: a name this tool could not have written is quoted."""
+    return " ".join(
+        p if isinstance(p, str) and p.isascii() and p.isidentifier() else show(p) for p in parts
+    )
 
 
 def describe(err: dict, payload: dict, manifest: bool = False) -> str:
@@ -387,17 +394,17 @@ def describe(err: dict, payload: dict, manifest: bool = False) -> str:
         return f"{who} has {field} {show(value)}, which this tool does not know"
     if kind == "string_too_long":
         return (
-            f"{who} has a {field} that is too long ({len(value):,} characters; "
+            f"{who}: its {field} is too long ({len(value):,} characters; "
             f"at most {ctx.get('max_length', 0):,})"
         )
     if kind == "string_unicode":
-        return f"{who} has a {field} that is not valid text (it holds a lone surrogate)"
+        return f"{who}: {'its ' + field if field else 'a field name'} is not valid text (it holds a lone surrogate)"
     if kind == "string_pattern_mismatch":
         what = _PATTERNS.get(ctx.get("pattern", ""), "in the form this tool writes")
         return f"{who} has {field} {show(value)}, which is not {what}"
     if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
         if isinstance(value, int) and abs(value) >= 2**63:
-            return f"{who} has a {field} that is far too large a number ({show(value)})"
+            return f"{who}: its {field} is far too large a number ({show(value)})"
         return f"{who} has {field} {show(value)}, which is out of range"
     if kind == "too_short":
         return f"{who} has no {field or 'contents'}"
@@ -407,6 +414,6 @@ def describe(err: dict, payload: dict, manifest: bool = False) -> str:
         return f"{who}{' ' + field if field else ''} is not a record"
     if kind in _EXPECTED:
         if isinstance(value, dict | list):
-            return f"{who} has a {field} that is not text or a number"
+            return f"{who}: its {field} is not text or a number"
         return f"{who} has {field} {show(value)}, which is not {_EXPECTED[kind]}"
-    return f"{who} has a {field} this tool cannot use"
+    return f"{who}: its {field} is something this tool cannot use"
