@@ -435,6 +435,16 @@ PAYLOADS: list[tuple[str, Change, str]] = [
         _set(_audit, "invented_column", {"a": 1}),
         "with a value this tool cannot keep",
     ),
+    (
+        "unknown-section",
+        lambda w, d: d["payload"].update(scripts=[]),
+        "its contents has a field 'scripts' this tool does not know",
+    ),
+    (
+        "reviewer-unknown-field",
+        _set(lambda w, d: d["payload"]["reviewers"], "is_local", 1),
+        "reviewer 1 has a field 'is_local' this tool does not know",
+    ),
     # duplicated ids
     (
         "audit-twice",
@@ -628,3 +638,44 @@ def test_the_attack_through_the_cli_is_one_line_exit_1(world, tmp_path, cli):
     assert "has action 'viewed', which this tool does not know" in r.stderr, r
     assert "Traceback" not in r.stderr and "unexpected error" not in r.stderr
     assert _hashes(lead) == before
+
+
+def test_a_version_taken_in_a_conflict_travels_on_to_a_third_laptop(tmp_path, mini):
+    """Laptops A and B both amend a finalised audit; A takes B's version in the conflict.
+    C, holding the version before both amendments, receives A's: its history explains the
+    change (B's amendment and rating entries start from what C holds), so it is taken."""
+    ident = pyrage.x25519.Identity.generate()
+    secret, public = str(ident), str(ident.to_public())
+    a, b, c = (Database.create(tmp_path / f"{n}.db", PASSPHRASE) for n in "abc")
+    for db, n in ((a, "a"), (b, "b"), (c, "c")):
+        audits.set_local_reviewer(db, f"Fictional reviewer {n}")
+    case = audits.add_case(a, "FICT-THIRD-0001", "Glenmorven (demo)")
+    x = audits.new_audit(a, case.id, mini)
+    for item, rating in FULL.items():
+        audits.answer(a, x, item, rating)
+    audits.finalise(a, x)
+
+    def send(src: Database, to: Database, name: str):
+        export_bundle(src, tmp_path / name, recipients=[public])
+        return import_bundle(to, read_bundle(tmp_path / name, identities=[secret]))
+
+    send(a, b, "1.age")
+    send(a, c, "2.age")
+    for db, rating in ((a, "6"), (b, "2")):
+        audits.amend(db, x, "Fictional: second look")
+        audits.answer(db, x, "p1", rating, f"Fictional: now {rating}")
+        audits.finalise(db, x)
+    assert send(b, a, "3.age").ids("conflict") == [x]
+    from audit_tool.exchange import resolve
+
+    resolve(a, x, take_received=True)
+    assert send(a, c, "4.age").ids("updated") == [x]
+    got = audits.get_audit(c, x)
+    assert (got.ratings["p1"], got.answers["p1"].note, got.status.value) == (
+        "2",
+        "Fictional: now 2",
+        "finalised",
+    )
+    assert got.amend_reason == audits.get_audit(a, x).amend_reason
+    for db in (a, b, c):
+        db.close()

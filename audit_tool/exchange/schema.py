@@ -388,8 +388,10 @@ def describe(err: dict, payload: dict, manifest: bool = False) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     if kind == "missing":
         return f"{who} has no {field or 'contents'}"
-    if kind == "extra_forbidden":
-        return f"{who} has a field {show(field)} this tool does not know"
+    if kind == "extra_forbidden":  # the location ends at the unknown field's own name
+        loc = tuple(err["loc"])
+        owner = "its manifest" if manifest else _locate(payload, loc[:-1])[0]
+        return f"{owner} has a field {show(loc[-1])} this tool does not know"
     if kind == "literal_error":
         return f"{who} has {field} {show(value)}, which this tool does not know"
     if kind == "string_too_long":
