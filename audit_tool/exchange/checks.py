@@ -166,8 +166,6 @@ def _audit(entry: dict, n: int, ids: dict) -> None:
     moderation = a["audit_type"] == AuditType.MODERATION
     if readings and not moderation:
         raise refused(f"{name} names readings but is not a moderation")
-    if moderation and len(readings) < 2:
-        raise refused(f"{name} is a moderation that names fewer than two readings")
     for rid in readings:
         if rid == a["id"]:
             raise refused(f"{name} names itself as one of its readings")
