@@ -679,3 +679,31 @@ def test_a_version_taken_in_a_conflict_travels_on_to_a_third_laptop(tmp_path, mi
     assert got.amend_reason == audits.get_audit(a, x).amend_reason
     for db in (a, b, c):
         db.close()
+
+
+def test_everything_the_tool_writes_is_accepted(tmp_path):
+    """The other side of the schema: a demo database (every bundled checklist, drafts,
+    finalised audits, hidden failing items, recommendations) is sent whole and taken whole."""
+    from audit_tool.demo import generate
+
+    def rows(db: Database) -> dict:
+        return {
+            sql: sorted(db.query(sql))
+            for sql in (
+                "SELECT * FROM audits",
+                "SELECT * FROM answers",
+                "SELECT audit_id, pos, text, owner, due FROM recommendations",
+                "SELECT sha256, source FROM checklist_defs",
+                "SELECT uid, audit_id, at, who, action, field, old, new FROM history",
+            )
+        }
+
+    ident = pyrage.x25519.Identity.generate()
+    with Database.create(tmp_path / "demo.db", PASSPHRASE) as db:
+        generate(db, 120, seed=11)
+        export_bundle(db, tmp_path / "demo.age", recipients=[str(ident.to_public())])
+        want = rows(db)
+    with Database.create(tmp_path / "lead.db", PASSPHRASE) as lead:
+        done = import_bundle(lead, read_bundle(tmp_path / "demo.age", identities=[str(ident)]))
+        assert done.count("new") == 120
+        assert rows(lead) == want

@@ -181,7 +181,7 @@ class SamplingRow(TypedDict):
     id: Uuid
     created_at: Stamp
     who: Short
-    source_name: Short
+    source_name: _text(1000)  # a file's name
     source_sha256: Sha
     source_encoding: Short
     sheet: Short | None
@@ -190,7 +190,7 @@ class SamplingRow(TypedDict):
     excluded: Count
     exclusions: Long
     method: Literal["simple", "stratified"]
-    strata_column: Short | None
+    strata_column: Note | None  # a column heading, as the council's list has it
     strata_sizes: Long
     seed: Short
     sample_size: Count
