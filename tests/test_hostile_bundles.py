@@ -296,7 +296,7 @@ PAYLOADS: list[tuple[str, Change, str]] = [
     (
         "history-not-a-list",
         lambda w, d: w.entry(d, w.final).update(history={"a": 1}),
-        "are not a list",
+        "its history is not a list",
     ),
     ("answer-not-a-record", lambda w, d: _answers(w, d).append("p1=6"), "is not a record"),
     # ranges
@@ -516,17 +516,17 @@ PAYLOADS += [
     (
         "amendment-without-rating-entry",
         _second(lambda w, d, e: _drop(w, e, "rating")),
-        "item 'p1''s rating with no record of the change",
+        "the rating of item 'p1' with no record of the change",
     ),
     (
         "amendment-without-summary-entry",
         _second(lambda w, d, e: _drop(w, e, "summary")),
-        "summary with no record of the change",
+        "its summary with no record of the change",
     ),
     (
         "amendment-without-recommendations-entry",
         _second(lambda w, d, e: _drop(w, e, "recommendations")),
-        "recommendations with no record",
+        "its recommendations with no record",
     ),
     (
         "amendment-row-date-not-in-history",
@@ -541,12 +541,12 @@ PAYLOADS += [
     (
         "amendment-moves-case",
         _second(lambda w, d, e: e["audit"].update(case_id=w.entry(d, w.draft)["audit"]["case_id"])),
-        "case_id, which never changes",
+        "its case_id, which never changes",
     ),
     (
         "amendment-extra-note-change",
         _second(lambda w, d, e: e["answers"][-1].update(note="Forged as well")),
-        "'s note with no record of the change",
+        "note of item 'q2' with no record of the change",
     ),
 ]
 

@@ -40,14 +40,14 @@ def check(c, local: dict, entry: dict, local_uids: set[str], name: str) -> None:
     a = entry["audit"]
     new = [h for h in entry["history"] if h["uid"] not in local_uids]
     amendments = [h for h in new if h["action"] == "amended" and (h["new"] or "").strip()]
-    prefix = f"{name} is finalised here, and the file changes it"
+    prefix = f"{name} is finalised here, and the file changes"
     if not amendments:
-        raise refused(f"{prefix} without an amendment in its history")
+        raise refused(f"{prefix} it without an amendment in its history")
     for key in FIXED:
         if a.get(key) != local.get(key):
-            raise refused(f"{prefix}'s {key}, which never changes once an audit is finalised")
+            raise refused(f"{prefix} its {key}, which never changes once an audit is finalised")
     if (a["amended_at"], a["amend_reason"]) not in {(h["at"], h["new"]) for h in amendments}:
-        raise refused(f"{prefix} with an amendment date and reason its history does not hold")
+        raise refused(f"{prefix} it with an amendment date and reason its history does not hold")
     since = min(h["at"] for h in amendments)
     aid = local["id"]
     here = {
@@ -67,11 +67,11 @@ def check(c, local: dict, entry: dict, local_uids: set[str], name: str) -> None:
                     theirs[pos],
                     since,
                     prefix,
-                    f"item {show(item)}'s {action}",
+                    f"the {action} of item {show(item)}",
                 )
     for key in SUMMARY_FIELDS:
         if local.get(key) != a.get(key):
-            _explained(new, "summary", key, local.get(key), a.get(key), since, prefix, key)
+            _explained(new, "summary", key, local.get(key), a.get(key), since, prefix, f"its {key}")
     mine_recs = [
         dict(zip(("text", "owner", "due"), r, strict=True))
         for r in c.execute(
@@ -91,7 +91,7 @@ def check(c, local: dict, entry: dict, local_uids: set[str], name: str) -> None:
             recs_text(theirs_recs),
             since,
             prefix,
-            "recommendations",
+            "its recommendations",
         )
     readings = {
         r[0]
@@ -100,7 +100,7 @@ def check(c, local: dict, entry: dict, local_uids: set[str], name: str) -> None:
         )
     }
     if readings != {r["reading_id"] for r in entry.get("readings", [])}:
-        raise refused(f"{prefix}'s readings, which never change once a moderation is finalised")
+        raise refused(f"{prefix} its readings, which never change once a moderation is finalised")
 
 
 def _explained(
@@ -108,13 +108,13 @@ def _explained(
 ) -> None:
     steps = [h for h in new if h["action"] == action and h["field"] == field]
     if not steps:
-        raise refused(f"{prefix}'s {what} with no record of the change in its history")
+        raise refused(f"{prefix} {what} with no record of the change in its history")
     if any(h["at"] < since for h in steps):
-        raise refused(f"{prefix}'s {what} by a change made before it was reopened")
+        raise refused(f"{prefix} {what} by a change made before it was reopened")
     if steps[0]["old"] != mine:
         raise refused(
-            f"{prefix}'s {what}, but its history starts from {show(steps[0]['old'])}, "
+            f"{prefix} {what}, but its history starts from {show(steps[0]['old'])}, "
             f"not {show(mine)} as here"
         )
     if steps[-1]["new"] != theirs:
-        raise refused(f"{prefix}'s {what}, but its history does not end at the value it carries")
+        raise refused(f"{prefix} {what}, but its history does not end at the value it carries")

@@ -148,10 +148,17 @@ def _holder(payload: dict, kind: str, field: str, value: str) -> str:
         n = next(i for i, r in enumerate(payload[kind]) if r[field] == value)
         return f"{kind[:-1]} {n + 1}"
     for n, e in enumerate(payload["audits"]):
-        rows = [e["audit"]] if kind == "audit" else e[kind]
-        if any(r[field] == value for r in rows):
-            return audit_name(e, n) + ("" if kind == "audit" else f" ({kind})")
+        if kind == "audit":
+            if e["audit"][field] == value:
+                return audit_name(e, n)
+            continue
+        i = next((i for i, r in enumerate(e[kind]) if r[field] == value), None)
+        if i is not None:
+            return f"{audit_name(e, n)}, {_ROW[kind]} {i + 1}"
     return "a record"
+
+
+_ROW = {"answers": "answer", "history": "history entry", "concerns": "concern"}
 
 
 def _audit(entry: dict, n: int, ids: dict) -> None:

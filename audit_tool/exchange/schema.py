@@ -411,7 +411,7 @@ def describe(err: dict, payload: dict, manifest: bool = False) -> str:
     if kind == "too_short":
         return f"{who} has no {field or 'contents'}"
     if kind == "list_type":
-        return f"{who}: its {field or 'contents'} are not a list"
+        return f"{who}: its {field or 'contents'} is not a list"
     if kind in ("dict_type", "typed_dict_type", "model_type"):
         return f"{who}{' ' + field if field else ''} is not a record"
     if kind in _EXPECTED:
