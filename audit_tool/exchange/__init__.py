@@ -1,23 +1,17 @@
 """Audits passed between laptops in one encrypted file (age format), merged by uuid.
 
 bundle: what a file holds and how it is built; crypto: sealing and opening it;
-merge: checking a received file, previewing it, importing it, and the conflicts it leaves.
+parse (with schema and checks): reading a received file and checking every record;
+plan (with amendment): what importing it would do; apply: importing it in one transaction;
+conflicts: the received versions left for a person to choose; merge: all of these, one name.
 """
 
+from .apply import import_bundle
 from .bundle import FORMAT, VERSION, Sent, collect, export_bundle, write_bundle
+from .conflicts import Conflict, Difference, compare, conflicts, resolve
 from .crypto import BundleRefused, WrongKey, keygen, read_identities, read_recipients
-from .merge import (
-    Bundle,
-    Conflict,
-    Difference,
-    Plan,
-    compare,
-    conflicts,
-    import_bundle,
-    plan,
-    read_bundle,
-    resolve,
-)
+from .parse import Bundle, read_bundle
+from .plan import Plan, plan
 
 __all__ = [
     "FORMAT",

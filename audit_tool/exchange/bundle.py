@@ -62,7 +62,15 @@ def collect(
     # every reading travels, also those a finalised moderation stands in for: the receiving
     # laptop needs them for agreement figures, and counts the moderation in their place
     where, params = replace(flt or AuditFilter(), include_superseded=True).where()
-    chosen = f"SELECT a.id FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}"  # noqa: S608
+    # and the readings of each moderation chosen, whatever the filter says: a receiving
+    # laptop refuses a moderation whose readings it has nowhere
+    chosen = (
+        f"SELECT a.id FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}"  # noqa: S608
+        " UNION SELECT ms.reading_id FROM moderation_sources ms JOIN audits r ON r.id = ms.reading_id"
+        " JOIN audits a ON a.id = ms.moderation_id JOIN cases c ON c.id = a.case_id"
+        f" WHERE {where}"
+    )
+    params = params + params
     db.conn.execute("BEGIN")  # one consistent read: a write elsewhere lands before or after
     try:
         audits = _rows(db, f"SELECT * FROM audits WHERE id IN ({chosen}) ORDER BY id", params)  # noqa: S608

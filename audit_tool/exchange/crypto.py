@@ -25,6 +25,11 @@ class BundleRefused(AuditToolError):
     """The file cannot be imported (damaged, altered, replayed, newer, hostile)."""
 
 
+def refused(why: str) -> BundleRefused:
+    """The one form a refusal of a received file takes: what is wrong, and that nothing changed."""
+    return BundleRefused(f"This file cannot be imported: {why}; nothing was changed.")
+
+
 class WrongKey(AuditToolError):
     """The passphrase or key does not open the file."""
 
