@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..checklists.loader import available, validate_local
 from ..checklists.local import install_from_spreadsheet
-from ..checklists.spreadsheet import save_workbook, to_spreadsheet, write_template
+from ..checklists.sheet_write import save_workbook, to_spreadsheet, write_template
 from ..errors import NotFound
 from ..jsonout import checklists_to_json
 from ..paths import user_checklists_dir
