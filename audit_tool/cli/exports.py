@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..export import FORMATS
+# the formats the renderers take (reports.FORMATS; importing audit_tool.export here would
+# load every report builder, about a second, before each command)
+from ..reports import FORMATS
 from .common import Add, add_filters, audit_filter, group, open_db
 
 
