@@ -118,7 +118,8 @@ def run(say: Callable[[str], None] = print) -> int:
 
         def spreadsheet() -> str:
             # openpyxl is loaded only here and by sampling and datasets: prove the bundle has it
-            from .checklists.spreadsheet import import_xlsx, write_template
+            from .checklists.sheet_read import import_xlsx
+            from .checklists.sheet_write import write_template
 
             book = folder / "template.xlsx"
             write_template(book)

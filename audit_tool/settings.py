@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import paths
-from .errors import InvalidInput, StorageProblem
+from .errors import ExportProblem, InvalidInput, StorageProblem
+from .fileio import write_atomic
 
 FILE_NAME = "settings.json"
 
@@ -124,22 +123,15 @@ class Settings:
         return {key: self.get(key) for key in REGISTRY}
 
     def save(self) -> None:
-        """Write atomically (temporary file, then replace), readable by the user only."""
+        """Write atomically (fileio.write_atomic), readable by the user only."""
         data = json.dumps(self._values, indent=2, sort_keys=True)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
         except OSError as exc:
             raise StorageProblem(
                 f"Settings could not be saved in {self.path.parent}: {exc.strerror or exc}."
             ) from None
+        try:
+            write_atomic(self.path, lambda f: f.write(data.encode("utf-8")))
+        except ExportProblem as exc:
+            raise StorageProblem(f"Settings could not be saved: {exc}") from None

@@ -14,7 +14,8 @@ from ..changes import Changes
 from ..errors import ChecklistError
 from ..paths import user_checklists_dir
 from .loader import LoadedChecklist, bundled_clash, load_file, user_defined
-from .spreadsheet import import_xlsx, write_text_atomic
+from .sheet_read import import_xlsx
+from .sheet_toml import write_text_atomic
 
 
 @dataclass(frozen=True)
