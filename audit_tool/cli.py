@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from getpass import getpass
 from pathlib import Path
 
-from . import __version__, audits
+from . import __version__, audits, cli_formats
 from .checklists.loader import available, validate_local
 from .checklists.local import install_from_spreadsheet
 from .checklists.spreadsheet import save_workbook, to_spreadsheet, write_template
@@ -853,7 +853,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(read them for names first)")
     _add_filters(q)
     p = add("dataset", cmd_export, "anonymised analyst dataset: answers, audits, codebook", exp)
-    p.add_argument("--format", required=True, help="xlsx (one workbook) or csv (a file per table)")
+    p.add_argument("--format", required=True, help="xlsx (one workbook), csv (a file per table, "
+                   "with .sps/.do label files), sav (SPSS) or dta (Stata)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--include-free-text", action="store_true",
                    help="add evidence notes, case references removed (read them for names first)")
@@ -933,6 +934,7 @@ def build_parser() -> argparse.ArgumentParser:
     pw = sub.add_parser("passphrase", help="passphrase").add_subparsers(dest="sub", required=True, parser_class=_Parser)
     add("change", cmd_passphrase_change, f"change the passphrase (new one from {PASS_ENV}_NEW or a prompt)", pw)
     add("selftest", cmd_selftest, "round trip in a temporary encrypted database")
+    cli_formats.register(sub)  # checklist print, history export (issue 23)
     return parser
 
 
