@@ -82,9 +82,12 @@ ORDER BY h.id
 """
 
 
+MARK_IN_NAMES = MARK.replace(":", " -")  # Windows allows no ':' in file or sheet names
+
+
 def suggested_name(fmt: str = "xlsx", today: date | None = None) -> str:
     """The file name a dialog or the CLI help offers: says what the file is."""
-    return f"Audit trail ({MARK}) {(today or date.today()).isoformat()}.{fmt}"
+    return f"Audit trail ({MARK_IN_NAMES}) {(today or date.today()).isoformat()}.{fmt}"
 
 
 def history_rows(db: Database, flt: HistoryFilter | None = None) -> Iterator[list[Any]]:
@@ -144,7 +147,7 @@ def _write_xlsx(f: BinaryIO, title: str, rows: Sequence[list]) -> None:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = MARK.replace(":", " -")  # a sheet title cannot hold ':'
+    ws.title = MARK_IN_NAMES
     ws.append([title])
     ws["A1"].font = Font(bold=True, color="9C0006")
     ws.append(HEADER)
