@@ -178,3 +178,29 @@ def test_native_formats_need_their_folder(demo, tmp_path):
         export_dataset(db, AuditFilter(), "sav", tmp_path / "missing" / "x.sav")
     assert not (tmp_path / "missing").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_pyreadstat_one_line_says_to_use_csv(demo, tmp_path, monkeypatch):
+    # the frozen app leaves pyreadstat out: simulate its absence (import fails)
+    import sys
+
+    from audit_tool.dataset_stats import NATIVE_UNAVAILABLE, native_available
+    from audit_tool.errors import InvalidInput
+
+    monkeypatch.setitem(sys.modules, "pyreadstat", None)
+    assert not native_available()
+    with Database.open(demo, PASSPHRASE) as db, pytest.raises(InvalidInput) as caught:
+        export_dataset(db, AuditFilter(), "dta", tmp_path / "x.dta")
+    assert str(caught.value) == NATIVE_UNAVAILABLE and "\n" not in NATIVE_UNAVAILABLE
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_export_dataset_sav(cli, demo, tmp_path):
+    out = tmp_path / "cli.sav"
+    r = cli("--db", demo, "export", "dataset", "--format", "sav", "--out", out)
+    assert r.returncode == 0, r
+    assert r.stdout.strip() == f"Wrote {out}"
+    _frame, meta = pyreadstat.read_sav(out, metadataonly=True)
+    assert meta.column_labels[0] == AUDIT_COLUMNS[0][1]
+    r = cli("--db", demo, "export", "dataset", "--format", "por", "--out", tmp_path / "x.por")
+    assert r.returncode == 1 and "use xlsx, csv, sav, dta" in r.stderr
