@@ -46,7 +46,7 @@ def cmd_history_export(args: argparse.Namespace) -> int:
         raise InvalidInput(f"Name the file .csv or .xlsx (not '{args.out.name}').")
     with cli._open(args) as db:
         path, count = export_history(db, args.out, flt)
-    print(f"Wrote {path}: {count:,} changes. {MARK}: it names cases and reviewers; "
+    print(f"Wrote {path}: {count:,} changes ({MARK}). It names cases and reviewers: "
           "keep it as you keep the case files.")
     return 0
 

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .dataset_stats import STATS_FORMATS, write_native, write_syntax
+from .dataset_stats import STATS_FORMATS, require_native, write_native, write_syntax
 from .domain import Status
 from .errors import InvalidInput
 from .fileio import write_atomic
@@ -380,6 +380,8 @@ def export_dataset(
 def check_format(fmt: str) -> str:
     if fmt.lower() not in FORMATS:
         raise InvalidInput(f"Unknown format '{fmt}': use {', '.join(FORMATS)}.")
+    if fmt.lower() in STATS_FORMATS:
+        require_native()  # the frozen app says so before any work (and any passphrase prompt)
     return fmt.lower()
 
 

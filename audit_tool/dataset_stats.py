@@ -184,6 +184,11 @@ def _pyreadstat():
     return pyreadstat
 
 
+def require_native() -> None:
+    """Raise InvalidInput (one line: use CSV) where .sav and .dta cannot be written."""
+    _pyreadstat()
+
+
 def native_available() -> bool:
     """Whether .sav and .dta can be written here (not in the frozen app)."""
     try:

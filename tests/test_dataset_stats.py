@@ -189,8 +189,8 @@ def test_without_pyreadstat_one_line_says_to_use_csv(demo, tmp_path, monkeypatch
 
     monkeypatch.setitem(sys.modules, "pyreadstat", None)
     assert not native_available()
-    with Database.open(demo, PASSPHRASE) as db, pytest.raises(InvalidInput) as caught:
-        export_dataset(db, AuditFilter(), "dta", tmp_path / "x.dta")
+    with pytest.raises(InvalidInput) as caught:  # before the database is even opened
+        export_dataset(None, AuditFilter(), "dta", tmp_path / "x.dta")
     assert str(caught.value) == NATIVE_UNAVAILABLE and "\n" not in NATIVE_UNAVAILABLE
     assert list(tmp_path.iterdir()) == []
 
