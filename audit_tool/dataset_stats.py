@@ -18,7 +18,7 @@ checklists. An audit that has no row for an item (left unrated, or hidden withou
 (system-missing). The checklists have no multiple-choice items, so no 0/1 variables.
 
 .sav and .dta are written with pyreadstat, which needs pandas: both are left out of the
-frozen app (they add far more than 30 MB), so there the native formats are refused with one
+frozen app (with NumPy they added 71 MiB to a trial bundle), so there the native formats are refused with one
 line and the CSV with its .sps and .do files is the way. The CSV export also writes the
 wide table as FILE_wide.csv with FILE_wide.sps and FILE_wide.do beside it, which read it and
 apply every label above.
