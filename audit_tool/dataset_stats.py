@@ -380,15 +380,16 @@ def stata_do(wide: Wide, csv_name: str) -> str:
     ]
     for name, label, _k in wide.columns:
         lines.append(f"label variable {name} {_dq(_cut(label, STATA_LABEL))}")
-    for name, labels in wide.value_labels().items():
+    for n, (name, labels) in enumerate(wide.value_labels().items(), 1):
         pairs = " ".join(
             f"{'.' + _stata_letter(c) if c < 0 else c} {_dq(lab)}" for c, lab in labels.items()
         )
-        lines.append(f"label define {name}_lbl {pairs}, replace")
+        lab_name = f"lab{n}"  # a label name has at most 32 characters, as a variable's
+        lines.append(f"label define {lab_name} {pairs}, replace")
         for c in labels:
             if c < 0:
                 lines.append(f"replace {name} = .{_stata_letter(c)} if {name} == {c}")
-        lines.append(f"label values {name} {name}_lbl")
+        lines.append(f"label values {name} {lab_name}")
     lines.append("")
     return "\n".join(lines)
 

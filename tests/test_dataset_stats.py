@@ -151,6 +151,10 @@ def test_csv_wide_file_and_its_syntax_carry_the_same_labels(exported):
             assert f"{int(code)} '{label.replace(chr(39), chr(39) * 2)}'" in spss
     assert "MISSING VALUES" in spss and "(-99 THRU -1)" in spss
     assert "replace " in stata and "= .a if" in stata
+    # Stata names (variables, value labels) have at most 32 characters
+    for line in stata.splitlines():
+        if line.startswith(("label define", "label values", "replace ")):
+            assert all(len(w) <= 32 for w in line.split()[2:4] if w.isidentifier()), line
 
 
 @pytest.mark.skipif(shutil.which("pspp") is None, reason="PSPP is not installed")
