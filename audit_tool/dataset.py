@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .dataset_stats import STATS_FORMATS, require_native, write_native, write_syntax
 from .disclosure import kanon
 from .disclosure.rules import SUPPRESS_BELOW, DisclosureRisk
 from .domain import Status
@@ -55,7 +56,7 @@ from .store.flat import HIDDEN_FAILS
 
 NOT_ASKED = "not_asked"  # the dataset's name for the level HIDDEN_FAILS
 
-FORMATS = ("xlsx", "csv")
+FORMATS = ("xlsx", "csv", *STATS_FORMATS)  # sav, dta: dataset_stats.py
 OTHER = f"Other (fewer than {SUPPRESS_BELOW} audits)"
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 
@@ -461,7 +462,9 @@ def restricted_path(out: Path) -> Path:
 
 def check_format(fmt: str) -> str:
     if fmt.lower() not in FORMATS:
-        raise InvalidInput(f"Unknown format '{fmt}': use xlsx or csv.")
+        raise InvalidInput(f"Unknown format '{fmt}': use {', '.join(FORMATS)}.")
+    if fmt.lower() in STATS_FORMATS:
+        require_native()  # the frozen app says so before any work (and any passphrase prompt)
     return fmt.lower()
 
 
@@ -476,6 +479,8 @@ def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = 
     out = Path(out).expanduser()
     if ds.restricted:
         out = restricted_path(out)
+    if fmt in STATS_FORMATS:  # SPSS, Stata: one row per audit, labelled (dataset_stats.py)
+        return write_native(ds, fmt, out, progress)
     total = max(1, sum(s[3] for s in ds.sheets()))
     every = max(1, min(5000, total // 100))  # about a hundred reports (a chance to cancel)
     done = [0]
@@ -496,7 +501,7 @@ def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = 
         written = [
             write_atomic(path, lambda f, s=sheet: _write_csv(f, s[1], s[2](), step))
             for path, sheet in zip(csv_paths(out), ds.sheets(), strict=True)
-        ]
+        ] + write_syntax(ds, out, _csv_cell)  # the wide table, .sps and .do beside it
     if progress:
         progress(1.0)
     return written

@@ -286,3 +286,21 @@ def conflict_to_json(c: Conflict) -> dict[str, Any]:
         "local_status": c.local_status,
         "received_status": c.received_status,
     }
+
+
+def releases_to_json(found: list) -> list[dict]:
+    """`releases --json`: the register, oldest first (the audit ids stay in the database)."""
+    return [
+        {
+            "id": r.id,
+            "released_at": r.released_at,
+            "who": r.who,
+            "recipient": r.recipient,
+            "kind": r.kind,
+            "selection": r.selection,
+            "audit_count": r.audit_count,
+            "audits_sha256": r.audits_sha256,
+            "restricted": r.restricted,
+        }
+        for r in found
+    ]

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from audit_tool import audits
 from audit_tool.dataset import OTHER, build_dataset, csv_paths, export_dataset
+from audit_tool.dataset_stats import syntax_paths
 from audit_tool.disclosure.rules import DisclosureRisk
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter
@@ -241,8 +242,9 @@ def test_codebook_lists_every_column_and_every_level(populated, tmp_path):
 def test_csv_one_file_per_table_with_bom(populated, tmp_path):
     out = tmp_path / "dataset.csv"
     written = export_dataset(populated, AuditFilter(), "csv", out)
+    assert written[3:] == syntax_paths(out)  # the wide table, its .sps and .do (issue 23)
     assert (
-        written
+        written[:3]
         == csv_paths(out)
         == [
             tmp_path / "dataset_answers.csv",
@@ -251,7 +253,7 @@ def test_csv_one_file_per_table_with_bom(populated, tmp_path):
         ]
     )
     assert not out.exists()
-    for path in written:
+    for path in written[:4]:
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(written[0], encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))

@@ -18,6 +18,7 @@ import pytest
 
 from audit_tool import audits, demo, moderation
 from audit_tool.cli import main
+from audit_tool.disclosure.register import record_release
 from audit_tool.exchange import export_bundle, import_bundle, read_bundle
 from audit_tool.selection import AuditFilter, list_audits
 from audit_tool.store import Database
@@ -157,6 +158,9 @@ def demo_db(tmp_path_factory, cli):
     export_bundle(other, folder / "back.age", recipients=[public])
     import_bundle(db, read_bundle(folder / "back.age", identities=[secret]))
     other.close()
+    # one release in the register, for `releases --json`
+    record_release(db, [r.id for r in done], kind="report", selection="fictional selection",
+                   recipient="Steering group (fictional)", who="Demo reviewer")
     db.close()
 
     caselist = folder / "case list.csv"

@@ -6,13 +6,13 @@ All data is synthetic and clearly fictional.
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import date
 
 import pytest
 
-from audit_tool import cli_releases, demo
+from audit_tool import demo
+from audit_tool.cli import releases as cli_releases
 from audit_tool.disclosure.register import (
     ReleaseRefused,
     check_release,
@@ -110,9 +110,9 @@ def test_register_travels_and_a_received_release_is_checked_too(filled, tmp_path
 
 
 def test_releases_command_table_and_json(filled, capsys):
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers(dest="command")
-    cli_releases.register(sub, lambda args: filled)
+    from audit_tool.cli import build_parser
+
+    parser = build_parser()
     args = parser.parse_args(["releases"])
     assert cli_releases.show_releases(args, filled) == 0
     assert capsys.readouterr().out.strip() == "No releases recorded."

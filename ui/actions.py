@@ -28,6 +28,11 @@ _SPEC: dict[str, tuple[str, object, str]] = {
         "Ctrl+Shift+T",
         "Save a spreadsheet to write your own checklist in",
     ),
+    "print_checklist": (
+        "&Print a blank checklist…",
+        SK.Print,
+        "Save a checklist as a form to print (PDF or DOCX): questions, guidance, scale, boxes",
+    ),
     "send_audits": (
         "Sen&d audits…",
         "Ctrl+Shift+E",
@@ -104,6 +109,7 @@ class Actions:
     sample: QAction
     import_checklist: QAction
     checklist_template: QAction
+    print_checklist: QAction
     send_audits: QAction
     receive_audits: QAction
     conflicts: QAction

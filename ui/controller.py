@@ -18,6 +18,7 @@ from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import AuditFilter
 from ui.common.messages import confirm, show_error
+from ui.dialogs import print_checklist
 from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
 from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
 from ui.dialogs.settings_dialog import SettingsDialog
@@ -41,6 +42,7 @@ class Controller(QObject):
         a.sample.triggered.connect(self.sample)
         a.import_checklist.triggered.connect(self.import_checklist)
         a.checklist_template.triggered.connect(self.checklist_template)
+        a.print_checklist.triggered.connect(lambda: print_checklist.run_from_window(window))
         a.open.triggered.connect(self.open_selected)
         a.export.triggered.connect(self.export)
         a.send_audits.triggered.connect(self.send_audits)

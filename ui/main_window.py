@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
                 None,
                 a.import_checklist,
                 a.checklist_template,
+                a.print_checklist,
                 None,
                 a.export,
                 None,

@@ -33,8 +33,10 @@ from . import (
     checklists,
     exports,
     findings,
+    formats,
     maintenance,
     moderation,
+    releases,
     sampling,
 )
 from .common import Parser, UsageError, not_text
@@ -49,6 +51,8 @@ GROUPS: tuple[Callable[..., None], ...] = (
     exports.register,
     sampling.register,
     bundles.register,
+    releases.register,
+    formats.register,  # checklist print (into the checklist group), history export
     maintenance.register_checks,  # check, passphrase, selftest
 )
 

@@ -58,7 +58,7 @@ def register(sub, add: Add) -> None:
                         "(read them for names first)")
     add_filters(q)
     p = add("dataset", cmd_export, "anonymised analyst dataset: answers, audits, codebook", exp)
-    p.add_argument("--format", required=True, help="xlsx (one workbook) or csv (a file per table)")
+    p.add_argument("--format", required=True, help="xlsx (one workbook), csv (a file per table, with .sps/.do label files), sav (SPSS) or dta (Stata)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--include-free-text", action="store_true",
                    help="add evidence notes, case references removed (read them for names first)")
