@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 import sqlcipher3
 
@@ -30,6 +29,7 @@ from .domain import (
 )
 from .errors import InvalidInput, NotFound, ReadOnlyAudit
 from .moderation import check_finalisable
+from .progress import progress_of
 from .records import (  # noqa: F401 (re-export for cli and tests)
     find_checklist,
     get_audit,
@@ -48,9 +48,6 @@ from .validation import (  # noqa: F401 (MAX_SHORT, MAX_TEXT: re-export for test
     optional,
     required,
 )
-
-if TYPE_CHECKING:
-    from .checklists.model import Checklist
 
 # Names marked "re-export" moved to their own modules (issue 16); audits.X keeps working
 # for the command line (cli.py, jsonout.py: being rewritten this wave) and for the tests,
@@ -342,21 +339,9 @@ def missing_required(db: Database, audit_id: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def theme_progress(
-    definition: Checklist, ratings: dict[str, str | None]
-) -> dict[str, tuple[int, int]]:
-    """{theme id: (answered, applicable)} over the items currently shown."""
-    out: dict[str, tuple[int, int]] = {}
-    for theme in definition.themes:
-        visible = [i for i in theme.items if definition.visible(i, ratings)]
-        out[theme.id] = (sum(1 for i in visible if ratings.get(i.id)), len(visible))
-    return out
-
-
 def progress(audit: Audit) -> tuple[int, int]:
-    """(answered, applicable) over visible items, for progress bars."""
-    per_theme = theme_progress(audit.checklist.definition, audit.ratings).values()
-    return sum(a for a, _ in per_theme), sum(n for _, n in per_theme)
+    """(answered, applicable) over visible items, for progress bars (progress.py)."""
+    return progress_of(audit.checklist.definition, audit.ratings)
 
 
 def finalise(db: Database, audit_id: str, who: str | None = None) -> Changes:

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool import audits, records
-from audit_tool.audits import theme_progress
 from audit_tool.domain import SUMMARY_FIELDS, Audit, Recommendation
 from audit_tool.errors import AuditToolError
+from audit_tool.progress import theme_progress
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import show_error

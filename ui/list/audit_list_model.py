@@ -40,7 +40,7 @@ COLUMNS = (
     Column("phase", "Phase", "Baseline, post-training or follow-up"),
     Column("reviewer", "Reviewer", "Who is doing the audit"),
     Column("status", "Status", "Draft or finalised"),
-    Column("progress", "Progress", "Questions answered out of all questions"),
+    Column("progress", "Progress", "Questions answered out of the questions the audit shows"),
     Column("updated", "Last changed", "When the audit was last changed"),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
