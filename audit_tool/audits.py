@@ -31,7 +31,6 @@ from .errors import InvalidInput, NotFound, ReadOnlyAudit
 from .moderation import check_finalisable
 from .progress import progress_of
 from .records import (  # noqa: F401 (re-export for cli and tests)
-    find_checklist,
     get_audit,
     new_audit,
     status_text,
@@ -40,14 +39,7 @@ from .reviewers import local_reviewer, set_local_reviewer  # noqa: F401 (re-expo
 from .store import Database, now
 from .store.flat import mark_hidden
 from .store.schema import FROZEN, NEEDS_REASON, ONCE_FINALISED
-from .validation import (  # noqa: F401 (MAX_SHORT, MAX_TEXT: re-export for tests)
-    MAX_REASON,
-    MAX_SHORT,
-    MAX_TEXT,
-    clean,
-    optional,
-    required,
-)
+from .validation import MAX_REASON, clean, optional, required
 
 # Names marked "re-export" moved to their own modules (issue 16); audits.X keeps working
 # for the command line (cli.py, jsonout.py: being rewritten this wave) and for the tests,
