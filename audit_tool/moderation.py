@@ -26,7 +26,7 @@ from .changes import Changes, NewAudit
 from .domain import AuditType, Reviewer, Status
 from .errors import InvalidInput, NotFound
 from .records import get_audit, new_audit
-from .reviewers import (  # noqa: F401 (add_reviewer, reviewer_named, reviewers: re-export for tests)
+from .reviewers import (  # noqa: F401 (add_reviewer, reviewers: re-export for tests; reviewer_named: for cli and tests)
     add_reviewer,
     local_reviewer,
     reviewer_name,
