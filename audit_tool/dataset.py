@@ -45,12 +45,12 @@ from .disclosure.rules import SUPPRESS_BELOW, DisclosureRisk
 from .domain import Status
 from .errors import InvalidInput
 from .fileio import write_atomic
+from .filters import AuditFilter
 from .findings.aggregate import COUNTED_ANSWER
 from .findings.census import refuse_differencing
 from .findings.records import all_references
 from .progress import Progress
 from .reports.redact import Redactor
-from .selection import AuditFilter
 from .store import Database
 from .store.flat import HIDDEN_FAILS
 

@@ -22,7 +22,7 @@ from audit_tool.dataset import OTHER, build_dataset, csv_paths, export_dataset
 from audit_tool.dataset_stats import syntax_paths
 from audit_tool.disclosure.rules import DisclosureRisk
 from audit_tool.errors import AuditToolError
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 
 GLEN, KIL, TINY = "Glenmorven (fictional)", "Kilbrannan (fictional)", "Tiny Isle (fictional)"
 CF, JSW, HV = (

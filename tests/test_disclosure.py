@@ -27,7 +27,7 @@ from audit_tool.disclosure.rules import (
 )
 from audit_tool.errors import AuditToolError
 from audit_tool.export import export_report
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 
 HIDDEN = ("<5", "suppressed")
 NOT_ASKED = "Not asked (an earlier answer fell short)"  # a hidden item counted as not met

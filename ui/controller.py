@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from audit_tool import APP_NAME, __version__, audits, moderation
+from audit_tool import APP_NAME, __version__, audits, moderation, records
 from audit_tool.changes import Changes
 from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from ui.common.messages import confirm, show_error
 from ui.dialogs import print_checklist
 from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
@@ -344,7 +344,7 @@ class Controller(QObject):
             if not audit_id or w.moderation.refuse_if_blind(audit_id):
                 return
             try:
-                audit = audits.get_audit(w.session.db, audit_id)
+                audit = records.get_audit(w.session.db, audit_id)
             except AuditToolError as exc:
                 show_error(w, exc)
                 return

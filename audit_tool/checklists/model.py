@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from ..vocabulary import AuditType  # the one list of audit types
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -165,11 +167,11 @@ class Checklist(_Strict):
     scales: dict[Ident, Scale] = Field(min_length=1)
     tags: dict[str, Tag] = {}
     themes: tuple[Theme, ...] = Field(min_length=1)
+    # items by id, filled on first look-up: the audit list asks for thousands of audits
+    _by_id: dict[str, Item] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Checklist:
-        from ..domain import AuditType  # the one list of audit types
-
         known = [t.value for t in AuditType]
         for i, audit_type in enumerate(self.audit_types):
             if audit_type not in known:
@@ -228,10 +230,9 @@ class Checklist(_Strict):
                 yield theme, item
 
     def item(self, item_id: str) -> Item:
-        for _, item in self.items():
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        if not self._by_id:
+            self._by_id.update((item.id, item) for _, item in self.items())
+        return self._by_id[item_id]
 
     def scale_of(self, item: Item) -> Scale:
         return self.scales[item.scale]

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool import audits
-from audit_tool.audits import theme_progress
 from audit_tool.changes import Changes
+from audit_tool.completion import theme_progress
 from audit_tool.domain import Audit, Recommendation
 from audit_tool.errors import AuditToolError
 from ui.common.messages import show_error

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 
 from audit_tool.disclosure.rules import SUPPRESS_BELOW
 from audit_tool.errors import AuditToolError
+from audit_tool.filters import AuditFilter
 from audit_tool.progress import Progress
-from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm

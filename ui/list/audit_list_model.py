@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from audit_tool.domain import AuditRow, AuditType, Phase, Status
+from audit_tool.filters import AuditFilter
 from audit_tool.formatting import local_datetime
-from audit_tool.selection import AuditFilter
 
 AUDIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # fraction 0..1 for the progress delegate
@@ -40,7 +40,7 @@ COLUMNS = (
     Column("phase", "Phase", "Baseline, post-training or follow-up"),
     Column("reviewer", "Reviewer", "Who is doing the audit"),
     Column("status", "Status", "Draft or finalised"),
-    Column("progress", "Progress", "Questions answered out of all questions"),
+    Column("progress", "Progress", "Questions answered out of the questions the audit shows"),
     Column("updated", "Last changed", "When the audit was last changed"),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
