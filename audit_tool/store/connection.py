@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -314,8 +315,15 @@ def _backup_before_migration(conn: sqlcipher3.Connection, path: Path, version: i
         return backup
     partial = backup.with_name(backup.name + ".partial")
     try:
-        shutil.copyfile(path, partial)
-        with open(partial, "rb+") as fh:
+        # the copy is the same case data: never readable by more people than the database
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh, open(path, "rb") as src:
+            shutil.copyfileobj(src, fh, 1024 * 1024)
+            with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
+                os.fchmod(fh.fileno(), stat.S_IMODE(os.stat(path).st_mode))
+            fh.flush()
             os.fsync(fh.fileno())
         os.replace(partial, backup)
     except OSError as exc:
