@@ -159,6 +159,8 @@ def open_connection(path: str | Path, passphrase: str, verify: bool = True) -> s
     path = Path(path)
     _preflight(path)
     key = normalise(passphrase)
+    if not key:  # SQLCipher would take an empty key for a bug ("PRAGMA key requires a key")
+        raise WrongPassphrase("No passphrase was given.")
     probed = Path(f"{path}-wal").exists() or Path(f"{path}-shm").exists()
     if probed:  # after a crash, or open elsewhere
         _probe_read_only(path, key, verify)
