@@ -64,7 +64,10 @@ def _new_passphrase(env_name: str = PASS_ENV) -> str:
 
 
 def _open(args: argparse.Namespace) -> Database:
-    return Database.open(args.db, _passphrase())
+    db = Database.open(args.db, _passphrase())
+    if db.read_only_notice:  # said once, on stderr: stdout stays what scripts parse
+        print(f"audit-tool: {db.read_only_notice}", file=sys.stderr)
+    return db
 
 
 # Control characters (ESC, BEL, CR, the C1 CSI...) and bidi overrides in stored text could
