@@ -128,7 +128,11 @@ def _probe_read_only(path: Path, key: str, verify: bool) -> None:
         conn.execute("PRAGMA cipher_log_level = NONE")
         _check(conn, path, key)
         if verify:
-            _verify(conn, path)
+            _verify(conn, path)  # the main file's pages only
+            if readonly.has_pending_wal(path):  # read every page through the WAL as well
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+                if rows != [("ok",)]:
+                    raise DamagedDatabase(f"{path} is damaged ({rows[0][0]}).")
     except (sqlcipher3.Error, DamagedDatabase, WrongPassphrase) as exc:
         if _intact_without_wal(path, key):
             raise StorageProblem(
