@@ -143,3 +143,39 @@ def test_a_wal_from_another_database_is_named(tmp_path, mini):
     assert f"{ours}-wal" in text and "another database" in text and "intact" in text, text
     assert "restore" not in text.lower()
     assert (Path(ours).read_bytes(), Path(f"{ours}-wal").read_bytes()) == before
+
+
+@pytest.fixture
+def full_folder(tmp_path):
+    disk = tmp_path / "full-out"
+    disk.mkdir()
+    _mount("-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk))
+    try:
+        with contextlib.suppress(OSError), open(disk / "filler", "wb") as f:
+            while True:
+                f.write(b"\0" * 4096)
+                f.flush()
+        yield disk
+    finally:
+        _umount(disk)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_dataset_export_onto_a_full_disk_is_one_line(tmp_path, mini, cli, full_folder, fmt):
+    """Issue 17 item 11: was "unexpected error: SerialisationError: IO_ENOSPC" for XLSX."""
+    path = tmp_path / "six.db"
+    with Database.create(path, PASSPHRASE) as db:
+        for i in range(6):
+            case = audits.add_case(db, f"FICT-FULL-{i:03d}", "Glenmorven (fictional)")
+            audit_id = audits.new_audit(db, case.id, mini)
+            for item, rating in (("p1", "5"), ("p2", "no"), ("q1", "4")):
+                audits.answer(db, audit_id, item, rating, note="fictional note " * 400)
+            audits.finalise(db, audit_id)
+    out = full_folder / f"d.{fmt}"
+    r = cli("--db", path, "export", "dataset", "--format", fmt, "--out", out, "--include-free-text")
+    assert r.returncode == 1, r
+    assert r.stderr.splitlines() == [
+        f"audit-tool: There is not enough space on the disk to save {out if fmt == 'xlsx' else full_folder / 'd_answers.csv'}. "
+        "Free some space or choose another folder, then export again."
+    ], r
+    assert _names(full_folder) == ["filler"]
