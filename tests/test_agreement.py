@@ -611,3 +611,30 @@ def test_pooled_figures_over_scales_sharing_level_names(db, readers):
     merged = sorted({v for it in items for v in it.levels})
     rows = [[None if v is None else merged.index(v) for v in row] for it in items for row in it.rows]
     assert coefficients(rows, len(merged)).ac.value != pytest.approx(c.overall.nominal.ac.value)
+
+
+def test_a_finalised_moderation_leaves_agreement_as_it_was(db, double_read, readers):
+    """Issue 17 item 14: agreement compares the readings; a moderation finalised in place of
+    a file's readings (so findings count the file once) must not take them out of it."""
+    from audit_tool import moderation
+    from audit_tool.findings import findings
+    from audit_tool.findings.agreement import to_json
+
+    a, b, lead = readers
+    before = to_json(agreement(db, AuditFilter()))
+    counted = findings(db).audits
+    ids = [
+        r[0]
+        for r in db.query(
+            "SELECT id FROM audits WHERE case_id = ? AND reviewer_id IN (?, ?) "
+            "ORDER BY created_at DESC LIMIT 2",
+            (double_read[0], a, b),
+        )
+    ]
+    mod = moderation.start_moderation(db, ids, lead)
+    audits.answer(db, mod, "p3", "4", "fictional reason: the record shows contact attempts")
+    audits.answer(db, mod, "q2", "na", "fictional reason: no plan was needed")
+    audits.finalise(db, mod)
+    assert to_json(agreement(db, AuditFilter())) == before
+    # and the findings do count the moderation in place of the two readings
+    assert findings(db).audits == counted - 2 + 1
