@@ -75,3 +75,51 @@ def test_one_phase_only_has_no_change(db, mini):
     case = audits.add_case(db, "FICT-ONE-001", AREA)
     _audit(db, mini, case.id, "baseline", ("2", "no", "2", "no"))
     assert all(c.change is None for c in findings(db).theme_change)
+
+
+def _both(db, mini, i, post_final=True):
+    case = audits.add_case(db, f"FICT-BOTH-{i:03d}", AREA)
+    _audit(db, mini, case.id, "baseline", ("5", "yes", "5", "yes"))
+    post = audits.new_audit(db, case.id, mini, phase="post_training")
+    for item, rating in (("p1", "6"), ("p2", "no"), ("q1", "6"), ("q2", "no")):
+        audits.answer(db, post, item, rating)
+    if post_final:
+        audits.finalise(db, post)
+    return case
+
+
+def test_read_in_both_is_one_definition_in_every_report(db, mini):
+    """Item 15: a case file is read in both phases when it has a finalised audit (a finalised
+    moderation in place of its readings) at baseline and at post-training. An identifiable
+    report, which lists drafts, counted a draft post-training audit as a reading."""
+    from audit_tool import moderation
+    from audit_tool.findings.audit_level import read_in_both
+    from audit_tool.reports.build import aggregate_report
+
+    for i in range(6):
+        _both(db, mini, i)
+    for i in range(6, 9):  # post-training still in draft: not read after training yet
+        _both(db, mini, i, post_final=False)
+    # a file read twice at baseline and moderated, read once after training: counts once
+    case = _both(db, mini, 9)
+    first = db.query(
+        "SELECT id FROM audits WHERE case_id = ? AND phase = 'baseline'", (case.id,)
+    )[0][0]
+    other = moderation.add_reviewer(db, "Second reader (fictional)")
+    second = moderation.start_second_reading(db, first, other.id)
+    for item, rating in (("p1", "5"), ("p2", "yes"), ("p3", "5"), ("q1", "5"), ("q2", "yes")):
+        audits.answer(db, second, item, rating)
+    audits.finalise(db, second)
+    mod = moderation.start_moderation(db, [first, second])
+    audits.answer(db, mod, "p3", "5", "fictional reason: both readings found it")
+    audits.finalise(db, mod)
+
+    assert read_in_both(db, AuditFilter()) == {"mini-test": 7}
+    assert read_in_both(db, AuditFilter(status="draft")) == {"mini-test": 7}
+    for flt in (AuditFilter(), AuditFilter(status="finalised")):
+        assert audit_level(db, flt).shared_cases == {"mini-test": 7}
+    for identifiable in (False, True):
+        report = aggregate_report(db, AuditFilter(), include_identifiers=identifiable)
+        texts = [getattr(b, "text", "") for b in report.blocks]
+        said = [t for t in texts if "were read at both" in t or "No case file was read" in t]
+        assert said and all(t.startswith("7 case files were read at both") for t in said), said
