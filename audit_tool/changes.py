@@ -2,6 +2,10 @@
 
 Every write in the core (new case, new audit, answer, summary, finalise, amend, delete,
 moderation, a received bundle, sampling, reviewer, checklist import) returns a `Changes`.
+A write that already returned a value keeps returning it (callers and tests rely on it) and
+the value carries its `Changes` as `.changes`: a new case or reviewer profile, a new audit's
+id (`NewAudit`, a str), an `AnswerChange`, a `Concern`, a sampling's `Created`, an
+`ImportPlan`.
 The GUI's Session publishes it and the list, the editor and the findings view each decide
 from it whether what they show is stale (as Anki's screens do from `OpChanges`).
 """
@@ -62,3 +66,25 @@ class Changes:
 
 
 NOTHING = Changes()
+
+
+def of_audit(audit_id: str) -> Changes:
+    """An audit's content changed (an answer, the summary, a concern)."""
+    return Changes(audits=frozenset({audit_id}))
+
+
+def of_status(audit_id: str) -> Changes:
+    """An audit was finalised or reopened: its content and its status changed."""
+    one = frozenset({audit_id})
+    return Changes(audits=one, status=one)
+
+
+class NewAudit(str):
+    """The id of an audit a write created: a plain str to every caller, with `.changes`."""
+
+    changes: Changes
+
+    def __new__(cls, audit_id: str, changes: Changes | None = None) -> NewAudit:
+        made = super().__new__(cls, audit_id)
+        made.changes = changes or Changes(added=frozenset({audit_id}))
+        return made

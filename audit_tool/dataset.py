@@ -34,10 +34,10 @@ from typing import Any, BinaryIO
 from .domain import Status
 from .errors import InvalidInput
 from .fileio import write_atomic
+from .filters import AuditFilter
 from .findings.aggregate import COUNTED_ANSWER
 from .reports.disclosure import SUPPRESS_BELOW, DisclosureRisk, refuse_differencing
 from .reports.redact import Redactor, all_references
-from .selection import AuditFilter
 from .store import Database
 from .store.flat import HIDDEN_FAILS
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from . import history as history_log
-from .audits import local_reviewer
 from .checklists.loader import bundled
 from .domain import Phase
+from .reviewers import local_reviewer
 from .store import Database, now
 
 AREAS = ("Glenmorven (demo)", "Strathallan Vale (demo)", "Inverbrack (demo)",

@@ -3,53 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from .changes import Changes
+from .vocabulary import AuditType, Phase, Status  # noqa: F401 (part of the plain data)
 
 if TYPE_CHECKING:
     from .checklists.loader import LoadedChecklist
-
-
-class AuditType(StrEnum):
-    CASE_FILE_AUDIT = "case_file_audit"
-    THEMATIC_REVIEW = "thematic_review"
-    MULTI_AGENCY_REVIEW = "multi_agency_review"
-    DRUG_ALCOHOL_DEATH_REVIEW = "drug_alcohol_death_review"
-    MODERATION = "moderation"
-
-    @property
-    def label(self) -> str:
-        return _TYPE_LABELS[self]
-
-
-_TYPE_LABELS = {
-    AuditType.CASE_FILE_AUDIT: "Case file audit",
-    AuditType.THEMATIC_REVIEW: "Thematic review",
-    AuditType.MULTI_AGENCY_REVIEW: "Multi-agency review",
-    AuditType.DRUG_ALCOHOL_DEATH_REVIEW: "Drug/alcohol death review",
-    AuditType.MODERATION: "Moderation",
-}
-
-
-class Phase(StrEnum):
-    BASELINE = "baseline"
-    POST_TRAINING = "post_training"
-    FOLLOW_UP = "follow_up"
-
-    @property
-    def label(self) -> str:
-        return {"baseline": "Baseline", "post_training": "Post-training", "follow_up": "Follow-up"}[
-            self.value
-        ]
-
-
-class Status(StrEnum):
-    DRAFT = "draft"
-    FINALISED = "finalised"
-
-    @property
-    def label(self) -> str:
-        return "Draft" if self is Status.DRAFT else "Finalised"
 
 
 SUMMARY_FIELDS = {
@@ -66,6 +26,11 @@ class Reviewer:
     role: str = ""
     agency: str = ""
 
+    @property
+    def changes(self) -> Changes:
+        """What writing this profile changed (set_local_reviewer, add_reviewer return it)."""
+        return Changes(reviewer=True)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -76,6 +41,11 @@ class Case:
     agency: str = ""
     team: str = ""
     created_at: str = ""
+
+    @property
+    def changes(self) -> Changes:
+        """What adding this case changed (add_case returns the case)."""
+        return Changes(cases=True)
 
 
 @dataclass(frozen=True)
@@ -183,3 +153,8 @@ class AnswerChange:
     shown: tuple[str, ...] = ()  # items that became visible
     hidden: tuple[str, ...] = ()  # items now hidden by a condition
     changed: bool = True
+
+    @property
+    def changes(self) -> Changes:
+        """The same as the change summary every other write returns."""
+        return Changes(audits=frozenset({self.audit_id})) if self.changed else Changes()

@@ -1,4 +1,4 @@
-"""The append-only history: the one place a row is written to it.
+"""The append-only history: the one place a row is written to it, and read back.
 
 Every change to an audit (answers, summary, finalise, amend, moderation, a received
 bundle, the demo) is logged through `append`, inside the caller's own transaction, so
@@ -7,7 +7,14 @@ the change and its record commit together or not at all.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlcipher3
+
+from .domain import HistoryEntry
+
+if TYPE_CHECKING:
+    from .store import Database
 
 _INSERT = "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)"
 
@@ -29,3 +36,13 @@ def append(
 def append_many(c: sqlcipher3.Connection, rows) -> None:
     """Log many changes at once: rows of (audit_id, at, who, action, field, old, new)."""
     c.executemany(_INSERT, rows)
+
+
+def entries(db: Database, audit_id: str, item_id: str | None = None) -> list[HistoryEntry]:
+    """An audit's history, oldest first (only one item's lines when item_id is given)."""
+    sql = "SELECT at, who, action, field, old, new FROM history WHERE audit_id = ?"
+    params: tuple = (audit_id,)
+    if item_id is not None:
+        sql += " AND field = ?"
+        params += (item_id,)
+    return [HistoryEntry(*r) for r in db.query(sql + " ORDER BY id", params)]

@@ -18,14 +18,21 @@ readings (see selection.AuditFilter.include_superseded).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import audits
 from . import history as history_log
+from .changes import Changes, NewAudit
 from .domain import AuditType, Reviewer, Status
 from .errors import InvalidInput, NotFound
+from .records import get_audit, new_audit
+from .reviewers import (  # noqa: F401 (add_reviewer, reviewer_named, reviewers: re-export for tests)
+    add_reviewer,
+    local_reviewer,
+    reviewer_name,
+    reviewer_named,
+    reviewers,
+)
 from .store import Database, now
 
 _MODERATION = AuditType.MODERATION.value
@@ -80,52 +87,6 @@ class Moderation:
         return sum(1 for i in self.items if i.disagree)
 
 
-# -- reviewers -------------------------------------------------------------------------
-
-
-def reviewers(db: Database) -> list[Reviewer]:
-    """Every reviewer profile: this laptop's own first, then by name."""
-    return [
-        Reviewer(*r)
-        for r in db.query(
-            "SELECT id, name, role, agency FROM reviewers ORDER BY is_local DESC, name, created_at"
-        )
-    ]
-
-
-def add_reviewer(db: Database, name: str, role: str = "", agency: str = "") -> Reviewer:
-    """A profile for another reader on this laptop (a second reader, a lead reader)."""
-    clean = audits._required(name, "Reader's name")
-    role = audits._clean(role, "Role", audits.MAX_SHORT).strip()
-    agency = audits._clean(agency, "Agency", audits.MAX_SHORT).strip()
-    if _by_name(db, clean):
-        raise InvalidInput(f"There is already a reader called {clean}; choose them from the list.")
-    reviewer = Reviewer(str(uuid.uuid4()), clean, role, agency)
-    with db.atomic() as c:
-        c.execute(
-            "INSERT INTO reviewers (id, name, role, agency, is_local, created_at)"
-            " VALUES (?, ?, ?, ?, 0, ?)",
-            (reviewer.id, reviewer.name, reviewer.role, reviewer.agency, now()),
-        )
-    return reviewer
-
-
-def _by_name(db: Database, name: str) -> list[Reviewer]:
-    return [r for r in reviewers(db) if r.name.casefold() == name.strip().casefold()]
-
-
-def reviewer_named(db: Database, name: str, create: bool = True) -> Reviewer:
-    """The reviewer with this name (any case); a new profile when there is none."""
-    found = _by_name(db, name)
-    if len(found) > 1:
-        raise InvalidInput(f"Several readers are called {name.strip()}; give a fuller name.")
-    if found:
-        return found[0]
-    if not create:
-        raise NotFound(f"No reader called {name.strip()}.")
-    return add_reviewer(db, name)
-
-
 # -- the readings of a file ----------------------------------------------------------------
 
 
@@ -171,7 +132,7 @@ def moderations_of_file(db: Database, audit_id: str) -> list[str]:
     ]
 
 
-def start_second_reading(db: Database, audit_id: str, reviewer_id: str) -> str:
+def start_second_reading(db: Database, audit_id: str, reviewer_id: str) -> NewAudit:
     """A new draft reading of the same file (same case, checklist copy, phase and audit
     type) for another reader. Returns its id."""
     case_id, _, phase, sha, audit_type, first_reader, _ = _head(db, audit_id)
@@ -179,17 +140,17 @@ def start_second_reading(db: Database, audit_id: str, reviewer_id: str) -> str:
         raise InvalidInput(
             "A moderation is not a reading; start the second reading from a reading."
         )
-    name = audits._reviewer_name(db, reviewer_id)  # NotFound for an unknown reviewer
+    name = reviewer_name(db, reviewer_id)  # NotFound for an unknown reviewer
     if reviewer_id == first_reader:
         raise InvalidInput(f"{name} did this reading; a second reading needs a different reader.")
     if any(r.reviewer.id == reviewer_id for r in readings(db, audit_id)):
         raise InvalidInput(f"{name} has already read this case file; choose another reader.")
     with db.atomic() as c:  # the new audit and its history line, or neither
-        new_id = audits.new_audit(
+        new_id = new_audit(
             db, case_id, db.checklist(sha), audit_type, phase, reviewer_id=reviewer_id
         )
         history_log.append(c, new_id, now(), name, "second reading", "", None, audit_id)
-    return new_id
+    return NewAudit(new_id)
 
 
 def readings_blind_for(db: Database, reviewer_id: str) -> set[str]:
@@ -211,7 +172,7 @@ def blind_message(db: Database, reviewer_id: str, audit_id: str) -> str | None:
     """Why this reviewer may not see this audit yet, or None when they may."""
     if audit_id not in readings_blind_for(db, reviewer_id):
         return None
-    name = audits._reviewer_name(db, reviewer_id)
+    name = reviewer_name(db, reviewer_id)
     return (
         f"You are reading this case file blind, as {name}: the other readings stay closed "
         "until your own reading is finalised."
@@ -233,7 +194,9 @@ def sources(db: Database, moderation_id: str) -> list[str]:
     ]
 
 
-def start_moderation(db: Database, reading_ids: Sequence[str], lead_id: str | None = None) -> str:
+def start_moderation(
+    db: Database, reading_ids: Sequence[str], lead_id: str | None = None
+) -> NewAudit:
     """A draft moderation of two or more finalised readings of one file, by the lead reader
     (default: this laptop's reviewer). Items on which every reading agrees start with that
     rating; the others are left for the lead to agree, with a reason. Returns its id."""
@@ -256,7 +219,7 @@ def start_moderation(db: Database, reading_ids: Sequence[str], lead_id: str | No
             )
         if status != Status.FINALISED:
             raise InvalidInput(
-                f"Reading {i} by {audits._reviewer_name(db, reviewer)} is still a draft; "
+                f"Reading {i} by {reviewer_name(db, reviewer)} is still a draft; "
                 "every reading must be finalised before moderation."
             )
         taken = db.query_one(
@@ -268,8 +231,8 @@ def start_moderation(db: Database, reading_ids: Sequence[str], lead_id: str | No
         raise InvalidInput(
             "These readings are by the same reader; moderation needs different readers."
         )
-    lead_id = lead_id or audits.local_reviewer(db).id
-    lead = audits._reviewer_name(db, lead_id)
+    lead_id = lead_id or local_reviewer(db).id
+    lead = reviewer_name(db, lead_id)
     loaded = db.checklist(first[3])
     definition = loaded.definition
     shown = [_shown_ratings(db, i) for i in ids]
@@ -281,7 +244,7 @@ def start_moderation(db: Database, reading_ids: Sequence[str], lead_id: str | No
     }
     stamp = now()
     with db.atomic() as c:
-        mod_id = audits.new_audit(
+        mod_id = new_audit(
             db, first[0], loaded, AuditType.MODERATION, first[2], reviewer_id=lead_id
         )
         c.executemany(
@@ -302,7 +265,8 @@ def start_moderation(db: Database, reading_ids: Sequence[str], lead_id: str | No
             history_log.append(c, mod_id, stamp, lead, "rating", item.id, None, agreed[item.id])
         c.execute("UPDATE audits SET answered = ? WHERE id = ?", (answered, mod_id))
         history_log.append(c, mod_id, stamp, lead, "moderation", "", None, " ".join(ids))
-    return mod_id
+    # the readings now show who moderated them
+    return NewAudit(mod_id, Changes(added=frozenset({mod_id}), audits=frozenset(ids)))
 
 
 def _shown_ratings(db: Database, audit_id: str) -> dict[str, str | None]:
@@ -317,7 +281,7 @@ def _shown_ratings(db: Database, audit_id: str) -> dict[str, str | None]:
 
 def get_moderation(db: Database, moderation_id: str) -> Moderation:
     """The moderation with every item: each reading's rating side by side and the agreed one."""
-    audit = audits.get_audit(db, moderation_id)
+    audit = get_audit(db, moderation_id)
     if audit.audit_type is not AuditType.MODERATION:
         raise InvalidInput(f"Audit {moderation_id} is not a moderation.")
     ids = sources(db, moderation_id)

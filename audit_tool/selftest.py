@@ -14,10 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import audits
+from .cases import add_case
 from .checklists.loader import bundled
 from .errors import WrongPassphrase
+from .filters import AuditFilter
 from .findings import findings
-from .selection import AuditFilter
+from .records import get_audit, new_audit
 from .store import Database
 
 
@@ -49,13 +51,13 @@ def run(say: Callable[[str], None] = print) -> int:
 
         def answer_all() -> str:
             db = state["db"]
-            case = audits.add_case(db, "SELFTEST-0001", "Selftest area (fictional)", "Selftest agency")
-            audit_id = audits.new_audit(db, case.id, bundled()[0], phase="baseline")
+            case = add_case(db, "SELFTEST-0001", "Selftest area (fictional)", "Selftest agency")
+            audit_id = new_audit(db, case.id, bundled()[0], phase="baseline")
             state["audit"] = audit_id
-            definition = audits.get_audit(db, audit_id).checklist.definition
+            definition = get_audit(db, audit_id).checklist.definition
             n = 0
             for _, item in definition.items():
-                current = audits.get_audit(db, audit_id).ratings if item.show_when else {}
+                current = get_audit(db, audit_id).ratings if item.show_when else {}
                 if item.show_when and not definition.visible(item, current):
                     continue
                 scale = definition.scale_of(item)
@@ -68,7 +70,7 @@ def run(say: Callable[[str], None] = print) -> int:
         def finalise() -> str:
             db = state["db"]
             audits.finalise(db, state["audit"])
-            assert audits.get_audit(db, state["audit"]).read_only
+            assert get_audit(db, state["audit"]).read_only
             return "read-only"
 
         def check_findings() -> str:
@@ -98,7 +100,7 @@ def run(say: Callable[[str], None] = print) -> int:
                 else:
                     with zipfile.ZipFile(out) as z:
                         text = z.read("word/document.xml").decode("utf-8")
-                pseudonym = audits.get_audit(state["db"], state["audit"]).case.pseudonym
+                pseudonym = get_audit(state["db"], state["audit"]).case.pseudonym
                 assert pseudonym in text, "the check cannot see the report's text"
                 assert "SELFTEST-0001" not in text, "case reference leaked into an anonymised export"
                 return f"{len(data):,} bytes, anonymised"
@@ -113,7 +115,7 @@ def run(say: Callable[[str], None] = print) -> int:
             else:
                 raise AssertionError("a wrong passphrase was accepted")
             with Database.open(path, passphrase) as db:
-                assert audits.get_audit(db, state["audit"]).read_only
+                assert get_audit(db, state["audit"]).read_only
             return "wrong passphrase refused; right one reopens"
 
         def spreadsheet() -> str:
@@ -136,7 +138,7 @@ def run(say: Callable[[str], None] = print) -> int:
             assert b"SELFTEST-0001" not in out.read_bytes(), "case reference in the sent file"
             with Database.create(other, passphrase) as db2:
                 import_bundle(db2, read_bundle(out, identities=read_identities(key)))
-                assert audits.get_audit(db2, state["audit"]).read_only
+                assert get_audit(db2, state["audit"]).read_only
             return "an encrypted file of audits read into a second database"
 
         def no_plaintext() -> str:

@@ -2,7 +2,7 @@
 
 Qt-free, so the CLI and tests can read them too. Only preferences live here: the
 reviewer's name, role and agency are kept in the encrypted database
-(audits.set_local_reviewer), and window geometry is kept by the GUI separately.
+(reviewers.set_local_reviewer), and window geometry is kept by the GUI separately.
 Nothing here may hold case data: the file is not encrypted.
 """
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import itertools
 
-from audit_tool import audits
-from audit_tool.selection import AuditFilter, list_audits
+from audit_tool import audits, records
+from audit_tool.filters import AuditFilter
+from audit_tool.selection import list_audits
 from audit_tool.store import Database
 
 from .common import PASSPHRASE, demo_db, summary, timings
@@ -24,7 +25,7 @@ def main() -> None:
     path = demo_db(args.audits)
     db = Database.open(path, PASSPHRASE)
     draft = list_audits(db, AuditFilter(status="draft", checklist_id="safe-together-case-file-audit"), 1)[0]
-    definition = audits.get_audit(db, draft.id).checklist.definition
+    definition = records.get_audit(db, draft.id).checklist.definition
     item = next(i for _, i in definition.items() if i.scale == "quality" and not i.show_when)
     levels = itertools.cycle(["3", "4", "5", "2"])
     notes = itertools.cycle(["Chronology shows the pattern (bench).", "Plan names his actions (bench)."])

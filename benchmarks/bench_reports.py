@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 from audit_tool.export import export_audit, export_report
+from audit_tool.filters import AuditFilter
 from audit_tool.reports.build import aggregate_report, audit_report
-from audit_tool.selection import AuditFilter, list_audits
+from audit_tool.selection import list_audits
 from audit_tool.store import Database
 
 from .common import PASSPHRASE, demo_db

@@ -27,6 +27,7 @@ from pypdf import PdfReader
 
 from audit_tool import audits
 from audit_tool.export import export_report
+from audit_tool.filters import AuditFilter
 from audit_tool.findings.agreement import (
     NOMINAL,
     QUADRATIC,
@@ -38,7 +39,6 @@ from audit_tool.findings.agreement import (
     t_quantile,
     two_reader_pairs,
 )
-from audit_tool.selection import AuditFilter
 from audit_tool.store import now
 
 TOL = 1e-7

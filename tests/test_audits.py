@@ -9,13 +9,14 @@ import pytest
 import sqlcipher3
 
 from audit_tool import audits
-from audit_tool.audits import MAX_SHORT, MAX_TEXT
 from audit_tool.checklists.loader import load_file
 from audit_tool.domain import AuditType, Concern, Phase, Recommendation, Status
 from audit_tool.errors import InvalidInput, NotFound, ReadOnlyAudit
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import findings
-from audit_tool.selection import AuditFilter, list_audits
+from audit_tool.selection import list_audits
 from audit_tool.store import Database
+from audit_tool.validation import MAX_SHORT, MAX_TEXT
 
 PASSPHRASE = "fictional tartan kettle harbour"
 AREA = "Glenmorven (fictional)"

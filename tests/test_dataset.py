@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from audit_tool import audits
 from audit_tool.dataset import OTHER, build_dataset, csv_paths, export_dataset
 from audit_tool.errors import AuditToolError
+from audit_tool.filters import AuditFilter
 from audit_tool.reports.disclosure import DisclosureRisk
-from audit_tool.selection import AuditFilter
 
 GLEN, KIL, TINY = "Glenmorven (fictional)", "Kilbrannan (fictional)", "Tiny Isle (fictional)"
 CF, JSW, HV = (

@@ -7,8 +7,9 @@ from collections import Counter
 import pytest
 
 from audit_tool import demo
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import findings
-from audit_tool.selection import AuditFilter, distinct_values
+from audit_tool.selection import distinct_values
 from audit_tool.store import Database
 
 PASSPHRASE = "fictional tartan kettle harbour"

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from audit_tool import audits
 from audit_tool.errors import AuditToolError
 from audit_tool.export import export_report
+from audit_tool.filters import AuditFilter
 from audit_tool.reports.disclosure import (
     Line,
     differencing_gap,
@@ -27,7 +28,6 @@ from audit_tool.reports.disclosure import (
     suppress_counts,
     suppress_rows,
 )
-from audit_tool.selection import AuditFilter
 
 HIDDEN = ("<5", "suppressed")
 NOT_ASKED = "Not asked (an earlier answer fell short)"  # a hidden item counted as not met

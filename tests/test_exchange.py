@@ -629,8 +629,8 @@ def test_a_moderation_travels_with_its_readings_and_counts_in_their_place(tmp_pa
     """Two readings (3 of 5 and 5 of 5 meeting the standard) and their finalised moderation
     (4 of 5), sent to a lead laptop: it counts one audit at 4 of 5, as the sender does."""
     from audit_tool import moderation
+    from audit_tool.filters import AuditFilter
     from audit_tool.findings import findings
-    from audit_tool.selection import AuditFilter
 
     secret, public = keys
     a = _laptop(tmp_path, "a")

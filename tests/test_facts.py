@@ -15,11 +15,11 @@ import pytest
 
 from audit_tool import audits
 from audit_tool.checklists.loader import load_file
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import findings
 from audit_tool.findings.facts import ALL_PHASES, fact_findings
 from audit_tool.reports.build import aggregate_report, audit_report
 from audit_tool.reports.model import Heading, KeyValue, Paragraph, Table
-from audit_tool.selection import AuditFilter
 
 DATA = Path(__file__).resolve().parent / "data"
 AREA = "Area Facts (fictional)"

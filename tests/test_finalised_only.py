@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from audit_tool import audits
 from audit_tool.export import export_report
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 
 AREA, AGENCY = "Glenmorven (fictional)", "Children and Families (fictional)"
 GOOD = {"p1": "5", "p2": "yes", "p3": "4", "q1": "5"}  # Pattern: 3 of 3 rated items meet

@@ -14,8 +14,9 @@ import math
 import pytest
 
 from audit_tool import audits
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import compare_phases, findings, newcombe, wilson
-from audit_tool.selection import AuditFilter, distinct_values, list_audits
+from audit_tool.selection import distinct_values, list_audits
 
 NORTH, SOUTH, EAST = "Area North (fictional)", "Area South (fictional)", "Area East (fictional)"
 TEAM_A, TEAM_B = "Team A (fictional)", "Team B (fictional)"

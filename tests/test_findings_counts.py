@@ -15,8 +15,8 @@ import pytest
 
 from audit_tool import audits
 from audit_tool.checklists.loader import parse
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import aggregate, findings
-from audit_tool.selection import AuditFilter
 
 AREA, TEAM = "Area West (fictional)", "Team C (fictional)"
 MINI = AuditFilter(checklist_id="mini-test")

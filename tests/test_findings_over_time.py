@@ -31,8 +31,8 @@ from test_disclosure import (
 
 from audit_tool import audits
 from audit_tool.export import export_report
+from audit_tool.filters import AuditFilter
 from audit_tool.findings.clustered import t_quantile
-from audit_tool.selection import AuditFilter
 
 
 def _interval(clusters: list[tuple[int, int]], scale: int = 100, pct: bool = True) -> str:

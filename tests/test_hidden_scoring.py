@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from audit_tool import audits
 from audit_tool.checklists.loader import bundled, load_file
 from audit_tool.checklists.model import FAILS, SHOWN
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import findings
 from audit_tool.reports.build import audit_report
 from audit_tool.reports.model import Table
-from audit_tool.selection import AuditFilter
 from audit_tool.store import Database, schema
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -18,8 +18,9 @@ import sqlcipher3
 
 from audit_tool import audits, moderation
 from audit_tool.errors import InvalidInput, NotFound, ReadOnlyAudit
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import findings
-from audit_tool.selection import AuditFilter, list_audits
+from audit_tool.selection import list_audits
 
 A = {"p1": "6", "p2": "yes", "p3": "6", "q1": "1", "q2": "no"}
 B = {"p1": "6", "p2": "yes", "p3": "5", "q1": "4", "q2": "yes"}

@@ -22,8 +22,8 @@ from audit_tool.checklists.loader import bundled, load_file
 from audit_tool.checklists.model import FAILS, NOT_APPLICABLE, SHOWN
 from audit_tool.checklists.spreadsheet import SpreadsheetError, import_xlsx, to_spreadsheet
 from audit_tool.export import export_report
+from audit_tool.filters import AuditFilter
 from audit_tool.reports.disclosure import Line, suppress
-from audit_tool.selection import AuditFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 PATH = ROOT / "checklists" / "multi_agency_case_file_review.toml"

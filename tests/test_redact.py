@@ -142,9 +142,9 @@ def eight_audits(db, mini):
 
 
 def _export(db, tmp_path, **kw):
+    from audit_tool.filters import AuditFilter
     from audit_tool.reports import render
     from audit_tool.reports.build import aggregate_report
-    from audit_tool.selection import AuditFilter
 
     report = aggregate_report(db, AuditFilter(), **kw)
     return _pdf(render(report, "pdf", tmp_path / "r.pdf")), _docx(

@@ -16,9 +16,9 @@ from audit_tool import audits
 from audit_tool.checklists.loader import load_file
 from audit_tool.domain import Recommendation
 from audit_tool.export import export_report
+from audit_tool.filters import AuditFilter
 from audit_tool.reports.build import aggregate_report
 from audit_tool.reports.model import Heading
-from audit_tool.selection import AuditFilter
 
 Z = 1.959963984540054
 AREA = "Glenmorven (fictional)"

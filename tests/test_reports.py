@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from audit_tool import audits
 from audit_tool.domain import Recommendation
 from audit_tool.export import export_audit, export_report
+from audit_tool.filters import AuditFilter
 from audit_tool.reports.build import SUPPRESSED, aggregate_report, audit_report
 from audit_tool.reports.disclosure import DisclosureRisk
 from audit_tool.reports.model import Heading, KeyValue, Table
-from audit_tool.selection import AuditFilter
 
 REF = "FICT-REF-90210"
 

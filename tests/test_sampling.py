@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from audit_tool import audits
 from audit_tool.errors import InvalidInput
 from audit_tool.export import export_report
+from audit_tool.filters import AuditFilter
 from audit_tool.sampling import (
     Columns,
     allocate,
@@ -27,7 +28,6 @@ from audit_tool.sampling import (
     list_samplings,
     read_case_list,
 )
-from audit_tool.selection import AuditFilter
 from audit_tool.store import Database
 
 HEAD = ["Case reference", "Local authority", "Agency", "Team"]

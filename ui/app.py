@@ -111,7 +111,7 @@ def _save_on_quit(app: QApplication, window: MainWindow, session: Session) -> No
 
 def smoke_test(argv: Sequence[str]) -> int:
     """The real window on a temporary encrypted database; 0 when everything opened."""
-    from audit_tool import audits
+    from audit_tool import cases, records
     from audit_tool.checklists.loader import bundled
 
     folder = Path(tempfile.mkdtemp(prefix="audit-smoke-"))
@@ -120,8 +120,8 @@ def smoke_test(argv: Sequence[str]) -> int:
         app = application(argv)
         session = Session(folder / "smoke.db")
         session.create("smoke " + secrets.token_urlsafe(24), "Smoke test")
-        case = audits.add_case(session.db, "SMOKE-0001", "Smoke test area (fictional)")
-        audit_id = audits.new_audit(session.db, case.id, bundled()[0])
+        case = cases.add_case(session.db, "SMOKE-0001", "Smoke test area (fictional)")
+        audit_id = records.new_audit(session.db, case.id, bundled()[0])
         window = MainWindow(session, Settings(folder / "settings.json"))
         window.show()
         window.controller.open_audit(audit_id)

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from audit_tool import APP_NAME, __version__, audits, moderation
+from audit_tool import APP_NAME, __version__, audits, moderation, records
 from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from ui.common.messages import confirm, show_error
 from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
 from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
@@ -326,7 +326,7 @@ class Controller(QObject):
             return
         if w.editor.audit is not None and w.editor.audit.id == audit_id:
             with contextlib.suppress(AuditToolError):
-                w.editor.summary.set_concerns(audits.get_audit(w.session.db, audit_id).concerns)
+                w.editor.summary.set_concerns(records.get_audit(w.session.db, audit_id).concerns)
         w.statusBar().showMessage("Recorded that a matter of concern was raised.", 8000)
 
     # -- history -----------------------------------------------------------------------------------
@@ -342,7 +342,7 @@ class Controller(QObject):
             if not audit_id or w.moderation.refuse_if_blind(audit_id):
                 return
             try:
-                audit = audits.get_audit(w.session.db, audit_id)
+                audit = records.get_audit(w.session.db, audit_id)
             except AuditToolError as exc:
                 show_error(w, exc)
                 return

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from audit_tool import APP_NAME
 from audit_tool.errors import AuditToolError
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from audit_tool.settings import Settings
 from ui import window_state
 from ui.actions import Actions, build_actions

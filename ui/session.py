@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from audit_tool import audits
+from audit_tool import reviewers
 from audit_tool.errors import StorageProblem
 from audit_tool.passphrase import check as check_passphrase
 from audit_tool.store import Database
@@ -49,7 +49,7 @@ class Session(QObject):
         """Create the encrypted database (the core refuses to touch an existing file)."""
         self._db = Database.create(self.path, passphrase)
         if name.strip():
-            audits.set_local_reviewer(self._db, name, role, agency)
+            reviewers.set_local_reviewer(self._db, name, role, agency)
         self._start_reader(passphrase)
         self.unlocked.emit()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..changes import Changes
 from ..errors import ChecklistError
 from ..paths import user_checklists_dir
 from .loader import LoadedChecklist, bundled_clash, load_file, user_defined
@@ -25,6 +26,11 @@ class ImportPlan:
     checklist: LoadedChecklist
     out: Path
     replaces: LoadedChecklist | None  # the readable checklist already at `out`, if any
+
+    @property
+    def changes(self) -> Changes:
+        """What installing this plan changes: the checklists on offer."""
+        return Changes(checklists=True)
 
     @property
     def out_exists(self) -> bool:

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from ..vocabulary import AuditType  # the one list of audit types
+
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 TAG_KINDS = (
@@ -168,8 +170,6 @@ class Checklist(_Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Checklist:
-        from ..domain import AuditType  # the one list of audit types
-
         known = [t.value for t in AuditType]
         for i, audit_type in enumerate(self.audit_types):
             if audit_type not in known:

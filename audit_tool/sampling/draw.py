@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..errors import InvalidInput
+from ..validation import MAX_SHORT  # as a case allows for a reference, area, agency or team
 from .caselist import CaseList, column_letter
 
-MAX_TEXT = 200  # as audits.add_case allows for a reference, area, agency or team
 NO_REFERENCE = "no case reference"
 BLANK_STRATUM = "(blank)"
 
@@ -99,10 +99,10 @@ def eligible_files(caselist: CaseList, columns: Columns) -> Eligibility:
             exclusions[NO_REFERENCE] += 1
             continue
         for i in idx.values():
-            if len(values[i]) > MAX_TEXT:
+            if len(values[i]) > MAX_SHORT:
                 raise InvalidInput(
                     f"{where}, row {number}, column {column_letter(i)} ({caselist.headers[i]}): "
-                    f"the value is longer than {MAX_TEXT} characters."
+                    f"the value is longer than {MAX_SHORT} characters."
                 )
         area = values[idx["area"]]
         if not area:

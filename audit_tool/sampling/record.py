@@ -11,17 +11,20 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import audits
+from ..cases import add_case
+from ..changes import Changes
 from ..domain import Phase
 from ..errors import InvalidInput
+from ..records import find_checklist, new_audit
 from ..reports.disclosure import SUPPRESS_BELOW
+from ..reviewers import local_reviewer
 from ..store import Database, now
 from .caselist import CaseList
 from .draw import Columns, Draw, Eligibility
 
 if TYPE_CHECKING:
     from ..checklists.loader import LoadedChecklist
-    from ..selection import AuditFilter
+    from ..filters import AuditFilter
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,11 @@ class Created:
     case_ids: tuple[str, ...]
     audit_ids: tuple[str, ...]
 
+    @property
+    def changes(self) -> Changes:
+        """A sampling record, its cases and a draft audit for each."""
+        return Changes(added=frozenset(self.audit_ids), cases=True, samplings=True)
+
 
 def create_sample(
     db: Database,
@@ -91,7 +99,7 @@ def create_sample(
 ) -> Created:
     """The sampling record, one case per drawn file and a draft audit for each, in one
     transaction: a failure anywhere leaves nothing of it in the database."""
-    loaded = audits.find_checklist(db, checklist) if isinstance(checklist, str) else checklist
+    loaded = find_checklist(db, checklist) if isinstance(checklist, str) else checklist
     try:
         phase = Phase(phase)
     except ValueError as exc:
@@ -99,7 +107,7 @@ def create_sample(
     _refuse_repeat(db, caselist, drawn, loaded.id, phase.value)
     # Committed on their own beforehand: both are cached on the connection, and a cache
     # entry for a row rolled back with the sample would outlive it.
-    me = audits.local_reviewer(db)
+    me = local_reviewer(db)
     db.store_checklist(loaded)
     record = Sampling(
         id=str(uuid.uuid4()),
@@ -128,9 +136,9 @@ def create_sample(
             _to_row(record),
         )
         for f in drawn.chosen:
-            case = audits.add_case(db, f.reference, f.area, f.agency, f.team)
+            case = add_case(db, f.reference, f.area, f.agency, f.team)
             c.execute("UPDATE cases SET sampling_id = ? WHERE id = ?", (record.id, case.id))
-            audit_ids.append(audits.new_audit(db, case.id, loaded, phase=phase))
+            audit_ids.append(new_audit(db, case.id, loaded, phase=phase))
             case_ids.append(case.id)
     return Created(record, tuple(case_ids), tuple(audit_ids))
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from audit_tool import audits
 from audit_tool.checklists.loader import available
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from ui.common.accessibility import focusable_widgets, unnamed_controls
 from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
 from ui.dialogs.create_dialog import CreateDialog

@@ -13,7 +13,7 @@ from uihelp import answer_next_box, on_next_modal, shots_dir, show_dialog
 
 from audit_tool import audits
 from audit_tool.exchange import export_bundle, import_bundle, read_bundle
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from audit_tool.store import Database
 from ui.common.accessibility import unnamed_controls
 from ui.exchange.conflicts_view import DIFFERS, ConflictsView

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer, QUrl
 
-from audit_tool.selection import AuditFilter, list_audits
+from audit_tool.filters import AuditFilter
+from audit_tool.selection import list_audits
 from ui.export.export_dialog import ExportDialog
 
 PASSPHRASE = "correct horse battery staple"

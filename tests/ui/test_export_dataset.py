@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from uihelp import shots_dir
 
 from audit_tool import audits
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from ui.export.export_dialog import ExportDialog
 
 SHOTS = shots_dir("dataset")

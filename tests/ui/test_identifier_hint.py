@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from audit_tool import audits
 from audit_tool.domain import Recommendation
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from ui.export.export_dialog import ExportDialog
 
 HINT = (

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QApplication, QLabel
 from uihelp import shots_dir
 
 from audit_tool import audits
-from audit_tool.audits import MAX_TEXT
 from audit_tool.store import Database
+from audit_tool.validation import MAX_TEXT
 
 PASSPHRASE = "correct horse battery staple"
 

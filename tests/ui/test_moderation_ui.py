@@ -14,8 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 
 from audit_tool import audits, moderation
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import findings
-from audit_tool.selection import AuditFilter, list_audits
+from audit_tool.selection import list_audits
 from tests.ui.uihelp import answer_next_box, on_next_modal, shots_dir, show_dialog
 from ui.moderation.moderation_view import DIFFERS, REASON_NEEDED, SAME, ModerationView
 from ui.moderation.second_reading_dialog import SecondReadingDialog

@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import audits
+from audit_tool import cases, records
 from audit_tool.domain import AuditType, Case, Phase
 from audit_tool.errors import AuditToolError
 from audit_tool.selection import distinct_values
+from audit_tool.validation import MAX_SHORT
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.widgets import FittingDialog
@@ -62,7 +63,7 @@ class NewCaseDialog(FittingDialog):
         )
         intro.setWordWrap(True)
         self.reference = QLineEdit()
-        self.reference.setMaxLength(200)
+        self.reference.setMaxLength(MAX_SHORT)
         self.area = QComboBox()
         self.area.setEditable(True)
         self.area.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -70,9 +71,9 @@ class NewCaseDialog(FittingDialog):
         self.area.setCurrentText("")
         self.area.lineEdit().setPlaceholderText("e.g. the local authority")
         self.agency = QLineEdit()
-        self.agency.setMaxLength(200)
+        self.agency.setMaxLength(MAX_SHORT)
         self.team = QLineEdit()
-        self.team.setMaxLength(200)
+        self.team.setMaxLength(MAX_SHORT)
         form = QFormLayout()
         _form_row(form, "Case &reference:", self.reference, "Case reference")
         _form_row(form, "&Area:", self.area, "Area or local authority")
@@ -98,7 +99,7 @@ class NewCaseDialog(FittingDialog):
 
     def _add(self) -> None:
         try:
-            self.case = audits.add_case(
+            self.case = cases.add_case(
                 self.session.db,
                 self.reference.text(),
                 self.area.currentText(),
@@ -128,7 +129,7 @@ class NewAuditDialog(FittingDialog):
         self.session = session
         self.audit_id: str | None = None
         self.setWindowTitle("New audit")
-        self._cases = audits.list_cases(session.db)[::-1]  # newest first
+        self._cases = cases.list_cases(session.db)[::-1]  # newest first
         self.case = QComboBox()
         self.case.setEditable(True)
         self.case.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -236,7 +237,7 @@ class NewAuditDialog(FittingDialog):
             return
         loaded = self._checklists[self.checklist.currentIndex()]
         try:
-            self.audit_id = audits.new_audit(
+            self.audit_id = records.new_audit(
                 self.session.db,
                 case.id,
                 loaded,

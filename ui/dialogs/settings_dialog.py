@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import audits
+from audit_tool import reviewers
 from audit_tool.errors import AuditToolError
 from audit_tool.settings import REGISTRY, Settings
+from audit_tool.validation import MAX_SHORT
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.widgets import FittingDialog
@@ -32,7 +33,7 @@ class SettingsDialog(FittingDialog):
         super().__init__(parent)
         self.session, self.settings = session, settings
         self.setWindowTitle("Settings")
-        me = audits.local_reviewer(session.db)
+        me = reviewers.local_reviewer(session.db)
 
         profile = QGroupBox("About you")
         pform = QFormLayout(profile)
@@ -44,7 +45,7 @@ class SettingsDialog(FittingDialog):
             ("R&ole:", self.reviewer_role, "Your role"),
             ("A&gency:", self.reviewer_agency, "Your agency"),
         ):
-            edit.setMaxLength(200)
+            edit.setMaxLength(MAX_SHORT)
             self._row(pform, text, edit, acc)
         note = QLabel(
             "Shown on the audits you start and in their history. Kept in the encrypted database."
@@ -111,7 +112,7 @@ class SettingsDialog(FittingDialog):
 
     def _save(self) -> None:
         try:
-            audits.set_local_reviewer(
+            reviewers.set_local_reviewer(
                 self.session.db,
                 self.reviewer_name.text(),
                 self.reviewer_role.text(),

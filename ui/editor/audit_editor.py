@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import audits
+from audit_tool import audits, records
 from audit_tool.audits import theme_progress
 from audit_tool.domain import SUMMARY_FIELDS, Audit, Recommendation
 from audit_tool.errors import AuditToolError
@@ -265,7 +265,7 @@ class AuditEditor(QWidget):
     # -- opening and closing --------------------------------------------------------------------
     def open(self, audit_id: str) -> None:
         """Show an audit (raises AuditToolError if it cannot be read)."""
-        audit = audits.get_audit(self.session.db, audit_id)
+        audit = records.get_audit(self.session.db, audit_id)
         self.clear()
         self.audit = audit
         self.ratings = dict(audit.ratings)

@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import audits
+from audit_tool import audits, reviewers
 from audit_tool.domain import Concern
 from audit_tool.errors import AuditToolError
+from audit_tool.validation import MAX_SHORT
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.widgets import FittingDialog
@@ -51,11 +52,11 @@ class ConcernDialog(FittingDialog):
         self.raised_on.setMaximumDate(QDate.currentDate())
         self.raised_to = QLineEdit()
         self.raised_to.setPlaceholderText("e.g. Duty team manager, Children and Families")
-        self.raised_to.setMaxLength(200)
+        self.raised_to.setMaxLength(MAX_SHORT)
         self.raised_by = QLineEdit()
-        self.raised_by.setMaxLength(200)
+        self.raised_by.setMaxLength(MAX_SHORT)
         with contextlib.suppress(AuditToolError):
-            self.raised_by.setText(audits.local_reviewer(session.db).name)
+            self.raised_by.setText(reviewers.local_reviewer(session.db).name)
         form = QFormLayout()
         for text, widget, accessible in (
             ("&Date raised:", self.raised_on, "Date the concern was raised"),

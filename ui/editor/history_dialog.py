@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import audits
+from audit_tool import history
 from audit_tool.domain import SUMMARY_FIELDS, Audit, HistoryEntry
 from ui.common.accessibility import name
 from ui.common.widgets import FittingDialog
@@ -66,7 +66,7 @@ class HistoryDialog(FittingDialog):
         self, db, audit: Audit, item_id: str | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        entries = audits.history(db, audit.id, item_id)
+        entries = history.entries(db, audit.id, item_id)
         if item_id:
             question = audit.checklist.definition.item(item_id).question
             self.setWindowTitle("History of this question")

@@ -43,7 +43,7 @@ from audit_tool.exchange import (
     read_recipients,
     write_bundle,
 )
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool.errors import AuditToolError, Cancelled
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm

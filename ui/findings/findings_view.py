@@ -24,10 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool.domain import Phase, Status
 from audit_tool.errors import AuditToolError
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import Findings, GroupFinding, findings
-from audit_tool.selection import AuditFilter
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.session import Session
@@ -215,17 +214,8 @@ class FindingsPanel(QWidget):
 
 
 def describe_filter(flt: AuditFilter) -> str:
-    """The selection in plain words (labels, not stored values)."""
-    parts = []
-    if flt.status:
-        parts.append(Status(flt.status).label.lower())
-    if flt.phase:
-        parts.append(Phase(flt.phase).label.lower())
-    if flt.area:
-        parts.append(f"area {flt.area}")
-    if flt.checklist_id:
-        parts.append(f"checklist {flt.checklist_id}")
-    return ", ".join(parts) if parts else "all audits"
+    """The selection in plain words: the core's one description, in its one-line form."""
+    return flt.describe(brief=True)
 
 
 class FindingsView(QWidget):

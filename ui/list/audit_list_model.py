@@ -15,7 +15,7 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from audit_tool.domain import AuditRow, AuditType, Phase, Status
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 
 AUDIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # fraction 0..1 for the progress delegate

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from audit_tool.errors import AuditToolError
-from audit_tool.selection import AuditFilter, list_audits
+from audit_tool.filters import AuditFilter
+from audit_tool.selection import list_audits
 from ui.list.audit_list_model import AuditListModel, prepare
 from ui.list.audit_list_view import AuditListPage
 from ui.session import Session

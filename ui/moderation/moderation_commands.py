@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
-from audit_tool import audits, moderation
+from audit_tool import moderation, reviewers
 from audit_tool.domain import AuditType, Status
 from audit_tool.errors import AuditToolError
 from ui.common.messages import confirm, inform, show_error
@@ -36,7 +36,7 @@ class ModerationCommands(QObject):
 
     # -- who is reading --------------------------------------------------------------------
     def reader_id(self) -> str:
-        return self.reading_as or audits.local_reviewer(self.w.session.db).id
+        return self.reading_as or reviewers.local_reviewer(self.w.session.db).id
 
     def set_reader(self, reviewer_id: str, name: str) -> None:
         if reviewer_id != self.reader_id():
@@ -131,14 +131,14 @@ class ModerationCommands(QObject):
                     "Moderate readings",
                     f"Start a moderation of the {len(ready)} finalised readings of this case "
                     f"file, by {names}? You are the lead reader "
-                    f"({audits.local_reviewer(db).name}).",
+                    f"({reviewers.local_reviewer(db).name}).",
                     "Start moderation",
                 ):
                     return
                 if not w.session.is_open:
                     return
                 mod_id = moderation.start_moderation(
-                    w.session.db, [r.audit_id for r in ready], audits.local_reviewer(db).id
+                    w.session.db, [r.audit_id for r in ready], reviewers.local_reviewer(db).id
                 )
                 w.loader.refresh(mod_id)
         except AuditToolError as exc:

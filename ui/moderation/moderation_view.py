@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import audits, moderation
+from audit_tool import audits, moderation, records
 from audit_tool.errors import AuditToolError
 from ui.common import palette
 from ui.common.accessibility import name
@@ -295,7 +295,7 @@ class ModerationView(FittingDialog):
     def reload(self) -> None:
         db = self.session.db
         m = moderation.get_moderation(db, self.moderation_id)
-        audit = audits.get_audit(db, self.moderation_id)
+        audit = records.get_audit(db, self.moderation_id)
         d = audit.checklist.definition
         levels = {
             item.id: [(lv.value, lv.label) for lv in d.scale_of(item).levels]
@@ -318,7 +318,7 @@ class ModerationView(FittingDialog):
                 f"{x} {r.reviewer.name} ({r.status})"
                 for x, r in zip(letters, m.readings, strict=True)
             )
-            + f". {audits.status_text(audit)}."
+            + f". {records.status_text(audit)}."
         )
         missing = sum(1 for i in m.items if i.needs_reason)
         if m.status != "draft":

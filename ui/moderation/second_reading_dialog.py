@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import moderation
+from audit_tool import moderation, reviewers
 from audit_tool.errors import AuditToolError
+from audit_tool.validation import MAX_SHORT
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.widgets import FittingDialog
@@ -44,12 +45,12 @@ class SecondReadingDialog(FittingDialog):
         )
         intro.setWordWrap(True)
         self.reader_box = QComboBox()
-        for r in moderation.reviewers(db):
+        for r in reviewers.reviewers(db):
             if r.id not in done:
                 self.reader_box.addItem(r.name + (f" ({r.role})" if r.role else ""), r.id)
         self.reader_box.addItem("A new reader…", NEW_READER)
         self.new_name = QLineEdit()
-        self.new_name.setMaxLength(200)
+        self.new_name.setMaxLength(MAX_SHORT)
         self.new_name.setPlaceholderText("The second reader's name")
         self.new_label = QLabel("&Name:")
         self.new_label.setBuddy(self.new_name)
@@ -96,10 +97,10 @@ class SecondReadingDialog(FittingDialog):
         db = self.session.db
         try:
             if self.reader_box.currentData() == NEW_READER:
-                reader = moderation.add_reviewer(db, self.new_name.text())
+                reader = reviewers.add_reviewer(db, self.new_name.text())
             else:
                 reader = next(
-                    r for r in moderation.reviewers(db) if r.id == self.reader_box.currentData()
+                    r for r in reviewers.reviewers(db) if r.id == self.reader_box.currentData()
                 )
             self.audit_id = moderation.start_second_reading(db, self.source_id, reader.id)
         except AuditToolError as exc:
