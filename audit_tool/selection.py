@@ -6,11 +6,12 @@ from dataclasses import replace
 
 from .domain import AuditRow
 from .filters import AuditFilter, shown_value  # noqa: F401 (shown_value: re-export for reports/disclosure.py)
+from .reviewers import NAME_SQL
 from .store import Database
 
 _LIST_SQL = """
 SELECT a.id, a.case_id, c.pseudonym, c.reference, c.area, c.agency, a.checklist_id,
-       d.title, d.version, a.audit_type, a.phase, r.name, a.status, a.answered,
+       d.title, d.version, a.audit_type, a.phase, {reviewer}, a.status, a.answered,
        n.total, a.created_at, a.updated_at
 FROM audits a
 JOIN cases c ON c.id = a.case_id
@@ -28,7 +29,7 @@ def list_audits(db: Database, flt: AuditFilter | None = None, limit: int | None 
     checklist (conditional ones too), so progress is a floor, never overstated."""
     # the list shows every audit: readings a moderation replaced, and draft moderations
     where, params = replace(flt or AuditFilter(), include_superseded=True).where()
-    sql = _LIST_SQL.format(where=where)
+    sql = _LIST_SQL.format(where=where, reviewer=NAME_SQL)
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [AuditRow(*r) for r in db.iterate(sql, params)]
