@@ -8,12 +8,18 @@ import sys
 
 
 def gui(argv: list[str]) -> int:
+    from audit_tool.hardening import no_core_dumps
+
+    no_core_dumps()
     from ui.app import run
 
     return run(argv)
 
 
 def cli() -> int:
+    from audit_tool.hardening import no_core_dumps
+
+    no_core_dumps()
     from audit_tool.cli import main
 
     return main(open_gui=gui)

@@ -35,7 +35,7 @@ from .records import (  # noqa: F401 (re-export for cli and tests)
     new_audit,
     status_text,
 )
-from .reviewers import local_reviewer, set_local_reviewer  # noqa: F401 (re-export for cli and tests)
+from .reviewers import local_reviewer, set_local_reviewer, snapshot  # noqa: F401 (re-export for cli and tests)
 from .store import Database, now
 from .store.flat import mark_hidden
 from .store.schema import FROZEN, NEEDS_REASON, ONCE_FINALISED
@@ -358,6 +358,8 @@ def finalise(db: Database, audit_id: str, who: str | None = None) -> Changes:
             " first_finalised_at = coalesce(first_finalised_at, ?) WHERE id = ?",
             (stamp, stamp, stamp, audit_id),
         )
+        # who did the work, as they are named now: kept with the audit from here on
+        history_log.append(c, audit_id, stamp, who, "reviewer", "reviewer", None, snapshot(db, audit_id))
         history_log.append(c, audit_id, stamp, who, "finalised", "status", "draft", "finalised")
     return of_status(audit_id)
 

@@ -7,7 +7,8 @@ import secrets
 import uuid
 
 from .domain import Case
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
+from .identifiers import reference_key
 from .store import Database, now
 from .validation import optional, required
 
@@ -20,8 +21,34 @@ def pseudonym() -> str:
     return "Case " + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
-def add_case(db: Database, reference: str, area: str, agency: str = "", team: str = "") -> Case:
-    """A new case; the returned Case carries the change (`.changes`)."""
+def find_case(db: Database, reference: str, area: str) -> Case | None:
+    """The case in `area` whose reference is `reference` however either was typed."""
+    wanted = reference_key(reference)
+    if not wanted:
+        return None
+    for row in db.query(
+        f"SELECT {_COLUMNS} FROM cases WHERE area = ? ORDER BY created_at", (area.strip(),)  # noqa: S608
+    ):
+        if reference_key(row[1]) == wanted:
+            return Case(*row)
+    return None
+
+
+def add_case(
+    db: Database, reference: str, area: str, agency: str = "", team: str = "", reuse: bool = False
+) -> Case:
+    """A new case; the returned Case carries the change (`.changes`). One case file is one
+    record: a reference already in the area, however typed, is refused with the existing
+    case named (`reuse`: that case is returned instead)."""
+    existing = find_case(db, reference, area)
+    if existing is not None:
+        if reuse:
+            return existing
+        raise InvalidInput(
+            f"The case {existing.reference!r} is already in {existing.area} (case id "
+            f"{existing.id}); {reference.strip()!r} is the same reference typed another way: "
+            "use that case."
+        )
     case = Case(
         id=str(uuid.uuid4()),
         reference=required(reference, "Case reference"),

@@ -27,12 +27,9 @@ created; no internal id leaves the database.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -496,7 +493,7 @@ def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = 
                 f"{len(ds.answers):,} answer rows do not fit in one Excel sheet "
                 f"({XLSX_MAX_ROWS - 1:,} at most); choose CSV or a narrower selection."
             )
-        written = [write_atomic(out, lambda f: _write_xlsx(ds, f, out.parent, step))]
+        written = [write_atomic(out, lambda f: _write_xlsx(ds, f, step))]
     else:
         written = [
             write_atomic(path, lambda f, s=sheet: _write_csv(f, s[1], s[2](), step))
@@ -531,29 +528,31 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 cannot hold th
 _EXCEL_TEXT = 32_767
 
 
-def _write_xlsx(ds: Dataset, f: BinaryIO, folder: Path, step) -> None:
+def _write_xlsx(ds: Dataset, f: BinaryIO, step) -> None:
+    """Stream each sheet's XML straight into its entry of the zip archive in `f` (the atomic
+    writer's temporary file): openpyxl would otherwise put every sheet, notes and all, in
+    a plaintext temporary file first, which a killed export leaves behind."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet import _writer
 
-    # openpyxl streams each sheet through a file in the system temp folder; the rows go to a
-    # private folder beside the target instead (removed whatever happens), as atomic.py does.
-    scratch = Path(tempfile.mkdtemp(prefix=".dataset.", dir=folder))
-    try:
-        wb = Workbook(write_only=True)
-        bold = Font(bold=True)
-        for title, header, rows, count in ds.sheets():
-            ws = wb.create_sheet(title)
-            ws.freeze_panes = "A2"  # the header stays in view (written with the sheet's top)
-            for i, width in enumerate(_widths(header), 1):
-                ws.column_dimensions[get_column_letter(i)].width = width
-            sheet_file = str(scratch / f"{title}.xml")
-            _writer.ALL_TEMP_FILES.append(sheet_file)  # openpyxl's cleanup expects it listed
-            size = f"A1:{get_column_letter(len(header))}{count + 1}"
-            ws.calculate_dimension = lambda size=size: size  # known in advance; readers use it
-            ws._writer = _writer.WorksheetWriter(ws, out=sheet_file)
+    archive = ZipFile(f, "w", ZIP_DEFLATED, allowZip64=True)
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for index, (title, header, rows, count) in enumerate(ds.sheets(), 1):
+        ws = wb.create_sheet(title)
+        ws._id = index  # the sheet's part name (xl/worksheets/sheetN.xml), as the writer numbers it
+        ws.freeze_panes = "A2"  # the header stays in view (written with the sheet's top)
+        for i, width in enumerate(_widths(header), 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        size = f"A1:{get_column_letter(len(header))}{count + 1}"
+        ws.calculate_dimension = lambda size=size: size  # known in advance; readers use it
+        with archive.open(ws.path[1:], "w", force_zip64=True) as entry:
+            ws._writer = _writer.WorksheetWriter(ws, out=entry)
             ws._writer.write_top()
             ws.auto_filter.ref = size
             cells = []
@@ -565,12 +564,25 @@ def _write_xlsx(ds: Dataset, f: BinaryIO, folder: Path, step) -> None:
             for row in rows():
                 ws.append([_xlsx_cell(ws, v, WriteOnlyCell) for v in row])
                 step()
-        wb.save(f)
-    finally:
-        for sheet_file in scratch.glob("*.xml"):
-            with contextlib.suppress(ValueError):
-                _writer.ALL_TEMP_FILES.remove(str(sheet_file))
-        shutil.rmtree(scratch, ignore_errors=True)
+            ws.close()
+    _finish_workbook(wb, archive)
+
+
+def _finish_workbook(wb, archive) -> None:
+    """The rest of the workbook (styles, workbook part, content types) as openpyxl writes it;
+    the sheets themselves are already in the archive."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.writer.excel import ExcelWriter
+
+    class StreamedSheets(ExcelWriter):
+        def write_worksheet(self, ws) -> None:
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            ws._rels = ws._writer._rels
+            self.manifest.append(ws)
+
+    StreamedSheets(wb, archive).save()
 
 
 def _xlsx_cell(ws, value: Any, cell_type) -> Any:

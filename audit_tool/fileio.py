@@ -12,6 +12,8 @@ import contextlib
 import errno
 import io
 import os
+import re
+import shutil
 import stat
 import tempfile
 import time
@@ -109,6 +111,74 @@ def _refuse_read_only(target: Path) -> None:
         raise ExportProblem(f"{target} is read-only; choose another name or make it writable.")
 
 
+_KINDS = (
+    (stat.S_ISFIFO, "a pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _refuse_special(target: Path) -> None:
+    """Only a regular file is ever replaced. A symlink would be replaced by the export (or,
+    written through, would put an identifiable report wherever it points); a device or a
+    pipe is no place for a report. lstat: the name itself, not what it points to."""
+    try:
+        mode = target.lstat().st_mode
+    except OSError:
+        return
+    if stat.S_ISLNK(mode):
+        raise ExportProblem(
+            f"{target} is a symbolic link; choose a new file name (it was left as it is)."
+        )
+    for test, kind in _KINDS:
+        if test(mode):
+            raise ExportProblem(f"{target} is not a regular file ({kind}); choose a file name.")
+
+
+# Our own temporary names only: ".NAME.XXXXXXXX.part" (mkstemp below) and the ".dataset.XXXXXXXX"
+# folder of sheet XML that versions before issue 17 made beside an XLSX export.
+_PART = re.compile(r"^\..+\.[a-z0-9_]{8}\.part$")
+_OLD_SCRATCH = re.compile(r"^\.dataset\.[a-z0-9_]{8}$")
+
+
+def _lock(fd: int) -> bool:
+    """An exclusive lock on our temporary file while it is written; the kernel drops it when
+    the process ends, however it ends. False where it cannot be had (held, or no flock)."""
+    if _WINDOWS:  # an open file cannot be removed there: the removal itself is the test
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove what a killed export of ours left in `folder`: temporary files no live
+    process holds, and old scratch folders holding nothing but sheet XML."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        path = folder / name
+        if _PART.match(name):
+            with contextlib.suppress(OSError):
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                try:
+                    if stat.S_ISREG(os.fstat(fd).st_mode) and _lock(fd):
+                        os.remove(path)
+                finally:
+                    os.close(fd)
+        elif _OLD_SCRATCH.match(name) and path.is_dir() and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                if all(p.suffix == ".xml" and p.is_file() for p in path.iterdir()):
+                    shutil.rmtree(path)
+
+
 def _fsync_folder(folder: Path) -> None:
     """Make the rename itself durable (POSIX); Windows has no directory handles for this."""
     if _WINDOWS:
@@ -141,7 +211,8 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]
     partial or temporary file is left behind.
 
     The new file is private to the user (0600 on POSIX) unless it replaces an existing
-    file, whose permissions it keeps.
+    file, whose permissions it keeps. A symlink, device or pipe at `path` is refused; what
+    a killed export of ours left in the folder is removed first.
     """
     target = Path(path).expanduser().absolute()
     folder = target.parent
@@ -149,12 +220,15 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]
         raise ExportProblem(f"The folder {folder} does not exist.")
     if target.is_dir():
         raise ExportProblem(f"{target} is a folder. Choose a file name to export to.")
+    _refuse_special(target)
     _refuse_read_only(target)
+    _remove_leftovers(folder)
 
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise _problem(exc, target, folder) from None
+    _lock(fd)
 
     try:
         with os.fdopen(fd, "wb") as f:

@@ -16,6 +16,25 @@ from .domain import HistoryEntry
 if TYPE_CHECKING:
     from .store import Database
 
+# Every action the tool writes to an audit's history (audits, moderation, exchange). A
+# received bundle is checked against this list (exchange/schema.py), so a new action must be
+# added here or bundles carrying it are refused.
+ACTIONS = (
+    "created",
+    "rating",
+    "note",
+    "summary",
+    "recommendations",
+    "concern",
+    "finalised",
+    "reviewer",  # who finalised it: name, role and agency as they were then (JSON)
+    "amended",
+    "deleted",
+    "second reading",
+    "moderation",
+    "conflict resolved",
+)
+
 _INSERT = "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)"
 
 

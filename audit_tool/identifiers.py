@@ -319,6 +319,12 @@ def _match_form(text: str) -> str:
     return "".join(ch for ch in fold_confusables(text) if ch.isalnum()).translate(_DIGIT_LIKE)
 
 
+def reference_key(reference: str) -> str:
+    """A case reference however it is typed ('sw 2026 0417', 'SW/2026/0417', full-width or
+    Arabic-Indic digits, O for 0): what two spellings of one reference have in common."""
+    return _match_form(reference)
+
+
 def _folded_with_origin(text: str) -> tuple[str, list[tuple[int, int]]]:
     """The folded text, and for each of its characters the span of the original it came
     from (a character with its combining marks; NFKC can change the length)."""

@@ -26,7 +26,10 @@ from .changes import Changes, NewAudit
 from .domain import AuditType, Reviewer, Status
 from .errors import InvalidInput, NotFound
 from .records import get_audit, new_audit
-from .reviewers import (  # noqa: F401 (add_reviewer, reviewers: re-export for tests; reviewer_named: for cli and tests)
+from .reviewers import (  # noqa: F401 (add_reviewer, reviewer_named, reviewers: re-export for tests; reviewer_named: for cli)
+    AGENCY_SQL,
+    NAME_SQL,
+    ROLE_SQL,
     add_reviewer,
     local_reviewer,
     reviewer_name,
@@ -107,7 +110,7 @@ def readings(db: Database, audit_id: str) -> list[Reading]:
     return [
         Reading(r[0], Reviewer(*r[1:5]), r[5], r[6], r[7])
         for r in db.query(
-            "SELECT a.id, r.id, r.name, r.role, r.agency, a.status, a.created_at,"
+            f"SELECT a.id, r.id, {NAME_SQL}, {ROLE_SQL}, {AGENCY_SQL}, a.status, a.created_at,"
             " (SELECT ms.moderation_id FROM moderation_sources ms WHERE ms.reading_id = a.id"
             "  LIMIT 1)"
             " FROM audits a JOIN reviewers r ON r.id = a.reviewer_id"

@@ -1,7 +1,10 @@
 """Passphrase rules: NFC-normalised, at least 15 characters, no composition rules.
 
 Following NCSC (three random words) and NIST SP 800-63B-4: length is what matters,
-any character (spaces, any script) is allowed, nothing is stored or logged.
+any character (spaces, any script) is allowed, nothing is stored or logged. Length is
+counted as the passphrase looks: characters that show nothing (zero-width, controls,
+fillers) do not count, and a run of spaces counts as one space between words, so twenty
+spaces or one word padded out with zero-width characters is not a 15-character passphrase.
 """
 
 from __future__ import annotations
@@ -21,9 +24,26 @@ def normalise(passphrase: str) -> str:
     return unicodedata.normalize("NFC", passphrase)
 
 
+# Letters that render as blank space although Unicode does not call them spaces
+_BLANK = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"}
+
+
+def _shows(ch: str) -> bool:
+    return not ch.isspace() and ch not in _BLANK and unicodedata.category(ch) not in ("Cc", "Cf")
+
+
 def length(passphrase: str) -> int:
-    """Length in user-perceived characters (code points after NFC)."""
-    return len(normalise(passphrase))
+    """Length as the passphrase looks (after NFC): visible characters, plus one for each
+    gap of spaces between them."""
+    n = 0
+    gap = False
+    for ch in normalise(passphrase):
+        if _shows(ch):
+            n += 1 + (gap and n > 0)
+            gap = False
+        elif ch.isspace() or ch in _BLANK:
+            gap = True
+    return n
 
 
 def check(passphrase: str) -> str:
@@ -31,10 +51,10 @@ def check(passphrase: str) -> str:
     p = normalise(passphrase)
     if "\x00" in p:
         raise WeakPassphrase("The passphrase cannot contain a NUL character.")
-    if len(p) < MIN_LENGTH:
+    if length(p) < MIN_LENGTH:
         raise WeakPassphrase(
             f"The passphrase needs at least {MIN_LENGTH} characters "
-            f"(it has {len(p)}); three or four random words work well."
+            f"(it has {length(p)}, counting what shows); three or four random words work well."
         )
     if len(p) > MAX_LENGTH:
         raise WeakPassphrase(f"The passphrase is longer than {MAX_LENGTH} characters.")
@@ -54,7 +74,7 @@ _COMMON = {"password", "passphrase", "123456", "qwerty", "letmein", "welcome", "
 def strength(passphrase: str) -> Strength:
     """Rough, explainable feedback for the create dialog (not a gate beyond MIN_LENGTH)."""
     p = normalise(passphrase)
-    n = len(p)
+    n = length(p)
     if n == 0:
         return Strength(0, "Empty", f"Use at least {MIN_LENGTH} characters, e.g. three random words.")
     if n < MIN_LENGTH:

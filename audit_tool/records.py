@@ -23,7 +23,7 @@ from .domain import (
     Status,
 )
 from .errors import InvalidInput, NotFound
-from .reviewers import local_reviewer, reviewer_name
+from .reviewers import AGENCY_SQL, NAME_SQL, ROLE_SQL, local_reviewer, reviewer_name
 from .store import Database, now
 
 if TYPE_CHECKING:
@@ -97,7 +97,8 @@ def get_audit(db: Database, audit_id: str) -> Audit:
     row = db.query_one(
         "SELECT a.id, a.case_id, a.checklist_sha, a.audit_type, a.phase, a.status, a.created_at,"
         " a.updated_at, a.finalised_at, a.summary, a.strengths, a.improvements,"
-        " r.id, r.name, r.role, r.agency, a.first_finalised_at, a.amended_at, a.amend_reason"
+        f" r.id, {NAME_SQL}, {ROLE_SQL}, {AGENCY_SQL}, a.first_finalised_at, a.amended_at,"
+        " a.amend_reason"
         " FROM audits a JOIN reviewers r ON r.id = a.reviewer_id"
         " WHERE a.id = ?",
         (audit_id,),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from .domain import Reviewer
@@ -89,3 +90,27 @@ def reviewer_named(db: Database, name: str, create: bool = True) -> Reviewer:
     if not create:
         raise NotFound(f"No reader called {name.strip()}.")
     return add_reviewer(db, name)
+
+
+# Who did an audit, as they were named when they finalised it: kept in its history (which
+# travels with it and is append-only), so renaming this laptop's reviewer later relabels
+# drafts only. SQL over the audit `a` joined to its reviewer `r`; a draft never finalised
+# shows the reviewer's profile as it is now.
+_AT_FINALISE = (
+    "(SELECT h_.new FROM history h_ WHERE h_.audit_id = a.id AND h_.field = 'reviewer'"
+    " ORDER BY h_.id DESC LIMIT 1)"
+)
+NAME_SQL = f"coalesce(json_extract({_AT_FINALISE}, '$.name'), r.name)"
+ROLE_SQL = f"coalesce(json_extract({_AT_FINALISE}, '$.role'), r.role)"
+AGENCY_SQL = f"coalesce(json_extract({_AT_FINALISE}, '$.agency'), r.agency)"
+
+
+def snapshot(db: Database, audit_id: str) -> str:
+    """The audit's reviewer as they are now, as the JSON the history keeps at finalise."""
+    row = db.query_one(
+        "SELECT r.name, r.role, r.agency FROM audits a JOIN reviewers r ON r.id = a.reviewer_id"
+        " WHERE a.id = ?",
+        (audit_id,),
+    )
+    name, role, agency = row if row else ("", "", "")
+    return json.dumps({"name": name, "role": role, "agency": agency}, ensure_ascii=False)

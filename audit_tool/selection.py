@@ -8,11 +8,12 @@ from dataclasses import replace
 from .completion import shown_items
 from .domain import AuditRow
 from .filters import AuditFilter, shown_value  # noqa: F401 (shown_value: re-export for reports/disclosure.py)
+from .reviewers import NAME_SQL
 from .store import Database
 
 _LIST_SQL = """
 SELECT a.id, a.case_id, c.pseudonym, c.reference, c.area, c.agency, a.checklist_id,
-       d.title, d.version, a.audit_type, a.phase, r.name, a.status, a.answered,
+       d.title, d.version, a.audit_type, a.phase, {reviewer}, a.status, a.answered,
        n.total, a.created_at, a.updated_at, a.checklist_sha
 FROM audits a
 JOIN cases c ON c.id = a.case_id
@@ -30,7 +31,7 @@ def list_audits(db: Database, flt: AuditFilter | None = None, limit: int | None 
     the open audit counts it (progress.py): an item hidden by a condition is in neither."""
     # the list shows every audit: readings a moderation replaced, and draft moderations
     where, params = replace(flt or AuditFilter(), include_superseded=True).where()
-    sql = _LIST_SQL.format(where=where)
+    sql = _LIST_SQL.format(where=where, reviewer=NAME_SQL)
     if limit:
         sql += f" LIMIT {int(limit)}"
     raw = db.query(sql, params)

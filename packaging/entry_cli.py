@@ -8,6 +8,7 @@ main.py so that the console and windowed executables can share one bundle folder
 import sys
 
 from audit_tool.cli import main
+from audit_tool.hardening import no_core_dumps
 
 
 def _gui(argv: list[str]) -> int:
@@ -17,4 +18,5 @@ def _gui(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    no_core_dumps()
     sys.exit(main(open_gui=_gui))

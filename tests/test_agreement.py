@@ -543,3 +543,98 @@ def test_weighted_figures_need_five_files_of_their_own(db, mini, readers):
     # q2 the same in 5 of 5 files; q1 (2 against 3) in none of 3
     assert planning.nominal.percent.value == pytest.approx(5 / 8)
     assert planning.weighted is None
+
+
+# -- issue 17 item 13: categories of different scales, as the README codes them ------------------
+
+
+def _coded_reference(items, members):
+    """irrCAC and krippendorff on the README's coding: a category is a (scale, level) pair,
+    and the categories of a pooled figure are every level of every scale pooled."""
+    cats = sorted({f"{it.scale}:{v}" for it in items if it.item_id in members for v in it.levels})
+    rows = [
+        [None if v is None else cats.index(f"{it.scale}:{v}") for v in row]
+        for it in items
+        if it.item_id in members
+        for row in it.rows
+    ]
+    return rows, len(cats)
+
+
+def test_pooled_figures_over_scales_sharing_level_names(db, readers):
+    """The Safe & Together checklist: 'yes', 'no' and 'na' are levels of several scales. Overall,
+    theme and item figures equal irrCAC's and krippendorff's on the (scale, level) coding."""
+    import random
+
+    from audit_tool.checklists.loader import bundled
+
+    st = next(c for c in bundled() if c.id == "safe-together-case-file-audit")
+    rng = random.Random(17)
+    a, b, _ = readers
+    for i in range(6):
+        case = audits.add_case(db, f"FICT-AGR13-{i:03d}", "Glenmorven (fictional)")
+        first: dict[str, str] = {}
+        for who in (a, b):
+            audit_id = audits.new_audit(db, case.id, st, phase="baseline", reviewer_id=who)
+            for _, item in st.definition.items():
+                scale = st.definition.scale_of(item)
+                if scale.is_fact:
+                    continue
+                values = [lv.value for lv in scale.levels]
+                value = first.get(item.id) if who == b and rng.random() < 0.6 else None
+                value = value or rng.choice(values)
+                first.setdefault(item.id, value)
+                audits.answer(db, audit_id, item.id, value)
+    found = double_readings(db, AuditFilter(), finalised_only=False)
+    items = [it for it in found.items if it.checklist_id == st.id]
+    shared = {v for it in items for v in it.levels}
+    assert {"yes", "no", "na"} <= shared and len({it.scale for it in items}) >= 3
+    (c,) = agreement(db, AuditFilter(), finalised_only=False).checklists
+    themes: dict[str, list[str]] = {}
+    for it in items:
+        themes.setdefault(it.theme_id, []).append(it.item_id)
+    groups = [(c.overall, [it.item_id for it in items])]
+    groups += [(g, themes[g.key]) for g in c.themes if not g.too_few]
+    groups += [(g, [g.key]) for g in c.items if not g.too_few]
+    assert len(groups) > 10
+    for group, members in groups:
+        rows, q = _coded_reference(items, set(members))
+        gwet, kripp = _ref_raw(rows, q, "identity")
+        _same(group.nominal.ac, gwet)
+        assert group.nominal.percent.value == pytest.approx(gwet["pa"], abs=TOL)
+        if group.nominal.alpha is not None:
+            _same(group.nominal.alpha, kripp)
+            assert group.nominal.alpha.value == pytest.approx(_ref_alpha(rows, q, "nominal"))
+        if group.nominal.kappa is not None:
+            _same(group.nominal.kappa, _ref_cohen(rows, q, "identity"))  # NaN: se 0
+    # the coding matters: merging same-named levels of different scales gives other figures
+    merged = sorted({v for it in items for v in it.levels})
+    rows = [[None if v is None else merged.index(v) for v in row] for it in items for row in it.rows]
+    assert coefficients(rows, len(merged)).ac.value != pytest.approx(c.overall.nominal.ac.value)
+
+
+def test_a_finalised_moderation_leaves_agreement_as_it_was(db, double_read, readers):
+    """Issue 17 item 14: agreement compares the readings; a moderation finalised in place of
+    a file's readings (so findings count the file once) must not take them out of it."""
+    from audit_tool import moderation
+    from audit_tool.findings import findings
+    from audit_tool.jsonout import agreement_to_json as to_json
+
+    a, b, lead = readers
+    before = to_json(agreement(db, AuditFilter()))
+    counted = findings(db).audits
+    ids = [
+        r[0]
+        for r in db.query(
+            "SELECT id FROM audits WHERE case_id = ? AND reviewer_id IN (?, ?) "
+            "ORDER BY created_at DESC LIMIT 2",
+            (double_read[0], a, b),
+        )
+    ]
+    mod = moderation.start_moderation(db, ids, lead)
+    audits.answer(db, mod, "p3", "4", "fictional reason: the record shows contact attempts")
+    audits.answer(db, mod, "q2", "na", "fictional reason: no plan was needed")
+    audits.finalise(db, mod)
+    assert to_json(agreement(db, AuditFilter())) == before
+    # and the findings do count the moderation in place of the two readings
+    assert findings(db).audits == counted - 2 + 1

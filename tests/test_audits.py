@@ -224,6 +224,8 @@ def test_history_is_complete(db, audit_id):
         ("rating", "q1", None, "6"),
         ("summary", "strengths", "", "Fictional strengths."),
         ("recommendations", "", "", "Fictional rec. [owner: Team leader (fictional)]"),
+        # who finalised it, as named then (issue 17 item 3)
+        ("reviewer", "reviewer", None, '{"name": "Reviewer", "role": "", "agency": ""}'),
         ("finalised", "status", "draft", "finalised"),
         ("amended", "status", "finalised", "Fictional reason."),
     ]

@@ -176,7 +176,13 @@ def test_phase_comparison(db, sample):
     assert p.base_share == pytest.approx(0.5) and p.post_share == pytest.approx(4 / 6)
     d, lo, hi = p.change
     assert d == pytest.approx(4 / 6 - 3 / 6)
-    assert (d, lo, hi) == pytest.approx(newcombe(3, 6, 4, 6))
+    # the report's interval, case files as clusters (issue 17 item 12), not Newcombe's on items
+    from audit_tool.findings.audit_level import audit_level
+    from audit_tool.findings.clustered import change_interval
+
+    iv = change_interval(audit_level(db, MINI_ONLY).change["mini-test", "pattern"])
+    assert (d, lo, hi) == pytest.approx((iv.estimate, iv.low, iv.high))
+    assert (lo, hi) != pytest.approx(newcombe(3, 6, 4, 6)[1:])
     assert lo < d < hi
     q = change["planning"]
     # baseline A1 (0/1) + A2 (2/2) = 2/3; post A3 (1/2) + A4 (1/1) = 2/3

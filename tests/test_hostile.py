@@ -327,3 +327,16 @@ def test_an_unknown_key_with_nothing_close_gets_no_suggestion():
     with pytest.raises(ChecklistError) as exc:
         parse(bad, "local.toml")
     assert "unknown key 'zzzz'" in str(exc.value) and "did you mean" not in str(exc.value)
+
+
+@pytest.mark.parametrize("digits", [5000, 100_000])
+def test_a_huge_integer_in_a_checklist_is_one_line(tmp_path, cli, digits):
+    """Issue 17 item 11: Python refuses to read integers over 4,300 digits (ValueError)."""
+    text = MINI.read_text(encoding="utf-8").replace("version = ", f"max_items = {'9' * digits}\nversion = ", 1)
+    bad = tmp_path / "huge.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ChecklistError) as exc:
+        load_file(bad)
+    assert "number" in str(exc.value) and "\n" not in str(exc.value) and len(str(exc.value)) < 300
+    line = one_line_failure(cli("checklist", "validate", bad))
+    assert line.startswith("audit-tool: ") and "too long" in line and len(line) < 300

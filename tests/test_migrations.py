@@ -203,3 +203,22 @@ def test_an_older_different_backup_is_never_overwritten(tmp_path, mini, monkeypa
     monkeypatch.undo()
     with Database.open(fresh[0], PASSPHRASE) as copy:
         assert copy.schema_version() == schema.SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640])
+def test_the_backup_is_as_private_as_the_database(tmp_path, mini, monkeypatch, mode):
+    """Issue 17 item 8: the backup is the same case data; it gets the database's mode,
+    whatever the umask (the copy was 0644 beside a 0600 database)."""
+    import os
+
+    path = tmp_path / "audits.db"
+    _filled(path, mini)
+    path.chmod(mode)
+    version = _register(monkeypatch, "CREATE TABLE fictional_extra (x INTEGER)")
+    old = os.umask(0o022)
+    try:
+        Database.open(path, PASSPHRASE).close()
+    finally:
+        os.umask(old)
+    backup = Path(f"{path}.before-v{version}.bak")
+    assert backup.stat().st_mode & 0o777 == mode

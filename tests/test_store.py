@@ -352,3 +352,47 @@ def test_create_refuses_an_existing_path(db_path, content):
         Database.create(db_path, PASSPHRASE)
     assert "already exists" in str(exc.value)
     assert sha256_file(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "blank",
+    [
+        " " * 20,
+        "\t" * 20,
+        "\u200b" * 20,  # zero-width space
+        " \u200c\u200d\u2060\ufeff" * 5,  # joiners, word joiner, BOM
+        "\u3000\u00a0" * 10,  # ideographic and no-break spaces
+        "\u3164" * 20,  # Hangul filler: shows as nothing
+        "word" + "\u200b" * 16,  # one short word padded out with invisible characters
+        "short" + " " * 15,
+    ],
+)
+def test_passphrases_that_look_empty_or_short_are_refused(tmp_path, blank):
+    """Issue 17 item 9: what counts is what shows; a run of spaces counts once."""
+    path = tmp_path / "blank.db"
+    with pytest.raises(WeakPassphrase, match="at least 15 characters"):
+        Database.create(path, blank)
+    assert not path.exists()
+
+
+def test_visible_length_keeps_single_spaces_between_words():
+    assert passphrase.length("cat dog sun owl") == 15
+    assert passphrase.length("  cat   dog\tsun\u200b owl  ") == 15
+    assert passphrase.check("cat dog sun owl") == "cat dog sun owl"
+
+
+def test_an_empty_passphrase_at_open_is_the_wrong_passphrase(db_path):
+    """AUDIT_TOOL_PASSPHRASE='' reached SQLCipher ("PRAGMA key requires a key"), a bug report."""
+    Database.create(db_path, PASSPHRASE).close()
+    before = file_state(db_path)
+    with pytest.raises(WrongPassphrase) as exc:
+        Database.open(db_path, "")
+    assert exc.value.exit_code == 3 and str(exc.value) == "No passphrase was given."
+    assert file_state(db_path) == before
+
+
+def test_cli_empty_passphrase_is_one_line_exit_3(db_path, cli):
+    Database.create(db_path, PASSPHRASE).close()
+    r = cli("--db", db_path, "audit", "list", passphrase="")
+    assert r.returncode == 3, r
+    assert r.stderr.splitlines() == ["audit-tool: No passphrase was given."], r

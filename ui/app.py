@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from audit_tool import APP_NAME, APP_SLUG
 from audit_tool.errors import InvalidInput
+from audit_tool.hardening import no_core_dumps
 from audit_tool.paths import default_db_path
 from audit_tool.settings import Settings
 from ui import window_state
@@ -55,6 +56,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
+    no_core_dumps()  # also when started other than through main.py
     argv = list(sys.argv if argv is None else argv)
     args = parse_args(argv[1:])
     if args.smoke_test:

@@ -60,6 +60,8 @@ def parse(source: str, name: str = "<checklist>", origin: str = "user", path: st
         raise ChecklistError(f"{name}: not valid TOML: {detail}") from None
     except RecursionError:  # tomllib recurses once per nested array or inline table
         raise ChecklistError(f"{name}: not valid TOML: values are nested too deeply") from None
+    except ValueError:  # Python reads no integer over 4,300 digits (a guard against DoS)
+        raise ChecklistError(f"{name}: a number in it is too long to be read") from None
     try:
         definition = Checklist.model_validate(data)
     except ValidationError as exc:

@@ -2,7 +2,9 @@
 
 import sys
 
+from ..hardening import no_core_dumps
 from . import main
 
 if __name__ == "__main__":
+    no_core_dumps()  # as main.cli does: a core file would hold the passphrase
     sys.exit(main())

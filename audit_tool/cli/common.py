@@ -60,7 +60,10 @@ def new_passphrase(env_name: str = PASS_ENV) -> str:
 
 
 def open_db(args: argparse.Namespace) -> Database:
-    return Database.open(args.db, ask_passphrase())
+    db = Database.open(args.db, ask_passphrase())
+    if db.read_only_notice:  # said once, on stderr: stdout stays what scripts parse
+        print(f"audit-tool: {db.read_only_notice}", file=sys.stderr)
+    return db
 
 
 # Control characters (ESC, BEL, CR, the C1 CSI...) and bidi overrides in stored text could

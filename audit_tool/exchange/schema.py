@@ -17,8 +17,9 @@ from typing import Annotated, Literal, NotRequired
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
-from ..validation import MAX_SHORT, MAX_TEXT
 from ..domain import AuditType, Phase, Status
+from ..history import ACTIONS
+from ..validation import MAX_SHORT, MAX_TEXT
 from .bundle import FORMAT
 from .crypto import refused
 
@@ -37,21 +38,6 @@ STAMP_RE = (
 )
 DATE_RE = rf"^{_DAY}$"
 
-# every action the tool writes to an audit's history (audits, moderation, exchange)
-ACTIONS = (
-    "created",
-    "rating",
-    "note",
-    "summary",
-    "recommendations",
-    "concern",
-    "finalised",
-    "amended",
-    "deleted",
-    "second reading",
-    "moderation",
-    "conflict resolved",
-)
 
 
 def _text(limit: int, pattern: str | None = None):

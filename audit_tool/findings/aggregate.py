@@ -21,7 +21,8 @@ import sqlcipher3
 from ..selection import AuditFilter
 from ..store import Database
 from ..store.flat import HIDDEN_FAILS
-from .stats import newcombe, wilson
+from .clustered import Interval, change_interval
+from .stats import wilson
 
 _counter = itertools.count()
 # The answers a share counts: rated and shown, or hidden by a failing answer (Checklist.
@@ -70,6 +71,8 @@ class Comparison:
     post_audits: int
     post_rated: int
     post_meets: int
+    # the change with its audit-level interval (case files as clusters), as the report shows it
+    interval: Interval | None = None
 
     @property
     def base_share(self) -> float | None:
@@ -81,10 +84,11 @@ class Comparison:
 
     @property
     def change(self) -> tuple[float, float, float] | None:
-        """(difference, low, high) as proportions, post-training minus baseline."""
-        if not (self.base_rated and self.post_rated):
-            return None
-        return newcombe(self.base_meets, self.base_rated, self.post_meets, self.post_rated)
+        """(difference, low, high) as proportions, post-training minus baseline, with the one
+        interval used everywhere: case files as clusters (findings/clustered.py), never the
+        items as if independent. None without items rated in both phases in 2 or more files."""
+        iv = self.interval
+        return None if iv is None else (iv.estimate, iv.low, iv.high)
 
 
 @dataclass(frozen=True)
@@ -398,7 +402,7 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
         for row in item_rows:  # one answer per audit and item: its rated answers are its audits
             item_audits[row[0], row[1]] += row[10]
         theme_rows = t.theme_rows(item_rows)
-        change = _compare(t, counted.theme_phase)
+        change = _compare(t, counted.theme_phase, _change_intervals(db, flt, phase_counts))
         result = Findings(
             filter=flt,
             audits=audits,
@@ -428,7 +432,19 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
     return result
 
 
-def _compare(t: _Tables, per_theme_phase: dict, before: str = "baseline", after: str = "post_training"):
+def _change_intervals(db: Database, flt: AuditFilter, phase_counts: dict) -> dict:
+    """Per (checklist, theme): the case-file-clustered interval of the change (the report's);
+    worked out only where the selection holds both phases."""
+    if not (phase_counts.get("baseline") and phase_counts.get("post_training")):
+        return {}
+    from .audit_level import audit_level  # it reads this module's SQL fragments
+
+    level = audit_level(db, flt, tag_kinds=())
+    return {key: change_interval(m) for key, m in level.change.items()}
+
+
+def _compare(t: _Tables, per_theme_phase: dict, intervals: dict,
+             before: str = "baseline", after: str = "post_training"):
     rows = t.db.query(
         f"""SELECT r.checklist_id, r.theme_id, max(r.theme_title),
               sum(CASE WHEN r.phase = ? AND r.meets IS NOT NULL THEN r.n ELSE 0 END),
@@ -444,6 +460,7 @@ def _compare(t: _Tables, per_theme_phase: dict, before: str = "baseline", after:
             theme, title, cid,
             per_theme_phase.get((cid, theme, before), 0), b_rated, b_meets,
             per_theme_phase.get((cid, theme, after), 0), p_rated, p_meets,
+            intervals.get((cid, theme)),
         )
         for cid, theme, title, b_rated, b_meets, p_rated, p_meets in rows
     )

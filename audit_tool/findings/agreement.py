@@ -327,7 +327,9 @@ def double_readings(
 ) -> Readings:
     """Gather the double readings the filter selects (both readings must match it) and each
     rated item's ratings, read against each audit's own stored checklist copy."""
-    where, params = (flt or AuditFilter()).where()
+    # the readings themselves, also those a finalised moderation now counts in place of in
+    # findings: agreement is between readers, and a moderation must not change it
+    where, params = replace(flt or AuditFilter(), include_superseded=True).where()
     status = "AND a.status = 'finalised'" if finalised_only else ""
     sql = _READINGS.format(where=where, status=status)
     audits = db.query(sql, params)

@@ -14,7 +14,7 @@ finalised); an audit that is not finalised has none.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..checklists.model import TAG_KINDS as CHECKLIST_TAG_KINDS
 from ..selection import AuditFilter
@@ -180,20 +180,33 @@ def audit_level(
                         GROUP BY u.cid, t.tid"""
                 )
             ),
-            shared_cases=dict(
-                db.query(
-                    f"""SELECT cid, count(*) FROM (
-                          SELECT cid, case_id FROM {au} WHERE phase IN (?, ?)
-                          GROUP BY 1, 2 HAVING count(DISTINCT phase) = 2)
-                        GROUP BY 1""",
-                    (BEFORE, AFTER),
-                )
-            ),
+            shared_cases=read_in_both(db, flt),
         )
     finally:
         for table in (th, ai, tg, tn, lv, it, au, sh):
             c.execute(f"DROP TABLE IF EXISTS {table}")
     return out
+
+
+def read_in_both(db: Database, flt: AuditFilter | None = None) -> dict[str, int]:
+    """Case files read at both baseline and post-training, per checklist id: the one
+    definition every report and summary uses. A case file (case id) is read in a phase when it
+    has a finalised audit of the checklist in that phase among the audits the selection
+    counts, a finalised moderation in place of its readings; a draft is not a reading yet,
+    also in an identifiable report that lists drafts."""
+    counted = replace(flt or AuditFilter(), status="finalised", include_superseded=False)
+    where, params = counted.where()
+    return dict(
+        db.query(
+            f"""SELECT cid, count(*) FROM (
+                  SELECT a.checklist_id AS cid, a.case_id FROM audits a
+                  JOIN cases c ON c.id = a.case_id
+                  WHERE {where} AND a.phase IN (?, ?)
+                  GROUP BY 1, 2 HAVING count(DISTINCT a.phase) = 2)
+                GROUP BY 1""",
+            [*params, BEFORE, AFTER],
+        )
+    )
 
 
 def _changes(db: Database, table: str, by_theme: bool = True) -> dict[tuple, PairMoments]:
@@ -227,4 +240,4 @@ def quarters_between(first: str, last: str) -> list[str]:
     return out
 
 
-__all__ = ["QUARTER_SQL", "AuditLevel", "audit_level", "quarters_between"]
+__all__ = ["QUARTER_SQL", "AuditLevel", "audit_level", "quarters_between", "read_in_both"]

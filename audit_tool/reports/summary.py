@@ -123,7 +123,7 @@ def change_line(c: Comparison, hidden: tuple[bool, bool], iv: Interval | None) -
             f"Too few {which} files to show the change (fewer than {SUPPRESS_BELOW}, or "
             "held back so that a small count cannot be worked out)."
         )
-    if c.change is None:
+    if c.base_share is None or c.post_share is None:  # its interval comes from audit_level
         return "No rated items to compare yet."
     return (
         _change_sentence(c, iv)[:-2]

@@ -136,8 +136,12 @@ def create_sample(
             _to_row(record),
         )
         for f in drawn.chosen:
-            case = add_case(db, f.reference, f.area, f.agency, f.team)
-            c.execute("UPDATE cases SET sampling_id = ? WHERE id = ?", (record.id, case.id))
+            # a file already here (however its reference is typed) is the same case file
+            case = add_case(db, f.reference, f.area, f.agency, f.team, reuse=True)
+            c.execute(
+                "UPDATE cases SET sampling_id = ? WHERE id = ? AND sampling_id IS NULL",
+                (record.id, case.id),
+            )
             audit_ids.append(new_audit(db, case.id, loaded, phase=phase))
             case_ids.append(case.id)
     return Created(record, tuple(case_ids), tuple(audit_ids))

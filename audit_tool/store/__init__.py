@@ -27,16 +27,26 @@ def now() -> str:
 class Database:
     """An open, unlocked audit database. Close it to lock."""
 
-    def __init__(self, conn: sqlcipher3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlcipher3.Connection, path: Path, read_only: str | None = None) -> None:
         self.conn = conn
         self.path = path
+        # why the file could only be opened for reading, in words (None: it can be changed)
+        self.read_only = read_only
         self._checklists: dict[str, LoadedChecklist] = {}
         self.cache: dict[str, object] = {}  # small per-connection facts (e.g. the local reviewer)
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, passphrase: str, verify: bool = True) -> Database:
-        return cls(connection.open_connection(path, passphrase, verify), Path(path))
+        conn, read_only = connection.open_database(path, passphrase, verify)
+        return cls(conn, Path(path), read_only)
+
+    @property
+    def read_only_notice(self) -> str | None:
+        """The one line to show once when the database could only be opened for reading."""
+        if not self.read_only:
+            return None
+        return f"Opened read-only ({self.read_only}): you can read and export, not change anything."
 
     @classmethod
     def create(cls, path: str | Path, passphrase: str) -> Database:

@@ -8,11 +8,8 @@ written (WAL mode, migrations). A file that fails any check is closed untouched.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlcipher3
@@ -28,7 +25,8 @@ from ..errors import (
 )
 from ..passphrase import check as check_passphrase
 from ..passphrase import normalise
-from .schema import MIGRATING, MIGRATIONS, SCHEMA_VERSION
+from . import migrate, readonly
+from .schema import MIGRATIONS, SCHEMA_VERSION
 
 APP_ID = 0x41554454  # "AUDT" in PRAGMA application_id: tells our files from other SQLite files
 PAGE_SIZE = 4096  # SQLCipher 4 default
@@ -130,14 +128,43 @@ def _probe_read_only(path: Path, key: str, verify: bool) -> None:
         conn.execute("PRAGMA cipher_log_level = NONE")
         _check(conn, path, key)
         if verify:
-            _verify(conn, path)
-    except sqlcipher3.Error as exc:
+            _verify(conn, path)  # the main file's pages only
+            if readonly.has_pending_wal(path):  # read every page through the WAL as well
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+                if rows != [("ok",)]:
+                    raise DamagedDatabase(f"{path} is damaged ({rows[0][0]}).")
+    except (sqlcipher3.Error, DamagedDatabase, WrongPassphrase) as exc:
+        if _intact_without_wal(path, key):
+            raise StorageProblem(
+                f"{path}-wal beside the database does not belong to it (it is from another "
+                f"database, or damaged), while {path.name} itself is intact. Move {path.name}-wal "
+                f"and {path.name}-shm to another folder and open it again (changes held only "
+                "in that file, if it was this database's, would be lost)."
+            ) from None
+        if isinstance(exc, AuditToolError):
+            raise
         raise translate(exc, path) from None
     finally:
         conn.close()
         if not shm_existed:  # the WAL index is scratch; no other process had the file open
             with contextlib.suppress(OSError):
                 shm.unlink()
+
+
+def _intact_without_wal(path: Path, key: str) -> bool:
+    """Whether the main file alone opens with this key and passes every check."""
+    try:
+        conn = readonly.connect(path, ignore_wal=True)
+    except sqlcipher3.Error:
+        return False
+    try:
+        _check(conn, path, key)
+        _verify(conn, path)
+        return True
+    except (AuditToolError, sqlcipher3.Error):
+        return False
+    finally:
+        conn.close()
 
 
 def _verify(conn: sqlcipher3.Connection, path: Path) -> None:
@@ -150,16 +177,30 @@ def _verify(conn: sqlcipher3.Connection, path: Path) -> None:
 
 
 def open_connection(path: str | Path, passphrase: str, verify: bool = True) -> sqlcipher3.Connection:
+    """Open an existing database (see open_database); the connection only."""
+    return open_database(path, passphrase, verify)[0]
+
+
+def open_database(
+    path: str | Path, passphrase: str, verify: bool = True
+) -> tuple[sqlcipher3.Connection, str | None]:
     """Open an existing database, proving the key and the schema before any write.
 
+    Returns the connection and, when it could only be opened read-only (read-only media,
+    file or folder, a full disk), why, in words; reading works all the same.
     verify: also check every page's HMAC first (about 0.1 s per 50 MB), so a tampered or
     damaged file is refused before anything is written to it. A second connection to a
     file already verified in this process may skip it."""
     path = Path(path)
     _preflight(path)
     key = normalise(passphrase)
-    probed = Path(f"{path}-wal").exists() or Path(f"{path}-shm").exists()
-    if probed:  # after a crash, or open elsewhere
+    if not key:  # SQLCipher would take an empty key for a bug ("PRAGMA key requires a key")
+        raise WrongPassphrase("No passphrase was given.")
+    reason = readonly.why_read_only(path)
+    if reason:
+        return _open_read_only(path, key, verify, reason), reason
+    existed = {s for s in ("-wal", "-shm") if Path(f"{path}{s}").exists()}
+    if existed:  # after a crash, or open elsewhere
         _probe_read_only(path, key, verify)
     try:
         conn = _raw_connect(path)
@@ -167,21 +208,60 @@ def open_connection(path: str | Path, passphrase: str, verify: bool = True) -> s
         raise translate(exc, path) from None
     try:
         version = _check(conn, path, key)
-        if verify and not probed:
+        if verify and not existed:
             _verify(conn, path)
         _apply_pragmas(conn)
         with contextlib.suppress(OSError):  # this file opened: it is the truth
             _remove_rekey_leftovers(path)
         if version < SCHEMA_VERSION:
-            _backup_before_migration(conn, path, version)
-            _migrate(conn, version)
+            migrate.backup(conn, path, SCHEMA_VERSION)
+            migrate.run(conn, version, MIGRATIONS[:SCHEMA_VERSION])
+        return conn, None
+    except AuditToolError:
+        conn.close()
+        raise
+    except sqlcipher3.Error as exc:
+        conn.close()
+        if not readonly.cannot_write(exc):
+            raise translate(exc, path) from None
+        # the disk filled up, or the file cannot be written after all: reading still works
+        readonly.remove_scratch(path, existed)
+        reason = readonly.why_read_only(path) or "the database cannot be written"
+        return _open_read_only(path, key, verify, reason), reason
+
+
+def _open_read_only(path: Path, key: str, verify: bool, reason: str) -> sqlcipher3.Connection:
+    try:
+        conn = readonly.connect(path)
+    except sqlcipher3.Error as exc:
+        raise _unreadable(exc, path, reason) from None
+    try:
+        version = _check(conn, path, key)
+        if verify:
+            _verify(conn, path)
+        if version < SCHEMA_VERSION:
+            raise StorageProblem(
+                f"{path} needs upgrading to this version of the tool, which cannot be done where "
+                f"it is ({reason}); copy it to a folder that can be written and open it there."
+            )
+        readonly.finish(conn)
         return conn
     except AuditToolError:
         conn.close()
         raise
     except sqlcipher3.Error as exc:
         conn.close()
-        raise translate(exc, path) from None
+        raise _unreadable(exc, path, reason) from None
+
+
+def _unreadable(exc: sqlcipher3.Error, path: Path, reason: str) -> AuditToolError:
+    if readonly.has_pending_wal(path) and "unable to open" in str(exc).lower():
+        return StorageProblem(
+            f"{path} has changes not yet folded into it ({path.name}-wal), and they cannot be "
+            f"read where it is ({reason}); copy the database with the files beside it to a "
+            "folder that can be written and open it there."
+        )
+    return translate(exc, path)
 
 
 def create_database(path: str | Path, passphrase: str) -> sqlcipher3.Connection:
@@ -208,7 +288,7 @@ def create_database(path: str | Path, passphrase: str) -> sqlcipher3.Connection:
         _set_key(conn, key)
         conn.execute(f"PRAGMA application_id = {APP_ID}")
         _apply_pragmas(conn)
-        _migrate(conn, 0)
+        migrate.run(conn, 0, MIGRATIONS[:SCHEMA_VERSION])
         return conn
     except BaseException as exc:
         if conn is not None:
@@ -219,126 +299,6 @@ def create_database(path: str | Path, passphrase: str) -> sqlcipher3.Connection:
         if isinstance(exc, sqlcipher3.Error):
             raise translate(exc, path) from None
         raise
-
-
-def _migrate(conn: sqlcipher3.Connection, from_version: int) -> None:
-    """Run each pending step the SQLite-documented way (lang_altertable.html, "other kinds of
-    table schema changes"): foreign keys off outside the transaction, so rebuilding a table
-    never cascades into its children; foreign_key_check before COMMIT; foreign keys back on.
-    A step is SQL text or a callable taking the connection. All or nothing per step.
-
-    legacy_alter_table is on meanwhile: the rebuild's last move, RENAME new_X TO X, would
-    otherwise re-check every trigger in the schema and fail on those of other tables that
-    name X (dropped a moment before); the new table takes X's name, so they stay right."""
-    for number in range(from_version, SCHEMA_VERSION):
-        conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: none is open
-        conn.execute("PRAGMA legacy_alter_table = ON")
-        try:
-            if conn.execute("PRAGMA foreign_keys").fetchone()[0]:
-                raise AuditToolError("Cannot upgrade the database inside a transaction; nothing was changed.")
-            _run_step(conn, number, MIGRATIONS[number])
-        finally:
-            conn.execute("PRAGMA legacy_alter_table = OFF")
-            conn.execute("PRAGMA foreign_keys = ON")
-
-
-def _run_step(conn: sqlcipher3.Connection, number: int, step: str | Callable) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        _mark_migrating(conn, str(number + 1))  # the read-only triggers let a migration through
-        if callable(step):
-            step(conn)
-        else:
-            for statement in _split(step):
-                conn.execute(statement)
-        _mark_migrating(conn, None)
-        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            tables = ", ".join(sorted({str(r[0]) for r in broken}))
-            raise RuntimeError(f"{len(broken)} row(s) in {tables} would lose their parent")
-        conn.execute(f"PRAGMA user_version = {number + 1}")
-        conn.execute("COMMIT")
-    except BaseException as exc:
-        with contextlib.suppress(sqlcipher3.Error):
-            conn.execute("ROLLBACK")
-        if isinstance(exc, AuditToolError | KeyboardInterrupt | SystemExit):
-            raise
-        where = conn.execute("PRAGMA database_list").fetchone()[2]
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise AuditToolError(
-            f"The database could not be upgraded to schema {number + 1} ({reason}); it was left at "
-            f"schema {number} with all its data, and the backup made just before sits beside it "
-            f"({Path(where).name}.before-v{SCHEMA_VERSION}*.bak). Report this to whoever supports the tool."
-        ) from exc
-
-
-def _mark_migrating(conn: sqlcipher3.Connection, version: str | None) -> None:
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
-        return  # before schema 1 there is no meta table, and no trigger to let through
-    if version is None:
-        conn.execute("DELETE FROM meta WHERE key = ?", (MIGRATING,))
-    else:
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (MIGRATING, version))
-
-
-def _split(script: str) -> list[str]:
-    """Split a migration into statements (triggers keep their inner semicolons)."""
-    out, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlcipher3.complete_statement(buf):
-            if buf.strip():
-                out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        out.append(buf.strip())
-    return out
-
-
-def _backup_before_migration(conn: sqlcipher3.Connection, path: Path, version: int) -> Path:
-    """Copy the (still encrypted) file aside before changing its schema; return the copy.
-
-    The WAL is folded in first and must fold completely, or the copy would miss pages.
-    An older backup is never overwritten unless it is byte-for-byte this file."""
-    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-    if busy:
-        raise StorageProblem(
-            f"{path} is open in another program, so it cannot be backed up before its upgrade; "
-            "close that program and try again. Nothing was changed."
-        )
-    backup = path.with_name(f"{path.name}.before-v{SCHEMA_VERSION}.bak")
-    if backup.exists() and not _same_file(backup, path):
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        backup = path.with_name(f"{path.name}.before-v{SCHEMA_VERSION}.{stamp}.bak")
-    if backup.exists():
-        return backup
-    partial = backup.with_name(backup.name + ".partial")
-    try:
-        shutil.copyfile(path, partial)
-        with open(partial, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(partial, backup)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise StorageProblem(
-            f"No backup could be written beside {path} ({exc.strerror}), so it was not upgraded; "
-            "free some disk space and try again. Nothing was changed."
-        ) from None
-    return backup
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
-        return False
-    digests = []
-    for p in (a, b):
-        h = hashlib.sha256()
-        with open(p, "rb") as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                h.update(block)
-        digests.append(h.digest())
-    return digests[0] == digests[1]
 
 
 IN_USE = (

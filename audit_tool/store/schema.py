@@ -1,6 +1,6 @@
 """Numbered migrations on PRAGMA user_version. Append only: never edit a released step.
 
-A step is SQL text or a callable taking the connection; connection._migrate runs each in
+A step is SQL text or a callable taking the connection; migrate.run runs each in
 one transaction with foreign keys off (so rebuilding a table never cascades).
 """
 
@@ -406,6 +406,6 @@ def _exchange_step(conn: sqlcipher3.Connection) -> None:
 FROZEN = "finalised audit cannot change"
 ONCE_FINALISED = "once-finalised audit cannot be deleted"
 NEEDS_REASON = "an amendment needs a reason"
-MIGRATING = "migrating"  # the meta key connection._migrate holds inside each step
+MIGRATING = "migrating"  # the meta key migrate.run holds inside each step
 
 SCHEMA_VERSION = len(MIGRATIONS)
