@@ -17,8 +17,8 @@ from typing import Annotated, Literal, NotRequired
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
-from ..validation import MAX_SHORT, MAX_TEXT
 from ..domain import AuditType, Phase, Status
+from ..validation import MAX_SHORT, MAX_TEXT
 from .bundle import FORMAT
 from .crypto import refused
 
