@@ -199,3 +199,23 @@ def test_multiple_choice_round_trip(tmp_path, cli, ma):
     doc = Document(str(tmp_path / "one.docx"))
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert "Opioids; Alcohol" in cells + [p.text for p in doc.paragraphs]
+
+
+def test_findings_count_each_option_ticked(db, ma):
+    from audit_tool.findings.facts import ALL_PHASES, fact_findings
+    from audit_tool.reports.facts_section import aggregate_facts_blocks
+    from audit_tool.reports.model import Table
+
+    for n, ticks in enumerate([*TICKS, None]):
+        case = audits.add_case(db, f"FICTIONAL-F-{n:04d}", AREA, "Drug death review (fictional)")
+        aid = audits.new_audit(db, case.id, ma, phase=Phase.BASELINE)
+        if ticks:
+            audits.answer(db, aid, "subs", ticks)
+    (found,) = [f for f in fact_findings(db) if f.phase == ALL_PHASES]
+    subs = next(f for f in found.facts if f.item_id == "subs")
+    assert subs.multiple and subs.audits == 7
+    assert {v.label: v.audits for v in subs.values} == {
+        "Opioids": 3, "Benzodiazepines": 1, "Alcohol": 4, "None of these": 1, "No answer": 1,
+    }
+    table = next(b for b in aggregate_facts_blocks((found,)) if isinstance(b, Table))
+    assert table.columns[0] == "Option ticked" and "(tick all that apply)" in table.caption
