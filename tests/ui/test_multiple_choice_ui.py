@@ -112,3 +112,21 @@ def test_screenshots(qtbot, window, editor, session, audit_id, size):
     assert la.level_text.width() <= la.width() and la.anchors.width() <= la.width()
     window.grab().save(str(SHOTS / f"anchored_item_{w}.png"))
     la.grab().save(str(SHOTS / f"anchored_item_only_{w}.png"))
+
+
+def test_a_finalised_audit_keeps_its_ticks(qtbot, window, session, audit_id):
+    audits.answer(session.db, audit_id, "subs", "opioids,alcohol")
+    audits.answer(session.db, audit_id, "la-01", "4")
+    audits.finalise(session.db, audit_id)
+    window.controller.open_audit(audit_id)
+    editor = window.editor
+    editor.show_item("subs")
+    bar = editor.items["subs"].rating
+    bar.setFocus()
+    for key in (Qt.Key.Key_2, Qt.Key.Key_Space, Qt.Key.Key_Delete):
+        qtbot.keyClick(bar, key)
+    box = bar._boxes["alcohol"]
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
+    assert _stored(session, audit_id, "subs") == "opioids,alcohol"
+    assert box.isChecked() and not bar._boxes["benzodiazepines"].isEnabled()
+    assert bar.clear_button.isHidden()
