@@ -131,7 +131,16 @@ def answer(
     except KeyError:
         raise NotFound(f"Item '{item_id}' is not in checklist {checklist.id}.") from None
     scale = checklist.scale_of(item)
-    if rating is not UNSET and rating is not None:
+    if rating is not UNSET and rating is not None and scale.is_multiple:
+        # a set of ticked options (or "a,b" text) -> canonical text; nothing ticked clears
+        from .checklists.model import OPTION_SEP
+
+        parts = rating.split(OPTION_SEP) if isinstance(rating, str) else list(rating)  # type: ignore[call-overload]
+        try:
+            rating = scale.canonical(parts)
+        except ValueError as exc:
+            raise InvalidInput(f"{exc}.") from None
+    elif rating is not UNSET and rating is not None:
         rating = str(rating).strip().lower()
         if scale.level(rating) is None:
             by_label = next((lv.value for lv in scale.levels if lv.label.lower() == rating), None)

@@ -6,7 +6,7 @@ errors, so a typo never silently drops a question.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
@@ -29,6 +29,11 @@ TAG_KINDS = (
 # must never raise a score by hiding items, so an item it hides counts as not meeting the
 # standard; an item hidden by a fact, "not applicable" or a good answer is left out.
 SHOWN, PENDING, FAILS, NOT_APPLICABLE = "shown", "pending", "fails", "not_applicable"
+# A multiple-choice answer is stored in the one rating column as the ticked option values
+# joined by this separator, in the scale's own order (canonical, so equal sets compare
+# equal). Level values never contain it (see Level.value).
+OPTION_SEP = ","
+MAX_LEVELS, MAX_OPTIONS = 12, 30
 
 
 class _Strict(BaseModel):
@@ -46,17 +51,23 @@ class Level(_Strict):
     )
     # The noun a report uses for a group defined by this value of a fact ("women's deaths").
     group_label: str = Field(default="", max_length=200)
+    # What this level looks like in a file ("The record names him as the source of harm and
+    # ..."): shown under the choice in the editor, printed on the blank checklist.
+    anchor: str = Field(default="", max_length=2000)
+    # Multiple choice only: an option that cannot be ticked with others ("none of these").
+    exclusive: bool = False
 
 
 class Scale(_Strict):
     """A named scale. A rating scale judges practice: meets_standard lists the values that
     meet the standard; not_rated lists values left out of the denominator (not applicable).
     A fact scale records what happened (sex, substances, services involved): never scored,
-    reported as counts ("7 of 12 deaths")."""
+    reported as counts ("7 of 12 deaths"). A multiple-choice scale ("tick all that
+    apply") is a fact whose levels are options: an answer is a set of them."""
 
     title: Text
-    kind: Literal["rating", "fact"] = "rating"
-    levels: tuple[Level, ...] = Field(min_length=2, max_length=12)
+    kind: Literal["rating", "fact", "multiple"] = "rating"
+    levels: tuple[Level, ...] = Field(min_length=2, max_length=MAX_OPTIONS)
     meets_standard: tuple[str, ...] = ()
     not_rated: tuple[str, ...] = ()
 
@@ -65,8 +76,14 @@ class Scale(_Strict):
         values = [lv.value for lv in self.levels]
         if len(set(values)) != len(values):
             raise ValueError("level values must be unique")
-        if self.kind == "fact" and (self.meets_standard or self.not_rated):
-            raise ValueError("a fact scale is never scored: leave out meets_standard and not_rated")
+        if self.kind != "multiple" and len(values) > MAX_LEVELS:
+            raise ValueError(f"a scale has at most {MAX_LEVELS} levels ({MAX_OPTIONS} options on a multiple-choice scale)")
+        if self.kind != "multiple" and any(lv.exclusive for lv in self.levels):
+            raise ValueError("exclusive: only an option of a multiple-choice scale can be exclusive")
+        if self.kind in ("fact", "multiple") and (self.meets_standard or self.not_rated):
+            raise ValueError(
+                f"a {self.kind} scale is never scored: leave out meets_standard and not_rated"
+            )
         if self.kind == "rating" and not self.meets_standard:
             raise ValueError(
                 "meets_standard: a rating scale needs at least one value that meets the standard"
@@ -81,16 +98,64 @@ class Scale(_Strict):
     def level(self, value: str) -> Level | None:
         return next((lv for lv in self.levels if lv.value == value), None)
 
+    @property
+    def is_multiple(self) -> bool:
+        return self.kind == "multiple"
+
+    def ticked(self, stored: str | None) -> tuple[str, ...]:
+        """The options a stored multiple-choice answer holds (unknown values dropped)."""
+        if not stored:
+            return ()
+        parts = set(stored.split(OPTION_SEP))
+        return tuple(lv.value for lv in self.levels if lv.value in parts)
+
+    def canonical(self, values: Iterable[str]) -> str | None:
+        """Store form of a set of options: the scale's order, joined; None for no option.
+        Raises ValueError naming the first value that is not an option, or a clash with an
+        exclusive option."""
+        chosen = {str(v).strip().lower() for v in values if str(v).strip()}
+        by_label = {lv.label.lower(): lv.value for lv in self.levels}
+        chosen = {by_label.get(v, v) for v in chosen}
+        known = {lv.value for lv in self.levels}
+        bad = sorted(chosen - known)
+        if bad:
+            raise ValueError(
+                f"'{bad[0]}' is not an option of the {self.title}: use any of {', '.join(sorted(known))}"
+            )
+        lone = [lv.label for lv in self.levels if lv.exclusive and lv.value in chosen]
+        if lone and len(chosen) > 1:
+            raise ValueError(f"'{lone[0]}' cannot be ticked together with other options")
+        return OPTION_SEP.join(lv.value for lv in self.levels if lv.value in chosen) or None
+
+    def label_of(self, stored: str | None) -> str:
+        """The answer in words: a level's label, or the ticked options' labels joined."""
+        if not stored:
+            return ""
+        if self.is_multiple:
+            return "; ".join(lv.label for lv in self.levels if lv.value in self.ticked(stored))
+        lv = self.level(stored)
+        return lv.label if lv else stored
+
+    def answer_in(self, stored: str | None, any_of: Iterable[str]) -> bool:
+        """Whether an answer is one of any_of; for multiple choice, any option ticked."""
+        if stored is None:
+            return False
+        wanted = set(any_of)
+        if self.is_multiple:
+            return bool(wanted & set(self.ticked(stored)))
+        return stored in wanted
+
     def meets(self, value: str) -> bool | None:
         """True/False for a rated value, None when the value is left out (not rated) or the
         scale records a fact."""
-        if self.kind == "fact" or value in self.not_rated:
+        if self.kind != "rating" or value in self.not_rated:
             return None
         return value in self.meets_standard
 
     @property
     def is_fact(self) -> bool:
-        return self.kind == "fact"
+        """Counted, never scored: a fact scale or a multiple-choice one."""
+        return self.kind != "rating"
 
     def ordered_levels(self) -> tuple[Level, ...]:
         """Best first, whatever order the file lists them in: the levels that meet the
@@ -195,7 +260,7 @@ class Checklist(_Strict):
                 for tag in item.tags:
                     if tag not in self.tags:
                         raise ValueError(f"{where}.tags: unknown tag '{tag}'")
-                if item.breakdown and not self.scales[item.scale].is_fact:
+                if item.breakdown and self.scales[item.scale].kind != "fact":
                     raise ValueError(
                         f"{where}.breakdown: only a fact item (on a fact scale) can split a report"
                     )
@@ -246,7 +311,9 @@ class Checklist(_Strict):
         if cond is None:
             return True
         parent = self.item(cond.item)
-        return self.visible(parent, ratings) and ratings.get(cond.item) in cond.any_of
+        return self.visible(parent, ratings) and self.scale_of(parent).answer_in(
+            ratings.get(cond.item), cond.any_of
+        )
 
     def hidden_effect(self, item: Item, ratings: dict[str, str | None]) -> str:
         """What an item counts as for scoring, given the audit's ratings:
@@ -262,7 +329,7 @@ class Checklist(_Strict):
         if above != SHOWN:
             return above
         value = ratings.get(cond.item)
-        if value in cond.any_of:
+        if self.scale_of(parent).answer_in(value, cond.any_of):
             return SHOWN
         if value is None:
             return PENDING
