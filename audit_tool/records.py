@@ -23,6 +23,7 @@ from .domain import (
     Status,
 )
 from .errors import InvalidInput, NotFound
+from .formatting import day
 from .reviewers import AGENCY_SQL, NAME_SQL, ROLE_SQL, local_reviewer, reviewer_name
 from .store import Database, now
 
@@ -153,13 +154,10 @@ def status_text(audit: Audit) -> str:
     """The status as a record shows it: 'Draft', 'Finalised on <date>', or a draft that
     says it was reopened for amendment (when, and why)."""
     amended = (
-        f"{_day(audit.amended_at)}: {audit.amend_reason}" if audit.amended_at is not None else ""
+        f"{day(audit.amended_at)}: {audit.amend_reason}" if audit.amended_at is not None else ""
     )
     if audit.status is Status.FINALISED:
-        text = f"Finalised on {_day(audit.finalised_at)}" if audit.finalised_at else "Finalised"
+        text = f"Finalised on {day(audit.finalised_at)}" if audit.finalised_at else "Finalised"
         return text + (f" (after an amendment on {amended})" if amended else "")
     return f"Draft (reopened for amendment on {amended})" if amended else "Draft"
 
-
-def _day(stamp: str | None) -> str:
-    return stamp[:10] if stamp else "—"

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
 
+from .. import APP_NAME
 from ..errors import ChecklistError, ExportProblem
 from ..fileio import write_atomic
 from .loader import parse
@@ -212,8 +213,8 @@ def to_spreadsheet(definition: Checklist, path: Target, readme: str = "") -> Non
     wb.save(str(path) if isinstance(path, (str, Path)) else path)
 
 
-TEMPLATE_README = """Writing a checklist in a spreadsheet
-This workbook is a checklist for the Case File Audit Tool. The example in it is fictional: replace it with your own.
+TEMPLATE_README = f"""Writing a checklist in a spreadsheet
+This workbook is a checklist for the {APP_NAME}. The example in it is fictional: replace it with your own.
 Sheet 'checklist': one row per detail (id, version, title, purpose, audit_types). The id must be new to your area.
 Sheet 'scales': one row per level of each scale, best first (the key 1 always picks the best answer). meets: yes = meets the standard; no = does not; blank or 'not rated' = left out of the share. kind 'fact' (on the first row) for a scale that records what happened: counted, never scored, meets left blank; group_label names a group in reports (e.g. women's deaths). kind 'multiple' for a tick-all-that-apply question: one row per option, exclusive yes on an option such as None of these. anchor: what a file at that level looks like.
 Sheet 'tags' (optional): tags that group questions in reports (kind: principle, component, practice_area, quality_indicator, fact_group, baseline, theme, other).

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .. import __version__
+from .. import APP_NAME, __version__
 from ..errors import AuditToolError
 from ..paths import default_db_path
 from . import (
@@ -66,7 +66,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="audit-tool", description="Case File Audit Tool (offline, encrypted).")
+    parser = Parser(prog="audit-tool", description=f"{APP_NAME} (offline, encrypted).")
     parser.add_argument("--db", type=Path, default=None, help="database file (default: user data folder or $AUDIT_TOOL_DB)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)

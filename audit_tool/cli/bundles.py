@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import InvalidInput
 from ..jsonout import conflict_to_json
+from ..passphrase import MIN_LENGTH
 from ..passphrase import check as check_passphrase
 from .common import Add, add_filters, audit_filter, group, open_db, plain, print_json
 
@@ -28,7 +29,7 @@ def _bundle_passphrase(new: bool) -> str:
     if not new:
         return getpass("Passphrase for the file: ")
     first = check_passphrase(
-        getpass("Passphrase for the file (at least 15 characters; tell the receiver another way): ")
+        getpass(f"Passphrase for the file (at least {MIN_LENGTH} characters; tell the receiver another way): ")
     )
     if check_passphrase(getpass("Type it again: ")) != first:
         raise InvalidInput("The two passphrases do not match; no file was written.")

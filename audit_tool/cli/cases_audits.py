@@ -7,6 +7,7 @@ import argparse
 
 from .. import audits
 from ..domain import AuditType, Phase
+from ..formatting import day
 from ..jsonout import audit_to_json, case_to_json, history_to_json, row_to_json
 from ..selection import list_audits
 from .common import Add, UsageError, add_filters, audit_filter, group, open_db, plain, print_json
@@ -114,7 +115,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
         print("No audits match.")
     for r in rows:
         print(plain(f"{r.id}  {r.status:<9} {r.phase:<13} {r.checklist_id:<36} {r.area:<24} "
-                     f"{r.answered}/{r.total}  {r.updated_at[:10]}"))
+                     f"{r.answered}/{r.total}  {day(r.updated_at)}"))
     return 0
 
 

@@ -12,6 +12,7 @@ from getpass import getpass
 
 from ..domain import AuditType, Phase, Status
 from ..errors import InvalidInput
+from ..passphrase import MIN_LENGTH
 from ..passphrase import check as check_passphrase
 from ..selection import AuditFilter
 from ..store import Database
@@ -53,7 +54,7 @@ def new_passphrase(env_name: str = PASS_ENV) -> str:
         return check_passphrase(env)
     if not sys.stdin.isatty():
         raise InvalidInput(f"No new passphrase: set {env_name} or run in a terminal to be asked.")
-    first = check_passphrase(getpass("New passphrase (at least 15 characters; three or four random words): "))
+    first = check_passphrase(getpass(f"New passphrase (at least {MIN_LENGTH} characters; three or four random words): "))
     if check_passphrase(getpass("Type it again: ")) != first:
         raise InvalidInput("The two passphrases do not match; nothing was changed.")
     return first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..domain import Status
+from ..formatting import percent
 from ..jsonout import agreement_to_json, findings_to_json
 from .common import Add, add_filters, audit_filter, open_db, plain, print_json
 
@@ -19,7 +20,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
         return 0
     print(plain(f"{f.audits} audits of {f.cases} cases ({f.filter.describe()})"))
     for g in f.by_theme:
-        pct = "—" if g.share is None else f"{g.share:.0%}"
+        pct = percent(g.share)
         print(plain(f"  {g.label:<50} {pct:>5} meet the standard ({g.meets}/{g.rated})"))
     return 0
 
@@ -43,7 +44,7 @@ def _agreement_group(g, depth: int, name: str, min_files: int) -> list[str]:
     if g.nominal is None:
         return [plain(f"{indent + name:<24.24} {g.files:>5}  fewer than {min_files} files: no figures")]
     c = g.nominal
-    out = [_agreement_line(indent + name, str(g.files), f"{c.percent.value:.0%}" if c.percent else "—", c)]
+    out = [_agreement_line(indent + name, str(g.files), percent(c.percent.value if c.percent else None), c)]
     if g.weighted is not None:
         out.append(_agreement_line(indent + "  weighted", "", "", g.weighted))
     return out

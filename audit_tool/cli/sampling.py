@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..domain import Phase
 from ..errors import InvalidInput
+from ..formatting import day
 from ..jsonout import sampling_to_json
 from .common import Add, group, open_db, plain, print_json
 
@@ -53,7 +54,7 @@ def cmd_sample_list(args: argparse.Namespace) -> int:
     if not found:
         print("No samples drawn yet.")
     for s in found:
-        print(plain(f"{s.id}  {s.created_at[:10]}  {s.who}  {s.source_name}: {s.describe()}; "
+        print(plain(f"{s.id}  {day(s.created_at)}  {s.who}  {s.source_name}: {s.describe()}; "
                      f"{s.checklist_id}, {s.phase}, {s.cases} cases"))
     return 0
 

@@ -16,6 +16,7 @@ from ..changes import Changes
 from ..disclosure.rules import SUPPRESS_BELOW
 from ..domain import Phase
 from ..errors import InvalidInput
+from ..formatting import day
 from ..records import find_checklist, new_audit
 from ..reviewers import local_reviewer
 from ..store import Database, now
@@ -181,7 +182,7 @@ def _refuse_repeat(
     )
     if row:
         raise InvalidInput(
-            f"This list was already sampled with seed {drawn.seed} on {row[0][:10]}: the same "
+            f"This list was already sampled with seed {drawn.seed} on {day(row[0])}: the same "
             "files and their audits are in the database. Use another seed for a new sample."
         )
 
