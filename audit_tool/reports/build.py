@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..audits import get_audit
+from ..disclosure.cellkey import default_table, load_keys
 from ..disclosure.rules import LESS, DisclosureRisk
 from ..domain import Status
 from ..findings import findings
 from ..findings.agreement import agreement
 from ..findings.audit_level import audit_level
+from ..findings.cells import cells, selected_ids
 from ..findings.census import behind, cases_of, census, refuse_differencing
 from ..findings.facts import fact_findings
 from ..findings.language import summarise_covered
@@ -28,6 +30,7 @@ from ..store import Database
 from .aggregate import AggregateFindings, build_aggregate_report
 from .model import Report
 from .one_audit import build_audit_report
+from .release import audits_shown, perturb_findings
 
 SUPPRESSED = LESS  # what a hidden count of 1 to 4 reads as
 
@@ -99,7 +102,23 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             agreement=None if flt.status == Status.DRAFT.value else agreement(
                 db, replace(flt, status=Status.FINALISED.value), finalised_only=True),
         )
-    return build_aggregate_report(data, include_identifiers, include_free_text)
+    ids = selected_ids(db, flt)
+    if not include_identifiers:  # every figure of an anonymised release is perturbed
+        data = _released(db, flt, data)
+    report = build_aggregate_report(data, include_identifiers, include_free_text)
+    return replace(report, audit_ids=ids, perturbed=not include_identifiers)
+
+
+def _released(db: Database, flt: AuditFilter, data: AggregateFindings) -> AggregateFindings:
+    """The findings as an anonymised release prints them (reports/release.py): the cells
+    behind every figure and the record keys are read here, the builders run no SQL."""
+    keys, table = load_keys(db), default_table()
+
+    def shown(ids: list[str]) -> int:
+        return audits_shown(len(ids), sum(keys[a] for a in ids), table)
+
+    facts = {cid: fact_findings(db, replace(flt, checklist_id=cid), shown) for cid in data.facts}
+    return perturb_findings(data, cells(db, flt), facts, table)
 
 
 __all__ = ["SUPPRESSED", "DisclosureRisk", "aggregate_report", "audit_report"]
