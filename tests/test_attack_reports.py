@@ -114,10 +114,10 @@ def recover(before, after, label_truth) -> list[bool]:
     """For each theme of the new audit shown in both reports: was its rated count and its
     count meeting the standard recovered exactly by subtraction?"""
     exact = []
-    for key, (a1, r1, p1) in before.items():
+    for key, (_a1, r1, p1) in before.items():
         if key[1] not in label_truth or key not in after:
             continue
-        a2, r2, p2 = after[key]
+        _a2, r2, p2 = after[key]
         if None in (r1, r2):
             continue
         rated, met = label_truth[key[1]]
