@@ -72,7 +72,12 @@ def withheld(c: Cell) -> bool:
 
 
 def cell_counts(c: Cell, t: PTable) -> tuple[int, int, int]:
-    """(audits, items rated, items meeting) as released."""
+    """(audits, items rated, items meeting) as released. One item per audit (a single item's
+    cell): its items are its audits, so they are released as the audit count and its
+    audits meeting, as an audit share is (cellkey.audit_share)."""
+    if c.per_audit <= 1 and c.rated == c.audits and c.met == c.met_audits:
+        audits = audits_shown(c.audits, c.key_sum, t)
+        return audits, audits, min(audits, audits_shown(c.met_audits, c.met_key_sum, t))
     rated = _items(c.rated, c.audits, c.key_sum, c.per_audit, ITEMS_RATED, t)
     met = _items(c.met, c.met_audits, c.met_key_sum, c.per_audit, ITEMS_MET, t)
     return audits_shown(c.audits, c.key_sum, t), rated, min(rated, met)
