@@ -87,7 +87,7 @@ def cells(db: Database, flt: AuditFilter) -> Cells:
     """Every cell the aggregate report prints, for the audits the filter selects."""
     where, params = flt.where()
     n = next(_counter)
-    au, th = f"temp.findings_cells_au_{n}", f"temp.findings_cells_th_{n}"
+    au, an, th = (f"temp.findings_cells_{kind}_{n}" for kind in ("au", "an", "th"))
     c = db.conn
     try:
         c.execute(
@@ -98,17 +98,22 @@ def cells(db: Database, flt: AuditFilter) -> Cells:
                 JOIN audit_keys k ON k.audit_id = a.id WHERE {where}""",
             params,
         )
+        # every counted answer once, with what the groupings below need (integers mostly)
         c.execute(
-            f"""CREATE TABLE {th} AS SELECT u.id, u.k, u.cid, u.phase, u.area, u.agency, u.quarter,
-                       ci.theme_id AS theme, count(*) AS n, sum(l.meets) AS m
+            f"""CREATE TABLE {an} AS SELECT u.id, u.k, u.sha, u.cid, u.phase, u.area, u.agency,
+                       u.quarter, ci.theme_id AS theme, an.item_id AS item, ci.scale,
+                       {COUNTED_RATING} AS rating, l.meets
                 FROM {au} u
                 JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
                 JOIN checklist_items ci ON ci.sha256 = u.sha AND ci.item_id = an.item_id
                      AND ci.fact = 0
-                JOIN checklist_levels l ON l.sha256 = u.sha AND l.scale = ci.scale
-                     AND l.value = {COUNTED_RATING}
-                WHERE l.meets IS NOT NULL
-                GROUP BY u.id, ci.theme_id"""
+                LEFT JOIN checklist_levels l ON l.sha256 = u.sha AND l.scale = ci.scale
+                     AND l.value = {COUNTED_RATING}"""
+        )
+        c.execute(
+            f"""CREATE TABLE {th} AS SELECT id, k, cid, phase, area, agency, quarter, theme,
+                       count(*) AS n, sum(meets) AS m
+                FROM {an} WHERE meets IS NOT NULL GROUP BY id, theme"""
         )
         per_audit = f"""(SELECT id, k, cid, phase, area, agency, quarter, sum(n) AS n,
                          sum(m) AS m FROM {th} GROUP BY id)"""
@@ -119,28 +124,16 @@ def cells(db: Database, flt: AuditFilter) -> Cells:
             theme_phase=_cells(q(f"SELECT cid, theme, phase, {_CELL} FROM {th} GROUP BY 1, 2, 3")),
             tag=_cells(q(
                 f"""SELECT cid, tag, {_CELL} FROM (
-                      SELECT u.id, u.k, u.cid, t.tag, count(*) AS n, sum(l.meets) AS m
-                      FROM {au} u
-                      JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
-                      JOIN checklist_items ci ON ci.sha256 = u.sha AND ci.item_id = an.item_id
-                           AND ci.fact = 0
-                      JOIN checklist_levels l ON l.sha256 = u.sha AND l.scale = ci.scale
-                           AND l.value = {COUNTED_RATING}
-                      JOIN checklist_item_tags t ON t.sha256 = u.sha AND t.item_id = an.item_id
-                      WHERE l.meets IS NOT NULL AND t.tag_kind IN ({kinds})
-                      GROUP BY u.id, t.tag)
+                      SELECT x.id, x.k, x.cid, t.tag, count(*) AS n, sum(x.meets) AS m
+                      FROM {an} x
+                      JOIN checklist_item_tags t ON t.sha256 = x.sha AND t.item_id = x.item
+                      WHERE x.meets IS NOT NULL AND t.tag_kind IN ({kinds})
+                      GROUP BY x.id, t.tag)
                     GROUP BY 1, 2""", TAG_KINDS)),
             item=_cells(q(
-                f"""SELECT u.cid, an.item_id, count(*), sum(u.k), count(*), sum(l.meets),
-                           sum(l.meets), sum(u.k * l.meets), sum(1 - l.meets),
-                           sum(u.k * (1 - l.meets)), 1
-                    FROM {au} u
-                    JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
-                    JOIN checklist_items ci ON ci.sha256 = u.sha AND ci.item_id = an.item_id
-                         AND ci.fact = 0
-                    JOIN checklist_levels l ON l.sha256 = u.sha AND l.scale = ci.scale
-                         AND l.value = {COUNTED_RATING}
-                    WHERE l.meets IS NOT NULL GROUP BY 1, 2""")),
+                f"""SELECT cid, item, count(*), sum(k), count(*), sum(meets), sum(meets),
+                           sum(k * meets), sum(1 - meets), sum(k * (1 - meets)), 1
+                    FROM {an} WHERE meets IS NOT NULL GROUP BY 1, 2""")),
             area=_cells(q(f"SELECT cid, area, {_CELL} FROM {per_audit} GROUP BY 1, 2")),
             agency=_cells(q(f"SELECT cid, agency, {_CELL} FROM {per_audit} GROUP BY 1, 2")),
             area_phase=_cells(q(f"SELECT cid, area, phase, {_CELL} FROM {per_audit} GROUP BY 1, 2, 3")),
@@ -150,13 +143,8 @@ def cells(db: Database, flt: AuditFilter) -> Cells:
             phase_overall=_cells(q(f"SELECT cid, phase, {_CELL} FROM {per_audit} GROUP BY 1, 2")),
             bucket=_cells(q(
                 f"""SELECT cid, theme, scale, rating, count(*), sum(k), sum(n), 0, 0, 0, 0, 0, max(n)
-                    FROM (SELECT u.id, u.k, u.cid, ci.theme_id AS theme, ci.scale,
-                                 {COUNTED_RATING} AS rating, count(*) AS n
-                          FROM {au} u
-                          JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
-                          JOIN checklist_items ci ON ci.sha256 = u.sha AND ci.item_id = an.item_id
-                               AND ci.fact = 0
-                          GROUP BY u.id, ci.theme_id, ci.scale, 6)
+                    FROM (SELECT id, k, cid, theme, scale, rating, count(*) AS n
+                          FROM {an} GROUP BY id, theme, scale, rating)
                     GROUP BY 1, 2, 3, 4""")),
             census={(r[0], r[1], r[2]): AuditSet(r[3], r[4]) for r in q(
                 f"SELECT cid, phase, status, count(*), sum(k) FROM {au} GROUP BY 1, 2, 3")},
@@ -165,7 +153,7 @@ def cells(db: Database, flt: AuditFilter) -> Cells:
             audit_ids=frozenset(r[0] for r in q(f"SELECT id FROM {au}")),
         )
     finally:
-        for table in (th, au):
+        for table in (th, an, au):
             c.execute(f"DROP TABLE IF EXISTS {table}")
 
 

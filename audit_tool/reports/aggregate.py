@@ -76,7 +76,8 @@ NOT_PERTURBED = (
 PERTURBED_DETAIL = (
     "Counts of items (rated, meeting the standard, answers on a rating) are changed by the "
     "same rule, in steps of the most items one audit adds, so that no single audit's answers "
-    "can be worked out by comparing reports. Intervals are worked out from the changed figures.")
+    "can be worked out by comparing reports. Intervals are worked out from the changed figures. "
+    "In the tables, a row resting on 1 to 4 audits is still shown as '<5', with nothing else.")
 
 
 def _count(n: int) -> str:

@@ -72,6 +72,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     if not include_identifiers:  # an identifiable report names every audit: nothing to difference
         flt, drafts_left_out = _finalised_only(db, flt)
         refuse_differencing(db, flt)
+    shown = len if include_identifiers else _publish(db)
     f = findings(db, flt)
     level = audit_level(db, flt)  # per-audit counts behind the audit-level intervals
     cen = census(db, flt)
@@ -97,28 +98,37 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             scales=scales_in_use(db, flt, covered),
             language=lang,
             quarters=over_time(db, flt, level, lang.per_audit),
-            facts={cid: fact_findings(db, replace(flt, checklist_id=cid)) for cid in sorted(covered)},
+            # an anonymised release counts facts with their perturbation, in the same pass
+            facts={cid: fact_findings(db, replace(flt, checklist_id=cid), shown)
+                   for cid in sorted(covered)},
             # drafts are never compared: their ratings may change
             agreement=None if flt.status == Status.DRAFT.value else agreement(
                 db, replace(flt, status=Status.FINALISED.value), finalised_only=True),
         )
     ids = selected_ids(db, flt)
     if not include_identifiers:  # every figure of an anonymised release is perturbed
-        data = _released(db, flt, data)
+        data = _released(db, flt, data, shown)
     report = build_aggregate_report(data, include_identifiers, include_free_text)
     return replace(report, audit_ids=ids, perturbed=not include_identifiers)
 
 
-def _released(db: Database, flt: AuditFilter, data: AggregateFindings) -> AggregateFindings:
-    """The findings as an anonymised release prints them (reports/release.py): the cells
-    behind every figure and the record keys are read here, the builders run no SQL."""
+def _publish(db: Database):
+    """How a count of audits (by their ids) is released: cell-key perturbation."""
     keys, table = load_keys(db), default_table()
 
     def shown(ids: list[str]) -> int:
         return audits_shown(len(ids), sum(keys[a] for a in ids), table)
 
-    facts = {cid: fact_findings(db, replace(flt, checklist_id=cid), shown) for cid in data.facts}
-    return perturb_findings(data, cells(db, flt), facts, table)
+    return shown
+
+
+def _released(db: Database, flt: AuditFilter, data: AggregateFindings, shown) -> AggregateFindings:
+    """The findings as an anonymised release prints them (reports/release.py): the cells
+    behind every figure are read here, the builders run no SQL. Facts were counted with
+    `shown` already."""
+    drafts = sorted(selected_ids(db, replace(flt, status=Status.DRAFT.value)))
+    data = replace(data, drafts_left_out=shown(drafts))  # the drafts left out: a count too
+    return perturb_findings(data, cells(db, flt), None, default_table())
 
 
 __all__ = ["SUPPRESSED", "DisclosureRisk", "aggregate_report", "audit_report"]
