@@ -32,6 +32,10 @@ CID = "multi-agency-case-file-review"
 QI = "quality_indicator"
 
 
+# these pin counts and the small-number rules of the release path: a p-table that moves no
+# count of 5 or more (conftest no_noise); perturbation is attacked in test_attack_reports.py
+pytestmark = pytest.mark.usefixtures("no_noise")
+
 @pytest.fixture(scope="module")
 def loaded():
     return load_file(PATH, origin="bundled")

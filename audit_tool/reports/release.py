@@ -175,6 +175,10 @@ def _level(lv: AuditLevel, cells: Cells, t: PTable) -> AuditLevel:
         change_overall={k: _pair(m, cells.phase_overall.get((k, base)),
                                  cells.phase_overall.get((k, post)), t)
                         for k, m in lv.change_overall.items()},
+        # case files read at both phases: keyed by the checklist's audits, shifted
+        shared_cases={k: n if n < SUPPRESS_BELOW else n + _noise(
+            n, cells.overall[k].key_sum if k in cells.overall else 0, CASES_OFFSET, t)
+            for k, n in lv.shared_cases.items()},
     )
 
 
