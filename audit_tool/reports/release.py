@@ -41,6 +41,7 @@ from ..findings.audit_level import AuditLevel
 from ..findings.cells import AuditSet, Cell, Cells
 from ..findings.clustered import Moments, PairMoments
 from ..findings.facts import FactFindings
+from ..findings.language import LanguageSummary
 from ..findings.over_time import NOT_FINALISED, QuarterRow
 from .aggregate import AggregateFindings
 
@@ -219,6 +220,24 @@ def _quarters(rows: dict[str, list[QuarterRow]], cells: Cells, lang: Mapping,
     return out
 
 
+def _language(lang: LanguageSummary | None, cells: Cells, covered: set[str],
+              t: PTable) -> LanguageSummary | None:
+    """The language table by phase: its audits as a count of audits, its words and flags as
+    counts resting on those audits (times the most one audit holds)."""
+    if lang is None:
+        return None
+    most_words = max((w for w, _ in lang.per_audit.values()), default=1)
+    most_flags = max((f for _, f in lang.per_audit.values()), default=1)
+    rows = []
+    for p in lang.by_phase:
+        key = sum(s.key_sum for (cid, phase, _), s in cells.census.items()
+                  if phase == p.phase and cid in covered)
+        words = _items(p.words, p.audits, key, most_words, ITEMS_RATED, t)
+        flags = min(words, _items(p.flags, p.flagged_audits, key, most_flags, ITEMS_MET, t))
+        rows.append(replace(p, audits=audits_shown(p.audits, key, t), words=words, flags=flags))
+    return replace(lang, by_phase=tuple(rows))
+
+
 def perturb_findings(data: AggregateFindings, cells: Cells,
                      facts: dict[str, tuple[FactFindings, ...]] | None = None,
                      table: PTable | None = None) -> AggregateFindings:
@@ -239,6 +258,7 @@ def perturb_findings(data: AggregateFindings, cells: Cells,
         census=_census(data.census, cells, t),
         cases=cases,
         quarters=_quarters(data.quarters, cells, lang, t),
+        language=_language(data.language, cells, data.census.reported(), t),
         facts=facts if facts is not None else data.facts,
     )
 
