@@ -100,7 +100,7 @@ def cells(db: Database, flt: AuditFilter) -> Cells:
         )
         # every counted answer once, with what the groupings below need (integers mostly)
         c.execute(
-            f"""CREATE TABLE {an} AS SELECT u.id, u.k, u.sha, u.cid, u.phase, u.area, u.agency,
+            f"""CREATE TABLE {an} AS SELECT u.rowid AS id, u.k, u.sha, u.cid, u.phase, u.area, u.agency,
                        u.quarter, ci.theme_id AS theme, an.item_id AS item, ci.scale,
                        {COUNTED_RATING} AS rating, l.meets
                 FROM {au} u
