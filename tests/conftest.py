@@ -140,3 +140,21 @@ def child_environment() -> Callable[..., dict[str, str]]:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture
+def no_noise(monkeypatch: pytest.MonkeyPatch):
+    """Anonymised reports built with a p-table that moves no count of 5 or more, and the
+    census behind the totals left exact: for tests of the small-number
+    rules themselves, whose attacks on perturbed figures are in test_attack_reports.py."""
+    from audit_tool.disclosure import cellkey
+    from audit_tool.reports import build, release
+
+    text = (cellkey.resources.files("resources") / "perturbation.toml").read_text("utf-8")
+    head, _, _ = text.partition("[[row]]\ncount = 5")
+    rows = "".join(f"[[row]]\ncount = {c}\nperturbation = [0]\nslots = [250]\n\n" for c in (5, 6, 7, 8))
+    table = cellkey.parse_table(head + rows)
+    monkeypatch.setattr(build, "default_table", lambda: table)
+    monkeypatch.setattr(release, "default_table", lambda: table)
+    monkeypatch.setattr(release, "_census", lambda cen, cells, t: cen)  # totals exact too
+    return table

@@ -26,6 +26,10 @@ AREA = "Area Facts (fictional)"
 FACTS = AuditFilter(checklist_id="facts-mini")
 
 
+# these pin counts and the small-number rules of the release path: a p-table that moves no
+# count of 5 or more (conftest no_noise); perturbation is attacked in test_attack_reports.py
+pytestmark = pytest.mark.usefixtures("no_noise")
+
 def _people():
     """(phase, sex, da, kids, r1) for 20 women and 10 men, as described in the test below."""
     out = []

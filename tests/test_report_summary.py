@@ -102,6 +102,10 @@ def wilson_by_bisection(k: int, n: int) -> tuple[float, float]:
 
 
 def test_page_one_is_the_summary_with_figures_worked_out_by_hand(ten, tmp_path):
+    # every record key 0: a cell's key is its kind's offset, so the released figures follow
+    # by hand from resources/perturbation.toml
+    with ten.atomic() as c:
+        c.execute("UPDATE audit_keys SET record_key = 0")
     pdf = export_report(ten, AuditFilter(), "pdf", tmp_path / "sum.pdf")
     page1 = pdf_pages(pdf)[0]
     # every baseline audit meets 2 of 5 and every post-training one 4 of 5: with case files
@@ -109,7 +113,8 @@ def test_page_one_is_the_summary_with_figures_worked_out_by_hand(ten, tmp_path):
     today = datetime.now(UTC).date()
     expected = [
         "Summary",
-        "Files audited 10 audits of 10 case files",
+        # 5 + 5 audits: row 5 never moves; 10 case files: key 41, row 8 slot [-1: 37-86] -> 9
+        "Files audited 10 audits of 9 case files",
         "Period March 2025 to November 2025 (9 months)",
         "How files were chosen Not recorded",
         "Drafts <5 left out (the report covers finalised audits only)",
@@ -122,11 +127,13 @@ def test_page_one_is_the_summary_with_figures_worked_out_by_hand(ten, tmp_path):
     ]
     for text in expected:
         assert text in page1, text
-    # the gaps: q1 0 of 10; p1 and p3 5 of 10 each (ties by wording); p2 and q2 always met
+    # the gaps: q1 0 of 10; p1 and p3 5 of 10 each (ties by wording); p2 and q2 always met.
+    # Released: 10 audits, key 0, row 8 slot [-3: 0-11] -> 7; 5 meeting: row 5 -> 5; 5 of 7
+    # = 71%. The baseline and post-training shares rest on 5 audits each: row 5, unchanged.
     gaps = [
-        "Does the plan ask something of the perpetrator? 0% 10",
-        "Is the pattern of behaviour described? 50% 10",
-        "Was he engaged as a parent? 50% 10",
+        "Does the plan ask something of the perpetrator? 0% 7",
+        "Is the pattern of behaviour described? 71% 7",
+        "Was he engaged as a parent? 71% 7",
     ]
     at = [page1.find(g) for g in gaps]
     assert all(i >= 0 for i in at) and at == sorted(at), (at, page1)
@@ -136,12 +143,14 @@ def test_page_one_is_the_summary_with_figures_worked_out_by_hand(ten, tmp_path):
 
 
 def test_the_summary_is_the_first_section_of_the_docx_too(ten, tmp_path):
+    with ten.atomic() as c:  # record keys 0: released figures by hand (see the PDF test)
+        c.execute("UPDATE audit_keys SET record_key = 0")
     docx = export_report(ten, AuditFilter(), "docx", tmp_path / "sum.docx")
     doc = Document(str(docx))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:3] == ["Summary", "Change after training", "About this report"]
     first = {r.cells[0].text: r.cells[1].text for r in doc.tables[0].rows}
-    assert first["Files audited"] == "10 audits of 10 case files"
+    assert first["Files audited"] == "10 audits of 9 case files"  # 10 files: key 41 -> -1
     assert first["Period"] == "March 2025 to November 2025 (9 months)"
     assert first["How files were chosen"] == "Not recorded"
     assert first["Recommendations"].startswith(
@@ -434,7 +443,9 @@ def test_the_summary_change_interval_is_at_the_audit_level(db, mini, tmp_path, m
     d, se = fit.params[1], fit.bse[1]
     t = stats.t.ppf(0.975, len(set(groups)) - 1)
     before, after = round(sum(y[:30]) / 30 * 100), round(sum(y[30:]) / 30 * 100)
-    page1 = pdf_pages(export_report(db, AuditFilter(), "pdf", tmp_path / "iv.pdf"))[0]
+    # the statistic itself: on the identifiable report, whose figures are exact
+    page1 = pdf_pages(export_report(db, AuditFilter(), "pdf", tmp_path / "iv.pdf",
+                                    include_identifiers=True))[0]
     assert (
         f"rose from {before}% at baseline to {after}% after training (change {d * 100:+.0f} "
         f"points, 95% interval {(d - t * se) * 100:+.0f} to {(d + t * se) * 100:+.0f}; "

@@ -109,8 +109,16 @@ def _aggregate_db(db, mini):
     return ids
 
 
+def zero_keys(db) -> None:
+    """Every record key 0: a cell's key is then its kind's offset (cellkey.KIND_OFFSETS), so
+    perturbed figures can be worked out by hand from resources/perturbation.toml."""
+    with db.atomic() as c:
+        c.execute("UPDATE audit_keys SET record_key = 0")
+
+
 def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
     _aggregate_db(db, mini)
+    zero_keys(db)
     report = aggregate_report(db, AuditFilter())
     tables = [b for b in report.blocks if isinstance(b, Table)]
     by_area = next(t for t in tables if t.columns[:2] == ["Area", "Phase"])
@@ -123,19 +131,31 @@ def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
     # Pattern theme: p1 (quality) + p2 (evidence) always, p3 only when p2 = yes/partly.
     # Bad audits: p1=2, p2=no (p3 hidden by that failing "no", so counted as not met) -> 0 of
     # 3 meet; good: p1=5, p2=yes, p3=5 -> 3 of 3. 4 bad + 4 good audits: 12 of 24 = 50%.
+    # Released (keys all 0): 8 audits, cell key 0, row 8 slot [-3: keys 0-11] -> 5; 24 items
+    # rated, cell key 83 (ITEMS_RATED), row 8 slot [-1: keys 37-86] -> 24 - 1 x 3 items = 21;
+    # the share rests on 4 audits meeting and 4 falling short: withheld ('—').
     by_theme = next(t for t in tables if t.columns[0] == "Theme" and "95% interval" in t.columns)
     pattern = next(r for r in by_theme.rows if r[0] == "Pattern")
-    assert pattern[1:4] == ["8", "24", "50%"]
+    assert pattern[1:4] == ["5", "21", "—"]
+    exact = aggregate_report(db, AuditFilter(), include_identifiers=True)  # the statistic itself
+    by_theme = next(t for t in exact.blocks if isinstance(t, Table) and t.columns[0] == "Theme"
+                    and "95% interval" in t.columns)
+    assert next(r for r in by_theme.rows if r[0] == "Pattern")[1:4] == ["8", "24", "50%"]
 
     pdf = export_report(db, AuditFilter(), "pdf", tmp_path / "agg.pdf")
     docx = export_report(db, AuditFilter(), "docx", tmp_path / "agg.docx")
     # words only: PDF text extraction breaks lines where the layout wrapped them
     text_pdf, text_docx = (" ".join(t.split()) for t in ("\n".join(pdf_text(pdf)), docx_text(docx)))
     for text in (text_pdf, text_docx):
-        assert "8 audits" in text or "8 audit(s)" in text
+        # census (keys 0): baseline 6 -> row 6 slot [-1: 0-84] -> 5; post-training 2 -> row 2
+        # slot [-2: 0-149] -> 0; 5 audits released
+        assert "5 audits" in text or "5 audit(s)" in text
         assert "<5" in text and "small numbers can identify" in text
         assert "FICT-AGG-" not in text
-        assert "Baseline and post-training" in text
+        # released: the baseline share rests on 2 audits meeting the standard, so it is
+        # withheld, and with it the comparison; the exact report has it
+        assert "Baseline and post-training" not in text
+    assert any(isinstance(b, Heading) and b.text == "Baseline and post-training" for b in exact.blocks)
     assert docx_headings(docx)[:4] == ["Summary", "Change after training", "About this report", "Key findings"]
 
 
@@ -143,8 +163,11 @@ def test_anonymised_aggregate_leaves_the_drafts_out_and_says_so(db, mini):
     _aggregate_db(db, mini)
     case = audits.add_case(db, "FICT-DRAFT", "Glenmorven (fictional)")
     audits.new_audit(db, case.id, mini)
+    zero_keys(db)
     everything = aggregate_report(db, AuditFilter())
-    assert everything.subtitle == "8 audits · status finalised"  # the 8 finalised of 9
+    # the 8 finalised of 9, released as 5 (keys 0: baseline 6 -> 5, post-training 2 -> 0)
+    assert everything.subtitle == (
+        "5 audits · figures slightly changed to protect individuals · status finalised")
     about = dict(next(b for b in everything.blocks if isinstance(b, KeyValue) and b.rows[0][0] == "Audits").rows)
     assert about["Status"] == (
         "Finalised audits only; <5 draft(s) in this selection are left out while they are being "
@@ -158,7 +181,7 @@ def test_anonymised_aggregate_leaves_the_drafts_out_and_says_so(db, mini):
         aggregate_report(db, AuditFilter(status="draft"))
     # the reviewer's own identifiable report covers the draft too
     named = aggregate_report(db, AuditFilter(), include_identifiers=True)
-    assert named.subtitle == "9 audits · all audits"
+    assert named.subtitle == "9 audits · exact figures, not perturbed · all audits"
 
 
 def _all_text(report) -> str:

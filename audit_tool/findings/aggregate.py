@@ -50,14 +50,16 @@ class GroupFinding:
     meets: int
     distribution: tuple[Bucket, ...] = ()
     kind: str = ""  # for tags: principle, component, ...
+    # an anonymised release holds the share back (small numerator, all or none): reports/release.py
+    withheld: bool = False
 
     @property
     def share(self) -> float | None:
-        return self.meets / self.rated if self.rated else None
+        return self.meets / self.rated if self.rated and not self.withheld else None
 
     @property
     def interval(self) -> tuple[float, float] | None:
-        return wilson(self.meets, self.rated) if self.rated else None
+        return wilson(self.meets, self.rated) if self.rated and not self.withheld else None
 
 
 @dataclass(frozen=True)

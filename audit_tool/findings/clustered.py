@@ -166,6 +166,8 @@ class Moments:
     yy: float = 0
     xy: float = 0
     xx: float = 0
+    # an anonymised release holds the ratio back (small numerator, all or none): reports/release.py
+    withheld: bool = False
 
     @classmethod
     def of(cls, pairs: Iterable[tuple[float, float]]) -> Moments:
@@ -189,7 +191,7 @@ class Moments:
 
     @property
     def ratio(self) -> float | None:
-        return self.y / self.x if self.x else None
+        return self.y / self.x if self.x and not self.withheld else None
 
     def residual_ss(self) -> float:
         """Σ (y_i - R·x_i)², from the sums (never below 0 after rounding)."""
@@ -221,7 +223,7 @@ def ratio_interval(
 ) -> Interval | None:
     """The ratio Σy/Σx (times `scale`) with its cluster-robust t interval, clipped to
     [lower, upper] (upper None: no ceiling). None with fewer than 2 clusters or nothing rated."""
-    if m.x <= 0 or m.clusters < 2:
+    if m.x <= 0 or m.clusters < 2 or m.withheld:
         return None
     g = m.clusters
     r = m.y / m.x

@@ -14,6 +14,7 @@ No disclosure control here: the report applies it (reports/facts_section.py).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..selection import AuditFilter
@@ -97,9 +98,12 @@ def group_noun(question: str, label: str, group_label: str) -> str:
     return group_label.strip() or f"audits where '{question.rstrip('?')}' was {label}"
 
 
-def fact_findings(db: Database, flt: AuditFilter | None = None) -> tuple[FactFindings, ...]:
+def fact_findings(db: Database, flt: AuditFilter | None = None,
+                  shown: Callable[[list[str]], int] = len) -> tuple[FactFindings, ...]:
     """Every checklist in the selection with at least one fact item: all phases first, then
-    each phase present. Labels come from the newest stored copy of each checklist."""
+    each phase present. Labels come from the newest stored copy of each checklist.
+    `shown`: how a count of audits (given by their ids) is published; exact (len) unless an
+    anonymised release passes its perturbation (reports/release.py)."""
     flt = flt or AuditFilter()
     where, params = flt.where()
     audits = db.query(
@@ -126,7 +130,7 @@ def fact_findings(db: Database, flt: AuditFilter | None = None) -> tuple[FactFin
         phases = [ALL_PHASES, *sorted({p for _, _, p in rows}, key=_phase_order)]
         for phase in phases:
             ids = [a for a, _, p in rows if phase == ALL_PHASES or p == phase]
-            out.append(_one(d, phase, ids, answers, fact_items))
+            out.append(_one(d, phase, ids, answers, fact_items, shown))
     return tuple(out)
 
 
@@ -158,36 +162,40 @@ def _answers(db: Database, flt: AuditFilter, cid: str) -> dict[str, dict[str, tu
     return out
 
 
-def _count(d, item, ids: list[str], answers) -> FactCount:
+def _count(d, item, ids: list[str], answers, shown=len) -> FactCount:
     scale = d.scale_of(item)
-    given = [answers.get(a, {}).get(item.id) for a in ids]
-    values = [g[0] for g in given if g is not None and g[2]]
-    if scale.is_multiple:
-        sets = [set(scale.ticked(v)) for v in values]
-        sets = [s for s in sets if s]
-        counts = [ValueCount(lv.value, lv.label, sum(lv.value in s for s in sets)) for lv in scale.levels]
-        missing = len(ids) - len(sets)
+    given = {a: answers.get(a, {}).get(item.id) for a in ids}
+    of = {a: g[0] for a, g in given.items() if g is not None and g[2]}
+    if scale.is_multiple:  # each option counts the audits that ticked it
+        ticked = {a: set(scale.ticked(v)) for a, v in of.items()}
+        ticked = {a: s for a, s in ticked.items() if s}
+        counts = [ValueCount(lv.value, lv.label, shown([a for a, s in ticked.items() if lv.value in s]))
+                  for lv in scale.levels]
+        missing = [a for a in ids if a not in ticked]
     else:
-        counts = [ValueCount(lv.value, lv.label, values.count(lv.value)) for lv in scale.levels]
-        missing = len(ids) - sum(c.audits for c in counts)
+        counts = [ValueCount(lv.value, lv.label, shown([a for a, v in of.items() if v == lv.value]))
+                  for lv in scale.levels]
+        missing = [a for a in ids if a not in of or of[a] not in {lv.value for lv in scale.levels}]
     if missing:
-        counts.append(ValueCount("", NO_ANSWER, missing))
-    return FactCount(item.id, item.question, len(ids), tuple(counts), scale.is_multiple)
+        counts.append(ValueCount("", NO_ANSWER, shown(missing)))
+    return FactCount(item.id, item.question, shown(ids), tuple(counts), scale.is_multiple)
 
 
-def _shares(d, ids: list[str], answers) -> tuple[ItemShare, ...]:
+def _shares(d, ids: list[str], answers, shown=len) -> tuple[ItemShare, ...]:
     out = []
     for _, item in d.items():
         if d.scale_of(item).is_fact:
             continue
-        got = [answers.get(a, {}).get(item.id) for a in ids]
-        counted = [g for g in got if g is not None and g[1] is not None]
-        out.append(ItemShare(item.id, item.question, len(counted), sum(g[1] for g in counted)))
+        got = {a: answers.get(a, {}).get(item.id) for a in ids}
+        counted = [a for a, g in got.items() if g is not None and g[1] is not None]
+        met = [a for a in counted if got[a][1]]
+        n = shown(counted)
+        out.append(ItemShare(item.id, item.question, n, min(n, shown(met))))
     return tuple(out)
 
 
-def _one(d, phase: str, ids: list[str], answers, fact_items) -> FactFindings:
-    facts = tuple(_count(d, item, ids, answers) for item in fact_items)
+def _one(d, phase: str, ids: list[str], answers, fact_items, shown=len) -> FactFindings:
+    facts = tuple(_count(d, item, ids, answers, shown) for item in fact_items)
     breakdowns = []
     for item in fact_items:
         if not item.breakdown or d.scale_of(item).is_multiple:
@@ -201,17 +209,17 @@ def _one(d, phase: str, ids: list[str], answers, fact_items) -> FactFindings:
                     lv.value,
                     lv.label,
                     group_noun(item.question, lv.label, lv.group_label),
-                    len(members),
+                    shown(members),
                     tuple(
-                        _count(d, other, members, answers)
+                        _count(d, other, members, answers, shown)
                         for other in fact_items
                         if other is not item
                     ),
-                    _shares(d, members, answers),
+                    _shares(d, members, answers, shown),
                 )
             )
         breakdowns.append(Breakdown(item.id, item.question, d.scale_of(item).title, tuple(groups)))
-    return FactFindings(d.id, d.title, phase, len(ids), facts, tuple(breakdowns))
+    return FactFindings(d.id, d.title, phase, shown(ids), facts, tuple(breakdowns))
 
 
 def audit_facts(definition, ratings: dict[str, str | None]) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from .. import APP_NAME
 from ..checklists.model import Scale
+from ..disclosure.cellkey import method_note
 from ..disclosure.rules import (
     HIDDEN,
     LESS,
@@ -67,6 +68,16 @@ class AggregateFindings:
     facts: dict[str, tuple[FactFindings, ...]] = field(default_factory=dict)
     agreement: Agreement | None = None
     appendix: list[AuditRow] = field(default_factory=list)  # identifiable: the audits included
+
+
+NOT_PERTURBED = (
+    "This report is for a named recipient and names the audits it covers, so its figures are "
+    "exact: they are not perturbed, unlike those of an anonymised report.")
+PERTURBED_DETAIL = (
+    "Counts of items (rated, meeting the standard, answers on a rating) are changed by the "
+    "same rule, in steps of the most items one audit adds, so that no single audit's answers "
+    "can be worked out by comparing reports. Intervals are worked out from the changed figures. "
+    "In the tables, a row resting on 1 to 4 audits is still shown as '<5', with nothing else.")
 
 
 def _count(n: int) -> str:
@@ -326,6 +337,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         "left out of the charts.",
         "95% intervals are at the audit level (items in the same file are not treated as "
         "independent): " + INTERVAL_METHOD,
+        NOT_PERTURBED if include_identifiers else method_note() + " " + PERTURBED_DETAIL,
     ]
     if covered and len(covered) < len(checklist_ids):
         notes.append(f"Audits on a checklist used fewer than {SUPPRESS_BELOW} times in this selection "
@@ -343,6 +355,8 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         blocks += [Paragraph(t, "note") for t in method_notes(scales, titles)]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")
+    subtitle_n += " · exact figures, not perturbed" if include_identifiers else (
+        " · figures slightly changed to protect individuals")
     return Report(
         title=f"Steering group report: {title}",
         subtitle=f"{subtitle_n} · {flt.describe()}",

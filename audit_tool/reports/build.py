@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..audits import get_audit
+from ..disclosure.cellkey import default_table, load_keys
 from ..disclosure.rules import LESS, DisclosureRisk
 from ..domain import Status
 from ..findings import findings
 from ..findings.agreement import agreement
 from ..findings.audit_level import audit_level
+from ..findings.cells import cells, selected_ids
 from ..findings.census import behind, cases_of, census, refuse_differencing
 from ..findings.facts import fact_findings
 from ..findings.language import summarise_covered
@@ -28,6 +30,7 @@ from ..store import Database
 from .aggregate import AggregateFindings, build_aggregate_report
 from .model import Report
 from .one_audit import build_audit_report
+from .release import audits_shown, perturb_findings
 
 SUPPRESSED = LESS  # what a hidden count of 1 to 4 reads as
 
@@ -69,6 +72,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     if not include_identifiers:  # an identifiable report names every audit: nothing to difference
         flt, drafts_left_out = _finalised_only(db, flt)
         refuse_differencing(db, flt)
+    shown = len if include_identifiers else _publish(db)
     f = findings(db, flt)
     level = audit_level(db, flt)  # per-audit counts behind the audit-level intervals
     cen = census(db, flt)
@@ -94,12 +98,37 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             scales=scales_in_use(db, flt, covered),
             language=lang,
             quarters=over_time(db, flt, level, lang.per_audit),
-            facts={cid: fact_findings(db, replace(flt, checklist_id=cid)) for cid in sorted(covered)},
+            # an anonymised release counts facts with their perturbation, in the same pass
+            facts={cid: fact_findings(db, replace(flt, checklist_id=cid), shown)
+                   for cid in sorted(covered)},
             # drafts are never compared: their ratings may change
             agreement=None if flt.status == Status.DRAFT.value else agreement(
                 db, replace(flt, status=Status.FINALISED.value), finalised_only=True),
         )
-    return build_aggregate_report(data, include_identifiers, include_free_text)
+    ids = selected_ids(db, flt)
+    if not include_identifiers:  # every figure of an anonymised release is perturbed
+        data = _released(db, flt, data, shown)
+    report = build_aggregate_report(data, include_identifiers, include_free_text)
+    return replace(report, audit_ids=ids, perturbed=not include_identifiers)
+
+
+def _publish(db: Database):
+    """How a count of audits (by their ids) is released: cell-key perturbation."""
+    keys, table = load_keys(db), default_table()
+
+    def shown(ids: list[str]) -> int:
+        return audits_shown(len(ids), sum(keys[a] for a in ids), table)
+
+    return shown
+
+
+def _released(db: Database, flt: AuditFilter, data: AggregateFindings, shown) -> AggregateFindings:
+    """The findings as an anonymised release prints them (reports/release.py): the cells
+    behind every figure are read here, the builders run no SQL. Facts were counted with
+    `shown` already."""
+    drafts = sorted(selected_ids(db, replace(flt, status=Status.DRAFT.value)))
+    data = replace(data, drafts_left_out=shown(drafts))  # the drafts left out: a count too
+    return perturb_findings(data, cells(db, flt), None, default_table())
 
 
 __all__ = ["SUPPRESSED", "DisclosureRisk", "aggregate_report", "audit_report"]

@@ -221,6 +221,9 @@ class Report:
     draft: bool = False
     blocks: list[Block] = field(default_factory=list)
     free_text: bool = True
+    # the audits the report covers (the release register compares these: disclosure/register.py)
+    audit_ids: frozenset[str] = frozenset()
+    perturbed: bool = False  # anonymised figures changed by cell-key perturbation (release.py)
 
     def __post_init__(self) -> None:
         for i, b in enumerate(self.blocks):

@@ -17,7 +17,7 @@ from ..disclosure.rules import SUPPRESS_BELOW, Census, label, small, suppress_co
 from ..domain import Phase
 from ..findings import Comparison, Findings, GroupFinding
 from ..findings.audit_level import AuditLevel
-from ..findings.clustered import Interval, change_interval
+from ..findings.clustered import Interval, PairMoments, change_interval
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date, percent
 from ..selection import AuditFilter  # a value: the selection the page describes
@@ -67,25 +67,25 @@ def how_chosen(note: str | None) -> str:
 # -- change after training ------------------------------------------------------------------------
 
 
-def checklist_comparison(f: Findings, cen: Census, cid: str, title: str) -> Comparison:
+def checklist_comparison(f: Findings, cen: Census, cid: str, title: str,
+                         pair: PairMoments | None = None) -> Comparison:
     """Baseline against post-training over all of a checklist's themes. Each item sits in
     one theme, so the themes' rated items add up exactly; the audits are the checklist's
-    audits in each phase."""
+    audits in each phase. `pair`: the checklist's own sums over case files (the same totals;
+    in an anonymised release, perturbed as one cell rather than added up from the themes)."""
     comps = [c for c in f.theme_change if c.checklist_id == cid]
     per: dict[str, int] = {}
     for c, p, _, n in cen.rows:
         if c == cid:
             per[p] = per.get(p, 0) + n
+    sums = [sum(c.base_rated for c in comps), sum(c.base_meets for c in comps),
+            sum(c.post_rated for c in comps), sum(c.post_meets for c in comps)]
+    if pair is not None:
+        sums = [round(pair.x1), round(pair.y1), round(pair.x2), round(pair.y2)]
     return Comparison(
-        "all",
-        title,
-        cid,
-        per.get(Phase.BASELINE.value, 0),
-        sum(c.base_rated for c in comps),
-        sum(c.base_meets for c in comps),
-        per.get(Phase.POST_TRAINING.value, 0),
-        sum(c.post_rated for c in comps),
-        sum(c.post_meets for c in comps),
+        "all", title, cid,
+        per.get(Phase.BASELINE.value, 0), sums[0], sums[1],
+        per.get(Phase.POST_TRAINING.value, 0), sums[2], sums[3],
     )
 
 
@@ -278,7 +278,7 @@ def summary_section(
     several = len(covered) > 1
     per_checklist = gaps_per_checklist(len(covered), include_free_text and bool(recs))
     for cid in sorted(covered, key=lambda c: titles.get(c, c)):
-        c = checklist_comparison(f, cen, cid, titles.get(cid, cid))
+        c = checklist_comparison(f, cen, cid, titles.get(cid, cid), level.change_overall.get(cid))
         out.append(Heading(c.label if several else "Change after training", 2))
         if flt.phase:  # one phase chosen: its absence of a change says nothing
             line = f"{Phase(flt.phase).label} audits only in this selection, so no change to show."
