@@ -58,7 +58,8 @@ def _people():
 
 def _build(db, checklist, people) -> list[str]:
     ids = []
-    for n, (phase, sex, da, kids, r1) in enumerate(people):
+    first = db.query_one("SELECT count(*) FROM cases")[0]  # a second call adds new case files
+    for n, (phase, sex, da, kids, r1) in enumerate(people, start=first):
         case = audits.add_case(db, f"FICTIONAL-F-{n:03d}", AREA)
         audit_id = audits.new_audit(db, case.id, checklist, phase=phase)
         for item, value in (("sex", sex), ("da", da), ("kids", kids), ("r1", r1)):

@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 from ..checklists.loader import LoadedChecklist, available
 from ..checklists.model import Checklist, Item
 from ..errors import InvalidInput, NotFound
 from ..fileio import write_atomic
+from .style import escape
 
 FORMATS = ("pdf", "docx")
 EVIDENCE_LINES = 6  # height of the evidence box, in lines of handwriting

@@ -15,7 +15,6 @@ import io
 import os
 from datetime import UTC, datetime
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -55,6 +54,7 @@ from .style import (
     WARN_RULE,
     WHITE,
     ZEBRA,
+    escape,
 )
 
 FONT = "Arial"  # on every council laptop; LibreOffice maps it to the metric-equal Liberation Sans

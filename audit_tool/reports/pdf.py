@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from functools import partial
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -53,6 +52,7 @@ from .model import (
     identity_mark,
     identity_statement,
 )
+from .style import escape
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 20 * mm

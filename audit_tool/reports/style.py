@@ -6,6 +6,8 @@ Hex RGB without '#' (DOCX wants it so; pdf.py adds the '#'). Text colours are at
 
 from __future__ import annotations
 
+import html
+
 NAVY = "1F3A5F"  # title, headings, table heads, the banner's rule
 INK = "1A1A1A"  # body text
 SUBTITLE = "404040"
@@ -33,3 +35,9 @@ __all__ = [
     "WHITE",
     "ZEBRA",
 ]
+
+
+def escape(text: str) -> str:
+    """Text for reportlab's paragraph markup (&, <, >). Not xml.sax.saxutils: importing it
+    loads urllib.request, and the app loads no network module."""
+    return html.escape(text, quote=False)
