@@ -99,7 +99,7 @@ def _who(db: Database, who: str | None) -> str:
 def _with_period_note(report: Report, sentence: str) -> Report:
     """The release-period sentence at the top of the method notes. (Hook for the report
     builder: once aggregate_report takes a period note, pass `sentence` to it instead.)"""
-    if not sentence:
+    if not sentence or not isinstance(report, Report):
         return report
     from .reports.model import Heading, Paragraph
 
@@ -113,10 +113,12 @@ def _with_period_note(report: Report, sentence: str) -> Report:
 def prepare_report(
     db: Database, flt: AuditFilter, *, recipient: str, who: str | None = None,
     include_identifiers: bool = False, include_free_text: bool = False, period: str = "month",
+    build: Callable[[Database, AuditFilter], Report] | None = None,
 ) -> tuple[Report, Planned]:
     """Check the register, then build the report (not yet written or recorded). Anonymised:
     dates snapped to whole periods, the report says so. With identifiers: a "restricted
-    report" for its named recipient, recorded but not compared."""
+    report" for its named recipient, recorded but not compared. `build(db, flt)` replaces
+    aggregate_report (the window passes its own)."""
     if include_identifiers:
         plan = Planned(tuple(_identified_ids(db, flt)), "restricted report", flt.describe(),
                        recipient, _who(db, who), restricted=True)
@@ -125,7 +127,10 @@ def prepare_report(
         plan = Planned(tuple(report_audit_ids(db, flt)), "report", flt.describe(), recipient,
                        _who(db, who), period_note=said)
     plan.check(db)
-    report = aggregate_report(db, flt, include_identifiers, include_free_text)
+    if build is None:
+        report = aggregate_report(db, flt, include_identifiers, include_free_text)
+    else:
+        report = build(db, flt)
     return _with_period_note(report, plan.period_note), plan
 
 
@@ -147,9 +152,11 @@ def release_report(
 def prepare_dataset(
     db: Database, flt: AuditFilter, *, recipient: str, who: str | None = None,
     include_free_text: bool = False, restricted: bool = False, period: str = "month",
+    build: Callable[[Database, AuditFilter], Dataset] | None = None,
 ) -> tuple[Dataset, Planned]:
     """Check the register, then build the dataset: k-anonymous by default, dates snapped to
-    whole periods; `restricted`: the record-level file, recorded as such (never compared)."""
+    whole periods; `restricted`: the record-level file, recorded as such (never compared).
+    `build(db, flt)` replaces build_dataset (the window passes its own)."""
     from .dataset import build_dataset
 
     said = ""
@@ -157,7 +164,10 @@ def prepare_dataset(
         flt, said = snap_filter(flt, period)
     kind = "restricted dataset" if restricted else "dataset"
     plan = Planned((), kind, flt.describe(), recipient, _who(db, who), restricted, said)
-    ds = build_dataset(db, flt, include_free_text, restricted=restricted)
+    if build is None:
+        ds = build_dataset(db, flt, include_free_text, restricted=restricted)
+    else:
+        ds = build(db, flt)
     # checked on what the file holds: audits withheld by k-anonymity are not released
     plan = replace(plan, audit_ids=tuple(ds.audit_ids))
     plan.check(db)

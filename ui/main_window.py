@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
             build_audit=self.export_build_audit,
             build_aggregate=self.export_build_aggregate,
             parent=self,
+            release_period=self.settings.get("release_period"),
             **kwargs,
         )
 
