@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
                 a.print_checklist,
                 None,
                 a.export,
+                a.releases,
                 None,
                 a.send_audits,
                 a.receive_audits,
