@@ -21,8 +21,8 @@ from ui.common.messages import confirm, show_error
 from ui.dialogs import print_checklist
 from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
 from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
-from ui.dialogs.settings_dialog import SettingsDialog
 from ui.dialogs.releases_dialog import ReleasesDialog
+from ui.dialogs.settings_dialog import SettingsDialog
 from ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from ui.editor.concern_dialog import ConcernDialog
 from ui.editor.history_dialog import HistoryDialog
