@@ -122,7 +122,7 @@ def test_cli_refuses_an_anonymised_report_on_drafts_in_one_line(
     twelve_and_three.close()
     out = tmp_path / "drafts.pdf"
     res = cli("--db", db_path, "export", "report", "--format", "pdf", "--out", out,
-              "--status", "draft")  # fmt: skip
+              "--status", "draft", "--recipient", "Steering group (fictional)")  # fmt: skip
     assert res.returncode == 1 and "Traceback" not in res.stderr, res
     assert res.stderr.strip().splitlines() == [
         "audit-tool: Anonymised reports cover finalised audits only; draft audits are still being "
@@ -131,7 +131,7 @@ def test_cli_refuses_an_anonymised_report_on_drafts_in_one_line(
     ]
     assert not out.exists()
     # the same command with no status writes the finalised-only report
-    res = cli("--db", db_path, "export", "report", "--format", "pdf", "--out", out)
+    res = cli("--db", db_path, "export", "report", "--format", "pdf", "--out", out, "--recipient", "Steering group (fictional)")
     assert res.returncode == 0, res
     assert f"Audits {FINALISED}" in pdf_text(out)
 
