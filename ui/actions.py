@@ -99,7 +99,7 @@ _SPEC: dict[str, tuple[str, object, str]] = {
     "refresh": ("Re&load the list", SK.Refresh, "Read the audit list again"),
     "releases": (
         "&Releases…",
-        None,
+        "Ctrl+Shift+L",
         "The release register: every report, dataset and bundle released, and for whom",
     ),
     "shortcuts": ("&Keyboard shortcuts", SK.HelpContents, "Every keyboard shortcut"),

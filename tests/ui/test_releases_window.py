@@ -149,3 +149,22 @@ def test_a_near_duplicate_is_refused_in_the_dialog_in_one_line_and_nothing_is_wr
     assert not list(tmp_path.glob("near*")) and len(releases(session.db)) == 1
     assert dialog.recipient.text() == "Steering group (fictional)"  # what was typed is kept
     assert dialog.export_button.isEnabled()
+
+
+def test_release_period_setting_in_the_settings_dialog(qtbot, window, session, settings):
+    from audit_tool.settings import Settings
+    from ui.dialogs.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(session, settings, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.release_period.currentText() == "Whole months"  # the default
+    dialog.release_period.setFocus()
+    qtbot.keyClick(dialog.release_period, Qt.Key.Key_Down)  # by keyboard
+    assert dialog.release_period.currentText() == "Whole quarters"
+    dialog._save()
+    assert Settings.load(settings.path).get("release_period") == "quarter"
+    # and the export dialog is given it
+    export = window.make_export_dialog(None, AuditFilter(), "all audits", False)
+    qtbot.addWidget(export)
+    assert export._period == "quarter"
