@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
-from ..disclosure.register import guarded_release, register_for_bundle
+from ..disclosure.register import Planned, guarded_release, register_for_bundle
 from ..errors import InvalidInput
 from ..fileio import write_atomic
 from ..findings.records import all_references
@@ -241,17 +241,32 @@ def release_bundle(
     written, then recorded (kind "bundle", its audits, for `recipient`)."""
     if not passphrase and not recipients:
         raise InvalidInput("Give a passphrase or a recipients file to protect the file.")
+    doc = collect(db, flt, False, progress)
+    plan = plan_bundle_release(db, doc, flt, recipient, who)
+    assert plan is not None  # collected without identifiers
+    return guarded_release(
+        db, plan.audit_ids, lambda: write_bundle(doc, out, passphrase, recipients, progress),
+        kind=plan.kind, selection=plan.selection, recipient=plan.recipient, who=plan.who,
+    )
+
+
+def plan_bundle_release(
+    db: Database, doc: dict, flt: AuditFilter | None, recipient: str, who: str | None = None
+) -> Planned | None:
+    """The release a collected bundle without identifiers is (checked against the register;
+    Planned.record once written); None for one with identifiers (a transfer between a
+    team's laptops, not a release)."""
+    if doc["manifest"]["identifiers"]:
+        return None
     if not recipient.strip():
         raise InvalidInput("Say who the file is for (recipient): the register records it.")
     if not who:
         from ..audits import local_reviewer
 
         who = local_reviewer(db).name
-    doc = collect(db, flt, False, progress)
-    ids = [e["audit"]["id"] for e in doc["payload"]["audits"]]
+    ids = tuple(e["audit"]["id"] for e in doc["payload"]["audits"])
     if not ids:
         raise InvalidInput("No audits match; no file was written.")
-    return guarded_release(
-        db, ids, lambda: write_bundle(doc, out, passphrase, recipients, progress),
-        kind="bundle", selection=(flt or AuditFilter()).describe(), recipient=recipient, who=who,
-    )
+    plan = Planned(ids, "bundle", (flt or AuditFilter()).describe(), recipient.strip(), who)
+    plan.check(db)
+    return plan
