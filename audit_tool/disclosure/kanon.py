@@ -146,16 +146,46 @@ def _recode_rare(rows: list[dict[str, str]], k: int) -> dict[str, tuple[int, int
     return done
 
 
-_CHECKLIST = QUASI.index("checklist")
+class _Index:
+    """Combinations of values with their counts, answering "how many audits match this
+    combination" (SUPPRESSED matching anything) in one look-up per pattern of suppressed
+    variables: per (their pattern, both patterns) a Counter of the values both show, built
+    when first asked and kept up to date as audits change."""
 
+    def __init__(self, combos: Iterable[tuple[str, ...]]) -> None:
+        self.by_pattern: dict[frozenset[int], Counter] = defaultdict(Counter)
+        self.cache: dict[tuple[frozenset[int], frozenset[int]], Counter] = {}
+        for c in combos:
+            self.add(c)
 
-def _matching(combo: tuple[str, ...], combos: dict[str, Counter]) -> int:
-    """How many audits agree with `combo` where neither is SUPPRESSED (only audits of its
-    checklist can: the checklist is never suppressed)."""
-    return sum(
-        n for other, n in combos[combo[_CHECKLIST]].items()
-        if all(a in (b, SUPPRESSED) or b == SUPPRESSED for a, b in zip(combo, other, strict=True))
-    )
+    @staticmethod
+    def _pattern(combo: tuple[str, ...]) -> frozenset[int]:
+        return frozenset(i for i, v in enumerate(combo) if v == SUPPRESSED)
+
+    @staticmethod
+    def _shown(combo: tuple[str, ...], hidden: frozenset[int]) -> tuple[str, ...]:
+        return tuple(v for i, v in enumerate(combo) if i not in hidden)
+
+    def add(self, combo: tuple[str, ...], n: int = 1) -> None:
+        theirs = self._pattern(combo)
+        self.by_pattern[theirs][combo] += n
+        for (pattern, hidden), counter in self.cache.items():
+            if pattern == theirs:
+                counter[self._shown(combo, hidden)] += n
+
+    def matching(self, combo: tuple[str, ...]) -> int:
+        mine = self._pattern(combo)
+        total = 0
+        for theirs, combos in self.by_pattern.items():
+            hidden = mine | theirs
+            counter = self.cache.get((theirs, hidden))
+            if counter is None:
+                counter = Counter()
+                for c, n in combos.items():
+                    counter[self._shown(c, hidden)] += n
+                self.cache[(theirs, hidden)] = counter
+            total += counter[self._shown(combo, hidden)]
+        return total
 
 
 def _suppress(rows: list[dict[str, str]], k: int, order: tuple[str, ...]) -> tuple[set[int], Counter]:
@@ -167,30 +197,25 @@ def _suppress(rows: list[dict[str, str]], k: int, order: tuple[str, ...]) -> tup
     suppressed: Counter = Counter()
     order = tuple(v for v in order if len({r[v] for r in rows}) > 1)
     at = {v: QUASI.index(v) for v in order}
-    combos: dict[str, Counter] = defaultdict(Counter)
-    for r in rows:
-        combos[r["checklist"]][tuple(r[v] for v in QUASI)] += 1
+    index = _Index(tuple(r[v] for v in QUASI) for r in rows)
     counts = match_counts(rows)
     for i in sorted((i for i, n in enumerate(counts) if n < k), key=counts.__getitem__):
         row = rows[i]
         old = trial = tuple(row[v] for v in QUASI)
-        while _matching(trial, combos) < k:
+        while index.matching(trial) < k:
             options = []
             for rank, var in enumerate(order):
                 if trial[at[var]] != SUPPRESSED:
                     t = trial[:at[var]] + (SUPPRESSED,) + trial[at[var] + 1:]
-                    n = _matching(t, combos)
+                    n = index.matching(t)
                     options.append((n >= k, n, -rank, var, t))
             if not options:
                 break  # everything suppressed but the checklist: withheld below
             enough = [o for o in options if o[0]]
             trial = (max(enough, key=lambda o: o[2]) if enough else max(options, key=lambda o: o[1:3]))[4]
         if trial != old:
-            same = combos[row["checklist"]]
-            same[old] -= 1
-            same[trial] += 1
-            if not same[old]:
-                del same[old]
+            index.add(old, -1)
+            index.add(trial)
             for var in order:
                 if trial[at[var]] == SUPPRESSED and row[var] != SUPPRESSED:
                     row[var] = SUPPRESSED
