@@ -222,3 +222,24 @@ def test_cli_releases_need_a_recipient_refusal_is_exit_1_and_periods_snap(tmp_pa
     r = cli("--db", db, "releases")
     print(r.stdout)
     assert len(r.stdout.strip().splitlines()) == 3
+
+
+def test_identifiable_report_is_a_restricted_release_recorded_not_compared(filled, tmp_path):
+    from audit_tool.export import release_report
+    from audit_tool.selection import AuditFilter
+
+    ids = _finalised(filled)
+    _release(filled, ids[1:], at="2026-11-02T10:00:00Z")
+    out = release_report(filled, AuditFilter(), "docx", tmp_path / "named.docx",
+                         recipient="Named practitioner (fictional)", include_identifiers=True,
+                         who="Reviewer A (fictional)")
+    assert out.exists()
+    rel = releases(filled)[-1]
+    assert (rel.kind, rel.restricted, rel.recipient) == (
+        "restricted report", True, "Named practitioner (fictional)")
+    everything = filled.query_one("SELECT count(*) FROM audits")[0]
+    assert rel.audit_count == everything  # drafts too: it names every audit
+    with pytest.raises(ReleaseRefused):  # the anonymised one is still compared
+        release_report(filled, AuditFilter(), "docx", tmp_path / "anon.docx",
+                       recipient="Board (fictional)", who="Reviewer A (fictional)")
+    assert not (tmp_path / "anon.docx").exists()
