@@ -1,5 +1,11 @@
 """Exports: build the report from findings, then render it atomically to DOCX or PDF.
 
+Releases (issue 18): what a user exports for someone (the CLI's `export report` and
+`export dataset`, the export dialog) goes through `prepare_report` / `prepare_dataset`: the
+dates snap to whole release periods, the register is checked (register.ReleaseRefused names
+the earlier release) before anything is built, and `Planned.record` enters the release in
+the register once the file is written (`release_report` / `release_dataset` do all three).
+
 The CLI and the GUI both call these, and both check the format with `check_format`. The
 GUI builds the report on its own thread (fast, needs the database) and renders it in a
 worker with `render_report` (slow, needs no database).
@@ -8,9 +14,12 @@ worker with `render_report` (slow, needs no database).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
+from .disclosure.register import Planned, guarded_release, snap_filter
+from .domain import Status
 from .errors import InvalidInput
 from .progress import Progress
 from .reports import FORMATS, Format, render
@@ -18,6 +27,9 @@ from .reports.build import aggregate_report, audit_report
 from .reports.model import Report
 from .selection import AuditFilter
 from .store import Database
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
 
 
 def check_format(fmt: str) -> Format:
@@ -56,4 +68,132 @@ def export_report(
     )
 
 
-__all__ = ["FORMATS", "check_format", "export_audit", "export_report", "render_report"]
+# -- releases (issue 18) -------------------------------------------------------------------------
+
+
+def report_audit_ids(db: Database, flt: AuditFilter) -> list[str]:
+    """The audits an anonymised aggregate report covers: the finalised audits the filter
+    selects, a moderated file counted once (AuditFilter.where, as reports/build.py's
+    _finalised_only + findings). The one call to switch to the set the report build exposes."""
+    where, params = replace(flt, status=Status.FINALISED.value).where()
+    return [r[0] for r in db.query(
+        f"SELECT a.id FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}", params  # noqa: S608
+    )]
+
+
+def _identified_ids(db: Database, flt: AuditFilter) -> list[str]:
+    where, params = flt.where()
+    return [r[0] for r in db.query(
+        f"SELECT a.id FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}", params  # noqa: S608
+    )]
+
+
+def _who(db: Database, who: str | None) -> str:
+    if who:
+        return who
+    from .audits import local_reviewer
+
+    return local_reviewer(db).name
+
+
+def _with_period_note(report: Report, sentence: str) -> Report:
+    """The release-period sentence at the top of the method notes. (Hook for the report
+    builder: once aggregate_report takes a period note, pass `sentence` to it instead.)"""
+    if not sentence or not isinstance(report, Report):
+        return report
+    from .reports.model import Heading, Paragraph
+
+    blocks = list(report.blocks)
+    at = next((i + 1 for i, b in enumerate(blocks)
+               if isinstance(b, Heading) and b.text == "Method notes"), len(blocks))
+    blocks.insert(at, Paragraph(sentence, "note"))
+    return replace(report, blocks=blocks)
+
+
+def prepare_report(
+    db: Database, flt: AuditFilter, *, recipient: str, who: str | None = None,
+    include_identifiers: bool = False, include_free_text: bool = False, period: str = "month",
+    build: Callable[[Database, AuditFilter], Report] | None = None,
+) -> tuple[Report, Planned]:
+    """Check the register, then build the report (not yet written or recorded). Anonymised:
+    dates snapped to whole periods, the report says so. With identifiers: a "restricted
+    report" for its named recipient, recorded but not compared. `build(db, flt)` replaces
+    aggregate_report (the window passes its own)."""
+    if include_identifiers:
+        plan = Planned(tuple(_identified_ids(db, flt)), "restricted report", flt.describe(),
+                       recipient, _who(db, who), restricted=True)
+    else:
+        flt, said = snap_filter(flt, period)
+        plan = Planned(tuple(report_audit_ids(db, flt)), "report", flt.describe(), recipient,
+                       _who(db, who), period_note=said)
+    plan.check(db)
+    if build is None:
+        report = aggregate_report(db, flt, include_identifiers, include_free_text)
+    else:
+        report = build(db, flt)
+    return _with_period_note(report, plan.period_note), plan
+
+
+def release_report(
+    db: Database, flt: AuditFilter, fmt: str, out: str | Path, *, recipient: str,
+    who: str | None = None, include_identifiers: bool = False, include_free_text: bool = False,
+    period: str = "month", progress: Progress | None = None,
+) -> Path:
+    """Build, write and record an aggregate report for `recipient` (see prepare_report)."""
+    fmt = check_format(fmt)
+    report, plan = prepare_report(db, flt, recipient=recipient, who=who, period=period,
+                                  include_identifiers=include_identifiers,
+                                  include_free_text=include_free_text)
+    path = render_report(report, fmt, out, progress)
+    plan.record(db)
+    return path
+
+
+def prepare_dataset(
+    db: Database, flt: AuditFilter, *, recipient: str, who: str | None = None,
+    include_free_text: bool = False, restricted: bool = False, period: str = "month",
+    build: Callable[[Database, AuditFilter], Dataset] | None = None,
+) -> tuple[Dataset, Planned]:
+    """Check the register, then build the dataset: k-anonymous by default, dates snapped to
+    whole periods; `restricted`: the record-level file, recorded as such (never compared).
+    `build(db, flt)` replaces build_dataset (the window passes its own)."""
+    from .dataset import build_dataset
+
+    said = ""
+    if not restricted:
+        flt, said = snap_filter(flt, period)
+    kind = "restricted dataset" if restricted else "dataset"
+    plan = Planned((), kind, flt.describe(), recipient, _who(db, who), restricted, said)
+    if build is None:
+        ds = build_dataset(db, flt, include_free_text, restricted=restricted)
+    else:
+        ds = build(db, flt)
+    # checked on what the file holds: audits withheld by k-anonymity are not released
+    plan = replace(plan, audit_ids=tuple(ds.audit_ids))
+    plan.check(db)
+    if said:
+        ds.notes.insert(1, said)
+    return ds, plan
+
+
+def release_dataset(
+    db: Database, flt: AuditFilter, fmt: str, out: str | Path, *, recipient: str,
+    who: str | None = None, include_free_text: bool = False, restricted: bool = False,
+    period: str = "month", progress: Progress | None = None,
+) -> list[Path]:
+    """Build, write and record the analyst dataset for `recipient` (see prepare_dataset)."""
+    from .dataset import check_format as check_data_format
+    from .dataset import write_dataset
+
+    fmt = check_data_format(fmt)
+    ds, plan = prepare_dataset(db, flt, recipient=recipient, who=who, period=period,
+                               include_free_text=include_free_text, restricted=restricted)
+    return guarded_release(db, plan.audit_ids, lambda: write_dataset(ds, fmt, Path(out), progress),
+                           kind=plan.kind, selection=plan.selection, recipient=plan.recipient,
+                           who=plan.who, restricted=plan.restricted)
+
+
+__all__ = [
+    "FORMATS", "check_format", "export_audit", "export_report", "prepare_dataset",
+    "prepare_report", "release_dataset", "release_report", "render_report", "report_audit_ids",
+]

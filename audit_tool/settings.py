@@ -35,6 +35,7 @@ class Setting:
     doc: str
     minimum: int | None = None
     maximum: int | None = None
+    choices: tuple[str, ...] | None = None  # a text setting that takes only these
 
     def validate(self, value: Any) -> Any:
         """The value in its declared type, or InvalidInput with a one-line reason."""
@@ -52,6 +53,8 @@ class Setting:
             return value
         if not isinstance(value, str):
             raise InvalidInput(f"Setting '{self.key}' must be text.")
+        if self.choices and value not in self.choices:
+            raise InvalidInput(f"Setting '{self.key}' must be one of {', '.join(self.choices)}.")
         return value
 
 
@@ -77,6 +80,13 @@ REGISTRY: dict[str, Setting] = {
             bool,
             lambda: False,
             "Show case references on screen instead of pseudonyms (exports ask separately).",
+        ),
+        Setting(
+            "release_period",
+            str,
+            lambda: "month",
+            "Anonymised releases filter dates in whole months or whole quarters (issue 18).",
+            choices=("month", "quarter"),
         ),
     )
 }

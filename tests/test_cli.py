@@ -392,7 +392,7 @@ WRONG_COMMANDS = [
     ("audit", "finalise", "00000000-0000-0000-0000-000000000000"),
     ("audit", "history", "00000000-0000-0000-0000-000000000000"),
     ("findings",),
-    ("export", "report", "--format", "pdf", "--out", "{tmp}/report.pdf"),
+    ("export", "report", "--format", "pdf", "--out", "{tmp}/report.pdf", "--recipient", "X"),
     ("check",),
     ("passphrase", "change"),
     ("demo", "--audits", "1"),

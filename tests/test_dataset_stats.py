@@ -210,10 +210,10 @@ def test_without_pyreadstat_one_line_says_to_use_csv(demo, tmp_path, monkeypatch
 
 def test_cli_export_dataset_sav(cli, demo, tmp_path):
     out = tmp_path / "cli.sav"
-    r = cli("--db", demo, "export", "dataset", "--format", "sav", "--out", out)
+    r = cli("--db", demo, "export", "dataset", "--format", "sav", "--out", out, "--recipient", "Steering group (fictional)")
     assert r.returncode == 0, r
     assert r.stdout.strip() == f"Wrote {out}"
     _frame, meta = pyreadstat.read_sav(out, metadataonly=True)
     assert meta.column_labels[0] == AUDIT_COLUMNS[0][1]
-    r = cli("--db", demo, "export", "dataset", "--format", "por", "--out", tmp_path / "x.por")
+    r = cli("--db", demo, "export", "dataset", "--format", "por", "--out", tmp_path / "x.por", "--recipient", "Steering group (fictional)")
     assert r.returncode == 1 and "use xlsx, csv, sav, dta" in r.stderr

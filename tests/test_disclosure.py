@@ -554,7 +554,8 @@ def test_cli_refuses_with_one_line_and_exit_1(cli, db, db_path, mini, tmp_path):
     )
     db.close()
     out = tmp_path / "r.docx"
-    res = cli("--db", db_path, "export", "report", "--format", "docx", "--out", out, "--area", GLEN)
+    res = cli("--db", db_path, "export", "report", "--format", "docx", "--out", out, "--area", GLEN,
+              "--recipient", "Steering group (fictional)")
     assert res.returncode == 1 and "Traceback" not in res.stderr, res
     assert res.stderr.strip().splitlines() == [
         "audit-tool: This selection leaves out only 2 audits of its wider group (status finalised, "

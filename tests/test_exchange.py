@@ -204,7 +204,8 @@ def _edit_both_sides(tmp_path, mini, keys, finalised: bool = False):
     secret, public = keys
     a, b = _laptop(tmp_path, "a"), _laptop(tmp_path, "b")
     x = _audit(a, mini, REF_A, FULL, finalise=finalised)
-    _receive(b, _send(a, tmp_path / "common.age", public), secret)
+    # a team's own laptops keep each other whole: with identifiers (not anonymised)
+    _receive(b, _send(a, tmp_path / "common.age", public, include_identifiers=True), secret)
     if finalised:
         audits.amend(a, x, "Fictional: evidence re-read")
         audits.amend(b, x, "Fictional: second opinion")
@@ -217,7 +218,7 @@ def test_both_laptops_edit_the_same_audit_a_conflict_kept_both_ways(tmp_path, mi
     secret, public = keys
     a, b, x = _edit_both_sides(tmp_path, mini, keys)
     before = audits.get_audit(a, x)
-    path = _send(b, tmp_path / "b.age", public)
+    path = _send(b, tmp_path / "b.age", public, include_identifiers=True)
     assert plan(a, read_bundle(path, identities=[secret])).ids("conflict") == [x]
     done = _receive(a, path, secret)
     assert done.ids("conflict") == [x]
@@ -236,7 +237,7 @@ def test_both_laptops_edit_the_same_audit_a_conflict_kept_both_ways(tmp_path, mi
         "q1: " + next(i.question for _, i in mini.definition.items() if i.id == "q1")
     ].differs
     # the same file again: refused as a replay; a new file of the same version: still one flag
-    _receive(a, _send(b, tmp_path / "b2.age", public), secret)
+    _receive(a, _send(b, tmp_path / "b2.age", public, include_identifiers=True), secret)
     assert len(conflicts(a)) == 1
 
     resolve(a, x, take_received=False)
@@ -244,7 +245,7 @@ def test_both_laptops_edit_the_same_audit_a_conflict_kept_both_ways(tmp_path, mi
     assert audits.get_audit(a, x).answers["p1"].note == "Laptop A's reading"
     assert audits.history(a, x)[-1].new == "kept this laptop's version"
     # the choice travels: B receives A's version, which now includes B's history
-    done = _receive(b, _send(a, tmp_path / "a.age", public), secret)
+    done = _receive(b, _send(a, tmp_path / "a.age", public, include_identifiers=True), secret)
     assert done.ids("updated") == [x]
     assert audits.get_audit(b, x).answers["p1"].note == "Laptop A's reading"
     assert snapshot(a)["history"] == snapshot(b)["history"]
@@ -259,7 +260,7 @@ def test_taking_the_received_version_of_a_finalised_audit_amends_it_with_a_reaso
     a, b, x = _edit_both_sides(tmp_path, mini, keys, finalised=True)
     audits.finalise(a, x)
     audits.finalise(b, x)
-    _receive(a, _send(b, tmp_path / "b.age", public), secret)
+    _receive(a, _send(b, tmp_path / "b.age", public, include_identifiers=True), secret)
     assert [c.audit_id for c in conflicts(a)] == [x]
     resolve(a, x, take_received=True)
     got = audits.get_audit(a, x)
@@ -271,7 +272,7 @@ def test_taking_the_received_version_of_a_finalised_audit_amends_it_with_a_reaso
         "Took the version received from another laptop (exchange conflict).",
     ) in actions
     assert actions[-1] == ("conflict resolved", "took the received version")
-    done = _receive(b, _send(a, tmp_path / "a.age", public), secret)
+    done = _receive(b, _send(a, tmp_path / "a.age", public, include_identifiers=True), secret)
     assert done.ids("updated") == [x]
     assert audits.get_audit(b, x).answers["p1"].note == "Laptop B's reading"
     assert audits.get_audit(b, x).status.value == "finalised"
@@ -498,6 +499,8 @@ def test_cli_round_trip_keygen_export_dry_run_import(tmp_path, cli):
         tmp_path / "a.age",
         "--recipients",
         tmp_path / "recipients.txt",
+        "--recipient",
+        "Lead (fictional)",
     )
     assert r.returncode == 0 and "1 audits of 1 cases, without case references" in r.stdout, r
     r = cli(
@@ -511,11 +514,13 @@ def test_cli_round_trip_keygen_export_dry_run_import(tmp_path, cli):
         "Nowhere",
         "--recipients",
         tmp_path / "recipients.txt",
+        "--recipient",
+        "Lead (fictional)",
     )
     assert (
         r.returncode == 1 and "No audits match" in r.stderr and not (tmp_path / "none.age").exists()
     ), r
-    r = cli("--db", a, "bundle", "export", "--out", tmp_path / "p.age")
+    r = cli("--db", a, "bundle", "export", "--out", tmp_path / "p.age", "--recipient", "Lead (fictional)")
     assert r.returncode == 1 and "AUDIT_TOOL_BUNDLE_PASSPHRASE" in r.stderr, r
     before = _file_hashes(lead)
     r = cli(
@@ -574,7 +579,8 @@ def test_any_order_of_any_versions_ends_at_the_newest(tmp_path, mini):
     versions: list[tuple[bytes, dict]] = []
 
     def send(db: Database) -> None:
-        versions.append((plaintext(collect(db)), snapshot(db)))
+        # laptops of one team keep each other whole: with identifiers (no anonymising)
+        versions.append((plaintext(collect(db, include_identifiers=True)), snapshot(db)))
 
     send(a)
     audits.answer(a, x, "p2", "no", "Fictional: not recorded at first")

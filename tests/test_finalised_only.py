@@ -126,7 +126,7 @@ def test_cli_refuses_an_anonymised_report_on_drafts_in_one_line(
     twelve_and_three.close()
     out = tmp_path / "drafts.pdf"
     res = cli("--db", db_path, "export", "report", "--format", "pdf", "--out", out,
-              "--status", "draft")  # fmt: skip
+              "--status", "draft", "--recipient", "Steering group (fictional)")  # fmt: skip
     assert res.returncode == 1 and "Traceback" not in res.stderr, res
     assert res.stderr.strip().splitlines() == [
         "audit-tool: Anonymised reports cover finalised audits only; draft audits are still being "
@@ -135,7 +135,7 @@ def test_cli_refuses_an_anonymised_report_on_drafts_in_one_line(
     ]
     assert not out.exists()
     # the same command with no status writes the finalised-only report
-    res = cli("--db", db_path, "export", "report", "--format", "pdf", "--out", out)
+    res = cli("--db", db_path, "export", "report", "--format", "pdf", "--out", out, "--recipient", "Steering group (fictional)")
     assert res.returncode == 0, res
     # written by another process, with the real p-table: the 12 finalised audits, perturbed
     # by at most 3 in each phase's count

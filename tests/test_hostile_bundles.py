@@ -100,7 +100,7 @@ class World:
         self.mod = moderation.start_moderation(a, [self.r1, self.r2])
         audits.answer(a, self.mod, "q1", "4", "Agreed at moderation (fictional).")
         audits.finalise(a, self.mod)
-        export_bundle(a, folder / "first.age", recipients=[self.public])
+        export_bundle(a, folder / "first.age", recipients=[self.public], include_identifiers=True)
         self.first = _decrypt(folder / "first.age", self.secret)
         # then a genuine amendment of the finalised audit, sent again
         audits.amend(a, self.final, "Fictional: a rating was mistyped")
@@ -111,7 +111,7 @@ class World:
         )
         audits.finalise(a, self.final)
         self.amended = audits.get_audit(a, self.final)
-        export_bundle(a, folder / "second.age", recipients=[self.public])
+        export_bundle(a, folder / "second.age", recipients=[self.public], include_identifiers=True)
         self.second = _decrypt(folder / "second.age", self.secret)
         self.first_uids = {h["uid"] for e in self.first["payload"]["audits"] for h in e["history"]}
         a.close()
@@ -701,7 +701,9 @@ def test_everything_the_tool_writes_is_accepted(tmp_path):
     ident = pyrage.x25519.Identity.generate()
     with Database.create(tmp_path / "demo.db", PASSPHRASE) as db:
         generate(db, 120, seed=11)
-        export_bundle(db, tmp_path / "demo.age", recipients=[str(ident.to_public())])
+        # whole: with identifiers (a bundle without them is anonymised: test_exchange)
+        export_bundle(db, tmp_path / "demo.age", recipients=[str(ident.to_public())],
+                      include_identifiers=True)
         want = rows(db)
     with Database.create(tmp_path / "lead.db", PASSPHRASE) as lead:
         done = import_bundle(lead, read_bundle(tmp_path / "demo.age", identities=[str(ident)]))

@@ -216,7 +216,8 @@ def test_cli_include_free_text_flag(cli, tmp_path, passphrase) -> None:
     assert common  # the demo repeats its recommendations
     texts = {t for t, _owner in RECOMMENDATIONS}
 
-    plain = cli("--db", path, "export", "report", "--format", "docx", "--out", tmp_path / "a.docx")
+    plain = cli("--db", path, "export", "report", "--format", "docx", "--out", tmp_path / "a.docx",
+                "--recipient", "Steering group (fictional)")
     assert plain.returncode == 0, plain
     shown = _docx(tmp_path / "a.docx")
     assert not [t for t in texts if _words(t) in shown]
@@ -231,6 +232,8 @@ def test_cli_include_free_text_flag(cli, tmp_path, passphrase) -> None:
         "--out",
         tmp_path / "b.docx",
         "--include-free-text",
+        "--recipient",
+        "Steering group (fictional)",
     )
     assert free.returncode == 0, free
     shown = _docx(tmp_path / "b.docx")

@@ -173,3 +173,73 @@ def test_guarded_release_of_the_real_dataset_file(filled, tmp_path):
     assert not list(tmp_path.glob("b*.csv"))
     assert [(r.kind, r.restricted) for r in releases(filled)] == [
         ("restricted dataset", True), ("dataset", False)]
+
+
+def test_cli_releases_need_a_recipient_refusal_is_exit_1_and_periods_snap(tmp_path, cli):
+    """The whole route as a user meets it: `export report` without --recipient is a usage
+    error (2); with one it is written and recorded, its dates widened to whole months and
+    the report says so; a near-duplicate is refused in one line (1) and nothing is written;
+    `releases` lists what was released."""
+    from docx import Document
+
+    db = tmp_path / "cli.db"
+    assert cli("--db", db, "demo", "--audits", "60", "--seed", "7").returncode == 0
+    out = tmp_path / "r.docx"
+    r = cli("--db", db, "export", "report", "--format", "docx", "--out", out)
+    assert r.returncode == 2 and r.stderr.strip() == (
+        "audit-tool: export report needs --recipient NAME: the release register records who it is for.")
+    assert not out.exists()
+    r = cli("--db", db, "export", "report", "--format", "docx", "--out", out, "--to", "2025-06-14",
+            "--recipient", "Steering group (fictional)")
+    assert r.returncode == 0, r
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert ("Dates are released in whole months: the dates asked for (the start to 2025-06-14) "
+            "were widened to the start to 2025-06-30.") in text
+    # "to D" and "to D+2" are the same release now: allowed, the same audits
+    r = cli("--db", db, "export", "report", "--format", "docx", "--out", tmp_path / "r2.docx",
+            "--to", "2025-06-16", "--recipient", "Board (fictional)")
+    assert r.returncode == 0, r
+    r = cli("--db", db, "releases", "--json")
+    first, second = json.loads(r.stdout)
+    assert first["selection"] == second["selection"] == "to 2025-06-30"
+    assert first["audit_count"] == second["audit_count"]
+    r = cli("--db", db, "releases")
+    print(r.stdout)
+    assert r.returncode == 0 and len(r.stdout.strip().splitlines()) == 2
+    assert "report" in r.stdout and "to Steering group (fictional)" in r.stdout
+    # an earlier release of all finalised audits but one: the full report is refused, exit 1
+    with Database.open(db, PASSPHRASE) as opened:
+        ids = _finalised(opened)
+        _release(opened, ids[1:], at="2026-11-02T10:00:00Z", selection="all but one (fictional)")
+    r = cli("--db", db, "export", "report", "--format", "pdf", "--out", tmp_path / "all.pdf",
+            "--recipient", "Board (fictional)")
+    assert r.returncode == 1 and r.stderr.strip() == (
+        f"audit-tool: Refused: these {len(ids)} audits differ by 1 from the report released on "
+        "2026-11-02 to Steering group (fictional) (all but one (fictional)), so the two could be "
+        "subtracted to identify it: release the same selection, or wait until 4 more audits are "
+        "finalised.")
+    assert not (tmp_path / "all.pdf").exists()
+    r = cli("--db", db, "releases")
+    print(r.stdout)
+    assert len(r.stdout.strip().splitlines()) == 3
+
+
+def test_identifiable_report_is_a_restricted_release_recorded_not_compared(filled, tmp_path):
+    from audit_tool.export import release_report
+    from audit_tool.selection import AuditFilter
+
+    ids = _finalised(filled)
+    _release(filled, ids[1:], at="2026-11-02T10:00:00Z")
+    out = release_report(filled, AuditFilter(), "docx", tmp_path / "named.docx",
+                         recipient="Named practitioner (fictional)", include_identifiers=True,
+                         who="Reviewer A (fictional)")
+    assert out.exists()
+    rel = releases(filled)[-1]
+    assert (rel.kind, rel.restricted, rel.recipient) == (
+        "restricted report", True, "Named practitioner (fictional)")
+    everything = filled.query_one("SELECT count(*) FROM audits")[0]
+    assert rel.audit_count == everything  # drafts too: it names every audit
+    with pytest.raises(ReleaseRefused):  # the anonymised one is still compared
+        release_report(filled, AuditFilter(), "docx", tmp_path / "anon.docx",
+                       recipient="Board (fictional)", who="Reviewer A (fictional)")
+    assert not (tmp_path / "anon.docx").exists()

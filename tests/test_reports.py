@@ -247,9 +247,10 @@ def test_aggregate_docx_converts_with_libreoffice(db, mini, tmp_path):
 def test_cli_export_and_clear_error_for_missing_folder(cli, tmp_path):
     db = tmp_path / "cli.db"
     assert cli("--db", db, "demo", "--audits", "30", "--seed", "2").returncode == 0
-    ok = cli("--db", db, "export", "report", "--format", "docx", "--out", tmp_path / "r.docx")
+    ok = cli("--db", db, "export", "report", "--format", "docx", "--out", tmp_path / "r.docx", "--recipient", "Steering group (fictional)")
     assert ok.returncode == 0 and (tmp_path / "r.docx").stat().st_size > 10_000
-    bad = cli("--db", db, "export", "report", "--format", "pdf", "--out", tmp_path / "nope" / "r.pdf")
+    bad = cli("--db", db, "export", "report", "--format", "pdf", "--out", tmp_path / "nope" / "r.pdf",
+              "--recipient", "Steering group (fictional)")
     assert bad.returncode == 1 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
 

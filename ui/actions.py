@@ -97,6 +97,11 @@ _SPEC: dict[str, tuple[str, object, str]] = {
         "Show case references instead of pseudonyms",
     ),
     "refresh": ("Re&load the list", SK.Refresh, "Read the audit list again"),
+    "releases": (
+        "&Releases…",
+        "Ctrl+Shift+L",
+        "The release register: every report, dataset and bundle released, and for whom",
+    ),
     "shortcuts": ("&Keyboard shortcuts", SK.HelpContents, "Every keyboard shortcut"),
     "about": ("&About", None, "About this tool"),
 }
@@ -115,6 +120,7 @@ class Actions:
     conflicts: QAction
     open: QAction
     export: QAction
+    releases: QAction
     settings: QAction
     change_passphrase: QAction
     lock: QAction

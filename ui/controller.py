@@ -21,6 +21,7 @@ from ui.common.messages import confirm, show_error
 from ui.dialogs import print_checklist
 from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
 from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
+from ui.dialogs.releases_dialog import ReleasesDialog
 from ui.dialogs.settings_dialog import SettingsDialog
 from ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from ui.editor.concern_dialog import ConcernDialog
@@ -70,6 +71,7 @@ class Controller(QObject):
         a.show_ids.toggled.connect(self.set_show_identifiers)
         a.refresh.triggered.connect(lambda: window.loader.load())
         a.shortcuts.triggered.connect(lambda: ShortcutsDialog(a, window).exec())
+        a.releases.triggered.connect(self.show_releases)
         a.about.triggered.connect(self.about)
 
         window.list_page.open_requested.connect(self.open_audit)
@@ -460,6 +462,15 @@ class Controller(QObject):
         dialog = ChangePassphraseDialog(w.session, w)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             w.statusBar().showMessage("Passphrase changed. Use the new one from now on.", 10000)
+
+    def show_releases(self) -> None:
+        """File > Releases…: the register, read-only (a few hundred rows at most: read here)."""
+        from audit_tool.disclosure.register import releases
+
+        dialog = ReleasesDialog(releases(self.w.session.db), self.w)
+        self.w.releases_dialog = dialog  # tests and the screenshot find it
+        dialog.exec()
+        self.w.releases_dialog = None
 
     def about(self) -> None:
         QMessageBox.about(

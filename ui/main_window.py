@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
                 a.print_checklist,
                 None,
                 a.export,
+                a.releases,
                 None,
                 a.send_audits,
                 a.receive_audits,
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
             build_audit=self.export_build_audit,
             build_aggregate=self.export_build_aggregate,
             parent=self,
+            release_period=self.settings.get("release_period"),
             **kwargs,
         )
 

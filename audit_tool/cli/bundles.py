@@ -13,6 +13,7 @@ from ..jsonout import conflict_to_json
 from ..passphrase import MIN_LENGTH
 from ..passphrase import check as check_passphrase
 from .common import Add, add_filters, audit_filter, group, open_db, plain, print_json
+from .exports import need_recipient
 
 BUNDLE_PASS_ENV = "AUDIT_TOOL_BUNDLE_PASSPHRASE"
 
@@ -37,14 +38,18 @@ def _bundle_passphrase(new: bool) -> str:
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
-    from ..exchange import export_bundle, read_recipients
+    from ..exchange import export_bundle, read_recipients, release_bundle
 
+    # a bundle without case references is a release (the register records it, for whom)
+    recipient = None if args.include_identifiers else need_recipient(args, "bundle export")
     recipients = read_recipients(args.recipients) if args.recipients else None
     passphrase = None if recipients else _bundle_passphrase(new=True)
     with open_db(args) as db:
-        sent = export_bundle(
-            db, args.out, audit_filter(args), args.include_identifiers, passphrase, recipients
-        )
+        if recipient is None:
+            sent = export_bundle(db, args.out, audit_filter(args), True, passphrase, recipients)
+        else:
+            sent = release_bundle(db, args.out, audit_filter(args), passphrase, recipients,
+                                  recipient=recipient)
     ids = "with case references" if args.include_identifiers else "without case references"
     print(
         f"Wrote {sent.path}: {sent.audits:,} audits of {sent.cases:,} cases, {ids} (bundle {sent.bundle_id[:8]})"
@@ -124,6 +129,9 @@ def register(sub, add: Add) -> None:
         action="store_true",
         help="include case references (only for a named recipient)",
     )
+    p.add_argument("--recipient", metavar="NAME",
+                   help="who the file is for (required without --include-identifiers: the "
+                        "release register records it)")
     add_filters(p)
     p = add(
         "import", cmd_bundle_import, "merge a received file (shows what it adds and changes)", bnd

@@ -9,11 +9,26 @@ from pathlib import Path
 # the formats the renderers take (reports.FORMATS; importing audit_tool.export here would
 # load every report builder, about a second, before each command)
 from ..reports import FORMATS
-from .common import Add, add_filters, audit_filter, group, open_db
+from .common import Add, UsageError, add_filters, audit_filter, group, open_db
+
+
+def release_period() -> str:
+    """Whole months or quarters (the release_period setting)."""
+    from ..settings import Settings
+
+    return Settings.load().get("release_period")
+
+
+def need_recipient(args: argparse.Namespace, what: str) -> str:
+    """--recipient is required for every release: the register records who it is for."""
+    recipient = (getattr(args, "recipient", None) or "").strip()
+    if not recipient:
+        raise UsageError(f"{what} needs --recipient NAME: the release register records who it is for.")
+    return recipient
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..export import export_audit, export_report
+    from ..export import export_audit, release_report
 
     def progress(fraction: float) -> None:
         if sys.stderr.isatty():
@@ -21,12 +36,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.what == "dataset":
         return cmd_export_dataset(args)
+    recipient = need_recipient(args, "export report") if args.what == "report" else ""
     with open_db(args) as db:
         if args.what == "audit":
             out = export_audit(db, args.audit_id, args.format, args.out, args.include_identifiers, progress)
         else:
-            out = export_report(db, audit_filter(args), args.format, args.out, args.include_identifiers, progress,
-                                include_free_text=args.include_free_text)
+            out = release_report(db, audit_filter(args), args.format, args.out, recipient=recipient,
+                                 include_identifiers=args.include_identifiers,
+                                 include_free_text=args.include_free_text, period=release_period(),
+                                 progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Wrote {out}")
@@ -34,11 +52,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_export_dataset(args: argparse.Namespace) -> int:
-    from ..dataset import check_format, export_dataset
+    from ..dataset import check_format
+    from ..export import release_dataset
 
     check_format(args.format)  # before the passphrase prompt
+    recipient = need_recipient(args, "export dataset")
     with open_db(args) as db:
-        written = export_dataset(db, audit_filter(args), args.format, args.out, args.include_free_text)
+        written = release_dataset(db, audit_filter(args), args.format, args.out, recipient=recipient,
+                                  include_free_text=args.include_free_text,
+                                  restricted=args.restricted, period=release_period())
     for path in written:
         print(f"Wrote {path}")
     return 0
@@ -53,6 +75,8 @@ def register(sub, add: Add) -> None:
         q.add_argument("--out", required=True, type=Path)
         q.add_argument("--include-identifiers", action="store_true",
                        help="include case references (only for a named recipient)")
+    q.add_argument("--recipient", metavar="NAME",
+                   help="who the report is for (required: the release register records it)")
     q.add_argument("--include-free-text", action="store_true",
                    help="show recommendation texts recorded in 5 or more audits, references removed "
                         "(read them for names first)")
@@ -62,5 +86,10 @@ def register(sub, add: Add) -> None:
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--include-free-text", action="store_true",
                    help="add evidence notes, case references removed (read them for names first)")
+    p.add_argument("--recipient", metavar="NAME",
+                   help="who the dataset is for (required: the release register records it)")
+    p.add_argument("--restricted", action="store_true",
+                   help="record-level data, not k-anonymous: only for a named analyst under a "
+                        "data-sharing agreement (recorded; every sheet and the file name say Restricted)")
     add_filters(p)
 

@@ -21,13 +21,14 @@ import hashlib
 import uuid
 from calendar import monthrange
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import AuditToolError, InvalidInput
+from ..selection import AuditFilter
 
 if TYPE_CHECKING:
     from ..store import Database
@@ -39,9 +40,10 @@ PERIODS = ("month", "quarter")
 
 
 class ReleaseRefused(AuditToolError):
-    """A release that could be subtracted from an earlier one (one line, what to do)."""
+    """A release that could be subtracted from an earlier one (one line, what to do). Not
+    a usage error: the command was right, the data says no (exit code 1)."""
 
-    exit_code = 2
+    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,9 @@ def _day(stamp: str) -> str:
 def check_release(db: Database, audit_ids: Iterable[str], restricted: bool = False) -> None:
     """Raise ReleaseRefused when `audit_ids` differ from an earlier anonymised release's set
     by 1 to MIN_DIFFERENCE-1 audits. A restricted release is not compared."""
-    if restricted:
-        return
     new = set(audit_ids)
+    if restricted or not new:  # nothing released, nothing to subtract
+        return
     digest = audits_digest(new)
     members: dict[str, set[str]] = {}
     for rid, aid in db.iterate(
@@ -151,6 +153,32 @@ def guarded_release(
     return written
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A release decided on but not yet written: checked before the (slow) writing and
+    recorded after it succeeds, possibly on another connection (a window builds on a
+    reader connection and records on its own)."""
+
+    audit_ids: tuple[str, ...]
+    kind: str
+    selection: str
+    recipient: str
+    who: str
+    restricted: bool = False
+    period_note: str = ""  # the release-period sentence the output prints ("" none)
+
+    def check(self, db: Database) -> None:
+        if not self.recipient.strip():
+            raise InvalidInput("Say who the release is for (recipient): the register records it.")
+        check_release(db, self.audit_ids, self.restricted)
+
+    def record(self, db: Database) -> Release:
+        return record_release(
+            db, self.audit_ids, kind=self.kind, selection=self.selection,
+            recipient=self.recipient, who=self.who, restricted=self.restricted,
+        )
+
+
 # -- travelling in bundles ----------------------------------------------------------------------
 
 
@@ -178,9 +206,10 @@ def register_for_bundle(db: Database) -> list[dict]:
     return [{**asdict(r), "audit_ids": ids.get(r.id, [])} for r in releases(db)]
 
 
-def merge_register(conn, rows: list[dict]) -> int:
-    """Add received releases not yet known (inside the caller's import transaction). Every
-    row is validated first; nothing is written when one is wrong. Returns how many were new."""
+def check_register(rows: object) -> list[ReceivedRelease]:
+    """Received register rows, each checked (InvalidInput, one line, for the first wrong)."""
+    if not isinstance(rows, list):
+        raise InvalidInput("The file's release register is not valid: not a list.")
     try:
         parsed = [ReceivedRelease.model_validate(r) for r in rows]
     except ValidationError as e:
@@ -188,6 +217,13 @@ def merge_register(conn, rows: list[dict]) -> int:
     for r in parsed:
         if r.kind not in KINDS or audits_digest(r.audit_ids) != r.audits_sha256:
             raise InvalidInput(f"The file's release register is not valid (release {r.id}).")
+    return parsed
+
+
+def merge_register(conn, rows: list[dict]) -> int:
+    """Add received releases not yet known (inside the caller's import transaction). Every
+    row is validated first; nothing is written when one is wrong. Returns how many were new."""
+    parsed = check_register(rows)
     added = 0
     for r in parsed:
         if conn.execute("SELECT 1 FROM releases WHERE id = ?", (r.id,)).fetchone():
@@ -205,6 +241,18 @@ def merge_register(conn, rows: list[dict]) -> int:
 
 
 # -- release periods ----------------------------------------------------------------------------
+
+
+def snap_filter(flt: AuditFilter, period: str = "month") -> tuple[AuditFilter, str]:
+    """The filter with its dates snapped to whole periods (snap_period), and the sentence."""
+    start, end, said = snap_period(
+        date.fromisoformat(flt.date_from) if flt.date_from else None,
+        date.fromisoformat(flt.date_to) if flt.date_to else None,
+        period,
+    )
+    return replace(
+        flt, date_from=start.isoformat() if start else None, date_to=end.isoformat() if end else None
+    ), said
 
 
 def snap_period(

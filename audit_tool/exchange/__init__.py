@@ -7,7 +7,16 @@ conflicts: the received versions left for a person to choose; merge: all of thes
 """
 
 from .apply import import_bundle
-from .bundle import FORMAT, VERSION, Sent, collect, export_bundle, write_bundle
+from .bundle import (
+    FORMAT,
+    VERSION,
+    Sent,
+    collect,
+    export_bundle,
+    plan_bundle_release,
+    release_bundle,
+    write_bundle,
+)
 from .conflicts import Conflict, Difference, compare, conflicts, resolve
 from .crypto import BundleRefused, WrongKey, keygen, read_identities, read_recipients
 from .parse import Bundle, read_bundle
@@ -31,8 +40,10 @@ __all__ = [
     "import_bundle",
     "keygen",
     "plan",
+    "plan_bundle_release",
     "read_bundle",
     "read_identities",
     "read_recipients",
+    "release_bundle",
     "resolve",
 ]

@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import sqlcipher3
 
+from ..disclosure.cellkey import set_record_key
+from ..disclosure.register import merge_register
 from ..store import Database, now
 from .crypto import refused
 from .parse import Bundle
@@ -113,6 +115,10 @@ def _write(db: Database, c, done: Plan, progress: Callable[[float], None] | None
     new = [entries[a] for a in done.ids("new")]
     # new audits in bulk, in the core's order: row as a draft, its contents, then its status
     insert(c, "audits", [{**e["audit"], "status": "draft"} for e in new])
+    keys = p.get("keys", {})  # the sender's record keys: the same audit, the same figures
+    for e in new:
+        if (key := keys.get(e["audit"]["id"])) is not None:
+            set_record_key(c, e["audit"]["id"], key)
     contents(c, new)
     c.executemany(
         "UPDATE audits SET status = 'finalised' WHERE id = ?",
@@ -161,6 +167,7 @@ def _write(db: Database, c, done: Plan, progress: Callable[[float], None] | None
         ],
     )
     drop_settled(c, updated)
+    merge_register(c, p.get("releases", []))  # checked with the payload; known ones skipped
 
 
 def with_audit(entry: dict, name: str) -> list[dict]:

@@ -15,10 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
+from ..disclosure.register import Planned, guarded_release, register_for_bundle
 from ..errors import InvalidInput
 from ..fileio import write_atomic
+from ..findings.records import all_references
 from ..selection import AuditFilter
 from ..store import Database, now
+from .anonymise import anonymise, to_day
 from .crypto import seal
 
 FORMAT = "case-file-audit-tool bundle"
@@ -44,6 +47,10 @@ def canonical(data: object) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8"
     )
+
+
+def _rows_plain(db: Database, sql: str, params: list) -> list[tuple]:
+    return list(db.conn.execute(sql, params))
 
 
 def _rows(db: Database, sql: str, params: list) -> list[dict]:
@@ -128,6 +135,9 @@ def collect(
             " WHERE sha256 IN (SELECT value FROM json_each(?)) ORDER BY sha256",
             [shas],
         )
+        keys = dict(_rows_plain(db, "SELECT audit_id, record_key FROM audit_keys WHERE audit_id IN"
+                                " (SELECT value FROM json_each(?))", [json.dumps([a["id"] for a in audits])]))
+        releases = register_for_bundle(db)
     finally:
         db.conn.execute("COMMIT")
     payload = {
@@ -148,12 +158,19 @@ def collect(
         "samplings": samplings,
         "reviewers": reviewers,
         "checklists": checklists,
+        # each audit's record key (never exported elsewhere): the same audit gives the same
+        # perturbed figures on every laptop; and the release register, so a lead sees what
+        # other laptops released (issue 18)
+        "keys": {a["id"]: keys[a["id"]] for a in audits if a["id"] in keys},
+        "releases": releases,
     }
+    if not include_identifiers:
+        anonymise(payload, all_references(db))
     manifest = {
         "format": FORMAT,
         "version": VERSION,
         "bundle_id": str(uuid.uuid4()),
-        "created_at": now(),
+        "created_at": now() if include_identifiers else str(to_day(now())),
         "tool_version": __version__,
         "schema": db.schema_version(),
         "identifiers": include_identifiers,
@@ -207,3 +224,49 @@ def write_bundle(
     if progress:
         progress(1.0)
     return Sent(path, bundle_id, counts["audits"], counts["cases"], counts["checklists"])
+
+
+def release_bundle(
+    db: Database,
+    out: str | Path,
+    flt: AuditFilter | None = None,
+    passphrase: str | None = None,
+    recipients: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    *,
+    recipient: str,
+    who: str | None = None,
+) -> Sent:
+    """A bundle without case references is a release: checked against the register,
+    written, then recorded (kind "bundle", its audits, for `recipient`)."""
+    if not passphrase and not recipients:
+        raise InvalidInput("Give a passphrase or a recipients file to protect the file.")
+    doc = collect(db, flt, False, progress)
+    plan = plan_bundle_release(db, doc, flt, recipient, who)
+    assert plan is not None  # collected without identifiers
+    return guarded_release(
+        db, plan.audit_ids, lambda: write_bundle(doc, out, passphrase, recipients, progress),
+        kind=plan.kind, selection=plan.selection, recipient=plan.recipient, who=plan.who,
+    )
+
+
+def plan_bundle_release(
+    db: Database, doc: dict, flt: AuditFilter | None, recipient: str, who: str | None = None
+) -> Planned | None:
+    """The release a collected bundle without identifiers is (checked against the register;
+    Planned.record once written); None for one with identifiers (a transfer between a
+    team's laptops, not a release)."""
+    if doc["manifest"]["identifiers"]:
+        return None
+    if not recipient.strip():
+        raise InvalidInput("Say who the file is for (recipient): the register records it.")
+    if not who:
+        from ..audits import local_reviewer
+
+        who = local_reviewer(db).name
+    ids = tuple(e["audit"]["id"] for e in doc["payload"]["audits"])
+    if not ids:
+        raise InvalidInput("No audits match; no file was written.")
+    plan = Planned(ids, "bundle", (flt or AuditFilter()).describe(), recipient.strip(), who)
+    plan.check(db)
+    return plan

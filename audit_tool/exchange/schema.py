@@ -17,7 +17,10 @@ from typing import Annotated, Literal, NotRequired
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
+from ..disclosure.cellkey import default_table
+from ..disclosure.register import check_register
 from ..domain import AuditType, Phase, Status
+from ..errors import InvalidInput
 from ..history import ACTIONS
 from ..validation import MAX_SHORT, MAX_TEXT
 from .bundle import FORMAT
@@ -25,6 +28,7 @@ from .crypto import refused
 
 MAX_LONG = 200_000  # a history entry may hold a list of recommendations; a checklist copy
 MAX_REASON = 2000  # audits.amend
+KEY_RANGE = default_table().parameters.key_range  # record keys 0..KEY_RANGE-1
 MAX_COUNT = 10**9  # counts and positions: far beyond any real file, far below 2^63
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -211,6 +215,10 @@ class Payload(TypedDict):
     samplings: list[SamplingRow]
     reviewers: list[ReviewerRow]
     checklists: list[ChecklistRow]
+    # issue 18: record keys by audit id, and the release register (register.ReceivedRelease
+    # checks each row); absent in bundles from earlier versions
+    keys: NotRequired[dict[Uuid, _count(KEY_RANGE - 1)]]
+    releases: NotRequired[list[dict]]
 
 
 _MANIFEST = TypeAdapter(Manifest)
@@ -241,6 +249,10 @@ def check_payload(payload: dict) -> None:
         _PAYLOAD.validate_python(payload)
     except ValidationError as exc:
         raise refused(describe(exc.errors()[0], payload)) from None
+    try:
+        check_register(payload.get("releases", []))
+    except InvalidInput as exc:
+        raise refused("its " + str(exc).removeprefix("The file's ").rstrip(".")) from None
     entries = payload["audits"]
     for name, rows, where in (
         ("audit", [e["audit"] for e in entries], "audits"),

@@ -71,6 +71,10 @@ def test_send_writes_an_encrypted_file_with_the_receivers_key(
     click(qtbot, dialog.use_keys)
     dialog.keys_path.setText(str(key_files[1]))
     dialog.path.setText(str(tmp_path / "to the lead"))
+    click(qtbot, dialog.send_button)  # without references it is a release: for whom?
+    assert "Say who this file is for (recipient)" in dialog.status.text()
+    assert not (tmp_path / "to the lead.age").exists()
+    dialog.recipient.setText("Lead, North partnership (fictional)")
     click(qtbot, dialog.send_button)
     qtbot.waitUntil(lambda: dialog.sent is not None, timeout=15000)
     qtbot.waitUntil(lambda: not dialog.running(), timeout=5000)
@@ -83,6 +87,11 @@ def test_send_writes_an_encrypted_file_with_the_receivers_key(
         r[0] for r in session.db.query("SELECT id FROM audits")
     ]
     assert b"FICT-SEND-01" not in plain  # no reference unless ticked
+    from audit_tool.disclosure.register import releases
+
+    [rel] = releases(session.db)  # recorded in the register, for whom it was typed
+    assert (rel.kind, rel.recipient, rel.audit_count) == (
+        "bundle", "Lead, North partnership (fictional)", 1)
     dialog.grab().save(str(_shot("send-done.png")))
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
@@ -92,6 +101,7 @@ def test_send_with_a_passphrase_by_pressing_enter(qtbot, session, mini, tmp_path
     _audit(session.db, mini, "FICT-SEND-02")
     dialog = show_dialog(qtbot, SendDialog(session, str(tmp_path), AuditFilter(), "1 audit"))
     dialog.path.setText(str(tmp_path / "p.age"))
+    dialog.recipient.setText("Lead (fictional)")
     dialog.passphrase.first.edit.setText("fictional heather lantern ferry")
     dialog.passphrase.second.edit.setText("fictional heather lantern ferry")
     assert "The two passphrases match" in dialog.passphrase.match_text.text()

@@ -59,6 +59,7 @@ def make(qtbot, session, tmp_path, render, opened=None, audit_id="A1", aggregate
         open_url=(opened.append if opened is not None else (lambda url: None)),
     )
     qtbot.addWidget(dialog)
+    dialog.recipient.setText("Steering group (fictional)")  # the register needs it
     return dialog
 
 
@@ -109,6 +110,7 @@ def test_missing_renderers_are_explained(qtbot, session, tmp_path):
         session, str(tmp_path), None, AuditFilter(), "all audits", build_aggregate=not_there
     )
     qtbot.addWidget(dialog)
+    dialog.recipient.setText("Steering group (fictional)")  # the register needs it
     assert not dialog.this_audit.isEnabled() and dialog.aggregate.isChecked()
     dialog.export_button.click()
     qtbot.waitUntil(lambda: not dialog.running(), timeout=5000)  # built in the reader thread
@@ -119,6 +121,7 @@ def test_missing_renderers_are_explained(qtbot, session, tmp_path):
 def test_real_reports_when_available(qtbot, session, audit_id, tmp_path):
     dialog = ExportDialog(session, str(tmp_path), audit_id, AuditFilter(), "1 audit")
     qtbot.addWidget(dialog)
+    dialog.recipient.setText("Steering group (fictional)")  # the register needs it
     dialog.export_button.click()
     qtbot.waitUntil(lambda: not dialog.running(), timeout=30_000)
     assert dialog.saved_path is not None and dialog.saved_path.stat().st_size > 0, (
@@ -129,6 +132,7 @@ def test_real_reports_when_available(qtbot, session, audit_id, tmp_path):
 def test_real_aggregate_report_is_built_in_the_reader(qtbot, session, audit_id, tmp_path):
     dialog = ExportDialog(session, str(tmp_path), None, AuditFilter(), "1 audit")
     qtbot.addWidget(dialog)
+    dialog.recipient.setText("Steering group (fictional)")  # the register needs it
     dialog.pdf.setChecked(True)
     dialog.export_button.click()
     assert dialog.building()
@@ -254,6 +258,7 @@ def test_locking_while_building_closes_the_export_without_waiting(qtbot, window,
     window.export_render = render
     window.export_build_aggregate = endless_query_build(started)
     dialog = window.make_export_dialog(None, AuditFilter(), "all audits", False)
+    dialog.recipient.setText("Steering group (fictional)")
     dialog.show()
     dialog.export_button.click()
     assert started.wait(5)
@@ -284,7 +289,9 @@ def test_export_works_after_unlock_and_after_lock_unlock(
             assert session.is_open
         dialog = window.make_export_dialog(None, AuditFilter(), "1 audit", False)
         qtbot.addWidget(dialog)
+        dialog.recipient.setText("Steering group (fictional)")  # the register needs it
         dialog.path.setText(str(tmp_path / f"round {round_}.docx"))
+        dialog.recipient.setText("Steering group (fictional)")
         dialog.export_button.click()  # at once, while the reader may still be opening
         qtbot.waitUntil(lambda d=dialog: not d.running(), timeout=10_000)
         assert dialog.saved_path == tmp_path / f"round {round_}.docx", dialog.status.text()
@@ -317,6 +324,7 @@ def test_the_dialog_says_anonymised_reports_are_of_finalised_audits_and_refuses_
     flt = AuditFilter(status="draft")
     dialog = ExportDialog(session, str(tmp_path), None, flt, "1 audit: draft")
     qtbot.addWidget(dialog)
+    dialog.recipient.setText("Steering group (fictional)")  # the register needs it
     dialog.show()
     qtbot.waitExposed(dialog)
     assert dialog.finalised_only.isVisible()

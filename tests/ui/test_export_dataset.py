@@ -36,6 +36,7 @@ def _click(qtbot, widget) -> None:
 def _dialog(qtbot, session, tmp_path) -> ExportDialog:
     dialog = ExportDialog(session, str(tmp_path), None, AuditFilter(), "8 audits")
     qtbot.addWidget(dialog)
+    dialog.recipient.setText("Steering group (fictional)")  # the register needs it
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
@@ -86,6 +87,7 @@ def test_dataset_to_csv_names_its_three_files(qtbot, session, mini, tmp_path):
     # a refused selection is said in the dialog, and nothing is written
     small = ExportDialog(session, str(tmp_path), None, AuditFilter(area="Nowhere"), "0 audits")
     qtbot.addWidget(small)
+    small.recipient.setText("Steering group (fictional)")  # the register needs it
     small.dataset.setChecked(True)
     small.path.setText(str(tmp_path / "none.xlsx"))
     small.export_button.click()

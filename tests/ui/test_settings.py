@@ -13,7 +13,8 @@ from ui.dialogs.settings_dialog import SettingsDialog
 
 
 def test_registry_declares_each_setting_once_with_doc():
-    assert set(REGISTRY) == {"idle_lock_minutes", "export_folder", "show_identifiers"}
+    assert set(REGISTRY) == {
+        "idle_lock_minutes", "export_folder", "show_identifiers", "release_period"}
     for setting in REGISTRY.values():
         assert setting.doc and setting.doc.endswith(".")
         setting.validate(setting.default())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -81,6 +82,13 @@ class SettingsDialog(FittingDialog):
         self.show_identifiers.setChecked(settings.get("show_identifiers"))
         self.show_identifiers.setToolTip(REGISTRY["show_identifiers"].doc)
         form.addRow(self.show_identifiers)
+        self.release_period = QComboBox()  # dates of anonymised releases (issue 18)
+        for value, text in (("month", "Whole months"), ("quarter", "Whole quarters")):
+            self.release_period.addItem(text, value)
+        self.release_period.setCurrentIndex(
+            max(0, self.release_period.findData(settings.get("release_period"))))
+        self.release_period.setToolTip(REGISTRY["release_period"].doc)
+        self._row(form, "&Release dates in:", self.release_period, "Release dates in")
 
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -121,6 +129,7 @@ class SettingsDialog(FittingDialog):
             self.settings.set("idle_lock_minutes", self.idle_minutes.value())
             self.settings.set("export_folder", self.export_folder.text().strip())
             self.settings.set("show_identifiers", self.show_identifiers.isChecked())
+            self.settings.set("release_period", self.release_period.currentData())
             self.settings.save()
         except AuditToolError as exc:
             self.error.setText(str(exc))

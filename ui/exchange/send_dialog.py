@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool.audits import local_reviewer
 from audit_tool.errors import AuditToolError
-from audit_tool.exchange import collect, read_recipients, write_bundle
+from audit_tool.exchange import collect, plan_bundle_release, read_recipients, write_bundle
 from audit_tool.passphrase import MIN_LENGTH
 from audit_tool.selection import AuditFilter
 from ui.common import palette
@@ -35,8 +36,10 @@ from ui.exchange.base_dialog import LEFT, SUFFIX, ExchangeDialog, file_row
 from ui.session import Session
 
 IDENTIFIERS_NOTE = (
-    "Leave unticked unless the receiver needs case references: the file then carries "
-    "pseudonyms only. Evidence notes and summaries always travel, encrypted."
+    "Between your team's own laptops, tick it: everything travels exactly. Unticked, the "
+    "file is a release: pseudonyms only, case references typed in text removed, reviewer "
+    "names replaced and times cut to the day; it is recorded in the release register for "
+    "the recipient named below. Evidence notes and summaries always travel, encrypted."
 )
 
 
@@ -52,6 +55,7 @@ class SendDialog(ExchangeDialog):
         super().__init__(session, parent)
         self.flt = flt
         self.sent = None
+        self._plan = None  # the release to record once the file is written
         self.setWindowTitle("Send audits")
         what = QGroupBox("Which audits")
         self.selected = QRadioButton(f"The audits the list shows ({selection_text})")
@@ -61,6 +65,10 @@ class SendDialog(ExchangeDialog):
         wl.addWidget(self.selected, 0, LEFT)
         wl.addWidget(self.everything, 0, LEFT)
         self.identifiers = QCheckBox("Include case references")
+        self.recipient = QLineEdit()  # a file without references is a release (issue 18)
+        self.recipient.setPlaceholderText("e.g. Lead, North partnership")
+        name(self.recipient, "For (recipient)", "Who the file is for: the release register records it")
+        self.identifiers.toggled.connect(lambda on: self.recipient.setEnabled(not on))
         note = QLabel(IDENTIFIERS_NOTE)
         note.setWordWrap(True)
         palette.set_text_colour(note, palette.muted())
@@ -110,6 +118,12 @@ class SendDialog(ExchangeDialog):
         layout.addWidget(what)
         layout.addWidget(self.identifiers)
         layout.addWidget(note)
+        for_row = QHBoxLayout()
+        caption = QLabel("&For (recipient):")
+        caption.setBuddy(self.recipient)
+        for_row.addWidget(caption)
+        for_row.addWidget(self.recipient, 1)
+        layout.addLayout(for_row)
         layout.addWidget(protect)
         layout.addLayout(file_row("&Save as:", self.path, self.choose))
         layout.addWidget(self.progress)
@@ -133,6 +147,7 @@ class SendDialog(ExchangeDialog):
             self.selected,
             self.everything,
             self.identifiers,
+            self.recipient,
             self.use_passphrase,
             self.use_keys,
             self.path,
@@ -190,12 +205,28 @@ class SendDialog(ExchangeDialog):
             return
         flt = AuditFilter() if self.everything.isChecked() else self.flt
         include = self.identifiers.isChecked()
+        recipient = self.recipient.text().strip()
+        if not include and not recipient:
+            self._say("Say who this file is for (recipient): without case references it is a "
+                      "release, and the release register records it.", bad=True)
+            self.recipient.setFocus()
+            return
+        try:
+            who = local_reviewer(self.session.db).name  # on this thread: it may write
+        except AuditToolError as exc:
+            self._say(str(exc), bad=True)
+            return
+
+        def read(db):  # the register is checked before anything is written
+            doc = collect(db, flt, include)
+            return doc, plan_bundle_release(db, doc, flt, recipient, who)
+
         self._say("Reading the audits…")
         self._busy(True)
         self.progress.setRange(0, 0)
         self._job = self.session.read(
-            lambda db: collect(db, flt, include),
-            lambda doc: self._collected(doc, out, passphrase, recipients),
+            read,
+            lambda got: self._collected(got, out, passphrase, recipients),
             lambda exc: self._failed(
                 str(exc)
                 if isinstance(exc, AuditToolError)
@@ -204,11 +235,12 @@ class SendDialog(ExchangeDialog):
         )
 
     def _collected(
-        self, doc: dict, out: Path, passphrase: str | None, recipients: list[str] | None
+        self, got: tuple, out: Path, passphrase: str | None, recipients: list[str] | None
     ) -> None:
         if not self._job:
             return  # cancelled meanwhile
         self._job = 0
+        doc, self._plan = got
         self.progress.setRange(0, 100)
         self._say("Encrypting and saving…")
         self._run(
@@ -218,6 +250,12 @@ class SendDialog(ExchangeDialog):
         )
 
     def _done(self, sent) -> None:
+        plan, self._plan = self._plan, None
+        if plan is not None:
+            try:  # written: now it is a release
+                plan.record(self.session.db)
+            except AuditToolError as exc:
+                self._say(f"Saved, but not recorded in the release register: {exc}", bad=True)
         self.sent = sent
         self.passphrase.wipe()
         self.progress.setValue(100)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool.audits import local_reviewer
 from audit_tool.disclosure.rules import SUPPRESS_BELOW
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
@@ -58,6 +59,12 @@ IDENTIFIERS_NOTE = (
 )
 # the core leaves drafts out of every anonymised aggregate report (reports/build.py)
 FINALISED_ONLY_NOTE = "Anonymised reports and datasets include finalised audits only."
+RECIPIENT_LABEL = "&For (recipient):"
+RECIPIENT_TIP = (
+    "Who the report or dataset is for, e.g. 'Steering group, March meeting'. Required: the "
+    "release register records every release, and refuses one that could be subtracted from "
+    "an earlier one (Tools > Releases lists them)."
+)
 FREE_TEXT_LABEL = "Include recommendation texts (I have read them for names)"
 FREE_TEXT_TIP = (
     f"Aggregate report only. Shows recommendations recorded in {SUPPRESS_BELOW} or more audits, "
@@ -133,6 +140,7 @@ class ExportDialog(FittingDialog):
         write_dataset: Render = real_write_dataset,
         open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl,
         parent: QWidget | None = None,
+        release_period: str = "month",
     ) -> None:
         super().__init__(parent)
         self.session, self.audit_id, self.flt = session, audit_id, flt
@@ -143,6 +151,8 @@ class ExportDialog(FittingDialog):
         )
         self._build_dataset, self._write_dataset = build_dataset, write_dataset
         self._open_url = open_url
+        self._period = release_period
+        self._plan: Any = None  # the release to record once its file is written
         self._worker: Operation | None = None
         self._building = False  # an aggregate report is being built in the reader thread
         self._build_job = 0
@@ -206,6 +216,16 @@ class ExportDialog(FittingDialog):
         note.setWordWrap(True)
         palette.set_text_colour(note, palette.muted())
 
+        recipient_label = QLabel(RECIPIENT_LABEL)
+        self.recipient = QLineEdit()
+        self.recipient.setPlaceholderText("e.g. Steering group, March meeting")
+        self.recipient.setToolTip(RECIPIENT_TIP)
+        recipient_label.setBuddy(self.recipient)
+        name(self.recipient, "For (recipient)", RECIPIENT_TIP)
+        rl = QHBoxLayout()
+        rl.addWidget(recipient_label)
+        rl.addWidget(self.recipient, 1)
+
         self.folder = Path(export_folder).expanduser() if export_folder else Path.home()
         path_label = QLabel("&Save as:")
         self.path = QLineEdit()
@@ -251,6 +271,7 @@ class ExportDialog(FittingDialog):
         layout.addWidget(self.identifiers)
         layout.addWidget(note)
         layout.addWidget(self.free_text)
+        layout.addLayout(rl)
         layout.addLayout(pl)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
@@ -275,6 +296,7 @@ class ExportDialog(FittingDialog):
         if data:
             self.identifiers.setChecked(False)
         self.identifiers.setEnabled(not data and not self.running())
+        self.recipient.setEnabled(not self.this_audit.isChecked() and not self.running())
         self.report_formats.setVisible(not data)
         self.data_formats.setVisible(data)
 
@@ -344,6 +366,10 @@ class ExportDialog(FittingDialog):
         if not self.session.is_open:
             self._say("The database is locked; unlock it first.", bad=True)
             return
+        if not self.this_audit.isChecked() and not self.recipient.text().strip():
+            self._say("Say who this is for (recipient): the release register records it.", bad=True)
+            self.recipient.setFocus()
+            return
         include, fmt = self.identifiers.isChecked(), self.fmt()
         self.saved_path = None
         if self.this_audit.isChecked() and self.audit_id:
@@ -366,6 +392,19 @@ class ExportDialog(FittingDialog):
             build = lambda db, f, _identifiers: build_dataset(db, f, notes)  # noqa: E731
         elif self.free_text.isChecked():  # passed only when asked for: builders may not take it
             build = partial(build, include_free_text=True)
+        from audit_tool.export import prepare_dataset, prepare_report  # loads the builders
+
+        try:
+            who = local_reviewer(self.session.db).name  # on this thread: it may write
+        except AuditToolError as exc:
+            self._say(str(exc), bad=True)
+            return
+        # the register is checked, and dates snapped, in the core (export.prepare_*)
+        prepare = partial(
+            prepare_dataset if self.dataset.isChecked() else prepare_report,
+            recipient=self.recipient.text().strip(), who=who, period=self._period,
+            **({} if self.dataset.isChecked() else {"include_identifiers": include}),
+        )
         self._build_token += 1
         token = self._build_token
         self._set_running(True)
@@ -373,15 +412,16 @@ class ExportDialog(FittingDialog):
         self.progress.setRange(0, 0)  # busy: how long the build takes is not known
         self._say("Preparing the report…", bad=False)
         self._build_job = self.session.read(
-            lambda db: build(db, flt, include),
-            lambda report: self._built(token, report, fmt, path),
+            lambda db: prepare(db, flt, build=lambda d, f: build(d, f, include)),
+            lambda built: self._built(token, built, fmt, path),
             lambda exc: self._build_failed(token, exc),
         )
 
-    def _built(self, token: int, report: Any, fmt: str, path: Path) -> None:
+    def _built(self, token: int, built: tuple[Any, Any], fmt: str, path: Path) -> None:
         if token != self._build_token or not self._building:
             return  # cancelled meanwhile: the report is dropped
         self._end_build()
+        report, self._plan = built
         self._start_render(report, fmt, path)
 
     def _build_failed(self, token: int, exc: BaseException) -> None:
@@ -436,6 +476,7 @@ class ExportDialog(FittingDialog):
     def _set_running(self, running: bool) -> None:
         for w in (
             self.export_button,
+            self.recipient,
             self.this_audit,
             self.aggregate,
             self.dataset,
@@ -459,6 +500,13 @@ class ExportDialog(FittingDialog):
         self.cancel_button.setText("Cancel" if running else "Close")
 
     def _succeeded(self, path: str) -> None:
+        plan, self._plan = self._plan, None
+        if plan is not None:
+            try:  # written: now it is a release (recorded on this window's connection)
+                plan.record(self.session.db)
+            except AuditToolError as exc:
+                self._say(f"Saved, but not recorded in the release register: {exc}", bad=True)
+                return
         self.saved_path = Path(path)
         self.progress.setValue(100)
         files = self._targets(self.saved_path)
