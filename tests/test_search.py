@@ -1,0 +1,86 @@
+"""The list's search in evidence notes and summaries (issue 23 item 4): FTS5 inside the real
+encrypted database, kept up to date by triggers, and never part of an export."""
+
+from __future__ import annotations
+
+from audit_tool import audits
+from audit_tool.search import match_expression, search_notes
+from audit_tool.store import Database
+from tests.conftest import PASSPHRASE
+
+
+def _audit(db, mini, ref: str = "REF-1") -> str:
+    case = audits.add_case(db, ref, "Testshire (fictional)")
+    return audits.new_audit(db, case.id, mini)
+
+
+def test_fts5_table_lives_in_the_encrypted_file(db, db_path):
+    (sql,) = db.query_one("SELECT sql FROM sqlite_master WHERE name = 'search_text'")
+    assert "fts5" in sql.lower()
+    assert b"SQLite format 3" not in db_path.read_bytes()[:16]
+
+
+def test_a_note_is_found_with_its_snippet_and_leaves_when_changed(db, mini):
+    a = _audit(db, mini)
+    b = _audit(db, mini, "REF-2")
+    audits.answer(db, a, "p1", note="Chronology shows the zebrafinch incidents clearly.")
+    audits.answer(db, b, "p1", note="Nothing of note here.")
+    found = search_notes(db, "zebrafin")  # a prefix: the reviewer is still typing
+    assert list(found) == [a]
+    assert "[zebrafinch]" in found[a]
+    audits.answer(db, a, "p1", note="Rewritten without the bird.")
+    assert search_notes(db, "zebrafinch") == {}
+    assert list(search_notes(db, "bird")) == [a]
+
+
+def test_summaries_are_found_and_every_word_must_match(db, mini):
+    a = _audit(db, mini)
+    audits.set_summary(db, a, "summary", "The quokka plan was reviewed.")
+    assert list(search_notes(db, "quokka plan")) == [a]
+    assert search_notes(db, "quokka absent") == {}
+    assert search_notes(db, "qu") == {}  # too short to search notes for
+
+
+def test_a_deleted_draft_leaves_the_index(db, mini):
+    a = _audit(db, mini)
+    audits.answer(db, a, "p1", note="The axolotl visit is recorded.")
+    audits.set_summary(db, a, "strengths", "Axolotl strengths.")
+    assert list(search_notes(db, "axolotl")) == [a]
+    audits.delete_draft(db, a)
+    assert search_notes(db, "axolotl") == {}
+    assert db.query_one("SELECT count(*) FROM search_keys")[0] == 0
+    assert db.query_one("SELECT count(*) FROM search_text")[0] == 0
+
+
+def test_operators_typed_are_words_not_syntax(db, mini):
+    a = _audit(db, mini)
+    audits.answer(db, a, "p1", note='He said "NOT" near the door; OR so it seems.')
+    assert match_expression('"NOT" OR (') == '"NOT"* "OR"*'
+    assert list(search_notes(db, 'not" or (')) == [a]
+    assert search_notes(db, "*** ''") == {}
+
+
+def test_an_existing_database_is_backfilled_on_upgrade(db_path, mini):
+    from audit_tool.store.schema import MIGRATIONS
+
+    with Database.create(db_path, PASSPHRASE) as db:
+        a = _audit(db, mini)
+        audits.answer(db, a, "p1", note="Platypus sighting in the chronology.")
+        audits.set_summary(db, a, "improvements", "Wombat follow-up.")
+        step = len(MIGRATIONS) - next(
+            i for i, m in enumerate(reversed(MIGRATIONS)) if "search_text" in str(m)
+        ) - 1
+        conn = db.conn  # undo the search step, as a file written before it would be
+        conn.execute("INSERT INTO meta VALUES ('migrating', 'test')")
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+        ).fetchall():
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DROP TABLE search_text")
+        conn.execute("DROP TABLE search_keys")
+        conn.execute("DELETE FROM meta WHERE key = 'migrating'")
+        conn.execute(f"PRAGMA user_version = {step}")
+        conn.commit()
+    with Database.open(db_path, PASSPHRASE) as db:
+        assert list(search_notes(db, "platypus")) == [a]
+        assert list(search_notes(db, "wombat")) == [a]
