@@ -27,8 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "ui")]
 
 from benchmarks.common import PASSPHRASE, demo_db, summary, timings  # noqa: E402
 
-WORDS = ("chronology shows repeated incidents plan names actions safety visit school "
-         "health partner child mother worker referral assessment contact police").split()
+WORDS = ["chronology", "shows", "repeated", "incidents", "plan", "names", "actions", "safety", "visit", "school", "health", "partner", "child", "mother", "worker", "referral", "assessment", "contact", "police"]
 
 
 def autosave(n: int) -> None:
@@ -107,11 +106,11 @@ def big_database(n: int) -> Path:
 def gui(n: int, repeats: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bench-search-cfg-")
-    from bench_gui import _paint_waiter, _until
     from PySide6.QtWidgets import QApplication
 
     from audit_tool.search import search_notes
     from audit_tool.settings import Settings
+    from benchmarks.bench_gui import _paint_waiter, _until
     from ui.main_window import MainWindow
     from ui.session import Session
 
