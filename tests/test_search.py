@@ -84,3 +84,29 @@ def test_an_existing_database_is_backfilled_on_upgrade(db_path, mini):
     with Database.open(db_path, PASSPHRASE) as db:
         assert list(search_notes(db, "platypus")) == [a]
         assert list(search_notes(db, "wombat")) == [a]
+
+
+def test_a_replaced_row_leaves_no_stale_text(db, mini):
+    """INSERT OR REPLACE fires no delete trigger (recursive_triggers is off): the insert
+    trigger clears what the replaced row left, so the old words are no longer found."""
+    a = _audit(db, mini)
+    audits.answer(db, a, "p1", note="The narwhal visit.")
+    with db.conn as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO answers (audit_id, item_id, note, updated_at)"
+            " VALUES (?, 'p1', 'The dugong visit.', '2026-01-01')", (a,)
+        )
+    assert search_notes(db, "narwhal") == {}
+    assert list(search_notes(db, "dugong")) == [a]
+    assert db.query_one("SELECT count(*) FROM search_text")[0] == 1
+
+
+def test_a_hidden_items_note_is_not_searchable(db, mini):
+    a = _audit(db, mini)
+    audits.answer(db, a, "p1", note="The manatee note.")
+    with db.conn as conn:  # as store.flat.mark_hidden does when a condition hides the item
+        conn.execute("UPDATE answers SET applies = 0 WHERE audit_id = ? AND item_id = 'p1'", (a,))
+    assert search_notes(db, "manatee") == {}
+    with db.conn as conn:
+        conn.execute("UPDATE answers SET applies = 1 WHERE audit_id = ? AND item_id = 'p1'", (a,))
+    assert list(search_notes(db, "manatee")) == [a]

@@ -102,6 +102,10 @@ SEARCH_STEP = """
     CREATE TRIGGER search_answers_insert AFTER INSERT ON answers
         WHEN NEW.note <> '' AND NEW.applies
         BEGIN
+            -- a row REPLACE removed fires no delete trigger: drop what it left first
+            DELETE FROM search_text WHERE rowid = (SELECT rid FROM search_keys
+                WHERE audit_id = NEW.audit_id AND field = 'note:' || NEW.item_id);
+            DELETE FROM search_keys WHERE audit_id = NEW.audit_id AND field = 'note:' || NEW.item_id;
             INSERT INTO search_keys (audit_id, field) VALUES (NEW.audit_id, 'note:' || NEW.item_id);
             INSERT INTO search_text (rowid, text) VALUES (last_insert_rowid(), NEW.note);
         END;
@@ -125,6 +129,9 @@ SEARCH_STEP = """
         END;
     CREATE TRIGGER search_audits_insert AFTER INSERT ON audits
         BEGIN
+            DELETE FROM search_text WHERE rowid IN (SELECT rid FROM search_keys
+                WHERE audit_id = NEW.id AND field NOT LIKE 'note:%');
+            DELETE FROM search_keys WHERE audit_id = NEW.id AND field NOT LIKE 'note:%';
             INSERT INTO search_keys (audit_id, field)
                 SELECT NEW.id, f FROM (SELECT 'summary' AS f, NEW.summary AS t
                     UNION ALL SELECT 'strengths', NEW.strengths
