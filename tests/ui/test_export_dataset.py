@@ -132,3 +132,25 @@ def test_no_native_formats_in_the_frozen_app(qtbot, session, tmp_path, monkeypat
     assert dialog.native_note.isVisible()
     assert dialog.native_note.text() == dataset_stats.NATIVE_UNAVAILABLE
     assert dialog.xlsx.isEnabled() and dialog.csv.isEnabled()
+
+
+def test_save_as_offers_the_spss_and_stata_file_types(qtbot, session, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+
+    def fake(_parent, _title, start, filt):
+        asked.append(filt)
+        return str(Path(start).with_name("chosen")), filt
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake))
+    dialog = _dialog(qtbot, session, tmp_path)
+    _click(qtbot, dialog.dataset)
+    for button, filt, suffix in (
+        (dialog.sav, "SPSS data (*.sav)", ".sav"),
+        (dialog.dta, "Stata data (*.dta)", ".dta"),
+    ):
+        _click(qtbot, button)
+        _click(qtbot, dialog.choose)
+        assert asked[-1] == filt
+        assert dialog.path.text() == str(tmp_path / ("chosen" + suffix))
