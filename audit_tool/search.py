@@ -13,6 +13,7 @@ from .store import Database
 MIN_WORD = 3  # shorter words match too much of 50,000 audits to be worth showing
 LIMIT = 500  # audits returned at most, best matches first
 MARK = ("[", "]")  # around the matched words in a snippet (plain text: read aloud as is)
+FIELD_LABELS = {"summary": "Summary: ", "strengths": "Strengths: ", "improvements": "Improvements: "}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 _SQL = """
@@ -40,9 +41,11 @@ def search_notes(db: Database, text: str, limit: int = LIMIT) -> dict[str, str]:
         return {}
     found: dict[str, str] = {}
     # several notes of one audit may match: fetch more rows than audits wanted
-    for audit_id, _field, snippet in db.iterate(_SQL, (*MARK, expr, limit * 4)):
+    for audit_id, field, snippet in db.iterate(_SQL, (*MARK, expr, limit * 4)):
         if audit_id not in found:
-            found[audit_id] = " ".join(snippet.split())  # one line in the list
+            # one line in the list; an evidence note is the usual place, so only the
+            # summary fields say where the words were found
+            found[audit_id] = FIELD_LABELS.get(field, "") + " ".join(snippet.split())
             if len(found) >= limit:
                 break
     return found

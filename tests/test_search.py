@@ -36,7 +36,7 @@ def test_a_note_is_found_with_its_snippet_and_leaves_when_changed(db, mini):
 def test_summaries_are_found_and_every_word_must_match(db, mini):
     a = _audit(db, mini)
     audits.set_summary(db, a, "summary", "The quokka plan was reviewed.")
-    assert list(search_notes(db, "quokka plan")) == [a]
+    assert search_notes(db, "quokka plan") == {a: "Summary: The [quokka] [plan] was reviewed."}
     assert search_notes(db, "quokka absent") == {}
     assert search_notes(db, "qu") == {}  # too short to search notes for
 

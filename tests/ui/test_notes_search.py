@@ -54,7 +54,7 @@ def test_a_word_from_a_note_shows_that_audit_with_its_snippet(qtbot, window, not
     # a summary is searched too; the existing search on area etc. still works
     _search(qtbot, window, "kestrel")
     qtbot.waitUntil(lambda: list(_shown(model)) == [noted["REF-C"]], timeout=3000)
-    assert "[Kestrel]" in _shown(model)[noted["REF-C"]]
+    assert _shown(model)[noted["REF-C"]] == "Summary: [Kestrel] safety plan reviewed."
     _search(qtbot, window, "testshire")
     qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=3000)
     assert page.table.isColumnHidden(COL["match"])  # no note matched: no notes column

@@ -261,7 +261,9 @@ class AuditListModel(QAbstractTableModel):
         if text.strip().lower() != self._text or (not found and not self._notes):
             return
         self._notes = dict(found)
-        self._rebuild()
+        self.beginResetModel()  # the order and drop-down filters are unchanged: no re-sort
+        self._visible = self._filtered(self._order)
+        self.endResetModel()
 
     def has_note_matches(self) -> bool:
         return bool(self._notes)

@@ -430,6 +430,10 @@ class AuditListPage(QWidget):
             return
         self.table.setColumnHidden(col, not show)
         if show:
+            hh = self.table.horizontalHeader()  # beside the case, even in a layout saved before
+            want = hh.visualIndex(COL["case"]) + 1
+            if hh.visualIndex(col) != want:
+                hh.moveSection(hh.visualIndex(col), want if hh.visualIndex(col) > want else want - 1)
             em = self.table.fontMetrics().horizontalAdvance("M")
             width = max(24 * em, self.table.viewport().width() // 3)
             self.table.setColumnWidth(col, min(width, 48 * em))
