@@ -10,18 +10,27 @@ import re
 
 from .store import Database
 
-MIN_WORD = 3  # shorter words match too much of 50,000 audits to be worth showing
-LIMIT = 500  # audits returned at most, best matches first
+MIN_WORD = 3  # shorter words match too much of 50,000 audits to be worth searching
+SNIPPETS = 500  # audits shown with a snippet at most (the newest notes first)
+MORE = "Found in a note or summary (open the audit to read it)"  # beyond SNIPPETS
 MARK = ("[", "]")  # around the matched words in a snippet (plain text: read aloud as is)
 FIELD_LABELS = {"summary": "Summary: ", "strengths": "Strengths: ", "improvements": "Improvements: "}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-_SQL = """
+# newest text first: FTS5 walks its rowids in order and stops at the LIMIT, so a snippet is
+# made for the rows shown only (ORDER BY rank would score every match first). The list
+# shows the matches in its own sort order, so relevance order would not be seen anyway.
+_SNIPPETS_SQL = """
 SELECT k.audit_id, k.field, snippet(search_text, 0, ?, ?, '…', 10)
 FROM search_text JOIN search_keys k ON k.rid = search_text.rowid
 WHERE search_text MATCH ?
-ORDER BY rank
+ORDER BY search_text.rowid DESC
 LIMIT ?
+"""
+_ALL_SQL = """
+SELECT DISTINCT k.audit_id
+FROM search_text JOIN search_keys k ON k.rid = search_text.rowid
+WHERE search_text MATCH ?
 """
 
 
@@ -34,18 +43,22 @@ def match_expression(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words)  # quoted: no word is taken for an operator
 
 
-def search_notes(db: Database, text: str, limit: int = LIMIT) -> dict[str, str]:
-    """Audit id -> a snippet of its best-matching note or summary, best first."""
+def search_notes(db: Database, text: str, snippets: int = SNIPPETS) -> dict[str, str]:
+    """Audit id -> a snippet of its newest matching note or summary, for every audit whose
+    notes or summary hold every word typed (beyond `snippets` audits, the text MORE)."""
     expr = match_expression(text)
     if expr is None:
         return {}
     found: dict[str, str] = {}
-    # several notes of one audit may match: fetch more rows than audits wanted
-    for audit_id, field, snippet in db.iterate(_SQL, (*MARK, expr, limit * 4)):
-        if audit_id not in found:
+    rows = snippets * 4  # several notes of one audit may match
+    fetched = 0
+    for audit_id, field, snippet in db.iterate(_SNIPPETS_SQL, (*MARK, expr, rows)):
+        fetched += 1
+        if audit_id not in found and len(found) < snippets:
             # one line in the list; an evidence note is the usual place, so only the
             # summary fields say where the words were found
             found[audit_id] = FIELD_LABELS.get(field, "") + " ".join(snippet.split())
-            if len(found) >= limit:
-                break
+    if fetched >= rows or len(found) >= snippets:  # there may be more: every audit, no snippet
+        for (audit_id,) in db.iterate(_ALL_SQL, (expr,)):
+            found.setdefault(audit_id, MORE)
     return found

@@ -4,7 +4,7 @@ encrypted database, kept up to date by triggers, and never part of an export."""
 from __future__ import annotations
 
 from audit_tool import audits
-from audit_tool.search import match_expression, search_notes
+from audit_tool.search import MORE, match_expression, search_notes
 from audit_tool.store import Database
 from tests.conftest import PASSPHRASE
 
@@ -110,3 +110,13 @@ def test_a_hidden_items_note_is_not_searchable(db, mini):
     with db.conn as conn:
         conn.execute("UPDATE answers SET applies = 1 WHERE audit_id = ? AND item_id = 'p1'", (a,))
     assert list(search_notes(db, "manatee")) == [a]
+
+
+def test_every_matching_audit_is_found_and_the_newest_have_snippets(db, mini):
+    ids = [_audit(db, mini, f"REF-{i}") for i in range(5)]
+    for aid in ids:
+        audits.answer(db, aid, "p1", note="The heron visit.")
+    found = search_notes(db, "heron", snippets=2)
+    assert set(found) == set(ids)
+    assert [found[a] for a in ids[-2:]] == ["The [heron] visit."] * 2  # newest first
+    assert [found[a] for a in ids[:3]] == [MORE] * 3
