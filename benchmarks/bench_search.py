@@ -103,6 +103,22 @@ def big_database(n: int) -> Path:
     return path
 
 
+def rare_word(path: Path) -> None:
+    """30 notes with a word no other note has (a name, a place), as most searches are."""
+    from audit_tool.store import Database
+
+    with Database.open(path, PASSPHRASE) as db, db.conn as conn:
+        if conn.execute("SELECT 1 FROM answers WHERE item_id = 'bench-rare'").fetchone():
+            return
+        conn.execute("INSERT INTO meta VALUES ('migrating', 'bench')")
+        ids = [r[0] for r in conn.execute("SELECT id FROM audits ORDER BY random() LIMIT 30")]
+        conn.executemany(
+            "INSERT INTO answers (audit_id, item_id, note, updated_at) VALUES (?,?,?,?)",
+            [(a, "bench-rare", "The kingfisher visit is recorded.", "2026-01-01") for a in ids],
+        )
+        conn.execute("DELETE FROM meta WHERE key = 'migrating'")
+
+
 def gui(n: int, repeats: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="bench-search-cfg-")
@@ -115,6 +131,7 @@ def gui(n: int, repeats: int) -> None:
     from ui.session import Session
 
     path = big_database(n)
+    rare_word(path)
     app = QApplication(["bench"])
     session = Session(path)
     session.unlock(PASSPHRASE)
@@ -125,7 +142,31 @@ def gui(n: int, repeats: int) -> None:
     _until(app, lambda: not model.partial and not window.loader.loading(), timeout=120)
     viewport = page.table.viewport()
     painted = _paint_waiter(viewport)
-    first, plain, notes, query = [], [], [], []
+    first, plain, before, notes, query, rare, rare_query = [], [], [], [], [], [], []
+
+    def type_plain(into: list[float]) -> None:
+        for text in ("g", "gl", "gle", "glen", "glenm", ""):
+            painted.painted = False
+            t = time.perf_counter()
+            page.search.setText(text)
+            viewport.update()
+            _until(app, lambda: painted.painted)
+            into.append(time.perf_counter() - t)
+        _until(app, lambda: not window.loader._search_job)
+
+    def type_notes(texts: tuple[str, ...], into: list[float], queries: list[float]) -> None:
+        for text in texts:
+            painted.painted = False
+            t = time.perf_counter()
+            page.search.setText(text)
+            _until(app, lambda: model.has_note_matches() and not window.loader._search_job)
+            viewport.update()
+            _until(app, lambda: painted.painted)
+            into.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            search_notes(session.db, text)
+            queries.append(time.perf_counter() - t)
+
     for _ in range(repeats):
         painted.painted = False
         t = time.perf_counter()
@@ -134,25 +175,13 @@ def gui(n: int, repeats: int) -> None:
         _until(app, lambda: painted.painted)
         first.append(time.perf_counter() - t)
         _until(app, lambda: not model.partial and not window.loader.loading(), timeout=120)
-        for text in ("g", "gl", "gle", "glen", "glenm", ""):
-            painted.painted = False
-            t = time.perf_counter()
-            page.search.setText(text)
-            viewport.update()
-            _until(app, lambda: painted.painted)
-            plain.append(time.perf_counter() - t)
-        for text in ("chr", "chro", "chron", "chronology", "chronology sch", "chronology school"):
-            painted.painted = False
-            t = time.perf_counter()
-            page.search.setText(text)
-            _until(app, lambda text=text: model.has_note_matches()
-                   and not window.loader._search_job)
-            viewport.update()
-            _until(app, lambda: painted.painted)
-            notes.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            search_notes(session.db, text)
-            query.append(time.perf_counter() - t)
+        type_plain(plain)
+        page.search.textChanged.disconnect(window.loader.search_notes)  # as before issue 23
+        type_plain(before)
+        page.search.textChanged.connect(window.loader.search_notes)
+        type_notes(("kin", "king", "kingf", "kingfisher"), rare, rare_query)
+        page.clear_filters()
+        type_notes(("chr", "chro", "chron", "chronology", "chronology sch"), notes, query)
         page.clear_filters()
         app.processEvents()
 
@@ -163,8 +192,11 @@ def gui(n: int, repeats: int) -> None:
 
     print(f"The list on {model.total():,} audits with {4 * n:,} notes:")
     line("first paint", first, 0.3)
-    line("keystroke, existing search (no note matches)", plain, 0.05)
-    line("keystroke with note matches, to rows painted", notes)
+    line("keystroke, existing search, notes not searched", before, 0.05)
+    line("keystroke, existing search, notes searched too", plain, 0.05)
+    line("keystroke, a word in 30 notes, to rows painted", rare)
+    line("  of which the FTS5 query (search_notes)", rare_query)
+    line("keystroke, words in half of all notes, painted", notes)
     line("  of which the FTS5 query (search_notes)", query)
     window.close()
     session.lock()
