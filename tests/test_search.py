@@ -61,15 +61,13 @@ def test_operators_typed_are_words_not_syntax(db, mini):
 
 
 def test_an_existing_database_is_backfilled_on_upgrade(db_path, mini):
-    from audit_tool.store.schema import MIGRATIONS
+    from audit_tool.store.schema import MIGRATIONS, SEARCH_STEP
 
     with Database.create(db_path, PASSPHRASE) as db:
         a = _audit(db, mini)
         audits.answer(db, a, "p1", note="Platypus sighting in the chronology.")
         audits.set_summary(db, a, "improvements", "Wombat follow-up.")
-        step = len(MIGRATIONS) - next(
-            i for i, m in enumerate(reversed(MIGRATIONS)) if "search_text" in str(m)
-        ) - 1
+        step = MIGRATIONS.index(SEARCH_STEP)
         conn = db.conn  # undo the search step, as a file written before it would be
         conn.execute("INSERT INTO meta VALUES ('migrating', 'test')")
         for (name,) in conn.execute(
