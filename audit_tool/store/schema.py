@@ -84,6 +84,99 @@ DISCLOSURE_STEP = """
         BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
 """
 
+# Issue 23 item 4: the list's search over evidence notes and summaries, on this laptop only
+# (identifiable: nothing exported reads these tables). answers is WITHOUT ROWID, so the FTS5
+# table keeps its own copy of the text; search_keys maps (audit, field) to its FTS rowid so a
+# trigger replaces one note by rowid instead of scanning the index. Triggers keep both up to
+# date on every write, so the core's write path needs no change; a note on an item a
+# condition hides (applies = 0) is not searchable, and a deleted audit's text leaves.
+# A step that rebuilds answers or audits must recreate these triggers.
+SEARCH_STEP = """
+    CREATE TABLE search_keys (
+        rid INTEGER PRIMARY KEY,
+        audit_id TEXT NOT NULL,
+        field TEXT NOT NULL,               -- 'note:<item id>', 'summary', 'strengths', 'improvements'
+        UNIQUE (audit_id, field)
+    );
+    CREATE VIRTUAL TABLE search_text USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TRIGGER search_answers_insert AFTER INSERT ON answers
+        WHEN NEW.note <> '' AND NEW.applies
+        BEGIN
+            -- a row REPLACE removed fires no delete trigger: drop what it left first
+            DELETE FROM search_text WHERE rowid = (SELECT rid FROM search_keys
+                WHERE audit_id = NEW.audit_id AND field = 'note:' || NEW.item_id);
+            DELETE FROM search_keys WHERE audit_id = NEW.audit_id AND field = 'note:' || NEW.item_id;
+            INSERT INTO search_keys (audit_id, field) VALUES (NEW.audit_id, 'note:' || NEW.item_id);
+            INSERT INTO search_text (rowid, text) VALUES (last_insert_rowid(), NEW.note);
+        END;
+    CREATE TRIGGER search_answers_update AFTER UPDATE OF note, applies ON answers
+        WHEN OLD.note IS NOT NEW.note OR OLD.applies IS NOT NEW.applies
+        BEGIN
+            DELETE FROM search_text WHERE rowid = (SELECT rid FROM search_keys
+                WHERE audit_id = OLD.audit_id AND field = 'note:' || OLD.item_id);
+            DELETE FROM search_keys WHERE audit_id = OLD.audit_id AND field = 'note:' || OLD.item_id;
+            INSERT INTO search_keys (audit_id, field)
+                SELECT NEW.audit_id, 'note:' || NEW.item_id WHERE NEW.note <> '' AND NEW.applies;
+            INSERT INTO search_text (rowid, text)
+                SELECT rid, NEW.note FROM search_keys
+                WHERE audit_id = NEW.audit_id AND field = 'note:' || NEW.item_id;
+        END;
+    CREATE TRIGGER search_answers_delete AFTER DELETE ON answers
+        BEGIN
+            DELETE FROM search_text WHERE rowid = (SELECT rid FROM search_keys
+                WHERE audit_id = OLD.audit_id AND field = 'note:' || OLD.item_id);
+            DELETE FROM search_keys WHERE audit_id = OLD.audit_id AND field = 'note:' || OLD.item_id;
+        END;
+    CREATE TRIGGER search_audits_insert AFTER INSERT ON audits
+        BEGIN
+            DELETE FROM search_text WHERE rowid IN (SELECT rid FROM search_keys
+                WHERE audit_id = NEW.id AND field NOT LIKE 'note:%');
+            DELETE FROM search_keys WHERE audit_id = NEW.id AND field NOT LIKE 'note:%';
+            INSERT INTO search_keys (audit_id, field)
+                SELECT NEW.id, f FROM (SELECT 'summary' AS f, NEW.summary AS t
+                    UNION ALL SELECT 'strengths', NEW.strengths
+                    UNION ALL SELECT 'improvements', NEW.improvements) WHERE t <> '';
+            INSERT INTO search_text (rowid, text)
+                SELECT k.rid, CASE k.field WHEN 'summary' THEN NEW.summary
+                    WHEN 'strengths' THEN NEW.strengths ELSE NEW.improvements END
+                FROM search_keys k WHERE k.audit_id = NEW.id AND k.field NOT LIKE 'note:%';
+        END;
+    CREATE TRIGGER search_audits_update AFTER UPDATE OF summary, strengths, improvements ON audits
+        WHEN OLD.summary IS NOT NEW.summary OR OLD.strengths IS NOT NEW.strengths
+          OR OLD.improvements IS NOT NEW.improvements
+        BEGIN
+            DELETE FROM search_text WHERE rowid IN (SELECT rid FROM search_keys
+                WHERE audit_id = OLD.id AND field NOT LIKE 'note:%');
+            DELETE FROM search_keys WHERE audit_id = OLD.id AND field NOT LIKE 'note:%';
+            INSERT INTO search_keys (audit_id, field)
+                SELECT NEW.id, f FROM (SELECT 'summary' AS f, NEW.summary AS t
+                    UNION ALL SELECT 'strengths', NEW.strengths
+                    UNION ALL SELECT 'improvements', NEW.improvements) WHERE t <> '';
+            INSERT INTO search_text (rowid, text)
+                SELECT k.rid, CASE k.field WHEN 'summary' THEN NEW.summary
+                    WHEN 'strengths' THEN NEW.strengths ELSE NEW.improvements END
+                FROM search_keys k WHERE k.audit_id = NEW.id AND k.field NOT LIKE 'note:%';
+        END;
+    CREATE TRIGGER search_audits_delete AFTER DELETE ON audits
+        BEGIN
+            DELETE FROM search_text WHERE rowid IN (SELECT rid FROM search_keys WHERE audit_id = OLD.id);
+            DELETE FROM search_keys WHERE audit_id = OLD.id;
+        END;
+    -- backfill what is already there
+    INSERT INTO search_keys (audit_id, field)
+        SELECT audit_id, 'note:' || item_id FROM answers WHERE note <> '' AND applies;
+    INSERT INTO search_keys (audit_id, field)
+        SELECT id, f FROM (SELECT id, 'summary' AS f, summary AS t FROM audits
+            UNION ALL SELECT id, 'strengths', strengths FROM audits
+            UNION ALL SELECT id, 'improvements', improvements FROM audits) WHERE t <> '';
+    INSERT INTO search_text (rowid, text)
+        SELECT k.rid, CASE WHEN k.field LIKE 'note:%' THEN
+                (SELECT n.note FROM answers n WHERE n.audit_id = k.audit_id AND n.item_id = substr(k.field, 6))
+            WHEN k.field = 'summary' THEN a.summary
+            WHEN k.field = 'strengths' THEN a.strengths ELSE a.improvements END
+        FROM search_keys k JOIN audits a ON a.id = k.audit_id;
+"""
+
 MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     # 1: initial schema
     """
@@ -345,7 +438,7 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     #    imported (a replayed file is refused) and the received versions that clash with a
     #    local change, kept side by side until a person chooses
     lambda conn: _exchange_step(conn),
-    # 7 (DISCLOSURE step; renumber freely at merge): issue 18. Each audit's random record
+    # 7: issue 18. Each audit's random record
     #    key for cell-key perturbation (audit_tool/disclosure/cellkey.py), kept in its own
     #    table so that it can be set on EVERY insert by the database (ALTER TABLE cannot
     #    add a column with a random default, and an AFTER INSERT update of a finalised audit
@@ -353,6 +446,9 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     #    A key survives the audit's deletion on purpose: an exchange import that replaces a
     #    row keeps the key. And the release register (disclosure/register.py), append only.
     DISCLOSURE_STEP,
+    # 8: issue 23, the notes search: an FTS5 index inside the encrypted file, kept by
+    #    triggers (a later step that rebuilds answers or audits must recreate them)
+    SEARCH_STEP,
 ]
 
 

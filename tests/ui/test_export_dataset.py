@@ -79,7 +79,10 @@ def test_dataset_to_csv_names_its_three_files(qtbot, session, mini, tmp_path):
     qtbot.waitUntil(lambda: not dialog.running(), timeout=30_000)
     stem = Path(dialog.path.text()).stem
     names = [f"{stem}_{t}.csv" for t in ("answers", "audits", "codebook")]
-    assert dialog.status.text() == f"Saved in {tmp_path}: {', '.join(names)}"
+    labels = [f"{stem}_wide.{ext}" for ext in ("csv", "sps", "do")]  # issue 23: SPSS/Stata labels
+    assert dialog.status.text() == f"Saved in {tmp_path}: {', '.join(names + labels)}"
+    assert dialog.will_write.text() == f"Will be written: {', '.join(names + labels)}"
+    assert all((tmp_path / n).is_file() for n in labels)
     for n in names:
         assert (tmp_path / n).read_bytes().startswith(b"\xef\xbb\xbf")
     text = (tmp_path / names[0]).read_text(encoding="utf-8-sig")
@@ -94,3 +97,62 @@ def test_dataset_to_csv_names_its_three_files(qtbot, session, mini, tmp_path):
     qtbot.waitUntil(lambda: not small.running(), timeout=30_000)
     assert small.status.text() == "No finalised audits match this selection; nothing was written."
     assert not (tmp_path / "none.xlsx").exists()
+
+
+def test_dataset_to_spss_and_stata_read_back_with_pyreadstat(qtbot, session, mini, tmp_path):
+    import pyreadstat
+
+    _populate(session.db, mini)
+    for button, suffix, read in (
+        ("sav", "sav", pyreadstat.read_sav),
+        ("dta", "dta", pyreadstat.read_dta),
+    ):
+        dialog = _dialog(qtbot, session, tmp_path)
+        _click(qtbot, dialog.dataset)
+        _click(qtbot, getattr(dialog, button))
+        assert dialog.fmt() == suffix and dialog.path.text().endswith("." + suffix)
+        assert not dialog.native_note.isVisible() and not dialog.will_write.isVisible()
+        _click(qtbot, dialog.export_button)
+        qtbot.waitUntil(lambda d=dialog: not d.running(), timeout=30_000)
+        out = Path(dialog.path.text())
+        assert dialog.status.text() == f"Saved: {out}", dialog.status.text()
+        frame, meta = read(str(out))
+        assert len(frame) == 8  # one row per audit
+        assert "Is the pattern of behaviour described?" in " ".join(meta.column_labels)
+        labelled = [v for v in meta.variable_value_labels.values() if "Very good" in v.values()]
+        assert labelled, meta.variable_value_labels
+        assert not any("FICT-GUI" in str(v) for v in frame.to_numpy().ravel())
+
+
+def test_no_native_formats_in_the_frozen_app(qtbot, session, tmp_path, monkeypatch):
+    from audit_tool import dataset_stats
+
+    monkeypatch.setattr(dataset_stats, "native_available", lambda: False)
+    dialog = _dialog(qtbot, session, tmp_path)
+    _click(qtbot, dialog.dataset)
+    assert not dialog.sav.isEnabled() and not dialog.dta.isEnabled()
+    assert dialog.native_note.isVisible()
+    assert dialog.native_note.text() == dataset_stats.NATIVE_UNAVAILABLE
+    assert dialog.xlsx.isEnabled() and dialog.csv.isEnabled()
+
+
+def test_save_as_offers_the_spss_and_stata_file_types(qtbot, session, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+
+    def fake(_parent, _title, start, filt):
+        asked.append(filt)
+        return str(Path(start).with_name("chosen")), filt
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake))
+    dialog = _dialog(qtbot, session, tmp_path)
+    _click(qtbot, dialog.dataset)
+    for button, filt, suffix in (
+        (dialog.sav, "SPSS data (*.sav)", ".sav"),
+        (dialog.dta, "Stata data (*.dta)", ".dta"),
+    ):
+        _click(qtbot, button)
+        _click(qtbot, dialog.choose)
+        assert asked[-1] == filt
+        assert dialog.path.text() == str(tmp_path / ("chosen" + suffix))

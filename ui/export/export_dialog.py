@@ -35,11 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool.audits import local_reviewer
+from audit_tool import dataset_stats
 from audit_tool.disclosure.rules import SUPPRESS_BELOW
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
 from audit_tool.progress import Progress
+from audit_tool.reviewers import local_reviewer
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm
@@ -198,14 +199,25 @@ class ExportDialog(FittingDialog):
 
         self.data_formats = QGroupBox("Dataset format")
         self.xlsx = QRadioButton("Excel workbook (.xlsx): a sheet per table and a codebook")
-        self.csv = QRadioButton("CSV (.csv): a file per table, for R or SPSS")
+        self.csv = QRadioButton("CSV (.csv): a file per table, with SPSS and Stata label files")
+        self.sav = QRadioButton("SPSS data (.sav): one row per audit, with value labels")
+        self.dta = QRadioButton("Stata data (.dta): one row per audit, with value labels")
         self.xlsx.setChecked(True)
         dl = QVBoxLayout(self.data_formats)
-        dl.addWidget(self.xlsx)
-        dl.addWidget(self.csv)
         self._data_fmt = QButtonGroup(self)
-        self._data_fmt.addButton(self.xlsx)
-        self._data_fmt.addButton(self.csv)
+        for button in (self.xlsx, self.csv, self.sav, self.dta):
+            dl.addWidget(button)
+            self._data_fmt.addButton(button)
+        # the frozen app leaves pyreadstat out (issue 23): say so, and offer CSV's label files
+        self.native = dataset_stats.native_available()
+        self.native_note = QLabel(dataset_stats.NATIVE_UNAVAILABLE)
+        self.native_note.setWordWrap(True)
+        palette.set_text_colour(self.native_note, palette.muted())
+        self.native_note.setVisible(not self.native)
+        dl.addWidget(self.native_note)
+        self.will_write = QLabel()  # the files a CSV export writes, before it is started
+        self.will_write.setWordWrap(True)
+        self.will_write.setObjectName("exportTargets")
 
         self.identifiers = QCheckBox("Include identifiers (case references and names)")
         self.identifiers.setChecked(False)
@@ -273,6 +285,7 @@ class ExportDialog(FittingDialog):
         layout.addWidget(self.free_text)
         layout.addLayout(rl)
         layout.addLayout(pl)
+        layout.addWidget(self.will_write)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
@@ -282,7 +295,9 @@ class ExportDialog(FittingDialog):
         self._sync_free_text()
         self._fmt.buttonToggled.connect(lambda *_: self._suggest_path())
         self._data_fmt.buttonToggled.connect(lambda *_: self._suggest_path())
+        self.path.textChanged.connect(lambda *_: self._show_targets())
         self._suggest_path()
+        self._show_targets()
 
     # -- choices ---------------------------------------------------------------------------------
     def _sync_free_text(self) -> None:
@@ -299,19 +314,32 @@ class ExportDialog(FittingDialog):
         self.recipient.setEnabled(not self.this_audit.isChecked() and not self.running())
         self.report_formats.setVisible(not data)
         self.data_formats.setVisible(data)
+        for native in (self.sav, self.dta):
+            native.setEnabled(self.native and not self.running())
 
     def fmt(self) -> str:
         if self.dataset.isChecked():
-            return "csv" if self.csv.isChecked() else "xlsx"
+            for button, suffix in ((self.csv, "csv"), (self.sav, "sav"), (self.dta, "dta")):
+                if button.isChecked():
+                    return suffix
+            return "xlsx"
         return "pdf" if self.pdf.isChecked() else "docx"
 
     def _targets(self, path: Path) -> list[Path]:
-        """The files an export writes: three for a CSV dataset, else the one."""
+        """The files an export writes: a CSV dataset's three tables and its wide table with
+        SPSS and Stata label files, else the one."""
         if self.dataset.isChecked() and self.fmt() == "csv":
             from audit_tool.dataset import csv_paths
 
-            return csv_paths(path)
+            return csv_paths(path) + dataset_stats.syntax_paths(path)
         return [path]
+
+    def _show_targets(self) -> None:
+        text = self.path.text().strip()
+        files = self._targets(Path(text)) if text else []
+        self.will_write.setVisible(len(files) > 1)
+        if len(files) > 1:
+            self.will_write.setText("Will be written: " + ", ".join(p.name for p in files))
 
     def _suggest_path(self) -> None:
         """A file name with no case data in it: the kind of report and today's date."""
@@ -322,11 +350,13 @@ class ExportDialog(FittingDialog):
             else "Analyst dataset" if self.dataset.isChecked() else "Aggregate report"
         )
         self.path.setText(str(folder / f"{kind} {date.today().isoformat()}.{self.fmt()}"))
+        self._show_targets()
 
     def _choose(self) -> None:
         suffix = self.fmt()
         filt = {"docx": "Word document (*.docx)", "pdf": "PDF (*.pdf)",
-                "xlsx": "Excel workbook (*.xlsx)", "csv": "CSV (*.csv)"}[suffix]
+                "xlsx": "Excel workbook (*.xlsx)", "csv": "CSV (*.csv)",
+                "sav": "SPSS data (*.sav)", "dta": "Stata data (*.dta)"}[suffix]
         path, _ = QFileDialog.getSaveFileName(self, "Save export as", self.path.text(), filt)
         if path:
             if not path.lower().endswith("." + suffix):
@@ -484,6 +514,8 @@ class ExportDialog(FittingDialog):
             self.pdf,
             self.xlsx,
             self.csv,
+            self.sav,
+            self.dta,
             self.identifiers,
             self.free_text,
             self.path,

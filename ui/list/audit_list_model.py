@@ -42,6 +42,9 @@ COLUMNS = (
     Column("status", "Status", "Draft or finalised"),
     Column("progress", "Progress", "Questions answered out of the questions the audit shows"),
     Column("updated", "Last changed", "When the audit was last changed"),
+    # shown only while the search finds words in notes or summaries (identifiable: this
+    # laptop only; shown beside the case, see AuditListPage)
+    Column("match", "Found in notes", "Where the search words appear in the audit's notes or summary"),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
 
@@ -94,6 +97,7 @@ class AuditListModel(QAbstractTableModel):
         self._sort_column = COL["updated"]
         self._sort_order = Qt.SortOrder.DescendingOrder
         self._when_cache: dict[str, str] = {}
+        self._notes: dict[str, str] = {}  # audit id -> snippet, for the current search text
         self.partial = False  # True while only the first page has arrived
 
     # -- Qt model interface -------------------------------------------------------------
@@ -131,6 +135,8 @@ class AuditListModel(QAbstractTableModel):
                 return f"{row.checklist_title} (version {row.checklist_version})"
             if col == COL["progress"]:
                 return f"{row.answered} of {row.total} questions answered"
+            if col == COL["match"]:
+                return self._notes.get(row.id)
             return None
         if role == AUDIT_ID_ROLE:
             return row.id
@@ -162,6 +168,8 @@ class AuditListModel(QAbstractTableModel):
             if text is None:
                 text = self._when_cache[row.updated_at] = _when(row.updated_at)
             return text
+        if col == 9:
+            return self._notes.get(row.id, "")
         return ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -200,6 +208,7 @@ class AuditListModel(QAbstractTableModel):
 
     def clear(self) -> None:
         """Forget every row (the database is locked)."""
+        self._notes = {}
         self.set_rows(([], [], []))
         self._when_cache.clear()
 
@@ -240,9 +249,27 @@ class AuditListModel(QAbstractTableModel):
             return
         narrowing = bool(self._text) and self._text in needle
         self._text = needle
+        if not narrowing:  # a longer search finds a subset; anything else waits for its own
+            self._notes = {}
         self.beginResetModel()
         self._visible = self._filtered(self._visible if narrowing else self._order)
         self.endResetModel()
+
+    def set_note_matches(self, text: str, found: dict[str, str]) -> None:
+        """The audits whose notes or summary match `text` (search.search_notes), with their
+        snippets; dropped when the search has moved on meanwhile."""
+        if text.strip().lower() != self._text or (not found and not self._notes):
+            return
+        self._notes = dict(found)
+        self.beginResetModel()  # the order and drop-down filters are unchanged: no re-sort
+        self._visible = self._filtered(self._order)
+        self.endResetModel()
+
+    def has_note_matches(self) -> bool:
+        return bool(self._notes)
+
+    def snippet(self, audit_id: str) -> str:
+        return self._notes.get(audit_id, "")
 
     def set_filter(self, field: str, value: str | None) -> None:
         if field not in FILTER_FIELDS:
@@ -258,6 +285,7 @@ class AuditListModel(QAbstractTableModel):
     def clear_filters(self) -> None:
         self._filters.clear()
         self._text = ""
+        self._notes = {}
         self._rebuild()
 
     def set_show_identifiers(self, show: bool) -> None:
@@ -282,6 +310,14 @@ class AuditListModel(QAbstractTableModel):
         if not needle:
             return [i for i in candidates if passes[i]]
         hay = self._hay
+        if self._notes:  # only while notes match: the usual keystroke stays as fast as before
+            notes, rows, refs = self._notes, self._rows, self._refs
+            show_ids = self._show_ids
+            return [
+                i for i in candidates
+                if passes[i] and (needle in hay[i] or rows[i].id in notes
+                                  or (show_ids and needle in refs[i]))
+            ]
         if self._show_ids:
             refs = self._refs
             return [i for i in candidates if passes[i] and (needle in hay[i] or needle in refs[i])]

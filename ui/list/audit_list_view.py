@@ -86,7 +86,7 @@ class AuditListPage(QWidget):
 
         # -- search and filters ------------------------------------------------------------
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search by case, area, checklist, reviewer…")
+        self.search.setPlaceholderText("Search by case, area, checklist, reviewer, notes…")
         self.search.setClearButtonEnabled(True)
         name(self.search, "Search audits", "Type to narrow the list; Ctrl+F comes back here.")
         self.search.textChanged.connect(self._on_search)
@@ -150,6 +150,9 @@ class AuditListPage(QWidget):
         hh.setSortIndicator(COL["updated"], Qt.SortOrder.DescendingOrder)
         hh.setSortIndicatorShown(True)
         self._set_default_widths()
+        # the snippet of a matching note sits beside the case, so it is in view on any screen
+        hh.moveSection(COL["match"], COL["case"] + 1)
+        self.table.setColumnHidden(COL["match"], True)
         self._fitted = False
         self._content_fitted = False  # sized to rows once they first arrive
         self._restored = False  # widths from the reviewer's last session
@@ -223,6 +226,7 @@ class AuditListPage(QWidget):
             "status": "Finalised",
             "progress": "000 of 000",
             "updated": "00 Nov 0000 00:00",
+            "match": "…the chronology shows [repeated] incidents since the move…",
         }
         hh = self.table.horizontalHeader()
         hh.setStretchLastSection(True)  # spare width goes to the end, never squeezes a column away
@@ -274,6 +278,7 @@ class AuditListPage(QWidget):
             return
         em = self.table.fontMetrics().horizontalAdvance("M")
         widths = [min(self._content_width(i), 30 * em) for i in range(len(COLUMNS))]
+        widths[COL["match"]] = 0  # hidden until a search finds notes (then _show_matches)
         spare = self.table.viewport().width() - sum(widths)
         if spare < 0:  # narrow window: the long-text columns give way, down to their title
             shrink = [COL[k] for k in SHRINKABLE]
@@ -283,18 +288,21 @@ class AuditListPage(QWidget):
                 minimum = floor.horizontalAdvance(COLUMNS[i].title) + 32
                 widths[i] = max(minimum, widths[i] + round(spare * widths[i] / max(room, 1)))
         for i, w in enumerate(widths):
-            self.table.setColumnWidth(i, w)
+            if i != COL["match"]:
+                self.table.setColumnWidth(i, w)
 
     def _fit_columns(self) -> None:
         """On a narrow window, shrink the default widths so every column is in view."""
         available = self.table.viewport().width()
         widths = [self.table.columnWidth(i) for i in range(len(COLUMNS))]
+        widths[COL["match"]] = 0  # hidden until a search finds notes
         if available <= 0 or sum(widths) <= available:
             return
         scale = available / sum(widths)
         fm = self.table.horizontalHeader().fontMetrics()
         for i, (c, w) in enumerate(zip(COLUMNS, widths, strict=True)):
-            self.table.setColumnWidth(i, max(round(w * scale), fm.horizontalAdvance(c.title) + 24))
+            if i != COL["match"]:
+                self.table.setColumnWidth(i, max(round(w * scale), fm.horizontalAdvance(c.title) + 24))
 
     def set_actions(self, actions: list, empty_actions: dict) -> None:
         """Buttons under the table for the window's actions; empty states offer a next step."""
@@ -406,12 +414,29 @@ class AuditListPage(QWidget):
     def _after_reset(self) -> None:
         """Filtering resets the model: keep the same audit selected when it is still listed."""
         self._fit_once()
+        self._show_matches()
         row = self.model.row_of(self._last_selected) if self._last_selected else -1
         if row >= 0:
             self.table.setCurrentIndex(self.model.index(row, 0))
         else:
             self.ensure_current()
         self._update_state()
+
+    def _show_matches(self) -> None:
+        """The notes column while the search finds notes: a third of the table's width
+        (at least 24 characters), so the other columns stay readable beside it."""
+        col, show = COL["match"], self.model.has_note_matches()
+        if show == (not self.table.isColumnHidden(col)):
+            return
+        self.table.setColumnHidden(col, not show)
+        if show:
+            hh = self.table.horizontalHeader()  # beside the case, even in a layout saved before
+            want = hh.visualIndex(COL["case"]) + 1
+            if hh.visualIndex(col) != want:
+                hh.moveSection(hh.visualIndex(col), want if hh.visualIndex(col) > want else want - 1)
+            em = self.table.fontMetrics().horizontalAdvance("M")
+            width = max(24 * em, self.table.viewport().width() // 3)
+            self.table.setColumnWidth(col, min(width, 48 * em))
 
     # -- states ------------------------------------------------------------------------------------
     def _update_state(self) -> None:

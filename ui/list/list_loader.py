@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from audit_tool.changes import Changes
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
+from audit_tool.search import match_expression, search_notes
 from audit_tool.selection import list_audits
 from ui.list.audit_list_model import AuditListModel, prepare
 from ui.list.audit_list_view import AuditListPage
@@ -35,6 +36,8 @@ class ListLoader(QObject):
         self._job = 0
         self._dirty: set[str] = set()
         self._changed_while_loading: set[str] = set()  # re-applied when the full list lands
+        self._search_job = 0
+        page.search.textChanged.connect(self.search_notes)
 
     def load(self, then: Callable[[], None] | None = None) -> None:
         """First page now, everything else when the reader thread has it."""
@@ -62,6 +65,23 @@ class ListLoader(QObject):
                 then()
 
         self._job = self.session.read(lambda rdb: prepare(list_audits(rdb)), arrived, self._failed)
+
+    def search_notes(self, text: str) -> None:
+        """Look for the search words in notes and summaries on the reader connection (FTS5,
+        a few milliseconds); the rows join the list when the answer arrives."""
+        self.session.cancel(self._search_job)
+        self._search_job = 0
+        if not self.session.is_open or match_expression(text) is None:
+            return
+
+        def arrived(found: dict[str, str]) -> None:
+            self._search_job = 0
+            self.model.set_note_matches(text, found)
+
+        def failed(_exc: BaseException) -> None:  # the list still searches everything else
+            self._search_job = 0
+
+        self._search_job = self.session.read(lambda rdb: search_notes(rdb, text), arrived, failed)
 
     def _failed(self, exc: BaseException) -> None:
         self._job = 0
@@ -120,6 +140,8 @@ class ListLoader(QObject):
         dirty, self._dirty = self._dirty, set()
         for audit_id in dirty:
             self.refresh(audit_id)
+        if dirty and self.model.search_text():  # notes typed meanwhile may match now
+            self.search_notes(self.page.search.text())
 
     def remove(self, audit_id: str) -> None:
         if self._job:
@@ -129,7 +151,8 @@ class ListLoader(QObject):
 
     def clear(self) -> None:
         self.session.cancel(self._job)
-        self._job = 0
+        self.session.cancel(self._search_job)
+        self._job = self._search_job = 0
         self._dirty.clear()
         self._changed_while_loading.clear()
         self.model.clear()
