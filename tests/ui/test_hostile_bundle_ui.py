@@ -9,7 +9,7 @@ import uuid
 
 import pyrage
 from PySide6.QtCore import Qt
-from ui.exchange.exchange_dialogs import ReceiveDialog
+from ui.exchange.receive_dialog import ReceiveDialog
 from uihelp import shots_dir, show_dialog
 
 from audit_tool import audits
