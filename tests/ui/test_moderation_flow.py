@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from audit_tool import audits
 from tests.ui.moddb import make_moderation
-from tests.ui.uihelp import answer_next_box, shots_dir, show_dialog
+from tests.ui.uihelp import answer_next_box, refuse_boxes_for, shots_dir, show_dialog
 from ui.moderation.moderation_view import ModerationView
 
 
@@ -99,3 +99,35 @@ def test_36_differences_moderated_by_keyboard_alone(qtbot, session, mod36, capsy
     assert sum(a.note == "As A." for a in stored.values()) == 36
     with capsys.disabled():
         print(f"\n36 differences by keyboard: {keys} keystrokes, {seconds:.1f} s driven")
+
+
+def test_finalise_says_what_is_missing_first_with_links(qtbot, session, mod36):
+    view = _open(qtbot, session, mod36, 1024, 600)
+    table, model = view.table, view.model
+    qtbot.keyClick(table, Qt.Key.Key_1)  # one agreed rating, still without its reason
+    qtbot.keyClick(
+        next(w for w in table.findChildren(QLineEdit) if w.isVisible()), Qt.Key.Key_Escape
+    )
+    seen: list[str] = []
+    refuse_boxes_for(400, seen)
+    qtbot.mouseClick(
+        view.finalise_button, Qt.MouseButton.LeftButton, pos=view.finalise_button.rect().center()
+    )
+    qtbot.wait(400)
+    assert seen == []  # no "Finalise this moderation?" before saying what is missing
+    panel = view.missing_panel
+    assert panel.isVisible()
+    assert panel.title.text() == (
+        "36 items still need an agreed rating or a reason before this moderation can be finalised:"
+    )
+    links = panel.links.text()
+    assert links.count("<a href=") == 36
+    assert "1.1 How well does the record show that keeping the child safe" in links
+    assert "</a>: needs a reason<br>" in links  # 1.1 has its rating
+    assert "</a>: needs an agreed rating and a reason" in links
+    _shot(view, "moderation-missing-1024x600.png")
+    view.only_differences.setChecked(True)
+    last = max(r for r in range(model.rowCount()) if model.item(r).disagree)
+    panel.links.linkActivated.emit(str(last))  # a link goes to its row, where the work is
+    assert table.currentIndex() == model.index(last, model.col_agreed())
+    assert audits.get_audit(session.db, mod36).status.value == "draft"

@@ -16,7 +16,13 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 from audit_tool import audits, moderation
 from audit_tool.findings import findings
 from audit_tool.selection import AuditFilter, list_audits
-from tests.ui.uihelp import answer_next_box, on_next_modal, shots_dir, show_dialog
+from tests.ui.uihelp import (
+    answer_next_box,
+    on_next_modal,
+    refuse_boxes_for,
+    shots_dir,
+    show_dialog,
+)
 from ui.moderation.moderation_view import DIFFERS, REASON_NEEDED, SAME, ModerationView
 from ui.moderation.second_reading_dialog import SecondReadingDialog
 
@@ -133,15 +139,17 @@ def test_choosing_ratings_and_reasons_by_keyboard_then_finalising(qtbot, session
         )
     assert model.index(rows["q1"], 4).data() == "Good"
 
-    # Finalise at its centre: the core refuses while reasons are missing, in one line
+    # Finalise at its centre: what is missing is said first, each a link to its row
     seen: list[str] = []
-    answer_next_box("Finalise", seen)
+    refuse_boxes_for(300, seen)
     _click(qtbot, view.finalise_button)
-    assert view.error.text() == (
-        "Give a reason for the agreed rating where the readings disagreed: p3, q1, q2."
-    )
+    qtbot.wait(300)
+    assert seen == []  # nothing to confirm yet
+    panel = view.missing_panel
+    assert panel.isVisible() and panel.title.text().startswith("3 items still need")
     assert audits.get_audit(session.db, mod_id).status.value == "draft"
-    assert table.currentIndex() == model.index(rows["p3"], 5)  # taken to the first one
+    panel.links.linkActivated.emit(str(rows["p3"]))
+    assert table.currentIndex() == model.index(rows["p3"], 5)  # taken to its reason
 
     # a reason is typed straight into the cell (any key starts editing); Enter stores it
     reasons = {
@@ -266,6 +274,8 @@ def test_moderate_from_the_list_starts_and_shows_the_moderation(qtbot, window, s
 
 
 def test_enter_in_the_moderation_view_presses_finalise_which_asks_first(qtbot, session, mod_id):
+    for item, rating in (("p3", "6"), ("q1", "4"), ("q2", "no")):  # nothing left missing
+        audits.answer(session.db, mod_id, item, rating, "Agreed (fictional).")
     view = show_dialog(qtbot, ModerationView(session, mod_id))
     view.close_button.setFocus()
     view.finalise_button.setFocus()

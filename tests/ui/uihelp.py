@@ -56,3 +56,22 @@ def answer_next_box(button_text: str, seen: list[str], shot: Path | None = None)
         raise AssertionError(f"no button {button_text!r} in {[b.text() for b in box.buttons()]}")
 
     on_next_modal(QMessageBox, click)
+
+
+def refuse_boxes_for(ms: int, seen: list[str]) -> None:
+    """For the next `ms` milliseconds, any modal message box is recorded in `seen` and
+    rejected (a test that expects none asserts `seen == []`; nothing is left polling)."""
+    from PySide6.QtCore import QElapsedTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, QMessageBox):
+            seen.append(widget.text())
+            widget.reject()
+        if clock.elapsed() < ms:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)

@@ -10,6 +10,8 @@ goes through the core too, which refuses while a difference has no reason.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -32,6 +34,7 @@ from ui.common.accessibility import name
 from ui.common.messages import confirm
 from ui.common.numbers import item_numbers
 from ui.common.widgets import FittingDialog
+from ui.editor.missing_panel import MissingPanel
 from ui.moderation.moderation_model import (
     DIFFERS,
     NOT_ASKED,
@@ -123,6 +126,9 @@ class ModerationView(FittingDialog):
         self.table.setWordWrap(True)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.verticalHeader().hide()
+        self.missing_panel = MissingPanel()  # what Finalise still needs, each a link
+        self.missing_panel.jump.connect(self.go_to)
+        self.missing_panel.scroll.setMaximumHeight(4 * self.fontMetrics().lineSpacing())
         self.keys_line = QLabel()  # the current item's keys, as on the editor's buttons
         self.keys_line.setWordWrap(True)
         self.error = QLabel()
@@ -150,6 +156,7 @@ class ModerationView(FittingDialog):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.keys_line)
+        layout.addWidget(self.missing_panel)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.model.edited.connect(self.save)
@@ -236,6 +243,8 @@ class ModerationView(FittingDialog):
         if m.status != "draft":  # Enter closes a finalised moderation
             self.set_action_button(self.close_button)
         self._show_keys(self.table.currentIndex())
+        if self.missing_panel.isVisible():  # the list shrinks as the work is done
+            self._show_missing()
         self._rows_timer.start(0)
         self.layout().activate()  # the wrapped lines above may have grown: place them now
 
@@ -382,8 +391,63 @@ class ModerationView(FittingDialog):
         if self.session.is_open and self.isVisible():
             self.reload()
 
+    # -- finalising ----------------------------------------------------------------------
+    def missing(self) -> list[tuple[int, str]]:
+        """(row, what it still needs) before the moderation can be finalised, in order."""
+        unrated = {i for _, i, _ in audits.missing_required(self.session.db, self.moderation_id)}
+        out = []
+        for n, row in enumerate(self.model.m.items):
+            needs = [
+                w
+                for w, on in (
+                    ("an agreed rating", row.item_id in unrated),
+                    ("a reason", row.needs_reason),
+                )
+                if on
+            ]
+            if needs:
+                out.append((n, " and ".join(needs)))
+        return out
+
+    def _show_missing(self) -> bool:
+        """List what is missing, each a link to its row; False when nothing is."""
+        missing = self.missing() if self.model.editable else []
+        if not missing:
+            self.missing_panel.hide()
+            return False
+        n = len(missing)
+        self.missing_panel.title.setText(
+            f"{n} item{'s' if n != 1 else ''} still need{'s' if n == 1 else ''} an agreed "
+            "rating or a reason before this moderation can be finalised:"
+        )
+        self.missing_panel.links.setText(
+            "<br>".join(
+                f'<a href="{row}">{escape(self.model.number(row))} '
+                f"{escape(_short(self.model.item(row).question))}</a>: needs {what}"
+                for row, what in missing
+            )
+        )
+        self.missing_panel.scroll.show()
+        self.missing_panel.finalise_button.hide()
+        self.missing_panel.show()
+        return True
+
+    def go_to(self, row_text: str) -> None:
+        """A link in the list of what is missing: its row, where the work is."""
+        row = int(row_text)
+        if self.table.isRowHidden(row):
+            self.only_differences.setChecked(False)
+        item = self.model.item(row)
+        col = self.model.col_reason() if item.agreed else self.model.col_agreed()
+        self.table.setCurrentIndex(self.model.index(row, col))
+        self.table.scrollTo(self.table.currentIndex())
+        self.table.setFocus()
+
     def finalise(self) -> None:
         if not self.finalise_button.isEnabled():
+            return
+        self.reload()  # decide on what is stored, not on a refresh still to come
+        if self._show_missing():  # say what is missing first, as the editor does
             return
         if not confirm(
             self,
@@ -398,10 +462,10 @@ class ModerationView(FittingDialog):
         except AuditToolError as exc:
             self.error.setText(str(exc))
             self.error.show()
-            row = next((n for n, i in enumerate(self.model.m.items) if i.needs_reason), -1)
-            if row >= 0:
-                self.table.setCurrentIndex(self.model.index(row, self.model.col_reason()))
-                self.table.setFocus()
             return
         self.error.hide()
         self.reload()
+
+
+def _short(text: str, length: int = 70) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
