@@ -403,7 +403,17 @@ class Controller(QObject):
         flt = w.list_model.audit_filter()
         n = w.list_model.matching_filters()
         selection = f"{n:,} audit{'s' if n != 1 else ''}: {describe_filter(flt)}"
-        SendDialog(w.session, w.settings.get("export_folder"), flt, selection, w).exec()
+        note = ""
+        if w.list_model.search_text():  # the search narrows the list, not what is sent
+            shown = w.list_model.rowCount()
+            note = (
+                f"The search “{w.list_page.search.text().strip()}” is not applied: {n:,} "
+                f"audit{'s' if n != 1 else ''} will go, not the {shown:,} the list shows. "
+                "Use the list's filters to send fewer."
+            )
+        SendDialog(
+            w.session, w.settings.get("export_folder"), flt, selection, w, search_note=note
+        ).exec()
 
     def receive_audits(self) -> None:
         from ui.exchange.receive_dialog import ReceiveDialog

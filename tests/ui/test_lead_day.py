@@ -1,0 +1,65 @@
+"""Rough edges of a lead reader's day (issue 21, items 4-15): each test did what the
+issue describes before its fix. Real widgets, real encrypted databases; all data fictional."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from audit_tool import audits
+from tests.ui.uihelp import on_next_modal, shots_dir
+
+
+def _click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+
+
+def _shot(widget, name: str) -> None:
+    folder = shots_dir("lead-day")
+    folder.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(folder / name))
+
+
+def _three_audits(session, mini) -> list[str]:
+    ids = []
+    for ref, area in (
+        ("REF-0001", "Glenmorven (fictional)"),
+        ("REF-0002", "Glenmorven (fictional)"),
+        ("REF-0003", "Inverbrack (fictional)"),
+    ):
+        case = audits.add_case(session.db, ref, area)
+        ids.append(audits.new_audit(session.db, case.id, mini))
+    return ids
+
+
+def _listed(qtbot, window, n: int) -> None:
+    window.loader.load()
+    qtbot.waitUntil(lambda: window.list_model.total() == n)
+    window.activateWindow()
+    qtbot.waitActive(window)
+
+
+# -- 4: Send audits and the list's search ------------------------------------------------
+def test_send_says_plainly_that_the_search_is_not_applied(qtbot, window, session, mini):
+    from ui.exchange.send_dialog import SendDialog
+
+    _three_audits(session, mini)
+    _listed(qtbot, window, 3)
+    qtbot.keyClicks(window.list_page.search, "Inverbrack")
+    qtbot.waitUntil(lambda: window.list_model.rowCount() == 1)
+    seen: list[tuple[str, str, bool]] = []
+
+    def look(dialog: SendDialog) -> None:
+        _shot(dialog, "send-with-search.png")
+        dialog.reject()
+        note = getattr(dialog, "search_note", None)
+        seen.append((dialog.selected.text(), note.text() if note else "", True))
+
+    on_next_modal(SendDialog, look, within_ms=5000)
+    window.actions.send_audits.trigger()
+    assert seen
+    radio, note, _ = seen[0]
+    assert radio == "The audits the list's filters select (3 audits: all audits)"
+    assert note == (
+        "The search “Inverbrack” is not applied: 3 audits will go, not the 1 the list "
+        "shows. Use the list's filters to send fewer."
+    )
