@@ -383,7 +383,11 @@ class Controller(QObject):
             prefer_audit = w.findings.single_audit
         else:
             flt = w.list_model.audit_filter()
-            prefer_audit = w.stack.currentWidget() is w.editor
+            # the open audit, or the one audit selected in the list: that audit's report
+            prefer_audit = w.stack.currentWidget() is w.editor or (
+                w.stack.currentWidget() is w.list_page
+                and len(w.list_page.table.selectionModel().selectedRows()) == 1
+            )
         n = w.list_model.matching_filters()
         selection = f"{n:,} audit{'s' if n != 1 else ''}: {describe_filter(flt)}"
         if w.list_model.search_text():

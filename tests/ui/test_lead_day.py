@@ -63,3 +63,23 @@ def test_send_says_plainly_that_the_search_is_not_applied(qtbot, window, session
         "The search “Inverbrack” is not applied: 3 audits will go, not the 1 the list "
         "shows. Use the list's filters to send fewer."
     )
+
+
+# -- 5: Export with one audit selected -------------------------------------------------
+def test_export_with_one_audit_selected_defaults_to_that_audit(qtbot, window, session, mini):
+    from ui.export.export_dialog import ExportDialog
+
+    ids = _three_audits(session, mini)
+    _listed(qtbot, window, 3)
+    window.list_page.table.setFocus()
+    window.list_page.select_audit(ids[1])
+    assert len(window.list_page.table.selectionModel().selectedRows()) == 1
+    seen: list[tuple[bool, bool]] = []
+
+    def look(dialog: ExportDialog) -> None:
+        dialog.reject()
+        seen.append((dialog.this_audit.isChecked(), dialog.aggregate.isChecked()))
+
+    on_next_modal(ExportDialog, look, within_ms=5000)
+    window.actions.export.trigger()
+    assert seen == [(True, False)]
