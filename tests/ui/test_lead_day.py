@@ -83,3 +83,24 @@ def test_export_with_one_audit_selected_defaults_to_that_audit(qtbot, window, se
     on_next_modal(ExportDialog, look, within_ms=5000)
     window.actions.export.trigger()
     assert seen == [(True, False)]
+
+
+# -- 6: Escape on "Create your audit database" --------------------------------------------
+def test_escape_on_create_with_fields_filled_asks_first(qtbot, tmp_path):
+    from tests.ui.uihelp import answer_next_box, show_dialog
+    from ui.dialogs.create_dialog import CreateDialog
+    from ui.session import Session
+
+    dialog = show_dialog(qtbot, CreateDialog(Session(tmp_path / "new.db")))
+    phrase = "kettle orchard violet brick"
+    qtbot.keyClicks(dialog.passphrase.first.edit, phrase)
+    qtbot.keyClicks(dialog.passphrase.second.edit, phrase)
+    qtbot.keyClicks(dialog.name_edit, "A. Reviewer (fictional)")
+    seen: list[str] = []
+    answer_next_box("Keep editing", seen)
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Escape)
+    assert seen and seen[0].startswith("Discard what you typed?")
+    assert dialog.isVisible() and dialog.passphrase.first.edit.text() == phrase
+    answer_next_box("Discard", seen)
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and dialog.passphrase.first.edit.text() == ""
