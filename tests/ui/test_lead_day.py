@@ -104,3 +104,20 @@ def test_escape_on_create_with_fields_filled_asks_first(qtbot, tmp_path):
     answer_next_box("Discard", seen)
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and dialog.passphrase.first.edit.text() == ""
+
+
+# -- 7: the amend reason from the keyboard --------------------------------------------------
+def test_amend_reason_submits_with_enter_and_ctrl_enter(qtbot):
+    from tests.ui.uihelp import show_dialog
+    from ui.dialogs.case_dialogs import ReasonDialog
+
+    for mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier):
+        dialog = show_dialog(qtbot, ReasonDialog())
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # nothing typed: nothing happens
+        assert dialog.isVisible() and dialog.reason.toPlainText() == ""
+        qtbot.keyClicks(dialog.reason, "Evidence found later")
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+        qtbot.keyClicks(dialog.reason, "(fictional)")
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return, mods)
+        assert dialog.result() == dialog.DialogCode.Accepted and not dialog.isVisible()
+        assert dialog.text() == "Evidence found later\n(fictional)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QEvent, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -258,7 +258,8 @@ class ReasonDialog(FittingDialog):
         self.setWindowTitle("Amend a finalised audit")
         text = QLabel(
             "The audit becomes a draft again so you can change it. Say why: your reason is kept "
-            "in the audit's history. Do not include names or case references."
+            "in the audit's history. Do not include names or case references. Enter amends the "
+            "audit; Shift+Enter starts a new line."
         )
         text.setWordWrap(True)
         label = QLabel("&Reason for the amendment:")
@@ -281,6 +282,19 @@ class ReasonDialog(FittingDialog):
         layout.addWidget(self.reason)
         layout.addWidget(buttons)
         self.setMinimumWidth(40 * self.fontMetrics().horizontalAdvance("M"))
+        self.reason.installEventFilter(self)  # Enter (or Ctrl+Enter) amends; Shift+Enter: a line
+
+    def eventFilter(self, watched, event) -> bool:
+        if (
+            watched is self.reason
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            if self.ok.isEnabled():
+                self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     def text(self) -> str:
         return self.reason.toPlainText().strip()
