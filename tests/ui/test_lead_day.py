@@ -121,3 +121,18 @@ def test_amend_reason_submits_with_enter_and_ctrl_enter(qtbot):
         qtbot.keyClick(dialog.reason, Qt.Key.Key_Return, mods)
         assert dialog.result() == dialog.DialogCode.Accepted and not dialog.isVisible()
         assert dialog.text() == "Evidence found later\n(fictional)"
+
+
+# -- 9: Change passphrase starts at the current one -------------------------------------
+def test_change_passphrase_starts_at_current_passphrase(qtbot, session):
+    from tests.ui.uihelp import show_dialog
+    from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
+
+    dialog = show_dialog(qtbot, ChangePassphraseDialog(session))
+    qtbot.waitActive(dialog)
+    qtbot.waitUntil(lambda: dialog.focusWidget() is not None)
+    assert dialog.focusWidget() is dialog.current.edit
+    qtbot.keyClick(dialog.current.edit, Qt.Key.Key_Tab)
+    if dialog.focusWidget() is dialog.current.show_button:  # its Show button, then on
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.new.first.edit
