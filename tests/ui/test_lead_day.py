@@ -136,3 +136,31 @@ def test_change_passphrase_starts_at_current_passphrase(qtbot, session):
     if dialog.focusWidget() is dialog.current.show_button:  # its Show button, then on
         qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
     assert dialog.focusWidget() is dialog.new.first.edit
+
+
+# -- 10: the unlock error is not clipped --------------------------------------------------
+def test_unlock_error_at_start_is_shown_whole(qtbot, tmp_path):
+    from audit_tool.store import Database
+    from tests.ui.conftest import PASSPHRASE
+    from tests.ui.uihelp import show_dialog
+    from ui.dialogs.unlock_dialog import UnlockDialog
+    from ui.session import Session
+
+    path = tmp_path / "a.db"
+    Database.create(path, PASSPHRASE).close()
+    path.write_bytes(path.read_bytes()[:-100])  # damaged: the longest message
+    deep = tmp_path / "a folder with a long name, as on a shared drive" / "audits"
+    deep.mkdir(parents=True)
+    path = path.rename(deep / "the audit database of this laptop.db")
+    dialog = show_dialog(qtbot, UnlockDialog(Session(path)))
+    dialog.resize(dialog.minimumWidth(), dialog.height())
+    qtbot.wait(20)
+    qtbot.keyClicks(dialog.form.field.edit, PASSPHRASE)
+    qtbot.keyClick(dialog.form.field.edit, Qt.Key.Key_Return)
+    message = dialog.form.message
+    assert "damaged" in message.text()
+    qtbot.wait(20)
+    _shot(dialog, "unlock-damaged.png")
+    need = message.heightForWidth(message.width())
+    assert message.height() >= need, (message.height(), need)  # every line shows
+    assert message.visibleRegion().boundingRect().height() >= need
