@@ -164,3 +164,28 @@ def test_unlock_error_at_start_is_shown_whole(qtbot, tmp_path):
     need = message.heightForWidth(message.width())
     assert message.height() >= need, (message.height(), need)  # every line shows
     assert message.visibleRegion().boundingRect().height() >= need
+
+
+# -- 11 and 15: New case keeps its fields in place; the area box keeps what is typed --------
+def test_new_case_message_moves_nothing_and_goes_when_acted_on(qtbot, session):
+    from tests.ui.uihelp import show_dialog
+    from ui.dialogs.case_dialogs import NewCaseDialog
+
+    audits.add_case(session.db, "REF-DEMO-1", "Inverbrack (demo)")
+    dialog = show_dialog(qtbot, NewCaseDialog(session))
+    try:
+        places = [w.mapTo(dialog, w.rect().topLeft()) for w in (dialog.reference, dialog.area)]
+        qtbot.keyClicks(dialog.reference, "REF-0042")
+        _click(qtbot, dialog.ok)
+        qtbot.wait(20)
+        assert dialog.error.isVisible() and dialog.error.text() == "Area cannot be empty."
+        _shot(dialog, "new-case-message.png")
+        assert [w.mapTo(dialog, w.rect().topLeft()) for w in (dialog.reference, dialog.area)] == (
+            places
+        )
+        # the area box suggests, but never turns "Inverbrack" into "Inverbrack (demo)"
+        qtbot.keyClicks(dialog.area.lineEdit(), "Inverbrack")
+        assert dialog.area.currentText() == "Inverbrack"
+        assert not dialog.error.isVisible()  # the stale message went once Area was filled
+    finally:
+        dialog.abort()  # closes without asking about the typed text

@@ -40,9 +40,16 @@ def _form_row(form: QFormLayout, text: str, widget: QWidget, accessible: str = "
 
 
 def _error_label() -> QLabel:
+    """A message line whose room (two lines) is kept while hidden: a message appearing
+    never moves the fields, so the next click lands where it was aimed."""
     label = QLabel()
     label.setWordWrap(True)
     palette.set_text_colour(label, palette.bad())
+    label.setMinimumHeight(2 * label.fontMetrics().lineSpacing())
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    keep = label.sizePolicy()
+    keep.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(keep)
     label.hide()
     return label
 
@@ -69,6 +76,8 @@ class NewCaseDialog(FittingDialog):
         self.area.addItems(distinct_values(session.db)["area"])
         self.area.setCurrentText("")
         self.area.lineEdit().setPlaceholderText("e.g. the local authority")
+        # suggest the areas already used, never complete the typed text into one of them
+        self.area.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.agency = QLineEdit()
         self.agency.setMaxLength(200)
         self.team = QLineEdit()
@@ -95,6 +104,9 @@ class NewCaseDialog(FittingDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(42 * self.fontMetrics().horizontalAdvance("M"))
         self.watch_typing("the new case", self.reference, self.area, self.agency, self.team)
+        for field in (self.reference, self.agency, self.team):  # a message goes once acted on
+            field.textChanged.connect(self.error.hide)
+        self.area.currentTextChanged.connect(self.error.hide)
 
     def _add(self) -> None:
         try:
