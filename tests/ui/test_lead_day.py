@@ -189,3 +189,31 @@ def test_new_case_message_moves_nothing_and_goes_when_acted_on(qtbot, session):
         assert not dialog.error.isVisible()  # the stale message went once Area was filled
     finally:
         dialog.abort()  # closes without asking about the typed text
+
+
+# -- 15: Settings says "1 minute" ---------------------------------------------------------
+def test_settings_says_1_minute(qtbot, session, settings):
+    from ui.dialogs.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(session, settings)
+    qtbot.addWidget(dialog)
+    dialog.idle_minutes.setValue(1)
+    assert dialog.idle_minutes.text() == "1 minute"
+    dialog.idle_minutes.setValue(5)
+    assert dialog.idle_minutes.text() == "5 minutes"
+
+
+# -- 11: the export dialog's rows do not squash when the progress bar appears -----------
+def test_export_rows_keep_their_place_when_progress_shows(qtbot, session, audit_id, tmp_path):
+    from audit_tool.selection import AuditFilter
+    from tests.ui.uihelp import show_dialog
+    from ui.export.export_dialog import ExportDialog
+
+    dialog = show_dialog(
+        qtbot, ExportDialog(session, str(tmp_path), audit_id, AuditFilter(), "1 audit")
+    )
+    rows = (dialog.this_audit, dialog.aggregate, dialog.dataset, dialog.export_button)
+    before = [w.mapTo(dialog, w.rect().topLeft()) for w in rows]
+    dialog.progress.show()
+    dialog.layout().activate()
+    assert [w.mapTo(dialog, w.rect().topLeft()) for w in rows] == before

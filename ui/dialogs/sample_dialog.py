@@ -113,6 +113,10 @@ class SampleDialog(FittingDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         palette.set_text_colour(self.error, palette.bad())
+        self.error.setMinimumHeight(2 * self.error.fontMetrics().lineSpacing())
+        keep = self.error.sizePolicy()  # a message's room is kept: nothing moves when it shows
+        keep.setRetainSizeWhenHidden(True)
+        self.error.setSizePolicy(keep)
         self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.back_button = QPushButton("Back")
