@@ -217,3 +217,32 @@ def test_export_rows_keep_their_place_when_progress_shows(qtbot, session, audit_
     dialog.progress.show()
     dialog.layout().activate()
     assert [w.mapTo(dialog, w.rect().topLeft()) for w in rows] == before
+
+
+# -- 12: History shows the editor's numbers and the whole amendment reason ---------------
+def test_history_shows_question_numbers_and_the_whole_reason(qtbot, session, audit_id):
+    from tests.ui.uihelp import show_dialog
+    from ui.editor.history_dialog import HistoryDialog
+
+    for item, value in {"p1": "6", "p2": "yes", "p3": "6", "q1": "1", "q2": "no"}.items():
+        audits.answer(session.db, audit_id, item, value)
+    audits.finalise(session.db, audit_id)
+    reason = (
+        "The father's programme attendance was found in a later letter; the rating for "
+        "question 2.1 is revisited after a supervision discussion (fictional)."
+    )
+    audits.amend(session.db, audit_id, reason)
+    audit = audits.get_audit(session.db, audit_id)
+    dialog = show_dialog(qtbot, HistoryDialog(session.db, audit))
+    qtbot.wait(20)
+    _shot(dialog, "history.png")
+    table = dialog.table
+    cells = [table.item(r, c).text() for r in range(table.rowCount()) for c in range(5)]
+    text = " ".join(cells)
+    assert "Rating (question 1.1)" in text
+    for item in ("p1", "p2", "p3", "q1", "q2"):
+        assert f"({item})" not in text
+    row = next(r for r in range(table.rowCount()) if table.item(r, 2).text() == "Amended")
+    cell = table.visualItemRect(table.item(row, 4))
+    need = table.sizeHintForIndex(table.model().index(row, 4)).height()
+    assert table.rowHeight(row) >= need and cell.height() >= need  # the reason shows whole
