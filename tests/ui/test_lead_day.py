@@ -3,6 +3,8 @@ issue describes before its fix. Real widgets, real encrypted databases; all data
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 
 from audit_tool import audits
@@ -246,3 +248,65 @@ def test_history_shows_question_numbers_and_the_whole_reason(qtbot, session, aud
     cell = table.visualItemRect(table.item(row, 4))
     need = table.sizeHintForIndex(table.model().index(row, 4)).height()
     assert table.rowHeight(row) >= need and cell.height() >= need  # the reason shows whole
+
+
+# -- 12: no internal ids in the Conflicts window or the Receive preview ------------------
+def _conflict_file(session, mini, tmp_path) -> tuple[str, str, str]:
+    """(audit id, file, secret key): an audit changed on both laptops, and the other
+    laptop's later version in a file, not yet received."""
+    import pyrage
+
+    from audit_tool.exchange import export_bundle, import_bundle, read_bundle
+    from audit_tool.store import Database
+    from tests.ui.conftest import PASSPHRASE
+
+    ident = pyrage.x25519.Identity.generate()
+    secret, public = str(ident), str(ident.to_public())
+    other = Database.create(tmp_path / "other.db", PASSPHRASE)
+    try:
+        audits.set_local_reviewer(other, "Dana Other (fictional)")
+        case = audits.add_case(other, "FICT-CONFLICT-01", "Glenmorven (fictional)")
+        audit_id = audits.new_audit(other, case.id, mini)
+        export_bundle(other, tmp_path / "common.age", recipients=[public])
+        import_bundle(session.db, read_bundle(tmp_path / "common.age", identities=[secret]))
+        audits.answer(session.db, audit_id, "p1", "6", "This laptop (fictional).")
+        audits.answer(other, audit_id, "p1", "2", "Other laptop (fictional).")
+        export_bundle(other, tmp_path / "later.age", recipients=[public])
+    finally:
+        other.close()
+    key = tmp_path / "mine.key"
+    key.write_text(secret + "\n")
+    return audit_id, str(tmp_path / "later.age"), str(key)
+
+
+def test_receive_preview_names_the_conflict_and_conflicts_number_the_items(
+    qtbot, session, mini, tmp_path
+):
+    from audit_tool.exchange import import_bundle, read_bundle
+    from tests.ui.uihelp import show_dialog
+    from ui.exchange.conflicts_view import ConflictsView
+    from ui.exchange.receive_dialog import ReceiveDialog
+
+    audit_id, path, key = _conflict_file(session, mini, tmp_path)
+    dialog = show_dialog(qtbot, ReceiveDialog(session, str(tmp_path)))
+    dialog.path.setText(path)
+    _click(qtbot, dialog.use_key)
+    dialog.key_path.setText(key)
+    _click(qtbot, dialog.preview_button)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=15000)
+    shown = [dialog.conflict_list.item(i).text() for i in range(dialog.conflict_list.count())]
+    pseudonym = audits.get_audit(session.db, audit_id).case.pseudonym
+    assert shown == [
+        f"In conflict: {pseudonym}, Mini test checklist, Baseline, by Dana Other (fictional)"
+    ]
+    assert audit_id not in " ".join(shown)
+    dialog.reject()
+
+    secret = Path(key).read_text().strip()
+    import_bundle(session.db, read_bundle(path, identities=[secret]))
+    view = show_dialog(qtbot, ConflictsView(session))
+    labels = [view.table.item(r, 1).text() for r in range(view.table.rowCount())]
+    assert any(label.endswith("1.1 " + mini.definition.item("p1").question) for label in labels)
+    assert not any(": p1:" in label or label.startswith("p1:") for label in labels)
+    assert not any(" p1: " in label for label in labels)
+    _shot(view, "conflicts.png")
