@@ -310,3 +310,28 @@ def test_receive_preview_names_the_conflict_and_conflicts_number_the_items(
     assert not any(": p1:" in label or label.startswith("p1:") for label in labels)
     assert not any(" p1: " in label for label in labels)
     _shot(view, "conflicts.png")
+
+
+# -- 15: sampling: the default size fits the list; "Stratify by" leaves out the reference --
+def test_sample_defaults_fit_a_short_list_and_strata_leave_out_the_reference(
+    qtbot, session, mini, tmp_path
+):
+    import csv
+
+    from tests.ui.uihelp import show_dialog
+    from ui.dialogs.sample_dialog import SampleDialog
+
+    path = tmp_path / "short list.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Case ref", "Local authority", "Team"])
+        w.writerows([f"FICT-{n:04d}", "Glenmorven (fictional)", "Team A"] for n in range(16))
+    dialog = show_dialog(qtbot, SampleDialog(session, [mini], seed=12345))
+    qtbot.keyClicks(dialog.path, str(path))
+    _click(qtbot, dialog.next_button)
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=10000)
+    assert dialog.size.value() == 16
+    assert dialog.preview.text() == "16 of 16 eligible."
+    offered = [dialog.strata_col.itemText(i) for i in range(dialog.strata_col.count())]
+    assert "Case ref" not in offered and "Team" in offered
+    dialog.abort()
