@@ -203,9 +203,14 @@ class Controller(QObject):
             or not dialog.created
         ):
             return
+        # a search or filter would hide the new cases: clear it, and say so
+        hidden = bool(w.list_model.search_text() or w.list_model.filters())
+        if hidden:
+            w.list_page.clear_filters()
         w.statusBar().showMessage(
             f"Created {len(dialog.created.case_ids):,} cases with draft audits: "
-            f"{dialog.created.sampling.describe()}.",
+            f"{dialog.created.sampling.describe()}."
+            + (" The list's search and filters were cleared to show them." if hidden else ""),
             10000,
         )
         w.session.publish(changes_of(dialog.created, Changes(cases=True, samplings=True)))

@@ -335,3 +335,37 @@ def test_sample_defaults_fit_a_short_list_and_strata_leave_out_the_reference(
     offered = [dialog.strata_col.itemText(i) for i in range(dialog.strata_col.count())]
     assert "Case ref" not in offered and "Team" in offered
     dialog.abort()
+
+
+def test_new_sampled_cases_are_not_hidden_by_an_active_search(
+    qtbot, window, session, mini, tmp_path
+):
+    import csv
+
+    from ui.dialogs.sample_dialog import SampleDialog
+
+    _three_audits(session, mini)
+    _listed(qtbot, window, 3)
+    qtbot.keyClicks(window.list_page.search, "Inverbrack")
+    qtbot.waitUntil(lambda: window.list_model.rowCount() == 1)
+    path = tmp_path / "list.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Case ref", "Local authority"])
+        w.writerows([f"FICT-S{n:03d}", "Port Ceanna (fictional)"] for n in range(5))
+    done: list[bool] = []
+
+    def draw(dialog: SampleDialog) -> None:
+        dialog.path.setText(str(path))
+        _click(qtbot, dialog.next_button)
+        qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=10000)
+        _click(qtbot, dialog.create_button)
+        done.append(True)
+
+    on_next_modal(SampleDialog, draw, within_ms=15000)
+    window.actions.sample.trigger()
+    assert done
+    qtbot.waitUntil(lambda: window.list_model.total() == 8, timeout=10000)
+    assert window.list_model.rowCount() == 8  # the five new cases show
+    assert window.list_page.search.text() == ""
+    assert "search and filters were cleared" in window.statusBar().currentMessage()
