@@ -369,3 +369,46 @@ def test_new_sampled_cases_are_not_hidden_by_an_active_search(
     assert window.list_model.rowCount() == 8  # the five new cases show
     assert window.list_page.search.text() == ""
     assert "search and filters were cleared" in window.statusBar().currentMessage()
+
+
+def test_the_list_behind_receive_updates_before_the_dialog_closes(
+    qtbot, window, session, mini, tmp_path
+):
+    import pyrage
+
+    from audit_tool.exchange import export_bundle
+    from audit_tool.store import Database
+    from tests.ui.conftest import PASSPHRASE
+    from ui.exchange.receive_dialog import ReceiveDialog
+
+    ident = pyrage.x25519.Identity.generate()
+    other = Database.create(tmp_path / "other.db", PASSPHRASE)
+    try:
+        for ref in ("FICT-R1", "FICT-R2"):
+            case = audits.add_case(other, ref, "Port Ceanna (fictional)")
+            audits.new_audit(other, case.id, mini)
+        export_bundle(other, tmp_path / "in.age", recipients=[str(ident.to_public())])
+    finally:
+        other.close()
+    (tmp_path / "mine.key").write_text(str(ident) + "\n")
+    _listed(qtbot, window, 0)
+    seen: list[str] = []
+
+    def receive(dialog: ReceiveDialog) -> None:
+        dialog.path.setText(str(tmp_path / "in.age"))
+        _click(qtbot, dialog.use_key)
+        dialog.key_path.setText(str(tmp_path / "mine.key"))
+        _click(qtbot, dialog.preview_button)
+        qtbot.waitUntil(lambda: dialog.preview is not None, timeout=15000)
+        _click(qtbot, dialog.import_button)
+        qtbot.waitUntil(lambda: dialog.merged is not None, timeout=15000)
+        qtbot.waitUntil(lambda: window.list_page.count_label.text() != "", timeout=5000)
+        try:  # the list behind the dialog, while it is still open
+            qtbot.waitUntil(lambda: window.list_model.total() == 2, timeout=5000)
+        finally:
+            seen.append(window.list_page.count_label.text())
+            dialog.reject()
+
+    on_next_modal(ReceiveDialog, receive, within_ms=30000)
+    window.actions.receive_audits.trigger()
+    assert seen and "2" in seen[0] and "0 audits" not in seen[0], seen
