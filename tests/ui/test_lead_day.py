@@ -412,3 +412,23 @@ def test_the_list_behind_receive_updates_before_the_dialog_closes(
     on_next_modal(ReceiveDialog, receive, within_ms=30000)
     window.actions.receive_audits.trigger()
     assert seen and "2" in seen[0] and "0 audits" not in seen[0], seen
+
+
+# -- 13: the keyboard-shortcuts dialog shows its entries whole ---------------------------
+def test_shortcuts_dialog_entries_are_not_cut_off(qtbot, window):
+    from tests.ui.uihelp import show_dialog
+    from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+
+    dialog = show_dialog(qtbot, ShortcutsDialog(window.actions))
+    qtbot.wait(20)
+    _shot(dialog, "shortcuts.png")
+    table = dialog.table
+    fm = table.fontMetrics()
+    for r in range(table.rowCount()):
+        for c in range(2):
+            text = table.item(r, c).text()
+            room = table.visualItemRect(table.item(r, c))
+            need = fm.boundingRect(
+                room.adjusted(3, 0, -3, 0), Qt.TextFlag.TextWordWrap, text
+            )  # as the cell lays it out, with a little padding
+            assert need.width() <= room.width() and need.height() <= room.height(), text
