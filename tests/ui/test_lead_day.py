@@ -432,3 +432,31 @@ def test_shortcuts_dialog_entries_are_not_cut_off(qtbot, window):
                 room.adjusted(3, 0, -3, 0), Qt.TextFlag.TextWordWrap, text
             )  # as the cell lays it out, with a little padding
             assert need.width() <= room.width() and need.height() <= room.height(), text
+
+
+# -- 13: the findings chart scrolls at 1024x600 instead of cutting themes off ------------
+def test_findings_chart_shows_or_scrolls_to_every_theme_at_1024x600(qtbot, window, session):
+    from tests.ui.moddb import safe_together
+
+    checklist = safe_together()
+    case = audits.add_case(session.db, "REF-CHART-1", "Glenmorven (fictional)")
+    audit_id = audits.new_audit(session.db, case.id, checklist)
+    d = checklist.definition
+    for _, item in d.items():
+        audits.answer(session.db, audit_id, item.id, d.scale_of(item).levels[0].value)
+    window.resize(1024, 600)
+    window.loader.load()
+    window.controller.open_audit(audit_id)
+    window.controller.findings_for_audit()
+    part = window.findings.by_theme
+    qtbot.waitUntil(lambda: part.model.rowCount() > 0, timeout=5000)
+    themes = len(part.chart._bars)
+    assert themes == part.model.rowCount() == 8  # the themes with rated answers
+    qtbot.wait(50)
+    _shot(window, "findings-1024x600.png")
+    chart = part.chart
+    rows_drawn = (chart.height() - 2 * chart.fontMetrics().height()) // chart._row_height()
+    assert rows_drawn >= themes, (rows_drawn, themes)  # every bar has its row
+    bar = part.chart_scroll.verticalScrollBar()
+    visible = part.chart_scroll.viewport().height()
+    assert chart.height() <= visible or bar.maximum() > 0  # what does not fit scrolls
