@@ -460,3 +460,32 @@ def test_findings_chart_shows_or_scrolls_to_every_theme_at_1024x600(qtbot, windo
     bar = part.chart_scroll.verticalScrollBar()
     visible = part.chart_scroll.viewport().height()
     assert chart.height() <= visible or bar.maximum() > 0  # what does not fit scrolls
+
+
+# -- 13: at 1440 wide the list shows Area and Reviewer whole ------------------------------
+def test_list_gives_spare_width_to_cut_off_columns(qtbot, window, session, mini):
+    from ui.list.audit_list_model import COL
+
+    audits.set_local_reviewer(session.db, "Ruaridh Demo-Reviewer MacLeod (fictional)")
+    for n in range(3):
+        case = audits.add_case(
+            session.db, f"REF-W{n}", "Strathallan Vale and Port Ceanna (fictional)"
+        )
+        audits.new_audit(session.db, case.id, mini)
+    window.resize(800, 600)  # first shown on a small window: the columns shrink to fit
+    _listed(qtbot, window, 3)
+    qtbot.wait(50)
+    window.resize(1440, 900)
+    qtbot.wait(50)
+    page = window.list_page
+    table = page.table
+    _shot(window, "list-1440.png")
+    for key in ("area", "reviewer"):
+        col = COL[key]
+        text = table.model().index(0, col).data()
+        need = table.fontMetrics().horizontalAdvance(text)
+        assert table.columnWidth(col) >= need + 8, (key, table.columnWidth(col), need)
+    last = table.model().columnCount() - 1
+    assert table.columnWidth(last) < 450 or all(
+        table.columnWidth(c) >= page._content_width(c) for c in range(last)
+    )
