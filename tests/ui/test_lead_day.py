@@ -489,3 +489,22 @@ def test_list_gives_spare_width_to_cut_off_columns(qtbot, window, session, mini)
     assert table.columnWidth(last) < 450 or all(
         table.columnWidth(c) >= page._content_width(c) for c in range(last)
     )
+
+
+# -- 14: Tab from a note goes to the next question's rating; the frame follows the focus --
+def test_tab_from_a_note_goes_to_the_next_rating_and_the_frame_follows(qtbot, editor):
+    from PySide6.QtWidgets import QApplication
+
+    p1, p2 = editor.items["p1"], editor.items["p2"]
+    p1.note.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is p1.note)
+    assert p1.property("current") is True
+    qtbot.keyClick(p1.note, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is p2.rating
+    assert p2.property("current") is True and p1.property("current") is False
+    last = editor.items[list(editor.items)[-1]]
+    editor.show_item(list(editor.items)[-1])
+    last.note.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is last.note)
+    qtbot.keyClick(last.note, Qt.Key.Key_Tab)  # the last question: Tab still leaves the note
+    assert QApplication.focusWidget() is not last.note
