@@ -179,6 +179,7 @@ class FindingsPanel(QWidget):
         self.chart_scroll.setWidgetResizable(True)
         self.chart_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.chart_scroll.setWidget(self.chart)
+        name(self.chart_scroll, f"Chart by {what.lower()}")
         self.chart_scroll.setMinimumHeight(3 * self.chart._row_height())
         tl.addWidget(self.chart_scroll, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
