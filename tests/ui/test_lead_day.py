@@ -508,3 +508,28 @@ def test_tab_from_a_note_goes_to_the_next_rating_and_the_frame_follows(qtbot, ed
     qtbot.waitUntil(lambda: QApplication.focusWidget() is last.note)
     qtbot.keyClick(last.note, Qt.Key.Key_Tab)  # the last question: Tab still leaves the note
     assert QApplication.focusWidget() is not last.note
+
+
+# -- 8: checklist import lists every problem -------------------------------------------
+def test_checklist_import_lists_an_empty_question_and_an_unknown_scale(qtbot, window, tmp_path):
+    from openpyxl import load_workbook
+
+    from audit_tool.checklists.spreadsheet import write_template
+    from tests.ui.uihelp import show_dialog
+    from ui.dialogs.checklist_import_dialog import ChecklistImportDialog
+
+    template = tmp_path / "mine.xlsx"
+    write_template(template)
+    wb = load_workbook(template)
+    wb["items"]["E4"] = None  # an empty question
+    wb["items"]["G3"] = "qualty"  # an unknown scale
+    wb.save(tmp_path / "two problems.xlsx")
+    dialog = show_dialog(qtbot, ChecklistImportDialog(window))
+    dialog.set_path(tmp_path / "two problems.xlsx")
+    problems = [dialog.problems.item(i).text() for i in range(dialog.problems.count())]
+    assert problems == [
+        "sheet 'items', row 3, column G (scale): unknown scale 'qualty' (defined: evidence, "
+        "quality)",
+        "sheet 'items', row 4, column E (question): this cell is empty but must be filled in",
+    ]
+    assert "2 problems" in dialog.problems_heading.text()
