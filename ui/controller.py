@@ -207,9 +207,14 @@ class Controller(QObject):
             or not dialog.created
         ):
             return
+        # a search or filter would hide the new cases: clear it, and say so
+        hidden = bool(w.list_model.search_text() or w.list_model.filters())
+        if hidden:
+            w.list_page.clear_filters()
         w.statusBar().showMessage(
             f"Created {len(dialog.created.case_ids):,} cases with draft audits: "
-            f"{dialog.created.sampling.describe()}.",
+            f"{dialog.created.sampling.describe()}."
+            + (" The list's search and filters were cleared to show them." if hidden else ""),
             10000,
         )
         w.session.publish(changes_of(dialog.created, Changes(cases=True, samplings=True)))
@@ -387,7 +392,11 @@ class Controller(QObject):
             prefer_audit = w.findings.single_audit
         else:
             flt = w.list_model.audit_filter()
-            prefer_audit = w.stack.currentWidget() is w.editor
+            # the open audit, or the one audit selected in the list: that audit's report
+            prefer_audit = w.stack.currentWidget() is w.editor or (
+                w.stack.currentWidget() is w.list_page
+                and len(w.list_page.table.selectionModel().selectedRows()) == 1
+            )
         n = w.list_model.matching_filters()
         selection = f"{n:,} audit{'s' if n != 1 else ''}: {describe_filter(flt)}"
         if w.list_model.search_text():
@@ -407,7 +416,17 @@ class Controller(QObject):
         flt = w.list_model.audit_filter()
         n = w.list_model.matching_filters()
         selection = f"{n:,} audit{'s' if n != 1 else ''}: {describe_filter(flt)}"
-        SendDialog(w.session, w.settings.get("export_folder"), flt, selection, w).exec()
+        note = ""
+        if w.list_model.search_text():  # the search narrows the list, not what is sent
+            shown = w.list_model.rowCount()
+            note = (
+                f"The search “{w.list_page.search.text().strip()}” is not applied: {n:,} "
+                f"audit{'s' if n != 1 else ''} will go, not the {shown:,} the list shows. "
+                "Use the list's filters to send fewer."
+            )
+        SendDialog(
+            w.session, w.settings.get("export_folder"), flt, selection, w, search_note=note
+        ).exec()
 
     def receive_audits(self) -> None:
         from ui.exchange.receive_dialog import ReceiveDialog

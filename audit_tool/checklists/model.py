@@ -294,6 +294,15 @@ class Checklist(_Strict):
             for item in theme.items:
                 yield theme, item
 
+    def numbers(self) -> dict[str, str]:
+        """Item id -> '2.3' (the third question of the second theme): the number the editor,
+        the moderation view, history, reports and the blank checklist all show."""
+        return {
+            item.id: f"{t + 1}.{n + 1}"
+            for t, theme in enumerate(self.themes)
+            for n, item in enumerate(theme.items)
+        }
+
     def item(self, item_id: str) -> Item:
         if not self._by_id:
             self._by_id.update((item.id, item) for _, item in self.items())

@@ -526,6 +526,32 @@ def _map_loader_error(message: str, name: str, imp: _Import) -> str:
     return f"sheet '{sheet}': {path}: {msg}"
 
 
+def _cross_check(data: dict, imp: _Import) -> None:
+    """Empty required item cells and unknown scales, found cell by cell: the loader stops
+    at the first of these, and a person fixing a workbook needs every one at once. The
+    loader still validates everything afterwards."""
+    scales = list(data.get("scales", {}))
+    for t, theme in enumerate(data.get("themes", [])):
+        for n, item in enumerate(theme["items"]):
+            base = f"themes[{t}].items[{n}]"
+            empty = [k for k in ("id", "question", "guidance", "scale") if not item.get(k)]
+            if len(empty) == 4:  # a stray value on an otherwise empty row: one line, not four
+                imp.problem(
+                    imp.where[f"{base}.id"],
+                    "this row has no id, question, guidance or scale: fill them in or clear "
+                    "the row",
+                )
+                continue
+            for key in empty:
+                imp.problem(imp.where[f"{base}.{key}"], _FRIENDLY["Field required"])
+            scale = item.get("scale")
+            if scale and scale not in scales:
+                imp.problem(
+                    imp.where[f"{base}.scale"],
+                    f"unknown scale '{scale}' (defined: {', '.join(scales)})",
+                )
+
+
 def import_xlsx(path: str | Path) -> tuple[str, LoadedChecklist]:
     """Read a checklist workbook: (TOML text, validated checklist) or SpreadsheetError."""
     path = Path(path)
@@ -546,6 +572,7 @@ def import_xlsx(path: str | Path) -> tuple[str, LoadedChecklist]:
         if "tags" in sheets:
             data["tags"] = _tags_sheet(_rows(sheets["tags"], "tags", imp), imp)
         data["themes"] = _items_sheet(_rows(sheets["items"], "items", imp), imp)
+        _cross_check(data, imp)
     finally:
         wb.close()
     if imp.problems:

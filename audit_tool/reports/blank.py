@@ -30,11 +30,7 @@ EVIDENCE_LINES = 6  # height of the evidence box, in lines of handwriting
 
 def item_numbers(definition: Checklist) -> dict[str, str]:
     """'2.3' for the third question of the second theme: the editor's numbering."""
-    return {
-        item.id: f"{t + 1}.{n + 1}"
-        for t, theme in enumerate(definition.themes)
-        for n, item in enumerate(theme.items)
-    }
+    return definition.numbers()
 
 
 def find_checklist(checklist_id: str) -> LoadedChecklist:

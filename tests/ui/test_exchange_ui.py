@@ -209,13 +209,10 @@ def test_conflicts_view_shows_both_versions_and_takes_the_received_one(
     p1 = next(
         r
         for label, r in rows.items()
-        if label.startswith("Pattern")
-        and ": p1:" not in label
-        and "p1:" in label
-        and "evidence" not in label
-    )
+        if label.startswith("Pattern") and " 1.1 " in label and "evidence" not in label
+    )  # the editor's number, not the id p1
     assert [view.table.item(p1, c).text() for c in (0, 2, 3)] == [DIFFERS, "Excellent", "Weak"]
-    p2 = next(r for label, r in rows.items() if "p2:" in label and "evidence" not in label)
+    p2 = next(r for label, r in rows.items() if "1.2 " in label and "evidence" not in label)
     assert view.table.item(p2, 0).text() == ""  # the same on both: not marked
     view.grab().save(str(_shot("conflicts.png")))
     seen: list[str] = []

@@ -9,7 +9,6 @@ import uuid
 
 import pyrage
 from PySide6.QtCore import Qt
-from ui.exchange.receive_dialog import ReceiveDialog
 from uihelp import shots_dir, show_dialog
 
 from audit_tool import audits
@@ -17,6 +16,7 @@ from audit_tool.exchange import export_bundle, import_bundle, read_bundle
 from audit_tool.exchange.bundle import canonical
 from audit_tool.exchange.crypto import seal
 from audit_tool.store import Database
+from ui.exchange.receive_dialog import ReceiveDialog
 
 FULL = {"p1": "5", "p2": "yes", "p3": "4", "q1": "3"}
 

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QMessageBox
 
 from audit_tool import audits, moderation
 from audit_tool.filters import AuditFilter
 from audit_tool.findings import findings
 from audit_tool.selection import list_audits
-from tests.ui.uihelp import answer_next_box, on_next_modal, shots_dir, show_dialog
+from tests.ui.uihelp import (
+    answer_next_box,
+    on_next_modal,
+    refuse_boxes_for,
+    shots_dir,
+    show_dialog,
+)
 from ui.moderation.moderation_view import DIFFERS, REASON_NEEDED, SAME, ModerationView
 from ui.moderation.second_reading_dialog import SecondReadingDialog
+from ui.moderation.start_moderation_dialog import StartModerationDialog
 
 A = {"p1": "6", "p2": "yes", "p3": "6", "q1": "1", "q2": "no"}
 B = {"p1": "6", "p2": "yes", "p3": "5", "q1": "4", "q2": "yes"}
@@ -134,15 +141,17 @@ def test_choosing_ratings_and_reasons_by_keyboard_then_finalising(qtbot, session
         )
     assert model.index(rows["q1"], 4).data() == "Good"
 
-    # Finalise at its centre: the core refuses while reasons are missing, in one line
+    # Finalise at its centre: what is missing is said first, each a link to its row
     seen: list[str] = []
-    answer_next_box("Finalise", seen)
+    refuse_boxes_for(300, seen)
     _click(qtbot, view.finalise_button)
-    assert view.error.text() == (
-        "Give a reason for the agreed rating where the readings disagreed: p3, q1, q2."
-    )
+    qtbot.wait(300)
+    assert seen == []  # nothing to confirm yet
+    panel = view.missing_panel
+    assert panel.isVisible() and panel.title.text().startswith("3 items still need")
     assert audits.get_audit(session.db, mod_id).status.value == "draft"
-    assert table.currentIndex() == model.index(rows["p3"], 5)  # taken to the first one
+    panel.links.linkActivated.emit(str(rows["p3"]))
+    assert table.currentIndex() == model.index(rows["p3"], 5)  # taken to its reason
 
     # a reason is typed straight into the cell (any key starts editing); Enter stores it
     reasons = {
@@ -246,7 +255,11 @@ def test_moderate_from_the_list_starts_and_shows_the_moderation(qtbot, window, s
         _shot(view, "moderation-view.png")
         _click(qtbot, view.close_button)
 
-    answer_next_box("Start moderation", seen)
+    def start(dialog: StartModerationDialog) -> None:
+        seen.append(dialog.findChild(QLabel).text())
+        _click(qtbot, dialog.ok)
+
+    on_next_modal(StartModerationDialog, start)
     on_next_modal(ModerationView, look)
     window.actions.moderate.trigger()
     assert seen and "2 finalised readings" in seen[0] and "Bea Reader (fictional)" in seen[0]
@@ -267,6 +280,8 @@ def test_moderate_from_the_list_starts_and_shows_the_moderation(qtbot, window, s
 
 
 def test_enter_in_the_moderation_view_presses_finalise_which_asks_first(qtbot, session, mod_id):
+    for item, rating in (("p3", "6"), ("q1", "4"), ("q2", "no")):  # nothing left missing
+        audits.answer(session.db, mod_id, item, rating, "Agreed (fictional).")
     view = show_dialog(qtbot, ModerationView(session, mod_id))
     view.close_button.setFocus()
     view.finalise_button.setFocus()
@@ -296,3 +311,41 @@ def test_second_reading_dialog_refuses_a_reader_who_exists_and_writes_nothing(
     assert dialog.result() == dialog.DialogCode.Accepted
     stored = audits.get_audit(session.db, dialog.audit_id)
     assert stored.reviewer.name == "Ceri Reader (fictional)"
+
+
+def test_starting_a_moderation_asks_who_moderates_and_warns_when_they_read_the_file(
+    qtbot, window, session, readings
+):
+    first, second = readings
+    window.loader.load()
+    qtbot.waitUntil(lambda: window.list_model.row_of(first) >= 0)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.list_page.select_audit(first)
+    asked: list[tuple[list[str], str, bool]] = []
+
+    def choose(dialog: StartModerationDialog) -> None:
+        box = dialog.lead_box
+        offered = [box.itemText(i) for i in range(box.count())]
+        # this laptop's reviewer read the file: the default, with the warning in words
+        asked.append((offered, dialog.warning.text(), dialog.warning.isVisible()))
+        _shot(dialog, "start-moderation-dialog.png")
+        box.setCurrentIndex(box.count() - 1)  # A new reader…
+        assert not dialog.warning.isVisible()
+        qtbot.keyClicks(dialog.new_name, "Cai Lead (fictional)")
+        qtbot.keyClick(dialog.new_name, Qt.Key.Key_Return)
+
+    on_next_modal(StartModerationDialog, choose, within_ms=3000)
+    on_next_modal(ModerationView, lambda view: view.reject(), within_ms=6000)
+    window.actions.moderate.trigger()
+    assert asked, "no choice of who moderates was offered"
+    offered, warning, shown = asked[0]
+    assert offered == [
+        "Test Reviewer (Social worker) (read this file)",
+        "Bea Reader (fictional) (read this file)",
+        "A new reader…",
+    ]
+    assert shown and warning.startswith("⚠ Test Reviewer did one of these readings.")
+    mods = [r for r in list_audits(session.db) if r.audit_type == "moderation"]
+    assert len(mods) == 1
+    assert moderation.get_moderation(session.db, mods[0].id).lead.name == "Cai Lead (fictional)"

@@ -26,14 +26,24 @@ def show_dialog(qtbot, dialog: QDialog) -> QDialog:
     return dialog
 
 
-def on_next_modal(kind: type[QWidget], act: Callable[[QWidget], None]) -> None:
+def on_next_modal(
+    kind: type[QWidget], act: Callable[[QWidget], None], within_ms: int | None = None
+) -> None:
     """Once a modal widget of this kind is open (the code under test opens it and waits in
-    its own event loop), call `act` with it."""
+    its own event loop), call `act` with it. With `within_ms`, stop looking after that long
+    (any other modal box met meanwhile is rejected, so the test goes on to fail)."""
+    from PySide6.QtCore import QElapsedTimer
+
+    clock = QElapsedTimer()
+    clock.start()
 
     def poll() -> None:
         widget = QApplication.activeModalWidget()
         if not isinstance(widget, kind):
-            QTimer.singleShot(10, poll)
+            if within_ms is not None and isinstance(widget, QDialog):
+                widget.reject()
+            if within_ms is None or clock.elapsed() < within_ms:
+                QTimer.singleShot(10, poll)
             return
         act(widget)
 
@@ -56,3 +66,22 @@ def answer_next_box(button_text: str, seen: list[str], shot: Path | None = None)
         raise AssertionError(f"no button {button_text!r} in {[b.text() for b in box.buttons()]}")
 
     on_next_modal(QMessageBox, click)
+
+
+def refuse_boxes_for(ms: int, seen: list[str]) -> None:
+    """For the next `ms` milliseconds, any modal message box is recorded in `seen` and
+    rejected (a test that expects none asserts `seen == []`; nothing is left polling)."""
+    from PySide6.QtCore import QElapsedTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+
+    def poll() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, QMessageBox):
+            seen.append(widget.text())
+            widget.reject()
+        if clock.elapsed() < ms:
+            QTimer.singleShot(10, poll)
+
+    QTimer.singleShot(0, poll)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtCore import QEvent, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,9 +41,16 @@ def _form_row(form: QFormLayout, text: str, widget: QWidget, accessible: str = "
 
 
 def _error_label() -> QLabel:
+    """A message line whose room (two lines) is kept while hidden: a message appearing
+    never moves the fields, so the next click lands where it was aimed."""
     label = QLabel()
     label.setWordWrap(True)
     palette.set_text_colour(label, palette.bad())
+    label.setMinimumHeight(2 * label.fontMetrics().lineSpacing())
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    keep = label.sizePolicy()
+    keep.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(keep)
     label.hide()
     return label
 
@@ -70,6 +77,8 @@ class NewCaseDialog(FittingDialog):
         self.area.addItems(distinct_values(session.db)["area"])
         self.area.setCurrentText("")
         self.area.lineEdit().setPlaceholderText("e.g. the local authority")
+        # suggest the areas already used, never complete the typed text into one of them
+        self.area.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.agency = QLineEdit()
         self.agency.setMaxLength(MAX_SHORT)
         self.team = QLineEdit()
@@ -96,6 +105,9 @@ class NewCaseDialog(FittingDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(42 * self.fontMetrics().horizontalAdvance("M"))
         self.watch_typing("the new case", self.reference, self.area, self.agency, self.team)
+        for field in (self.reference, self.agency, self.team):  # a message goes once acted on
+            field.textChanged.connect(self.error.hide)
+        self.area.currentTextChanged.connect(self.error.hide)
 
     def _add(self) -> None:
         try:
@@ -259,7 +271,8 @@ class ReasonDialog(FittingDialog):
         self.setWindowTitle("Amend a finalised audit")
         text = QLabel(
             "The audit becomes a draft again so you can change it. Say why: your reason is kept "
-            "in the audit's history. Do not include names or case references."
+            "in the audit's history. Do not include names or case references. Enter amends the "
+            "audit; Shift+Enter starts a new line."
         )
         text.setWordWrap(True)
         label = QLabel("&Reason for the amendment:")
@@ -282,6 +295,19 @@ class ReasonDialog(FittingDialog):
         layout.addWidget(self.reason)
         layout.addWidget(buttons)
         self.setMinimumWidth(40 * self.fontMetrics().horizontalAdvance("M"))
+        self.reason.installEventFilter(self)  # Enter (or Ctrl+Enter) amends; Shift+Enter: a line
+
+    def eventFilter(self, watched, event) -> bool:
+        if (
+            watched is self.reason
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            if self.ok.isEnabled():
+                self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     def text(self) -> str:
         return self.reason.toPlainText().strip()

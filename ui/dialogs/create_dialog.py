@@ -104,6 +104,9 @@ class CreateDialog(FittingDialog):
         self.setMinimumWidth(44 * self.fontMetrics().horizontalAdvance("M"))
         self.setStyleSheet(WARNING_QSS)
         self.passphrase.first.setFocus()
+        fields = (self.passphrase.first.edit, self.passphrase.second.edit)
+        fields += (self.name_edit, self.role_edit, self.agency_edit)
+        self.watch_typing("the new database", *fields)  # Escape or Quit asks first
 
     def _create(self) -> None:
         if not self.passphrase.is_valid():
@@ -122,6 +125,6 @@ class CreateDialog(FittingDialog):
         self.passphrase.wipe()
         self.accept()
 
-    def reject(self) -> None:
-        self.passphrase.wipe()
-        super().reject()
+    def done(self, result: int) -> None:
+        self.passphrase.wipe()  # only once closing: "Keep editing" keeps what was typed
+        super().done(result)

@@ -42,6 +42,14 @@ class ChangePassphraseDialog(FittingDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setMinimumWidth(44 * self.fontMetrics().horizontalAdvance("M"))
+        # made after the new passphrase's fields, so first in line only when told (once
+        # every widget has its place: the layout's reparenting redoes the chain)
+        QWidget.setTabOrder(self.current.edit, self.current.show_button)
+        QWidget.setTabOrder(self.current.show_button, self.new.first.edit)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.current.edit.setFocus()  # the form starts at the current passphrase
 
     def _change(self) -> None:
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

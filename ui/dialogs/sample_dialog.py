@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 NONE = "(none)"
 NO_STRATA = "(none: a simple random sample)"
+DEFAULT_SIZE = 40
 # Guesses from a column's heading: the first role whose pattern matches takes it.
 GUESSES = (
     ("reference", r"\bref|reference|case (id|no|number)|^id$|file (no|number)"),
@@ -113,6 +115,10 @@ class SampleDialog(FittingDialog):
         self.error = QLabel()
         self.error.setWordWrap(True)
         palette.set_text_colour(self.error, palette.bad())
+        self.error.setMinimumHeight(2 * self.error.fontMetrics().lineSpacing())
+        keep = self.error.sizePolicy()  # a message's room is kept: nothing moves when it shows
+        keep.setRetainSizeWhenHidden(True)
+        self.error.setSizePolicy(keep)
         self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.back_button = QPushButton("Back")
@@ -247,7 +253,7 @@ class SampleDialog(FittingDialog):
         self.agency_col, self.team_col, self.strata_col = QComboBox(), QComboBox(), QComboBox()
         self.size = QSpinBox()
         self.size.setRange(1, 1_000_000)
-        self.size.setValue(40)
+        self.size.setValue(DEFAULT_SIZE)
         self.seed = QLineEdit(
             str(seed if seed is not None else secrets.randbelow(900_000) + 100_000)
         )
@@ -285,6 +291,7 @@ class SampleDialog(FittingDialog):
         layout.addLayout(grid)
         layout.addWidget(seed_note)
         layout.addWidget(self.preview)
+        self.ref_col.currentIndexChanged.connect(self._fill_strata)  # before the preview
         for combo in (self.ref_col, self.area_col, self.agency_col, self.team_col, self.strata_col):
             combo.currentIndexChanged.connect(self._update_preview)
         self.size.valueChanged.connect(self._update_preview)
@@ -309,6 +316,9 @@ class SampleDialog(FittingDialog):
             pos = combo.findData(guesses.get(role))
             combo.setCurrentIndex(pos if pos >= 0 else 0)
             combo.blockSignals(False)
+        self._fill_strata()
+        with QSignalBlocker(self.size):  # never more than the list holds (40 of 16 rows)
+            self.size.setValue(min(DEFAULT_SIZE, max(1, len(caselist.rows))))
         where = caselist.source_name + (f", sheet '{caselist.sheet}'" if caselist.sheet else "")
         info = f"{where}: {len(caselist.rows):,} rows, {len(caselist.headers)} columns"
         if caselist.empty_rows:
@@ -318,6 +328,20 @@ class SampleDialog(FittingDialog):
         self.list_info.setText(info + ".")
         self._elig_key = None
         self._update_preview()
+
+    def _fill_strata(self) -> None:
+        """'Stratify by' offers every column but the case reference's (one case a stratum
+        is no stratification)."""
+        if self.caselist is None:
+            return
+        chosen = self.strata_col.currentData()
+        with QSignalBlocker(self.strata_col):
+            self.strata_col.clear()
+            self.strata_col.addItem(NO_STRATA, None)
+            for h in self.caselist.headers:
+                if h != self.ref_col.currentData():
+                    self.strata_col.addItem(h, h)
+            self.strata_col.setCurrentIndex(max(0, self.strata_col.findData(chosen)))
 
     def columns(self) -> Columns:
         return Columns(

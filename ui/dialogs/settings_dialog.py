@@ -60,6 +60,9 @@ class SettingsDialog(FittingDialog):
         lock = REGISTRY["idle_lock_minutes"]
         self.idle_minutes = QSpinBox()
         self.idle_minutes.setRange(lock.minimum or 1, lock.maximum or 240)
+        self.idle_minutes.valueChanged.connect(  # "1 minute", "5 minutes"
+            lambda n: self.idle_minutes.setSuffix(" minute" if n == 1 else " minutes")
+        )
         self.idle_minutes.setSuffix(" minutes")
         self.idle_minutes.setValue(settings.get("idle_lock_minutes"))
         self.idle_minutes.setToolTip(lock.doc)

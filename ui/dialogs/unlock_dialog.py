@@ -7,7 +7,7 @@ such a file untouched, and retrying makes no sense, so the form says what to do 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -29,6 +29,7 @@ class UnlockForm(QWidget):
 
     unlocked = Signal()
     refused_changed = Signal()  # the file cannot be opened at all: Unlock is pointless
+    said = Signal()  # the message changed: a dialog grows to show it whole
 
     def __init__(self, session: Session, heading: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +49,9 @@ class UnlockForm(QWidget):
         self.message.setObjectName("unlockMessage")
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Unlock message")
+        # room for two lines from the start: a message does not push the button down
+        self.message.setMinimumHeight(2 * self.message.fontMetrics().lineSpacing())
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.button = QPushButton("Unlock")
         self.button.setDefault(True)
         self.button.setAutoDefault(True)
@@ -109,6 +113,7 @@ class UnlockForm(QWidget):
         self.message.setText(text)
         self.message.setAccessibleDescription(text)
         palette.set_text_colour(self.message, palette.bad() if bad else palette.muted())
+        self.said.emit()
 
     def reset(self) -> None:
         self.refused = False
@@ -142,6 +147,8 @@ class UnlockDialog(FittingDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(36 * self.fontMetrics().horizontalAdvance("M"))
         self.form.setFocus()
+        # a long message is shown whole, never clipped (once the label has its new text)
+        self.form.said.connect(lambda: QTimer.singleShot(0, self.refit))
 
     def reject(self) -> None:
         self.form.field.wipe()

@@ -290,6 +290,9 @@ class AuditEditor(QWidget):
         w.note_dirty.connect(lambda _i: self.save_state.saving())
         w.note_ready.connect(self._note_ready)
         w.move_focus.connect(self._move_focus)
+        # Tab from a note: the next question's rating (History… and Guidance are a Tab away
+        # backwards, or a click); from the last question, on as usual
+        w.note.on_tab = lambda item_id=w.item.id: self._move_focus(item_id, 1)
         w.history_requested.connect(
             lambda item_id: self.history_requested.emit(self.audit.id, item_id)
         )
@@ -331,8 +334,9 @@ class AuditEditor(QWidget):
         if self.audit is not None:
             self.show_theme(len(self.audit.checklist.definition.themes))
 
-    def _move_focus(self, item_id: str, delta: int) -> None:
-        """Up/Down on a rating: the previous/next question that is shown, across themes."""
+    def _move_focus(self, item_id: str, delta: int) -> bool:
+        """Up/Down on a rating: the previous/next question that is shown, across themes.
+        False when there is none."""
         definition = self.audit.checklist.definition
         order = [i.id for _, i in definition.items()]
         pos = order.index(item_id) + delta
@@ -340,8 +344,9 @@ class AuditEditor(QWidget):
             candidate = definition.item(order[pos])
             if definition.visible(candidate, self.ratings):
                 self.show_item(candidate.id)
-                return
+                return True
             pos += delta
+        return False
 
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         """Outline the question that has the keyboard focus."""

@@ -16,6 +16,7 @@ from audit_tool import audits
 from audit_tool.changes import Changes
 from audit_tool.domain import SUMMARY_FIELDS, Audit, Recommendation
 from audit_tool.errors import AuditToolError
+from ui.common.numbers import item_numbers
 from ui.session import Session, changes_of
 
 
@@ -83,12 +84,7 @@ class AuditDocument:
 
     def numbers(self) -> dict[str, str]:
         """'2.3' for the third question of the second theme, as shown on the page."""
-        out = {}
-        if self.audit is not None:
-            for t, theme in enumerate(self.audit.checklist.definition.themes):
-                for n, item in enumerate(theme.items):
-                    out[item.id] = f"{t + 1}.{n + 1}"
-        return out
+        return item_numbers(self.audit.checklist.definition) if self.audit is not None else {}
 
     # -- saving through the core: each raises AuditToolError after noting it ---------------
     def rate(self, item_id: str, value: str | None) -> Any:

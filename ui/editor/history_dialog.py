@@ -17,6 +17,7 @@ from audit_tool import history
 from audit_tool.domain import SUMMARY_FIELDS, Audit, HistoryEntry
 from audit_tool.formatting import local_datetime
 from ui.common.accessibility import name
+from ui.common.numbers import item_numbers
 from ui.common.widgets import FittingDialog
 
 _ACTIONS = {
@@ -29,6 +30,8 @@ _ACTIONS = {
     "finalised": "Finalised",
     "amended": "Amended",
     "deleted": "Deleted",
+    "moderation": "Moderation started",
+    "second reading": "Second reading started",
 }
 
 
@@ -54,6 +57,10 @@ def describe(entry: HistoryEntry, audit: Audit) -> tuple[str, str, str]:
         old, new = "Finalised", f"Draft. Reason: {new}"
     elif entry.action == "note":
         old, new = old or "(empty)", new or "(empty)"
+    elif entry.action == "moderation":  # the readings' ids: say how many, not which uuid
+        old, new = "", f"Of {len(new.split())} readings"
+    elif entry.action == "second reading":
+        old, new = "", "From an earlier reading of the same case file"
     return what, old, new
 
 
@@ -78,12 +85,15 @@ class HistoryDialog(FittingDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.setTabKeyNavigation(False)
+        numbers = item_numbers(audit.checklist.definition)  # 1.2, as the editor shows it
         for row, entry in enumerate(entries):
             what, old, new = describe(entry, audit)
             if not item_id and entry.field and entry.action in ("rating", "note"):
-                what = f"{what} ({entry.field})"
+                what = f"{what} (question {numbers.get(entry.field, entry.field)})"
             for col, text in enumerate((_when(entry.at), entry.who, what, old, new)):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                self.table.setItem(row, col, cell)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -100,3 +110,9 @@ class HistoryDialog(FittingDialog):
         layout.addWidget(buttons)
         em = self.fontMetrics().horizontalAdvance("M")
         self.resize(60 * em, 28 * self.fontMetrics().lineSpacing())
+        # rows follow the columns' real widths: a long reason is shown whole, not cut off
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()

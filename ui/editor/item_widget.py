@@ -8,6 +8,7 @@ leaves the note, the audit is closed or the database locks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -218,6 +219,7 @@ class NoteEdit(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setUndoRedoEnabled(False)  # one undo history for the audit, not one per box
         self._min_lines, self._max_lines = min_lines, max_lines
+        self.on_tab: Callable[[], bool] | None = None  # Tab: True when it moved the focus
         self.document().contentsChanged.connect(self._fit)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._fit()
@@ -251,6 +253,12 @@ class NoteEdit(QPlainTextEdit):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.focus_left.emit()
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        # Tab: where the editor says (the next question's rating), else the next widget
+        if forward and self.on_tab is not None and self.on_tab():
+            return True
+        return super().focusNextPrevChild(forward)
 
 
 class ItemWidget(QFrame):

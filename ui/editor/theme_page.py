@@ -97,8 +97,9 @@ def theme_page(
         desc = QLabel(theme.description)
         desc.setWordWrap(True)
         layout.addWidget(desc)
-    for n, item in enumerate(theme.items):
-        w = ItemWidget(item, definition.scale_of(item), f"{index + 1}.{n + 1}")
+    numbers = definition.numbers()
+    for item in theme.items:
+        w = ItemWidget(item, definition.scale_of(item), numbers[item.id])
         w.set_rating(doc.ratings.get(item.id))
         w.set_note(doc.notes.get(item.id, ""))
         w.set_read_only(audit.read_only)

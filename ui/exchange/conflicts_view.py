@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool import audits
 from audit_tool.errors import AuditToolError
 from audit_tool.exchange import compare, conflicts, resolve
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm
+from ui.common.numbers import item_numbers
 from ui.common.widgets import FittingDialog
 from ui.session import Session
 
@@ -123,14 +125,15 @@ class ConflictsView(FittingDialog):
         if current is None:
             return
         rows = compare(self.session.db, current[0], current[1])
+        numbers = item_numbers(audits.get_audit(self.session.db, current[0]).checklist.definition)
         self.table.setRowCount(len(rows))
         mark = QBrush(palette.bad())
         section = None
         for r, d in enumerate(rows):
+            item, sep, rest = d.label.partition(": ")  # the core names items by id: p1
+            text = f"{numbers[item]} {rest}" if sep and item in numbers else d.label
             label = (
-                d.label
-                if d.section == section or d.section == "Audit"
-                else f"{d.section} — {d.label}"
+                text if d.section == section or d.section == "Audit" else f"{d.section} — {text}"
             )
             section = d.section
             cells = [DIFFERS if d.differs else "", label, d.here or "—", d.received or "—"]

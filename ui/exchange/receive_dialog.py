@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool import audits
 from audit_tool.changes import Changes
 from audit_tool.errors import AuditToolError
 from audit_tool.exchange import import_bundle, plan, read_bundle, read_identities
@@ -199,6 +200,14 @@ class ReceiveDialog(ExchangeDialog):
             ),
         )
 
+    def _named(self, audit_id: str) -> str:
+        """A conflicting audit as a person knows it: case, checklist, phase and reviewer."""
+        try:
+            a = audits.get_audit(self.session.db, audit_id)
+        except AuditToolError:
+            return "an audit not on this laptop"
+        return f"{a.case.pseudonym}, {a.checklist.title}, {a.phase.label}, by {a.reviewer.name}"
+
     def _previewed(self, result) -> None:
         if not self._job:
             return
@@ -210,7 +219,7 @@ class ReceiveDialog(ExchangeDialog):
         self.summary.setText("\n".join(result.lines()))
         conflicts = result.ids("conflict")
         self.conflict_list.clear()
-        self.conflict_list.addItems([f"In conflict: audit {a}" for a in conflicts])
+        self.conflict_list.addItems([f"In conflict: {self._named(a)}" for a in conflicts])
         self.conflict_list.setVisible(bool(conflicts))
         self.preview_box.show()
         changes = len(result.kinds) - result.count("unchanged")

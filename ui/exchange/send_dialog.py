@@ -51,6 +51,7 @@ class SendDialog(ExchangeDialog):
         flt: AuditFilter,
         selection_text: str,
         parent: QWidget | None = None,
+        search_note: str = "",
     ) -> None:
         super().__init__(session, parent)
         self.flt = flt
@@ -58,11 +59,17 @@ class SendDialog(ExchangeDialog):
         self._plan = None  # the release to record once the file is written
         self.setWindowTitle("Send audits")
         what = QGroupBox("Which audits")
-        self.selected = QRadioButton(f"The audits the list shows ({selection_text})")
+        shows = "the list's filters select" if search_note else "the list shows"
+        self.selected = QRadioButton(f"The audits {shows} ({selection_text})")
         self.everything = QRadioButton("Every audit in this database")
         self.selected.setChecked(True)
+        self.search_note = QLabel(search_note)  # said plainly: what goes is not what is seen
+        self.search_note.setWordWrap(True)
+        palette.set_text_colour(self.search_note, palette.bad())
+        self.search_note.setVisible(bool(search_note))
         wl = QVBoxLayout(what)
         wl.addWidget(self.selected, 0, LEFT)
+        wl.addWidget(self.search_note)
         wl.addWidget(self.everything, 0, LEFT)
         self.identifiers = QCheckBox("Include case references")
         self.recipient = QLineEdit()  # a file without references is a release (issue 18)

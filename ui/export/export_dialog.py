@@ -254,6 +254,9 @@ class ExportDialog(FittingDialog):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         name(self.progress, "Export progress")
+        keep = self.progress.sizePolicy()  # its room is kept: the rows above never squash
+        keep.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(keep)
         self.progress.hide()
         self.status = QLabel()
         self.status.setObjectName("exportStatus")

@@ -11,11 +11,13 @@ from PySide6.QtGui import QFontMetrics, QPainter, QPalette, QStandardItem, QStan
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -69,7 +71,8 @@ class ShareChart(QWidget):
         )
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(20 * self.fontMetrics().horizontalAdvance("M"), 3 * self._row_height())
+        # every bar's row: where there is less room, the scroll area around it scrolls
+        return QSize(20 * self.fontMetrics().horizontalAdvance("M"), self.sizeHint().height())
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
@@ -171,7 +174,13 @@ class FindingsPanel(QWidget):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.caption)
-        tl.addWidget(self.chart, 1)
+        self.chart_scroll = QScrollArea()  # a small screen scrolls the bars, never cuts them
+        self.chart_scroll.setWidgetResizable(True)
+        self.chart_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.chart_scroll.setWidget(self.chart)
+        name(self.chart_scroll, f"Chart by {what.lower()}")
+        self.chart_scroll.setMinimumHeight(3 * self.chart._row_height())
+        tl.addWidget(self.chart_scroll, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(self.table)

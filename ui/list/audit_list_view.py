@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -163,6 +172,12 @@ class AuditListPage(QWidget):
         self._last_selected: str | None = None
         model.modelReset.connect(self._after_reset)
         model.rowsInserted.connect(lambda *_a: self._fit_once())
+        self._spare_timer = QTimer(self)  # once per turn, after a resize or new rows
+        self._spare_timer.setSingleShot(True)
+        self._spare_timer.timeout.connect(self._give_spare)
+        model.modelReset.connect(self._spare_timer.start)
+        model.rowsInserted.connect(lambda *_a: self._spare_timer.start())
+        self.table.viewport().installEventFilter(self)
         model.layoutChanged.connect(self._update_state)
 
         # -- empty states ------------------------------------------------------------------------
@@ -290,6 +305,28 @@ class AuditListPage(QWidget):
         for i, w in enumerate(widths):
             if i != COL["match"]:
                 self.table.setColumnWidth(i, w)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._spare_timer.start()
+        return super().eventFilter(watched, event)
+
+    def _give_spare(self) -> None:
+        """A column cut off while the last one stretches over room it does not need (the
+        window grew, or wider rows arrived): widen it from that room. Nothing shrinks."""
+        if not self._content_fitted or self.model.rowCount() == 0:
+            return
+        last = len(COLUMNS) - 1
+        spare = self.table.columnWidth(last) - self._content_width(last)
+        em = self.table.fontMetrics().horizontalAdvance("M")
+        for i in range(last):
+            if spare <= 0:
+                return
+            need = min(self._content_width(i), 30 * em) - self.table.columnWidth(i)
+            if need > 0:
+                take = min(need, spare)
+                self.table.setColumnWidth(i, self.table.columnWidth(i) + take)
+                spare -= take
 
     def _fit_columns(self) -> None:
         """On a narrow window, shrink the default widths so every column is in view."""

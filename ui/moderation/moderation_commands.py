@@ -21,7 +21,7 @@ from audit_tool import moderation, reviewers
 from audit_tool.changes import Changes
 from audit_tool.domain import AuditType, Status
 from audit_tool.errors import AuditToolError
-from ui.common.messages import confirm, inform, show_error
+from ui.common.messages import inform, show_error
 from ui.session import changes_of
 
 if TYPE_CHECKING:
@@ -112,8 +112,8 @@ class ModerationCommands(QObject):
         w.controller.open_audit(dialog.audit_id)
 
     def moderate(self) -> None:
-        """Open the file's moderation, starting one (with this laptop's reviewer as lead)
-        from its finalised readings if there is none yet."""
+        """Open the file's moderation, starting one from its finalised readings (asking who
+        moderates) if there is none yet."""
         w = self.w
         audit_id, _ = w.controller.current_audit()
         if not audit_id:
@@ -126,22 +126,15 @@ class ModerationCommands(QObject):
             if existing:
                 mod_id = existing[-1]
             else:
+                from ui.moderation.start_moderation_dialog import StartModerationDialog
+
                 ready = [r for r in moderation.readings(db, audit_id) if r.finalised]
-                names = " and ".join(r.reviewer.name for r in ready)
-                if self.refuse_if_blind(audit_id) or not confirm(
-                    w,
-                    "Moderate readings",
-                    f"Start a moderation of the {len(ready)} finalised readings of this case "
-                    f"file, by {names}? You are the lead reader "
-                    f"({reviewers.local_reviewer(db).name}).",
-                    "Start moderation",
-                ):
+                if self.refuse_if_blind(audit_id):
                     return
-                if not w.session.is_open:
+                dialog = StartModerationDialog(w.session, ready, w)  # who moderates?
+                if dialog.exec() != QDialog.DialogCode.Accepted or not w.session.is_open:
                     return
-                mod_id = moderation.start_moderation(
-                    w.session.db, [r.audit_id for r in ready], reviewers.local_reviewer(db).id
-                )
+                mod_id = dialog.moderation_id
                 w.session.publish(changes_of(mod_id, Changes(added=frozenset({mod_id}))))
         except AuditToolError as exc:
             show_error(w, exc, "No moderation started")
