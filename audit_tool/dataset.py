@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .checklists.model import OPTION_SEP
 from .dataset_stats import STATS_FORMATS, require_native, write_native, write_syntax
 from .disclosure import kanon
 from .disclosure.rules import SUPPRESS_BELOW, DisclosureRisk
@@ -169,6 +170,7 @@ CODEBOOK_HEADER = [
     "level_label",
     "level_order",
     "meets",
+    "anchor",
 ]
 
 
@@ -187,6 +189,8 @@ class Dataset:
     free_text: bool = False
     restricted: bool = False  # the record-level file: every sheet and the file name say so
     audit_ids: list[str] = field(default_factory=list)  # for the release register only
+    # multiple-choice scales: (sha, scale) -> ((option value, label), ...) in the scale's order
+    options: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def answer_header(self) -> list[str]:
         cols = ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])
@@ -208,14 +212,14 @@ class Dataset:
         return [c[0] for c in AUDIT_COLUMNS]
 
     def codebook_rows(self) -> list[list]:
-        blank = [None] * 7
+        blank = [None] * 8
         rows: list[list] = []
         for sheet, cols in (
             ("answers", ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])),
             ("audits", AUDIT_COLUMNS),
         ):
             rows += [["column", sheet, *c, *blank] for c in cols]
-        rows += [["scale level", "answers", None, None, None, None, *s] for s in self.scales]
+        rows += [["scale level", "answers", None, s[8], None, None, *s[:8]] for s in self.scales]
         rows += [["note", None, None, n, None, None, *blank] for n in self.notes]
         return rows
 
@@ -355,7 +359,8 @@ def build_dataset(
             continue
         key = interned.setdefault((sha, item), (sha, item))
         text = scrub(note) or None if scrub and note else None
-        ds.answers.append((ix, key, interned.setdefault(rating, rating), text))
+        for value in rating.split(OPTION_SEP):  # multiple choice: one row per option ticked
+            ds.answers.append((ix, key, interned.setdefault(value, value), text))
         ds.audits[ix][answered] += rating != NOT_ASKED
     ds.audits, ds.audit_ids = [tuple(a) for a in ds.audits], list(index)
     ds.notes = _notes(flt, drafts, include_free_text, len(ds.audits), sum(r[4] for r in ds.audits),
@@ -386,10 +391,18 @@ def _load_checklists(db: Database, flt: AuditFilter, ds: Dataset) -> None:
             ORDER BY d.checklist_id, d.version, l.scale, l.pos""",
         shas,
     ):
+        meaning, anchor = None, None
         if value == HIDDEN_FAILS:  # '-hidden' would read as a formula in a spreadsheet
             value, label = NOT_ASKED, "Not asked: an earlier answer fell short (counts as not met)"
+        else:
+            sc = db.checklist(sha).definition.scales[scale]
+            anchor = sc.level(value).anchor or None  # type: ignore[union-attr]
+            if sc.is_multiple:
+                ds.options.setdefault((sha, scale), tuple((lv.value, lv.label) for lv in sc.levels))
+                meaning = "Option of a multiple-choice item (tick all that apply): one answers " \
+                    "row per option ticked; in the wide files a 0/1 variable, 1 ticked, 0 not ticked"
         ds.levels[(sha, scale, value)] = (label, pos + 1, meets)
-        ds.scales.append((cid, version, scale, value, label, pos + 1, meets))
+        ds.scales.append((cid, version, scale, value, label, pos + 1, meets, anchor, meaning))
 
 
 def _notes(
@@ -421,7 +434,8 @@ def _notes(
         "One answers row per item rated, and one (rating 'not_asked', meets 0) per item not "
         "asked because an earlier answer fell short of the standard: the report counts those "
         "as not meeting it. Other hidden items and items left unrated have no row. 'Not "
-        "applicable' ratings have a row with meets blank.",
+        "applicable' ratings have a row with meets blank. A multiple-choice item (tick all "
+        "that apply) has one row per option ticked, meets blank (a fact, never scored).",
         "CSV text starting with =, +, - or @ has a ' put before it so that a spreadsheet "
         "does not run it as a formula.",
     ]

@@ -15,7 +15,8 @@ Variable names are the item ids with "-" and "." as "_" (and "q_" before a leadi
 when the selection holds more than one checklist, each is prefixed by its checklist's
 initials (safe-together-case-file-audit: stcfa_pe_03), since item ids repeat across
 checklists. An audit that has no row for an item (left unrated, or hidden without effect) is blank
-(system-missing). The checklists have no multiple-choice items, so no 0/1 variables.
+(system-missing). A multiple-choice item becomes one 0/1 variable per option (ITEM_OPTION,
+labelled "question: option"; 1 ticked, 0 not ticked, blank when the item has no answer).
 
 .sav and .dta are written with pyreadstat, which needs pandas: both are left out of the
 frozen app (with NumPy they added 71 MiB to a trial bundle), so there the native formats are refused with one
@@ -66,6 +67,7 @@ class Variable:
     question: str
     codes: dict[str, int] = field(default_factory=dict)  # rating value -> code
     labels: dict[int, str] = field(default_factory=dict)  # code -> label
+    option: str = ""  # a multiple-choice option's 0/1 variable: the option's value
 
 
 @dataclass
@@ -125,15 +127,28 @@ def build_wide(ds: Any) -> Wide:
         sha_checklist.setdefault(sha, ds.audits[ix][8])
     several = len(set(sha_checklist.values())) > 1
     by_key: dict[tuple[str, str], Variable] = {}
+    ticks: dict[tuple[str, str], dict[str, Variable]] = {}  # multiple choice: option -> 0/1
+    variables: list[Variable] = []
     for sha, item in dict.fromkeys(k for _i, k, _r, _n in ds.answers):
         cid = sha_checklist[sha]
         theme, _title, item_id, question, scale = ds.items[(sha, item)]
+        name = f"{checklist_prefix(cid)}_{item_id}" if several else item_id
+        options = getattr(ds, "options", {}).get((sha, scale))
+        if options is not None:
+            per = ticks.setdefault((cid, item_id), {})
+            for value, label in options:
+                if value not in per:
+                    per[value] = Variable(
+                        _var_name(f"{name}_{value}", taken), f"{question}: {label}",
+                        labels={0: "not ticked", 1: "ticked"}, option=value,
+                    )
+                    variables.append(per[value])
+            continue
         var = by_key.get((cid, item_id))
         if var is None:
-            name = f"{checklist_prefix(cid)}_{item_id}" if several else item_id
             var = by_key[(cid, item_id)] = Variable(_var_name(name, taken), question)
+            variables.append(var)
         _add_levels(var, ds, sha, scale)
-    variables = list(by_key.values())
     columns = [(c[0], c[1], "int" if c[0] in _INT_COLUMNS else "text") for c in AUDIT_COLUMNS]
     columns += [(v.name, v.question, "item") for v in variables]
     notes_on = ds.free_text
@@ -143,9 +158,18 @@ def build_wide(ds: Any) -> Wide:
     first = len(AUDIT_COLUMNS)
     position = {id(v): first + i for i, v in enumerate(variables)}
     for ix, (sha, item), rating, note in ds.answers:
-        var = by_key[(sha_checklist[sha], ds.items[(sha, item)][2])]
-        col = position[id(var)]
-        rows[ix][col] = var.codes.get(rating)
+        key = (sha_checklist[sha], ds.items[(sha, item)][2])
+        if key in ticks:  # an answered item: every option 0, then the ticked ones 1
+            for opt in ticks[key].values():
+                if rows[ix][position[id(opt)]] is None:
+                    rows[ix][position[id(opt)]] = 0
+            if rating in ticks[key]:
+                rows[ix][position[id(ticks[key][rating])]] = 1
+            col = position[id(next(iter(ticks[key].values())))]  # its note: by the first option
+        else:
+            var = by_key[key]
+            col = position[id(var)]
+            rows[ix][col] = var.codes.get(rating)
         if notes_on:
             rows[ix][col + len(variables)] = note
     return Wide(columns, rows, {v.name: v for v in variables}, list(ds.notes))
@@ -259,7 +283,9 @@ def write_native(ds: Any, fmt: str, out: Path, progress: Progress = None) -> lis
                 note=[ln for n in wide.notes for ln in textwrap.wrap(n, 80)],  # SPSS: 80 a line
                 variable_value_labels=values,
                 missing_ranges={n: [{"lo": lo, "hi": hi}] for n in items if wide.missing_codes(n)},
-                variable_measure={n: "ordinal" for n in items},
+                variable_measure={
+                    n: "nominal" if wide.variables[n].option else "ordinal" for n in items
+                },
             )
         if progress:
             progress(0.8)

@@ -37,8 +37,11 @@ def audit_to_json(audit: Audit) -> dict[str, Any]:
                 "text": item.question,
                 "guidance": item.guidance,
                 "scale": item.scale,
-                "kind": scale.kind,  # "fact": counted, never scored
-                "levels": [{"value": lv.value, "label": lv.label} for lv in scale.ordered_levels()],
+                "kind": scale.kind,  # "fact" and "multiple": counted, never scored
+                "levels": [
+                    {"value": lv.value, "label": lv.label, "anchor": lv.anchor}
+                    for lv in scale.ordered_levels()
+                ],
                 "required": item.required,
                 "visible": d.visible(item, ratings),
                 # shown, pending, fails (hidden by a failing answer: counts as not meeting
@@ -49,6 +52,10 @@ def audit_to_json(audit: Audit) -> dict[str, Any]:
                     else d.hidden_effect(item, ratings)
                 ),
                 "rating": ans.rating if ans else None,
+                # multiple choice: the ticked options' values, in the scale's order
+                "ticked": list(scale.ticked(ans.rating if ans else None))
+                if scale.is_multiple
+                else None,
                 "note": ans.note if ans else "",
                 "meets_standard": scale.meets(ans.rating) if ans and ans.rating else None,
             })

@@ -299,8 +299,7 @@ def get_moderation(db: Database, moderation_id: str) -> Moderation:
             continue  # hidden everywhere: nothing to moderate
 
         def label(value: str | None, scale=scale) -> str:
-            level = scale.level(value) if value else None
-            return level.label if level else "—"
+            return scale.label_of(value) or "—"
 
         answer = audit.answers.get(item.id)
         rows.append(

@@ -408,4 +408,56 @@ def test_an_unknown_scale_kind_is_named(tmp_path):
         ws.cell(row=2, column=col, value="facts")
 
     message = problem_of(edited(path, misspell))
-    assert "column H (kind)" in message and "'facts' is not rating or fact" in message
+    assert "column H (kind)" in message and "'facts' is not rating, fact or multiple" in message
+
+
+# -- issue 19: multiple choice and anchored levels --------------------------------------
+
+
+MA_TOML = Path(__file__).resolve().parent / "data" / "multi_anchor.toml"
+
+
+def test_multiple_choice_and_anchors_survive_export_and_import(tmp_path):
+    original = load_file(MA_TOML).definition
+    path = tmp_path / "ma.xlsx"
+    to_spreadsheet(original, path)
+    wb = load_workbook(path)
+    rows = [[c.value for c in row] for row in wb["scales"].iter_rows()]
+    head = rows[0]
+    opts = [r for r in rows[1:] if r[head.index("value")] in ("opioids", "none")]
+    assert opts[0][head.index("kind")] == "multiple" and opts[0][head.index("meets")] is None
+    assert opts[1][head.index("exclusive")] == "yes"
+    strong = next(r for r in rows if r[head.index("label")] == "Strong")
+    assert strong[head.index("anchor")].startswith("The record names who harmed")
+    assert "tick-all-that-apply" in wb["scales"].cell(1, head.index("kind") + 1).comment.text or (
+        "multiple" in wb["scales"].cell(1, head.index("kind") + 1).comment.text
+    )
+    text, back = import_xlsx(path)
+    assert back.definition == original
+    assert back.definition.scales["substances"].is_multiple
+    assert back.definition.scales["substances"].level("none").exclusive
+    data = tomllib.loads(text)
+    assert data["scales"]["substances"]["kind"] == "multiple"
+    assert data["scales"]["language4"]["levels"][3]["anchor"].startswith("The record frames")
+
+
+def test_exclusive_must_be_yes_or_no_and_only_on_multiple_choice(tmp_path):
+    path = tmp_path / "ma.xlsx"
+    to_spreadsheet(load_file(MA_TOML).definition, path)
+
+    def garble(wb):
+        ws = wb["scales"]
+        col = [c.value for c in ws[1]].index("exclusive") + 1
+        ws.cell(row=2, column=col, value="perhaps")
+
+    message = problem_of(edited(path, garble))
+    assert "column K (exclusive)" in message and "'perhaps' is not yes or no" in message
+
+    def exclusive_on_a_rating(wb):
+        ws = wb["scales"]
+        head = [c.value for c in ws[1]]
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, head.index("label") + 1).value == "Strong")
+        ws.cell(row=row, column=head.index("exclusive") + 1, value="yes")
+
+    message = problem_of(edited(path, exclusive_on_a_rating))
+    assert "only an option of a multiple-choice scale can be exclusive" in message

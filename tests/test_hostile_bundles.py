@@ -707,3 +707,73 @@ def test_everything_the_tool_writes_is_accepted(tmp_path):
         done = import_bundle(lead, read_bundle(tmp_path / "demo.age", identities=[str(ident)]))
         assert done.count("new") == 120
         assert rows(lead) == want
+
+
+# -- issue 19: a multiple-choice answer must be a set of that item's options ---------------
+
+
+@pytest.fixture(scope="module")
+def mc_world(tmp_path_factory) -> tuple[World, Path, dict]:
+    """A sender with one audit of a checklist holding a multiple-choice item (ticked:
+    opioids, alcohol), its bundle as a document, and a lead database that holds nothing."""
+    from audit_tool.checklists.loader import load_file
+
+    folder = tmp_path_factory.mktemp("hostile-mc")
+    w = World.__new__(World)  # only the keys and seal() are used
+    ident = pyrage.x25519.Identity.generate()
+    w.secret, w.public = str(ident), str(ident.to_public())
+    ma = load_file(Path(__file__).parent / "data" / "multi_anchor.toml")
+    with Database.create(folder / "sender.db", PASSPHRASE) as a:
+        case = audits.add_case(a, "FICT-HOSTILE-MC-01", "Glenmorven (demo)")
+        aid = audits.new_audit(a, case.id, ma)
+        audits.answer(a, aid, "subs", "alcohol, opioids", "Fictional toxicology note")
+        audits.answer(a, aid, "la-01", "3")
+        export_bundle(a, folder / "mc.age", recipients=[w.public])
+    lead = folder / "lead.db"
+    Database.create(lead, PASSPHRASE).close()
+    return w, lead, _decrypt(folder / "mc.age", w.secret)
+
+
+@pytest.mark.parametrize(
+    ("name", "rating", "words"),
+    [
+        ("mc-bogus-option", "opioids,heroin", "'opioids,heroin', which is not a set of its options"),
+        ("mc-option-twice", "opioids,opioids", "which is not a set of its options"),
+        ("mc-out-of-order", "alcohol,opioids", "which is not a set of its options"),
+        ("mc-none-with-others", "alcohol,none", "which is not a set of its options"),
+        ("mc-empty-part", "opioids,,alcohol", "which is not"),
+        ("mc-31-options", ",".join(["opioids"] * 31), "which is not"),
+        ("mc-upper-case", "Opioids", "which is not"),
+    ],
+)
+def test_hostile_multiple_choice_answer_is_refused(mc_world, tmp_path, name, rating, words):
+    w, lead_path, first = mc_world
+    doc = copy.deepcopy(first)
+    answer = next(a for a in doc["payload"]["audits"][0]["answers"] if a["item_id"] == "subs")
+    assert answer["rating"] == "opioids,alcohol"  # the store form the sender wrote
+    answer["rating"] = rating
+    path = w.seal(doc, tmp_path / f"{name}.age")
+    lead = tmp_path / "lead.db"
+    shutil.copyfile(lead_path, lead)
+    before = _hashes(lead)
+    with pytest.raises(BundleRefused) as caught:
+        bundle = read_bundle(path, identities=[w.secret])
+        with Database.open(lead, PASSPHRASE) as db:
+            import_bundle(db, bundle)
+    message = str(caught.value)
+    assert words in message and "\n" not in message, message
+    assert _hashes(lead) == before
+
+
+def test_the_genuine_multiple_choice_bundle_is_taken(mc_world, tmp_path):
+    w, lead_path, first = mc_world
+    path = w.seal(copy.deepcopy(first), tmp_path / "mc.age")
+    lead = tmp_path / "lead.db"
+    shutil.copyfile(lead_path, lead)
+    with Database.open(lead, PASSPHRASE) as db:
+        import_bundle(db, read_bundle(path, identities=[w.secret]))
+        (aid,) = [r[0] for r in db.query("SELECT id FROM audits")]
+        got = audits.get_audit(db, aid)
+        assert got.ratings["subs"] == "opioids,alcohol"
+        scale = got.checklist.definition.scales["substances"]
+        assert scale.label_of(got.ratings["subs"]) == "Opioids; Alcohol"

@@ -18,6 +18,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "description",
         "kind",
         "group_label",
+        "anchor",
+        "exclusive",
     ),
     "tags": ("id", "kind", "label"),
     "items": (
@@ -63,9 +65,14 @@ NOTES: dict[str, dict[str, str]] = {
         "description": "Optional longer description of the level.",
         "kind": "On the scale's first row: blank or 'rating' for a scale that judges practice; "
         "'fact' for one that records what happened (sex, services involved): counted in "
-        "reports, never scored.",
+        "reports, never scored; 'multiple' for a multiple-choice question (tick all that "
+        "apply): one row per option, counted per option, never scored.",
         "group_label": "Optional, on a fact's level: what a report calls the group with this "
         "answer, e.g. women's deaths.",
+        "anchor": "Optional: what a file at this level looks like (shown under the choice "
+        "in the editor and printed on the blank checklist).",
+        "exclusive": "Multiple choice only: yes on an option that cannot be ticked with "
+        "others, e.g. None of these.",
     },
     "tags": {
         "id": "The tag's id, used in the items sheet's tags column.",

@@ -270,6 +270,7 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+_KINDS = ("rating", "fact", "multiple")
 _MEETS = {
     "yes": "yes",
     "y": "yes",
@@ -310,17 +311,26 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
             imp.where[f"{base}.not_rated"] = row.cell("scales", "meets")
         _same_or_blank(scale, "title", row, "scale_title", "scales", imp, f"scale '{name}'", base)
         _same_or_blank(scale, "kind", row, "kind", "scales", imp, f"scale '{name}'", base)
-        if row.get("kind") and row.get("kind").lower() not in ("rating", "fact"):
-            imp.problem(row.cell("scales", "kind"), f"'{row.get('kind')}' is not rating or fact")
+        if row.get("kind") and row.get("kind").lower() not in _KINDS:
+            imp.problem(
+                row.cell("scales", "kind"), f"'{row.get('kind')}' is not rating, fact or multiple"
+            )
         level: dict[str, str] = {}
         path = f"{base}.levels[{len(scale['levels'])}]"
         imp.where[path] = row.cell("scales", "value")
-        for col in ("value", "label", "key", "description", "group_label"):
+        for col in ("value", "label", "key", "description", "group_label", "anchor"):
             if row.get(col):
                 level[col] = row.get(col)
             imp.where[f"{path}.{col}"] = row.cell("scales", col)
+        imp.where[f"{path}.exclusive"] = row.cell("scales", "exclusive")
+        if row.get("exclusive"):
+            flag = _YES_NO.get(row.get("exclusive").lower())
+            if flag is None:
+                imp.problem(row.cell("scales", "exclusive"), f"'{row.get('exclusive')}' is not yes or no")
+            elif flag:
+                level["exclusive"] = True  # type: ignore[assignment]
         meets = _MEETS.get(row.get("meets").lower())
-        if scale.get("kind", "").lower() == "fact":
+        if scale.get("kind", "").lower() in ("fact", "multiple"):
             if row.get("meets"):
                 imp.problem(
                     row.cell("scales", "meets"),
@@ -337,9 +347,9 @@ def _scales_sheet(rows: list[_Row], imp: _Import) -> dict:
             scale["not_rated"].append(level.get("value", ""))
         scale["levels"].append(level)
     for name, scale in scales.items():
-        if scale.get("kind", "").lower() in ("fact", "rating"):
+        if scale.get("kind", "").lower() in _KINDS:
             scale["kind"] = scale["kind"].lower()
-        if scale.get("kind") == "fact":
+        if scale.get("kind") in ("fact", "multiple"):
             del scale["meets_standard"], scale["not_rated"]
             continue
         if not scale["meets_standard"]:

@@ -55,6 +55,8 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
                     lv.description,
                     scale.kind if i == 0 and scale.is_fact else "",
                     lv.group_label,
+                    lv.anchor,
+                    "yes" if lv.exclusive else "",
                 ]
             )
     tags = [[tag_id, tag.kind, tag.label] for tag_id, tag in d.tags.items()]
@@ -85,6 +87,7 @@ _WIDTHS = {
     "question": 60,
     "guidance": 60,
     "description": 40,
+    "anchor": 50,
     "theme_description": 30,
     "evidence_prompt": 40,
     "label": 24,
@@ -200,7 +203,9 @@ def to_spreadsheet(definition: Checklist, path: Target, readme: str = "") -> Non
             _list_validation(
                 ws, ["yes", "no", "not rated"], headers.index("meets") + 1, last, "Meets"
             )
-            _list_validation(ws, ["rating", "fact"], headers.index("kind") + 1, last, "Kind")
+            _list_validation(
+                ws, ["rating", "fact", "multiple"], headers.index("kind") + 1, last, "Kind"
+            )
         elif sheet == "tags":
             _list_validation(ws, list(TAG_KINDS), headers.index("kind") + 1, last, "Kind")
     wb.active = wb.sheetnames.index("items")
@@ -210,7 +215,7 @@ def to_spreadsheet(definition: Checklist, path: Target, readme: str = "") -> Non
 TEMPLATE_README = """Writing a checklist in a spreadsheet
 This workbook is a checklist for the Case File Audit Tool. The example in it is fictional: replace it with your own.
 Sheet 'checklist': one row per detail (id, version, title, purpose, audit_types). The id must be new to your area.
-Sheet 'scales': one row per level of each scale, best first (the key 1 always picks the best answer). meets: yes = meets the standard; no = does not; blank or 'not rated' = left out of the share. kind 'fact' (on the first row) for a scale that records what happened: counted, never scored, meets left blank; group_label names a group in reports (e.g. women's deaths).
+Sheet 'scales': one row per level of each scale, best first (the key 1 always picks the best answer). meets: yes = meets the standard; no = does not; blank or 'not rated' = left out of the share. kind 'fact' (on the first row) for a scale that records what happened: counted, never scored, meets left blank; group_label names a group in reports (e.g. women's deaths). kind 'multiple' for a tick-all-that-apply question: one row per option, exclusive yes on an option such as None of these. anchor: what a file at that level looks like.
 Sheet 'tags' (optional): tags that group questions in reports (kind: principle, component, practice_area, quality_indicator, fact_group, baseline, theme, other).
 Sheet 'items': one row per question. Keep each theme's rows together; theme title and description go on the theme's first row.
 show_when: only ask the question when an earlier answer is one of some values, e.g.  ch-01 = yes, partly. A question not asked because an earlier answer fell short of the standard counts as not meeting it.

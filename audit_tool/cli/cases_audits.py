@@ -90,7 +90,10 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         for item in theme["items"]:
             if not item["visible"] and item["counts_as"] != "fails":
                 continue
-            label = next((lv["label"] for lv in item["levels"] if lv["value"] == item["rating"]), "—")
+            label = "; ".join(
+                lv["label"] for lv in item["levels"]
+                if lv["value"] in (item["ticked"] or [item["rating"]])
+            ) or "—"
             if not item["visible"]:  # not asked after a failing answer
                 label = "Not asked (counts as not met)"
             req = "*" if item["required"] else " "
@@ -145,7 +148,11 @@ def register(sub, add: Add) -> None:
     p = add("answer", cmd_audit_answer, "rate an item and/or record its evidence note", audit)
     p.add_argument("audit_id")
     p.add_argument("item_id")
-    p.add_argument("--rating", help="a level value or label; empty to clear")
+    p.add_argument(
+        "--rating",
+        help="a level value or label; empty to clear. On a multiple-choice item the options "
+        "ticked, comma separated (e.g. opioids,alcohol); this replaces the earlier set",
+    )
     p.add_argument("--note")
     p = add("finalise", cmd_audit_finalise, "finalise (read-only from then on)", audit)
     p.add_argument("audit_id")

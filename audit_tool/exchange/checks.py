@@ -190,13 +190,12 @@ def _audit(entry: dict, n: int, ids: dict) -> None:
 
 def check_answers(payload: dict, checklists: dict) -> None:
     """Each answer against the checklist copy its audit uses: the item is in it, the rating
-    is a level of that item's scale; each history entry of an item names an item in it."""
-    scales: dict[str, dict[str, frozenset[str]]] = {}
+    is a level of that item's scale (for multiple choice: a set of its options, in the store
+    form the tool writes); each history entry of an item names an item in it."""
+    scales: dict[str, dict] = {}
     for sha, loaded in checklists.items():
         d = loaded.definition
-        scales[sha] = {
-            item.id: frozenset(lv.value for lv in d.scale_of(item).levels) for _, item in d.items()
-        }
+        scales[sha] = {item.id: d.scale_of(item) for _, item in d.items()}
     for n, entry in enumerate(payload["audits"]):
         a = entry["audit"]
         levels = scales.get(a["checklist_sha"])
@@ -210,16 +209,17 @@ def check_answers(payload: dict, checklists: dict) -> None:
         if a["answered"] > len(levels):
             raise refused(f"{name} says {a['answered']:,} items were answered of {len(levels):,}")
         for i, ans in enumerate(entry["answers"]):
-            allowed = levels.get(ans["item_id"])
-            if allowed is None:
+            scale = levels.get(ans["item_id"])
+            if scale is None:
                 raise refused(
                     f"{name}, answer {i + 1} is for item {show(ans['item_id'])}, "
                     f"which is not in checklist {show(a['checklist_id'])}"
                 )
-            if ans["rating"] is not None and ans["rating"] not in allowed:
+            if ans["rating"] is not None and not _valid_rating(scale, ans["rating"]):
+                what = "a set of its options" if scale.is_multiple else "a level of its scale"
                 raise refused(
                     f"{name} rates item {show(ans['item_id'])} {show(ans['rating'])}, "
-                    "which is not a level of its scale"
+                    f"which is not {what}"
                 )
         for i, h in enumerate(entry["history"]):
             if h["action"] in ("rating", "note") and h["field"] not in levels:
@@ -227,3 +227,12 @@ def check_answers(payload: dict, checklists: dict) -> None:
                     f"{name}, history entry {i + 1} changes item {show(h['field'])}, "
                     f"which is not in checklist {show(a['checklist_id'])}"
                 )
+
+
+def _valid_rating(scale, rating: str) -> bool:
+    if not scale.is_multiple:
+        return scale.level(rating) is not None
+    try:  # known options, none twice, in the scale's order, no clash with "none of these"
+        return scale.canonical(rating.split(",")) == rating
+    except ValueError:
+        return False

@@ -85,8 +85,7 @@ def compare(db: Database, audit_id: str, version: str | None = None) -> list[Dif
     def label(item, value) -> str:
         if value is None:
             return "—"
-        level = d.scale_of(item).level(value)
-        return level.label if level else str(value)
+        return d.scale_of(item).label_of(value)
 
     out = [
         Difference("Audit", "Status", audit.status.label, str(got.get("status", "")).capitalize()),

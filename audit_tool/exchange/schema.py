@@ -17,8 +17,8 @@ from typing import Annotated, Literal, NotRequired
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
-from ..audits import MAX_SHORT, MAX_TEXT
 from ..domain import AuditType, Phase, Status
+from ..validation import MAX_SHORT, MAX_TEXT
 from .bundle import FORMAT
 from .crypto import refused
 
@@ -31,6 +31,8 @@ SHA_RE = r"^[0-9a-f]{64}$"
 UID_RE = r"^[0-9a-f]{32}$"  # history.uid: lower(hex(randomblob(16)))
 IDENT_RE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"  # checklist and item ids (checklists.model.Ident)
 LEVEL_RE = r"^[a-z0-9_]{1,32}$"  # a level's value (checklists.model)
+# a stored rating: one level, or a multiple-choice answer's options joined by ","
+RATING_RE = r"^[a-z0-9_]{1,32}(,[a-z0-9_]{1,32}){0,29}$"
 _DAY = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
 STAMP_RE = (
     rf"^{_DAY}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{{1,6}})?Z$"  # store.now(): UTC, sorts as text
@@ -116,7 +118,7 @@ class AuditRow(TypedDict):
 @with_config(_OPEN)
 class AnswerRow(TypedDict):
     item_id: Ident
-    rating: _text(32, LEVEL_RE) | None
+    rating: _text(30 * 33, RATING_RE) | None
     note: Note
     applies: Flag
     hidden_fails: NotRequired[Flag]

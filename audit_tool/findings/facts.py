@@ -39,6 +39,9 @@ class FactCount:
     question: str
     audits: int
     values: tuple[ValueCount, ...]
+    # multiple choice: one count per option ticked ("7 of 12 audits ticked Opioids"); the
+    # option counts do not add up to `audits`, only "No answer" is exclusive
+    multiple: bool = False
 
     def count(self, value: str) -> int:
         return next((v.audits for v in self.values if v.value == value), 0)
@@ -159,11 +162,17 @@ def _count(d, item, ids: list[str], answers) -> FactCount:
     scale = d.scale_of(item)
     given = [answers.get(a, {}).get(item.id) for a in ids]
     values = [g[0] for g in given if g is not None and g[2]]
-    counts = [ValueCount(lv.value, lv.label, values.count(lv.value)) for lv in scale.levels]
-    missing = len(ids) - sum(c.audits for c in counts)
+    if scale.is_multiple:
+        sets = [set(scale.ticked(v)) for v in values]
+        sets = [s for s in sets if s]
+        counts = [ValueCount(lv.value, lv.label, sum(lv.value in s for s in sets)) for lv in scale.levels]
+        missing = len(ids) - len(sets)
+    else:
+        counts = [ValueCount(lv.value, lv.label, values.count(lv.value)) for lv in scale.levels]
+        missing = len(ids) - sum(c.audits for c in counts)
     if missing:
         counts.append(ValueCount("", NO_ANSWER, missing))
-    return FactCount(item.id, item.question, len(ids), tuple(counts))
+    return FactCount(item.id, item.question, len(ids), tuple(counts), scale.is_multiple)
 
 
 def _shares(d, ids: list[str], answers) -> tuple[ItemShare, ...]:
@@ -181,7 +190,7 @@ def _one(d, phase: str, ids: list[str], answers, fact_items) -> FactFindings:
     facts = tuple(_count(d, item, ids, answers) for item in fact_items)
     breakdowns = []
     for item in fact_items:
-        if not item.breakdown:
+        if not item.breakdown or d.scale_of(item).is_multiple:
             continue
         groups = []
         for lv in d.scale_of(item).levels:
@@ -212,6 +221,5 @@ def audit_facts(definition, ratings: dict[str, str | None]) -> list[tuple[str, s
         scale = definition.scale_of(item)
         if not scale.is_fact or not definition.visible(item, ratings):
             continue
-        level = scale.level(ratings.get(item.id) or "")
-        out.append((item.question, level.label if level else "Not answered"))
+        out.append((item.question, scale.label_of(ratings.get(item.id)) or "Not answered"))
     return out

@@ -61,12 +61,18 @@ def _condition(definition: Checklist, item: Item, numbers: dict[str, str]) -> st
     parent = definition.item(cond.item)
     scale = definition.scale_of(parent)
     labels = [lv.label for v in cond.any_of if (lv := scale.level(v)) is not None]
+    if scale.is_multiple:
+        return f"Answer only if {' or '.join(labels)} is ticked at {numbers[cond.item]}."
     return f"Answer only if {numbers[cond.item]} is: {' or '.join(labels)}."
 
 
-def _levels(definition: Checklist, item: Item) -> list[tuple[str, str]]:
+TICK_ALL = "Tick all that apply."
+
+
+def _levels(definition: Checklist, item: Item) -> list[tuple[str, str, str]]:
+    """(label, description, anchor: what a file at that level looks like) best first."""
     scale = definition.scale_of(item)
-    return [(lv.label, lv.description) for lv in scale.ordered_levels()]
+    return [(lv.label, lv.description, lv.anchor) for lv in scale.ordered_levels()]
 
 
 def write_blank(checklist: LoadedChecklist, fmt: str, out: str | Path) -> Path:
@@ -145,11 +151,14 @@ def _pdf(checklist: LoadedChecklist, f: BinaryIO) -> None:
             cond = _condition(d, item, numbers)
             if cond:
                 parts.append(Paragraph(escape(cond), small))
+            if d.scale_of(item).is_multiple:
+                parts.append(Paragraph(f"<b>{TICK_ALL}</b>", small))
             parts.append(Paragraph(escape(item.guidance), guide))
             rows = [
                 [Paragraph("☐", body), Paragraph(f"<b>{escape(label)}</b>", small),
-                 Paragraph(escape(desc), small)]
-                for label, desc in _levels(d, item)
+                 Paragraph(escape(desc) + (f"<br/><i>In the file: {escape(anchor)}</i>"
+                                           if anchor else ""), small)]
+                for label, desc, anchor in _levels(d, item)
             ]
             scale = Table(rows, colWidths=[7 * mm, 45 * mm, width - 52 * mm])
             scale.setStyle(TableStyle([
@@ -220,16 +229,22 @@ def _docx(checklist: LoadedChecklist, f: BinaryIO) -> None:
             cond = _condition(d, item, numbers)
             if cond:
                 doc.add_paragraph(cond).paragraph_format.keep_with_next = True
+            if d.scale_of(item).is_multiple:
+                tick = doc.add_paragraph()
+                tick.add_run(TICK_ALL).bold = True
+                tick.paragraph_format.keep_with_next = True
             g = doc.add_paragraph()
             g.add_run(item.guidance).italic = True
             g.paragraph_format.keep_with_next = True
             levels = _levels(d, item)
             table = doc.add_table(rows=len(levels), cols=3)
             table.alignment = WD_TABLE_ALIGNMENT.LEFT
-            for row, (label, desc) in zip(table.rows, levels, strict=True):
+            for row, (label, desc, anchor) in zip(table.rows, levels, strict=True):
                 row.cells[0].text = "☐"
                 row.cells[1].paragraphs[0].add_run(label).bold = True
                 row.cells[2].text = desc
+                if anchor:  # what a file at this level looks like
+                    row.cells[2].add_paragraph().add_run(f"In the file: {anchor}").italic = True
                 row.cells[0].width, row.cells[1].width, row.cells[2].width = Mm(8), Mm(45), Mm(121)
             box = doc.add_table(rows=1, cols=1)
             box.style = "Table Grid"

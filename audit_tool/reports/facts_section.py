@@ -135,9 +135,10 @@ def _fact_table(counts: list[FactCount], phases: list[str], keep_first: bool = F
         rows.append([v.label, *row])
     rows.append(["Audits", *[f"{c.audits:,}" for c in counts]])
     return Table(
-        ["Answer", *heads],
+        ["Option ticked" if first.multiple else "Answer", *heads],
         rows,
-        caption=first.question,
+        # an audit can tick several options: the option counts do not add up to the audits
+        caption=f"{first.question} (tick all that apply)" if first.multiple else first.question,
         align=["l"] + ["r"] * len(counts),
     )
 
