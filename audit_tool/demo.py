@@ -185,7 +185,17 @@ PERPETRATOR_GATES = ("en-01", "pp-16")
 NOT_IDENTIFIED = "not_identified"
 
 
+def _ticks(rng: random.Random, scale) -> str:
+    """A multiple-choice answer: each option ticked about one time in three; "none of
+    these" (an exclusive option) when nothing else is."""
+    lone = [lv.value for lv in scale.levels if lv.exclusive]
+    chosen = [lv.value for lv in scale.levels if not lv.exclusive and rng.random() < 0.35]
+    return scale.canonical(chosen or lone[:1] or [scale.levels[0].value])
+
+
 def _fact(rng: random.Random, scale, skill: float, ratings: dict[str, str | None]) -> str:
+    if scale.is_multiple:
+        return _ticks(rng, scale)
     values = [lv.value for lv in scale.levels]
     if NOT_IDENTIFIED in values:
         gate = next((ratings[g] for g in PERPETRATOR_GATES if g in ratings), None)

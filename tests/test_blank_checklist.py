@@ -102,3 +102,24 @@ def test_cli_checklist_print(cli, tmp_path):
     r = cli("checklist", "print", "no-such-list", "--format", "pdf", "--out", tmp_path / "x.pdf")
     assert r.returncode == 1 and "no checklist with id 'no-such-list'" in r.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_anchors_and_tick_all_that_apply_are_printed(tmp_path):
+    """Issue 19: each level's anchor (what it looks like in a file) under its label; a
+    multiple-choice item says tick all that apply, and a question shown when an option is
+    ticked says so."""
+    from audit_tool.checklists.loader import load_file
+
+    checklist = load_file(Path(__file__).resolve().parent / "data" / "multi_anchor.toml")
+    anchors = [_flat(lv.anchor) for lv in checklist.definition.scales["language4"].levels]
+    text = " ".join(_pdf_pages(write_blank(checklist, "pdf", tmp_path / "blank.pdf")))
+    assert "1.1 Which substances were found? Tick all that apply. Tick all that apply." in text
+    assert "Answer only if Opioids is ticked at 1.1." in text
+    for anchor in anchors:
+        assert f"In the file: {anchor}" in text
+    doc = Document(write_blank(checklist, "docx", tmp_path / "blank.docx"))
+    paras = [p.text for p in doc.paragraphs]
+    cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "Tick all that apply." in paras
+    for anchor in checklist.definition.scales["language4"].levels:
+        assert f"In the file: {anchor.anchor}" in cells

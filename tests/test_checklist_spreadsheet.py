@@ -63,7 +63,8 @@ def test_template_imports_cleanly_with_notes_and_drop_downs(template):
     text, loaded = import_xlsx(template)
     assert loaded.definition == template_definition()
     d = loaded.definition
-    assert d.title == "Local example: case recording" and len(d.themes) == 2 and d.item_count() == 3
+    assert d.title == "Local example: case recording" and len(d.themes) == 2 and d.item_count() == 4
+    assert d.scales["seen_with"].is_multiple and d.scales["quality"].levels[0].anchor
     assert d.item("ch-02").show_when.item == "ch-01"
     assert d.item("ch-02").show_when.any_of == ("yes", "partly")
     assert d.item("ch-02").guidance.startswith("Good practice looks like:\n- events linked")
@@ -76,7 +77,7 @@ def test_template_imports_cleanly_with_notes_and_drop_downs(template):
         "earlier answer" in items["K1"].comment.text and "scales sheet" in items["G1"].comment.text
     )
     lists = {dv.formula1: str(dv.sqref) for dv in items.data_validations.dataValidation}
-    assert lists['"evidence,quality"'].startswith("G2:") and lists['"yes,no"'].startswith("H2:")
+    assert lists['"evidence,quality,seen_with"'].startswith("G2:") and lists['"yes,no"'].startswith("H2:")
     meets = {dv.formula1 for dv in wb["scales"].data_validations.dataValidation}
     assert '"yes,no,not rated"' in meets
 
@@ -232,7 +233,7 @@ def test_empty_rows_are_skipped(template):
         wb["scales"].insert_rows(2)  # an empty row under the header
 
     d = import_xlsx(edited(template, spread))[1].definition
-    assert [i.id for _, i in d.items()] == ["ch-01", "ch-02", "cv-01"]
+    assert [i.id for _, i in d.items()] == ["ch-01", "ch-02", "cv-01", "cv-02"]
     assert d == template_definition()
 
 
@@ -318,7 +319,7 @@ def test_cli_import_writes_toml_into_the_local_folder(tmp_path, cli, template):
     written = (
         tmp_path / "data" / "case-file-audit" / "checklists" / "local-example-case-recording.toml"
     )
-    assert f"Wrote {written}" in result.stdout and "2 themes, 3 items" in result.stdout
+    assert f"Wrote {written}" in result.stdout and "2 themes, 4 items" in result.stdout
     assert load_file(written).definition == template_definition()
     listed = cli("checklists", env=env)
     assert "Local example: case recording" in listed.stdout

@@ -209,7 +209,7 @@ def test_audit_show_json_has_the_documented_shape(shared, cli):
     assert len(items) == 40  # Checklists 3.0 (issue 19): 48 items merged to 40
     assert items["pr-01"]["rating"] == "5" and items["pr-01"]["scale"] == "quality"
     assert items["pr-01"]["note"] == "Fictional evidence: the pattern is described."
-    assert items["pr-01"]["levels"][0] == {"value": "6", "label": "Excellent"}
+    assert items["pr-01"]["levels"][0] == {"value": "6", "label": "Excellent", "anchor": ""}
     assert items["pr-03"]["rating"] is None and items["pr-03"]["note"] == ""
     text = ok(cli("--db", db, "audit", "show", audit_id))
     assert "FICTIONAL-CLI-0001" in text and "Very good" in text

@@ -28,7 +28,16 @@ QFrame#ratingBar QPushButton:hover {
 QFrame#ratingBar QPushButton:disabled {
     color: palette(placeholder-text);
 }
-QLabel#guidance {
+QFrame#tickBar {
+    border: 2px solid transparent; border-radius: 6px;
+}
+QFrame#tickBar[focused="true"] {
+    border: 2px solid palette(highlight);
+}
+QFrame#tickBar QCheckBox {
+    padding: 0.25em 0.6em 0.25em 0.2em;
+}
+QLabel#guidance, QLabel#anchors {
     background-color: palette(alternate-base); border-left: 3px solid palette(highlight);
     padding: 6px;
 }

@@ -44,8 +44,8 @@ def describe(entry: HistoryEntry, audit: Audit) -> tuple[str, str, str]:
     if entry.action == "rating":
         try:
             scale = definition.scale_of(definition.item(entry.field))
-            old = scale.level(old).label if old and scale.level(old) else (old or "not rated")
-            new = scale.level(new).label if new and scale.level(new) else (new or "not rated")
+            old = scale.label_of(old) or "not rated"  # labels; ticked options joined by ';'
+            new = scale.label_of(new) or "not rated"
         except KeyError:
             pass
     elif entry.action == "summary":

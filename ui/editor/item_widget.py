@@ -8,6 +8,7 @@ leaves the note, the audit is closed or the database locks.
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -28,6 +29,7 @@ from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.widgets import FlowLayout
 from ui.editor.identifier_hint import IdentifierHint
+from ui.editor.tick_bar import TickBar
 
 if TYPE_CHECKING:
     from audit_tool.checklists.model import Item, Level, Scale
@@ -67,6 +69,8 @@ def level_tip(scale: Scale, key: str, level: Level) -> str:
     else:
         verdict = "Does not meet the standard."
     lines = [f"{level.label}: {level.description}" if level.description else level.label, verdict]
+    if level.anchor:
+        lines.insert(1, f"In the file: {level.anchor}")
     if key:
         lines.append(f"Shortcut: press {key.upper()}.")
     return "\n".join(lines)
@@ -271,7 +275,9 @@ class ItemWidget(QFrame):
         self.question.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         palette.heading_font(self.question, 1.05)
         self.kind_note = QLabel(
-            "Fact (not scored)"
+            "Tick all that apply · a fact (not scored) · number keys or Space tick"
+            if scale.is_multiple
+            else "Fact (not scored)"
             if scale.is_fact
             else f"{MEETS_MARK} meets the standard · [1] is always the best answer"
         )
@@ -304,7 +310,10 @@ class ItemWidget(QFrame):
         self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.guidance.setVisible(False)
 
-        self.rating = RatingBar(scale, item.question)
+        self.anchors_toggle, self.anchors = _anchor_panel(scale)
+        self.rating: RatingBar | TickBar = (
+            TickBar(scale, item.question) if scale.is_multiple else RatingBar(scale, item.question)
+        )
         self.rating.rated.connect(lambda v: self.rating_chosen.emit(item.id, v))
         self.rating.move.connect(lambda d: self.move_focus.emit(item.id, d))
         self.level_text = QLabel()
@@ -349,13 +358,20 @@ class ItemWidget(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.guidance_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.guidance)
+        if self.anchors_toggle is not None:  # an anchored scale: what each level looks like
+            layout.addWidget(self.anchors_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+            layout.addWidget(self.anchors)
         layout.addWidget(self.rating)
         layout.addWidget(self.kind_note)
         layout.addWidget(self.level_text)
         layout.addLayout(foot)
         layout.addWidget(self.note)
         layout.addWidget(self.note_hint)
-        QWidget.setTabOrder(self.guidance_toggle, self.rating)
+        if self.anchors_toggle is not None:
+            QWidget.setTabOrder(self.guidance_toggle, self.anchors_toggle)
+            QWidget.setTabOrder(self.anchors_toggle, self.rating)
+        else:
+            QWidget.setTabOrder(self.guidance_toggle, self.rating)
         QWidget.setTabOrder(self.rating, self.note)
         QWidget.setTabOrder(self.note, self.history_button)
 
@@ -363,14 +379,20 @@ class ItemWidget(QFrame):
     def set_rating(self, value: str | None) -> None:
         self.rating.set_value(value)
         level = self.rating.level()
-        if level is None:
+        if isinstance(self.rating, TickBar):
+            labels = [lv.label for lv in self.rating.ticked()]
+            self.level_text.setText(
+                f"Ticked: {'; '.join(labels)}" if labels else "Nothing ticked yet"
+            )
+        elif level is None:
             self.level_text.setText(
                 "Not answered yet" if self.rating.scale.is_fact else "Not rated yet"
             )
         else:
-            self.level_text.setText(
-                f"{level.label}: {level.description}" if level.description else level.label
-            )
+            text = f"{level.label}: {level.description}" if level.description else level.label
+            if level.anchor:  # what a file at this level looks like, under the choice
+                text += f"\nIn the file: {level.anchor}"
+            self.level_text.setText(text)
 
     def set_note(self, text: str) -> None:
         """Show saved text without treating it as new typing."""
@@ -423,3 +445,38 @@ class ItemWidget(QFrame):
         )
         self.guidance_toggle.setText("Hide guidance" if shown else "Guidance")
         self.guidance_toggle.setAccessibleName("Hide guidance" if shown else "Show guidance")
+
+
+def _anchor_panel(scale: Scale) -> tuple[QToolButton | None, QLabel | None]:
+    """A toggle and a panel listing what each level looks like in a file (best first, as
+    the buttons), for a scale whose levels carry anchors; (None, None) otherwise."""
+    anchored = [(k, lv) for k, lv in scale.keyed_levels() if lv.anchor]
+    if not anchored:
+        return None, None
+    toggle = QToolButton()
+    toggle.setText("What each level looks like")
+    toggle.setCheckable(True)
+    toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    toggle.setArrowType(Qt.ArrowType.RightArrow)
+    toggle.setAutoRaise(True)
+    toggle.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    name(toggle, "Show what each level looks like", "A description of each level as seen in a file")
+    panel = QLabel(
+        "<br>".join(
+            f"<b>{f'[{k.upper()}] ' if k else ''}{escape(lv.label)}</b>: {escape(lv.anchor)}"
+            for k, lv in anchored
+        )
+    )
+    panel.setObjectName("anchors")
+    panel.setTextFormat(Qt.TextFormat.RichText)
+    panel.setWordWrap(True)
+    panel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    panel.setVisible(False)
+
+    def shown(on: bool) -> None:
+        panel.setVisible(on)
+        toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        toggle.setText("Hide level descriptions" if on else "What each level looks like")
+
+    toggle.toggled.connect(shown)
+    return toggle, panel

@@ -301,6 +301,11 @@ class ModerationView(FittingDialog):
             item.id: [(lv.value, lv.label) for lv in d.scale_of(item).levels]
             for _, item in d.items()
         }
+        for row in m.items:  # multiple choice: the sets the readings ticked can be agreed too
+            scale = d.scale_of(d.item(row.item_id))
+            if scale.is_multiple:
+                sets = [(v, scale.label_of(v)) for v in dict.fromkeys(row.ratings) if v]
+                levels[row.item_id] = [*sets, *(s for s in levels[row.item_id] if s not in sets)]
         current = self.table.currentIndex()
         self.model.set_moderation(m, levels)
         # a moderation's readings never change, so neither does the agreed rating's column
