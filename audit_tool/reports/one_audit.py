@@ -13,7 +13,6 @@ from .facts_section import audit_facts_blocks, rating_text
 from .model import BarChart, Heading, KeyValue, Paragraph, Report, Series, Table
 from .redact import Redactor, keep
 
-
 # A death review is about one person who died: the report is marked restricted, and without
 # identifiers it leaves out what could point to them (exact dates, area, gender identity).
 RESTRICTED = "Restricted: contains details that could identify the person who died"
