@@ -144,7 +144,8 @@ AUDIT_COLUMNS = _COMMON + [
     ("checklist_title", "Title of the checklist", "text", "per checklist"),
     (
         "answered",
-        "Rows this audit has in the answers table (items rated)",
+        "Items this audit has rows for in the answers table (items rated; a multiple-choice "
+        "item counts once, however many options were ticked)",
         "whole number",
         "0 and up",
     ),

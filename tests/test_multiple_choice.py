@@ -171,6 +171,9 @@ def test_multiple_choice_round_trip(tmp_path, cli, ma):
     want = sorted(v for t in TICKS for v in t.split(","))
     assert ticked == want and len(subs_rows) == 9
     assert {r[head.index("meets")] for r in subs_rows} == {None}
+    audit_rows = list(wb["audits"].iter_rows(values_only=True))
+    # two items answered per audit, however many options were ticked
+    assert {r[audit_rows[0].index("answered")] for r in audit_rows[1:]} == {2}
     book = list(wb["codebook"].iter_rows(values_only=True))
     bhead = book[0]
     assert bhead[-1] == "anchor"
