@@ -51,6 +51,14 @@ def test_bundled_multiple_choice_and_anchored_items(qtbot, window, session):
     assert "silence is rated here or below" in la.level_text.text()
     window.grab().save(str(SHOTS / "st_la02_anchored.png"))
 
+    editor.show_item("en-01")  # the misidentification answer, with the longest label
+    en01 = editor.items["en-01"]
+    button = en01.rating._buttons["misidentified"]
+    assert "Names the non-offending parent as the perpetrator" in button.text()
+    assert button.isVisible() and button.geometry().right() <= en01.width()
+    qtbot.wait(50)
+    window.grab().save(str(SHOTS / "st_en01_misidentified.png"))
+
 
 def test_death_review_services_are_tick_boxes(qtbot, window, session):
     window.resize(1440, 900)
