@@ -101,17 +101,22 @@ def checklist_prefix(checklist_id: str) -> str:
     return "".join(w[0] for w in re.split(r"[-_.]+", checklist_id) if w)
 
 
+_MAX_NAME = 28
+
+
 def _var_name(item_id: str, taken: set[str]) -> str:
     """A name SPSS and Stata both accept: letters, digits, _; starts with a letter; at
-    most 32 characters; unique (case-insensitively, as SPSS compares them)."""
+    most 28 characters; unique (case-insensitively, as SPSS compares them)."""
     base = _NAME_BAD.sub("_", item_id)
     if not base[:1].isalpha():
         base = "q_" + base
-    base = base[:32]
+    # 28, not 32: pyreadstat names a Stata value-label set after its variable plus a running
+    # count ("name" + "123"), and that name too must fit in 32 characters.
+    base = base[:_MAX_NAME]
     name, n = base, 1
     while name.lower() in taken:
         n += 1
-        name = f"{base[: 32 - len(str(n)) - 1]}_{n}"
+        name = f"{base[: _MAX_NAME - len(str(n)) - 1]}_{n}"
     taken.add(name.lower())
     return name
 

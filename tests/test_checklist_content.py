@@ -40,9 +40,9 @@ def _value(d: Checklist, item_id: str, label: str) -> str:
 
 def test_versions_are_bumped():
     assert {name: _load(name).version for name in FILES} == {
-        ST: "2.0",
-        DEATH: "2.0",
-        THEMATIC: "1.1",
+        ST: "3.0",
+        DEATH: "3.0",
+        THEMATIC: "2.0",
     }
 
 
@@ -190,8 +190,15 @@ FACTS = {
     "pe-03": "parent or carer",
     "pe-04": "children living with them",
     "pe-11": "child protection involvement or removal",
-    "de-02": "opioids",
-    "de-03": "benzodiazepines",
+    "pe-12": "living circumstances",
+    "pe-13": "bereaved children",
+    "pe-14": "harmed others",
+    "de-12": "substances implicated (multiple choice)",
+    "de-13": "toxicology findings (multiple choice)",
+    "de-14": "injecting history",
+    "de-15": "medical conditions (multiple choice)",
+    "ab-09": "ever recorded as the suspect",
+    "ab-10": "current risk from the partner",
     "de-06": "toxicology",
     "de-07": "prescribing",
     "de-09": "where the death happened",
@@ -201,11 +208,11 @@ FACTS = {
     "cs-02": "use controlled by a partner",
     "cs-03": "sexual exploitation",
     "cs-04": "homelessness linked to abuse",
-    "sv-01": "alcohol and drug service",
-    "sv-02": "specialist VAW service",
+    "sv-25": "services in the 12 months before death (multiple choice)",
     "sv-07": "justice services",
-    "sv-10": "children's services",
     "sv-15": "previous non-fatal overdoses",
+    "la-05": "framings the records use (multiple choice)",
+    "vw-01": "violence against women a factor",
 }
 
 
@@ -278,23 +285,63 @@ def test_safe_together_records_child_protection_registration():
 
 # -- wording ---------------------------------------------------------------------------------------------
 
-# old id -> the ids that replace it (a split question, or one whose meaning changed)
+# old id -> the ids that replace it (a split question, one whose meaning or scale changed,
+# or, since 3.0, one merged into another so that each thing is asked once)
 SPLIT = {
     ST: {
         "as-01": ("as-06",),
         "as-03": ("as-07", "as-08"),
-        "en-05": ("en-07", "en-08"),
+        "en-05": ("en-07", "co-07"),
         "pl-01": ("pl-08", "pl-09"),
-        "pl-07": ("pl-10", "pl-11"),
+        "pl-07": ("pl-15", "pl-16", "pl-08"),
+        # 3.0: double questions split, "how well" questions on the quality scale
+        "bl-03": ("bl-06", "en-02"),
+        "bl-04": ("bl-08", "pl-08"),
+        "co-05": ("co-08",),
+        "pl-10": ("pl-15", "pl-16"),
+        "as-05": ("as-09",),
+        "pl-06": ("pl-13",),
+        # 3.0: merged, so that protective efforts, the survivor's burden and seeing the
+        # parent alone are each rated once
+        "co-03": ("co-07",),
+        "en-08": ("co-07",),
+        "do-01": ("co-02", "co-07"),
+        "pl-02": ("pr-03",),
+        "pr-02": ("pr-01",),
+        "pr-04": ("bl-06", "pl-08"),
+        "en-04": ("en-02",),
+        "do-02": ("co-01",),
+        "bl-01": ("co-01",),
+        "bl-05": ("pl-05",),
+        "pl-04": ("co-06",),
+        "pl-11": ("pl-08",),
+        "as-02": ("co-02",),
     },
-    THEMATIC: {"pp-01": ("pp-16", "pp-17")},
+    THEMATIC: {
+        "pp-01": ("pp-16", "pp-17"),
+        "pp-09": ("pp-20",),
+        "pp-13": ("pp-21", "pp-22"),
+    },
     DEATH: {
+        "de-02": ("de-12",),
+        "de-03": ("de-12",),
+        "de-04": ("de-12",),
+        "de-05": ("de-12",),
+        "sv-01": ("sv-25",),
+        "sv-02": ("sv-25",),
+        "sv-04": ("sv-25",),
+        "sv-05": ("sv-25",),
+        "sv-06": ("sv-25",),
+        "sv-09": ("sv-25",),
+        "sv-10": ("sv-25",),
+        "sv-17": ("sv-25",),
+        "sv-18": ("sv-25",),
         "pe-01": ("pe-08", "pe-09"),
         "pe-02": ("pe-10",),
         "pe-05": ("pe-11",),
         "ab-04": ("ab-07", "ab-08"),
         "cs-01": ("cs-07", "cs-08"),
-        "sv-03": ("sv-17", "sv-18"),
+        "sv-03": ("sv-25",),
         "sv-11": ("sv-20",),
         "sv-16": ("sv-23", "sv-24"),
         "le-02": ("le-05", "le-06"),
@@ -331,3 +378,124 @@ def test_wording_names_who_did_what():
     assert "perpetrator as the person responsible" in responsible
     enquiry = _load(ST).item("as-06")
     assert enquiry.question.startswith("How well") and enquiry.scale == "quality"
+
+
+# -- Checklists 3.0 (issue 19) ----------------------------------------------------------------------
+
+MULTI = "multi_agency_case_file_review.toml"
+ALL_FILES = (*FILES, MULTI)
+MISIDENTIFIED = "Names the non-offending parent as the perpetrator without analysing the context"
+
+
+@pytest.mark.parametrize(("name", "gate"), [(ST, "en-01"), (THEMATIC, "pp-16")])
+def test_misidentifying_the_non_offending_parent_does_not_meet_the_standard(name, gate):
+    d = _load(name)
+    value = _value(d, gate, MISIDENTIFIED)
+    assert d.scale_of(d.item(gate)).meets(value) is False
+    ratings = {gate: value}
+    assert {d.hidden_effect(dep, ratings) for dep in d.dependents(gate)} == {FAILS}
+    guidance = d.item(gate).guidance
+    assert "retaliat" in guidance
+    if name == ST:  # linked to the analysis of context the assessment asks for
+        assert "as-04" in guidance and "en-01" in d.item("as-04").guidance
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_silence_in_the_record_is_weak_or_unsatisfactory_never_not_applicable(name):
+    quality = _load(name).scales["quality"]
+    text = {lv.label: lv.description for lv in quality.levels}
+    assert "little of it" in text["Weak"] and "not show it at all" in text["Unsatisfactory"]
+    assert "Never for practice" in text["Not applicable"] and "silent" in text["Not applicable"]
+
+
+def test_seen_alone_is_rated_once_and_silence_there_is_not_not_applicable():
+    d = _load(ST)
+    en07 = d.item("en-07").guidance
+    assert "not visible in a file" in en07 and "never 'Not applicable'" in en07
+    assert "seen alone" not in d.item("as-06").guidance.replace("seen alone and", "")
+
+
+def test_language_items_use_a_four_level_anchored_scale():
+    d = _load(ST)
+    for item_id in ("la-01", "la-02", "la-03", "la-04"):
+        scale = d.scale_of(d.item(item_id))
+        assert [lv.label for lv in scale.levels] == ["Strong", "Adequate", "Weak", "Unsatisfactory"]
+        assert all(lv.anchor for lv in scale.levels), item_id
+        assert scale.meets_standard == ("4", "3") and scale.not_rated == ()
+
+
+def _term_phrases() -> list[str]:
+    terms = tomllib.loads((ROOT.parent / "resources" / "language_terms.toml").read_text("utf-8"))
+    return [t["phrase"] for t in terms["terms"]]
+
+
+@pytest.mark.parametrize("name", [ST, DEATH])
+def test_which_framings_the_record_uses_covers_every_term_once(name):
+    d = _load(name)
+    item = d.item("la-05")
+    scale = d.scale_of(item)
+    assert scale.is_multiple and "record" in item.question and "Tick all" in item.question
+    listed = [
+        p.strip() for lv in scale.levels if not lv.exclusive for p in lv.description.split(";")
+    ]
+    assert sorted(listed) == sorted(_term_phrases())  # each phrase of the term list, once
+    assert [lv.label for lv in scale.levels if lv.exclusive] == ["None of these"]
+
+
+def test_death_review_asks_the_overall_judgement_with_five_answers():
+    d = _load(DEATH)
+    item = d.item("vw-01")
+    assert item.question == "Was violence against women a factor in this death?"
+    scale = d.scale_of(item)
+    assert scale.is_fact and item.required and item.show_when is None
+    assert [lv.label for lv in scale.levels] == [
+        "Established",
+        "Probable",
+        "Possible",
+        "No evidence after checking",
+        "Could not be established",
+    ]
+
+
+def test_death_review_strings_of_yes_no_facts_are_multiple_choice():
+    d = _load(DEATH)
+    for item_id, option in (("de-12", "Opioids"), ("de-13", "Benzodiazepines"),
+                            ("sv-25", "Alcohol and drug service"), ("de-15", "Liver disease")):
+        scale = d.scale_of(d.item(item_id))
+        assert scale.is_multiple and option in [lv.label for lv in scale.levels], item_id
+        assert any(lv.exclusive for lv in scale.levels), item_id  # "none"/"not known" alone
+
+
+def test_death_review_new_facts_and_guidance():
+    d = _load(DEATH)
+    assert "matter of concern" in d.item("ab-10").guidance  # current risk from the partner
+    assert "suspect" in d.item("ab-09").question and "retaliat" in d.item("ab-09").guidance
+    assert "harmed others" in d.item("pe-14").question and "men's deaths" in d.item("pe-14").guidance
+    for item_id in ("rv-04", "rv-05"):
+        assert "someone other than the review's author" in d.item(item_id).guidance, item_id
+    for item_id in ("ab-03", "ab-07"):
+        guidance = d.item(item_id).guidance
+        assert "no service knew" in guidance and "sv-20" in guidance, item_id
+        assert "na" in d.scale_of(d.item(item_id)).not_rated
+
+
+def test_scottish_vocabulary_in_every_checklist():
+    texts = {name: (ROOT / name).read_text("utf-8") for name in ALL_FILES}
+    assert [n for n, t in texts.items() if re.search(r"case conference", t, re.I)] == []
+    for name, text in texts.items():
+        assert "child protection planning meeting" in text, name
+    together = "\n".join(texts.values())
+    for term in ("interagency referral discussion (IRD)", "child's plan", "lead professional"):
+        assert term in together, term
+    st = texts[ST]
+    assert "interagency referral discussion (IRD)" in st and "lead professional" in st
+
+
+@pytest.mark.parametrize("name", [ST, THEMATIC])
+def test_questions_about_the_person_who_harmed_are_gender_neutral(name):
+    gendered = [
+        f"{item.id}: {item.question}"
+        for _, item in _load(name).items()
+        if re.search(r"\b(he|him|his)\b", item.question, re.IGNORECASE)
+    ]
+    assert gendered == []

@@ -89,7 +89,11 @@ def test_safe_together_coverage():
 def test_safe_together_baseline_reverse_items():
     d = _by_id()["safe-together-case-file-audit"].definition
     baseline_tags = [t for t, tag in d.tags.items() if tag.kind == "baseline"]
-    assert len(baseline_tags) == 4
+    # 3.0 (issue 19): two patterns are now rated once, positively: single incidents at co-01,
+    # contact risk after separation at pl-05; their reverse items and tags were retired.
+    assert sorted(baseline_tags) == ["baseline-separation", "baseline-survivor-burden"]
+    assert "recent assault or call-out" in d.item("co-01").guidance
+    assert "Where separation was encouraged" in d.item("pl-05").guidance
     for tag in baseline_tags:
         items = [item for _, item in d.items() if tag in item.tags]
         assert items, f"no item for {tag}"

@@ -60,6 +60,22 @@ def _name(checklist_id: str, item_id: str) -> str:
     return f"{initials}_{item_id}".replace("-", "_").replace(".", "_")
 
 
+def _multiple() -> set[tuple[str, str]]:
+    """(checklist, scale) of the bundled multiple-choice scales (issue 19)."""
+    from audit_tool.checklists.loader import bundled
+
+    return {(c.id, sid) for c in bundled() for sid, sc in c.definition.scales.items() if sc.is_multiple}
+
+
+def test_multiple_choice_options_are_0_1_variables_within_stata_limits(exported):
+    frame, meta = pyreadstat.read_dta(exported / "data.dta")
+    ticks = [c for c in meta.column_names if c.startswith("gdadr_sv_25_")]
+    assert "gdadr_sv_25_alcohol_drug" in ticks and len(ticks) == 11
+    assert meta.variable_value_labels["gdadr_sv_25_housing"] == {0: "not ticked", 1: "ticked"}
+    assert set(frame["gdadr_sv_25_housing"].dropna()) <= {0, 1}
+    assert max(len(c) for c in meta.column_names) <= 32
+
+
 def _expected(folder: Path):
     """From the long CSV and the codebook only: audit -> {item: (label, order)}, the
     question of each item, and each (checklist, scale) level's label."""
@@ -67,6 +83,8 @@ def _expected(folder: Path):
     by_audit: dict[str, dict[str, tuple[str, int]]] = {}
     questions: dict[str, str] = {}
     for r in answers:
+        if (r["checklist_id"], r["scale"]) in _multiple():
+            continue  # one 0/1 variable per option, checked in test_multiple_choice_*
         name = _name(r["checklist_id"], r["item_id"])
         by_audit.setdefault(r["audit_key"], {})[name] = (
             r["level_label"], r["level_value"], r["scale"]

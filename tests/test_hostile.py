@@ -222,7 +222,7 @@ def test_note_that_is_not_text_is_one_clear_line(audit_db, child_environment, op
         b"audit",
         b"answer",
         audit_id.encode(),
-        b"pr-02",
+        b"pr-03",
         option,
         bad,
     )

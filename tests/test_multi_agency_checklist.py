@@ -50,12 +50,13 @@ def d(loaded):
 
 
 def test_loads_validates_and_is_bundled(loaded, d):
-    assert d.id == CID and d.version == "1.0" and d.audit_types == ("multi_agency_review",)
+    assert d.id == CID and d.version == "2.0" and d.audit_types == ("multi_agency_review",)
     assert CID in {c.id for c in bundled()}
     raw = tomllib.loads(PATH.read_text("utf-8"))
     items = [i for t in raw["themes"] for i in t["items"]]
-    assert d.item_count() == len(items) and 25 <= len(items) <= 36
-    assert 5 <= len(raw["themes"]) <= 7
+    # 3.0 adds the reverse items and outcome facts of the Safe & Together audit (issue 19)
+    assert d.item_count() == len(items) and 40 <= len(items) <= 50
+    assert len(raw["themes"]) == 9
     assert all("key" not in lv for s in raw["scales"].values() for lv in s["levels"])
 
 
@@ -102,7 +103,9 @@ def test_quality_scale_meeting_levels_first_and_not_applicable_last(d):
 
 def test_agency_facts_are_never_scored_and_one_splits_reports(d):
     facts = [item for _, item in d.items() if d.scale_of(item).is_fact]
-    assert [i.id for i in facts] == ["ag-01", "ag-02", "ag-03", "ag-04", "ag-05"]
+    assert [i.id for i in facts] == [
+        "ag-01", "ag-02", "ag-03", "ag-04", "ag-05", "oc-01", "oc-02", "oc-03"
+    ]
     assert all(d.scale_of(i).meets(lv.value) is None for i in facts for lv in d.scale_of(i).levels)
     assert [i.id for i in facts if i.breakdown] == ["ag-05"]
 
@@ -127,12 +130,17 @@ def test_questions_about_an_agency_follow_the_fact_that_it_was_involved(d):
 def test_wording_asks_how_well_with_relative_periods(d):
     for _, item in d.items():
         if d.scale_of(item).is_fact:
-            assert "in the period read" in item.question, item.id
+            assert "the period read" in item.question, item.id
+        elif item.scale == "concern":  # reverse-scored: is the poor pattern there?
+            assert item.question.startswith(("Do ", "Does ", "Is ")), item.id
+            assert item.guidance.startswith("Reverse-scored: 'No' meets the standard"), item.id
         else:
             assert item.question.startswith(("How well", "How fully")), item.id
         for text in (item.question, item.guidance, item.evidence_prompt):
             assert not re.search(r"\b(19|20)\d\d\b", text), item.id  # no dates or years
-        assert item.guidance.startswith(("Good practice looks like", "Count", "Choose")), item.id
+        assert item.guidance.startswith(
+            ("Good practice looks like", "Count", "Choose", "Reverse-scored")
+        ), item.id
         assert " and/or " not in item.question, item.id
 
 
@@ -144,13 +152,13 @@ def test_cli_lists_it_with_its_item_count(cli):
     assert result.returncode == 0, result
     count = PATH.read_text("utf-8").count("[[themes.items]]")
     line = next(ln for ln in result.stdout.splitlines() if ln.startswith(CID))
-    assert re.search(rf"\b1\.0\s+{count} items\s+Multi-agency case file review$", line), line
+    assert re.search(rf"\b2\.0\s+{count} items\s+Multi-agency case file review$", line), line
 
 
 def test_cli_validate_exits_0(cli):
     result = cli("checklist", "validate", PATH)
     assert result.returncode == 0, result
-    assert f"{CID} version 1.0, 7 themes" in result.stdout
+    assert f"{CID} version 2.0, 9 themes" in result.stdout
 
 
 # -- spreadsheet round trip ---------------------------------------------------------------------
@@ -214,6 +222,8 @@ def _answer_for(d, item, k: int) -> str:
     if item.id in INVOLVING:
         return INVOLVING[item.id][k]
     scale = d.scale_of(item)
+    if scale.is_fact and scale.level("no") is None:  # an outcome: where the child lives...
+        return "not_recorded"
     return (
         "no"
         if scale.is_fact
@@ -337,3 +347,37 @@ def test_a_lone_hidden_row_on_a_line_of_unlabelled_totals_takes_a_neighbour():
     assert suppress([6, 7, 2], [False, False, True], [rated]) == [True, False, True]
     assert suppress([6, 7, 2], [False, True, True], [rated]) == [False, True, True]
     assert suppress([6, 7, 8], [False, False, False], [rated]) == [False, False, False]
+
+
+# -- Checklists 3.0 (issue 19) -----------------------------------------------------------------
+
+
+def test_oversight_items_map_to_the_indicator_they_evidence(d):
+    qi = {item.id: next(t for t in item.tags if d.tags[t].kind == QI) for _, item in d.items()}
+    assert qi["le-01"] == "qi-c-risk-need"  # a manager's oversight of risk decisions
+    assert qi["le-02"] == "qi-d-planning"  # settling disagreements about the child's plan
+    assert {qi[i] for i in ("le-03", "le-04", "le-05")} == {"qi-f-leadership"}
+
+
+def test_reverse_items_and_outcomes_line_up_with_the_case_file_audit(d):
+    st = load_file(SAFE_TOGETHER).definition
+    for item_id in ("bl-02", "bl-06", "bl-08", "oc-01", "oc-02", "oc-03"):
+        ours, theirs = d.scale_of(d.item(item_id)), st.scale_of(st.item(item_id))
+        assert ours == theirs, item_id  # same answers, so the results can be set side by side
+    assert d.scale_of(d.item("bl-02")).meets_standard == ("no",)
+
+
+def test_a_quality_indicator_number_set_in_the_file_round_trips(tmp_path):
+    text = PATH.read_text("utf-8").replace(
+        'label = "Impact on children and young people"',
+        'label = "Impact on children and young people"\nnumber = "2.1"',
+    )
+    numbered = tmp_path / "numbered.toml"
+    numbered.write_text(text.replace(f'id = "{CID}"', 'id = "ma-numbered"'), "utf-8")
+    d = load_file(numbered).definition
+    assert d.tags["qi-a-impact-children"].number == "2.1"
+    assert d.tags["qi-b-impact-families"].number == ""  # the bundled file leaves them unset
+    xlsx = tmp_path / "numbered.xlsx"
+    to_spreadsheet(d, xlsx)
+    assert import_xlsx(xlsx)[1].definition.tags["qi-a-impact-children"].number == "2.1"
+    assert {t.number for t in load_file(PATH).definition.tags.values()} == {""}

@@ -193,6 +193,9 @@ _KEYS = "123456789abcdefghij"
 class Tag(_Strict):
     kind: str = Field(pattern="^(" + "|".join(TAG_KINDS) + ")$")
     label: Text
+    # Optional: the number a published framework gives this tag (a quality indicator's
+    # "2.1"), set in the checklist file only once confirmed against the framework.
+    number: str = Field(default="", max_length=20, pattern=r"^[0-9A-Za-z.]*$")
 
 
 class Condition(_Strict):

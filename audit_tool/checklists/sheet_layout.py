@@ -21,7 +21,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "anchor",
         "exclusive",
     ),
-    "tags": ("id", "kind", "label"),
+    "tags": ("id", "kind", "label", "number"),
     "items": (
         "theme_id",
         "theme_title",
@@ -78,6 +78,7 @@ NOTES: dict[str, dict[str, str]] = {
         "id": "The tag's id, used in the items sheet's tags column.",
         "kind": "One of: " + ", ".join(TAG_KINDS) + ".",
         "label": "What the reports show for this tag.",
+        "number": "Optional: the framework's number for it (e.g. 2.1), once confirmed.",
     },
     "items": {
         "theme_id": "The theme's id (lower case). Keep a theme's rows together; a blank "

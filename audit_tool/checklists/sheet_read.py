@@ -391,8 +391,8 @@ def _tags_sheet(rows: list[_Row], imp: _Import) -> dict:
             continue
         base = f"tags.{tag_id}"
         imp.where[base] = row.cell("tags", "id")
-        tags[tag_id] = {k: row.get(k) for k in ("kind", "label") if row.get(k)}
-        for k in ("kind", "label"):
+        tags[tag_id] = {k: row.get(k) for k in ("kind", "label", "number") if row.get(k)}
+        for k in ("kind", "label", "number"):
             imp.where[f"{base}.{k}"] = row.cell("tags", k)
     return tags
 

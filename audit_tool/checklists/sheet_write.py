@@ -60,7 +60,7 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
                     "yes" if lv.exclusive else "",
                 ]
             )
-    tags = [[tag_id, tag.kind, tag.label] for tag_id, tag in d.tags.items()]
+    tags = [[tag_id, tag.kind, tag.label, tag.number] for tag_id, tag in d.tags.items()]
     items = []
     for theme in d.themes:
         for i, item in enumerate(theme.items):

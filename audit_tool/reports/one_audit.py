@@ -13,6 +13,17 @@ from .facts_section import audit_facts_blocks, rating_text
 from .model import BarChart, Heading, KeyValue, Paragraph, Report, Series, Table
 from .redact import Redactor, keep
 
+# A death review is about one person who died: the report is marked restricted, and without
+# identifiers it leaves out what could point to them (exact dates, area, gender identity).
+RESTRICTED = "Restricted: contains details that could identify the person who died"
+DEATH_REVIEW = "drug_alcohol_death_review"
+WITHHELD = "Left out (restricted)"
+
+
+def is_death_review(audit: Audit) -> bool:
+    d = audit.checklist.definition
+    return audit.audit_type.value == DEATH_REVIEW or DEATH_REVIEW in d.audit_types
+
 
 def _distribution(g: GroupFinding) -> str:
     return ", ".join(f"{b.label} {b.count}" for b in g.distribution) or NO_VALUE
@@ -38,6 +49,8 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
         if audit.concerns
         else "No matter of concern was recorded."
     )
+    restricted = is_death_review(audit)
+    withhold = restricted and not include_identifiers
     meta = [
         ("Case", case_label),
         ("Area", audit.case.area),
@@ -54,8 +67,15 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
     ]
     if include_identifiers and audit.case.team:
         meta.insert(3, ("Team", audit.case.team))
-    blocks: list = [Heading("About this audit", 1), KeyValue(meta)]
-    blocks += audit_facts_blocks(audit)  # facts read as facts: "Sex: Female"
+    if withhold:
+        meta = [(k, WITHHELD if k in ("Area", "Started", "Last changed") else v) for k, v in meta]
+    blocks: list = [Paragraph(RESTRICTED)] if restricted else []
+    blocks += [Heading("About this audit", 1), KeyValue(meta)]
+    facts = audit_facts_blocks(audit)  # facts read as facts: "Sex: Female"
+    if withhold and facts:
+        gender = {i.question for _, i in d.items() if i.scale == "gender_identity"}
+        facts[1] = KeyValue([(q, WITHHELD if q in gender else a) for q, a in facts[1].rows])
+    blocks += facts
     if audit.summary.strip():
         blocks += [Heading("Overall summary", 2), Paragraph(scrub(audit.summary))]
 
@@ -118,7 +138,8 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
         blocks.append(
             Table(
                 ["Recommendation", "Owner", "By when"],
-                [[scrub(r.text), scrub(r.owner) or "Not assigned", r.due or NO_VALUE]
+                [[scrub(r.text), scrub(r.owner) or "Not assigned",
+                  (r.due[:7] if withhold else r.due) or NO_VALUE]  # month only
                  for r in audit.recommendations],
                 widths=[5, 2, 1.2],
             )
@@ -127,7 +148,8 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
         blocks.append(Paragraph("No recommendations recorded."))
     return Report(
         title=f"{audit.audit_type.label}: {d.title}",
-        subtitle=f"{audit.phase.label} · {audit.case.area}" + (" · DRAFT" if audit.status is Status.DRAFT else ""),
+        subtitle=f"{audit.phase.label} · {WITHHELD if withhold else audit.case.area}"
+        + (" · DRAFT" if audit.status is Status.DRAFT else "") + (" · RESTRICTED" if restricted else ""),
         author=reviewer,
         subject="Audit findings",
         created=datetime.now(UTC),
