@@ -328,10 +328,22 @@ class MainWindow(QMainWindow):
         self.lock_page.say_unsaved(self._unsaved)
         self.lock_page.setFocus()
         self.statusBar().clearMessage()
+        self._say_read_only(None)
         self.update_actions()
+
+    def _say_read_only(self, notice: str | None) -> None:
+        """A database on read-only media or a full disk opens for reading: say so once, and
+        keep it in the status bar while it is open (a passing message would be missed)."""
+        if not hasattr(self, "read_only_label"):
+            self.read_only_label = QLabel()
+            self.read_only_label.setObjectName("readOnlyNotice")
+            self.statusBar().addPermanentWidget(self.read_only_label)
+        self.read_only_label.setText(notice or "")
+        self.read_only_label.setVisible(bool(notice))
 
     def _after_unlock(self) -> None:
         state, self._saved_state = self._saved_state, {}
+        self._say_read_only(self.session.db.read_only_notice)
         self.idle.set_minutes(self.settings.get("idle_lock_minutes"))
         self.idle.start()
         self.stack.setCurrentWidget(self.list_page)

@@ -112,8 +112,9 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
 
     blocks.append(Heading("Ratings and evidence", 1))
     blocks.append(Paragraph(
-        f"The Ref column points to the item's guidance on good practice in the checklist "
-        f"'{d.title}', version {d.version}.", "note"))
+        f"Each question is numbered as in the editor and the checklist '{d.title}', version "
+        f"{d.version}, where its guidance on good practice is.", "note"))
+    numbers = d.numbers()
     for theme in d.themes:
         rows = []
         for item in theme.items:
@@ -122,10 +123,10 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
                 continue
             ans = audit.answers.get(item.id)
             note = scrub(ans.note) if ans and ans.note else NO_VALUE
-            rows.append([item.id, item.question, rating, note])
+            rows.append([numbers[item.id], item.question, rating, note])
         if rows:
             blocks.append(Heading(theme.title, 2))
-            blocks.append(Table(["Ref", "Question", "Rating", "Evidence"], rows, widths=[0.8, 4.2, 1.3, 3.7]))
+            blocks.append(Table(["No.", "Question", "Rating", "Evidence"], rows, widths=[0.8, 4.2, 1.3, 3.7]))
 
     blocks += _audit_language(audit)
     blocks.append(Heading("Strengths, areas for improvement and recommendations", 1))

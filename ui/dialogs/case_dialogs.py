@@ -105,24 +105,41 @@ class NewCaseDialog(FittingDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(42 * self.fontMetrics().horizontalAdvance("M"))
         self.watch_typing("the new case", self.reference, self.area, self.agency, self.team)
+        self._existing = None  # a case already here that the reference typed matches
         for field in (self.reference, self.agency, self.team):  # a message goes once acted on
             field.textChanged.connect(self.error.hide)
         self.area.currentTextChanged.connect(self.error.hide)
+        self.reference.textChanged.connect(self._forget_existing)
+        self.area.currentTextChanged.connect(self._forget_existing)
 
     def _add(self) -> None:
+        db = self.session.db
+        ref, area = self.reference.text(), self.area.currentText()
+        existing = self._existing
+        if existing is not None and cases.find_case(db, ref, area) == existing:
+            self.case = existing  # the reader chose the case already here
+            self.accept()
+            return
         try:
-            self.case = cases.add_case(
-                self.session.db,
-                self.reference.text(),
-                self.area.currentText(),
-                self.agency.text(),
-                self.team.text(),
-            )
+            self.case = cases.add_case(db, ref, area, self.agency.text(), self.team.text())
         except AuditToolError as exc:
             self.error.setText(str(exc))
             self.error.show()
+            # one case file, one record: the same reference typed another way is offered
+            self._existing = cases.find_case(db, ref, area)
+            if self._existing is not None:
+                self._say_ok("Use the existing case")
             return
         self.accept()
+
+    def _forget_existing(self) -> None:
+        self._existing = None
+        self._say_ok("Add case")
+
+    def _say_ok(self, text: str) -> None:
+        self.ok.setText(text)
+        self.ok.setMinimumWidth(self.ok.sizeHint().width())  # the longer text is never cut
+        self.layout().activate()
 
 
 class NewAuditDialog(FittingDialog):
