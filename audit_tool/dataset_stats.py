@@ -38,11 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .dataset_columns import AUDIT_COLUMNS, NOT_ASKED
 from .errors import InvalidInput
 from .fileio import write_atomic
 
 STATS_FORMATS = ("sav", "dta")
-NOT_ASKED = "not_asked"  # dataset.NOT_ASKED (not imported: dataset imports this module)
 NOT_ASKED_CODE = -1
 MISSING_RANGE = (-99, -1)  # SPSS: every negative code is user-missing
 STATA_LABEL = 80  # Stata's limit for a variable label
@@ -124,7 +124,6 @@ def _var_name(item_id: str, taken: set[str]) -> str:
 def build_wide(ds: Any) -> Wide:
     """The wide table of a `dataset.Dataset`: audits' columns, then one variable per item
     (in the order the answers list them, which is the checklist's order)."""
-    from .dataset import AUDIT_COLUMNS
 
     taken = {c[0].lower() for c in AUDIT_COLUMNS}
     sha_checklist: dict[str, str] = {}
