@@ -37,7 +37,11 @@ __all__ = [
 ]
 
 
-def escape(text: str) -> str:
-    """Text for reportlab's paragraph markup (&, <, >). Not xml.sax.saxutils: importing it
-    loads urllib.request, and the app loads no network module."""
-    return html.escape(text, quote=False)
+def escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """Text for reportlab's paragraph markup (&, <, >, then any `entities`), as
+    xml.sax.saxutils.escape does; not that module, whose import loads urllib.request (the
+    app loads no network module)."""
+    text = html.escape(text, quote=False)
+    for plain, markup in (entities or {}).items():
+        text = text.replace(plain, markup)
+    return text
