@@ -15,6 +15,7 @@ import argparse
 import time
 
 from audit_tool.reports import build
+from audit_tool.reports.tally import Tally
 from audit_tool.store import Database
 
 from .common import PASSPHRASE, demo_db
@@ -27,7 +28,7 @@ def main() -> None:
     args = ap.parse_args()
     path = demo_db(args.audits)
     layer = (build._released, build._publish)
-    off = (lambda db, flt, data, shown: data, lambda db: len)
+    off = (lambda db, flt, data, shown: data, lambda db: Tally())
 
     def timed(db: Database, on: bool) -> float:
         build._released, build._publish = layer if on else off

@@ -44,6 +44,7 @@ from .sections_checklist import checklist_section
 from .sections_time import time_section
 from .summary import METHOD_NOTE as SUMMARY_NOTE
 from .summary import phase_hidden, summary_section
+from .tally import DATED, EXACT, OWNED, RECORDED, Tally
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class AggregateFindings:
     facts: dict[str, tuple[FactFindings, ...]] = field(default_factory=dict)
     agreement: Agreement | None = None
     appendix: list[AuditRow] = field(default_factory=list)  # identifiable: the audits included
+    tally: Tally = EXACT  # how counted records are released (anonymised: perturbed)
 
 
 NOT_PERTURBED = (
@@ -145,7 +147,7 @@ def _line_text(names: list[str], counts: list[int]) -> str:
 
 
 def _recommendations(recs: list[Recommendation], scrub, include_identifiers: bool,
-                     include_free_text: bool) -> list:
+                     include_free_text: bool, tally: Tally = EXACT) -> list:
     """Counts only by default: recommendations and their owners are free text and can name
     people. Texts are shown for a named recipient, or when the reviewer has read them and
     asks for them; then each is redacted and shown only when SUPPRESS_BELOW or more audits
@@ -154,11 +156,13 @@ def _recommendations(recs: list[Recommendation], scrub, include_identifiers: boo
     if not recs:
         return out + [Paragraph("No recommendations were recorded in these audits.")]
     out.append(KeyValue([
-        ("Recommendations recorded", _count(len(recs))),
-        ("Audits with a recommendation", _count(len({r.audit_id for r in recs}))),
+        ("Recommendations recorded", _count(tally.records([r.audit_id for r in recs], RECORDED))),
+        ("Audits with a recommendation", _count(tally.audits(r.audit_id for r in recs))),
         # as SQL's trim() reads them: spaces only
-        ("With an owner", _count(sum(r.owner.strip(" ") != "" for r in recs))),
-        ("With a date to be done by", _count(sum(r.due.strip(" ") != "" for r in recs))),
+        ("With an owner", _count(tally.records(
+            [r.audit_id for r in recs if r.owner.strip(" ") != ""], OWNED))),
+        ("With a date to be done by", _count(tally.records(
+            [r.audit_id for r in recs if r.due.strip(" ") != ""], DATED))),
     ]))
     if include_identifiers:
         pairs: dict[tuple[str, str], int] = {}
@@ -177,7 +181,7 @@ def _recommendations(recs: list[Recommendation], scrub, include_identifiers: boo
     for r in recs:
         # the same words once the references are out count as one recommendation
         audits_of.setdefault(" ".join(scrub(r.text).split()), set()).add(r.audit_id)
-    shown = sorted(((len(a), t) for t, a in audits_of.items() if len(a) >= SUPPRESS_BELOW), key=lambda x: (-x[0], x[1]))
+    shown = sorted(((tally.audits(a), t) for t, a in audits_of.items() if len(a) >= SUPPRESS_BELOW), key=lambda x: (-x[0], x[1]))
     if shown:
         out.append(Table(["Recommendation", "Audits"], [[t, str(n)] for n, t in shown[:30]],
                          align=["l", "r"], widths=[6, 0.8]))
@@ -280,7 +284,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
         blocks += summary_section(f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
                                   include_free_text or include_identifiers, produced.date(), level,
-                                  data.recommendations, data.months)
+                                  data.recommendations, data.months, data.tally)
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", long_date(produced))]))
@@ -312,7 +316,8 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
             blocks += time_section(data.quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
                                    titles[cid] if len(checklist_ids) > 1 else "")
         blocks += _language_section(lang)
-        blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text)
+        blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
+                                   data.tally)
         blocks += agreement_section(data.agreement)  # only when some files were read twice
 
     if include_identifiers:
