@@ -318,7 +318,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         blocks += _language_section(lang)
         blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
                                    data.tally)
-        blocks += agreement_section(data.agreement)  # only when some files were read twice
+        blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice
 
     if include_identifiers:
         blocks.append(PageBreak())

@@ -7,6 +7,8 @@ released figure, so they never see an exact count they would publish. No SQL her
 
 - A count of audits (audits with a recommendation, files compared): the audits' own noise,
   as every other count of audits; 1 to 4 stay and print '<5'.
+- A count of case files read twice (agreement): the files' own noise, keyed by the audits
+  reading them; under 5 it stays and prints 'fewer than 5', with no figures.
 - A count of records resting on audits (recommendations recorded, with an owner...): the
   noise of the row for the audits behind it times the most records one audit holds, keyed
   by those audits shifted by `offset` (each figure its own shift, so no two figures of the
@@ -45,6 +47,18 @@ class Tally:
         assert t is not None
         return n + t.noise(n, key_from_sum(sum(self.keys[a] for a in ids), AUDITS, t))
 
+    def files(self, readers: Iterable[Iterable[str]]) -> int:
+        """The number of case files (each given as the audits reading it), as released: the
+        audits' row, keyed by the sum of every reading audit's key shifted by FILES."""
+        files = [tuple(r) for r in readers]
+        n = len(files)
+        if self.keys is None or n < SUPPRESS_BELOW:
+            return n
+        t = self.table
+        assert t is not None
+        key = (sum(self.keys[a] for f in files for a in f) + FILES) % t.parameters.key_range
+        return n + t.noise(n, key)
+
     def records(self, audit_ids: list[str], offset: int) -> int:
         """The number of records (one audit id each, repeats allowed), as released."""
         n = len(audit_ids)
@@ -64,5 +78,6 @@ EXACT = Tally()
 # each recommendation figure's shift of its audits' key sum: two figures over the same
 # audits must not move together (else one minus a multiple of the other is exact)
 RECORDED, OWNED, DATED, OVERDUE, UNREAD = 23, 59, 101, 137, 179
+FILES = 199  # case files read twice (agreement), keyed by their readers' audits
 
 __all__ = ["DATED", "EXACT", "OVERDUE", "OWNED", "RECORDED", "UNREAD", "Tally"]
