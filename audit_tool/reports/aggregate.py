@@ -44,7 +44,7 @@ from .sections_checklist import checklist_section
 from .sections_time import time_section
 from .summary import METHOD_NOTE as SUMMARY_NOTE
 from .summary import phase_hidden, summary_section
-from .tally import DATED, EXACT, OWNED, RECORDED, Tally
+from .tally import DATED, EXACT, OWNED, RECORDED, Tally, term_offset
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def _count(n: int) -> str:
     return label(n, small(n))
 
 
-def _language_section(lang: LanguageSummary) -> list:
+def _language_section(lang: LanguageSummary, tally: Tally = EXACT) -> list:
     order = [p.value for p in Phase]
     phases = sorted(lang.by_phase, key=lambda p: order.index(p.phase) if p.phase in order else len(order))
     out: list = [Heading("Language", 1)]
@@ -122,8 +122,11 @@ def _language_section(lang: LanguageSummary) -> list:
                 f"{Phase(p.phase).label} {p.per_thousand:.1f}" for p in shown) + ".",
         ))
     if lang.top_terms:
-        top = [(t, n) for t, n in lang.top_terms
-               if lang.term_audits.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW][:8]
+        # counts of flags as released (each term's own key shift), ranked by what is printed
+        top = sorted(((t, tally.records(_hits(lang, t.phrase), term_offset(t.phrase)) if tally.perturbed
+                       else n) for t, n in lang.top_terms
+                      if lang.term_audits.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW),
+                     key=lambda tn: (-tn[1], tn[0].phrase))[:8]
         if top:
             out.append(Table(
                 ["Most flagged wording", "Times", "Suggested reframe"],
@@ -135,6 +138,11 @@ def _language_section(lang: LanguageSummary) -> list:
                 f"Wording flagged in fewer than {SUPPRESS_BELOW} audits is not listed.", "note"))
     return out
 
+
+
+def _hits(lang: LanguageSummary, phrase: str) -> list[str]:
+    """The audit id once per time the term was flagged in its notes."""
+    return [a for a, n in sorted(lang.term_hits.get(phrase.lower(), {}).items()) for _ in range(n)]
 
 
 def _line_text(names: list[str], counts: list[int]) -> str:
@@ -315,7 +323,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
             blocks += aggregate_facts_blocks(data.facts.get(cid, ()), 2 if len(checklist_ids) > 1 else 1)
             blocks += time_section(data.quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
                                    titles[cid] if len(checklist_ids) > 1 else "")
-        blocks += _language_section(lang)
+        blocks += _language_section(lang, data.tally)
         blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
                                    data.tally)
         blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice

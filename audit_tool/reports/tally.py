@@ -18,6 +18,7 @@ released figure, so they never see an exact count they would publish. No SQL her
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -79,5 +80,11 @@ EXACT = Tally()
 # audits must not move together (else one minus a multiple of the other is exact)
 RECORDED, OWNED, DATED, OVERDUE, UNREAD = 23, 59, 101, 137, 179
 FILES = 199  # case files read twice (agreement), keyed by their readers' audits
+TERMS = 31  # times a flagged wording was found, plus the phrase's own shift (term_offset)
 
-__all__ = ["DATED", "EXACT", "OVERDUE", "OWNED", "RECORDED", "UNREAD", "Tally"]
+
+def term_offset(phrase: str) -> int:
+    """A flagged term's key shift: its own, so two terms over the same audits move apart."""
+    return TERMS + zlib.crc32(phrase.lower().encode("utf-8"))
+
+__all__ = ["DATED", "EXACT", "OVERDUE", "OWNED", "RECORDED", "UNREAD", "Tally", "term_offset"]
