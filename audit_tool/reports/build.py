@@ -76,7 +76,9 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     tally = Tally() if include_identifiers else _publish(db)
     shown = len if include_identifiers else tally.audits
     f = findings(db, flt)
-    level = audit_level(db, flt)  # per-audit counts behind the audit-level intervals
+    # per-audit counts behind the audit-level intervals; anonymised, with the cells behind
+    # every figure from the same pass (findings/cells.py)
+    level = audit_level(db, flt, keyed=_keyed(include_identifiers))
     cen = census(db, flt)
     covered = cen.reported()
     data = AggregateFindings(
@@ -114,6 +116,11 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     return replace(report, audit_ids=ids, perturbed=not include_identifiers)
 
 
+def _keyed(include_identifiers: bool) -> bool:
+    """Whether the findings pass also reads the cells behind each figure (anonymised)."""
+    return not include_identifiers
+
+
 def _publish(db: Database) -> Tally:
     """How counts are released: cell-key perturbation with every audit's record key."""
     return Tally(load_keys(db), default_table())
@@ -125,7 +132,8 @@ def _released(db: Database, flt: AuditFilter, data: AggregateFindings, shown) ->
     `shown` already."""
     drafts = sorted(selected_ids(db, replace(flt, status=Status.DRAFT.value)))
     data = replace(data, drafts_left_out=shown(drafts))  # the drafts left out: a count too
-    return perturb_findings(data, cells(db, flt), None, default_table())
+    found = data.level.cells if data.level.cells is not None else cells(db, flt)
+    return perturb_findings(data, found, None, default_table())
 
 
 __all__ = ["SUPPRESSED", "DisclosureRisk", "aggregate_report", "audit_report"]

@@ -71,7 +71,8 @@ class Tally:
         t = self.table
         assert t is not None
         key = (sum(self.keys[a] for a in per) + offset) % t.parameters.key_range
-        return max(0, n + max(per.values()) * t.noise(len(per), key))
+        # never below 5: records of 5 or more audits number at least 5
+        return max(SUPPRESS_BELOW, n + max(per.values()) * t.noise(len(per), key))
 
 
 EXACT = Tally()
