@@ -486,16 +486,22 @@ def test_cli_without_double_readings(cli, db, db_path, mini):
 # -- the report ----------------------------------------------------------------------------------------
 
 
-def _pdf(db, tmp_path) -> str:
-    out = export_report(db, AuditFilter(), "pdf", tmp_path / "report.pdf")
+def _pdf(db, tmp_path, include_identifiers: bool = False) -> str:
+    out = export_report(db, AuditFilter(), "pdf", tmp_path / "report.pdf", include_identifiers)
     return "\n".join(p.extract_text() for p in PdfReader(str(out)).pages)
 
 
 def test_report_section_states_the_figures(db, double_read, tmp_path):
+    with db.atomic() as c:  # keys 0: the released count of files by hand
+        c.execute("UPDATE audit_keys SET record_key = 0")
     text = _pdf(db, tmp_path)
     flat = " ".join(text.split())
     assert "Agreement between readers" in text
-    assert "6 case files were read independently by two or more readers" in flat
+    # 6 files, keyed by their readers' keys (0) shifted by FILES = 199 (reports/tally.py):
+    # row 6 slots [-1: 0-84, 0: 85-189, +1: 190-229] -> 7. The coefficients are not counts.
+    assert "7 case files were read independently by two or more readers" in flat
+    exact = " ".join(_pdf(db, tmp_path, include_identifiers=True).split())
+    assert "6 case files were read independently by two or more readers" in exact
     gwet, _ = _ref_raw(_pooled(["p1", "p2", "p3", "q1", "q2"]), len(POOLED), "identity")
     low, high = gwet["confidence_interval"]
     assert (
@@ -638,3 +644,38 @@ def test_a_finalised_moderation_leaves_agreement_as_it_was(db, double_read, read
     assert to_json(agreement(db, AuditFilter())) == before
     # and the findings do count the moderation in place of the two readings
     assert findings(db).audits == counted - 2 + 1
+
+
+def test_report_withholds_a_theme_on_too_few_files_and_releases_file_counts():
+    """The section's counts of files go through the tally (perturbed, keyed by the readers'
+    audits); a theme on fewer than MIN_FILES files shows no figures and the note says why."""
+    from audit_tool.disclosure.cellkey import default_table
+    from audit_tool.findings.agreement import (
+        Agreement,
+        ChecklistAgreement,
+        Coefficients,
+        Estimate,
+        GroupAgreement,
+    )
+    from audit_tool.formatting import NO_VALUE
+    from audit_tool.reports.agreement_section import agreement_section
+    from audit_tool.reports.model import Paragraph, Table
+    from audit_tool.reports.tally import EXACT, Tally
+
+    readers = {f"case{i}:baseline": (f"a{i}", f"b{i}") for i in range(6)}
+    coeff = Coefficients("nominal", 30, Estimate(0.8), Estimate(0.6), Estimate(0.7), None)
+    overall = GroupAgreement("overall", "All items", 6, coeff, units=frozenset(readers))
+    few = GroupAgreement("t2", "Safety", 3, None, units=frozenset(sorted(readers)[:3]))
+    found = Agreement(AuditFilter(), True, (ChecklistAgreement(
+        "mini", "Mini", 6, 12, 2, overall, (overall, few), (), readers),))
+    keys = {a: 0 for r in readers.values() for a in r}
+    released = agreement_section(found, Tally(keys, default_table()))
+    exact = agreement_section(found, EXACT)
+    table = next(b for b in released if isinstance(b, Table))
+    # 6 files, keys 0 + FILES 199 -> row 6 slot +1 -> 7; 3 files stay 'fewer than 5'
+    assert [r[1] for r in table.rows] == ["7", "7", "fewer than 5"]
+    assert table.rows[2][2:] == [NO_VALUE] * 3
+    assert released[1].text.startswith("7 case files")
+    assert exact[1].text.startswith("6 case files")
+    notes = [b.text for b in released if isinstance(b, Paragraph)]
+    assert any("fewer than 5 case files has no agreement figures" in n for n in notes)

@@ -26,6 +26,7 @@ from audit_tool.findings import findings
 from audit_tool.findings.audit_level import QUARTER_SQL, audit_level
 from audit_tool.reports import render
 from audit_tool.reports.build import aggregate_report
+from audit_tool.reports.model import KeyValue, Table
 from audit_tool.selection import AuditFilter
 from audit_tool.store import Database
 
@@ -239,22 +240,47 @@ def test_same_selection_same_figures(db, tmp_path):
     assert [strip.sub("", p) for p in p1] == [strip.sub("", p) for p in p2]
 
 
+def _model_rows(report) -> list[tuple[str, list[str]]]:
+    """Every row of every table the report model holds (Table and KeyValue blocks), with the
+    table's first header: the ground truth for which strings are table cells."""
+    rows = [(b.columns[0], list(row)) for b in report.blocks if isinstance(b, Table)
+            for row in b.rows]
+    return rows + [("", list(r)) for b in report.blocks if isinstance(b, KeyValue) for r in b.rows]
+
+
+# a figure cell: a count, a share, an interval, '<5', 'suppressed' or '–' (no value)
+NUMERIC = re.compile(r"^(\d[\d,]*|\d+%|\d+–\d+%|<5|suppressed|–|—)$")
+
+
 def test_counts_one_to_four_never_appear_in_a_table(db, tmp_path):
+    """Every cell of every table, in the report model, the DOCX and the PDF: none is a
+    count of 1 to 4."""
     rekey(db, 77)
     report = aggregate_report(db)
-    tables = docx_tables(report, tmp_path / "r.docx")
-    assert tables
-    bad = [(t[0], row) for t in tables for row in t[1:] for cell in row[1:]
+    model = _model_rows(report)
+    assert len(model) > 50
+    bad = [(head, row) for head, row in model for cell in row
            if (n := num(cell)) is not None and 1 <= n <= 4]
     assert bad == []
-    # the PDF: every table row as extracted, numbers standing alone between cells
-    text = "\n".join(pdf_text(report, tmp_path / "r.pdf"))
-    for t in tables:
-        for row in t[1:]:
-            if row[0] and row[0] in text:
-                line = text[text.index(row[0]) + len(row[0]):].split("\n", 2)[:2]
-                cells = " ".join(line).split()
-                assert not any(c in {"1", "2", "3", "4"} for c in cells[:len(row) - 1]), row
+    # the DOCX: its tables are the model's, cell for cell (page 1's and the about table
+    # are KeyValue blocks), so no DOCX table cell escapes the check above
+    docx = [row for t in docx_tables(report, tmp_path / "r.docx") for row in t]
+    model_rows = [[c.strip() for c in row] for _, row in model]
+    assert [row for row in docx if row not in model_rows and not all(
+        c in {"", *next_header_cells(report)} for c in row)] == []
+    assert [c for row in docx for c in row if (n := num(c)) is not None and 1 <= n <= 4] == []
+    # the PDF: every row is printed whole, cell after cell (compared without white space: a
+    # narrow column breaks a word over two lines), so the strings checked are those printed
+    flat = "".join("".join(pdf_text(report, tmp_path / "r.pdf")).split())
+    missing = [(head, row) for head, row in model if "".join("".join(row).split()) not in flat]
+    assert missing == []
+    figures = [c for _, row in model for c in row if NUMERIC.match(c.strip())]
+    assert len(figures) > 200  # the check above covered the figures, not only labels
+
+
+def next_header_cells(report) -> set[str]:
+    """Header cells of every table (the DOCX repeats them as a row)."""
+    return {c for b in report.blocks if isinstance(b, Table) for c in b.columns}
 
 
 def test_report_says_figures_are_changed_and_identifiable_says_exact(db, tmp_path):

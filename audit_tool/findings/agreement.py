@@ -320,6 +320,9 @@ class Readings:
     most_readers: dict[str, int]  # checklist id -> the most readers of one file
     titles: dict[str, str]
     items: tuple[ItemRatings, ...]
+    # checklist id -> file ('case:phase') -> the audits reading it: what a release's count of
+    # files rests on (its record keys, reports/tally.py)
+    readers: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def double_readings(
@@ -380,12 +383,16 @@ def double_readings(
                 )
             )
     counted = Counter(cid for _, cid, _ in files)
+    readers: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
+    for (case_id, cid, phase), rs in files.items():
+        readers[cid][f"{case_id}:{phase}"] = tuple(a for a, _ in rs)
     return Readings(
         files=dict(counted),
         readings=dict(Counter(a[2] for a in audits)),
         most_readers={cid: max(len(r) for k, r in files.items() if k[1] == cid) for cid in counted},
         titles={cid: db.checklist(sha).definition.title for cid, sha in newest.items()},
         items=tuple(items),
+        readers=dict(readers),
     )
 
 
@@ -430,6 +437,7 @@ class GroupAgreement:
     nominal: Coefficients | None  # None below MIN_FILES files
     weighted: Coefficients | None = None  # the ordinal (six-point) items only, quadratic
     theme: str = ""  # an item's theme id
+    units: frozenset[str] = frozenset()  # the files counted in `files` ('case:phase')
 
     @property
     def too_few(self) -> bool:
@@ -446,6 +454,7 @@ class ChecklistAgreement:
     overall: GroupAgreement
     themes: tuple[GroupAgreement, ...]
     items: tuple[GroupAgreement, ...]
+    readers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file -> its audits
 
 
 @dataclass(frozen=True)
@@ -468,8 +477,9 @@ def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement
     """Pool the items' units: nominal over (scale, value) categories of every item; weighted
     over the items on the most used ordinal scale. Each set needs MIN_FILES files."""
     files = set().union(*(_twice(it.files, it.rows) for it in items))
+    units = frozenset(files)
     if len(files) < MIN_FILES:
-        return GroupAgreement(key, label, len(files), None)
+        return GroupAgreement(key, label, len(files), None, units=units)
     index: dict[str, int] = {}
     rows: list[Row] = []
     for it in items:
@@ -485,7 +495,7 @@ def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement
         twice = set().union(*(_twice(it.files, it.ordinal_rows()) for it in on_scale))
         if len(twice) >= MIN_FILES:
             weighted = coefficients(ordinal, len(ordered), QUADRATIC)
-    return GroupAgreement(key, label, len(files), nominal, weighted)
+    return GroupAgreement(key, label, len(files), nominal, weighted, units=units)
 
 
 def agreement(
@@ -513,6 +523,7 @@ def agreement(
                     replace(_group(it.item_id, it.question, [it]), theme=it.theme_id)
                     for it in items
                 ),
+                found.readers.get(cid, {}),
             )
         )
     return Agreement(flt, finalised_only, tuple(out))

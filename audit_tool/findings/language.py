@@ -347,6 +347,9 @@ class LanguageSummary:
     # audit id -> [words, flags] in its notes: the scan's results kept, so a report can split
     # them another way (by quarter, see over_time.py) without scanning the texts again
     per_audit: dict[str, list[int]] = field(default_factory=dict)
+    # lower-case phrase -> audit id -> times flagged in its notes: what a release's count of
+    # a term rests on (reports/tally.py)
+    term_hits: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> LanguageSummary:
@@ -355,7 +358,7 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     registered SQL function (SQLite has no regular expressions of its own)."""
     sc = scanner()
     tally: dict[str, int] = {}
-    term_ids: dict[str, set[str]] = {}
+    term_ids: dict[str, dict[str, int]] = {}
     phase_ids: dict[str, set[str]] = {}
     per_audit: dict[str, list[int]] = {}
 
@@ -375,7 +378,8 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
         for f in found:
             key = f.term.phrase.lower()
             tally[key] = tally.get(key, 0) + 1
-            term_ids.setdefault(key, set()).add(audit_id)
+            hits = term_ids.setdefault(key, {})
+            hits[audit_id] = hits.get(audit_id, 0) + 1
         if found:
             phase_ids.setdefault(phase, set()).add(audit_id)
         return len(found)
@@ -400,6 +404,7 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
         tuple((sc.terms[k], n) for k, n in ranked),
         {k: len(v) for k, v in term_ids.items()},
         per_audit,
+        term_ids,
     )
 
 
@@ -412,6 +417,7 @@ def summarise_covered(db: Database, flt: AuditFilter, covered: set[str], whole: 
     terms: dict[str, list] = {}
     term_audits: dict[str, int] = {}
     per_audit: dict[str, list[int]] = {}
+    term_hits: dict[str, dict[str, int]] = {}
     for cid in sorted(covered):  # an audit has one checklist: its parts add up exactly
         part = summarise(db, dc_replace(flt, checklist_id=cid), limit=10_000)
         for p in part.by_phase:
@@ -423,9 +429,12 @@ def summarise_covered(db: Database, flt: AuditFilter, covered: set[str], whole: 
         for k, n in part.term_audits.items():
             term_audits[k] = term_audits.get(k, 0) + n
         per_audit.update(part.per_audit)
+        for k, hits in part.term_hits.items():
+            term_hits.setdefault(k, {}).update(hits)
     return LanguageSummary(
         tuple(PhaseLanguage(p, *v) for p, v in phases.items()),
         tuple(sorted(((t, n) for t, n in terms.values()), key=lambda x: (-x[1], x[0].phrase))),
         term_audits,
         per_audit,
+        term_hits,
     )

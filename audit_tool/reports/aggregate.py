@@ -44,6 +44,7 @@ from .sections_checklist import checklist_section
 from .sections_time import time_section
 from .summary import METHOD_NOTE as SUMMARY_NOTE
 from .summary import phase_hidden, summary_section
+from .tally import DATED, EXACT, OWNED, RECORDED, Tally, term_offset
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class AggregateFindings:
     facts: dict[str, tuple[FactFindings, ...]] = field(default_factory=dict)
     agreement: Agreement | None = None
     appendix: list[AuditRow] = field(default_factory=list)  # identifiable: the audits included
+    tally: Tally = EXACT  # how counted records are released (anonymised: perturbed)
 
 
 NOT_PERTURBED = (
@@ -84,7 +86,7 @@ def _count(n: int) -> str:
     return label(n, small(n))
 
 
-def _language_section(lang: LanguageSummary) -> list:
+def _language_section(lang: LanguageSummary, tally: Tally = EXACT) -> list:
     order = [p.value for p in Phase]
     phases = sorted(lang.by_phase, key=lambda p: order.index(p.phase) if p.phase in order else len(order))
     out: list = [Heading("Language", 1)]
@@ -120,8 +122,11 @@ def _language_section(lang: LanguageSummary) -> list:
                 f"{Phase(p.phase).label} {p.per_thousand:.1f}" for p in shown) + ".",
         ))
     if lang.top_terms:
-        top = [(t, n) for t, n in lang.top_terms
-               if lang.term_audits.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW][:8]
+        # counts of flags as released (each term's own key shift), ranked by what is printed
+        top = sorted(((t, tally.records(_hits(lang, t.phrase), term_offset(t.phrase)) if tally.perturbed
+                       else n) for t, n in lang.top_terms
+                      if lang.term_audits.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW),
+                     key=lambda tn: (-tn[1], tn[0].phrase))[:8]
         if top:
             out.append(Table(
                 ["Most flagged wording", "Times", "Suggested reframe"],
@@ -135,6 +140,11 @@ def _language_section(lang: LanguageSummary) -> list:
 
 
 
+def _hits(lang: LanguageSummary, phrase: str) -> list[str]:
+    """The audit id once per time the term was flagged in its notes."""
+    return [a for a, n in sorted(lang.term_hits.get(phrase.lower(), {}).items()) for _ in range(n)]
+
+
 def _line_text(names: list[str], counts: list[int]) -> str:
     """'Baseline 12, Post-training <5, ...' for counts adding up to a shown total."""
     hidden = suppress_counts(counts)
@@ -145,7 +155,7 @@ def _line_text(names: list[str], counts: list[int]) -> str:
 
 
 def _recommendations(recs: list[Recommendation], scrub, include_identifiers: bool,
-                     include_free_text: bool) -> list:
+                     include_free_text: bool, tally: Tally = EXACT) -> list:
     """Counts only by default: recommendations and their owners are free text and can name
     people. Texts are shown for a named recipient, or when the reviewer has read them and
     asks for them; then each is redacted and shown only when SUPPRESS_BELOW or more audits
@@ -154,11 +164,13 @@ def _recommendations(recs: list[Recommendation], scrub, include_identifiers: boo
     if not recs:
         return out + [Paragraph("No recommendations were recorded in these audits.")]
     out.append(KeyValue([
-        ("Recommendations recorded", _count(len(recs))),
-        ("Audits with a recommendation", _count(len({r.audit_id for r in recs}))),
+        ("Recommendations recorded", _count(tally.records([r.audit_id for r in recs], RECORDED))),
+        ("Audits with a recommendation", _count(tally.audits(r.audit_id for r in recs))),
         # as SQL's trim() reads them: spaces only
-        ("With an owner", _count(sum(r.owner.strip(" ") != "" for r in recs))),
-        ("With a date to be done by", _count(sum(r.due.strip(" ") != "" for r in recs))),
+        ("With an owner", _count(tally.records(
+            [r.audit_id for r in recs if r.owner.strip(" ") != ""], OWNED))),
+        ("With a date to be done by", _count(tally.records(
+            [r.audit_id for r in recs if r.due.strip(" ") != ""], DATED))),
     ]))
     if include_identifiers:
         pairs: dict[tuple[str, str], int] = {}
@@ -177,7 +189,7 @@ def _recommendations(recs: list[Recommendation], scrub, include_identifiers: boo
     for r in recs:
         # the same words once the references are out count as one recommendation
         audits_of.setdefault(" ".join(scrub(r.text).split()), set()).add(r.audit_id)
-    shown = sorted(((len(a), t) for t, a in audits_of.items() if len(a) >= SUPPRESS_BELOW), key=lambda x: (-x[0], x[1]))
+    shown = sorted(((tally.audits(a), t) for t, a in audits_of.items() if len(a) >= SUPPRESS_BELOW), key=lambda x: (-x[0], x[1]))
     if shown:
         out.append(Table(["Recommendation", "Audits"], [[t, str(n)] for n, t in shown[:30]],
                          align=["l", "r"], widths=[6, 0.8]))
@@ -280,7 +292,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
         blocks += summary_section(f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
                                   include_free_text or include_identifiers, produced.date(), level,
-                                  data.recommendations, data.months)
+                                  data.recommendations, data.months, data.tally)
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", long_date(produced))]))
@@ -311,9 +323,10 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
             blocks += aggregate_facts_blocks(data.facts.get(cid, ()), 2 if len(checklist_ids) > 1 else 1)
             blocks += time_section(data.quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
                                    titles[cid] if len(checklist_ids) > 1 else "")
-        blocks += _language_section(lang)
-        blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text)
-        blocks += agreement_section(data.agreement)  # only when some files were read twice
+        blocks += _language_section(lang, data.tally)
+        blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
+                                   data.tally)
+        blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice
 
     if include_identifiers:
         blocks.append(PageBreak())

@@ -3,6 +3,8 @@ same case file, reading blind, gave the same ratings (figures from findings/agre
 
 Shown only when the selection holds double readings; finalised audits only. No coefficient
 is given from fewer than MIN_FILES files, and a count of files under that reads "fewer than".
+In an anonymised report the counts of files are released through the cell-key step (a
+`Tally`, reports/tally.py); the coefficients are not counts and are shown as worked out.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ..findings.agreement import (
 )
 from ..formatting import NO_VALUE, percent
 from .model import Heading, Paragraph, Table
+from .tally import EXACT, Tally
 
 NOTE = (
     "A case file counts as read twice when two or more reviewers audited it with the same "
@@ -73,37 +76,57 @@ def _row(name: str, files: int, c: Coefficients, third: str, nominal: bool) -> l
     return [name, _files(files), _pct(c.percent) if nominal else NO_VALUE, _num(c.ac), _num(chance)]
 
 
-def _table(c: ChecklistAgreement) -> Table:
+def _group_files(c: ChecklistAgreement, g: GroupAgreement, tally: Tally) -> int:
+    return tally.files(c.readers.get(f, ()) for f in sorted(g.units)) if g.units else g.files
+
+
+def _table(c: ChecklistAgreement, tally: Tally = EXACT) -> list:
     third = "alpha" if c.most_readers > 2 else "kappa"
     rows = []
+    withheld = 0
     for g in (c.overall, *c.themes):
         name = "All items" if g is c.overall else g.label
+        files = _group_files(c, g, tally)
         if g.nominal is None:
-            rows.append([name, _files(g.files), NO_VALUE, NO_VALUE, NO_VALUE])
+            withheld += 1
+            rows.append([name, _files(files), NO_VALUE, NO_VALUE, NO_VALUE])
             continue
-        rows.append(_row(name, g.files, g.nominal, third, True))
+        rows.append(_row(name, files, g.nominal, third, True))
         if g.weighted is not None:
             rows.append(
-                _row(f"{name} (six-point, weighted: AC2)", g.files, g.weighted, third, False)
+                _row(f"{name} (six-point, weighted: AC2)", files, g.weighted, third, False)
             )
     head = "Krippendorff's alpha (95%)" if third == "alpha" else "Cohen's kappa (95%)"
-    return Table(
+    out: list = [Table(
         ["Theme", "Files read twice", "Agreed", "Gwet's AC1 (95%)", head],
         rows,
         align=["l", "r", "r", "r", "r"],
         widths=[3.4, 1.2, 1.0, 2.2, 2.2],
-    )
+    )]
+    if withheld:
+        out.append(Paragraph(
+            f"A theme read twice in fewer than {MIN_FILES} case files has no agreement figures "
+            f"({NO_VALUE}): over so few files they would mean little, and could point to the "
+            "files and their readers.", "note"))
+    return out
 
 
-def agreement_section(found: Agreement | None) -> list:
+def _all_files(found: Agreement, tally: Tally) -> int:
+    if not any(c.readers for c in found.checklists):
+        return found.files
+    return tally.files(r for c in found.checklists for r in c.readers.values())
+
+
+def agreement_section(found: Agreement | None, tally: Tally = EXACT) -> list:
     """Blocks for the aggregate report; nothing when no file was read twice.
-    found: the finalised audits' agreement (None for a draft-only selection)."""
+    found: the finalised audits' agreement (None for a draft-only selection); tally: how its
+    counts of files are released (exact for an identifiable report)."""
     if found is None or not found.checklists:
         return []
     out: list = [Heading("Agreement between readers", 1)]
     out.append(
         Paragraph(
-            f"{_files(found.files).capitalize()} case files were read independently by two or more "
+            f"{_files(_all_files(found, tally)).capitalize()} case files were read independently by two or more "
             "readers. How often they gave the same rating shows how consistently the checklist is "
             "applied."
         )
@@ -114,6 +137,6 @@ def agreement_section(found: Agreement | None) -> list:
             out.append(Heading(c.title, 2))
         out.append(Paragraph(sentence(c.overall)))
         if c.overall.nominal is not None:
-            out.append(_table(c))
+            out += _table(c, tally)
     out.append(Paragraph(NOTE, "note"))
     return out

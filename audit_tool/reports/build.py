@@ -30,7 +30,8 @@ from ..store import Database
 from .aggregate import AggregateFindings, build_aggregate_report
 from .model import Report
 from .one_audit import build_audit_report
-from .release import audits_shown, perturb_findings
+from .release import perturb_findings
+from .tally import Tally
 
 SUPPRESSED = LESS  # what a hidden count of 1 to 4 reads as
 
@@ -72,9 +73,12 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     if not include_identifiers:  # an identifiable report names every audit: nothing to difference
         flt, drafts_left_out = _finalised_only(db, flt)
         refuse_differencing(db, flt)
-    shown = len if include_identifiers else _publish(db)
+    tally = Tally() if include_identifiers else _publish(db)
+    shown = len if include_identifiers else tally.audits
     f = findings(db, flt)
-    level = audit_level(db, flt)  # per-audit counts behind the audit-level intervals
+    # per-audit counts behind the audit-level intervals; anonymised, with the cells behind
+    # every figure from the same pass (findings/cells.py)
+    level = audit_level(db, flt, keyed=_keyed(include_identifiers))
     cen = census(db, flt)
     covered = cen.reported()
     data = AggregateFindings(
@@ -107,19 +111,19 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         )
     ids = selected_ids(db, flt)
     if not include_identifiers:  # every figure of an anonymised release is perturbed
-        data = _released(db, flt, data, shown)
+        data = replace(_released(db, flt, data, shown), tally=tally)
     report = build_aggregate_report(data, include_identifiers, include_free_text)
     return replace(report, audit_ids=ids, perturbed=not include_identifiers)
 
 
-def _publish(db: Database):
-    """How a count of audits (by their ids) is released: cell-key perturbation."""
-    keys, table = load_keys(db), default_table()
+def _keyed(include_identifiers: bool) -> bool:
+    """Whether the findings pass also reads the cells behind each figure (anonymised)."""
+    return not include_identifiers
 
-    def shown(ids: list[str]) -> int:
-        return audits_shown(len(ids), sum(keys[a] for a in ids), table)
 
-    return shown
+def _publish(db: Database) -> Tally:
+    """How counts are released: cell-key perturbation with every audit's record key."""
+    return Tally(load_keys(db), default_table())
 
 
 def _released(db: Database, flt: AuditFilter, data: AggregateFindings, shown) -> AggregateFindings:
@@ -128,7 +132,8 @@ def _released(db: Database, flt: AuditFilter, data: AggregateFindings, shown) ->
     `shown` already."""
     drafts = sorted(selected_ids(db, replace(flt, status=Status.DRAFT.value)))
     data = replace(data, drafts_left_out=shown(drafts))  # the drafts left out: a count too
-    return perturb_findings(data, cells(db, flt), None, default_table())
+    found = data.level.cells if data.level.cells is not None else cells(db, flt)
+    return perturb_findings(data, found, None, default_table())
 
 
 __all__ = ["SUPPRESSED", "DisclosureRisk", "aggregate_report", "audit_report"]

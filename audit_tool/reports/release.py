@@ -64,7 +64,9 @@ def audits_shown(count: int, key_sum: int, t: PTable, whole_table: bool = False)
 def _items(items: int, audits: int, key_sum: int, per_audit: int, kind: str, t: PTable) -> int:
     if items <= 0 or audits < SUPPRESS_BELOW:
         return items
-    return max(0, items + max(1, per_audit) * t.noise(audits, key_from_sum(key_sum, kind, t)))
+    # never below SUPPRESS_BELOW: items of 5 or more audits are at least 5, and a step of
+    # several items must not print a count that reads as 1 to 4 audits
+    return max(SUPPRESS_BELOW, items + max(1, per_audit) * t.noise(audits, key_from_sum(key_sum, kind, t)))
 
 
 def withheld(c: Cell) -> bool:

@@ -22,6 +22,7 @@ from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date, percent
 from ..selection import AuditFilter  # a value: the selection the page describes
 from .model import Heading, KeyValue, PageBreak, Paragraph, Table
+from .tally import DATED, EXACT, OVERDUE, OWNED, RECORDED, UNREAD, Tally
 
 GAPS_PER_CHECKLIST = 3
 METHOD_NOTE = (
@@ -187,27 +188,29 @@ def gaps_per_checklist(checklists: int, free_text: bool) -> int:
     return min(GAPS_PER_CHECKLIST, (3 if free_text else 6) // checklists)
 
 
-def recommendation_counts(recs: list[Recommendation], today: date) -> str:
+def recommendation_counts(recs: list[Recommendation], today: date, tally: Tally = EXACT) -> str:
     """'12 in 9 audits: 10 with an owner, 7 with a due date, 2 overdue at 2 December 2026.'
-    Counts of 1 to 4 read '<5'."""
+    Counts of 1 to 4 read '<5'. `tally`: how counts are released (reports/tally.py)."""
     if not recs:
         return "None recorded in these audits."
-    owned = sum(bool(r.owner.strip()) for r in recs)
-    dated = [due_date(r.due) for r in recs if r.due.strip()]
-    overdue = sum(d is not None and d < today for d in dated)
-    unread = sum(d is None for d in dated)
-    in_audits = len({r.audit_id for r in recs})
+    owned = [r.audit_id for r in recs if r.owner.strip()]
+    dated = [(r.audit_id, due_date(r.due)) for r in recs if r.due.strip()]
+    overdue = [a for a, d in dated if d is not None and d < today]
+    unread = [a for a, d in dated if d is None]
     text = (
-        f"{_count(len(recs))} in {_count(in_audits)} audits: {_count(owned)} with an owner, "
-        f"{_count(len(dated))} with a due date, {_count(overdue)} overdue at "
-        f"{long_date(today)}."
+        f"{_count(tally.records([r.audit_id for r in recs], RECORDED))} in "
+        f"{_count(tally.audits(r.audit_id for r in recs))} audits: "
+        f"{_count(tally.records(owned, OWNED))} with an owner, "
+        f"{_count(tally.records([a for a, _ in dated], DATED))} with a due date, "
+        f"{_count(tally.records(overdue, OVERDUE))} overdue at {long_date(today)}."
     )
     if unread:
-        text += f" {_count(unread)} due dates could not be read as dates."
+        text += f" {_count(tally.records(unread, UNREAD))} due dates could not be read as dates."
     return text
 
 
-def recommendation_texts(recs: list[Recommendation], scrub, limit: int = 3) -> list:
+def recommendation_texts(recs: list[Recommendation], scrub, limit: int = 3,
+                         tally: Tally = EXACT) -> list:
     """With free text only: the (redacted) texts held by SUPPRESS_BELOW or more audits, each
     with the owner and due date SUPPRESS_BELOW or more of those audits agree on."""
     groups: dict[str, list[Recommendation]] = {}
@@ -222,7 +225,7 @@ def recommendation_texts(recs: list[Recommendation], scrub, limit: int = 3) -> l
             [(r.audit_id, " ".join(scrub(r.owner).split())) for r in rs], "Not assigned", "Various"
         )
         due = _common([(r.audit_id, r.due.strip()) for r in rs], "Not set", "Various dates")
-        rows.append((len(audits), words, owner, due))
+        rows.append((tally.audits(audits), words, owner, due))
     rows.sort(key=lambda r: (-r[0], r[1]))
     if not rows:
         return [
@@ -258,6 +261,7 @@ def summary_section(
     level: AuditLevel,
     recs: list[Recommendation],
     months: tuple[str, str] | None,
+    tally: Tally = EXACT,
 ) -> list:
     """The executive summary, then a page break: the first page of the report.
     drafts: what the report says of drafts (left out, or how many are included);
@@ -271,7 +275,7 @@ def summary_section(
                 ("Period", period(months)),
                 ("How files were chosen", how_chosen(sampled)),
                 ("Drafts", drafts),
-                ("Recommendations", recommendation_counts(recs, today)),
+                ("Recommendations", recommendation_counts(recs, today, tally)),
             ]
         )
     )
@@ -297,7 +301,7 @@ def summary_section(
                 )
             )
     if include_free_text and recs:
-        out += recommendation_texts(recs, scrub, 3 if len(covered) == 1 else 2)
+        out += recommendation_texts(recs, scrub, 3 if len(covered) == 1 else 2, tally)
     out.append(PageBreak())
     return out
 
