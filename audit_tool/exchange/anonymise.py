@@ -13,6 +13,7 @@ What such a bundle still carries is listed in the README ("Releases and disclosu
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -46,6 +47,18 @@ def _scrub(row: dict, fields: tuple[str, ...], redact: Callable[[str], str]) -> 
             row[key] = redact(row[key])
 
 
+def _relabel_snapshot(text: str, label: Callable[[str], str]) -> str:
+    """The reviewer recorded at finalising ({name, role, agency}) with the name relabelled;
+    role and agency stay, as the reviewers' own rows keep them."""
+    try:
+        who = json.loads(text)
+    except ValueError:
+        return label(text)
+    if isinstance(who, dict) and who.get("name"):
+        who["name"] = label(str(who["name"]))
+    return json.dumps(who, ensure_ascii=False)
+
+
 def anonymise(payload: dict, references: list[str]) -> dict:
     """Redact, relabel and cut timestamps in a collected payload, in place; returns it."""
     redact = Redactor(references)
@@ -68,6 +81,8 @@ def anonymise(payload: dict, references: list[str]) -> dict:
         for h in entry.get("history", []):
             if h.get("who"):
                 h["who"] = label(h["who"])
+            if h.get("action") == "reviewer" and h.get("new"):  # who finalised it: JSON
+                h["new"] = _relabel_snapshot(h["new"], label)
     for kind in ("cases", "samplings"):
         for row in payload.get(kind, []):
             _days(row)

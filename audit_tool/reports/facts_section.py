@@ -133,7 +133,8 @@ def _fact_table(counts: list[FactCount], phases: list[str], keep_first: bool = F
         else:
             row = [label(n, h) for n, h in zip(grid[r], hidden[r], strict=True)]
         rows.append([v.label, *row])
-    rows.append(["Audits", *[f"{c.audits:,}" for c in counts]])
+    # a phase of 1-4 audits reads '<5', as every count of so few does
+    rows.append(["Audits", *[label(c.audits, small(c.audits)) for c in counts]])
     return Table(
         ["Option ticked" if first.multiple else "Answer", *heads],
         rows,
