@@ -54,8 +54,8 @@ from .domain import Status
 from .errors import InvalidInput
 from .fileio import write_atomic
 from .filters import AuditFilter
-from .findings.aggregate import COUNTED_ANSWER
 from .findings.census import refuse_differencing
+from .findings.counted import COUNTED_ANSWER
 from .findings.records import all_references
 from .progress import Progress
 from .reports.redact import Redactor

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, cast
 from .disclosure.register import Planned, guarded_release, snap_filter
 from .domain import Status
 from .errors import InvalidInput
+from .filters import AuditFilter
 from .progress import Progress
 from .reports import FORMATS, Format, render
 from .reports.build import aggregate_report, audit_report
 from .reports.model import Report
-from .selection import AuditFilter
 from .store import Database
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _identified_ids(db: Database, flt: AuditFilter) -> list[str]:
 def _who(db: Database, who: str | None) -> str:
     if who:
         return who
-    from .audits import local_reviewer
+    from .reviewers import local_reviewer
 
     return local_reviewer(db).name
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from .completion import shown_items
 from .domain import AuditRow
-from .filters import AuditFilter, shown_value  # noqa: F401 (shown_value: re-export for reports/disclosure.py)
+from .filters import AuditFilter
 from .reviewers import NAME_SQL
 from .store import Database
 

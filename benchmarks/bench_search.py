@@ -32,7 +32,9 @@ WORDS = ["chronology", "shows", "repeated", "incidents", "plan", "names", "actio
 
 def autosave(n: int) -> None:
     from audit_tool import audits
-    from audit_tool.selection import AuditFilter, list_audits
+    from audit_tool.filters import AuditFilter
+    from audit_tool.records import get_audit
+    from audit_tool.selection import list_audits
     from audit_tool.store import Database
 
     path = Path(tempfile.mkdtemp(prefix="bench-search-")) / "copy.db"
@@ -41,7 +43,7 @@ def autosave(n: int) -> None:
     db = Database.open(path, PASSPHRASE)  # runs the search step: the backfill
     print(f"(upgrade with the notes index backfill of 10,000 audits: {time.perf_counter() - t:.1f} s)")
     draft = list_audits(db, AuditFilter(status="draft", checklist_id="safe-together-case-file-audit"), 1)[0]
-    d = audits.get_audit(db, draft.id).checklist.definition
+    d = get_audit(db, draft.id).checklist.definition
     item = next(i for _, i in d.items() if i.scale == "quality" and not i.show_when)
     notes = itertools.cycle(["Chronology shows the pattern (bench).", "Plan names his actions (bench)."])
     levels = itertools.cycle(["3", "4", "5", "2"])

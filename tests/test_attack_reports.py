@@ -22,12 +22,12 @@ from audit_tool import demo
 from audit_tool.dataset import export_dataset
 from audit_tool.disclosure.cellkey import method_note
 from audit_tool.disclosure.rules import DisclosureRisk
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import findings
 from audit_tool.findings.audit_level import QUARTER_SQL, audit_level
 from audit_tool.reports import render
 from audit_tool.reports.build import aggregate_report
 from audit_tool.reports.model import KeyValue, Table
-from audit_tool.selection import AuditFilter
 from audit_tool.store import Database
 
 PASS = "fictional tartan kettle harbour"

@@ -21,7 +21,7 @@ from audit_tool.dataset import (
     write_dataset,
 )
 from audit_tool.dataset_stats import syntax_paths
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from audit_tool.store import Database
 from tests.conftest import PASSPHRASE
 

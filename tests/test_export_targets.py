@@ -158,7 +158,7 @@ def test_an_export_still_running_elsewhere_keeps_its_temporary_file(tmp_path):
 def test_xlsx_export_makes_no_plaintext_folder_beside_the_target(db, mini, tmp_path):
     from audit_tool import audits
     from audit_tool.dataset import build_dataset, write_dataset
-    from audit_tool.selection import AuditFilter
+    from audit_tool.filters import AuditFilter
 
     for i in range(6):
         case = audits.add_case(db, f"FICT-TMP-{i:03d}", "Glenmorven (fictional)")

@@ -9,10 +9,10 @@ import json
 import pytest
 
 from audit_tool import audits
+from audit_tool.filters import AuditFilter
 from audit_tool.findings import compare_phases, findings, newcombe
 from audit_tool.findings.audit_level import audit_level
 from audit_tool.findings.clustered import change_interval
-from audit_tool.selection import AuditFilter
 
 AREA = "Glenmorven (fictional)"
 # per case file: (baseline ratings, post-training ratings) of p1 (quality) p2 (evidence) q1 q2;

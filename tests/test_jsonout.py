@@ -20,7 +20,8 @@ from audit_tool import audits, demo, moderation
 from audit_tool.cli import main
 from audit_tool.disclosure.register import record_release
 from audit_tool.exchange import export_bundle, import_bundle, read_bundle
-from audit_tool.selection import AuditFilter, list_audits
+from audit_tool.filters import AuditFilter
+from audit_tool.selection import list_audits
 from audit_tool.store import Database
 
 PASSPHRASE = "fictional tartan kettle harbour"

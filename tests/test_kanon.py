@@ -15,7 +15,7 @@ import pytest
 from audit_tool import demo
 from audit_tool.dataset import export_dataset
 from audit_tool.disclosure import kanon
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from audit_tool.store import Database
 
 PASSPHRASE = "fictional tartan kettle harbour"

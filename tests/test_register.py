@@ -153,7 +153,7 @@ def test_guarded_release_of_the_real_dataset_file(filled, tmp_path):
     its recipient; a second anonymised file one audit short is refused and not written."""
     from audit_tool.dataset import build_dataset, write_dataset
     from audit_tool.disclosure.register import guarded_release
-    from audit_tool.selection import AuditFilter
+    from audit_tool.filters import AuditFilter
 
     ds = build_dataset(filled, AuditFilter(), restricted=True)
     written = guarded_release(
@@ -226,7 +226,7 @@ def test_cli_releases_need_a_recipient_refusal_is_exit_1_and_periods_snap(tmp_pa
 
 def test_identifiable_report_is_a_restricted_release_recorded_not_compared(filled, tmp_path):
     from audit_tool.export import release_report
-    from audit_tool.selection import AuditFilter
+    from audit_tool.filters import AuditFilter
 
     ids = _finalised(filled)
     _release(filled, ids[1:], at="2026-11-02T10:00:00Z")

@@ -29,12 +29,8 @@ from ui.controller import Controller, close_dialogs
 from ui.dialogs.unlock_dialog import UnlockForm
 from ui.editor.audit_editor import AuditEditor
 from ui.editor.document import Unsaved
-from ui.export.export_dialog import (
-    ExportDialog,
-    real_aggregate_report,
-    real_audit_report,
-    real_render,
-)
+from ui.export.export_dialog import ExportDialog
+from ui.export.jobs import real_aggregate_report, real_audit_report, real_render
 from ui.findings.findings_view import FindingsView
 from ui.list.audit_list_model import AuditListModel
 from ui.list.audit_list_view import AuditListPage

@@ -6,23 +6,26 @@ from __future__ import annotations
 import argparse
 
 from .. import audits
+from ..cases import add_case, list_cases
 from ..domain import AuditType, Phase
 from ..formatting import day
+from ..history import entries as history_entries
 from ..jsonout import audit_to_json, case_to_json, history_to_json, row_to_json
+from ..records import get_audit, new_audit, status_text
 from ..selection import list_audits
 from .common import Add, UsageError, add_filters, audit_filter, group, open_db, plain, print_json
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        case = audits.add_case(db, args.ref, args.area, args.agency or "", args.team or "")
+        case = add_case(db, args.ref, args.area, args.agency or "", args.team or "")
     print(case.id)
     return 0
 
 
 def cmd_case_list(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        cases = audits.list_cases(db)
+        cases = list_cases(db)
     if args.json:
         print_json([case_to_json(c) for c in cases])
     else:
@@ -33,7 +36,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 
 def cmd_audit_new(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        audit_id = audits.new_audit(db, args.case, args.checklist, args.type, args.phase)
+        audit_id = new_audit(db, args.case, args.checklist, args.type, args.phase)
     print(audit_id)
     return 0
 
@@ -77,14 +80,14 @@ def cmd_audit_delete(args: argparse.Namespace) -> int:
 
 def cmd_audit_show(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        audit = audits.get_audit(db, args.audit_id)
+        audit = get_audit(db, args.audit_id)
     data = audit_to_json(audit)
     if args.json:
         print_json(data)
         return 0
     print(plain(f"{data['checklist']['title']} (version {data['checklist']['version']})"))
     print(plain(f"Case {audit.case.reference} [{audit.case.pseudonym}], {audit.case.area}"))
-    print(plain(f"{audit.audit_type.label}, {audit.phase.label}, {audits.status_text(audit)}; "
+    print(plain(f"{audit.audit_type.label}, {audit.phase.label}, {status_text(audit)}; "
           f"{data['progress']['answered']} of {data['progress']['applicable']} items answered"))
     for theme in data["themes"]:
         print(plain(f"\n{theme['title']}"))
@@ -121,7 +124,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 
 def cmd_audit_history(args: argparse.Namespace) -> int:
     with open_db(args) as db:
-        entries = audits.history(db, args.audit_id, args.item)
+        entries = history_entries(db, args.audit_id, args.item)
     if args.json:
         print_json([history_to_json(e) for e in entries])
         return 0

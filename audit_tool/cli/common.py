@@ -12,9 +12,9 @@ from getpass import getpass
 
 from ..domain import AuditType, Phase, Status
 from ..errors import InvalidInput
+from ..filters import AuditFilter
 from ..passphrase import MIN_LENGTH
 from ..passphrase import check as check_passphrase
-from ..selection import AuditFilter
 from ..store import Database
 
 PASS_ENV = "AUDIT_TOOL_PASSPHRASE"

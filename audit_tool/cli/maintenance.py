@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import audits
 from ..errors import AuditToolError, InvalidInput
+from ..reviewers import local_reviewer, set_local_reviewer
 from ..store import SCHEMA_VERSION, Database
 from ..store.connection import check_writable
 from .common import PASS_ENV, Add, group, new_passphrase, open_db, plain
@@ -16,7 +16,7 @@ from .common import PASS_ENV, Add, group, new_passphrase, open_db, plain
 
 def cmd_init(args: argparse.Namespace) -> int:
     db = Database.create(args.db, new_passphrase())
-    audits.local_reviewer(db)
+    local_reviewer(db)
     db.close()
     print(f"Created an encrypted audit database at {args.db}")
     print("Keep the passphrase safe: nobody can recover it or the records without it.")
@@ -48,14 +48,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_reviewer(args: argparse.Namespace) -> int:
     with open_db(args) as db:
         if args.name or args.role is not None or args.agency is not None:
-            me = audits.local_reviewer(db)
-            me = audits.set_local_reviewer(
+            me = local_reviewer(db)
+            me = set_local_reviewer(
                 db, args.name or me.name,
                 me.role if args.role is None else args.role,
                 me.agency if args.agency is None else args.agency,
             )
         else:
-            me = audits.local_reviewer(db)
+            me = local_reviewer(db)
     print(plain(f"{me.name}, {me.role or 'no role set'}, {me.agency or 'no agency set'}"))
     return 0
 

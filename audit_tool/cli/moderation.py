@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from .. import audits
 from ..jsonout import moderation_to_json
+from ..records import get_audit, status_text
+from ..reviewers import local_reviewer
 from .common import Add, group, open_db, plain, print_json
 
 
@@ -13,7 +14,7 @@ def cmd_reading_second(args: argparse.Namespace) -> int:
     from ..moderation import reviewer_named, start_second_reading
 
     with open_db(args) as db:
-        reader = reviewer_named(db, args.reviewer) if args.reviewer else audits.local_reviewer(db)
+        reader = reviewer_named(db, args.reviewer) if args.reviewer else local_reviewer(db)
         new_id = start_second_reading(db, args.audit_id, reader.id)
     print(new_id)
     return 0
@@ -23,7 +24,7 @@ def cmd_moderation_start(args: argparse.Namespace) -> int:
     from ..moderation import reviewer_named, start_moderation
 
     with open_db(args) as db:
-        lead = reviewer_named(db, args.lead) if args.lead else audits.local_reviewer(db)
+        lead = reviewer_named(db, args.lead) if args.lead else local_reviewer(db)
         mod_id = start_moderation(db, args.audit_ids, lead.id)
     print(mod_id)
     return 0
@@ -34,12 +35,12 @@ def cmd_moderation_show(args: argparse.Namespace) -> int:
 
     with open_db(args) as db:
         m = get_moderation(db, args.moderation_id)
-        audit = audits.get_audit(db, args.moderation_id)
+        audit = get_audit(db, args.moderation_id)
     if args.json:
         print_json(moderation_to_json(m, audit))
         return 0
     print(plain(f"Moderation of {audit.case.pseudonym}, {audit.checklist.title}, {audit.phase.label}: "
-                 f"{audits.status_text(audit)}; lead reader {m.lead.name}"))
+                 f"{status_text(audit)}; lead reader {m.lead.name}"))
     letters = [chr(ord("A") + n) for n in range(len(m.readings))]
     for letter, r in zip(letters, m.readings, strict=True):
         print(plain(f"  Reading {letter}: {r.reviewer.name} ({r.audit_id}, {r.status})"))

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import AuditToolError, InvalidInput
-from ..selection import AuditFilter
+from ..filters import AuditFilter
 
 if TYPE_CHECKING:
     from ..store import Database

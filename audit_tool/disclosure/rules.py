@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..errors import AuditToolError
 
 if TYPE_CHECKING:
-    from ..selection import AuditFilter
+    from ..filters import AuditFilter
 
 SUPPRESS_BELOW = 5
 LESS = f"<{SUPPRESS_BELOW}"  # a hidden count of 1 to 4

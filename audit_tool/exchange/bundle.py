@@ -18,8 +18,8 @@ from .. import __version__
 from ..disclosure.register import Planned, guarded_release, register_for_bundle
 from ..errors import InvalidInput
 from ..fileio import write_atomic
+from ..filters import AuditFilter
 from ..findings.records import all_references
-from ..selection import AuditFilter
 from ..store import Database, now
 from .anonymise import anonymise, to_day
 from .crypto import seal
@@ -261,7 +261,7 @@ def plan_bundle_release(
     if not recipient.strip():
         raise InvalidInput("Say who the file is for (recipient): the register records it.")
     if not who:
-        from ..audits import local_reviewer
+        from ..reviewers import local_reviewer
 
         who = local_reviewer(db).name
     ids = tuple(e["audit"]["id"] for e in doc["payload"]["audits"])

@@ -140,7 +140,7 @@ def resolve(
     """A person's choice between this laptop's version and a received one; recorded in the
     history. Either way the other side's history is united, so the choice travels onward:
     a laptop that receives this audit next sees a version that includes its own."""
-    from ..audits import local_reviewer
+    from ..reviewers import local_reviewer
 
     version, entry = _pending(db, audit_id, version)
     who = who or local_reviewer(db).name

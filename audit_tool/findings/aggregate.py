@@ -18,17 +18,16 @@ from dataclasses import dataclass, field
 
 import sqlcipher3
 
-from ..selection import AuditFilter
+from ..filters import AuditFilter
 from ..store import Database
-from ..store.flat import HIDDEN_FAILS
+from .audit_level import audit_level
 from .clustered import Interval, change_interval
+from .counted import COUNTED_ANSWER, COUNTED_RATING
 from .stats import wilson
 
 _counter = itertools.count()
-# The answers a share counts: rated and shown, or hidden by a failing answer (Checklist.
-# hidden_effect), which count as the level HIDDEN_FAILS, never meeting the standard.
-COUNTED_ANSWER = "(an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)"
-COUNTED_RATING = f"CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}' END"
+# The answers a share counts (counted.py): rated and shown, or hidden by a failing answer
+# (Checklist.hidden_effect), which count as the level HIDDEN_FAILS, never meeting the standard.
 
 
 @dataclass(frozen=True)
@@ -439,8 +438,6 @@ def _change_intervals(db: Database, flt: AuditFilter, phase_counts: dict) -> dic
     worked out only where the selection holds both phases."""
     if not (phase_counts.get("baseline") and phase_counts.get("post_training")):
         return {}
-    from .audit_level import audit_level  # it reads this module's SQL fragments
-
     level = audit_level(db, flt, tag_kinds=())
     return {key: change_interval(m) for key, m in level.change.items()}
 

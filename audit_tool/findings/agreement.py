@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from ..selection import AuditFilter
+from ..filters import AuditFilter
 from ..store import Database
 from .clustered import t_quantile  # one t quantile for every interval (no scipy)
 

@@ -21,11 +21,11 @@ import itertools
 from dataclasses import dataclass, field, replace
 
 from ..checklists.model import TAG_KINDS as CHECKLIST_TAG_KINDS
-from ..selection import AuditFilter
+from ..filters import AuditFilter
 from ..store import Database
-from .aggregate import COUNTED_ANSWER, COUNTED_RATING
 from .cells import CELL, AuditSet, Cell, Cells
 from .clustered import Moments, PairMoments
+from .counted import COUNTED_ANSWER, COUNTED_RATING
 
 BEFORE, AFTER = "baseline", "post_training"
 _counter = itertools.count()

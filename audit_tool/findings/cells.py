@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..selection import AuditFilter
+from ..filters import AuditFilter
 from ..store import Database
 
 
@@ -74,15 +74,6 @@ CELL = """count(*), sum(k), sum(n), sum(m), sum(m > 0), sum(CASE WHEN m > 0 THEN
            sum(n > m), sum(CASE WHEN n > m THEN k ELSE 0 END), max(n)"""
 
 
-def cells(db: Database, flt: AuditFilter) -> Cells:
-    """Every cell the aggregate report prints, for the audits the filter selects: read in
-    audit_level's pass over the answers (audit_level(..., keyed=True) gives both at once)."""
-    from .audit_level import audit_level  # audit_level builds Cells: imported when called
-
-    found = audit_level(db, flt, keyed=True).cells
-    assert found is not None
-    return found
-
 
 def selected_ids(db: Database, flt: AuditFilter) -> frozenset[str]:
     """The ids of the audits a filter selects (what a release covers, for the register)."""
@@ -91,4 +82,4 @@ def selected_ids(db: Database, flt: AuditFilter) -> frozenset[str]:
         f"SELECT a.id FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}", params))
 
 
-__all__ = ["CELL", "AuditSet", "Cell", "Cells", "cells", "selected_ids"]
+__all__ = ["CELL", "AuditSet", "Cell", "Cells", "selected_ids"]

@@ -19,7 +19,7 @@ from ..disclosure.rules import (
     differencing_gap,
     parents,
 )
-from ..selection import AuditFilter, shown_value
+from ..filters import AuditFilter, shown_value
 from ..store import Database
 
 

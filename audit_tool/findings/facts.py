@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..selection import AuditFilter
+from ..filters import AuditFilter
 from ..store import Database
 from ..store.flat import HIDDEN_FAILS
 

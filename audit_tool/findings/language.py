@@ -23,8 +23,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ChecklistError
+from ..filters import AuditFilter
 from ..paths import data_dir
-from ..selection import AuditFilter
 from ..store import Database
 
 _WORD = re.compile(r"\w+(?:['’]\w+)?")

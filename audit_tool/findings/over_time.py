@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..selection import AuditFilter
+from ..filters import AuditFilter
 from ..store import Database
 from .audit_level import QUARTER_SQL, AuditLevel, quarters_between
 from .clustered import Interval, Moments, ratio_interval, share_interval

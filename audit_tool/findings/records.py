@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checklists.model import Scale
-from ..selection import AuditFilter
+from ..filters import AuditFilter
 from ..store import Database
 
 

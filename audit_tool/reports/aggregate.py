@@ -24,6 +24,7 @@ from ..disclosure.rules import (
     suppress_counts,
 )
 from ..domain import AuditRow, Phase, Status
+from ..filters import AuditFilter
 from ..findings import Findings
 from ..findings.agreement import Agreement
 from ..findings.audit_level import AuditLevel
@@ -34,7 +35,6 @@ from ..findings.language import LanguageSummary
 from ..findings.over_time import QuarterRow
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date
-from ..selection import AuditFilter
 from .agreement_section import agreement_section
 from .facts_section import aggregate_facts_blocks
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table

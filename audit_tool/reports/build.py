@@ -15,17 +15,18 @@ from ..audits import get_audit
 from ..disclosure.cellkey import default_table, load_keys
 from ..disclosure.rules import LESS, DisclosureRisk
 from ..domain import Status
+from ..filters import AuditFilter
 from ..findings import findings
 from ..findings.agreement import agreement
 from ..findings.audit_level import audit_level
-from ..findings.cells import cells, selected_ids
+from ..findings.cells import selected_ids
 from ..findings.census import behind, cases_of, census, refuse_differencing
 from ..findings.facts import fact_findings
 from ..findings.language import summarise_covered
 from ..findings.over_time import over_time
 from ..findings.records import all_references, months_spanned, recommendations, scales_in_use
 from ..sampling.record import sampling_note
-from ..selection import AuditFilter, list_audits
+from ..selection import list_audits
 from ..store import Database
 from .aggregate import AggregateFindings, build_aggregate_report
 from .model import Report
@@ -132,7 +133,7 @@ def _released(db: Database, flt: AuditFilter, data: AggregateFindings, shown) ->
     `shown` already."""
     drafts = sorted(selected_ids(db, replace(flt, status=Status.DRAFT.value)))
     data = replace(data, drafts_left_out=shown(drafts))  # the drafts left out: a count too
-    found = data.level.cells if data.level.cells is not None else cells(db, flt)
+    found = data.level.cells if data.level.cells is not None else audit_level(db, flt, keyed=True).cells
     return perturb_findings(data, found, None, default_table())
 
 

@@ -15,12 +15,12 @@ from datetime import date
 
 from ..disclosure.rules import SUPPRESS_BELOW, Census, label, small, suppress_counts
 from ..domain import Phase
+from ..filters import AuditFilter  # a value: the selection the page describes
 from ..findings import Comparison, Findings, GroupFinding
 from ..findings.audit_level import AuditLevel
 from ..findings.clustered import Interval, PairMoments, change_interval
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date, percent
-from ..selection import AuditFilter  # a value: the selection the page describes
 from .model import Heading, KeyValue, PageBreak, Paragraph, Table
 from .tally import DATED, EXACT, OVERDUE, OWNED, RECORDED, UNREAD, Tally
 

@@ -1,5 +1,5 @@
 """A moderation with 36 differences, made through the core: two finalised readings of one
-case file (the Safe & Together checklist, 48 items) that agree on 12 items and differ on
+case file (the Safe & Together checklist, 40 items in 3.0) that agree on 12 items and differ on
 36. Items other items depend on get the same rating in both readings, so every question
 shows in both. All data is fictional."""
 

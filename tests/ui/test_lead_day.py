@@ -207,7 +207,7 @@ def test_settings_says_1_minute(qtbot, session, settings):
 
 # -- 11: the export dialog's rows do not squash when the progress bar appears -----------
 def test_export_rows_keep_their_place_when_progress_shows(qtbot, session, audit_id, tmp_path):
-    from audit_tool.selection import AuditFilter
+    from audit_tool.filters import AuditFilter
     from tests.ui.uihelp import show_dialog
     from ui.export.export_dialog import ExportDialog
 
@@ -267,11 +267,11 @@ def _conflict_file(session, mini, tmp_path) -> tuple[str, str, str]:
         audits.set_local_reviewer(other, "Dana Other (fictional)")
         case = audits.add_case(other, "FICT-CONFLICT-01", "Glenmorven (fictional)")
         audit_id = audits.new_audit(other, case.id, mini)
-        export_bundle(other, tmp_path / "common.age", recipients=[public])
+        export_bundle(other, tmp_path / "common.age", recipients=[public], include_identifiers=True)
         import_bundle(session.db, read_bundle(tmp_path / "common.age", identities=[secret]))
         audits.answer(session.db, audit_id, "p1", "6", "This laptop (fictional).")
         audits.answer(other, audit_id, "p1", "2", "Other laptop (fictional).")
-        export_bundle(other, tmp_path / "later.age", recipients=[public])
+        export_bundle(other, tmp_path / "later.age", recipients=[public], include_identifiers=True)
     finally:
         other.close()
     key = tmp_path / "mine.key"
@@ -529,7 +529,7 @@ def test_checklist_import_lists_an_empty_question_and_an_unknown_scale(qtbot, wi
     problems = [dialog.problems.item(i).text() for i in range(dialog.problems.count())]
     assert problems == [
         "sheet 'items', row 3, column G (scale): unknown scale 'qualty' (defined: evidence, "
-        "quality)",
+        "quality, seen_with)",
         "sheet 'items', row 4, column E (question): this cell is empty but must be filled in",
     ]
     assert "2 problems" in dialog.problems_heading.text()

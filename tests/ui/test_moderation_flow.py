@@ -45,8 +45,8 @@ def test_the_view_is_laid_out_for_reading_with_differences_first(qtbot, session,
     em = table.fontMetrics().horizontalAdvance("M")
     first = model.index(0, 0).data()
     # the number the editor shows and the whole question (not 'pr-01', nothing cut)
-    assert first.startswith("1.1  How well does the record show that keeping the child safe")
-    assert first.endswith("the aim of the work throughout?")
+    assert first.startswith("1.1  How consistently does the work aim to keep the child safe")
+    assert first.endswith("together with the non-offending parent?")
     assert table.columnWidth(0) >= 25 * em  # wide enough to read, not one word a line
     # rows sized to their text: each fits its wrapped question, and several show at once
     shown = [r for r in range(model.rowCount()) if not table.isRowHidden(r)]
@@ -57,10 +57,10 @@ def test_the_view_is_laid_out_for_reading_with_differences_first(qtbot, session,
     assert len(visible) >= 5
     # readings side by side, differences first: the 12 agreed items are filtered out
     assert view.only_differences.isChecked()
-    assert len(shown) == 36 and model.rowCount() == 48
+    assert len(shown) == 36 and model.rowCount() == 40  # Safe & Together 3.0: 40 items
     assert view.left_label.text() == "Left to agree: 36 of 36 differences"
     view.only_differences.setChecked(False)
-    assert not any(table.isRowHidden(r) for r in range(48))
+    assert not any(table.isRowHidden(r) for r in range(40))
 
 
 def test_36_differences_moderated_by_keyboard_alone(qtbot, session, mod36, capsys):
@@ -122,7 +122,7 @@ def test_finalise_says_what_is_missing_first_with_links(qtbot, session, mod36):
     )
     links = panel.links.text()
     assert links.count("<a href=") == 36
-    assert "1.1 How well does the record show that keeping the child safe" in links
+    assert "1.1 How consistently does the work aim to keep the child safe" in links
     assert "</a>: needs a reason<br>" in links  # 1.1 has its rating
     assert "</a>: needs an agreed rating and a reason" in links
     _shot(view, "moderation-missing-1024x600.png")

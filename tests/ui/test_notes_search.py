@@ -99,9 +99,9 @@ def test_the_notes_index_never_reaches_an_export(tmp_path):
     from audit_tool.dataset import build_dataset, write_dataset
     from audit_tool.demo import generate
     from audit_tool.export import render_report
+    from audit_tool.filters import AuditFilter
     from audit_tool.reports.build import aggregate_report
     from audit_tool.search import search_notes
-    from audit_tool.selection import AuditFilter
     from audit_tool.store import Database
 
     with Database.create(tmp_path / "demo.db", "fictional passphrase for a test") as db:

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from audit_tool import audits
 from audit_tool.changes import Changes
 from audit_tool.errors import ExportProblem
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from ui.excepthook import ExceptionReporter
 from ui.export.export_dialog import ExportDialog
 from ui.list.audit_list_model import COL

@@ -15,7 +15,7 @@ from PySide6.QtGui import QPainter
 
 from audit_tool import demo
 from audit_tool.disclosure.register import record_release, releases
-from audit_tool.selection import AuditFilter
+from audit_tool.filters import AuditFilter
 from tests.ui.uihelp import on_next_modal, shots_dir
 from ui.dialogs.releases_dialog import COLUMNS, ReleasesDialog
 from ui.export.export_dialog import ExportDialog

@@ -16,6 +16,7 @@ from audit_tool import audits
 from audit_tool.changes import Changes
 from audit_tool.domain import SUMMARY_FIELDS, Audit, Recommendation
 from audit_tool.errors import AuditToolError
+from audit_tool.records import get_audit
 from ui.common.numbers import item_numbers
 from ui.session import Session, changes_of
 
@@ -61,7 +62,7 @@ class AuditDocument:
 
     def read(self, audit_id: str) -> Audit:
         """The audit as stored (raises AuditToolError if it cannot be read)."""
-        return audits.get_audit(self.session.db, audit_id)
+        return get_audit(self.session.db, audit_id)
 
     def take(self, audit: Audit) -> None:
         """This audit, just read, is the one open now."""

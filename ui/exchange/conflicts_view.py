@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import audits
 from audit_tool.errors import AuditToolError
 from audit_tool.exchange import compare, conflicts, resolve
+from audit_tool.records import get_audit
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm
@@ -125,7 +125,7 @@ class ConflictsView(FittingDialog):
         if current is None:
             return
         rows = compare(self.session.db, current[0], current[1])
-        numbers = item_numbers(audits.get_audit(self.session.db, current[0]).checklist.definition)
+        numbers = item_numbers(get_audit(self.session.db, current[0]).checklist.definition)
         self.table.setRowCount(len(rows))
         mark = QBrush(palette.bad())
         section = None

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool import audits
 from audit_tool.changes import Changes
 from audit_tool.errors import AuditToolError
 from audit_tool.exchange import import_bundle, plan, read_bundle, read_identities
+from audit_tool.records import get_audit
 from ui.common.accessibility import name
 from ui.common.passphrase_fields import PassphraseField
 from ui.exchange.base_dialog import LEFT, SUFFIX, ExchangeDialog, file_row
@@ -203,7 +203,7 @@ class ReceiveDialog(ExchangeDialog):
     def _named(self, audit_id: str) -> str:
         """A conflicting audit as a person knows it: case, checklist, phase and reviewer."""
         try:
-            a = audits.get_audit(self.session.db, audit_id)
+            a = get_audit(self.session.db, audit_id)
         except AuditToolError:
             return "an audit not on this laptop"
         return f"{a.case.pseudonym}, {a.checklist.title}, {a.phase.label}, by {a.reviewer.name}"

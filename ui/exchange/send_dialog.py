@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from audit_tool.audits import local_reviewer
 from audit_tool.errors import AuditToolError
 from audit_tool.exchange import collect, plan_bundle_release, read_recipients, write_bundle
+from audit_tool.filters import AuditFilter
 from audit_tool.passphrase import MIN_LENGTH
-from audit_tool.selection import AuditFilter
+from audit_tool.reviewers import local_reviewer
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm

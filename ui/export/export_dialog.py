@@ -39,19 +39,25 @@ from audit_tool import dataset_stats
 from audit_tool.disclosure.rules import SUPPRESS_BELOW
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
-from audit_tool.progress import Progress
 from audit_tool.reviewers import local_reviewer
 from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm
 from ui.common.widgets import FittingDialog
+from ui.export.jobs import (
+    BuildAggregate,
+    BuildAudit,
+    BuildDataset,
+    Render,
+    real_aggregate_report,
+    real_audit_report,
+    real_build_dataset,
+    real_render,
+    real_write_dataset,
+    render_job,
+)
 from ui.operations import Operation
 from ui.session import Session
-
-Render = Callable[[Any, str, Path, Callable[[float], None] | None], Any]
-BuildAudit = Callable[[Any, str, bool], Any]
-BuildAggregate = Callable[[Any, AuditFilter, bool], Any]
-BuildDataset = Callable[[Any, AuditFilter, bool], Any]
 
 IDENTIFIERS_NOTE = (
     "Leave unticked to share the report: case references are left out, and an aggregate "
@@ -76,53 +82,6 @@ NOTES_TIP = (
     "Adds each item's evidence note to the dataset, with case references removed. Names typed "
     "in them are not removed: read them first."
 )
-
-
-def real_render(report: Any, fmt: str, path: Path, progress: Progress | None) -> Any:
-    from audit_tool.export import render_report  # checks the format, as the CLI's export does
-
-    return render_report(report, fmt, path, progress)
-
-
-def real_audit_report(db: Any, audit_id: str, include_identifiers: bool) -> Any:
-    from audit_tool.reports.build import audit_report
-
-    return audit_report(db, audit_id, include_identifiers=include_identifiers)
-
-
-def real_build_dataset(db: Any, flt: AuditFilter, include_free_text: bool) -> Any:
-    from audit_tool.dataset import build_dataset
-
-    return build_dataset(db, flt, include_free_text=include_free_text)
-
-
-def real_write_dataset(
-    dataset: Any, fmt: str, path: Path, progress: Callable[[float], None] | None
-) -> Any:
-    from audit_tool.dataset import write_dataset
-
-    return write_dataset(dataset, fmt, path, progress)
-
-
-def real_aggregate_report(
-    db: Any, flt: AuditFilter, include_identifiers: bool, include_free_text: bool = False
-) -> Any:
-    from audit_tool.reports.build import aggregate_report
-
-    return aggregate_report(
-        db, flt, include_identifiers=include_identifiers, include_free_text=include_free_text
-    )
-
-
-def _render_job(render: Render, report: Any, fmt: str, path: Path) -> Callable:
-    """What the operation runs: the path saved, once the renderer has written it."""
-
-    def job(progress: Callable[[float], None]) -> str:
-        progress(0.0)  # a cancel before the renderer starts saves nothing
-        render(report, fmt, path, progress)
-        return str(path)
-
-    return job
 
 
 class ExportDialog(FittingDialog):
@@ -489,7 +448,7 @@ class ExportDialog(FittingDialog):
         render = self._write_dataset if self.dataset.isChecked() else self._render
         # Renders need no database, so locking never waits on SQL.
         worker = Operation(
-            _render_job(render, report, fmt, path),
+            render_job(render, report, fmt, path),
             "The export failed unexpectedly ({}); nothing was saved.",
             name="export-render",
         )

@@ -316,10 +316,14 @@ class AuditListPage(QWidget):
         window grew, or wider rows arrived): widen it from that room. Nothing shrinks."""
         if not self._content_fitted or self.model.rowCount() == 0:
             return
-        last = len(COLUMNS) - 1
+        hh = self.table.horizontalHeader()
+        shown = [hh.logicalIndex(v) for v in range(hh.count()) if not hh.isSectionHidden(hh.logicalIndex(v))]
+        if not shown:
+            return
+        last = shown[-1]  # the section that stretches (the notes column may sit after it, hidden)
         spare = self.table.columnWidth(last) - self._content_width(last)
         em = self.table.fontMetrics().horizontalAdvance("M")
-        for i in range(last):
+        for i in shown[:-1]:
             if spare <= 0:
                 return
             need = min(self._content_width(i), 30 * em) - self.table.columnWidth(i)
