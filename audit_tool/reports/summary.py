@@ -197,12 +197,15 @@ def recommendation_counts(recs: list[Recommendation], today: date, tally: Tally 
     dated = [(r.audit_id, due_date(r.due)) for r in recs if r.due.strip()]
     overdue = [a for a, d in dated if d is not None and d < today]
     unread = [a for a, d in dated if d is None]
+    total = tally.records([r.audit_id for r in recs], RECORDED)
+
+    def part(ids: list[str], kind: int) -> str:  # perturbed, a part never reads above the whole
+        return _count(min(tally.records(ids, kind), total))
+
     text = (
-        f"{_count(tally.records([r.audit_id for r in recs], RECORDED))} in "
-        f"{_count(tally.audits(r.audit_id for r in recs))} audits: "
-        f"{_count(tally.records(owned, OWNED))} with an owner, "
-        f"{_count(tally.records([a for a, _ in dated], DATED))} with a due date, "
-        f"{_count(tally.records(overdue, OVERDUE))} overdue at {long_date(today)}."
+        f"{_count(total)} in {_count(tally.audits(r.audit_id for r in recs))} audits: "
+        f"{part(owned, OWNED)} with an owner, {part([a for a, _ in dated], DATED)} with a due "
+        f"date, {part(overdue, OVERDUE)} overdue at {long_date(today)}."
     )
     if unread:
         text += f" {_count(tally.records(unread, UNREAD))} due dates could not be read as dates."
