@@ -38,9 +38,9 @@ __all__ = [
 
 
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
-    """Text for reportlab's paragraph markup (&, <, >, then any `entities`), as
-    xml.sax.saxutils.escape does; not that module, whose import loads urllib.request (the
-    app loads no network module)."""
+    """Text for reportlab's paragraph markup (&, <, >, then any `entities`), from the html
+    module: the XML escaping helpers in the standard library pull in URL-fetching modules on
+    import, and the app loads nothing that could reach a network."""
     text = html.escape(text, quote=False)
     for plain, markup in (entities or {}).items():
         text = text.replace(plain, markup)

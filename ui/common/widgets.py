@@ -139,6 +139,23 @@ class SaveIndicator(QLabel):
         palette.set_text_colour(self, colour)
 
 
+def error_label(keep_room: bool = True) -> QLabel:
+    """A dialog's one-line error, hidden until there is one. With `keep_room`, its room (two
+    lines) is kept while hidden: a message appearing never moves the fields, so the next
+    click lands where it was aimed."""
+    label = QLabel()
+    label.setWordWrap(True)
+    palette.set_text_colour(label, palette.bad())
+    if keep_room:
+        label.setMinimumHeight(2 * label.fontMetrics().lineSpacing())
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        keep = label.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        label.setSizePolicy(keep)
+    label.hide()
+    return label
+
+
 def standard_icon(widget: QWidget, which: QStyle.StandardPixmap):
     return widget.style().standardIcon(which)
 

@@ -26,7 +26,7 @@ from audit_tool.selection import distinct_values
 from audit_tool.validation import MAX_SHORT
 from ui.common import palette
 from ui.common.accessibility import name
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.session import Session
 
 if TYPE_CHECKING:
@@ -38,21 +38,6 @@ def _form_row(form: QFormLayout, text: str, widget: QWidget, accessible: str = "
     label.setBuddy(widget)
     name(widget, accessible or text.replace("&", "").rstrip(":"))
     form.addRow(label, widget)
-
-
-def _error_label() -> QLabel:
-    """A message line whose room (two lines) is kept while hidden: a message appearing
-    never moves the fields, so the next click lands where it was aimed."""
-    label = QLabel()
-    label.setWordWrap(True)
-    palette.set_text_colour(label, palette.bad())
-    label.setMinimumHeight(2 * label.fontMetrics().lineSpacing())
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    keep = label.sizePolicy()
-    keep.setRetainSizeWhenHidden(True)
-    label.setSizePolicy(keep)
-    label.hide()
-    return label
 
 
 class NewCaseDialog(FittingDialog):
@@ -90,7 +75,7 @@ class NewCaseDialog(FittingDialog):
         _form_row(form, "&Team:", self.team, "Team (optional)")
         self.start_audit = QCheckBox("Start an audit for this case next")
         self.start_audit.setChecked(True)
-        self.error = _error_label()
+        self.error = error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Add case", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -215,7 +200,7 @@ class NewAuditDialog(FittingDialog):
             none = QLabel("There are no cases yet. Add a case first.")
             palette.set_text_colour(none, palette.bad())
             layout.addWidget(none)
-        self.error = _error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Start audit", QDialogButtonBox.ButtonRole.AcceptRole)

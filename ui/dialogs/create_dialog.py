@@ -19,7 +19,7 @@ from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.passphrase_fields import NewPassphrase
 from ui.common.styles import WARNING_QSS
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.session import Session
 
 LOST_WARNING = (
@@ -77,10 +77,7 @@ class CreateDialog(FittingDialog):
             name(edit, label.replace("&", "").rstrip(":"))
             form.addRow(lab, edit)
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette.set_text_colour(self.error, palette.bad())
-        self.error.hide()
+        self.error = error_label(keep_room=False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton(
             "Create database", QDialogButtonBox.ButtonRole.AcceptRole

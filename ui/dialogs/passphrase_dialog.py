@@ -7,9 +7,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from audit_tool.errors import AuditToolError, WrongPassphrase
-from ui.common import palette
 from ui.common.passphrase_fields import NewPassphrase, PassphraseField
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.dialogs.create_dialog import LOST_WARNING
 from ui.session import Session
 
@@ -25,10 +24,7 @@ class ChangePassphraseDialog(FittingDialog):
         self.new = NewPassphrase("&New passphrase:")
         warning = QLabel("⚠ " + LOST_WARNING)
         warning.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette.set_text_colour(self.error, palette.bad())
-        self.error.hide()
+        self.error = error_label(keep_room=False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Change passphrase", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setEnabled(False)

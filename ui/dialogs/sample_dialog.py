@@ -45,7 +45,7 @@ from audit_tool.sampling import (
 )
 from ui.common import palette
 from ui.common.accessibility import name
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.operations import Operation
 from ui.session import Session
 
@@ -112,14 +112,7 @@ class SampleDialog(FittingDialog):
         self.pages = QStackedWidget()
         self.pages.addWidget(self._file_page())
         self.pages.addWidget(self._sample_page(seed))
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette.set_text_colour(self.error, palette.bad())
-        self.error.setMinimumHeight(2 * self.error.fontMetrics().lineSpacing())
-        keep = self.error.sizePolicy()  # a message's room is kept: nothing moves when it shows
-        keep.setRetainSizeWhenHidden(True)
-        self.error.setSizePolicy(keep)
-        self.error.hide()
+        self.error = error_label()  # a message's room is kept: nothing moves when it shows
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.back_button = QPushButton("Back")
         self.back_button.setAutoDefault(False)

@@ -25,7 +25,7 @@ from audit_tool.settings import REGISTRY, Settings
 from audit_tool.validation import MAX_SHORT
 from ui.common import palette
 from ui.common.accessibility import name
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.session import Session
 
 
@@ -93,10 +93,7 @@ class SettingsDialog(FittingDialog):
         self.release_period.setToolTip(REGISTRY["release_period"].doc)
         self._row(form, "&Release dates in:", self.release_period, "Release dates in")
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette.set_text_colour(self.error, palette.bad())
-        self.error.hide()
+        self.error = error_label(keep_room=False)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -21,9 +21,8 @@ from audit_tool import audits, reviewers
 from audit_tool.domain import Concern
 from audit_tool.errors import AuditToolError
 from audit_tool.validation import MAX_SHORT
-from ui.common import palette
 from ui.common.accessibility import name
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.session import Session
 
 
@@ -67,10 +66,7 @@ class ConcernDialog(FittingDialog):
             label.setBuddy(widget)
             name(widget, accessible)
             form.addRow(label, widget)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette.set_text_colour(self.error, palette.bad())
-        self.error.hide()
+        self.error = error_label(keep_room=False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Record", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ui.common import palette
 from ui.common.accessibility import name
-from ui.common.widgets import FlowLayout
+from ui.editor.answer_bar import AnswerBar
 from ui.editor.identifier_hint import IdentifierHint
 from ui.editor.tick_bar import TickBar
 
@@ -77,24 +77,13 @@ def level_tip(scale: Scale, key: str, level: Level) -> str:
     return "\n".join(lines)
 
 
-class RatingBar(QFrame):
-    """One tab stop holding a button per level of the item's scale."""
-
-    rated = Signal(object)  # a level value, or None to clear
-    move = Signal(int)  # -1 previous question, +1 next question
+class RatingBar(AnswerBar):
+    """One tab stop holding a button per level of the item's scale; `rated` carries a level
+    value, or None to clear."""
 
     def __init__(self, scale: Scale, question: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("ratingBar")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setProperty("focused", False)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.scale = scale
-        self._value: str | None = None
-        self._read_only = False
-        self._keys: dict[str, str] = {}
-        layout = FlowLayout(self, spacing=6)
-        layout.setContentsMargins(4, 4, 4, 4)
+        super().__init__(scale, "ratingBar", parent)
+        layout = self.flow
         self._buttons: dict[str, QPushButton] = {}
         # best first, one key scheme on every scale: 1 is always the best answer, 0 "not
         # applicable" (Scale.keyed_levels); the key sits in brackets, apart from any grade
@@ -126,17 +115,6 @@ class RatingBar(QFrame):
         self._sync()
 
     # -- value -------------------------------------------------------------------------------
-    def value(self) -> str | None:
-        return self._value
-
-    def set_value(self, value: str | None) -> None:
-        self._value = value
-        self._sync()
-
-    def set_read_only(self, read_only: bool) -> None:
-        self._read_only = read_only
-        self._sync()
-
     def level(self) -> Level | None:
         return self.scale.level(self._value) if self._value else None
 
@@ -193,18 +171,6 @@ class RatingBar(QFrame):
             pos = max(0, min(len(values) - 1, values.index(self._value) + delta))
         self._choose(values[pos])
 
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        self._set_focused(True)
-        super().focusInEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._set_focused(False)
-        super().focusOutEvent(event)
-
-    def _set_focused(self, on: bool) -> None:
-        self.setProperty("focused", on)
-        self.style().unpolish(self)
-        self.style().polish(self)
 
 
 class NoteEdit(QPlainTextEdit):

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QCheckBox, QFrame, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QCheckBox, QPushButton, QSizePolicy, QWidget
 
 from ui.common.accessibility import name
-from ui.common.widgets import FlowLayout
+from ui.editor.answer_bar import AnswerBar
 
 if TYPE_CHECKING:
     from audit_tool.checklists.model import Level, Scale
@@ -37,24 +37,14 @@ def option_tip(key: str, level: Level) -> str:
     return "\n".join(lines)
 
 
-class TickBar(QFrame):
-    """One tab stop holding a tick box per option of a multiple-choice scale."""
-
-    rated = Signal(object)  # the ticked options joined (store form), or None for none
-    move = Signal(int)  # -1 previous question, +1 next question
+class TickBar(AnswerBar):
+    """One tab stop holding a tick box per option of a multiple-choice scale; `rated`
+    carries the ticked options joined (store form), or None for none."""
 
     def __init__(self, scale: Scale, question: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("tickBar")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setProperty("focused", False)
-        self.scale = scale
-        self._value: str | None = None
-        self._read_only = False
+        super().__init__(scale, "tickBar", parent)
         self._cursor = 0  # the option Space toggles, highlighted while the bar has focus
-        self._keys: dict[str, str] = {}
-        layout = FlowLayout(self, spacing=6)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout = self.flow
         self._boxes: dict[str, QCheckBox] = {}
         for key, level in scale.keyed_levels():
             if key:
@@ -82,17 +72,6 @@ class TickBar(QFrame):
         self._sync()
 
     # -- value -------------------------------------------------------------------------------
-    def value(self) -> str | None:
-        return self._value
-
-    def set_value(self, value: str | None) -> None:
-        self._value = value
-        self._sync()
-
-    def set_read_only(self, read_only: bool) -> None:
-        self._read_only = read_only
-        self._sync()
-
     def level(self) -> Level | None:
         return None  # a set of options, not one level: see ticked()
 
@@ -172,16 +151,3 @@ class TickBar(QFrame):
                     return
         super().keyPressEvent(event)
 
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        self._set_focused(True)
-        super().focusInEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._set_focused(False)
-        super().focusOutEvent(event)
-
-    def _set_focused(self, on: bool) -> None:
-        self.setProperty("focused", on)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self._sync()

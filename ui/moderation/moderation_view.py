@@ -33,7 +33,7 @@ from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm
 from ui.common.numbers import item_numbers
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.editor.missing_panel import MissingPanel
 from ui.moderation.moderation_model import (
     DIFFERS,
@@ -131,13 +131,7 @@ class ModerationView(FittingDialog):
         self.missing_panel.scroll.setMaximumHeight(4 * self.fontMetrics().lineSpacing())
         self.keys_line = QLabel()  # the current item's keys, as on the editor's buttons
         self.keys_line.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette.set_text_colour(self.error, palette.bad())
-        self.error.hide()
-        keep = self.error.sizePolicy()  # a message never moves the table or the buttons
-        keep.setRetainSizeWhenHidden(True)
-        self.error.setSizePolicy(keep)
+        self.error = error_label()  # a message never moves the table or the buttons
         buttons = QDialogButtonBox()
         self.finalise_button = buttons.addButton(
             "&Finalise moderation…", QDialogButtonBox.ButtonRole.AcceptRole

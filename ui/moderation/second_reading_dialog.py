@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
 from audit_tool import moderation, reviewers
 from audit_tool.errors import AuditToolError
 from audit_tool.validation import MAX_SHORT
-from ui.common import palette
 from ui.common.accessibility import name
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.session import Session
 
 NEW_READER = "__new__"
@@ -64,10 +63,7 @@ class SecondReadingDialog(FittingDialog):
         grid.addWidget(self.new_label, 1, 0)
         grid.addWidget(self.new_name, 1, 1)
         grid.setColumnStretch(1, 1)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette.set_text_colour(self.error, palette.bad())
-        self.error.hide()
+        self.error = error_label(keep_room=False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Start reading", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
 
 from audit_tool import moderation
 from audit_tool.errors import AuditToolError
-from ui.common import palette
 from ui.common.accessibility import name
-from ui.common.widgets import FittingDialog
+from ui.common.widgets import FittingDialog, error_label
 from ui.moderation.second_reading_dialog import NEW_READER
 from ui.session import Session
 
@@ -68,14 +67,10 @@ class StartModerationDialog(FittingDialog):
         grid.setColumnStretch(1, 1)
         self.warning = QLabel()  # the lead read the file: allowed, said plainly
         self.warning.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette.set_text_colour(self.error, palette.bad())
-        for label in (self.warning, self.error):  # a message never moves the buttons
-            keep = label.sizePolicy()
-            keep.setRetainSizeWhenHidden(True)
-            label.setSizePolicy(keep)
-        self.error.hide()
+        self.error = error_label()  # a message never moves the buttons
+        keep = self.warning.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.warning.setSizePolicy(keep)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.addButton("Start moderation", QDialogButtonBox.ButtonRole.AcceptRole)
         self.set_action_button(self.ok)
