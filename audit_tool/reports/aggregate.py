@@ -38,6 +38,7 @@ from ..formatting import NO_VALUE, long_date
 from .agreement_section import agreement_section
 from .facts_section import aggregate_facts_blocks
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
+from .notes import ReleaseNotes
 from .redact import Redactor, keep
 from .scales import method_notes
 from .sections_checklist import checklist_section
@@ -70,6 +71,7 @@ class AggregateFindings:
     agreement: Agreement | None = None
     appendix: list[AuditRow] = field(default_factory=list)  # identifiable: the audits included
     tally: Tally = EXACT  # how counted records are released (anonymised: perturbed)
+    notes: ReleaseNotes | None = None  # what the lead writes for this release (page 1)
 
 
 NOT_PERTURBED = (
