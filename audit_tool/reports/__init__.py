@@ -20,6 +20,7 @@ from .model import (
     Block,
     Heading,
     KeyValue,
+    LineChart,
     PageBreak,
     Paragraph,
     Report,
@@ -33,6 +34,7 @@ FORMATS: tuple[Format, ...] = ("pdf", "docx")
 __all__ = [
     "FORMATS",
     "BarChart",
+    "LineChart",
     "Block",
     "Format",
     "Heading",

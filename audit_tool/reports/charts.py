@@ -75,7 +75,25 @@ class Text:
     bold: bool = False
 
 
-Primitive = Rect | Line | Text
+@dataclass(frozen=True, slots=True)
+class Poly:
+    """A filled polygon (a line chart's interval band), points in order."""
+
+    points: tuple[tuple[float, float], ...]
+    fill: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dot:
+    """A filled circle (a line chart's point)."""
+
+    x: float
+    y: float
+    r: float
+    fill: str
+
+
+Primitive = Rect | Line | Text | Poly | Dot
 
 
 @dataclass(frozen=True)
@@ -300,7 +318,9 @@ def layout_chart(chart: BarChart, width: float = DEFAULT_WIDTH) -> ChartLayout:
 
 
 def _shift(it: Primitive, dx: float) -> Primitive:
-    if isinstance(it, Rect):
+    if isinstance(it, Poly):
+        return replace(it, points=tuple((x + dx, y) for x, y in it.points))
+    if isinstance(it, Rect | Dot):
         return replace(it, x=it.x + dx)
     if isinstance(it, Line):
         return replace(it, x1=it.x1 + dx, x2=it.x2 + dx)
@@ -309,7 +329,7 @@ def _shift(it: Primitive, dx: float) -> Primitive:
 
 def to_drawing(layout: ChartLayout):  # -> reportlab.graphics.shapes.Drawing
     """The layout as a reportlab vector Drawing (a platypus flowable)."""
-    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.graphics.shapes import Circle, Drawing, Polygon, String
     from reportlab.graphics.shapes import Line as RLine
     from reportlab.graphics.shapes import Rect as RRect
     from reportlab.lib.colors import HexColor
@@ -326,7 +346,12 @@ def to_drawing(layout: ChartLayout):  # -> reportlab.graphics.shapes.Drawing
         return colours[hex_]
 
     for it in layout.items:
-        if isinstance(it, Rect):
+        if isinstance(it, Poly):
+            flat = [c for x, y in it.points for c in (x, h - y)]
+            d.add(Polygon(flat, fillColor=col(it.fill), strokeColor=None))
+        elif isinstance(it, Dot):
+            d.add(Circle(it.x, h - it.y, it.r, fillColor=col(it.fill), strokeColor=None))
+        elif isinstance(it, Rect):
             d.add(
                 RRect(it.x, h - it.y - it.h, it.w, it.h, fillColor=col(it.fill), strokeColor=None)
             )
@@ -367,7 +392,13 @@ def to_png(layout: ChartLayout, scale: float = PNG_SCALE) -> bytes:
     img = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(img)
     for it in layout.items:
-        if isinstance(it, Rect):
+        if isinstance(it, Poly):
+            draw.polygon([(x * scale, y * scale) for x, y in it.points], fill=it.fill)
+        elif isinstance(it, Dot):
+            r = it.r * scale
+            draw.ellipse((it.x * scale - r, it.y * scale - r, it.x * scale + r, it.y * scale + r),
+                         fill=it.fill)
+        elif isinstance(it, Rect):
             draw.rectangle(
                 (
                     round(it.x * scale),

@@ -26,6 +26,7 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 from ..formatting import long_date
 from ..progress import Progress
 from . import charts
+from .linechart import layout_any
 from .measure import column_widths
 from .model import (
     DRAFT_MARK,
@@ -33,6 +34,7 @@ from .model import (
     Block,
     Heading,
     KeyValue,
+    LineChart,
     PageBreak,
     Paragraph,
     Report,
@@ -357,8 +359,8 @@ class _Writer:
         self._append(parse_xml(_tbl_xml(widths, rows, self.ids["Table Grid"], "")))
         self.after_table = True
 
-    def chart(self, chart: BarChart, space_before: float = 4) -> None:
-        layout = charts.layout_chart(chart)
+    def chart(self, chart: BarChart | LineChart, space_before: float = 4) -> None:
+        layout = layout_any(chart)
         png = charts.to_png(layout)
         p = self.doc.add_paragraph()
         p.paragraph_format.space_before = Pt(space_before)
@@ -394,7 +396,7 @@ class _Writer:
             self.key_value(block)
         elif isinstance(block, Table):
             self.table(block)
-        elif isinstance(block, BarChart):
+        elif isinstance(block, BarChart | LineChart):
             self.chart(block, space or 4)
         elif isinstance(block, PageBreak):
             self.doc.add_page_break()

@@ -160,7 +160,7 @@ class BarChart:
 
     def __post_init__(self) -> None:
         if not self.series:
-            raise ValueError("A BarChart needs at least one series")
+            raise ValueError(f"A {type(self).__name__} needs at least one series")
         if self.unit not in ("%", ""):
             raise ValueError(f"BarChart unit must be '%' or '', not {self.unit!r}")
         n = len(self.categories)
@@ -195,11 +195,37 @@ class BarChart:
 
 
 @dataclass(frozen=True)
+class LineChart:
+    """Values over an ordered axis (quarters, in time order), one line per series, with the
+    first series' intervals drawn as a shaded band. A value of None is a gap in the line,
+    never a zero: a suppressed or empty quarter keeps its place on the axis and breaks the
+    line (and the band) there. Labels, unit, max_value and alt_text as for BarChart."""
+
+    title: str
+    categories: list[str]
+    series: list[Series]
+    unit: Unit = ""
+    max_value: float | None = None
+    alt_text: str = ""
+    intervals: list[tuple[float, float] | None] | None = None
+    gap_note: str = "A gap in the line is a quarter not shown (suppressed, or no audits)."
+
+    def __post_init__(self) -> None:
+        BarChart.__post_init__(self)  # type: ignore[arg-type]  # the same checks apply
+
+    def describe(self) -> str:
+        """The alt text: `alt_text`, or a plain listing of the values when it is empty."""
+        if self.alt_text.strip():
+            return self.alt_text.strip()
+        return "Line chart" + BarChart.describe(self).removeprefix("Bar chart")  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
 class PageBreak:
     """Start a new page."""
 
 
-Block = Heading | Paragraph | KeyValue | Table | BarChart | PageBreak
+Block = Heading | Paragraph | KeyValue | Table | BarChart | LineChart | PageBreak
 
 
 @dataclass(frozen=True)
@@ -227,7 +253,7 @@ class Report:
 
     def __post_init__(self) -> None:
         for i, b in enumerate(self.blocks):
-            if not isinstance(b, Heading | Paragraph | KeyValue | Table | BarChart | PageBreak):
+            if not isinstance(b, Heading | Paragraph | KeyValue | Table | BarChart | LineChart | PageBreak):
                 raise TypeError(f"Report block {i} is a {type(b).__name__}, not a Block")
 
 

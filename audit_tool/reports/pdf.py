@@ -37,6 +37,7 @@ from .. import APP_NAME
 from ..formatting import long_date
 from ..progress import Progress
 from . import charts, fonts, style
+from .linechart import layout_any
 from .measure import column_widths
 from .model import (
     DRAFT_MARK,
@@ -44,6 +45,7 @@ from .model import (
     Block,
     Heading,
     KeyValue,
+    LineChart,
     PageBreak,
     Paragraph,
     Report,
@@ -271,8 +273,8 @@ def _key_value(kv: KeyValue, st: dict[str, ParagraphStyle]) -> Flowable:
     return t
 
 
-def _chart(chart: BarChart) -> Flowable:
-    drawing = charts.to_drawing(charts.layout_chart(chart, CONTENT_W))
+def _chart(chart: BarChart | LineChart) -> Flowable:
+    drawing = charts.to_drawing(layout_any(chart, CONTENT_W))
     if drawing.height > FRAME_H - 20:  # a drawing cannot split: shrink one taller than a page
         f = (FRAME_H - 20) / drawing.height
         drawing.scale(f, f)
@@ -331,7 +333,7 @@ def _block(block: Block, st: dict[str, ParagraphStyle]) -> list[Flowable]:
         return [_key_value(block, st)] if block.rows else []
     if isinstance(block, Table):
         return _table(block, st)
-    if isinstance(block, BarChart):
+    if isinstance(block, BarChart | LineChart):
         return [_chart(block)]
     if isinstance(block, PageBreak):
         return [RLPageBreak()]

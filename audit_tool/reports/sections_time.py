@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, label, small, suppress_counts
 from ..findings.over_time import QuarterRow
 from ..formatting import NO_VALUE, percent
-from .model import BarChart, Heading, Paragraph, Series, Table
+from .model import Heading, LineChart, Paragraph, Series, Table
 from .sections_area import interval_cell
 
 NOTE = (
@@ -80,8 +80,8 @@ def time_section(rows: list[QuarterRow], heading_level: int, title: str = "") ->
 
 
 def _charts(rows: list[QuarterRow], cells: list[list[str]], title: str) -> list:
-    """Bar charts, one bar per quarter in time order (top to bottom), with the interval as a
-    whisker; a suppressed or empty quarter keeps its place, with a label and no bar."""
+    """Line charts, quarters in time order left to right, with the interval as a band; a
+    suppressed or empty quarter keeps its place as a gap in the line (never a zero)."""
     out: list = []
     quarters = [r.quarter for r in rows]
     for col, name, unit, value, iv in (
@@ -108,19 +108,19 @@ def _charts(rows: list[QuarterRow], cells: list[list[str]], title: str) -> list:
             )
         heading = f"{name}, by quarter finalised" + (f": {title}" if title else "")
         out.append(
-            BarChart(
+            LineChart(
                 heading,
                 quarters,
                 [Series(name, values, labels)],
                 unit=unit,
                 max_value=100 if unit == "%" else None,
                 intervals=intervals,
-                alt_text=f"{heading}. "
+                alt_text=f"Line chart: {heading}. "
                 + "; ".join(
                     f"{q} {c[col]}" + (f" (95% interval {c[col + 1]})" if c[col + 1] != NO_VALUE else "")
                     for q, c in zip(quarters, cells, strict=True)
                 )
-                + ".",
+                + ". Quarters not shown are gaps in the line.",
             )
         )
     return out
