@@ -27,7 +27,7 @@ from ..formatting import long_date
 from ..progress import Progress
 from . import charts
 from .linechart import layout_any
-from .measure import column_widths
+from .measure import column_widths, table_font_size
 from .model import (
     DRAFT_MARK,
     BarChart,
@@ -67,6 +67,7 @@ CONTENT_W_MM = PAGE_W_MM - 2 * MARGIN_X_MM
 TWIPS_PER_MM = 1440 / 25.4
 CONTENT_TWIPS = round(CONTENT_W_MM * TWIPS_PER_MM)
 CELL_MARGIN_X = 90  # twips
+CELL_PT = 9.0  # the table text styles' size
 BODY_H_PT = (PAGE_H_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM) * 72 / 25.4
 
 # Our own paragraph styles (ids are what tables and paragraphs refer to).
@@ -198,7 +199,7 @@ def _setup_styles(doc) -> dict[str, str]:
         (CELL_HEAD, WHITE, True),
         (KEY, DARK, True),
     ):
-        st = add(name, 9, color, bold, after=0)
+        st = add(name, CELL_PT, color, bold, after=0)
         st.paragraph_format.line_spacing = 1.0
     gap = add(GAP, 4, after=4)
     gap.paragraph_format.line_spacing = 1.0
@@ -260,23 +261,26 @@ def _header_footer(doc, report: Report) -> None:
         r.insert(0, parse_xml(rpr))
 
 
-def _text_runs(text: str) -> str:
-    """Plain text as w:r elements; newlines become w:br."""
+def _text_runs(text: str, half_points: int | None = None) -> str:
+    """Plain text as w:r elements; newlines become w:br. half_points: a size other than
+    the paragraph style's (a wide table set smaller)."""
     text = clean(text)
     parts = []
     for i, line in enumerate(text.split("\n")):
         if i:
             parts.append("<w:br/>")
         parts.append(f'<w:t xml:space="preserve">{escape(line)}</w:t>')
-    return f"<w:r>{''.join(parts)}</w:r>"
+    rpr = "" if half_points is None else f'<w:rPr><w:sz w:val="{half_points}"/></w:rPr>'
+    return f"<w:r>{rpr}{''.join(parts)}</w:r>"
 
 
-def _cell(text: str, width: int, style_id: str, jc: str, fill: str | None) -> str:
+def _cell(text: str, width: int, style_id: str, jc: str, fill: str | None,
+          half_points: int | None = None) -> str:
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
         f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/><w:jc w:val="{jc}"/></w:pPr>'
-        f"{_text_runs(text) if text else ''}</w:p></w:tc>"
+        f"{_text_runs(text, half_points) if text else ''}</w:p></w:tc>"
     )
 
 
@@ -323,13 +327,18 @@ class _Writer:
     def table(self, table: Table) -> None:
         if table.caption:
             self.doc.add_paragraph(clean(table.caption), style="Caption")
-        widths = _twips(column_widths(table, CONTENT_W_MM * 72 / 25.4))
+        # measured at the cell style's size with Word's cell margins and a little slack
+        # (LibreOffice without Arial sets it in the wider DejaVu Sans the widths assume)
+        room, pad = CONTENT_W_MM * 72 / 25.4, 2 * CELL_MARGIN_X / 20 + 2
+        size = table_font_size(table, room, CELL_PT, pad)
+        widths = _twips(column_widths(table, room, size, pad))
+        half = None if size == CELL_PT else round(size * 2)
         jc = [_JC[a] for a in (table.align or ["l"] * len(table.columns))]
         head_id, cell_id = self.ids[CELL_HEAD], self.ids[CELL]
         rows = [
             "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
             + "".join(
-                _cell(h, widths[i], head_id, jc[i], NAVY) for i, h in enumerate(table.columns)
+                _cell(h, widths[i], head_id, jc[i], NAVY, half) for i, h in enumerate(table.columns)
             )
             + "</w:tr>"
         ]
@@ -340,7 +349,7 @@ class _Writer:
             tr = "<w:tr><w:trPr><w:cantSplit/></w:trPr>" if sum(map(len, row)) < 600 else "<w:tr>"
             rows.append(
                 tr
-                + "".join(_cell(v, widths[i], cell_id, jc[i], fill) for i, v in enumerate(row))
+                + "".join(_cell(v, widths[i], cell_id, jc[i], fill, half) for i, v in enumerate(row))
                 + "</w:tr>"
             )
         self._append(parse_xml(_tbl_xml(widths, rows, self.ids["Table Grid"], table.caption)))

@@ -17,22 +17,29 @@ MAX_NATURAL = 280.0  # a long paragraph's natural width counts as this much, no 
 MAX_WORD_SHARE = 0.35  # the most of the width one unbreakable word may claim
 
 
-def column_widths(table: Table, total: float, size: float = 8.5) -> list[float]:
-    """Widths in points summing to `total`.
+SMALLEST = 6.5  # points: the smallest text a table shrinks to so that no header word breaks
 
-    Explicit `table.widths` are scaled to `total`, but a column is widened (taking from the
-    others) where it would break a word of its header or cells in the middle.
-    """
+
+def header_words(head: str) -> list[str]:
+    """The words of a header cell: where a renderer may wrap it, and nowhere else."""
+    return head.split()
+
+
+def _needs(table: Table, total: float, size: float, padding: float
+           ) -> tuple[list[float], list[float], list[float]]:
+    """(minimum, natural, header minimum) width of each column at a font size, in points."""
 
     def width(text: str, bold: bool = False) -> float:
         return fonts.text_width(text, fonts.BOLD if bold else fonts.REGULAR, size)
 
     n = len(table.columns)
-    mins, naturals = [0.0] * n, [0.0] * n
+    mins, naturals, heads = [0.0] * n, [0.0] * n, [0.0] * n
     sample = table.rows[:SAMPLE_ROWS]
     for c, head in enumerate(table.columns):
-        lo = max((width(w, True) for w in head.split()), default=0.0)
-        hi = max(lo, width(head, True) * 0.6)  # a header may take two lines
+        # a header's longest word always fits: headers are short labels, never freak words
+        heads[c] = max((width(w, True) for w in header_words(head)), default=0.0) + padding
+        lo = 0.0
+        hi = width(head, True) * 0.6  # a header may take two lines
         for row in sample:
             cell = row[c]
             if not cell:
@@ -41,11 +48,36 @@ def column_widths(table: Table, total: float, size: float = 8.5) -> list[float]:
             hi = max(hi, full)
             if full > lo:  # only then can one of its words be wider than the current min
                 lo = max(lo, max(width(w) for w in cell.split()))
-        # A column need not fit a freak long word (a URL, a pasted line): the renderers
-        # break such words, so it may not starve the other columns.
-        mins[c] = min(lo, total * MAX_WORD_SHARE) + CELL_PADDING
-        naturals[c] = min(hi, MAX_NATURAL) + CELL_PADDING
-        naturals[c] = max(naturals[c], mins[c])
+        # A column need not fit a freak long word in a cell (a URL, a pasted line): the
+        # renderers break such words, so it may not starve the other columns.
+        mins[c] = max(min(lo, total * MAX_WORD_SHARE) + padding, heads[c])
+        naturals[c] = max(min(hi, MAX_NATURAL) + padding, mins[c])
+    return mins, naturals, heads
+
+
+def table_font_size(table: Table, total: float, size: float = 8.5,
+                    padding: float = CELL_PADDING) -> float:
+    """The largest size, `size` or less in half points, at which every column holds the
+    longest word of its header (and of its cells) within `total`: a table with many columns
+    is set a little smaller rather than breaking "Adequate" into "Adequat e"."""
+    while size > SMALLEST:
+        if sum(_needs(table, total, size, padding)[0]) <= total:
+            return size
+        size -= 0.5
+    return SMALLEST
+
+
+def column_widths(table: Table, total: float, size: float = 8.5,
+                  padding: float = CELL_PADDING) -> list[float]:
+    """Widths in points summing to `total`, for text of `size` points with `padding` points
+    of cell margin (left + right).
+
+    Explicit `table.widths` are scaled to `total`, but a column is widened (taking from the
+    others) where it would break a word of its header or cells in the middle. Only when
+    even the words cannot fit (see table_font_size) is the width shared by need.
+    """
+    n = len(table.columns)
+    mins, naturals, _ = _needs(table, total, size, padding)
 
     if sum(mins) >= total:  # even the words do not fit: share by need
         s = sum(mins)

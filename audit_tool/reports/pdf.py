@@ -38,7 +38,7 @@ from ..formatting import long_date
 from ..progress import Progress
 from . import charts, fonts, style
 from .linechart import layout_any
-from .measure import column_widths
+from .measure import column_widths, table_font_size
 from .model import (
     DRAFT_MARK,
     BarChart,
@@ -183,19 +183,26 @@ def _box(content: Flowable, background, rule, rule_width: float = 3) -> RLTable:
     return t
 
 
+def _sized(style: ParagraphStyle, size: float) -> ParagraphStyle:
+    """A cell style at a smaller size (a wide table), leading in proportion."""
+    if size == style.fontSize:
+        return style
+    return ParagraphStyle(style.name, style, fontSize=size, leading=style.leading * size / style.fontSize)
+
+
 def _table(table: Table, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     align = table.align or ["l"] * len(table.columns)
-    th = [st[f"th-{a}"] for a in align]
-    td = [st[f"td-{a}"] for a in align]
-    widths = column_widths(table, CONTENT_W)
+    size = table_font_size(table, CONTENT_W, st["td"].fontSize, 2 * CELL_PAD_X)
+    th = [_sized(st[f"th-{a}"], size) for a in align]
+    td = [_sized(st[f"td-{a}"], size) for a in align]
+    widths = column_widths(table, CONTENT_W, size, 2 * CELL_PAD_X)
     data = [[RLParagraph(_markup(h), th[i]) for i, h in enumerate(table.columns)]]
     # A Paragraph per cell is what costs time in long tables; a short single-line cell is
     # drawn as a plain string (same font, size and alignment) when it surely fits.
     room = [w - 2 * CELL_PAD_X for w in widths]
-    size = st["td"].fontSize
     # Rows of plain strings have a known height; telling reportlab saves it re-measuring
     # every remaining row at every page break (quadratic in a 10,000-row listing).
-    line_row = st["td"].leading + CELL_PAD_TOP + CELL_PAD_BOTTOM
+    line_row = td[0].leading + CELL_PAD_TOP + CELL_PAD_BOTTOM
     heights: list[float | None] = [None]
     for row in table.rows:
         cells: list[object] = []
@@ -224,7 +231,7 @@ def _table(table: Table, st: dict[str, ParagraphStyle]) -> list[Flowable]:
             [
                 ("FONTNAME", (0, 0), (-1, -1), R),  # tables default to Helvetica otherwise
                 ("FONTSIZE", (0, 0), (-1, -1), size),
-                ("LEADING", (0, 0), (-1, -1), st["td"].leading),
+                ("LEADING", (0, 0), (-1, -1), td[0].leading),
                 ("TEXTCOLOR", (0, 0), (-1, -1), INK),
                 *(
                     ("ALIGN", (i, 0), (i, -1), {"l": "LEFT", "r": "RIGHT", "c": "CENTER"}[a])
