@@ -41,6 +41,7 @@ from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Se
 from .notes import ReleaseNotes
 from .redact import Redactor, keep
 from .scales import method_notes
+from .sections_area import area_agency_appendix
 from .sections_checklist import checklist_section
 from .sections_time import time_section
 from .summary import METHOD_NOTE as SUMMARY_NOTE
@@ -329,6 +330,8 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
                                    data.tally)
         blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice
+        # by area and by agency: an appendix, after what the group meets to ask (sections_area.py)
+        blocks += area_agency_appendix(level, [(c, titles[c]) for c in checklist_ids if c in covered])
 
     if include_identifiers:
         blocks.append(PageBreak())

@@ -10,11 +10,15 @@ phase (its audits in "About this report"), and of one area (a report on that are
 
 from __future__ import annotations
 
-from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
+from functools import cache
+
+from ..checklists.loader import bundled
+from ..disclosure.rules import SUPPRESS_BELOW, Line, small, suppress
 from ..domain import Phase
 from ..findings.audit_level import AuditLevel
 from ..findings.clustered import Interval, Moments, share_interval
 from ..formatting import NO_VALUE, percent, percent_interval
+from ..vocabulary import AuditType
 from .model import Heading, Paragraph, Table
 
 _PHASES = [p.value for p in Phase]
@@ -67,22 +71,41 @@ def cells_hidden(cells: list[tuple[str, str, Moments]]) -> list[bool] | None:
     return suppress(audits, [small(a) for a in audits], lines)
 
 
+# The audit types where one agency holds the case: for the others (a death review, a
+# multi-agency review) "the agency" is every agency round the table, so a split means nothing.
+_SINGLE_AGENCY = {AuditType.CASE_FILE_AUDIT.value, AuditType.THEMATIC_REVIEW.value,
+                  AuditType.MODERATION.value}
+
+
+@cache
+def _bundled_types() -> dict[str, tuple[str, ...]]:
+    return {c.id: c.definition.audit_types for c in bundled()}
+
+
+def agency_split_means_something(cid: str) -> bool:
+    """Whether 'by agency' (the agency holding the case) is worth a table for a checklist:
+    not when every audit type it serves is a death review or a multi-agency review. A
+    checklist not shipped with the tool (its types unknown here) keeps the table."""
+    types = _bundled_types().get(cid)
+    return not types or bool(_SINGLE_AGENCY.intersection(types))
+
+
 def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool]) -> Table:
+    """Rows whose figures are all withheld are left out (the caller says how many)."""
     rows = []
     for (group, phase, m), h in zip(cells, hidden, strict=True):
         if h:
-            rows.append([group, _phase_label(phase), label(m.clusters, True), HIDDEN, HIDDEN, NO_VALUE])
-        else:
-            rows.append(
-                [
-                    group,
-                    _phase_label(phase),
-                    f"{m.clusters:,}",
-                    f"{int(m.x):,}",
-                    percent(m.ratio),
-                    interval_cell(share_interval(m)),
-                ]
-            )
+            continue
+        rows.append(
+            [
+                group,
+                _phase_label(phase),
+                f"{m.clusters:,}",
+                f"{int(m.x):,}",
+                percent(m.ratio),
+                interval_cell(share_interval(m)),
+            ]
+        )
     return Table(
         [name, "Phase", "Audits", "Rated items", "Meeting the standard", "95% interval"],
         rows,
@@ -91,19 +114,39 @@ def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool])
     )
 
 
+AREA_NOTE = (
+    "Each area is shown phase by phase, not pooled: audits after training tend to meet the "
+    "standard more often, so a pooled figure would rank areas by how many of their audits were "
+    "done after training rather than by their practice. "
+    f"A cell resting on fewer than {SUPPRESS_BELOW} audits is suppressed, with any that would "
+    "give it back from the area's, the phase's or the checklist's totals. Audits counts audits "
+    "with at least one rated item."
+)
+AGENCY_NOTE = (
+    "The agency is the one holding the case file that was read, not every agency involved "
+    "with the family."
+)
+
+
 def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> list:
-    """'By area and phase' and 'By agency and phase' for one checklist."""
+    """'By area and phase' and 'By agency holding the case and phase' for one checklist (the
+    latter only where one agency holds the case: agency_split_means_something)."""
     out: list = []
-    for name, source in (("area", level.area_phase), ("agency", level.agency_phase)):
+    sources = [("area", "By area and phase", level.area_phase)]
+    if agency_split_means_something(cid):
+        sources.append(("agency", "By agency holding the case, and phase", level.agency_phase))
+    for name, heading, source in sources:
         cells = sorted(
             ((g or "Not recorded", p, m) for (c, g, p), m in source.items() if c == cid),
             key=lambda cell: (cell[0], _phase_key(cell[1])),
         )
         if not cells:
             continue
-        out.append(Heading(f"By {name} and phase", heading_level))
+        out.append(Heading(heading, heading_level))
+        if name == "agency":
+            out.append(Paragraph(AGENCY_NOTE, "note"))
         hidden = cells_hidden(cells)
-        if hidden is None:
+        if hidden is None or all(hidden):
             out.append(
                 Paragraph(
                     f"Not shown: too few audits in each {name} and phase to show any without "
@@ -113,19 +156,31 @@ def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> lis
             )
             continue
         out.append(_table(name.capitalize(), cells, hidden))
+        dropped = sum(hidden)
+        if dropped:
+            out.append(Paragraph(
+                f"{dropped} {name}-and-phase row{'s' if dropped != 1 else ''} with every figure "
+                f"suppressed (fewer than {SUPPRESS_BELOW} audits, or one that would give such a "
+                f"row back) {'are' if dropped != 1 else 'is'} left out.", "note"))
         if name == "area":
-            out.append(
-                Paragraph(
-                    "Each area is shown phase by phase, not pooled: audits after training tend to "
-                    "meet the standard more often, so a pooled figure would rank areas by how many of "
-                    "their audits were done after training rather than by their practice. "
-                    f"A cell resting on fewer than {SUPPRESS_BELOW} audits is suppressed, with any "
-                    "that would give it back from the area's, the phase's or the checklist's totals. "
-                    "Audits counts audits with at least one rated item.",
-                    "note",
-                )
-            )
+            out.append(Paragraph(AREA_NOTE, "note"))
     return out
 
 
-__all__ = ["area_agency_sections", "cells_hidden", "interval_cell"]
+def area_agency_appendix(level: AuditLevel, checklists: list[tuple[str, str]]) -> list:
+    """The appendix at the end of the report: the area and agency tables of each checklist
+    reported, (id, title) in report order. Nothing when no checklist has such a table."""
+    several = len(checklists) > 1
+    body: list = []
+    for cid, title in checklists:
+        part = area_agency_sections(level, cid, 3 if several else 2)
+        if part and several:
+            part.insert(0, Heading(title, 2))
+        body += part
+    if not body:
+        return []
+    return [Heading("Appendix: results by area and by agency", 1), *body]
+
+
+__all__ = ["agency_split_means_something", "area_agency_appendix", "area_agency_sections",
+           "cells_hidden", "interval_cell"]

@@ -15,7 +15,7 @@ from ..findings.clustered import Interval, change_interval, share_interval
 from ..formatting import NO_VALUE, percent
 from .model import BarChart, Heading, Paragraph, Series, Table
 from .scales import column_label, column_order, key_line
-from .sections_area import area_agency_sections, interval_cell
+from .sections_area import interval_cell
 
 # Tag kinds reported (findings.audit_level.TAG_KINDS: principles, components, practice areas,
 # then quality indicators, in that order); each table's first column names its kind.
@@ -107,7 +107,7 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
                       phase_floor: tuple[bool, bool], scales: dict[str, Scale],
                       level: AuditLevel) -> list:
     """One checklist's findings in the aggregate report: key findings, themes, tags, quality
-    indicators, areas and agencies, baseline against post-training, rating distributions and
+    indicators, baseline against post-training, rating distributions and
     recurring strengths and gaps. level: the per-audit counts behind the intervals."""
     theme_iv = {k: share_interval(m) for (c, k), m in level.theme.items() if c == cid}
     tag_iv = {k: share_interval(m) for (c, k), m in level.tag.items() if c == cid}
@@ -154,8 +154,6 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
     out += _tag_section(f, cid, lvl, tag_iv)
 
     out += _quality_indicator_section(f, cid, lvl, tag_iv)
-
-    out += area_agency_sections(level, cid, lvl)  # by area / agency and phase (sections_area.py)
 
     if any(c.base_rated and c.post_rated for c in comp):
         out.append(Heading("Baseline and post-training", lvl))
