@@ -12,6 +12,7 @@ from ..findings import Comparison, Findings, GroupFinding
 from ..findings.audit_level import TAG_KINDS, AuditLevel
 from ..findings.census import Behind
 from ..findings.clustered import Interval, change_interval, share_interval
+from ..findings.order import in_report_order
 from ..formatting import NO_VALUE, percent
 from .model import BarChart, Heading, Paragraph, Series, Table
 from .scales import column_label, column_order, key_line
@@ -217,7 +218,7 @@ def _tag_section(f: Findings, cid: str, lvl: int, intervals: dict[str, Interval 
     tags = [g for g in f.by_tag if g.checklist_id == cid and g.kind in TAG_KINDS[:3]]
     if not tags:
         return []
-    tags.sort(key=lambda g: TAG_KINDS.index(g.kind))  # stable: the checklist's order within a kind
+    tags = in_report_order(tags)  # principles first; the checklist's order within a kind
     kinds = [k for k in TAG_KINDS if any(g.kind == k for g in tags)]
     names = [TAG_KIND_NAMES[k].lower() + "s" for k in kinds]
     title = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

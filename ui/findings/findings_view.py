@@ -30,6 +30,7 @@ from audit_tool.changes import Changes
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
 from audit_tool.findings import Findings, GroupFinding, findings
+from audit_tool.findings.order import in_report_order
 from audit_tool.formatting import percent
 from ui.common import palette
 from ui.common.accessibility import name
@@ -354,8 +355,9 @@ class FindingsView(QWidget):
         self.by_theme.show_groups(
             [g for g in self._findings.by_theme if cid is None or g.checklist_id == cid]
         )
+        # principles before components and patterns, as the report shows them
         self.by_tag.show_groups(
-            [g for g in self._findings.by_tag if cid is None or g.checklist_id == cid]
+            in_report_order(g for g in self._findings.by_tag if cid is None or g.checklist_id == cid)
         )
 
     def on_changes(self, changes: Changes) -> None:
