@@ -39,3 +39,30 @@ def test_findings_for_one_audit_and_the_selection(qtbot, window, session, audit_
     )
     assert view.scope.text().startswith("1 audit of 1 case: post-training")
     assert view.by_theme.model.index(0, 4).data() == "100%"
+
+
+def test_tags_show_principles_before_components_and_patterns(qtbot, window, session):
+    """The 'By principle and component' tab lists principles first, then components, practice
+    areas and the rest, patterns seen at baseline last: the order the report uses."""
+    from audit_tool.checklists.loader import bundled
+
+    st = next(c for c in bundled() if c.id == "safe-together-case-file-audit")
+    case = audits.add_case(session.db, "REF-ST", "Glenmorven (fictional)")
+    aid = audits.new_audit(session.db, case.id, st, phase="baseline")
+    audits.answer(session.db, aid, "pr-01", rating="5")  # a principle, a component, a practice area
+    audits.answer(session.db, aid, "bl-02", rating="no")  # a pattern seen at baseline
+    window.loader.load()
+    window.controller.open_audit(aid)
+    window.controller.findings_for_audit()
+    view = window.findings
+    qtbot.waitUntil(lambda: view.by_tag.model.rowCount() >= 4 and not view.busy.isVisible(),
+                    timeout=5000)
+    model = view.by_tag.model
+    labels = [model.index(r, 0).data() for r in range(model.rowCount())]
+    kind_of = {t.label: t.kind for t in st.definition.tags.values()}
+    kinds = [kind_of[label] for label in labels]
+    assert kinds[0] == "principle", labels
+    order = ["principle", "component", "practice_area"]
+    shown = [k for k in dict.fromkeys(kinds) if k in order]
+    assert shown == order, labels  # principles, then components, then practice areas
+    assert kinds[-1] == "baseline" and "baseline" not in kinds[: kinds.index("component")]
