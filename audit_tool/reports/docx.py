@@ -261,26 +261,29 @@ def _header_footer(doc, report: Report) -> None:
         r.insert(0, parse_xml(rpr))
 
 
-def _text_runs(text: str, half_points: int | None = None) -> str:
+def _text_runs(text: str, half_points: int | None = None, whole_words: bool = False) -> str:
     """Plain text as w:r elements; newlines become w:br. half_points: a size other than
-    the paragraph style's (a wide table set smaller)."""
+    the paragraph style's (a wide table set smaller). whole_words: hyphens do not break
+    ("non-offending" stays on one line of a table header, as in the PDF)."""
     text = clean(text)
     parts = []
     for i, line in enumerate(text.split("\n")):
         if i:
             parts.append("<w:br/>")
-        parts.append(f'<w:t xml:space="preserve">{escape(line)}</w:t>')
+        pieces = line.split("-") if whole_words else [line]
+        parts.append("<w:noBreakHyphen/>".join(
+            f'<w:t xml:space="preserve">{escape(p)}</w:t>' for p in pieces))
     rpr = "" if half_points is None else f'<w:rPr><w:sz w:val="{half_points}"/></w:rPr>'
     return f"<w:r>{rpr}{''.join(parts)}</w:r>"
 
 
 def _cell(text: str, width: int, style_id: str, jc: str, fill: str | None,
-          half_points: int | None = None) -> str:
+          half_points: int | None = None, head: bool = False) -> str:
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
         f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/><w:jc w:val="{jc}"/></w:pPr>'
-        f"{_text_runs(text, half_points) if text else ''}</w:p></w:tc>"
+        f"{_text_runs(text, half_points, head) if text else ''}</w:p></w:tc>"
     )
 
 
@@ -338,7 +341,8 @@ class _Writer:
         rows = [
             "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
             + "".join(
-                _cell(h, widths[i], head_id, jc[i], NAVY, half) for i, h in enumerate(table.columns)
+                _cell(h, widths[i], head_id, jc[i], NAVY, half, True)
+                for i, h in enumerate(table.columns)
             )
             + "</w:tr>"
         ]
