@@ -32,6 +32,7 @@ from audit_tool.store import Database
 PASS = "layout test pass phrase"
 ST = "safe-together-case-file-audit"
 DEATHS = "gendered-drug-alcohol-death-review"
+MULTI = "multi-agency-case-file-review"
 APPENDIX = "Appendix: results by area and by agency"
 
 
@@ -194,12 +195,22 @@ def test_area_and_agency_tables_are_in_an_appendix_at_the_end(files):
     assert any(n.startswith("The agency is the one holding the case file") for n in notes)
 
 
-def test_a_death_review_has_no_agency_table(db):
-    report = aggregate_report(db, AuditFilter(checklist_id=DEATHS))
+@pytest.mark.parametrize("cid", [DEATHS, MULTI])
+def test_death_and_multi_agency_reviews_have_no_agency_table(db, cid):
+    """'The agency holding the case' means nothing where every agency is round the table."""
+    report = aggregate_report(db, AuditFilter(checklist_id=cid))
     heads = [b.text for b in report.blocks if isinstance(b, Heading)]
-    assert "By area and phase" in heads or APPENDIX not in heads
+    assert heads[heads.index("Appendix: results by area"):] == [
+        "Appendix: results by area", "By area and phase", "Method notes"]
     assert not [h for h in heads if h.startswith("By agency")]
     assert not [b for b in report.blocks if isinstance(b, Table) and b.columns[0] == "Agency"]
+
+
+def test_the_marac_split_is_headed_by_what_it_is(db):
+    report = aggregate_report(db, AuditFilter(checklist_id=MULTI))
+    heads = [b.text for b in report.blocks if isinstance(b, Heading)]
+    assert "By whether heard at MARAC" in heads
+    assert not [h for h in heads if "what the records show" in h.lower()]
 
 
 def test_a_table_too_wide_for_its_words_is_set_smaller_not_broken(tmp_path):

@@ -179,7 +179,8 @@ def area_agency_appendix(level: AuditLevel, checklists: list[tuple[str, str]]) -
         body += part
     if not body:
         return []
-    return [Heading("Appendix: results by area and by agency", 1), *body]
+    agency = any(isinstance(b, Heading) and b.text.startswith("By agency") for b in body)
+    return [Heading("Appendix: results by area" + (" and by agency" if agency else ""), 1), *body]
 
 
 __all__ = ["agency_split_means_something", "area_agency_appendix", "area_agency_sections",
