@@ -17,6 +17,7 @@ MAX_NATURAL = 280.0  # a long paragraph's natural width counts as this much, no 
 MAX_WORD_SHARE = 0.35  # the most of the width one unbreakable word may claim
 
 
+HEADER_LINES = 3  # a header wraps to at most this many lines where the table has room
 SMALLEST = 6.5  # points: the smallest text a table shrinks to so that no header word breaks
 
 
@@ -27,7 +28,8 @@ def header_words(head: str) -> list[str]:
 
 def _needs(table: Table, total: float, size: float, padding: float
            ) -> tuple[list[float], list[float], list[float]]:
-    """(minimum, natural, header minimum) width of each column at a font size, in points."""
+    """(minimum, natural, header in HEADER_LINES lines) width of each column at a font
+    size, in points."""
 
     def width(text: str, bold: bool = False) -> float:
         return fonts.text_width(text, fonts.BOLD if bold else fonts.REGULAR, size)
@@ -52,6 +54,8 @@ def _needs(table: Table, total: float, size: float, padding: float
         # renderers break such words, so it may not starve the other columns.
         mins[c] = max(min(lo, total * MAX_WORD_SHARE) + padding, heads[c])
         naturals[c] = max(min(hi, MAX_NATURAL) + padding, mins[c])
+        # room for the header in HEADER_LINES lines (a little over, as lines break at words)
+        heads[c] = max(heads[c], width(head, True) / HEADER_LINES * 1.15 + padding)
     return mins, naturals, heads
 
 
@@ -77,7 +81,13 @@ def column_widths(table: Table, total: float, size: float = 8.5,
     even the words cannot fit (see table_font_size) is the width shared by need.
     """
     n = len(table.columns)
-    mins, naturals, _ = _needs(table, total, size, padding)
+    mins, naturals, heads = _needs(table, total, size, padding)
+    # A long header ("Not asked (an earlier answer fell short)") is not stacked a word a
+    # line where the other columns can spare the room for it in three lines.
+    roomy = [max(m, h) for m, h in zip(mins, heads, strict=True)]
+    if sum(roomy) <= total:
+        mins = roomy
+        naturals = [max(nat, m) for nat, m in zip(naturals, mins, strict=True)]
 
     if sum(mins) >= total:  # even the words do not fit: share by need
         s = sum(mins)

@@ -19,7 +19,7 @@ from ..findings.audit_level import AuditLevel
 from ..findings.clustered import Interval, Moments, share_interval
 from ..formatting import NO_VALUE, percent, percent_interval
 from ..vocabulary import AuditType
-from .model import Heading, Paragraph, Table
+from .model import Heading, PageBreak, Paragraph, Table
 
 _PHASES = [p.value for p in Phase]
 
@@ -110,7 +110,7 @@ def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool])
         [name, "Phase", "Audits", "Rated items", "Meeting the standard", "95% interval"],
         rows,
         align=["l", "l", "r", "r", "r", "r"],
-        widths=[2.6, 1.5, 1.35, 1.35, 1.4, 1.3],
+        widths=[3.3, 1.4, 1.1, 1.3, 1.4, 1.3],  # room for an agency's name on one line
     )
 
 
@@ -180,7 +180,8 @@ def area_agency_appendix(level: AuditLevel, checklists: list[tuple[str, str]]) -
     if not body:
         return []
     agency = any(isinstance(b, Heading) and b.text.startswith("By agency") for b in body)
-    return [Heading("Appendix: results by area" + (" and by agency" if agency else ""), 1), *body]
+    return [PageBreak(), Heading("Appendix: results by area" + (" and by agency" if agency else ""), 1),
+            *body]
 
 
 __all__ = ["agency_split_means_something", "area_agency_appendix", "area_agency_sections",
