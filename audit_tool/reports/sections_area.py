@@ -1,4 +1,8 @@
-"""The aggregate report's area and agency tables, split by phase, with audit-level intervals.
+"""The aggregate report's area and agency tables, split by phase, with audit-level intervals,
+in an appendix at the end (area_agency_appendix): the group meets for the findings, and these
+tables are for looking a figure up. Rows with every figure suppressed are left out, with one
+line saying how many; "by agency" is the agency holding the case, so it is left out for
+checklists serving only death reviews and multi-agency reviews.
 
 Phases are not pooled: baseline audits meet the standard less often than post-training ones,
 so a pooled row would rank an area by how many of its audits were done after training as
