@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .. import APP_NAME
-from ..checklists.model import Scale
+from ..checklists.model import Checklist, Scale
+from ..checklists.phases import phase_words
 from ..disclosure.cellkey import method_note
 from ..disclosure.rules import (
     HIDDEN,
@@ -36,6 +37,7 @@ from ..findings.over_time import QuarterRow
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date
 from .agreement_section import agreement_section
+from .death_page import death_page, noise_of
 from .facts_section import aggregate_facts_blocks
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .notes import ReleaseNotes
@@ -72,6 +74,7 @@ class AggregateFindings:
     appendix: list[AuditRow] = field(default_factory=list)  # identifiable: the audits included
     tally: Tally = EXACT  # how counted records are released (anonymised: perturbed)
     notes: ReleaseNotes | None = None  # what the lead writes for this release (page 1)
+    definitions: dict[str, Checklist] = field(default_factory=dict)  # newest copy per checklist
 
 
 NOT_PERTURBED = (
@@ -292,9 +295,11 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
     scales: dict[str, dict[str, Scale]] = {}
     if covered and not small(everything):
         drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
-        blocks += summary_section(f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
-                                  include_free_text or include_identifiers, produced.date(), level,
-                                  data.recommendations, data.months, data.tally)
+        dead = death_page(data, drafts_row, produced.date())  # a death review's own page 1
+        blocks += dead if dead is not None else summary_section(
+            f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
+            include_free_text or include_identifiers, produced.date(), level,
+            data.recommendations, data.months, data.tally)
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", long_date(produced))]))
@@ -322,7 +327,8 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
                 continue
             blocks += checklist_section(f, bh, cid, titles[cid], len(checklist_ids) > 1,
                                         phase_hidden(cen, cid), scales.get(cid, {}), level)
-            blocks += aggregate_facts_blocks(data.facts.get(cid, ()), 2 if len(checklist_ids) > 1 else 1)
+            blocks += aggregate_facts_blocks(data.facts.get(cid, ()), 2 if len(checklist_ids) > 1 else 1,
+                                             noise_of(data), phase_words(data.definitions.get(cid)))
             blocks += time_section(data.quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
                                    titles[cid] if len(checklist_ids) > 1 else "")
         blocks += _language_section(lang, data.tally)
