@@ -69,8 +69,7 @@ def death_page(data: AggregateFindings, drafts: str, today: date) -> list | None
     every = next((f for f in data.facts.get(cid, ()) if f.phase == ALL_PHASES), None)
     n = data.census.total(covered)
     out: list = [Heading("Deaths reviewed", 1), KeyValue([
-        ("Deaths reviewed", f"{n:,}"),
-        ("Deaths in the period", deaths_in_period(data, n)),
+        ("Deaths reviewed", deaths_in_period(data, n)),
         ("Period", period(data.months)),
         ("How deaths were chosen", how_chosen(data.sampled)),
         ("Drafts", drafts),
@@ -88,12 +87,13 @@ def death_page(data: AggregateFindings, drafts: str, today: date) -> list | None
 
 
 def deaths_in_period(data: AggregateFindings, reviewed: int) -> str:
+    """The reviews reported against the deaths in the period, when the lead recorded them
+    for this release (the lead's figure, not counted from the audits)."""
     notes = data.notes
     if notes is None or notes.deaths_in_period is None:
-        return "Not recorded for this release"
+        return f"{reviewed:,} (deaths in the period: not recorded for this release)"
     dead = notes.deaths_in_period
-    return (f"{label(dead, small(dead))}, as recorded by the lead for this release; "
-            f"{reviewed:,} reviews are reported here")
+    return f"{reviewed:,} of the {label(dead, small(dead))} deaths in the period, as the lead recorded it"
 
 
 def side_by_side(every: FactFindings, bd: Breakdown, noise: int = 0) -> list:
@@ -130,8 +130,8 @@ def side_by_side(every: FactFindings, bd: Breakdown, noise: int = 0) -> list:
     counts(ABUSE, [("yes", "A history of domestic abuse recorded by a service")])
     if FACTOR in facts:
         vw = facts[FACTOR]
-        rows.append(["Violence against women a factor in the death:", *[""] * len(groups)])
-        counts(FACTOR, [(v.value, f"    {v.label}") for v in vw.values])
+        counts(FACTOR, [(v.value, f"Violence against women a factor: {v.label[:1].lower()}{v.label[1:]}")
+                        for v in vw.values])
     rows.append(specialist_row(bd, groups, sizes_hidden))
     out: list = [
         Heading("Women's and men's deaths", 2),
@@ -139,11 +139,9 @@ def side_by_side(every: FactFindings, bd: Breakdown, noise: int = 0) -> list:
     ]
     rest = [g for gi, g in enumerate(bd.groups) if gi >= SIDE_BY_SIDE and g.audits]
     missing = next(f for f in every.facts if f.item_id == bd.item_id).count("")
-    note = (f"'{label(1, True)}': 1 to {SUPPRESS_BELOW - 1} deaths; 'suppressed': held back so "
-            "that a small count cannot be worked out from the totals.")
+    note = f"'{label(1, True)}': 1 to {SUPPRESS_BELOW - 1} deaths; 'suppressed': held back."
     if rest or missing:
-        note += (" Deaths whose sex is not known or not recorded are in the totals, not in "
-                 "these columns.")
+        note += " Deaths whose sex is not known are in the totals only."
     out.append(Paragraph(note, "note"))
     return out
 
@@ -186,13 +184,10 @@ def review_quality(data: AggregateFindings, cid: str, d: Checklist) -> list:
     if not review and not services:
         return out + [Paragraph(f"No item was rated in {SUPPRESS_BELOW} or more reviews.", "note")]
     # one table, two parts: the quality of the review, then the services' practice
-    rows = [["The review itself", "", ""]]
-    rows += [[f"    {g.label}", percent(g.share), f"{g.audits:,}"] for g in review] or [
-        [f"    No item rated in {SUPPRESS_BELOW} or more reviews", "", ""]]
-    rows.append(["What services did before the death", "", ""])
-    rows += [[f"    {g.label}", percent(g.share), f"{g.audits:,}"] for g in services] or [
-        [f"    No item rated in {SUPPRESS_BELOW} or more reviews", "", ""]]
-    out.append(Table(["Least often meeting the standard", "Meeting", "Reviews"], rows,
+    rows = [[f"Review: {g.label}", percent(g.share), f"{g.audits:,}"] for g in review]
+    rows += [[f"Services: {g.label}", percent(g.share), f"{g.audits:,}"] for g in services]
+    out.append(Table(["Least often meeting the standard (review, then services)", "Meeting",
+                      "Reviews"], rows,
                      align=["l", "r", "r"], widths=[6.6, 0.9, 0.7]))
     return out
 
