@@ -33,6 +33,18 @@ ABUSE, FACTOR, SPECIALIST = "ab-01", "vw-01", "rv-01"  # the items the group ask
 REVIEW_PREFIX, LEARNING_THEME = "rv-", "learning"  # the review's own quality
 SIDE_BY_SIDE = 2  # women's and men's deaths: the first two answers of the split
 SERVICE_GAPS = REVIEW_GAPS = 2  # rows each: page 1 stays one page
+METHOD_NOTE = (
+    "Page 1: each death is one review. Women's and men's deaths are counted from the sex the "
+    "review recorded; deaths whose sex is not known are in the totals only. Every count there "
+    "is the one the facts tables print, held back by the same rules; in an anonymised report "
+    "it is perturbed, and a group of 1 to 4 deaths whose sex is not known is protected by the "
+    "perturbation of the totals around it rather than by holding back men's deaths, where that "
+    "perturbation cannot be undone by subtraction. The items on the review itself (its "
+    "specialist input, equality impact, national return, gendered lens and learning) are "
+    f"listed apart from the services' practice, each over the reviews that rated it, only "
+    f"where {SUPPRESS_BELOW} or more did. The deaths in the period are the lead's figure "
+    "for this release, not counted from the reviews."
+)
 
 
 def is_death_review(definition: Checklist | None) -> bool:
@@ -192,4 +204,4 @@ def review_quality(data: AggregateFindings, cid: str, d: Checklist) -> list:
     return out
 
 
-__all__ = ["death_page", "is_death_review", "noise_of", "review_items"]
+__all__ = ["METHOD_NOTE", "death_page", "is_death_review", "noise_of", "review_items"]

@@ -10,6 +10,7 @@ phase (its audits in "About this report"), and of one area (a report on that are
 
 from __future__ import annotations
 
+from ..checklists.phases import DEFAULT, PhaseWords
 from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
 from ..domain import Phase
 from ..findings.audit_level import AuditLevel
@@ -33,8 +34,8 @@ def _phase_key(phase: str) -> int:
     return _PHASES.index(phase) if phase in _PHASES else len(_PHASES)
 
 
-def _phase_label(phase: str) -> str:
-    return Phase(phase).label if phase in _PHASES else phase
+def _phase_label(phase: str, words: PhaseWords = DEFAULT) -> str:
+    return words.name(phase) if phase in _PHASES else phase
 
 
 def cells_hidden(cells: list[tuple[str, str, Moments]]) -> list[bool] | None:
@@ -67,16 +68,17 @@ def cells_hidden(cells: list[tuple[str, str, Moments]]) -> list[bool] | None:
     return suppress(audits, [small(a) for a in audits], lines)
 
 
-def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool]) -> Table:
+def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool],
+           words: PhaseWords = DEFAULT) -> Table:
     rows = []
     for (group, phase, m), h in zip(cells, hidden, strict=True):
         if h:
-            rows.append([group, _phase_label(phase), label(m.clusters, True), HIDDEN, HIDDEN, NO_VALUE])
+            rows.append([group, _phase_label(phase, words), label(m.clusters, True), HIDDEN, HIDDEN, NO_VALUE])
         else:
             rows.append(
                 [
                     group,
-                    _phase_label(phase),
+                    _phase_label(phase, words),
                     f"{m.clusters:,}",
                     f"{int(m.x):,}",
                     percent(m.ratio),
@@ -91,8 +93,10 @@ def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool])
     )
 
 
-def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> list:
-    """'By area and phase' and 'By agency and phase' for one checklist."""
+def area_agency_sections(level: AuditLevel, cid: str, heading_level: int,
+                         words: PhaseWords = DEFAULT) -> list:
+    """'By area and phase' and 'By agency and phase' for one checklist; `words`: what its
+    phases mean (checklists/phases.py)."""
     out: list = []
     for name, source in (("area", level.area_phase), ("agency", level.agency_phase)):
         cells = sorted(
@@ -112,13 +116,13 @@ def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> lis
                 )
             )
             continue
-        out.append(_table(name.capitalize(), cells, hidden))
+        out.append(_table(name.capitalize(), cells, hidden, words))
         if name == "area":
             out.append(
                 Paragraph(
-                    "Each area is shown phase by phase, not pooled: audits after training tend to "
-                    "meet the standard more often, so a pooled figure would rank areas by how many of "
-                    "their audits were done after training rather than by their practice. "
+                    "Each area is shown phase by phase, not pooled: audits in one phase may meet the "
+                    "standard more often than in another, so a pooled figure would rank areas by how "
+                    "many of their audits fell in each phase rather than by their practice. "
                     f"A cell resting on fewer than {SUPPRESS_BELOW} audits is suppressed, with any "
                     "that would give it back from the area's, the phase's or the checklist's totals. "
                     "Audits counts audits with at least one rated item.",
