@@ -50,7 +50,7 @@ def d(loaded):
 
 
 def test_loads_validates_and_is_bundled(loaded, d):
-    assert d.id == CID and d.version == "2.0" and d.audit_types == ("multi_agency_review",)
+    assert d.id == CID and d.version == "2.1" and d.audit_types == ("multi_agency_review",)
     assert CID in {c.id for c in bundled()}
     raw = tomllib.loads(PATH.read_text("utf-8"))
     items = [i for t in raw["themes"] for i in t["items"]]
@@ -152,13 +152,13 @@ def test_cli_lists_it_with_its_item_count(cli):
     assert result.returncode == 0, result
     count = PATH.read_text("utf-8").count("[[themes.items]]")
     line = next(ln for ln in result.stdout.splitlines() if ln.startswith(CID))
-    assert re.search(rf"\b2\.0\s+{count} items\s+Multi-agency case file review$", line), line
+    assert re.search(rf"\b2\.1\s+{count} items\s+Multi-agency case file review$", line), line
 
 
 def test_cli_validate_exits_0(cli):
     result = cli("checklist", "validate", PATH)
     assert result.returncode == 0, result
-    assert f"{CID} version 2.0, 9 themes" in result.stdout
+    assert f"{CID} version 2.1, 9 themes" in result.stdout
 
 
 # -- spreadsheet round trip ---------------------------------------------------------------------

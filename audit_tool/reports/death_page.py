@@ -55,9 +55,13 @@ def is_death_review(definition: Checklist | None) -> bool:
 
 
 def noise_of(data: AggregateFindings) -> int:
-    """The most a printed count moves in this release (0: exact figures)."""
+    """The most a printed count of SUPPRESS_BELOW or more moves in this release, read from
+    the p-table's rows (0: exact figures, or a table that moves no such count)."""
     t = data.tally
-    return t.table.parameters.max_perturbation if t.perturbed and t.table is not None else 0
+    if not t.perturbed or t.table is None:
+        return 0
+    return max((abs(p) for r in t.table.row if r.count >= SUPPRESS_BELOW for p in r.perturbation),
+               default=0)
 
 
 def review_items(definition: Checklist) -> set[str]:

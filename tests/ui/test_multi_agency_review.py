@@ -36,7 +36,7 @@ def test_new_audit_offers_the_review_and_the_editor_shows_its_items(qtbot, windo
     on_next_modal(NewAuditDialog, pick)
     window.actions.new_audit.trigger()
 
-    assert "Multi-agency case file review (version 2.0)" in seen["offered"]
+    assert "Multi-agency case file review (version 2.1)" in seen["offered"]
     assert seen["type"] == "Multi-agency review" and seen["types"] == 1
     assert "Care Inspectorate's quality indicators" in seen["purpose"]
     editor = window.editor
