@@ -203,3 +203,26 @@ def test_the_noise_is_not_trusted_where_it_cannot_cover_the_group():
     assert _candidates(24, [20, 12], 3) == {1}
     assert hidden(24, 3) == [False, True, True]
     assert Line((0,), (5,), noise=3).bounds(5) == (5, 8)  # 5 printed: 5 to 8, never 2
+
+
+def test_the_specialist_agency_row_reads_the_printed_totals_within_the_noise():
+    """rv-01 rated in 20 women's, 12 men's and 2 'not known' reviews (met in 8, 6, 0): the
+    small group holds the facts section's shares back; perturbed, its counts are read from
+    the printed item totals (34 rated, 14 met) within the noise, which cannot pin them, so
+    page 1 prints both groups; exact figures pin them, so they stay held back."""
+    from audit_tool.findings import GroupFinding
+    from audit_tool.findings.facts import Breakdown, Group, ItemShare
+    from audit_tool.reports.death_page import specialist_row
+
+    def group(value, n, met):
+        return Group("pe-08", value, value, f"{value} deaths", n, (),
+                     (ItemShare("rv-01", "Specialist?", n, met),))
+
+    bd = Breakdown("pe-08", "Sex?", "Sex",
+                   (group("female", 20, 8), group("male", 12, 6), group("not_known", 2, 0)))
+    item = GroupFinding("rv-01", "Specialist?", CID, audits=34, rated=34, meets=14)
+    assert specialist_row(bd, list(bd.groups[:2]), [False, False], item, NOISE)[1:] == [
+        "8 of 20", "6 of 12"]
+    assert specialist_row(bd, list(bd.groups[:2]), [False, False], item, 0)[1:] == [
+        "suppressed", "suppressed"]
+    assert _candidates(34, [20, 12], NOISE) == {1, 2, 3, 4}

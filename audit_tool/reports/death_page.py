@@ -14,11 +14,14 @@ tables behind it hold back; in an anonymised release the counts are already pert
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from ..checklists.model import Checklist
-from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, label, small
+from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, Line, label, small
+from ..findings import GroupFinding
 from ..findings.facts import ALL_PHASES, Breakdown, FactFindings
 from ..formatting import percent
 from ..vocabulary import AuditType
@@ -96,7 +99,9 @@ def death_page(data: AggregateFindings, drafts: str, today: date) -> list | None
         out.append(Paragraph("No fact splits these reviews, so women's and men's deaths cannot "
                              "be set side by side."))
     else:
-        out += side_by_side(every, bd, noise_of(data))
+        specialist = next((g for g in data.findings.by_item
+                           if g.checklist_id == cid and g.key == SPECIALIST), None)
+        out += side_by_side(every, bd, noise_of(data), specialist)
     out += review_quality(data, cid, d)
     out.append(PageBreak())
     return out
@@ -112,9 +117,11 @@ def deaths_in_period(data: AggregateFindings, reviewed: int) -> str:
     return f"{reviewed:,} of the {label(dead, small(dead))} deaths in the period, as the lead recorded it"
 
 
-def side_by_side(every: FactFindings, bd: Breakdown, noise: int = 0) -> list:
+def side_by_side(every: FactFindings, bd: Breakdown, noise: int = 0,
+                 overall: GroupFinding | None = None) -> list:
     """The table of women's and men's deaths: each group's size, then "n of N" for the
-    abuse history, each answer of the overall judgement and the specialist agency."""
+    abuse history, each answer of the overall judgement and the specialist agency.
+    overall: the specialist item's row over every review, as the report prints it."""
     sizes_hidden, grids = breakdown_cells(every, bd, noise)
     groups = list(bd.groups[:SIDE_BY_SIDE])
     heads = [g.noun[:1].upper() + g.noun[1:] for g in groups]
@@ -148,13 +155,13 @@ def side_by_side(every: FactFindings, bd: Breakdown, noise: int = 0) -> list:
         vw = facts[FACTOR]
         counts(FACTOR, [(v.value, f"Violence against women a factor: {v.label[:1].lower()}{v.label[1:]}")
                         for v in vw.values])
-    rows.append(specialist_row(bd, groups, sizes_hidden))
+    missing = facts[bd.item_id].count("")  # reviews with no answer to the split
+    rows.append(specialist_row(bd, groups, sizes_hidden, overall, noise, missing))
     out: list = [
         Heading("Women's and men's deaths", 2),
         Table(["", *heads], rows, align=["l"] + ["r"] * len(groups), widths=[4.6] + [1.6] * len(groups)),
     ]
     rest = [g for gi, g in enumerate(bd.groups) if gi >= SIDE_BY_SIDE and g.audits]
-    missing = next(f for f in every.facts if f.item_id == bd.item_id).count("")
     note = f"'{label(1, True)}': 1 to {SUPPRESS_BELOW - 1} deaths; 'suppressed': held back."
     if rest or missing:
         note += " Deaths whose sex is not known are in the totals only."
@@ -162,9 +169,11 @@ def side_by_side(every: FactFindings, bd: Breakdown, noise: int = 0) -> list:
     return out
 
 
-def specialist_row(bd: Breakdown, groups: list, sizes_hidden: list[bool]) -> list[str]:
+def specialist_row(bd: Breakdown, groups: list, sizes_hidden: list[bool],
+                   overall: GroupFinding | None = None, noise: int = 0, missing: int = 0) -> list[str]:
     """A specialist VAW agency involved in the review: reviews meeting the standard of rv-01
-    among those rated, per group; held back where the facts section holds the share back."""
+    among those rated, per group; held back where the facts section holds the share back,
+    unless (perturbed) no small group's count follows from the printed ones (_pinned)."""
     text = "A specialist VAW agency involved in the review"
     ids = [s.item_id for s in bd.groups[0].shares] if bd.groups else []
     if SPECIALIST not in ids:
@@ -173,7 +182,9 @@ def specialist_row(bd: Breakdown, groups: list, sizes_hidden: list[bool]) -> lis
     cells = []
     for gi, g in enumerate(groups):
         s = g.shares[i]
-        if sizes_hidden[gi] or share_hidden(bd, i):
+        # perturbed apart, a part never reads above its whole (reviews rated, the group)
+        s = replace(s, audits=min(s.audits, g.audits), meets=min(s.meets, s.audits, g.audits))
+        if sizes_hidden[gi] or (share_hidden(bd, i) and _pinned(bd, i, overall, noise, missing)):
             cells.append(HIDDEN)
         elif not s.audits:
             cells.append("not rated")
@@ -184,6 +195,39 @@ def specialist_row(bd: Breakdown, groups: list, sizes_hidden: list[bool]) -> lis
         else:
             cells.append(f"{s.meets} of {s.audits}")
     return [text, *cells]
+
+
+def _pinned(bd: Breakdown, i: int, overall: GroupFinding | None, noise: int,
+            missing: int = 0) -> bool:
+    """Whether printing the groups' counts of rated item i would let an attacker pin a group
+    not set out (1 to 4 reviews whose sex is not known): its reviews rated are the printed
+    total for the item less the groups printed, and so are its reviews meeting the standard,
+    every printed figure within the noise. Exact figures, reviews with no answer to the
+    split, or no printed total to read them against: assume pinned, as the facts section does."""
+    if not noise or missing or overall is None or overall.share is None:
+        return True
+    rated = [g.shares[i].audits for g in bd.groups]
+    met = [g.shares[i].meets for g in bd.groups]
+    for values, total in ((rated, overall.audits), (met, overall.meets)):
+        line = Line(tuple(range(len(values))), tuple(values), noise=noise, total=total)
+        spans = []  # (low, high) of each cell the page does not print exactly
+        exact_lo = exact_hi = 0.0
+        for gi, v in enumerate(values):
+            if gi >= SIDE_BY_SIDE:  # not set out: up to its group's rated reviews (1-4 if small)
+                spans.append((0, SUPPRESS_BELOW - 1 if small(rated[gi]) else math.inf))
+            elif small(rated[gi]) or small(v):  # printed '<5'
+                spans.append((1, SUPPRESS_BELOW - 1))
+            else:
+                lo, hi = line.bounds(v)
+                exact_lo, exact_hi = exact_lo + lo, exact_hi + hi
+        t_lo, t_hi = line.bounds(total)
+        rest_lo, rest_hi = t_lo - exact_hi, t_hi - exact_lo
+        for k, (lo, hi) in enumerate(spans):
+            others_lo = sum(sp[0] for j, sp in enumerate(spans) if j != k)
+            others_hi = sum(sp[1] for j, sp in enumerate(spans) if j != k)
+            if max(lo, rest_lo - others_hi) >= min(hi, rest_hi - others_lo):
+                return True  # this cell could take one value only
+    return False
 
 
 def review_quality(data: AggregateFindings, cid: str, d: Checklist) -> list:
