@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from audit_tool import audits
 from audit_tool.checklists.loader import bundled, parse
 from audit_tool.checklists.phases import DEFAULT, MIXED, common_words, phase_words
 from audit_tool.checklists.sheet_read import import_xlsx
@@ -21,7 +22,7 @@ from audit_tool.checklists.sheet_write import to_spreadsheet
 from audit_tool.errors import ChecklistError
 from audit_tool.exchange import import_bundle, read_bundle
 from audit_tool.exchange.bundle import export_bundle
-from audit_tool.export import export_report
+from audit_tool.export import export_audit, export_report
 from audit_tool.filters import AuditFilter
 from audit_tool.store import Database
 from tests.death_helpers import add_death
@@ -123,3 +124,12 @@ def test_an_old_copy_reports_with_the_training_wording(db, tmp_path):
     _deaths(db, old)
     text = _pdf(export_report(db, AuditFilter(checklist_id=DEATH), "pdf", tmp_path / "o.pdf"))
     assert re.search(r"Phases Baseline \d+, Post-training \d+", text) and "Earlier reviews" not in text
+
+
+def test_one_audit_report_words_its_phase(db, tmp_path):
+    (first, *_), st = _deaths(db, _bundled(DEATH), 2), _bundled(ST)
+    text = _pdf(export_audit(db, first, "pdf", tmp_path / "one.pdf"))
+    assert "Phase Earlier reviews" in text and "Baseline" not in text
+    case = audits.add_case(db, "FICT-PW-ST", AREA)
+    other = audits.new_audit(db, case.id, st, phase="post_training")
+    assert "Phase Post-training" in _pdf(export_audit(db, other, "pdf", tmp_path / "st.pdf"))
