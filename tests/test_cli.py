@@ -190,7 +190,7 @@ def test_audit_show_json_has_the_documented_shape(shared, cli):
     assert data["type"] == "case_file_audit"
     assert data["phase"] == "post_training"
     assert {"id", "version", "title"} <= set(data["checklist"])
-    assert data["checklist"]["id"] == ST and data["checklist"]["version"] == "3.0"
+    assert data["checklist"]["id"] == ST and data["checklist"]["version"] == "3.1"
     assert data["checklist"]["title"] == "Safe & Together case file audit"
     assert {"id", "reference", "area", "agency"} <= set(data["case"])
     assert data["case"]["id"] == case_id

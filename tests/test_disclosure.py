@@ -587,7 +587,7 @@ def test_a_checklist_used_in_fewer_than_5_audits_is_left_out_of_every_count(popu
     tables = docx_tables(docx)
     kv = about(tables)
     assert (
-        "Gendered review of a drug- or alcohol-related death v3.0 (<5 audits: not reported)"
+        "Gendered review of a drug- or alcohol-related death v3.1 (<5 audits: not reported)"
         in kv["Checklists"]
     )
     assert "Mini test checklist v1.0 (27 audits)" in kv["Checklists"]

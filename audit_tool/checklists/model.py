@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 from ..vocabulary import AuditType  # the one list of audit types
+from .phases import DEFAULT as DEFAULT_PHASES
+from .phases import PhaseWords
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -226,6 +228,45 @@ class Theme(_Strict):
     items: tuple[Item, ...] = Field(min_length=1)
 
 
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class Phases(_Strict):
+    """What the checklist's phases mean ([phases] in its file). A display setting: leaving
+    it out (and every copy stored before it existed) gives the training wording."""
+
+    baseline: Short = DEFAULT_PHASES.names["baseline"]
+    post_training: Short = DEFAULT_PHASES.names["post_training"]
+    follow_up: Short = DEFAULT_PHASES.names["follow_up"]
+    change: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] = (
+        DEFAULT_PHASES.change)
+    # only a training evaluation may say that the later phase came after training
+    training_evaluation: bool = True
+
+    @model_validator(mode="after")
+    def _training_words_only_for_training(self) -> Phases:
+        names = (self.baseline, self.post_training, self.follow_up)
+        if len({n.lower() for n in names}) != len(names):
+            raise ValueError("the three phase names must differ")
+        if not self.training_evaluation:
+            for key in ("baseline", "post_training", "follow_up", "change"):
+                if "training" in getattr(self, key).lower():
+                    raise ValueError(
+                        f"{key}: '{getattr(self, key)}' speaks of training, but "
+                        "training_evaluation is false: name what the phases mean (for "
+                        "example 'Earlier reviews')"
+                    )
+        return self
+
+    def words(self) -> PhaseWords:
+        return PhaseWords(
+            names={"baseline": self.baseline, "post_training": self.post_training,
+                   "follow_up": self.follow_up},
+            change=self.change,
+            training=self.training_evaluation,
+        )
+
+
 class Checklist(_Strict):
     id: Ident
     version: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")]
@@ -235,6 +276,7 @@ class Checklist(_Strict):
     scales: dict[Ident, Scale] = Field(min_length=1)
     tags: dict[str, Tag] = {}
     themes: tuple[Theme, ...] = Field(min_length=1)
+    phases: Phases | None = None  # what the phases mean; None: a training evaluation
     # items by id, filled on first look-up: the audit list asks for thousands of audits
     _by_id: dict[str, Item] = PrivateAttr(default_factory=dict)
 
@@ -292,6 +334,11 @@ class Checklist(_Strict):
         return self
 
     # -- queries -----------------------------------------------------------------
+    @property
+    def phase_words(self) -> PhaseWords:
+        """How reports word this checklist's phases (checklists/phases.phase_words reads it)."""
+        return self.phases.words() if self.phases is not None else DEFAULT_PHASES
+
     def items(self) -> Iterator[tuple[Theme, Item]]:
         for theme in self.themes:
             for item in theme.items:

@@ -44,11 +44,21 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "items": ("theme_id", "id", "question", "guidance", "scale"),
 }
 CHECKLIST_FIELDS = ("id", "version", "title", "purpose", "audit_types")
+# Optional rows of the 'checklist' sheet: what the phases mean (the file's [phases] table)
+PHASE_FIELDS = {
+    "phase_baseline": "baseline",
+    "phase_post_training": "post_training",
+    "phase_follow_up": "follow_up",
+    "phase_change": "change",
+    "training_evaluation": "training_evaluation",
+}
 IGNORED_SHEETS = ("read me", "readme", "read_me", "notes", "instructions", "help")
 
 NOTES: dict[str, dict[str, str]] = {
     "checklist": {
-        "field": "One row per detail: id, version, title, purpose, audit_types.",
+        "field": "One row per detail: id, version, title, purpose, audit_types; optionally "
+        "what the phases mean: phase_baseline, phase_post_training, phase_follow_up, "
+        "phase_change, training_evaluation (yes or no).",
         "value": "id: lower case letters, digits, - _ . (unique: not a bundled checklist's id). "
         "version: like 1.0; raise it when questions change. audit_types: comma separated.",
     },

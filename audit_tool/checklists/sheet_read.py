@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import ChecklistError
 from .loader import LoadedChecklist, parse
-from .sheet_layout import CHECKLIST_FIELDS, COLUMNS, IGNORED_SHEETS, REQUIRED
+from .sheet_layout import CHECKLIST_FIELDS, COLUMNS, IGNORED_SHEETS, PHASE_FIELDS, REQUIRED
 from .sheet_toml import to_toml
 
 MAX_FILE_BYTES = 5_000_000
@@ -217,8 +217,8 @@ def _checklist_sheet(ws, imp: _Import) -> dict:
         if key == "field" and _norm_header(value_raw) == "value":
             continue
         cell = Cell("checklist", number, 2, key)
-        if key not in CHECKLIST_FIELDS:
-            close = difflib.get_close_matches(key, CHECKLIST_FIELDS, n=1, cutoff=0.6)
+        if key not in CHECKLIST_FIELDS and key not in PHASE_FIELDS:
+            close = difflib.get_close_matches(key, [*CHECKLIST_FIELDS, *PHASE_FIELDS], n=1, cutoff=0.6)
             hint = (
                 f" (did you mean '{close[0]}'?)"
                 if close
@@ -236,6 +236,18 @@ def _checklist_sheet(ws, imp: _Import) -> dict:
             continue
         if not value:
             imp.problem(cell, f"'{key}' is empty")
+            continue
+        if key in PHASE_FIELDS:  # the [phases] table
+            phases = data.setdefault("phases", {})
+            if key == "training_evaluation":
+                flag = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+                if value.lower() not in flag:
+                    imp.problem(cell, "training_evaluation: write yes or no")
+                    continue
+                phases[PHASE_FIELDS[key]] = flag[value.lower()]
+            else:
+                phases[PHASE_FIELDS[key]] = value
+            imp.where[f"phases.{PHASE_FIELDS[key]}"] = cell
             continue
         data[key] = _split(value) if key == "audit_types" else value
         imp.where[key] = cell

@@ -58,6 +58,9 @@ def to_toml(data: dict, source: str = "") -> str:
     for key in CHECKLIST_FIELDS:
         if key in data:
             lines.append(f"{key} = {_value(data[key])}")
+    if data.get("phases"):  # what the phases mean
+        lines += ["", "[phases]"]
+        lines += [f"{k} = {_value(v)}" for k, v in data["phases"].items()]
     for name, scale in data.get("scales", {}).items():
         lines += ["", f"[scales.{_key(name)}]"]
         for key in ("title", "kind", "meets_standard", "not_rated"):

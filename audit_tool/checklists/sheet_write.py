@@ -13,7 +13,7 @@ from ..errors import ChecklistError, ExportProblem
 from ..fileio import write_atomic
 from .loader import parse
 from .model import TAG_KINDS, Checklist
-from .sheet_layout import COLUMNS, NOTES
+from .sheet_layout import COLUMNS, NOTES, PHASE_FIELDS
 
 # where a workbook is written: a file name, or a binary file open for writing
 Target = str | Path | BinaryIO
@@ -35,6 +35,10 @@ def _sheet_rows(definition: Checklist) -> dict[str, list[list[str]]]:
     checklist = [["id", d.id], ["version", d.version], ["title", d.title], ["purpose", d.purpose]]
     if d.audit_types:
         checklist.append(["audit_types", ", ".join(d.audit_types)])
+    if d.phases is not None:  # the [phases] table, one row per setting
+        for field, key in PHASE_FIELDS.items():
+            value = getattr(d.phases, key)
+            checklist.append([field, ("yes" if value else "no") if isinstance(value, bool) else value])
     scales = []
     for name, scale in d.scales.items():
         for i, lv in enumerate(scale.levels):

@@ -79,6 +79,11 @@ class Line:
     labelled: bool = True  # hidden members show '<5' / 'suppressed' (see `known`)
     # members never shown at all (a group held back): no label, so no bound on them
     silent: frozenset[int] = frozenset()
+    # A perturbed release (cell-key): each printed figure of SUPPRESS_BELOW or more is the
+    # true count moved by at most `noise`, independently, and `total` is the printed total
+    # (not the sum of the printed cells). 0: every figure is exact and the total is the sum.
+    noise: int = 0
+    total: int | None = None
 
     def exposed(self, hidden: Sequence[bool]) -> bool:
         """True if the total minus the shown cells pins some hidden cell to one value."""
@@ -88,17 +93,30 @@ class Line:
         spans = [
             known(v) if self.labelled and i not in self.silent else unknown(v) for i, v in gone
         ]
-        rest = sum(v for _, v in gone)
+        rest_lo = rest_hi = sum(v for _, v in gone)
+        if self.noise:  # what an attacker knows of the hidden cells' sum: a range, not a value
+            shown = [v for i, v in zip(self.members, self.values, strict=True) if not hidden[i]]
+            t_lo, t_hi = self.bounds(sum(self.values) if self.total is None else self.total)
+            rest_lo = t_lo - sum(self.bounds(v)[1] for v in shown)
+            rest_hi = t_hi - sum(self.bounds(v)[0] for v in shown)
         for i, (lo, hi) in enumerate(spans):
             # the others summed without this one (not all minus this one: inf - inf is nan,
             # which hid a lone 'suppressed' cell pinned by the total)
             others_lo = sum(s[0] for j, s in enumerate(spans) if j != i)
             others_hi = sum(s[1] for j, s in enumerate(spans) if j != i)
-            least = max(lo, rest - others_hi)
-            most = min(hi, rest - others_lo)
+            least = max(lo, rest_lo - others_hi)
+            most = min(hi, rest_hi - others_lo)
             if least >= most:
                 return True
         return False
+
+    def bounds(self, printed: int) -> tuple[float, float]:
+        """The true counts a printed figure can stand for: itself when exact; within `noise`
+        of it, and never below SUPPRESS_BELOW, when perturbed (counts under it are never
+        perturbed: they print '<5' or 0)."""
+        if not self.noise or printed < SUPPRESS_BELOW:
+            return printed, printed
+        return max(SUPPRESS_BELOW, printed - self.noise), printed + self.noise
 
 
 def suppress(

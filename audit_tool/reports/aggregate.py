@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from .. import APP_NAME
-from ..checklists.model import Scale
+from ..checklists.model import Checklist, Scale
+from ..checklists.phases import DEFAULT, PhaseWords, common_words, phase_words
 from ..disclosure.cellkey import method_note
 from ..disclosure.rules import (
     HIDDEN,
@@ -36,6 +37,8 @@ from ..findings.over_time import QuarterRow
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date
 from .agreement_section import agreement_section
+from .death_page import METHOD_NOTE as DEATH_NOTE
+from .death_page import death_page, noise_of
 from .facts_section import aggregate_facts_blocks
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
 from .notes import ReleaseNotes
@@ -73,6 +76,7 @@ class AggregateFindings:
     appendix: list[AuditRow] = field(default_factory=list)  # identifiable: the audits included
     tally: Tally = EXACT  # how counted records are released (anonymised: perturbed)
     notes: ReleaseNotes | None = None  # what the lead writes for this release (page 1)
+    definitions: dict[str, Checklist] = field(default_factory=dict)  # newest copy per checklist
 
 
 NOT_PERTURBED = (
@@ -89,7 +93,7 @@ def _count(n: int) -> str:
     return label(n, small(n))
 
 
-def _language_section(lang: LanguageSummary, tally: Tally = EXACT) -> list:
+def _language_section(lang: LanguageSummary, tally: Tally = EXACT, words: PhaseWords = DEFAULT) -> list:
     order = [p.value for p in Phase]
     phases = sorted(lang.by_phase, key=lambda p: order.index(p.phase) if p.phase in order else len(order))
     out: list = [Heading("Language", 1)]
@@ -98,7 +102,8 @@ def _language_section(lang: LanguageSummary, tally: Tally = EXACT) -> list:
     out.append(Paragraph(
         "Evidence notes and summaries were scanned for wording that hides who did what "
         "(for example 'volatile relationship' or 'failure to protect'). Fewer flags per 1,000 "
-        "words after training suggests records that name the person who harmed and the behaviour."
+        f"words {'after training' if words.training else 'in ' + words.lower('post_training')} "
+        "suggests records that name the person who harmed and the behaviour."
     ))
     # every audit is in one phase row, so the rows add up to the report's audits: the same
     # rows are hidden here as in "About this report"
@@ -107,11 +112,11 @@ def _language_section(lang: LanguageSummary, tally: Tally = EXACT) -> list:
     rows = []
     for p, h in zip(phases, hidden, strict=True):
         if h:
-            rows.append([Phase(p.phase).label, label(p.audits, True) if withheld else HIDDEN] + [HIDDEN] * 3)
+            rows.append([words.name(p.phase), label(p.audits, True) if withheld else HIDDEN] + [HIDDEN] * 3)
         elif small(p.flagged_audits):  # the flags come from the notes of 1 to 4 audits
-            rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", HIDDEN, HIDDEN])
+            rows.append([words.name(p.phase), str(p.audits), f"{p.words:,}", HIDDEN, HIDDEN])
         else:
-            rows.append([Phase(p.phase).label, str(p.audits), f"{p.words:,}", f"{p.flags:,}",
+            rows.append([words.name(p.phase), str(p.audits), f"{p.words:,}", f"{p.flags:,}",
                          f"{p.per_thousand:.1f}" if p.per_thousand is not None else NO_VALUE])
     out.append(Table(["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"], rows,
                      align=["l", "r", "r", "r", "r"]))
@@ -119,10 +124,10 @@ def _language_section(lang: LanguageSummary, tally: Tally = EXACT) -> list:
     shown = [p for p, h in zip(phases, hidden, strict=True) if p.per_thousand is not None and not h]
     if shown:
         out.append(BarChart(
-            "Language flags per 1,000 words, by phase", [Phase(p.phase).label for p in shown],
+            "Language flags per 1,000 words, by phase", [words.name(p.phase) for p in shown],
             [Series("Flags per 1,000 words", [p.per_thousand for p in shown])],
             alt_text="Language flags per 1,000 words: " + "; ".join(
-                f"{Phase(p.phase).label} {p.per_thousand:.1f}" for p in shown) + ".",
+                f"{words.name(p.phase)} {p.per_thousand:.1f}" for p in shown) + ".",
         ))
     if lang.top_terms:
         # counts of flags as released (each term's own key shift), ranked by what is printed
@@ -203,7 +208,7 @@ def _recommendations(recs: list[Recommendation], scrub, include_identifiers: boo
 
 
 def _about(f: Findings, cen: Census, covered: set[str], cases: int,
-           drafts_left_out: int | None = None) -> tuple[list, str, str]:
+           drafts_left_out: int | None = None, words: PhaseWords = DEFAULT) -> tuple[list, str, str]:
     """The 'About this report' rows over the audits reported, with the status line and the
     draft note. Counts under SUPPRESS_BELOW, and any count that would give one back, are hidden.
     drafts_left_out: for a finalised-only (anonymised) report, the drafts it leaves out."""
@@ -249,7 +254,8 @@ def _about(f: Findings, cen: Census, covered: set[str], cases: int,
         ("Case files", label(cases, small(cases))),
         ("Status", status_text),
         ("Checklists", checklists),
-        ("Phases", _line_text([p.label for p in present], [phase_counts[p.value] for p in present]) or NO_VALUE),
+        ("Phases", _line_text([words.name(p.value) for p in present],
+                              [phase_counts[p.value] for p in present]) or NO_VALUE),
     ]
     return rows, draft_note, status_text
 
@@ -286,16 +292,20 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
     checklist_ids = sorted(cen.by(0))
     titles = {c[0]: c[2] for c in f.checklists}
     title = titles[checklist_ids[0]] if len(checklist_ids) == 1 else "All checklists"
-    about, draft_note, status_line = _about(f, cen, covered, cases, drafts_left_out)
+    words = common_words([data.definitions.get(c) for c in sorted(covered)])  # what phases mean
+    about, draft_note, status_line = _about(f, cen, covered, cases, drafts_left_out, words)
     produced = datetime.now(UTC)
     sampled = data.sampled
     blocks: list = []
     scales: dict[str, dict[str, Scale]] = {}
+    dead = None
     if covered and not small(everything):
         drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
-        blocks += summary_section(f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
-                                  include_free_text or include_identifiers, produced.date(), level,
-                                  data.recommendations, data.months, data.tally)
+        dead = death_page(data, drafts_row, produced.date())  # a death review's own page 1
+        blocks += dead if dead is not None else summary_section(
+            f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
+            include_free_text or include_identifiers, produced.date(), level,
+            data.recommendations, data.months, data.tally)
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", long_date(produced))]))
@@ -322,16 +332,19 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
                     "this report, because small numbers can identify the people in a case.")]
                 continue
             blocks += checklist_section(f, bh, cid, titles[cid], len(checklist_ids) > 1,
-                                        phase_hidden(cen, cid), scales.get(cid, {}), level)
-            blocks += aggregate_facts_blocks(data.facts.get(cid, ()), 2 if len(checklist_ids) > 1 else 1)
+                                        phase_hidden(cen, cid), scales.get(cid, {}), level,
+                                        phase_words(data.definitions.get(cid)))
+            blocks += aggregate_facts_blocks(data.facts.get(cid, ()), 2 if len(checklist_ids) > 1 else 1,
+                                             noise_of(data), phase_words(data.definitions.get(cid)))
             blocks += time_section(data.quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
                                    titles[cid] if len(checklist_ids) > 1 else "")
-        blocks += _language_section(lang, data.tally)
+        blocks += _language_section(lang, data.tally, words)
         blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
                                    data.tally)
         blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice
         # by area and by agency: an appendix, after what the group meets to ask (sections_area.py)
-        blocks += area_agency_appendix(level, [(c, titles[c]) for c in checklist_ids if c in covered])
+        blocks += area_agency_appendix(level, [(c, titles[c]) for c in checklist_ids if c in covered],
+                                        {c: phase_words(data.definitions.get(c)) for c in covered})
 
     if include_identifiers:
         blocks.append(PageBreak())
@@ -339,7 +352,8 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         rows = data.appendix
         blocks.append(Table(
             ["Case reference", "Area", "Checklist", "Phase", "Status"],
-            [[r.reference, r.area, r.checklist_id, Phase(r.phase).label, Status(r.status).label] for r in rows],
+            [[r.reference, r.area, r.checklist_id, phase_words(data.definitions.get(r.checklist_id)).name(r.phase),
+              Status(r.status).label] for r in rows],
         ))
 
     how_many = f"{n:,} audit(s) of {label(cases, small(cases))} case file(s)" if covered else (
@@ -354,7 +368,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         "Figures are held back where small numbers can identify the people in a case: " + METHOD_NOTE + " Hidden figures are "
         "left out of the charts.",
         "95% intervals are at the audit level (items in the same file are not treated as "
-        "independent): " + INTERVAL_METHOD,
+        "independent): " + INTERVAL_METHOD.replace("baseline and post-training", words.pair),
         NOT_PERTURBED if include_identifiers else method_note() + " " + PERTURBED_DETAIL,
     ]
     if covered and len(covered) < len(checklist_ids):
@@ -369,7 +383,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         notes.append(sampled)
     blocks += [Paragraph(t, "note") for t in notes]
     if scales:  # the scales of the checklists reported, as their stored copies define them
-        blocks.append(Paragraph(SUMMARY_NOTE, "note"))
+        blocks.append(Paragraph(DEATH_NOTE if dead is not None else SUMMARY_NOTE, "note"))
         blocks += [Paragraph(t, "note") for t in method_notes(scales, titles)]
     subtitle_n = f"{n:,} audits" if covered else (
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")

@@ -21,6 +21,7 @@ from ..findings.agreement import agreement
 from ..findings.audit_level import audit_level
 from ..findings.cells import selected_ids
 from ..findings.census import behind, cases_of, census, refuse_differencing
+from ..findings.definitions import newest_definitions
 from ..findings.facts import fact_findings
 from ..findings.language import summarise_covered
 from ..findings.over_time import over_time
@@ -102,6 +103,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             behind=behind(db, flt, f.answer_counts),
             scales=scales_in_use(db, flt, covered),
             language=lang,
+            definitions=newest_definitions(db, flt, covered),
             quarters=over_time(db, flt, level, lang.per_audit),
             # an anonymised release counts facts with their perturbation, in the same pass
             facts={cid: fact_findings(db, replace(flt, checklist_id=cid), shown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..audits import progress, status_text
+from ..checklists.phases import phase_words
 from ..domain import Audit, Status
 from ..findings import Findings, GroupFinding
 from ..findings.language import scanner
@@ -57,7 +58,7 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
         ("Agency", audit.case.agency or NO_VALUE),
         ("Checklist", f"{d.title}, version {d.version}"),
         ("Audit type", audit.audit_type.label),
-        ("Phase", audit.phase.label),
+        ("Phase", phase_words(d).name(audit.phase.value)),
         ("Reviewer", reviewer),
         ("Started", day(audit.created_at)),
         ("Last changed", day(audit.updated_at)),
@@ -149,7 +150,7 @@ def build_audit_report(audit: Audit, f: Findings, references: list[str],
         blocks.append(Paragraph("No recommendations recorded."))
     return Report(
         title=f"{audit.audit_type.label}: {d.title}",
-        subtitle=f"{audit.phase.label} · {WITHHELD if withhold else audit.case.area}"
+        subtitle=f"{phase_words(d).name(audit.phase.value)} · {WITHHELD if withhold else audit.case.area}"
         + (" · DRAFT" if audit.status is Status.DRAFT else "") + (" · RESTRICTED" if restricted else ""),
         author=reviewer,
         subject="Audit findings",

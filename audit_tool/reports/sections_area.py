@@ -17,6 +17,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..checklists.loader import bundled
+from ..checklists.phases import DEFAULT, PhaseWords
 from ..disclosure.rules import SUPPRESS_BELOW, Line, small, suppress
 from ..domain import Phase
 from ..findings.audit_level import AuditLevel
@@ -41,8 +42,8 @@ def _phase_key(phase: str) -> int:
     return _PHASES.index(phase) if phase in _PHASES else len(_PHASES)
 
 
-def _phase_label(phase: str) -> str:
-    return Phase(phase).label if phase in _PHASES else phase
+def _phase_label(phase: str, words: PhaseWords = DEFAULT) -> str:
+    return words.name(phase) if phase in _PHASES else phase
 
 
 def cells_hidden(cells: list[tuple[str, str, Moments]]) -> list[bool] | None:
@@ -94,7 +95,8 @@ def agency_split_means_something(cid: str) -> bool:
     return not types or bool(_SINGLE_AGENCY.intersection(types))
 
 
-def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool]) -> Table:
+def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool],
+           words: PhaseWords = DEFAULT) -> Table:
     """Rows whose figures are all withheld are left out (the caller says how many)."""
     rows = []
     for (group, phase, m), h in zip(cells, hidden, strict=True):
@@ -103,7 +105,7 @@ def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool])
         rows.append(
             [
                 group,
-                _phase_label(phase),
+                _phase_label(phase, words),
                 f"{m.clusters:,}",
                 f"{int(m.x):,}",
                 percent(m.ratio),
@@ -119,9 +121,9 @@ def _table(name: str, cells: list[tuple[str, str, Moments]], hidden: list[bool])
 
 
 AREA_NOTE = (
-    "Each area is shown phase by phase, not pooled: audits after training tend to meet the "
-    "standard more often, so a pooled figure would rank areas by how many of their audits were "
-    "done after training rather than by their practice. "
+    "Each area is shown phase by phase, not pooled: audits in one phase may meet the "
+    "standard more often than in another, so a pooled figure would rank areas by how "
+    "many of their audits fell in each phase rather than by their practice. "
     f"A cell resting on fewer than {SUPPRESS_BELOW} audits is suppressed, with any that would "
     "give it back from the area's, the phase's or the checklist's totals. Audits counts audits "
     "with at least one rated item."
@@ -132,9 +134,11 @@ AGENCY_NOTE = (
 )
 
 
-def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> list:
+def area_agency_sections(level: AuditLevel, cid: str, heading_level: int,
+                         words: PhaseWords = DEFAULT) -> list:
     """'By area and phase' and 'By agency holding the case and phase' for one checklist (the
-    latter only where one agency holds the case: agency_split_means_something)."""
+    latter only where one agency holds the case: agency_split_means_something); `words`: what
+    its phases mean (checklists/phases.py)."""
     out: list = []
     sources = [("area", "By area and phase", level.area_phase)]
     if agency_split_means_something(cid):
@@ -159,7 +163,7 @@ def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> lis
                 )
             )
             continue
-        out.append(_table(name.capitalize(), cells, hidden))
+        out.append(_table(name.capitalize(), cells, hidden, words))
         dropped = sum(hidden)
         if dropped:
             out.append(Paragraph(
@@ -171,13 +175,15 @@ def area_agency_sections(level: AuditLevel, cid: str, heading_level: int) -> lis
     return out
 
 
-def area_agency_appendix(level: AuditLevel, checklists: list[tuple[str, str]]) -> list:
+def area_agency_appendix(level: AuditLevel, checklists: list[tuple[str, str]],
+                         words: dict[str, PhaseWords] | None = None) -> list:
     """The appendix at the end of the report: the area and agency tables of each checklist
-    reported, (id, title) in report order. Nothing when no checklist has such a table."""
+    reported, (id, title) in report order, with `words` what each one's phases mean. Nothing
+    when no checklist has such a table."""
     several = len(checklists) > 1
     body: list = []
     for cid, title in checklists:
-        part = area_agency_sections(level, cid, 3 if several else 2)
+        part = area_agency_sections(level, cid, 3 if several else 2, (words or {}).get(cid, DEFAULT))
         if part and several:
             part.insert(0, Heading(title, 2))
         body += part

@@ -7,6 +7,7 @@ would give it back (rules in disclosure/rules.py).
 from __future__ import annotations
 
 from ..checklists.model import Scale
+from ..checklists.phases import DEFAULT, PhaseWords
 from ..disclosure.rules import HIDDEN, SUPPRESS_BELOW, Line, label, small, suppress
 from ..findings import Comparison, Findings, GroupFinding
 from ..findings.audit_level import TAG_KINDS, AuditLevel
@@ -65,13 +66,13 @@ def _hidden_groups(groups: list[GroupFinding]) -> list[bool]:
     return [small(g.audits) for g in groups]
 
 
-def _shared_cases_text(shared: int) -> str:
+def _shared_cases_text(shared: int, words: PhaseWords = DEFAULT) -> str:
     """Whether baseline and post-training read the same case files (counted by case id)."""
     if not shared:
-        return ("No case file was read at both baseline and post-training: the two phases are "
+        return (f"No case file was read at both {words.pair}: the two phases are "
                 "separate groups of case files.")
     files = f"Fewer than {SUPPRESS_BELOW} case files were" if small(shared) else f"{shared:,} case files were"
-    return (f"{files} read at both baseline and post-training. The interval for each change takes "
+    return (f"{files} read at both {words.pair}. The interval for each change takes "
             "all audits of one case file together, so these pairs are allowed for rather than "
             "treated as independent.")
 
@@ -106,10 +107,11 @@ def _distribution_hidden(g: GroupFinding, bh: Behind, cid: str) -> dict[tuple[st
 
 def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bool,
                       phase_floor: tuple[bool, bool], scales: dict[str, Scale],
-                      level: AuditLevel) -> list:
+                      level: AuditLevel, words: PhaseWords = DEFAULT) -> list:
     """One checklist's findings in the aggregate report: key findings, themes, tags, quality
     indicators, baseline against post-training, rating distributions and
-    recurring strengths and gaps. level: the per-audit counts behind the intervals."""
+    recurring strengths and gaps. level: the per-audit counts behind the intervals; words:
+    what the checklist's phases mean (checklists/phases.py)."""
     theme_iv = {k: share_interval(m) for (c, k), m in level.theme.items() if c == cid}
     tag_iv = {k: share_interval(m) for (c, k), m in level.tag.items() if c == cid}
     change_iv = {k: change_interval(m) for (c, k), m in level.change.items() if c == cid}
@@ -142,7 +144,7 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
         ch = change_iv[up.key]
         span = (f"95% interval {ch.low * 100:+.0f} to {ch.high * 100:+.0f}" if ch.estimable
                 else "no interval: every rated item or none met the standard")
-        lines.append(f"Largest change after training: {up.label}, {ch.estimate * 100:+.0f} points "
+        lines.append(f"Largest {words.change_lower}: {up.label}, {ch.estimate * 100:+.0f} points "
                      f"({span}).")
     out += [Paragraph(s) for s in lines] or [Paragraph("No rated items in this selection.")]
 
@@ -157,7 +159,8 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
     out += _quality_indicator_section(f, cid, lvl, tag_iv)
 
     if any(c.base_rated and c.post_rated for c in comp):
-        out.append(Heading("Baseline and post-training", lvl))
+        base_name, post_name = words.name("baseline"), words.name("post_training")
+        out.append(Heading(f"{base_name} and {words.lower('post_training')}", lvl))
         rows, cats, base, post = [], [], [], []
         for c, h in zip(comp, comp_hidden, strict=True):
             hb, hp = h if h is not None else (True, True)
@@ -176,11 +179,14 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
                 base.append(c.base_share * 100)
                 post.append(c.post_share * 100)
         out.append(Table(
-            ["Theme", "Baseline audits", "Baseline", "Post-training audits", "Post-training",
+            ["Theme", f"{base_name} audits" if words.training else f"Audits, {words.lower('baseline')}",
+             base_name,
+             f"{post_name} audits" if words.training else f"Audits, {words.lower('post_training')}",
+             post_name,
              "Change (points)", "95% interval"],
             rows, align=["l", "r", "r", "r", "r", "r", "r"], widths=[3, 1, 1, 1.1, 1.1, 1, 1.7],
         ))
-        out.append(Paragraph(_shared_cases_text(level.shared_cases.get(cid, 0)), "note"))
+        out.append(Paragraph(_shared_cases_text(level.shared_cases.get(cid, 0), words), "note"))
         if any(h is None or any(h) for h in comp_hidden):
             out.append(Paragraph(
                 f"'suppressed': a phase with fewer than {SUPPRESS_BELOW} audits on the theme, or one "
@@ -188,9 +194,10 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
                 "note"))
         if cats:
             out.append(BarChart(
-                "Meeting the standard before and after training", cats,
-                [Series("Baseline", base), Series("Post-training", post)], unit="%", max_value=100,
-                alt_text="Baseline against post-training by theme: " + "; ".join(
+                "Meeting the standard before and after training" if words.training
+                else f"Meeting the standard: {words.pair}", cats,
+                [Series(base_name, base), Series(post_name, post)], unit="%", max_value=100,
+                alt_text=f"{base_name} against {words.lower('post_training')} by theme: " + "; ".join(
                     f"{c} {b:.0f}% then {p:.0f}%" for c, b, p in zip(cats, base, post, strict=True)) + ".",
             ))
 
