@@ -297,9 +297,15 @@ def recommendation_texts(recs: list[Recommendation], scrub, limit: int = 3,
 
 # -- the page -------------------------------------------------------------------------------------
 
-# What page 1 gives up, in turn, until it fits on one page: (messages, gap rows per checklist).
-TRIMS = ((MAX_MESSAGES, GAPS_PER_CHECKLIST), (4, GAPS_PER_CHECKLIST), (4, 2), (MIN_MESSAGES, 2),
-         (MIN_MESSAGES, 1), (MIN_MESSAGES, 0), (2, 0), (1, 0))
+# What page 1 gives up, in turn, until it fits on one page: (messages, gap rows per checklist,
+# whether the figures behind the messages move to page 2). The lead's commentary and the
+# decisions sought are never cut: with long notes the figures go to page 2 before the
+# messages drop below three.
+TRIMS = ((MAX_MESSAGES, GAPS_PER_CHECKLIST, False), (4, GAPS_PER_CHECKLIST, False),
+         (4, 2, False), (MIN_MESSAGES, 2, False), (MIN_MESSAGES, 1, False),
+         (MIN_MESSAGES, 0, False), (MAX_MESSAGES, GAPS_PER_CHECKLIST, True),
+         (4, GAPS_PER_CHECKLIST, True), (MIN_MESSAGES, GAPS_PER_CHECKLIST, True),
+         (2, GAPS_PER_CHECKLIST, True), (1, GAPS_PER_CHECKLIST, True))
 
 
 def reliability_line(found: Agreement | None, cid: str, tally: Tally = EXACT) -> str:
@@ -372,7 +378,7 @@ def first_pages(data: AggregateFindings, drafts: str, titles: dict[str, str], sc
     to fit on one page (TRIMS; see fit_first_page)."""
     f, cen, flt, level, tally = data.findings, data.census, data.filter, data.level, data.tally
     covered = sorted(cen.reported(), key=lambda c: titles.get(c, c))
-    n_messages, per_checklist = TRIMS[min(trim, len(TRIMS) - 1)]
+    n_messages, per_checklist, moved = TRIMS[min(trim, len(TRIMS) - 1)]
     recs = data.recommendations
     per_checklist = min(per_checklist, gaps_per_checklist(len(covered), include_free_text and bool(recs)))
     n = cen.total(set(covered))
@@ -389,6 +395,8 @@ def first_pages(data: AggregateFindings, drafts: str, titles: dict[str, str], sc
     for cid in covered:
         name = "Read twice" + (f" ({titles.get(cid, cid)})" if len(covered) > 1 else "")
         rows.append((name, reliability_line(data.agreement, cid, tally)))
+    if moved:  # long notes: the figures follow on page 2, the honesty line stays
+        out += [KeyValue([rows[0], *rows[5:]]), PageBreak(), Heading("Summary figures", 2)]
     out.append(KeyValue(rows))
     several = len(covered) > 1
     marked_any = False
@@ -422,7 +430,8 @@ def first_pages(data: AggregateFindings, drafts: str, titles: dict[str, str], sc
         out.append(Paragraph(AFTER_FAILING_NOTE, "note"))
     if include_free_text and recs:
         out += recommendation_texts(recs, scrub, 3 if len(covered) == 1 else 2, tally)
-    out.append(PageBreak())
+    if not moved:  # else the break came before the figures
+        out.append(PageBreak())
     for cid in covered:  # page 2
         h = data.honesty.checklists.get(cid) if data.honesty else None
         if h is not None:
