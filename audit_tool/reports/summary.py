@@ -298,11 +298,12 @@ def recommendation_texts(recs: list[Recommendation], scrub, limit: int = 3,
 # -- the page -------------------------------------------------------------------------------------
 
 # What page 1 gives up, in turn, until it fits on one page: (messages, gap rows per checklist,
-# whether the figures behind the messages move to page 2). The lead's commentary and the
+# whether the figures behind the messages move to page 2). The gap rows go first: the top
+# gaps are messages already. The lead's commentary and the
 # decisions sought are never cut: with long notes the figures go to page 2 before the
 # messages drop below three.
-TRIMS = ((MAX_MESSAGES, GAPS_PER_CHECKLIST, False), (4, GAPS_PER_CHECKLIST, False),
-         (4, 2, False), (MIN_MESSAGES, 2, False), (MIN_MESSAGES, 1, False),
+TRIMS = ((MAX_MESSAGES, GAPS_PER_CHECKLIST, False), (MAX_MESSAGES, 2, False),
+         (MAX_MESSAGES, 1, False), (MAX_MESSAGES, 0, False), (4, 0, False),
          (MIN_MESSAGES, 0, False), (MAX_MESSAGES, GAPS_PER_CHECKLIST, True),
          (4, GAPS_PER_CHECKLIST, True), (MIN_MESSAGES, GAPS_PER_CHECKLIST, True),
          (2, GAPS_PER_CHECKLIST, True), (1, GAPS_PER_CHECKLIST, True))
