@@ -176,7 +176,7 @@ def _table(rows: list[Row], words: PhaseWords, first: str, caption: str) -> Tabl
         [[r.label, _cell(r.base), _cell(r.post), *change_cells(r)] for r in rows],
         caption=caption,
         align=["l", "r", "r", "r", "r"],
-        widths=[4.6, 1.15, 1.15, 0.9, 1.2],
+        widths=[4.3, 1.15, 1.25, 1.1, 1.2],
     )
 
 

@@ -309,15 +309,27 @@ TRIMS = ((MAX_MESSAGES, GAPS_PER_CHECKLIST, False), (MAX_MESSAGES, 2, False),
          (2, GAPS_PER_CHECKLIST, True), (1, GAPS_PER_CHECKLIST, True))
 
 
-def reliability_line(found: Agreement | None, cid: str, tally: Tally = EXACT) -> str:
+def reliability_line(found: Agreement | None, cid: str, tally: Tally = EXACT, short: bool = False) -> str:
     """How many case files were read twice and how far the readers agreed, or that no file
-    was (findings/agreement.py; the count of files released like the agreement section's)."""
+    was (findings/agreement.py; the count of files released like the agreement section's).
+    short: a clause for one checklist among several."""
     c = next((c for c in found.checklists if c.checklist_id == cid), None) if found else None
     if c is None or not c.files:
-        return "No file was read twice: ratings have not been checked between readers."
+        return "no file read twice" if short else NOT_READ_TWICE
     n = tally.files(c.readers.values()) if c.readers else c.files
     files = f"Fewer than {MIN_FILES}" if n < MIN_FILES else f"{n:,}"
+    g = c.overall.nominal
+    if g is None or g.percent is None:
+        if short:
+            return f"{files.lower()} files read twice, too few for agreement figures"
+        return f"{files} case files were read by two or more readers: too few for agreement figures."
+    if short:
+        ac = f", AC1 {g.ac.value:.2f}" if g.ac is not None else ""
+        return f"{files} files read twice, readers agreed on {percent(g.percent.value)}{ac}"
     return f"{files} case files were read by two or more readers. " + agreement_sentence(c.overall)
+
+
+NOT_READ_TWICE = "No file was read twice: ratings have not been checked between readers."
 
 
 def _notes_blocks(notes: ReleaseNotes | None) -> list:
@@ -393,12 +405,15 @@ def first_pages(data: AggregateFindings, drafts: str, titles: dict[str, str], sc
         ("Drafts", drafts),
         ("Recommendations", recommendation_counts(recs, today, tally)),
     ]
-    for cid in covered:
-        name = "Read twice" + (f" ({titles.get(cid, cid)})" if len(covered) > 1 else "")
-        rows.append((name, reliability_line(data.agreement, cid, tally)))
+    if len(covered) == 1:
+        rows.append(("Read twice", reliability_line(data.agreement, covered[0], tally)))
+    else:  # one clause per checklist, in one row
+        clauses = [f"{titles.get(c, c)}: {reliability_line(data.agreement, c, tally, True)}"
+                   for c in covered]
+        rows.append(("Read twice", "; ".join(clauses) + "."))
     if moved:  # long notes: the figures follow on page 2, the honesty line stays
         out += [KeyValue([rows[0], *rows[5:]]), PageBreak(), Heading("Summary figures", 2)]
-    out.append(KeyValue(rows))
+    out.append(KeyValue(rows[1:5] if moved else rows))
     several = len(covered) > 1
     marked_any = False
     for cid in covered:
