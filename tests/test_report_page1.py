@@ -262,3 +262,33 @@ def test_report_blocks_of_page_one_fit_and_report_has_heading_for_patterns(twelv
     report = build.aggregate_report(twelve, AuditFilter())
     heads = [b.text for b in report.blocks if isinstance(b, Heading)]
     assert heads.index("Patterns and outcomes: baseline and post-training") < heads.index("About this report")
+
+
+def test_reliability_line_counts_the_files_read_twice_and_their_agreement(db):
+    """Six files, each read by two fictional readers at baseline; they differ only on r1 in
+    three files. Rated items compared: r1, r2, bl-01, bl-02 (r3 hidden: r2 is 'yes'; facts
+    are not ratings): 24 pairs, 21 the same: 88%."""
+    import uuid
+
+    from audit_tool.store import now
+
+    checklist = load_file(FIXTURE)
+    readers = []
+    for name in ("Reader A (fictional)", "Reader B (fictional)"):
+        rid = str(uuid.uuid4())
+        with db.atomic() as c:
+            c.execute("INSERT INTO reviewers VALUES (?, ?, '', '', 0, ?)", (rid, name, now()))
+        readers.append(rid)
+    for i in range(6):
+        case = audits.add_case(db, f"FICT-RT-{i}", AREA)
+        for r, rid in enumerate(readers):
+            a = audits.new_audit(db, case.id, checklist, None, "baseline", reviewer_id=rid)
+            ratings = {"r1": "5" if r == 0 or i >= 3 else "2", "r2": "yes", "bl-01": "no",
+                       "bl-02": "no", "la-05": "none", "oc-01": "nop"}
+            for item, value in ratings.items():
+                audits.answer(db, a, item, value)
+            audits.finalise(db, a)
+    report = build.aggregate_report(db, AuditFilter(), include_identifiers=True)
+    kv = next(b for b in report.blocks if b.__class__.__name__ == "KeyValue")
+    line = dict(kv.rows)["Read twice"]
+    assert line.startswith("6 case files were read by two or more readers. Readers agreed on 88% of ratings")

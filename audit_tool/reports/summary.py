@@ -1,10 +1,17 @@
-"""Page 1 of the steering-group report: what a chair reads in a minute.
+"""Pages 1 and 2 of the steering-group report: what a chair reads in a minute.
 
-How many files, over which months, how they were chosen, what was left out; for each
-checklist the change from baseline to post-training in plain words; the items least often
-meeting the standard; and where the recommendations stand. Every figure obeys the same
-small-number rules as the rest of the report (disclosure/rules.py), and recommendation texts
-appear only when the report is built with free text.
+Page 1: three to five key messages drawn from the data (reports/messages.py), the lead's
+commentary and decisions sought when written (reports/notes.py), how many files over which
+months, how they were chosen, how many were read twice and how far the readers agreed; for
+each checklist the change between its phases in the checklist's own words
+(checklists/phases.py), how many files were read in both, and the items least often meeting
+the standard. A headline resting on one item or on fewer than 10 audits a side reads "too
+few to judge". Page 1 is laid out and measured (fit_first_page) and gives up optional parts
+until it fits one page. Page 2: the patterns, language and outcomes by phase
+(reports/patterns.py). Every figure is a released one (the Tally, reports/release.py) and
+obeys the small-number rules (disclosure/rules.py); recommendation texts appear only when
+the report is built with free text. A death review's page 1 is built elsewhere: call
+first_pages(data, ...) only for the checklists it suits.
 """
 
 from __future__ import annotations
@@ -57,8 +64,9 @@ if TYPE_CHECKING:
 
 GAPS_PER_CHECKLIST = 3
 METHOD_NOTE = (
-    "Page 1: the change compares post-training with baseline audits over all of a checklist's "
-    "rated items; the items least often meeting the standard take all phases together, and only "
+    "Page 1: the change compares the later phase with the earlier one (post-training with "
+    "baseline) over all of a checklist's rated items, and is judged only with 10 or more audits "
+    "in each phase; the items least often meeting the standard take all phases together, and only "
     f"items rated in {SUPPRESS_BELOW} or more audits. The period runs from the first to the last "
     "month in which an audit in the report was finalised. Recommendation texts, when asked for, "
     f"are those recorded in {SUPPRESS_BELOW} or more audits, with case references removed; an owner "
