@@ -154,7 +154,8 @@ def test_aggregate_counts_shares_and_suppression(db, mini, tmp_path):
         # withheld, and with it the comparison; the exact report has it
         assert "Baseline and post-training" not in text
     assert any(isinstance(b, Heading) and b.text == "Baseline and post-training" for b in exact.blocks)
-    assert docx_headings(docx)[:4] == ["Summary", "Change after training", "About this report", "Key findings"]
+    assert docx_headings(docx)[:5] == ["Summary", "Key messages", "Change after training",
+                                       "About this report", "Key findings"]
 
 
 def test_anonymised_aggregate_leaves_the_drafts_out_and_says_so(db, mini):

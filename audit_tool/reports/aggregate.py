@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from .. import APP_NAME
 from ..checklists.model import Checklist, Scale
@@ -32,6 +33,7 @@ from ..findings.audit_level import AuditLevel
 from ..findings.census import Behind
 from ..findings.clustered import METHOD as INTERVAL_METHOD
 from ..findings.facts import FactFindings
+from ..findings.honesty import Honesty
 from ..findings.language import LanguageSummary
 from ..findings.over_time import QuarterRow
 from ..findings.records import Recommendation
@@ -48,7 +50,7 @@ from .sections_area import area_agency_appendix
 from .sections_checklist import checklist_section
 from .sections_time import time_section
 from .summary import METHOD_NOTE as SUMMARY_NOTE
-from .summary import phase_hidden, summary_section
+from .summary import first_pages, fit_first_page, phase_hidden
 from .tally import DATED, EXACT, OWNED, RECORDED, Tally, term_offset
 
 
@@ -77,6 +79,7 @@ class AggregateFindings:
     tally: Tally = EXACT  # how counted records are released (anonymised: perturbed)
     notes: ReleaseNotes | None = None  # what the lead writes for this release (page 1)
     definitions: dict[str, Checklist] = field(default_factory=dict)  # newest copy per checklist
+    honesty: Honesty | None = None  # page 1's items and pattern answers by phase
 
 
 NOT_PERTURBED = (
@@ -298,14 +301,16 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
     sampled = data.sampled
     blocks: list = []
     scales: dict[str, dict[str, Scale]] = {}
-    dead = None
+    dead = page1 = None
     if covered and not small(everything):
         drafts_row = status_line if drafts_left_out is None else _drafts_row(drafts_left_out)
         dead = death_page(data, drafts_row, produced.date())  # a death review's own page 1
-        blocks += dead if dead is not None else summary_section(
-            f, cen, flt, covered, cases, drafts_row, sampled, titles, scrub,
-            include_free_text or include_identifiers, produced.date(), level,
-            data.recommendations, data.months, data.tally)
+        if dead is not None:
+            blocks += dead
+        else:
+            page1 = partial(first_pages, data, drafts_row, titles, scrub,
+                            include_free_text or include_identifiers, produced.date())
+            blocks += page1(0)
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],
                             ("Produced", long_date(produced))]))
@@ -389,7 +394,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         f"fewer than {SUPPRESS_BELOW} audits" if small(everything) else f"{everything:,} audits, none reported")
     subtitle_n += " · exact figures, not perturbed" if include_identifiers else (
         " · figures slightly changed to protect individuals")
-    return Report(
+    return fit_first_page(Report(
         title=f"Steering group report: {title}",
         subtitle=f"{subtitle_n} · {flt.describe()}",
         author=APP_NAME,
@@ -399,7 +404,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         draft=False,
         blocks=blocks,
         free_text=include_identifiers or include_free_text,
-    )
+    ), page1)
 
 
 __all__ = ["AggregateFindings", "build_aggregate_report"]

@@ -23,6 +23,7 @@ from ..findings.cells import selected_ids
 from ..findings.census import behind, cases_of, census, refuse_differencing
 from ..findings.definitions import newest_definitions
 from ..findings.facts import fact_findings
+from ..findings.honesty import honesty
 from ..findings.language import summarise_covered
 from ..findings.over_time import over_time
 from ..findings.records import all_references, months_spanned, recommendations, scales_in_use
@@ -99,6 +100,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         data = replace(
             data,
             recommendations=recommendations(db, flt, covered),
+            honesty=honesty(db, flt, covered),
             months=months_spanned(db, flt, covered),
             behind=behind(db, flt, f.answer_counts),
             scales=scales_in_use(db, flt, covered),

@@ -15,6 +15,7 @@ from ..findings.census import Behind
 from ..findings.clustered import Interval, change_interval, share_interval
 from ..findings.order import in_report_order
 from ..formatting import NO_VALUE, percent
+from .messages import MIN_A_SIDE, TOO_FEW, enough, one_item
 from .model import BarChart, Heading, Paragraph, Series, Table
 from .scales import column_label, column_order, key_line
 from .sections_area import interval_cell
@@ -127,18 +128,27 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
     if rated:
         scope = "all themes" if len(shown_themes) == len(themes) else "the themes shown"
         lines.append(f"Across {scope}, {meets / rated:.0%} of rated items met the standard.")
-        ranked = [g for g in shown_themes if g.share is not None]
+        # no headline on a theme of one rated item or of fewer than MIN_A_SIDE audits
+        ranked = [g for g in shown_themes if g.share is not None and not one_item(g)
+                  and g.audits >= MIN_A_SIDE]
         best = max(ranked, key=lambda g: g.share, default=None)
         worst = min(ranked, key=lambda g: g.share, default=None)
         if best and best.share != worst.share:
             lines.append(f"Strongest theme: {best.label} ({percent(best.share)}). "
                          f"Weakest theme: {worst.label} ({percent(worst.share)}).")
+        elif len(ranked) < 2 <= len(shown_themes):
+            lines.append(f"Strongest and weakest theme: {TOO_FEW} (a theme needs more than one "
+                         f"rated item and {MIN_A_SIDE} or more audits).")
     by_key = {g.key: (g, h) for g, h in zip(themes, theme_hidden, strict=True)}
     comp = [c for c in f.theme_change if c.checklist_id == cid]
     comp_hidden = [_comparison_hidden(c, *by_key.get(c.key, (None, True))) for c in comp]
     comp_hidden = [None if h is None else (h[0] or phase_floor[0], h[1] or phase_floor[1]) for h in comp_hidden]
     changes = [c for c, h in zip(comp, comp_hidden, strict=True)
                if change_iv.get(c.key) and h and not any(h)]
+    if changes and not any(enough(c) for c in changes):
+        lines.append(f"Largest change after training: {TOO_FEW} (fewer than {MIN_A_SIDE} audits in "
+                     "a phase).")
+    changes = [c for c in changes if enough(c)]
     if changes:
         up = max(changes, key=lambda c: change_iv[c.key].estimate)
         ch = change_iv[up.key]

@@ -1,33 +1,72 @@
-"""Page 1 of the steering-group report: what a chair reads in a minute.
+"""Pages 1 and 2 of the steering-group report: what a chair reads in a minute.
 
-How many files, over which months, how they were chosen, what was left out; for each
-checklist the change from baseline to post-training in plain words; the items least often
-meeting the standard; and where the recommendations stand. Every figure obeys the same
-small-number rules as the rest of the report (disclosure/rules.py), and recommendation texts
-appear only when the report is built with free text.
+Page 1: three to five key messages drawn from the data (reports/messages.py), the lead's
+commentary and decisions sought when written (reports/notes.py), how many files over which
+months, how they were chosen, how many were read twice and how far the readers agreed; for
+each checklist the change between its phases in the checklist's own words
+(checklists/phases.py), how many files were read in both, and the items least often meeting
+the standard. A headline resting on one item or on fewer than 10 audits a side reads "too
+few to judge". Page 1 is laid out and measured (fit_first_page) and gives up optional parts
+until it fits one page. Page 2: the patterns, language and outcomes by phase
+(reports/patterns.py). Every figure is a released one (the Tally, reports/release.py) and
+obeys the small-number rules (disclosure/rules.py); recommendation texts appear only when
+the report is built with free text. A death review's page 1 is built elsewhere: call
+first_pages(data, ...) only for the checklists it suits.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from calendar import monthrange
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
+from ..checklists.phases import DEFAULT as DEFAULT_WORDS
+from ..checklists.phases import PhaseWords
 from ..disclosure.rules import SUPPRESS_BELOW, Census, label, small, suppress_counts
 from ..domain import Phase
-from ..filters import AuditFilter  # a value: the selection the page describes
 from ..findings import Comparison, Findings, GroupFinding
-from ..findings.audit_level import AuditLevel
+from ..findings.agreement import MIN_FILES, Agreement
 from ..findings.clustered import Interval, PairMoments, change_interval
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date, percent
-from .model import Heading, KeyValue, PageBreak, Paragraph, Table
+from .agreement_section import sentence as agreement_sentence
+from .messages import (
+    MAX_MESSAGES,
+    MIN_MESSAGES,
+    Message,
+    change_messages,
+    enough,
+    gap_messages,
+    key_messages,
+    pattern_messages,
+)
+from .model import Heading, KeyValue, PageBreak, Paragraph, Report, Table
+from .notes import ReleaseNotes
+from .patterns import (
+    AFTER_FAILING_MARK,
+    AFTER_FAILING_NOTE,
+    BASE,
+    MIN_A_SIDE,
+    POST,
+    TOO_FEW,
+    fact_rows,
+    pattern_rows,
+    patterns_blocks,
+)
 from .tally import DATED, EXACT, OVERDUE, OWNED, RECORDED, UNREAD, Tally
+
+if TYPE_CHECKING:
+    from .aggregate import AggregateFindings
 
 GAPS_PER_CHECKLIST = 3
 METHOD_NOTE = (
-    "Page 1: the change compares post-training with baseline audits over all of a checklist's "
-    "rated items; the items least often meeting the standard take all phases together, and only "
+    "Page 1: the change compares the later phase with the earlier one (post-training with "
+    "baseline) over all of a checklist's rated items, and is judged only with 10 or more audits "
+    "in each phase; the items least often meeting the standard take all phases together, and only "
     f"items rated in {SUPPRESS_BELOW} or more audits. The period runs from the first to the last "
     "month in which an audit in the report was finalised. Recommendation texts, when asked for, "
     f"are those recorded in {SUPPRESS_BELOW} or more audits, with case references removed; an owner "
@@ -90,14 +129,15 @@ def checklist_comparison(f: Findings, cen: Census, cid: str, title: str,
     )
 
 
-def _change_sentence(c: Comparison, iv: Interval | None) -> str:
+def _change_sentence(c: Comparison, iv: Interval | None, words: PhaseWords = DEFAULT_WORDS) -> str:
     """The change in plain words, with its audit-level 95% interval (case files as clusters,
     so items of one file are not treated as independent: findings/clustered.py)."""
     before, after = percent(c.base_share), percent(c.post_share)
+    b, p = words.name(BASE).lower(), words.name(POST).lower()
     if before == after:
-        move = f"stayed at {before} from baseline to post-training"
+        move = f"stayed at {before} ({b} and {p})"
     else:
-        move = f"{'rose' if c.post_share > c.base_share else 'fell'} from {before} at baseline to {after} after training"
+        move = f"{'rose' if c.post_share > c.base_share else 'fell'} from {before} ({b}) to {after} ({p})"
     d = c.post_share - c.base_share
     if iv is None or not iv.estimable:
         return f"Items meeting the standard {move} (change {d * 100:+.0f} points; too little variation for an interval)."
@@ -107,29 +147,46 @@ def _change_sentence(c: Comparison, iv: Interval | None) -> str:
     )
 
 
-def change_line(c: Comparison, hidden: tuple[bool, bool], iv: Interval | None) -> str:
-    """A checklist's baseline to post-training line, or why there is none.
+def change_line(c: Comparison, hidden: tuple[bool, bool], iv: Interval | None,
+                words: PhaseWords = DEFAULT_WORDS) -> str:
+    """A checklist's change between its two phases, or why there is none.
     hidden: whether its baseline and post-training audit counts are suppressed."""
+    b, p = words.name(BASE).lower(), words.name(POST).lower()
     if not c.base_audits and not c.post_audits:
-        return "No baseline or post-training files yet."
+        return f"No {b} or {p} files yet."
     if not c.base_audits:
-        return "No baseline files yet, so no change to report."
+        return f"No {b} files yet, so no change to report."
     if not c.post_audits:
-        return "No post-training files yet."
+        return f"No {p} files yet."
     if hidden[0] or hidden[1]:
-        which = " and ".join(
-            n for n, h in zip(("baseline", "post-training"), hidden, strict=True) if h
-        )
+        which = " and ".join(n for n, h in zip((b, p), hidden, strict=True) if h)
         return (
             f"Too few {which} files to show the change (fewer than {SUPPRESS_BELOW}, or "
             "held back so that a small count cannot be worked out)."
         )
+    if not enough(c):
+        return (f"{TOO_FEW.capitalize()}: {c.base_audits:,} {b} and {c.post_audits:,} {p} audits; "
+                f"a change is judged only with {MIN_A_SIDE} or more audits in each phase.")
     if c.base_share is None or c.post_share is None:  # its interval comes from audit_level
         return "No rated items to compare yet."
     return (
-        _change_sentence(c, iv)[:-2]
-        + f"; {c.base_audits:,} baseline and {c.post_audits:,} post-training audits)."
+        _change_sentence(c, iv, words)[:-2]
+        + f"; {c.base_audits:,} {b} and {c.post_audits:,} {p} audits)."
     )
+
+
+def same_files_line(shared: int, c: Comparison, words: PhaseWords = DEFAULT_WORDS) -> str:
+    """How many case files were read in both phases, and what that means for the change: a
+    change between different files does not show what caused it."""
+    b, p = words.name(BASE).lower(), words.name(POST).lower()
+    cause = "it does not show on its own what caused the change."
+    if not shared:
+        return f"No case file was read in both phases: the {b} and {p} files are different files, so {cause}"
+    n = f"Fewer than {SUPPRESS_BELOW}" if small(shared) else f"{shared:,}"
+    if 2 * shared < min(c.base_audits, c.post_audits):
+        return (f"{n} case files were read in both phases; most {b} and {p} files are different "
+                f"files, so {cause}")
+    return f"{n} case files were read in both phases. The change describes the files read; {cause}"
 
 
 # -- gaps -----------------------------------------------------------------------------------------
@@ -248,65 +305,195 @@ def recommendation_texts(recs: list[Recommendation], scrub, limit: int = 3,
 
 # -- the page -------------------------------------------------------------------------------------
 
+# What page 1 gives up, in turn, until it fits on one page: (messages, gap rows per checklist,
+# whether the figures behind the messages move to page 2). The gap rows go first: the top
+# gaps are messages already. The lead's commentary and the
+# decisions sought are never cut: with long notes the figures go to page 2 before the
+# messages drop below three.
+TRIMS = ((MAX_MESSAGES, GAPS_PER_CHECKLIST, False), (MAX_MESSAGES, 2, False),
+         (MAX_MESSAGES, 1, False), (MAX_MESSAGES, 0, False), (4, 0, False),
+         (MIN_MESSAGES, 0, False), (MAX_MESSAGES, GAPS_PER_CHECKLIST, True),
+         (4, GAPS_PER_CHECKLIST, True), (MIN_MESSAGES, GAPS_PER_CHECKLIST, True),
+         (2, GAPS_PER_CHECKLIST, True), (1, GAPS_PER_CHECKLIST, True))
 
-def summary_section(
-    f: Findings,
-    cen: Census,
-    flt: AuditFilter,
-    covered: set[str],
-    cases: int,
-    drafts: str,
-    sampled: str | None,
-    titles: dict[str, str],
-    scrub,
-    include_free_text: bool,
-    today: date,
-    level: AuditLevel,
-    recs: list[Recommendation],
-    months: tuple[str, str] | None,
-    tally: Tally = EXACT,
-) -> list:
-    """The executive summary, then a page break: the first page of the report.
-    drafts: what the report says of drafts (left out, or how many are included);
-    recs, months: the selection's recommendations and the months it spans (findings.records)."""
-    n = cen.total(covered)
-    out: list = [Heading("Summary", 1)]
-    out.append(
-        KeyValue(
-            [
-                ("Files audited", f"{n:,} audits of {_count(cases)} case files"),
-                ("Period", period(months)),
-                ("How files were chosen", how_chosen(sampled)),
-                ("Drafts", drafts),
-                ("Recommendations", recommendation_counts(recs, today, tally)),
-            ]
-        )
-    )
+
+def reliability_line(found: Agreement | None, cid: str, tally: Tally = EXACT, short: bool = False) -> str:
+    """How many case files were read twice and how far the readers agreed, or that no file
+    was (findings/agreement.py; the count of files released like the agreement section's).
+    short: a clause for one checklist among several."""
+    c = next((c for c in found.checklists if c.checklist_id == cid), None) if found else None
+    if c is None or not c.files:
+        return "no file read twice" if short else NOT_READ_TWICE
+    n = tally.files(c.readers.values()) if c.readers else c.files
+    files = f"Fewer than {MIN_FILES}" if n < MIN_FILES else f"{n:,}"
+    g = c.overall.nominal
+    if g is None or g.percent is None:
+        if short:
+            return f"{files.lower()} files read twice, too few for agreement figures"
+        return f"{files} case files were read by two or more readers: too few for agreement figures."
+    if short:
+        ac = f", AC1 {g.ac.value:.2f}" if g.ac is not None else ""
+        return f"{files} files read twice, readers agreed on {percent(g.percent.value)}{ac}"
+    return f"{files} case files were read by two or more readers. " + agreement_sentence(c.overall)
+
+
+NOT_READ_TWICE = "No file was read twice: ratings have not been checked between readers."
+
+
+def _notes_blocks(notes: ReleaseNotes | None) -> list:
+    """The lead's commentary and the decisions sought: nothing, not even a heading, when the
+    lead wrote none."""
+    out: list = []
+    if notes is None:
+        return out
+    paras = [" ".join(p.split()) for p in notes.commentary.split("\n\n") if p.strip()]
+    if paras:
+        out += [Heading("Commentary", 2), *[Paragraph(p) for p in paras]]
+    decisions = [" ".join(d.split()) for d in notes.decisions if d.strip()]
+    if decisions:
+        out += [Heading("Decisions sought", 2),
+                *[Paragraph(f"{i}. {d}") for i, d in enumerate(decisions, 1)]]
+    return out
+
+
+def _words(data: AggregateFindings, cid: str) -> PhaseWords:
+    h = data.honesty.checklists.get(cid) if data.honesty else None
+    return h.words if h else DEFAULT_WORDS
+
+
+def _messages(data: AggregateFindings, covered: list[str], titles: dict[str, str],
+              limit: int) -> list[Message]:
+    """The key messages over the checklists reported (each named when there are several)."""
+    f, level = data.findings, data.level
+    gaps, changes, patterns = [], [], []
+    for cid in covered:
+        h = data.honesty.checklists.get(cid) if data.honesty else None
+        words = _words(data, cid)
+        name = f"{titles.get(cid, cid)}: " if len(covered) > 1 else ""
+        rows = (pattern_rows(h, data.tally) + fact_rows(h, data.facts.get(cid, ()))) if h else []
+        themes = []
+        if not data.filter.phase:
+            hidden = phase_hidden(data.census, cid)
+            for c in f.theme_change:
+                m = level.change.get((cid, c.key))
+                if c.checklist_id != cid or m is None or any(hidden) or not enough(c):
+                    continue
+                iv = change_interval(m)
+                if iv is not None:
+                    themes.append((c, iv))
+        else:
+            rows = []
+        for kind, found in ((gaps, gap_messages(f, cid, h.after_failing if h else frozenset())),
+                            (changes, change_messages(themes, rows, words)),
+                            (patterns, pattern_messages(rows, words))):
+            kind += [Message(m.kind, name + m.text, m.size) for m in found]
+    return key_messages(sorted(gaps, key=lambda m: -m.size), sorted(changes, key=lambda m: -m.size),
+                        sorted(patterns, key=lambda m: -m.size), limit)
+
+
+def first_pages(data: AggregateFindings, drafts: str, titles: dict[str, str], scrub,
+                include_free_text: bool, today: date, trim: int = 0) -> list:
+    """Page 1 (the summary: key messages, the lead's notes, the figures behind them, the
+    change and the gaps), a page break, then page 2 (patterns and outcomes by phase).
+    drafts: what the report says of drafts; trim: how much optional content page 1 gives up
+    to fit on one page (TRIMS; see fit_first_page)."""
+    f, cen, flt, level, tally = data.findings, data.census, data.filter, data.level, data.tally
+    covered = sorted(cen.reported(), key=lambda c: titles.get(c, c))
+    n_messages, per_checklist, moved = TRIMS[min(trim, len(TRIMS) - 1)]
+    recs = data.recommendations
+    per_checklist = min(per_checklist, gaps_per_checklist(len(covered), include_free_text and bool(recs)))
+    n = cen.total(set(covered))
+    out: list = [Heading("Summary", 1), Heading("Key messages", 2)]
+    out += [Paragraph(f"\u2022 {m.text}") for m in _messages(data, covered, titles, n_messages)]
+    out += _notes_blocks(data.notes)
+    rows = [
+        ("Files audited", f"{n:,} audits of {_count(data.cases)} case files"),
+        ("Period", period(data.months)),
+        ("How files were chosen", how_chosen(data.sampled)),
+        ("Drafts", drafts),
+        ("Recommendations", recommendation_counts(recs, today, tally)),
+    ]
+    if len(covered) == 1:
+        rows.append(("Read twice", reliability_line(data.agreement, covered[0], tally)))
+    else:  # one clause per checklist, in one row
+        clauses = [f"{titles.get(c, c)}: {reliability_line(data.agreement, c, tally, True)}"
+                   for c in covered]
+        rows.append(("Read twice", "; ".join(clauses) + "."))
+    if moved:  # long notes: the figures follow on page 2, the honesty line stays
+        out += [KeyValue([rows[0], *rows[5:]]), PageBreak(), Heading("Summary figures", 2)]
+    out.append(KeyValue(rows[1:5] if moved else rows))
     several = len(covered) > 1
-    per_checklist = gaps_per_checklist(len(covered), include_free_text and bool(recs))
-    for cid in sorted(covered, key=lambda c: titles.get(c, c)):
+    marked_any = False
+    for cid in covered:
+        words = _words(data, cid)
         c = checklist_comparison(f, cen, cid, titles.get(cid, cid), level.change_overall.get(cid))
-        out.append(Heading(c.label if several else "Change after training", 2))
+        out.append(Heading(f"{c.label}: {words.change.lower()}" if several else words.change, 2))
         if flt.phase:  # one phase chosen: its absence of a change says nothing
-            line = f"{Phase(flt.phase).label} audits only in this selection, so no change to show."
+            out.append(Paragraph(f"{words.name(flt.phase)} audits only in this selection, so no change to show."))
         else:
             iv = change_interval(level.change_overall[cid]) if cid in level.change_overall else None
-            line = change_line(c, phase_hidden(cen, cid), iv)
-        out.append(Paragraph(line))
-        gaps = top_gaps(f, cid, per_checklist)
+            hidden = phase_hidden(cen, cid)
+            out.append(Paragraph(change_line(c, hidden, iv, words)))
+            if c.base_audits and c.post_audits and not any(hidden):
+                out.append(Paragraph(same_files_line(level.shared_cases.get(cid, 0), c, words), "note"))
+        h = data.honesty.checklists.get(cid) if data.honesty else None
+        marked = h.after_failing if h else frozenset()
+        gaps = top_gaps(f, cid, per_checklist) if per_checklist else []
         if gaps:
+            marked_any |= any(g.key in marked for g in gaps)
             out.append(
                 Table(
                     ["Least often meeting the standard (all phases)", "Meeting", "Audits"],
-                    [[g.label, percent(g.share), f"{g.audits:,}"] for g in gaps],
+                    [[g.label + (f" {AFTER_FAILING_MARK}" if g.key in marked else ""),
+                      percent(g.share), f"{g.audits:,}"] for g in gaps],
                     align=["l", "r", "r"],
                     widths=[6.6, 0.9, 0.7],
                 )
             )
+    if marked_any:
+        out.append(Paragraph(AFTER_FAILING_NOTE, "note"))
     if include_free_text and recs:
         out += recommendation_texts(recs, scrub, 3 if len(covered) == 1 else 2, tally)
-    out.append(PageBreak())
+    if not moved:  # else the break came before the figures
+        out.append(PageBreak())
+    for cid in covered:  # page 2
+        h = data.honesty.checklists.get(cid) if data.honesty else None
+        if h is not None:
+            out += patterns_blocks(h, data.facts.get(cid, ()), tally,
+                                   titles.get(cid, cid) if several else "", 1, bool(flt.phase))
     return out
+
+
+def _pages(report: Report) -> int:
+    """Pages of the report as laid out in the PDF (counted from its page objects)."""
+    from .pdf import render_pdf  # the laid-out document is the only honest measure
+
+    buf = io.BytesIO()
+    render_pdf(report, buf)
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", buf.getvalue()))
+
+
+def fit_first_page(report: Report, page1: Callable[[int], list] | None) -> Report:
+    """The report with page 1 on one page: lay out the title and page 1 alone (up to its
+    page break, with a few lines' room to spare for the DOCX) and, while they run over, rebuild
+    page 1 with less of its optional content (TRIMS). `page1(trim)`: first_pages' blocks,
+    which start report.blocks."""
+    if page1 is None:
+        return report
+    blocks = list(report.blocks)
+    current = page1(0)
+    rest = blocks[len(current):]
+    for trim in range(len(TRIMS)):
+        if trim:
+            current = page1(trim)
+        end = next((i for i, b in enumerate(current) if isinstance(b, PageBreak)), len(current))
+        probe = replace(report, blocks=[*current[:end], Paragraph(SPARE)], draft=report.draft)
+        if _pages(probe) <= 1:
+            break
+    return replace(report, blocks=[*current, *rest])
+
+
+SPARE = "\n" * 3  # room kept on page 1 for a word processor's slightly different layout
 
 
 def phase_hidden(cen: Census, cid: str) -> tuple[bool, bool]:
