@@ -323,33 +323,3 @@ def test_one_audit_report_lists_only_the_uses_that_count(db, mini):
     assert [row[:2] for row in table.rows] == [["argument", "2"]]  # the quoted dispute is not there
     said = next(b for b in blocks[at:] if isinstance(b, Paragraph)).text
     assert "quotation marks" in said and "not counted" in said
-
-
-def test_most_flagged_wording_counts_are_released_through_the_tally():
-    """An anonymised report's 'Times' column: the count of flags of a term resting on the
-    audits whose notes hold it, perturbed by hand from resources/perturbation.toml (keys 0)."""
-    from audit_tool.disclosure.cellkey import default_table
-    from audit_tool.findings.language import LanguageSummary, PhaseLanguage, Term
-    from audit_tool.reports.aggregate import _language_section
-    from audit_tool.reports.model import Table
-    from audit_tool.reports.tally import EXACT, Tally
-
-    failure = Term("failure to protect", "why", "name who harmed")
-    volatile = Term("volatile relationship", "why", "describe the behaviour")
-    hits = {"failure to protect": {f"a{i}": 2 for i in range(6)},  # 12 times in 6 audits
-            "volatile relationship": {f"a{i}": 1 for i in range(6)}}  # 6 times in 6 audits
-    lang = LanguageSummary((PhaseLanguage("baseline", 6, 600, 18, 6),),
-                           ((failure, 12), (volatile, 6)),
-                           {k: len(v) for k, v in hits.items()}, {}, hits)
-    keys = {f"a{i}": 0 for i in range(6)}
-
-    def times(tally):
-        t = next(b for b in _language_section(lang, tally)
-                 if isinstance(b, Table) and b.columns[0] == "Most flagged wording")
-        return [r[:2] for r in t.rows]
-
-    assert times(EXACT) == [["failure to protect", "12"], ["volatile relationship", "6"]]
-    # failure to protect: key (31 + crc32) % 250 = 249, row 6 slot +3 (245-249), times the
-    # 2 one audit holds -> 18; volatile relationship: key 149, row 6 slot 0 (85-189) -> 6
-    assert times(Tally(keys, default_table())) == [["failure to protect", "18"],
-                                                   ["volatile relationship", "6"]]
