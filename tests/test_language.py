@@ -41,7 +41,7 @@ def test_labelled_set_is_large_and_names_real_terms():
     assert {p for _, e in cases for p in e} <= known  # a typo in a label would count as a miss
 
 
-def test_labelled_set_precision_and_recall_above_0_9():
+def test_labelled_set_precision_and_recall_above_0_95():
     tp = fp = fn = 0
     sc = scanner()
     for text, expect in _cases():
@@ -51,8 +51,8 @@ def test_labelled_set_precision_and_recall_above_0_9():
             fp += max(0, got[phrase] - want[phrase])
             fn += max(0, want[phrase] - got[phrase])
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    assert precision >= 0.9, (tp, fp, fn)
-    assert recall >= 0.9, (tp, fp, fn)
+    assert precision > 0.95, (tp, fp, fn)
+    assert recall > 0.95, (tp, fp, fn)
 
 
 def test_benchmark_command_prints_precision_recall_and_throughput():
@@ -279,6 +279,61 @@ def test_a_bad_variants_entry_names_the_term(variants):
 def test_a_bad_context_entry_is_a_clear_error():
     with pytest.raises(ChecklistError, match=r"x\.toml: \[context\] negations must be a list"):
         load_scanner(OLD_FORMAT + '[context]\nnegations = "not"\n', "x.toml")
+
+
+@pytest.mark.parametrize(
+    "text, terms",
+    [
+        ("The father did not engage with the programme.", []),  # the perpetrator's
+        ("He was non-compliant with bail.", []),
+        ("Non-compliant with bail twice.", []),  # what follows says whose
+        ("He disengaged from the programme in May.", []),
+        ("There is a strong argument for a joint visit.", []),  # a point made
+        ("The argument that she could leave was not tested.", []),
+        ("The worker failed to protect the baby by closing the case.", []),  # a worker's
+        ("She refused support from the women's service and then refused help.",
+         ["refused services", "refused services"]),  # 'service' after 'from' is no subject
+        ("Mother did not engage with the service.", ["did not engage"]),
+        ("The worker said she did not engage.", ["did not engage"]),  # the nearest subject
+        ("Domestic abuse between the parents.", ["domestic abuse between the parents"]),
+        ("The parents' domestic abuse.", ["domestic abuse between the parents"]),
+        ("She lacks protective capacity.", ["lacks protective capacity"]),
+        ("She prioritised the relationship.", ["prioritised the relationship"]),
+        ("Mother is not protective.", ["not protective"]),
+        ("Mother was unable to protect him.", ["unable to protect"]),
+        ("A high-conflict home.", ["high conflict"]),
+        ("Called an addict and a prostitute.", ["addict", "prostitute"]),
+        ("Her addiction worker called.", []),
+    ],
+)
+def test_the_sense_of_a_phrase_decides_whether_it_is_flagged(text, terms):
+    assert [f.term.phrase for f in scanner().scan(text)] == terms
+
+
+def test_a_local_file_sets_its_own_subjects_and_senses():
+    sc = load_scanner(
+        'version = "9"\n[[terms]]\nphrase = "did not engage"\nnot_by = ["carer"]\n'
+        'not_after = ["with the review"]\nnot_before = ["who"]\n'
+        '[context.subjects]\ncarer = ["grandmother"]\nsurvivor = ["she"]\n', "x.toml")
+    assert sc.scan("The grandmother did not engage.") == []
+    assert sc.scan("She did not engage with the review.") == []
+    assert sc.scan("A parent who did not engage.") == []
+    assert len(sc.scan("She did not engage.")) == 1
+    assert len(sc.scan("The father did not engage.")) == 1  # 'father' is no group here
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ('not_by = "worker"\n', r"term 'volatile relationship': not_by must be a list"),
+        ('not_by = ["carers"]\n', r"not_by names 'carers', which is not a group"),
+        ('[context.subjects]\nworker = "gp"\n', r"\[context.subjects\] must name groups"),
+    ],
+)
+def test_a_bad_sense_entry_is_one_clear_line(extra, message):
+    with pytest.raises(ChecklistError, match=message) as err:
+        load_scanner(OLD_FORMAT + extra, "x.toml")
+    assert "\n" not in str(err.value)
 
 
 # --- summarise goes through the same rules --------------------------------------------------

@@ -46,6 +46,12 @@ class Term:
     reframe: str
     variants: tuple[str, ...] = ()  # other phrasings flagged as this term
     inflect: bool = True  # also match a plural ending on the last word
+    # another sense of the words: not flagged when one of these comes just before ("a strong
+    # argument"), just after ("argument for"), or when the sentence's nearest subject is
+    # one of these groups of [context.subjects] ("he did not engage": the perpetrator)
+    not_before: tuple[str, ...] = ()
+    not_after: tuple[str, ...] = ()
+    not_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,22 @@ DEFAULT_CHALLENGES = (
 )
 
 
+# Who a sentence is about, for a term's not_by (a file without [context.subjects] gets these):
+# the nearest of these words before the phrase, in the same sentence, is its subject.
+DEFAULT_SUBJECTS = (
+    ("survivor", ("she", "her", "mother", "mum", "woman", "victim", "survivor", "ms", "mrs")),
+    ("perpetrator", ("he", "him", "his", "father", "dad", "stepfather", "perpetrator", "mr",
+                     "husband", "boyfriend", "offender", "accused")),
+    ("worker", ("worker", "workers", "practitioner", "practitioners", "service", "services",
+                "agency", "agencies", "police", "officer", "officers", "staff", "team", "gp",
+                "nurse", "visitor", "school", "professional", "professionals", "we", "i",
+                "department", "authority", "council", "clinician", "doctor", "midwife")),
+)
+SUBJECT_WORDS = 8  # how far back a subject is looked for
+_PREPOSITIONS = frozenset(("from", "to", "with", "at", "by", "of", "in", "for", "into", "about",
+                          "towards", "on"))
+
+
 @dataclass(frozen=True)
 class Context:
     """When a match is not flagged. A negation counts when only filler words sit between it
@@ -77,6 +99,7 @@ class Context:
     negations: tuple[str, ...] = DEFAULT_NEGATIONS
     fillers: tuple[str, ...] = DEFAULT_FILLERS
     challenges: tuple[str, ...] = DEFAULT_CHALLENGES
+    subjects: tuple[tuple[str, tuple[str, ...]], ...] = DEFAULT_SUBJECTS
 
 
 @dataclass(frozen=True)
@@ -157,6 +180,9 @@ class Scanner:
         cues = sorted((_key(c) for c in ctx.challenges if _key(c)), key=len, reverse=True)
         body = "|".join(_SEP.join(map(re.escape, c.split())) for c in cues)
         self._challenge = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if cues else None
+        self._subject_of = {w.lower(): g for g, ws in ctx.subjects for w in ws}
+        self._sense = {t.phrase.lower(): _sense_rules(t) for t in self.terms.values()
+                       if t.not_before or t.not_after or t.not_by}
 
     def scan(self, text: str) -> list[Flag]:
         if not text or self.pattern is None:
@@ -178,7 +204,8 @@ class Scanner:
                 key = _key(hay[start:end])
             last_end = end
             term = self._forms.get(key)
-            if term is not None and self._why(hay, start, pat is self._lower) is None:
+            if term is not None and self._why(hay, start, pat is self._lower) is None \
+                    and not self._other_sense(term, hay, start, end):
                 out.append(Flag(term, start, end))
         return out
 
@@ -206,6 +233,30 @@ class Scanner:
             return "quoted"
         return None
 
+    def _other_sense(self, term: Term, hay: str, start: int, end: int) -> bool:
+        """Whether the words around the match give it a sense the term does not mean: a
+        point made ("a strong argument for"), the perpetrator's or a worker's own failing."""
+        rules = self._sense.get(term.phrase.lower())
+        if rules is None:
+            return False
+        before_re, after_re, by = rules
+        lo = max(0, start - _WINDOW)
+        boundary = _LAST_BOUNDARY.match(hay, lo, start)
+        before = _key(hay[boundary.end() if boundary else lo : start])
+        if before_re is not None and before_re.search(before):
+            return True
+        after = _key(hay[end : end + _WINDOW])
+        if after_re is not None and after_re.match(after):
+            return True
+        if by:
+            ws = before.split()[-SUBJECT_WORDS:]
+            for i in range(len(ws) - 1, -1, -1):
+                group = self._subject_of.get(ws[i].removesuffix("'s").rstrip("'"))
+                # "refused support from the women's service": after a preposition, an object
+                if group is not None and not _PREPOSITIONS.intersection(ws[max(0, i - 3) : i]):
+                    return group in by
+        return False
+
     def _challenged(self, before: str) -> bool:
         """A challenge cue no more than CHALLENGE_WORDS words before the phrase: close enough
         to be about it, not about another clause of a long sentence."""
@@ -221,6 +272,18 @@ class Scanner:
             if w not in self._fillers:
                 return False
         return False
+
+
+def _sense_rules(t: Term) -> tuple[re.Pattern | None, re.Pattern | None, frozenset[str]]:
+    """A term's not_before (ending the text before it) and not_after (starting the text
+    after it) as patterns over _key-normalised text, and its not_by groups."""
+
+    def alternation(phrases: tuple[str, ...]) -> str:
+        return "|".join(re.escape(_key(p)) for p in sorted(phrases, key=len, reverse=True))
+
+    before = re.compile(rf"(?:^|\s)(?:{alternation(t.not_before)})\s*$") if t.not_before else None
+    after = re.compile(rf"\s*(?:{alternation(t.not_after)})(?!\w)") if t.not_after else None
+    return before, after, frozenset(g.lower() for g in t.not_by)
 
 
 def _overlapping(keys: list[str]) -> frozenset[str]:
@@ -288,7 +351,14 @@ def _term(entry: dict, name: str) -> Term:
     inflect = entry.get("inflect", True)
     if not isinstance(inflect, bool):
         raise ChecklistError(f"{name}: term '{phrase}': inflect must be true or false")
-    return Term(phrase, str(entry.get("why", "")), str(entry.get("reframe", "")), variants, inflect)
+    sense = {}
+    for key in ("not_before", "not_after", "not_by"):
+        value = _strings(entry.get(key, [])) if entry.get(key, []) != [] else ()
+        if value is None:
+            raise ChecklistError(f"{name}: term '{phrase}': {key} must be a list of phrases in quotes")
+        sense[key] = value
+    return Term(phrase, str(entry.get("why", "")), str(entry.get("reframe", "")), variants, inflect,
+                **sense)
 
 
 def parse_terms(source: str, name: str = "language_terms.toml") -> list[Term]:
@@ -315,11 +385,25 @@ def parse_context(source: str, name: str = "language_terms.toml") -> Context:
             if words_ is None:
                 raise ChecklistError(f"{name}: [context] {key} must be a list of words in quotes")
             cues[key] = words_
+    subjects = table.get("subjects")
+    if subjects is not None:
+        groups = {g: _strings(ws) for g, ws in subjects.items()} if isinstance(subjects, dict) else None
+        if not groups or any(ws is None for ws in groups.values()):
+            raise ChecklistError(f"{name}: [context.subjects] must name groups of words in quotes, "
+                                 'e.g. perpetrator = ["he", "father"]')
+        cues["subjects"] = tuple((g.lower(), ws) for g, ws in groups.items())
     return Context(**cues)
 
 
 def load_scanner(source: str, name: str = "language_terms.toml") -> Scanner:
-    return Scanner(parse_terms(source, name), parse_context(source, name))
+    terms, context = parse_terms(source, name), parse_context(source, name)
+    groups = {g for g, _ in context.subjects}
+    for t in terms:
+        unknown = [g for g in t.not_by if g.lower() not in groups]
+        if unknown:
+            raise ChecklistError(f"{name}: term '{t.phrase}': not_by names '{unknown[0]}', which is "
+                                 f"not a group of [context.subjects] ({', '.join(sorted(groups))})")
+    return Scanner(terms, context)
 
 
 @lru_cache(maxsize=4)
