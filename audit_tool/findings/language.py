@@ -14,6 +14,7 @@ when the sentence negates it just before ("not a volatile relationship"), challe
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from ..filters import AuditFilter
 from ..paths import data_dir
 from ..store import Database
 
+RULES = "2"  # the matching code's version: change it when a change here changes what is flagged
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
 _SPLIT = re.compile(r"[\s\-‐‑]+")  # a hyphen and a space between words are the same
 _SEP = r"[\s\-‐‑]+"
@@ -157,6 +159,10 @@ class Scanner:
     def __init__(self, terms: list[Term], context: Context | None = None) -> None:
         self.terms = {t.phrase.lower(): t for t in terms}
         self.context = context or Context()
+        # what the flags kept per note were worked out with (findings/language_cache.py):
+        # the terms, the cue words and the matching rules
+        self.version = f"{RULES}:" + hashlib.sha256(
+            repr((sorted(self.terms.items()), self.context)).encode("utf-8")).hexdigest()[:24]
         # every phrasing -> its term; written forms win over generated plurals
         self._forms: dict[str, Term] = {}
         for t in self.terms.values():
@@ -438,53 +444,44 @@ class LanguageSummary:
 
 def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> LanguageSummary:
     """Flags per 1,000 words of evidence notes and summary fields, per phase, and the most
-    often flagged terms. Grouping and sums run in SQL; the scan of each text is a
-    registered SQL function (SQLite has no regular expressions of its own)."""
+    often flagged terms. Each text's flags are scanned once and kept (language_cache.py)."""
+    from .language_cache import SUMMARY, note_flags
+
     sc = scanner()
+    where, params = (flt or AuditFilter()).where()
+    rows = db.query(
+        f"""SELECT a.id, a.phase, t.part, t.text
+            FROM audits a JOIN cases c ON c.id = a.case_id
+            JOIN (SELECT audit_id, item_id AS part, note AS text FROM answers WHERE note <> ''
+                  UNION ALL SELECT id, ?, summary || ' ' || strengths || ' ' || improvements
+                  FROM audits) t ON t.audit_id = a.id
+            WHERE {where}""",
+        (SUMMARY, *params),
+    )
+    found = note_flags(db, sc, ((a, part, text or "") for a, _, part, text in rows))
     tally: dict[str, int] = {}
     term_ids: dict[str, dict[str, int]] = {}
-    phase_ids: dict[str, set[str]] = {}
     per_audit: dict[str, list[int]] = {}
-
-    words_in: dict[str, int] = {}  # phase -> words
-
-    def flags(audit_id: str, phase: str, text: str | None) -> int:
-        """One call per text: its flags (returned, summed in SQL) and its words (kept per
-        audit and phase here, so no second callback per text)."""
-        found = sc.scan(text or "")
-        n = words(text)
-        counts = per_audit.get(audit_id)
-        if counts is None:
-            counts = per_audit[audit_id] = [0, 0]
-        counts[0] += n
-        counts[1] += len(found)
-        words_in[phase] = words_in.get(phase, 0) + n
-        for f in found:
-            key = f.term.phrase.lower()
+    phases: dict[str, list] = {}  # phase -> [audit ids, words, flags, flagged audit ids]
+    for audit_id, phase, part, _ in rows:
+        nf = found[audit_id, part]
+        counts = per_audit.setdefault(audit_id, [0, 0])
+        counts[0] += nf.words
+        counts[1] += len(nf.flags)
+        acc = phases.setdefault(phase, [set(), 0, 0, set()])
+        acc[0].add(audit_id)
+        acc[1] += nf.words
+        acc[2] += len(nf.flags)
+        if nf.flags:
+            acc[3].add(audit_id)
+        for key, _, _ in nf.flags:
             tally[key] = tally.get(key, 0) + 1
             hits = term_ids.setdefault(key, {})
             hits[audit_id] = hits.get(audit_id, 0) + 1
-        if found:
-            phase_ids.setdefault(phase, set()).add(audit_id)
-        return len(found)
-
-    db.conn.create_function("lang_flags", 3, flags)
-    where, params = (flt or AuditFilter()).where()
-    rows = db.query(
-        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_flags(a.id, a.phase, t.text))
-            FROM audits a JOIN cases c ON c.id = a.case_id
-            JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
-                  UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
-                 t ON t.audit_id = a.id
-            WHERE {where} GROUP BY a.phase ORDER BY a.phase""",
-        params,
-    )
     ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return LanguageSummary(
-        tuple(
-            PhaseLanguage(p, n, words_in.get(p, 0), f or 0, len(phase_ids.get(p, ())))
-            for p, n, f in rows
-        ),
+        tuple(PhaseLanguage(p, len(ids), w, f, len(flagged))
+              for p, (ids, w, f, flagged) in sorted(phases.items())),
         tuple((sc.terms[k], n) for k, n in ranked),
         {k: len(v) for k, v in term_ids.items()},
         per_audit,
