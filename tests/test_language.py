@@ -378,3 +378,13 @@ def test_one_audit_report_lists_only_the_uses_that_count(db, mini):
     assert [row[:2] for row in table.rows] == [["argument", "2"]]  # the quoted dispute is not there
     said = next(b for b in blocks[at:] if isinstance(b, Paragraph)).text
     assert "quotation marks" in said and "not counted" in said
+
+
+def test_the_editor_hint_names_each_term_once_as_written_with_why_the_first_matters():
+    from audit_tool.findings.language import hint
+
+    sc = load_scanner(OLD_FORMAT, "x.toml")
+    assert hint("Nothing here.", sc) == ""
+    assert hint("A Volatile Relationship; volatile relationships again.", sc) == (
+        "Wording to look at again: 'Volatile Relationship'. Describes the relationship, not a "
+        "person. A prompt, not a finding: say who did what.")

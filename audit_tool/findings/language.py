@@ -427,6 +427,22 @@ def scanner() -> Scanner:
     return _scanner_for(None, 0.0)
 
 
+def hint(text: str, sc: Scanner | None = None) -> str:
+    """The editor's line under a note whose wording is flagged: each term once, as written,
+    and why the first matters. Empty when nothing is flagged. A prompt while writing: the
+    report counts the record's own wording (the checklist's question), not the notes'."""
+    found: dict[str, str] = {}
+    first: Term | None = None
+    for f in (sc or scanner()).scan(text):
+        first = first or f.term
+        found.setdefault(f.term.phrase.lower(), text[f.start : f.end])
+    if first is None:
+        return ""
+    quoted = ", ".join(f"'{w}'" for w in found.values())
+    why = f" {first.why}" if first.why else ""
+    return f"Wording to look at again: {quoted}.{why} A prompt, not a finding: say who did what."
+
+
 @dataclass(frozen=True)
 class LanguageSummary:
     by_phase: tuple[PhaseLanguage, ...]

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS language_flags (
     digest BLOB NOT NULL,     -- blake2b of the text scanned
     version TEXT NOT NULL,    -- the term list scanned with (Scanner.version)
     words INTEGER NOT NULL,
-    flags TEXT NOT NULL,      -- JSON [[phrase, start, end], ...] in order; '' for none
+    flags TEXT NOT NULL,      -- 'start,end,phrase' per flag, in order, joined by \x1e; '' for none
     PRIMARY KEY (audit_id, part)
 ) WITHOUT ROWID;
 """
