@@ -18,6 +18,15 @@ def _kept(db) -> dict[tuple[str, str], tuple[str, int, str]]:
         "SELECT audit_id, part, version, words, flags FROM language_flags")}
 
 
+def test_every_trigger_that_keeps_the_flags_true_is_in_a_new_file(db):
+    """A later schema step that rebuilds answers or audits must recreate them (TRIGGERS)."""
+    from audit_tool.findings.language_cache import can_keep
+    from audit_tool.store.step_language import TRIGGER_NAMES
+
+    names = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert set(TRIGGER_NAMES) <= names and can_keep(db)
+
+
 def _two_audits(db, mini) -> list[str]:
     ids = []
     for i, note in enumerate(["A volatile relationship, then an argument.", "Nothing to flag."]):
@@ -40,7 +49,7 @@ def test_a_report_scan_keeps_each_texts_flags_and_the_next_reads_them(db, mini):
                                                                    "argument": 1}
     # the next report reads the kept flags and scans nothing: a kept row changed behind the
     # scanner's back shows through (the note itself is unchanged)
-    db.conn.execute("UPDATE language_flags SET flags = '0,1,argument' "
+    db.conn.execute("UPDATE language_flags SET flags = '0,1,argument', n = 1 "
                     "WHERE audit_id = ? AND part = 'p1'", (b,))
     db.conn.commit()
     again = summarise(db)
@@ -89,3 +98,16 @@ def test_a_read_only_file_is_scanned_without_keeping(db, db_path, mini, passphra
         ro.read_only = "opened for reading in this test"
         assert summarise(ro).by_phase[0].flags == 2
         assert _kept(ro) == {}
+
+
+def test_without_its_triggers_the_file_is_scanned_and_nothing_kept_is_trusted(db, db_path, mini,
+                                                                              passphrase):
+    a, b = _two_audits(db, mini)
+    summarise(db)
+    db.close()
+    with Database.open(db_path, passphrase) as again:  # as if a later step rebuilt answers
+        again.conn.execute("DROP TRIGGER language_flags_answer_update")
+        again.conn.execute("UPDATE answers SET note = 'Plainly worded.' WHERE audit_id = ?", (a,))
+        again.conn.commit()
+        assert summarise(again).term_audits == {}  # the stale row for a's note is not used
+        assert "volatile relationship" in _kept(again)[a, "p1"][2]  # left there, not read

@@ -460,44 +460,31 @@ class LanguageSummary:
 
 def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> LanguageSummary:
     """Flags per 1,000 words of evidence notes and summary fields, per phase, and the most
-    often flagged terms. Each text's flags are scanned once and kept (language_cache.py)."""
-    from .language_cache import SUMMARY, note_flags
+    often flagged terms. Each text is scanned once and its flags kept (language_cache.py);
+    the sums per audit run in SQL over the kept rows."""
+    from .language_cache import decode, selection_flags
 
     sc = scanner()
     where, params = (flt or AuditFilter()).where()
-    rows = db.query(
-        f"""SELECT a.id, a.phase, t.part, t.text
-            FROM audits a JOIN cases c ON c.id = a.case_id
-            JOIN (SELECT audit_id, item_id AS part, note AS text FROM answers WHERE note <> ''
-                  UNION ALL SELECT id, ?, summary || ' ' || strengths || ' ' || improvements
-                  FROM audits) t ON t.audit_id = a.id
-            WHERE {where}""",
-        (SUMMARY, *params),
-    )
-    found = note_flags(db, sc, ((a, part, text or "") for a, _, part, text in rows))
+    kept = selection_flags(db, sc, where, params)
+    per_audit = {a: [w, n] for a, (_, w, n) in kept.per_audit.items()}
+    phases: dict[str, list[int]] = {}  # phase -> [audits, words, flags, flagged audits]
+    for phase, w, n in kept.per_audit.values():
+        acc = phases.setdefault(phase, [0, 0, 0, 0])
+        acc[0] += 1
+        acc[1] += w
+        acc[2] += n
+        acc[3] += n > 0
     tally: dict[str, int] = {}
     term_ids: dict[str, dict[str, int]] = {}
-    per_audit: dict[str, list[int]] = {}
-    phases: dict[str, list] = {}  # phase -> [audit ids, words, flags, flagged audit ids]
-    for audit_id, phase, part, _ in rows:
-        nf = found[audit_id, part]
-        counts = per_audit.setdefault(audit_id, [0, 0])
-        counts[0] += nf.words
-        counts[1] += len(nf.flags)
-        acc = phases.setdefault(phase, [set(), 0, 0, set()])
-        acc[0].add(audit_id)
-        acc[1] += nf.words
-        acc[2] += len(nf.flags)
-        if nf.flags:
-            acc[3].add(audit_id)
-        for key, _, _ in nf.flags:
+    for audit_id, stored in kept.flagged:
+        for key, _, _ in decode(stored):
             tally[key] = tally.get(key, 0) + 1
             hits = term_ids.setdefault(key, {})
             hits[audit_id] = hits.get(audit_id, 0) + 1
     ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return LanguageSummary(
-        tuple(PhaseLanguage(p, len(ids), w, f, len(flagged))
-              for p, (ids, w, f, flagged) in sorted(phases.items())),
+        tuple(PhaseLanguage(p, *v) for p, v in sorted(phases.items())),
         tuple((sc.terms[k], n) for k, n in ranked),
         {k: len(v) for k, v in term_ids.items()},
         per_audit,

@@ -3,48 +3,43 @@ fields are scanned once per text and term list, and the flags kept in the encryp
 (table language_flags, store/step_language.py), so a report or the editor does not scan
 100,000 notes again each time.
 
-A kept row is used only while the text's digest and the scanner's version (its terms, cue
-words and rules: Scanner.version) both match; anything else is scanned again and kept. A
-file opened read-only, or one another process is writing, is scanned without keeping.
+A kept row stands for its text as long as it exists: the table's triggers drop it when the
+text changes. Rows of another term list (Scanner.version) are never used, and go when new
+rows are kept. A file opened read-only, one whose triggers a later schema step dropped, or
+one another process is writing, is scanned without keeping (`KeptFlags.live`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 import sqlcipher3
 
 from ..errors import AuditToolError
 from ..store import Database
+from ..store.step_language import TRIGGER_NAMES
 
 if TYPE_CHECKING:
     from .language import Scanner
 
 SUMMARY = ""  # the part of an audit's summary, strengths and improvements, scanned together
+# every text scanned: evidence notes, and each audit's summary fields together
+TEXTS = """SELECT audit_id, item_id AS part, note AS text FROM answers WHERE note <> ''
+           UNION ALL SELECT id, '', summary || ' ' || strengths || ' ' || improvements FROM audits"""
+RS = "\x1e"  # between a kept row's flags: a term phrase holds no control character
 
 
-class NoteFlags(NamedTuple):  # a tuple: made once per text on every report, so cheap
+class NoteFlags(NamedTuple):  # a tuple: made once per text, so cheap
     words: int
     flags: tuple[tuple[str, int, int], ...]  # (lower-case term phrase, start, end), in order
 
 
-def digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def encode(flags: tuple[tuple[str, int, int], ...]) -> str:
+    return RS.join(f"{s},{e},{p}" for p, s, e in flags)
 
 
-# A kept row's flags: "start,end,phrase" joined by RS; faster to read back than JSON, and a
-# term phrase never holds a control character (the term file is checked text)
-RS = "\x1e"
-
-
-def _encode(found: tuple[tuple[str, int, int], ...]) -> str:
-    return RS.join(f"{s},{e},{p}" for p, s, e in found)
-
-
-def _decode(stored: str) -> tuple[tuple[str, int, int], ...]:
+def decode(stored: str) -> tuple[tuple[str, int, int], ...]:
     if not stored:
         return ()
     out = []
@@ -54,56 +49,102 @@ def _decode(stored: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-def note_flags(db: Database, sc: Scanner, texts: Iterable[tuple[str, str, str]],
-               audit_id: str | None = None) -> dict[tuple[str, str], NoteFlags]:
-    """(audit id, part) -> the flags of its text, for each (audit id, part, text) given:
-    kept ones where text and term list are unchanged, the rest scanned now and kept.
-    `audit_id`: all texts are that audit's (reads only its kept rows)."""
+def scan_text(sc: Scanner, text: str | None) -> NoteFlags:
     from .language import words
 
-    where, params = ("version = ? AND audit_id = ?", (sc.version, audit_id)) if audit_id \
-        else ("version = ?", (sc.version,))
-    kept = {(a, p): (d, w, f) for a, p, d, w, f in db.query(
-        f"SELECT audit_id, part, digest, words, flags FROM language_flags WHERE {where}", params)}
-    out: dict[tuple[str, str], NoteFlags] = {}
-    new = []
-    for a, p, text in texts:
-        d = digest(text)
-        k = kept.get((a, p))
-        if k is not None and k[0] == d:
-            out[a, p] = NoteFlags(k[1], _decode(k[2]))
-            continue
-        found = tuple((f.term.phrase.lower(), f.start, f.end) for f in sc.scan(text))
-        out[a, p] = nf = NoteFlags(words(text), found)
-        new.append((a, p, d, sc.version, nf.words, _encode(found)))
-    if new:
-        keep(db, new, sc.version)
-    return out
+    text = text or ""
+    return NoteFlags(words(text), tuple((f.term.phrase.lower(), f.start, f.end) for f in sc.scan(text)))
 
 
-def keep(db: Database, rows: list[tuple], version: str) -> None:
-    """Store newly scanned rows; rows of other term-list versions go (they can never match
-    again). Never fails a report: a file that cannot be written now is scanned next time."""
+def can_keep(db: Database) -> bool:
+    """Whether kept rows can be trusted and written: the file is writable and the triggers
+    that drop a changed note's row are all in place."""
     if db.read_only:
-        return
-    with contextlib.suppress(AuditToolError, sqlcipher3.Error), db.atomic() as c:
-        c.execute("DELETE FROM language_flags WHERE version <> ?", (version,))
-        c.executemany("INSERT OR REPLACE INTO language_flags VALUES (?, ?, ?, ?, ?, ?)", rows)
+        return False
+    ok = db.cache.get("language_flags_triggers")
+    if ok is None:  # the schema does not change while the file is open
+        names = {r[0] for r in db.query(
+            f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN "
+            f"({','.join('?' * len(TRIGGER_NAMES))})", TRIGGER_NAMES)}
+        ok = db.cache["language_flags_triggers"] = names == set(TRIGGER_NAMES)
+    return bool(ok)
 
 
-def audit_texts(db: Database, audit_id: str) -> list[tuple[str, str, str]]:
-    """One audit's evidence notes and summary fields as (audit id, part, text)."""
-    rows = db.query("SELECT ?, item_id, note FROM answers WHERE audit_id = ? AND note <> ''",
-                    (audit_id, audit_id))
-    rows += db.query("SELECT id, ?, summary || ' ' || strengths || ' ' || improvements FROM audits "
-                     "WHERE id = ?", (SUMMARY, audit_id))
-    return rows
+def keep_missing(db: Database, sc: Scanner, where: str, params: list | tuple) -> bool:
+    """Scan the selected audits' texts that have no kept row for this term list, and keep
+    them. False when nothing can be kept (see can_keep): the caller scans instead. `where`
+    is an AuditFilter condition over audits a joined to cases c."""
+    if not can_keep(db):
+        return False
+    missing = db.query(
+        f"""SELECT t.audit_id, t.part, t.text FROM audits a JOIN cases c ON c.id = a.case_id
+            JOIN ({TEXTS}) t ON t.audit_id = a.id
+            WHERE {where} AND NOT EXISTS (SELECT 1 FROM language_flags k WHERE
+                k.audit_id = t.audit_id AND k.part = t.part AND k.version = ?)""",
+        (*params, sc.version),
+    )
+    if not missing:
+        return True
+    rows = []
+    for audit_id, part, text in missing:
+        nf = scan_text(sc, text)
+        rows.append((audit_id, part, sc.version, nf.words, len(nf.flags), encode(nf.flags)))
+    try:
+        with db.atomic() as c:
+            c.execute("DELETE FROM language_flags WHERE version <> ?", (sc.version,))
+            c.executemany("INSERT OR REPLACE INTO language_flags VALUES (?, ?, ?, ?, ?, ?)", rows)
+    except (AuditToolError, sqlcipher3.Error):
+        return False  # busy or full: never fails a report; scanned again next time
+    return True
+
+
+class KeptFlags(NamedTuple):
+    """The flags over a selection: per audit (phase, words, flags) and the flagged texts."""
+
+    per_audit: dict[str, tuple[str, int, int]]  # audit id -> (phase, words, flags)
+    flagged: list[tuple[str, str]]  # (audit id, encoded flags) of each text with a flag
+    live: bool  # scanned now without keeping (read-only file, or triggers missing)
+
+
+def selection_flags(db: Database, sc: Scanner, where: str, params: list | tuple) -> KeptFlags:
+    """Kept flags of every text of the selected audits (scanning and keeping those not yet
+    kept); sums per audit in SQL. Without keeping, every text is scanned."""
+    if keep_missing(db, sc, where, params):
+        head = """FROM audits a JOIN cases c ON c.id = a.case_id
+                   JOIN language_flags k ON k.audit_id = a.id AND k.version = ?"""
+        per = {a: (p, w, n) for a, p, w, n in db.query(
+            f"SELECT a.id, a.phase, sum(k.words), sum(k.n) {head} WHERE {where} GROUP BY a.id",
+            (sc.version, *params))}
+        flagged = db.query(f"SELECT a.id, k.flags {head} WHERE {where} AND k.n > 0",
+                           (sc.version, *params))
+        return KeptFlags(per, flagged, False)
+    per: dict[str, tuple[str, int, int]] = {}
+    flagged = []
+    for audit_id, phase, text in _texts(db, where, params):
+        nf = scan_text(sc, text)
+        _, w, n = per.get(audit_id, (phase, 0, 0))
+        per[audit_id] = (phase, w + nf.words, n + len(nf.flags))
+        if nf.flags:
+            flagged.append((audit_id, encode(nf.flags)))
+    return KeptFlags(per, flagged, True)
+
+
+def _texts(db: Database, where: str, params: list | tuple) -> Iterator[tuple[str, str, str]]:
+    yield from db.iterate(
+        f"""SELECT a.id, a.phase, t.text FROM audits a JOIN cases c ON c.id = a.case_id
+            JOIN ({TEXTS}) t ON t.audit_id = a.id WHERE {where}""", params)
 
 
 def audit_flags(db: Database, sc: Scanner, audit_id: str) -> dict[str, NoteFlags]:
-    """Part (item id, or SUMMARY) -> the flags of one audit's texts, kept or scanned once."""
-    found = note_flags(db, sc, audit_texts(db, audit_id), audit_id=audit_id)
-    return {p: nf for (_, p), nf in found.items()}
+    """Part (item id, or SUMMARY) -> the flags of one audit's texts, kept or scanned once
+    (the editor, the one-audit report)."""
+    if keep_missing(db, sc, "a.id = ?", (audit_id,)):
+        return {p: NoteFlags(w, decode(f)) for p, w, f in db.query(
+            "SELECT part, words, flags FROM language_flags WHERE audit_id = ? AND version = ?",
+            (audit_id, sc.version))}
+    rows = db.query(f"SELECT part, text FROM ({TEXTS}) WHERE audit_id = ?", (audit_id,))
+    return {p: scan_text(sc, t) for p, t in rows}
 
 
-__all__ = ["SUMMARY", "NoteFlags", "audit_flags", "audit_texts", "digest", "keep", "note_flags"]
+__all__ = ["SUMMARY", "TEXTS", "KeptFlags", "NoteFlags", "audit_flags", "can_keep", "decode",
+           "encode", "keep_missing", "scan_text", "selection_flags"]
