@@ -27,6 +27,8 @@ SUMMARY = ""  # the part of an audit's summary, strengths and improvements, scan
 # every text scanned: evidence notes, and each audit's summary fields together
 TEXTS = """SELECT audit_id, item_id AS part, note AS text FROM answers WHERE note <> ''
            UNION ALL SELECT id, '', summary || ' ' || strengths || ' ' || improvements FROM audits"""
+KEYS = """SELECT audit_id, item_id AS part FROM answers WHERE note <> ''
+          UNION ALL SELECT id, '' FROM audits"""  # the same texts, without reading them
 RS = "\x1e"  # between a kept row's flags: a term phrase holds no control character
 
 
@@ -76,15 +78,18 @@ def keep_missing(db: Database, sc: Scanner, where: str, params: list | tuple) ->
     is an AuditFilter condition over audits a joined to cases c."""
     if not can_keep(db):
         return False
-    missing = db.query(
-        f"""SELECT t.audit_id, t.part, t.text FROM audits a JOIN cases c ON c.id = a.case_id
-            JOIN ({TEXTS}) t ON t.audit_id = a.id
-            WHERE {where} AND NOT EXISTS (SELECT 1 FROM language_flags k WHERE
-                k.audit_id = t.audit_id AND k.part = t.part AND k.version = ?)""",
-        (*params, sc.version),
-    )
-    if not missing:
+    def unkept(texts: str, columns: str) -> list[tuple]:
+        return db.query(
+            f"""SELECT {columns} FROM audits a JOIN cases c ON c.id = a.case_id
+                JOIN ({texts}) t ON t.audit_id = a.id
+                WHERE {where} AND NOT EXISTS (SELECT 1 FROM language_flags k WHERE
+                    k.audit_id = t.audit_id AND k.part = t.part AND k.version = ?)""",
+            (*params, sc.version))
+
+    # usually all are kept: look for any without reading a note
+    if not unkept(KEYS, "1"):
         return True
+    missing = unkept(TEXTS, "t.audit_id, t.part, t.text")
     rows = []
     for audit_id, part, text in missing:
         nf = scan_text(sc, text)
@@ -102,7 +107,7 @@ class KeptFlags(NamedTuple):
     """The flags over a selection: per audit (phase, words, flags) and the flagged texts."""
 
     per_audit: dict[str, tuple[str, int, int]]  # audit id -> (phase, words, flags)
-    flagged: list[tuple[str, str]]  # (audit id, encoded flags) of each text with a flag
+    flagged: list[tuple[str, str]]  # (audit id, encoded flags) of texts with a flag
     live: bool  # scanned now without keeping (read-only file, or triggers missing)
 
 
@@ -112,12 +117,13 @@ def selection_flags(db: Database, sc: Scanner, where: str, params: list | tuple)
     if keep_missing(db, sc, where, params):
         head = """FROM audits a JOIN cases c ON c.id = a.case_id
                    JOIN language_flags k ON k.audit_id = a.id AND k.version = ?"""
-        per = {a: (p, w, n) for a, p, w, n in db.query(
-            f"SELECT a.id, a.phase, sum(k.words), sum(k.n) {head} WHERE {where} GROUP BY a.id",
-            (sc.version, *params))}
-        flagged = db.query(f"SELECT a.id, k.flags {head} WHERE {where} AND k.n > 0",
-                           (sc.version, *params))
-        return KeptFlags(per, flagged, False)
+        # one pass: an audit's texts' flags joined by RS read back as one list
+        rows = db.query(
+            f"""SELECT a.id, a.phase, sum(k.words), sum(k.n),
+                       group_concat(CASE WHEN k.n > 0 THEN k.flags END, char(30))
+                {head} WHERE {where} GROUP BY a.id""", (sc.version, *params))
+        return KeptFlags({a: (p, w, n) for a, p, w, n, _ in rows},
+                         [(a, f) for a, _, _, n, f in rows if n], False)
     per: dict[str, tuple[str, int, int]] = {}
     flagged = []
     for audit_id, phase, text in _texts(db, where, params):
