@@ -27,6 +27,7 @@ from ..errors import ChecklistError
 from ..filters import AuditFilter
 from ..paths import data_dir
 from ..store import Database
+from .language_cache import decode, selection_flags
 
 RULES = "2"  # the matching code's version: change it when a change here changes what is flagged
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
@@ -217,6 +218,9 @@ class Scanner:
 
     def count(self, text: str | None) -> int:
         return len(self.scan(text)) if text else 0
+
+    def words(self, text: str | None) -> int:
+        return words(text)
 
     def why_skipped(self, text: str, start: int) -> str | None:
         """'negated', 'challenged', 'quoted' or None: why a match at `start` is not a flag."""
@@ -462,8 +466,6 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     """Flags per 1,000 words of evidence notes and summary fields, per phase, and the most
     often flagged terms. Each text is scanned once and its flags kept (language_cache.py);
     the sums per audit run in SQL over the kept rows."""
-    from .language_cache import decode, selection_flags
-
     sc = scanner()
     where, params = (flt or AuditFilter()).where()
     kept = selection_flags(db, sc, where, params)

@@ -11,8 +11,8 @@ one another process is writing, is scanned without keeping (`KeptFlags.live`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple, Protocol
 
 import sqlcipher3
 
@@ -20,8 +20,16 @@ from ..errors import AuditToolError
 from ..store import Database
 from ..store.step_language import TRIGGER_NAMES
 
-if TYPE_CHECKING:
-    from .language import Scanner
+
+class Scanner(Protocol):
+    """What is kept per note comes from (findings/language.py's Scanner; not imported, so
+    that module can use this one)."""
+
+    version: str
+
+    def scan(self, text: str) -> Sequence: ...
+
+    def words(self, text: str | None) -> int: ...
 
 SUMMARY = ""  # the part of an audit's summary, strengths and improvements, scanned together
 # every text scanned: evidence notes, and each audit's summary fields together
@@ -52,10 +60,8 @@ def decode(stored: str) -> tuple[tuple[str, int, int], ...]:
 
 
 def scan_text(sc: Scanner, text: str | None) -> NoteFlags:
-    from .language import words
-
     text = text or ""
-    return NoteFlags(words(text), tuple((f.term.phrase.lower(), f.start, f.end) for f in sc.scan(text)))
+    return NoteFlags(sc.words(text), tuple((f.term.phrase.lower(), f.start, f.end) for f in sc.scan(text)))
 
 
 def can_keep(db: Database) -> bool:

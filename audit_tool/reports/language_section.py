@@ -24,9 +24,9 @@ BEFORE, AFTER = Phase.BASELINE.value, Phase.POST_TRAINING.value
 
 TITLE = "Language in the record"
 INTRO = (
-    "For each framing that hides who did what or blames the non-offending parent, the share "
-    "of case files whose record itself uses it (assessment, chronology, minutes, plans), as "
-    "ticked by the reader in answer to the question below. Fewer files using a framing in a "
+    "For each framing that hides who did what or blames the person harmed, the share of case "
+    "files whose record itself uses it (in its own words, not quoting), as ticked by the "
+    "reader in answer to the question below. Fewer files using a framing in a "
     "later phase suggests records that name the person who harmed and the behaviour. The "
     "reviewers' own notes are not counted: the scan of notes is a prompt while writing them.")
 NOTE = (
@@ -52,7 +52,7 @@ def _change(first: float | None, last: float | None) -> str:
     if first is None or last is None:
         return NO_VALUE
     points = round((last - first) * 100)
-    return f"{points:+d}".replace("-", "−")
+    return f"{points:+d}".replace("-", "−") if points else "0"
 
 
 def _one(use: RecordLanguage, tally: Tally) -> list:
