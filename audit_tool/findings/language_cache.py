@@ -78,12 +78,22 @@ def can_keep(db: Database) -> bool:
     return bool(ok)
 
 
-def keep_missing(db: Database, sc: Scanner, where: str, params: list | tuple) -> bool:
-    """Scan the selected audits' texts that have no kept row for this term list, and keep
-    them. False when nothing can be kept (see can_keep): the caller scans instead. `where`
-    is an AuditFilter condition over audits a joined to cases c."""
+def keep_missing(db: Database, sc: Scanner, where: str | None = None,
+                 params: list | tuple = ()) -> bool:
+    """Scan the texts that have no kept row for this term list, and keep them: those of the
+    audits `where` selects (an AuditFilter condition over audits a joined to cases c), or
+    of the whole file. False when nothing can be kept (see can_keep): the caller scans."""
     if not can_keep(db):
         return False
+    if where is None:
+        # the triggers leave rows only for texts as they are, so as many kept rows as texts
+        # means every text is kept: two counts instead of a look-up per text
+        texts, kept = db.query_one(
+            "SELECT (SELECT count(*) FROM answers WHERE note <> '') + (SELECT count(*) FROM audits),"
+            " (SELECT count(*) FROM language_flags WHERE version = ?)", (sc.version,))
+        if texts == kept:
+            return True
+        where, params = "1", ()
     def unkept(texts: str, columns: str) -> list[tuple]:
         return db.query(
             f"""SELECT {columns} FROM audits a JOIN cases c ON c.id = a.case_id
@@ -120,7 +130,7 @@ class KeptFlags(NamedTuple):
 def selection_flags(db: Database, sc: Scanner, where: str, params: list | tuple) -> KeptFlags:
     """Kept flags of every text of the selected audits (scanning and keeping those not yet
     kept); sums per audit in SQL. Without keeping, every text is scanned."""
-    if keep_missing(db, sc, where, params):
+    if keep_missing(db, sc):  # the whole file: a later selection finds its texts kept too
         head = """FROM audits a JOIN cases c ON c.id = a.case_id
                    JOIN language_flags k ON k.audit_id = a.id AND k.version = ?"""
         # one pass: an audit's texts' flags joined by RS read back as one list
