@@ -1,14 +1,18 @@
 """Language scan: wording that hides who did what, with a suggested reframe for each.
 
 The term list is editable data (resources/language_terms.toml; a local copy named
-language_terms.toml in the user data folder replaces it). Flags are counted per 1,000
-words so baseline and post-training audits can be compared. A flag is a prompt to look
-again, not a finding on its own.
+language_terms.toml in the user data folder replaces it). A flag is a prompt to look again,
+not a finding on its own: the editor shows it under the note as it is written (`hint`); the
+report's language measure is the record's own wording, ticked by the reader
+(record_language.py). Each text's flags are kept in the database (language_cache.py), so
+the over-time rate (flags per 1,000 words) reads them without scanning again.
 
 Each term matches its phrase and its listed variants, with a hyphen or a space between
 words, ' or ’ for an apostrophe, and a plural ending on the last word. A match is skipped
 when the sentence negates it just before ("not a volatile relationship"), challenges it
-("rather than 'failure to protect'") or quotes it: the cue words are in the term file.
+("rather than 'failure to protect'") or quotes it: the cue words are in the term file. A
+term may also name senses that are not its own: words just before or after it ("a strong
+argument for"), or who the sentence is about ("he did not engage": the perpetrator's).
 """
 
 from __future__ import annotations
