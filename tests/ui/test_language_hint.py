@@ -4,10 +4,13 @@ non-engagement. All text is fictional."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtWidgets import QApplication
 
 
-def test_flagged_wording_shows_a_hint_under_the_note(qtbot, editor):
+def test_flagged_wording_shows_a_hint_under_the_note(qtbot, window, editor):
     item = editor.items["p1"]
     note, hint = item.note, item.language_hint
     assert not hint.isVisible()
@@ -18,6 +21,9 @@ def test_flagged_wording_shows_a_hint_under_the_note(qtbot, editor):
     assert "A prompt, not a finding" in hint.text()
     assert hint.text() in note.accessibleDescription()
     assert QApplication.focusWidget() is note  # the keyboard stays in the note
+    folder = os.environ.get("AUDIT_TOOL_SHOTS")  # pictures for a person to look at, on request
+    if folder:
+        window.grab().save(str(Path(folder) / "language-hint.png"))
 
 
 def test_a_perpetrators_non_engagement_raises_no_hint(qtbot, editor):
