@@ -126,3 +126,27 @@ def test_phases_are_named_by_the_checklist_not_as_training():
     assert table.rows[1] == ["Discredited", "50% (5)", "0% (0)", "−50"]
     text = " ".join(getattr(b, "text", "") for b in blocks)
     assert "training" not in text.lower().replace("change, later", "")
+
+
+def test_a_phase_the_report_hides_is_hidden_here_too():
+    """Follow-up has 3 audits: '<5' in 'About this report', which then hides the next
+    smallest (post-training, 10) so that 3 cannot be worked out from the total. The question
+    is required, so 'Files read' would give both back: both columns are hidden here too."""
+    from audit_tool.disclosure.rules import Census
+
+    words = PhaseWords({"baseline": "Baseline", "post_training": "Post-training",
+                        "follow_up": "Follow-up"}, "Change after training", training=True)
+    base, post, follow = ([f"{p}{i}" for i in range(n)] for p, n in (("b", 12), ("p", 10), ("f", 3)))
+    use = RecordLanguage(
+        "c", "C (fictional)", "la-05", "Which framings?", words,
+        ("baseline", "post_training", "follow_up"),
+        {"baseline": tuple(base), "post_training": tuple(post), "follow_up": tuple(follow)},
+        (TermUse("x", "Discredited", "addict", False,
+                 {"baseline": tuple(base[:6]), "post_training": tuple(post[:5]),
+                  "follow_up": tuple(follow[:1])}),))
+    census = Census((("c", "baseline", "finalised", 12), ("c", "post_training", "finalised", 10),
+                     ("c", "follow_up", "finalised", 3)))
+    table = next(b for b in language_section((use,), census=census) if isinstance(b, Table))
+    assert table.columns == ["Framing the record uses", "Baseline", "Post-training", "Follow-up"]
+    assert table.rows == [["Files read", "12", "suppressed", "<5"],
+                          ["Discredited", "50% (6)", "suppressed", "suppressed"]]

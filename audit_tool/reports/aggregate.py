@@ -268,7 +268,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
             blocks += aggregate_facts_blocks(data.facts.get(cid, ()), 2 if len(checklist_ids) > 1 else 1)
             blocks += time_section(data.quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
                                    titles[cid] if len(checklist_ids) > 1 else "")
-        blocks += language_section(data.record_language, data.tally)
+        blocks += language_section(data.record_language, data.tally, cen)
         blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
                                    data.tally)
         blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice

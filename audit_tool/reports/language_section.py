@@ -12,7 +12,7 @@ checklist (checklists/phases.py), so a death review never reads as a training ev
 
 from __future__ import annotations
 
-from ..disclosure.rules import HIDDEN, LESS, SUPPRESS_BELOW, small
+from ..disclosure.rules import HIDDEN, LESS, SUPPRESS_BELOW, Census, label, small, suppress_counts
 from ..disclosure.suppress import suppression_reason
 from ..findings.record_language import RecordLanguage
 from ..formatting import NO_VALUE
@@ -55,22 +55,40 @@ def _change(first: float | None, last: float | None) -> str:
     return f"{points:+d}".replace("-", "−") if points else "0"
 
 
-def _one(use: RecordLanguage, tally: Tally) -> list:
+def hidden_phases(census: Census | None, cid: str) -> set[str]:
+    """The phases whose audit count the report hides ('About this report': the phases add up
+    to the checklist's audits). Their files read and shares are hidden here too: the
+    question is required, so files read would give the count back."""
+    if census is None:
+        return set()
+    per: dict[str, int] = {}
+    for c, p, _, n in census.rows:
+        if c == cid:
+            per[p] = per.get(p, 0) + n
+    present = [p for p, n in per.items() if n]
+    hidden = suppress_counts([per[p] for p in present]) or [True] * len(present)
+    return {p for p, h in zip(present, hidden, strict=True) if h}
+
+
+def _one(use: RecordLanguage, tally: Tally, census: Census | None = None) -> list:
     words = use.words
     phases = [p for p in use.phases if use.answered.get(p)]
+    gone = hidden_phases(census, use.checklist_id)
     if not phases:
         return [Paragraph("No file in this selection has an answer to the question on the "
                           "record's language.")]
     # the comparison the checklist's words name ("Change after training"): the later phase
     # against the baseline
-    compare = BEFORE in phases and AFTER in phases
+    compare = BEFORE in phases and AFTER in phases and not {BEFORE, AFTER} & gone
     names = [words.name(p) for p in phases]
     columns = ["Framing the record uses", *names] + ([words.change] if compare else [])
-    files = [label_files(use.answered[p], tally) for p in phases]
+    files = [label(len(use.answered[p]), True) if p in gone else label_files(use.answered[p], tally)
+             for p in phases]
     rows = [["Files read", *files] + ([""] if compare else [])]
     shares: list[list[float | None]] = []
     for term in use.terms:
-        cells = [_cell(term.ticked.get(p, ()), use.answered[p], tally) for p in phases]
+        cells = [(HIDDEN, None) if p in gone else _cell(term.ticked.get(p, ()), use.answered[p], tally)
+                 for p in phases]
         row = [term.label, *(c for c, _ in cells)]
         if compare:
             row.append(_change(cells[phases.index(BEFORE)][1], cells[phases.index(AFTER)][1]))
@@ -106,8 +124,10 @@ def label_files(base: tuple[str, ...], tally: Tally) -> str:
     return LESS if small(len(base)) else f"{tally.audits(base):,}"
 
 
-def language_section(uses: tuple[RecordLanguage, ...], tally: Tally = EXACT) -> list:
-    """The section: one table (and chart) per checklist reported that asks the question."""
+def language_section(uses: tuple[RecordLanguage, ...], tally: Tally = EXACT,
+                     census: Census | None = None) -> list:
+    """The section: one table (and chart) per checklist reported that asks the question.
+    `census`: the report's audit counts, to hide the phases it hides."""
     out: list = [Heading(TITLE, 1)]
     if not uses:
         return out + [Paragraph("No checklist in this report asks which framings the record uses.")]
@@ -115,8 +135,8 @@ def language_section(uses: tuple[RecordLanguage, ...], tally: Tally = EXACT) -> 
     for use in uses:
         if len(uses) > 1:
             out.append(Heading(use.title, 2))
-        out += _one(use, tally)
+        out += _one(use, tally, census)
     return out
 
 
-__all__ = ["INTRO", "NOTE", "TITLE", "label_files", "language_section"]
+__all__ = ["INTRO", "NOTE", "TITLE", "hidden_phases", "label_files", "language_section"]
