@@ -2,20 +2,33 @@
 tests/data/language_labelled.toml, and scan throughput over synthetic notes against a bare
 baseline timed in the same run (one lower-case copy and one `in` test per note).
 
-    python -m benchmarks.bench_language [--notes 150000]
+With --audits N (issue 22): the language summary a report makes over an N-audit demo
+database, cold (every note scanned and its flags kept) and warm (kept flags read), against
+a bare SELECT of every note and summary in the same run, and one audit's flags as the
+editor reads them. The database is the benchmark's own (not shared with other benchmarks).
+
+    python -m benchmarks.bench_language [--notes 150000] [--audits 10000]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import statistics
+import tempfile
 import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from audit_tool.findings.language import Scanner, scanner
+from audit_tool.filters import AuditFilter
+from audit_tool.findings.language import Scanner, scanner, summarise
+from audit_tool.findings.language_cache import audit_flags
+from audit_tool.store import Database
+
+from .common import PASSPHRASE
 
 LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "language_labelled.toml"
 
@@ -106,9 +119,98 @@ def throughput(sc: Scanner, notes: list[str]) -> tuple[float, float]:
     return scan_rate, base_rate
 
 
+BARE = """SELECT audit_id, note FROM answers WHERE note <> ''
+           UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits"""
+BARE_GROUP = "SELECT audit_id, count(*), sum(length(note)) FROM answers GROUP BY audit_id"
+
+
+def _db(audits: int) -> Path:
+    from audit_tool.demo import generate
+
+    path = Path(tempfile.gettempdir()) / f"audit-bench-language-{audits}.db"
+    if not path.exists():
+        t = time.perf_counter()
+        with Database.create(path, PASSPHRASE) as db:
+            generate(db, audits, 7)
+        print(f"(made {audits:,}-audit demo database in {time.perf_counter() - t:.1f} s)")
+    return path
+
+
+def _best(fn, n: int = 3) -> float:
+    """CPU time of this process (SQLCipher's reading and decrypting included), best of n:
+    other work on a shared machine does not skew the ratios."""
+    times = []
+    for _ in range(n):
+        t = time.process_time()
+        fn()
+        times.append(time.process_time() - t)
+    return min(times)
+
+
+def _summarise_before(db: Database, sc: Scanner) -> list:
+    """The summary's pass before flags were kept: every text scanned by a SQL function in
+    the report's own query (its words and term tallies counted as it went)."""
+    tally: dict[str, int] = {}
+
+    def flags(text: str | None) -> int:
+        found = sc.scan(text or "")
+        sc.words(text)
+        for f in found:
+            tally[f.term.phrase] = tally.get(f.term.phrase, 0) + 1
+        return len(found)
+
+    db.conn.create_function("lang_flags_before", 1, flags)
+    where, params = AuditFilter().where()
+    return db.query(
+        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_flags_before(t.note)) FROM audits a
+            JOIN cases c ON c.id = a.case_id JOIN ({BARE}) t ON t.audit_id = a.id
+            WHERE {where} GROUP BY a.phase""", params)
+
+
+def kept_flags(audits: int) -> None:
+    """Cold against warm language summary over a demo database, with a bare pass over the
+    same texts timed in the same run (wall time, best of 3; the machine's load printed)."""
+    path = _db(audits)
+    with Database.open(path, PASSPHRASE) as db:
+        texts = db.query(BARE)
+        sc = scanner()
+
+        def cold() -> None:
+            db.conn.execute("DELETE FROM language_flags")
+            db.conn.commit()
+            summarise(db)
+
+        bare = _best(lambda: db.query(BARE))
+        grouped = _best(lambda: db.query(BARE_GROUP))
+        where, params = AuditFilter().where()
+        joined = _best(lambda: db.query(
+            f"SELECT a.id, t.note FROM audits a JOIN cases c ON c.id = a.case_id JOIN ({BARE}) t"
+            f" ON t.audit_id = a.id WHERE {where}", params))
+        scan_only = _best(lambda: [sc.scan(t or "") for _, t in texts], 1)
+        before = _best(lambda: _summarise_before(db, sc))
+        cold_s = _best(cold)
+        warm_s = _best(lambda: summarise(db))
+        ids = [r[0] for r in db.query("SELECT id FROM audits ORDER BY id LIMIT 200")]
+        one = statistics.median(_best(lambda a=a: audit_flags(db, sc, a), 1) for a in ids)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"Language flags over {audits:,} audits ({len(texts):,} texts), load average {load:.2f}"
+          " (CPU time, best of 3):")
+    rows = [("bare SELECT of every note and summary (baseline)", bare),
+            ("bare GROUP BY over every answer (no text to Python)", grouped),
+            ("the same, joined to the report's selection", joined),
+            ("scan every text, nothing kept", scan_only),
+            ("summary as before issue 22 (scan in the report's SQL)", before),
+            ("summary, cold: scan every text and keep the flags", cold_s),
+            ("summary, warm: kept flags read", warm_s)]
+    for label, secs in rows:
+        print(f"  {label:<56} {secs:7.3f} s   {secs / bare:6.1f}x baseline")
+    print(f"  {'one audit' + chr(39) + 's flags, warm (editor), median of 200':<56} {one * 1000:7.2f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--notes", type=int, default=150_000)
+    ap.add_argument("--audits", type=int, default=0, help="also time cold and warm kept flags")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
     sc = scanner()
@@ -131,6 +233,8 @@ def main() -> None:
         f"  baseline (lower() + one 'in')    {base_rate:>12,.0f} notes/s  ({len(notes) / base_rate:.2f} s)"
     )
     print(f"  scan takes {base_rate / scan_rate:.1f}x the baseline's time")
+    if args.audits:
+        kept_flags(args.audits)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def test_labelled_set_is_large_and_names_real_terms():
     assert {p for _, e in cases for p in e} <= known  # a typo in a label would count as a miss
 
 
-def test_labelled_set_precision_and_recall_above_0_9():
+def test_labelled_set_precision_and_recall_above_0_95():
     tp = fp = fn = 0
     sc = scanner()
     for text, expect in _cases():
@@ -51,8 +51,8 @@ def test_labelled_set_precision_and_recall_above_0_9():
             fp += max(0, got[phrase] - want[phrase])
             fn += max(0, want[phrase] - got[phrase])
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    assert precision >= 0.9, (tp, fp, fn)
-    assert recall >= 0.9, (tp, fp, fn)
+    assert precision > 0.95, (tp, fp, fn)
+    assert recall > 0.95, (tp, fp, fn)
 
 
 def test_benchmark_command_prints_precision_recall_and_throughput():
@@ -281,6 +281,61 @@ def test_a_bad_context_entry_is_a_clear_error():
         load_scanner(OLD_FORMAT + '[context]\nnegations = "not"\n', "x.toml")
 
 
+@pytest.mark.parametrize(
+    "text, terms",
+    [
+        ("The father did not engage with the programme.", []),  # the perpetrator's
+        ("He was non-compliant with bail.", []),
+        ("Non-compliant with bail twice.", []),  # what follows says whose
+        ("He disengaged from the programme in May.", []),
+        ("There is a strong argument for a joint visit.", []),  # a point made
+        ("The argument that she could leave was not tested.", []),
+        ("The worker failed to protect the baby by closing the case.", []),  # a worker's
+        ("She refused support from the women's service and then refused help.",
+         ["refused services", "refused services"]),  # 'service' after 'from' is no subject
+        ("Mother did not engage with the service.", ["did not engage"]),
+        ("The worker said she did not engage.", ["did not engage"]),  # the nearest subject
+        ("Domestic abuse between the parents.", ["domestic abuse between the parents"]),
+        ("The parents' domestic abuse.", ["domestic abuse between the parents"]),
+        ("She lacks protective capacity.", ["lacks protective capacity"]),
+        ("She prioritised the relationship.", ["prioritised the relationship"]),
+        ("Mother is not protective.", ["not protective"]),
+        ("Mother was unable to protect him.", ["unable to protect"]),
+        ("A high-conflict home.", ["high conflict"]),
+        ("Called an addict and a prostitute.", ["addict", "prostitute"]),
+        ("Her addiction worker called.", []),
+    ],
+)
+def test_the_sense_of_a_phrase_decides_whether_it_is_flagged(text, terms):
+    assert [f.term.phrase for f in scanner().scan(text)] == terms
+
+
+def test_a_local_file_sets_its_own_subjects_and_senses():
+    sc = load_scanner(
+        'version = "9"\n[[terms]]\nphrase = "did not engage"\nnot_by = ["carer"]\n'
+        'not_after = ["with the review"]\nnot_before = ["who"]\n'
+        '[context.subjects]\ncarer = ["grandmother"]\nsurvivor = ["she"]\n', "x.toml")
+    assert sc.scan("The grandmother did not engage.") == []
+    assert sc.scan("She did not engage with the review.") == []
+    assert sc.scan("A parent who did not engage.") == []
+    assert len(sc.scan("She did not engage.")) == 1
+    assert len(sc.scan("The father did not engage.")) == 1  # 'father' is no group here
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ('not_by = "worker"\n', r"term 'volatile relationship': not_by must be a list"),
+        ('not_by = ["carers"]\n', r"not_by names 'carers', which is not a group"),
+        ('[context.subjects]\nworker = "gp"\n', r"\[context.subjects\] must name groups"),
+    ],
+)
+def test_a_bad_sense_entry_is_one_clear_line(extra, message):
+    with pytest.raises(ChecklistError, match=message) as err:
+        load_scanner(OLD_FORMAT + extra, "x.toml")
+    assert "\n" not in str(err.value)
+
+
 # --- summarise goes through the same rules --------------------------------------------------
 
 
@@ -325,31 +380,11 @@ def test_one_audit_report_lists_only_the_uses_that_count(db, mini):
     assert "quotation marks" in said and "not counted" in said
 
 
-def test_most_flagged_wording_counts_are_released_through_the_tally():
-    """An anonymised report's 'Times' column: the count of flags of a term resting on the
-    audits whose notes hold it, perturbed by hand from resources/perturbation.toml (keys 0)."""
-    from audit_tool.disclosure.cellkey import default_table
-    from audit_tool.findings.language import LanguageSummary, PhaseLanguage, Term
-    from audit_tool.reports.aggregate import _language_section
-    from audit_tool.reports.model import Table
-    from audit_tool.reports.tally import EXACT, Tally
+def test_the_editor_hint_names_each_term_once_as_written_with_why_the_first_matters():
+    from audit_tool.findings.language import hint
 
-    failure = Term("failure to protect", "why", "name who harmed")
-    volatile = Term("volatile relationship", "why", "describe the behaviour")
-    hits = {"failure to protect": {f"a{i}": 2 for i in range(6)},  # 12 times in 6 audits
-            "volatile relationship": {f"a{i}": 1 for i in range(6)}}  # 6 times in 6 audits
-    lang = LanguageSummary((PhaseLanguage("baseline", 6, 600, 18, 6),),
-                           ((failure, 12), (volatile, 6)),
-                           {k: len(v) for k, v in hits.items()}, {}, hits)
-    keys = {f"a{i}": 0 for i in range(6)}
-
-    def times(tally):
-        t = next(b for b in _language_section(lang, tally)
-                 if isinstance(b, Table) and b.columns[0] == "Most flagged wording")
-        return [r[:2] for r in t.rows]
-
-    assert times(EXACT) == [["failure to protect", "12"], ["volatile relationship", "6"]]
-    # failure to protect: key (31 + crc32) % 250 = 249, row 6 slot +3 (245-249), times the
-    # 2 one audit holds -> 18; volatile relationship: key 149, row 6 slot 0 (85-189) -> 6
-    assert times(Tally(keys, default_table())) == [["failure to protect", "18"],
-                                                   ["volatile relationship", "6"]]
+    sc = load_scanner(OLD_FORMAT, "x.toml")
+    assert hint("Nothing here.", sc) == ""
+    assert hint("A Volatile Relationship; volatile relationships again.", sc) == (
+        "Wording to look at again: 'Volatile Relationship'. Describes the relationship, not a "
+        "person. A prompt, not a finding: say who did what.")

@@ -1,19 +1,24 @@
 """Language scan: wording that hides who did what, with a suggested reframe for each.
 
 The term list is editable data (resources/language_terms.toml; a local copy named
-language_terms.toml in the user data folder replaces it). Flags are counted per 1,000
-words so baseline and post-training audits can be compared. A flag is a prompt to look
-again, not a finding on its own.
+language_terms.toml in the user data folder replaces it). A flag is a prompt to look again,
+not a finding on its own: the editor shows it under the note as it is written (`hint`); the
+report's language measure is the record's own wording, ticked by the reader
+(record_language.py). Each text's flags are kept in the database (language_cache.py), so
+the over-time rate (flags per 1,000 words) reads them without scanning again.
 
 Each term matches its phrase and its listed variants, with a hyphen or a space between
 words, ' or ’ for an apostrophe, and a plural ending on the last word. A match is skipped
 when the sentence negates it just before ("not a volatile relationship"), challenges it
-("rather than 'failure to protect'") or quotes it: the cue words are in the term file.
+("rather than 'failure to protect'") or quotes it: the cue words are in the term file. A
+term may also name senses that are not its own: words just before or after it ("a strong
+argument for"), or who the sentence is about ("he did not engage": the perpetrator's).
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -26,7 +31,9 @@ from ..errors import ChecklistError
 from ..filters import AuditFilter
 from ..paths import data_dir
 from ..store import Database
+from .language_cache import decode, selection_flags
 
+RULES = "2"  # the matching code's version: change it when a change here changes what is flagged
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
 _SPLIT = re.compile(r"[\s\-‐‑]+")  # a hyphen and a space between words are the same
 _SEP = r"[\s\-‐‑]+"
@@ -46,6 +53,12 @@ class Term:
     reframe: str
     variants: tuple[str, ...] = ()  # other phrasings flagged as this term
     inflect: bool = True  # also match a plural ending on the last word
+    # another sense of the words: not flagged when one of these comes just before ("a strong
+    # argument"), just after ("argument for"), or when the sentence's nearest subject is
+    # one of these groups of [context.subjects] ("he did not engage": the perpetrator)
+    not_before: tuple[str, ...] = ()
+    not_after: tuple[str, ...] = ()
+    not_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,22 @@ DEFAULT_CHALLENGES = (
 )
 
 
+# Who a sentence is about, for a term's not_by (a file without [context.subjects] gets these):
+# the nearest of these words before the phrase, in the same sentence, is its subject.
+DEFAULT_SUBJECTS = (
+    ("survivor", ("she", "her", "mother", "mum", "woman", "victim", "survivor", "ms", "mrs")),
+    ("perpetrator", ("he", "him", "his", "father", "dad", "stepfather", "perpetrator", "mr",
+                     "husband", "boyfriend", "offender", "accused")),
+    ("worker", ("worker", "workers", "practitioner", "practitioners", "service", "services",
+                "agency", "agencies", "police", "officer", "officers", "staff", "team", "gp",
+                "nurse", "visitor", "school", "professional", "professionals", "we", "i",
+                "department", "authority", "council", "clinician", "doctor", "midwife")),
+)
+SUBJECT_WORDS = 8  # how far back a subject is looked for
+_PREPOSITIONS = frozenset(("from", "to", "with", "at", "by", "of", "in", "for", "into", "about",
+                          "towards", "on"))
+
+
 @dataclass(frozen=True)
 class Context:
     """When a match is not flagged. A negation counts when only filler words sit between it
@@ -77,6 +106,7 @@ class Context:
     negations: tuple[str, ...] = DEFAULT_NEGATIONS
     fillers: tuple[str, ...] = DEFAULT_FILLERS
     challenges: tuple[str, ...] = DEFAULT_CHALLENGES
+    subjects: tuple[tuple[str, tuple[str, ...]], ...] = DEFAULT_SUBJECTS
 
 
 @dataclass(frozen=True)
@@ -134,6 +164,10 @@ class Scanner:
     def __init__(self, terms: list[Term], context: Context | None = None) -> None:
         self.terms = {t.phrase.lower(): t for t in terms}
         self.context = context or Context()
+        # what the flags kept per note were worked out with (findings/language_cache.py):
+        # the terms, the cue words and the matching rules
+        self.version = f"{RULES}:" + hashlib.sha256(
+            repr((sorted(self.terms.items()), self.context)).encode("utf-8")).hexdigest()[:24]
         # every phrasing -> its term; written forms win over generated plurals
         self._forms: dict[str, Term] = {}
         for t in self.terms.values():
@@ -157,6 +191,9 @@ class Scanner:
         cues = sorted((_key(c) for c in ctx.challenges if _key(c)), key=len, reverse=True)
         body = "|".join(_SEP.join(map(re.escape, c.split())) for c in cues)
         self._challenge = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if cues else None
+        self._subject_of = {w.lower(): g for g, ws in ctx.subjects for w in ws}
+        self._sense = {t.phrase.lower(): _sense_rules(t) for t in self.terms.values()
+                       if t.not_before or t.not_after or t.not_by}
 
     def scan(self, text: str) -> list[Flag]:
         if not text or self.pattern is None:
@@ -178,12 +215,16 @@ class Scanner:
                 key = _key(hay[start:end])
             last_end = end
             term = self._forms.get(key)
-            if term is not None and self._why(hay, start, pat is self._lower) is None:
+            if term is not None and self._why(hay, start, pat is self._lower) is None \
+                    and not self._other_sense(term, hay, start, end):
                 out.append(Flag(term, start, end))
         return out
 
     def count(self, text: str | None) -> int:
         return len(self.scan(text)) if text else 0
+
+    def words(self, text: str | None) -> int:
+        return words(text)
 
     def why_skipped(self, text: str, start: int) -> str | None:
         """'negated', 'challenged', 'quoted' or None: why a match at `start` is not a flag."""
@@ -206,6 +247,30 @@ class Scanner:
             return "quoted"
         return None
 
+    def _other_sense(self, term: Term, hay: str, start: int, end: int) -> bool:
+        """Whether the words around the match give it a sense the term does not mean: a
+        point made ("a strong argument for"), the perpetrator's or a worker's own failing."""
+        rules = self._sense.get(term.phrase.lower())
+        if rules is None:
+            return False
+        before_re, after_re, by = rules
+        lo = max(0, start - _WINDOW)
+        boundary = _LAST_BOUNDARY.match(hay, lo, start)
+        before = _key(hay[boundary.end() if boundary else lo : start])
+        if before_re is not None and before_re.search(before):
+            return True
+        after = _key(hay[end : end + _WINDOW])
+        if after_re is not None and after_re.match(after):
+            return True
+        if by:
+            ws = before.split()[-SUBJECT_WORDS:]
+            for i in range(len(ws) - 1, -1, -1):
+                group = self._subject_of.get(ws[i].removesuffix("'s").rstrip("'"))
+                # "refused support from the women's service": after a preposition, an object
+                if group is not None and not _PREPOSITIONS.intersection(ws[max(0, i - 3) : i]):
+                    return group in by
+        return False
+
     def _challenged(self, before: str) -> bool:
         """A challenge cue no more than CHALLENGE_WORDS words before the phrase: close enough
         to be about it, not about another clause of a long sentence."""
@@ -221,6 +286,18 @@ class Scanner:
             if w not in self._fillers:
                 return False
         return False
+
+
+def _sense_rules(t: Term) -> tuple[re.Pattern | None, re.Pattern | None, frozenset[str]]:
+    """A term's not_before (ending the text before it) and not_after (starting the text
+    after it) as patterns over _key-normalised text, and its not_by groups."""
+
+    def alternation(phrases: tuple[str, ...]) -> str:
+        return "|".join(re.escape(_key(p)) for p in sorted(phrases, key=len, reverse=True))
+
+    before = re.compile(rf"(?:^|\s)(?:{alternation(t.not_before)})\s*$") if t.not_before else None
+    after = re.compile(rf"\s*(?:{alternation(t.not_after)})(?!\w)") if t.not_after else None
+    return before, after, frozenset(g.lower() for g in t.not_by)
 
 
 def _overlapping(keys: list[str]) -> frozenset[str]:
@@ -288,7 +365,14 @@ def _term(entry: dict, name: str) -> Term:
     inflect = entry.get("inflect", True)
     if not isinstance(inflect, bool):
         raise ChecklistError(f"{name}: term '{phrase}': inflect must be true or false")
-    return Term(phrase, str(entry.get("why", "")), str(entry.get("reframe", "")), variants, inflect)
+    sense = {}
+    for key in ("not_before", "not_after", "not_by"):
+        value = _strings(entry.get(key, [])) if entry.get(key, []) != [] else ()
+        if value is None:
+            raise ChecklistError(f"{name}: term '{phrase}': {key} must be a list of phrases in quotes")
+        sense[key] = value
+    return Term(phrase, str(entry.get("why", "")), str(entry.get("reframe", "")), variants, inflect,
+                **sense)
 
 
 def parse_terms(source: str, name: str = "language_terms.toml") -> list[Term]:
@@ -315,11 +399,25 @@ def parse_context(source: str, name: str = "language_terms.toml") -> Context:
             if words_ is None:
                 raise ChecklistError(f"{name}: [context] {key} must be a list of words in quotes")
             cues[key] = words_
+    subjects = table.get("subjects")
+    if subjects is not None:
+        groups = {g: _strings(ws) for g, ws in subjects.items()} if isinstance(subjects, dict) else None
+        if not groups or any(ws is None for ws in groups.values()):
+            raise ChecklistError(f"{name}: [context.subjects] must name groups of words in quotes, "
+                                 'e.g. perpetrator = ["he", "father"]')
+        cues["subjects"] = tuple((g.lower(), ws) for g, ws in groups.items())
     return Context(**cues)
 
 
 def load_scanner(source: str, name: str = "language_terms.toml") -> Scanner:
-    return Scanner(parse_terms(source, name), parse_context(source, name))
+    terms, context = parse_terms(source, name), parse_context(source, name)
+    groups = {g for g, _ in context.subjects}
+    for t in terms:
+        unknown = [g for g in t.not_by if g.lower() not in groups]
+        if unknown:
+            raise ChecklistError(f"{name}: term '{t.phrase}': not_by names '{unknown[0]}', which is "
+                                 f"not a group of [context.subjects] ({', '.join(sorted(groups))})")
+    return Scanner(terms, context)
 
 
 @lru_cache(maxsize=4)
@@ -335,6 +433,22 @@ def scanner() -> Scanner:
     if local.is_file():
         return _scanner_for(str(local), local.stat().st_mtime)
     return _scanner_for(None, 0.0)
+
+
+def hint(text: str, sc: Scanner | None = None) -> str:
+    """The editor's line under a note whose wording is flagged: each term once, as written,
+    and why the first matters. Empty when nothing is flagged. A prompt while writing: the
+    report counts the record's own wording (the checklist's question), not the notes'."""
+    found: dict[str, str] = {}
+    first: Term | None = None
+    for f in (sc or scanner()).scan(text):
+        first = first or f.term
+        found.setdefault(f.term.phrase.lower(), text[f.start : f.end])
+    if first is None:
+        return ""
+    quoted = ", ".join(f"'{w}'" for w in found.values())
+    why = f" {first.why}" if first.why else ""
+    return f"Wording to look at again: {quoted}.{why} A prompt, not a finding: say who did what."
 
 
 @dataclass(frozen=True)
@@ -354,53 +468,29 @@ class LanguageSummary:
 
 def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> LanguageSummary:
     """Flags per 1,000 words of evidence notes and summary fields, per phase, and the most
-    often flagged terms. Grouping and sums run in SQL; the scan of each text is a
-    registered SQL function (SQLite has no regular expressions of its own)."""
+    often flagged terms. Each text is scanned once and its flags kept (language_cache.py);
+    the sums per audit run in SQL over the kept rows."""
     sc = scanner()
+    where, params = (flt or AuditFilter()).where()
+    kept = selection_flags(db, sc, where, params)
+    per_audit = {a: [w, n] for a, (_, w, n) in kept.per_audit.items()}
+    phases: dict[str, list[int]] = {}  # phase -> [audits, words, flags, flagged audits]
+    for phase, w, n in kept.per_audit.values():
+        acc = phases.setdefault(phase, [0, 0, 0, 0])
+        acc[0] += 1
+        acc[1] += w
+        acc[2] += n
+        acc[3] += n > 0
     tally: dict[str, int] = {}
     term_ids: dict[str, dict[str, int]] = {}
-    phase_ids: dict[str, set[str]] = {}
-    per_audit: dict[str, list[int]] = {}
-
-    words_in: dict[str, int] = {}  # phase -> words
-
-    def flags(audit_id: str, phase: str, text: str | None) -> int:
-        """One call per text: its flags (returned, summed in SQL) and its words (kept per
-        audit and phase here, so no second callback per text)."""
-        found = sc.scan(text or "")
-        n = words(text)
-        counts = per_audit.get(audit_id)
-        if counts is None:
-            counts = per_audit[audit_id] = [0, 0]
-        counts[0] += n
-        counts[1] += len(found)
-        words_in[phase] = words_in.get(phase, 0) + n
-        for f in found:
-            key = f.term.phrase.lower()
+    for audit_id, stored in kept.flagged:
+        for key, _, _ in decode(stored):
             tally[key] = tally.get(key, 0) + 1
             hits = term_ids.setdefault(key, {})
             hits[audit_id] = hits.get(audit_id, 0) + 1
-        if found:
-            phase_ids.setdefault(phase, set()).add(audit_id)
-        return len(found)
-
-    db.conn.create_function("lang_flags", 3, flags)
-    where, params = (flt or AuditFilter()).where()
-    rows = db.query(
-        f"""SELECT a.phase, count(DISTINCT a.id), sum(lang_flags(a.id, a.phase, t.text))
-            FROM audits a JOIN cases c ON c.id = a.case_id
-            JOIN (SELECT audit_id, note AS text FROM answers WHERE note <> ''
-                  UNION ALL SELECT id, summary || ' ' || strengths || ' ' || improvements FROM audits)
-                 t ON t.audit_id = a.id
-            WHERE {where} GROUP BY a.phase ORDER BY a.phase""",
-        params,
-    )
     ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return LanguageSummary(
-        tuple(
-            PhaseLanguage(p, n, words_in.get(p, 0), f or 0, len(phase_ids.get(p, ())))
-            for p, n, f in rows
-        ),
+        tuple(PhaseLanguage(p, *v) for p, v in sorted(phases.items())),
         tuple((sc.terms[k], n) for k, n in ranked),
         {k: len(v) for k, v in term_ids.items()},
         per_audit,

@@ -16,7 +16,6 @@ from ..checklists.model import Checklist, Scale
 from ..checklists.phases import DEFAULT, PhaseWords, common_words, phase_words
 from ..disclosure.cellkey import method_note
 from ..disclosure.rules import (
-    HIDDEN,
     LESS,
     METHOD_NOTE,
     SUPPRESS_BELOW,
@@ -36,13 +35,15 @@ from ..findings.facts import FactFindings
 from ..findings.honesty import Honesty
 from ..findings.language import LanguageSummary
 from ..findings.over_time import QuarterRow
+from ..findings.record_language import RecordLanguage
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date
 from .agreement_section import agreement_section
 from .death_page import METHOD_NOTE as DEATH_NOTE
 from .death_page import death_page, noise_of
 from .facts_section import aggregate_facts_blocks
-from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
+from .language_section import language_section
+from .model import Heading, KeyValue, PageBreak, Paragraph, Report, Table
 from .notes import ReleaseNotes
 from .redact import Redactor, keep
 from .scales import method_notes
@@ -51,7 +52,7 @@ from .sections_checklist import checklist_section
 from .sections_time import time_section
 from .summary import METHOD_NOTE as SUMMARY_NOTE
 from .summary import first_pages, fit_first_page, phase_hidden
-from .tally import DATED, EXACT, OWNED, RECORDED, Tally, term_offset
+from .tally import DATED, EXACT, OWNED, RECORDED, Tally
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class AggregateFindings:
     months: tuple[str, str] | None = None  # first and last month finalised
     behind: Behind | None = None
     scales: dict[str, dict[str, Scale]] = field(default_factory=dict)
-    language: LanguageSummary | None = None
+    language: LanguageSummary | None = None  # the note scan, for the over-time rates only
+    record_language: tuple[RecordLanguage, ...] = ()  # the language section
     quarters: dict[str, list[QuarterRow]] = field(default_factory=dict)
     facts: dict[str, tuple[FactFindings, ...]] = field(default_factory=dict)
     agreement: Agreement | None = None
@@ -94,66 +96,6 @@ PERTURBED_DETAIL = (
 
 def _count(n: int) -> str:
     return label(n, small(n))
-
-
-def _language_section(lang: LanguageSummary, tally: Tally = EXACT, words: PhaseWords = DEFAULT) -> list:
-    order = [p.value for p in Phase]
-    phases = sorted(lang.by_phase, key=lambda p: order.index(p.phase) if p.phase in order else len(order))
-    out: list = [Heading("Language", 1)]
-    if not lang.by_phase:
-        return out + [Paragraph("No evidence notes in this selection.")]
-    out.append(Paragraph(
-        "Evidence notes and summaries were scanned for wording that hides who did what "
-        "(for example 'volatile relationship' or 'failure to protect'). Fewer flags per 1,000 "
-        f"words {'after training' if words.training else 'in ' + words.lower('post_training')} "
-        "suggests records that name the person who harmed and the behaviour."
-    ))
-    # every audit is in one phase row, so the rows add up to the report's audits: the same
-    # rows are hidden here as in "About this report"
-    withheld = suppress_counts([p.audits for p in phases])
-    hidden = withheld or [True] * len(phases)
-    rows = []
-    for p, h in zip(phases, hidden, strict=True):
-        if h:
-            rows.append([words.name(p.phase), label(p.audits, True) if withheld else HIDDEN] + [HIDDEN] * 3)
-        elif small(p.flagged_audits):  # the flags come from the notes of 1 to 4 audits
-            rows.append([words.name(p.phase), str(p.audits), f"{p.words:,}", HIDDEN, HIDDEN])
-        else:
-            rows.append([words.name(p.phase), str(p.audits), f"{p.words:,}", f"{p.flags:,}",
-                         f"{p.per_thousand:.1f}" if p.per_thousand is not None else NO_VALUE])
-    out.append(Table(["Phase", "Audits", "Words read", "Flags", "Flags per 1,000 words"], rows,
-                     align=["l", "r", "r", "r", "r"]))
-    hidden = [h or small(p.flagged_audits) for p, h in zip(phases, hidden, strict=True)]
-    shown = [p for p, h in zip(phases, hidden, strict=True) if p.per_thousand is not None and not h]
-    if shown:
-        out.append(BarChart(
-            "Language flags per 1,000 words, by phase", [words.name(p.phase) for p in shown],
-            [Series("Flags per 1,000 words", [p.per_thousand for p in shown])],
-            alt_text="Language flags per 1,000 words: " + "; ".join(
-                f"{words.name(p.phase)} {p.per_thousand:.1f}" for p in shown) + ".",
-        ))
-    if lang.top_terms:
-        # counts of flags as released (each term's own key shift), ranked by what is printed
-        top = sorted(((t, tally.records(_hits(lang, t.phrase), term_offset(t.phrase)) if tally.perturbed
-                       else n) for t, n in lang.top_terms
-                      if lang.term_audits.get(t.phrase.lower(), 0) >= SUPPRESS_BELOW),
-                     key=lambda tn: (-tn[1], tn[0].phrase))[:8]
-        if top:
-            out.append(Table(
-                ["Most flagged wording", "Times", "Suggested reframe"],
-                [[t.phrase, f"{n:,}", t.reframe] for t, n in top],
-                align=["l", "r", "l"], widths=[2, 0.8, 5],
-            ))
-        if len(top) < min(8, len(lang.top_terms)):
-            out.append(Paragraph(
-                f"Wording flagged in fewer than {SUPPRESS_BELOW} audits is not listed.", "note"))
-    return out
-
-
-
-def _hits(lang: LanguageSummary, phrase: str) -> list[str]:
-    """The audit id once per time the term was flagged in its notes."""
-    return [a for a, n in sorted(lang.term_hits.get(phrase.lower(), {}).items()) for _ in range(n)]
 
 
 def _line_text(names: list[str], counts: list[int]) -> str:
@@ -329,7 +271,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         ))
     else:
         assert data.behind is not None and data.language is not None  # gathered when covered
-        bh, scales, lang = data.behind, data.scales, data.language
+        bh, scales = data.behind, data.scales
         for cid in checklist_ids:
             if cid not in covered:
                 blocks += [Heading(titles[cid], 1), Paragraph(
@@ -343,7 +285,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
                                              noise_of(data), phase_words(data.definitions.get(cid)))
             blocks += time_section(data.quarters.get(cid, []), 2 if len(checklist_ids) > 1 else 1,
                                    titles[cid] if len(checklist_ids) > 1 else "")
-        blocks += _language_section(lang, data.tally, words)
+        blocks += language_section(data.record_language, data.tally, cen)
         blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
                                    data.tally)
         blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice

@@ -26,6 +26,7 @@ from ..findings.facts import fact_findings
 from ..findings.honesty import honesty
 from ..findings.language import summarise_covered
 from ..findings.over_time import over_time
+from ..findings.record_language import record_language
 from ..findings.records import all_references, months_spanned, recommendations, scales_in_use
 from ..sampling.record import sampling_note
 from ..selection import list_audits
@@ -106,6 +107,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             scales=scales_in_use(db, flt, covered),
             language=lang,
             definitions=newest_definitions(db, flt, covered),
+            record_language=record_language(db, flt, covered),
             quarters=over_time(db, flt, level, lang.per_audit),
             # an anonymised release counts facts with their perturbation, in the same pass
             facts={cid: fact_findings(db, replace(flt, checklist_id=cid), shown)

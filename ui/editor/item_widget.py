@@ -30,6 +30,7 @@ from ui.common import palette
 from ui.common.accessibility import name
 from ui.editor.answer_bar import AnswerBar
 from ui.editor.identifier_hint import IdentifierHint
+from ui.editor.language_hint import LanguageHint
 from ui.editor.tick_bar import TickBar
 
 if TYPE_CHECKING:
@@ -309,6 +310,7 @@ class ItemWidget(QFrame):
         self.note.textChanged.connect(self._on_typed)
         self.note.focus_left.connect(self.flush)
         self.note_hint = IdentifierHint(self.note)
+        self.language_hint = LanguageHint(self.note)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(NOTE_DEBOUNCE_MS)
@@ -341,6 +343,7 @@ class ItemWidget(QFrame):
         layout.addLayout(foot)
         layout.addWidget(self.note)
         layout.addWidget(self.note_hint)
+        layout.addWidget(self.language_hint)
         if self.anchors_toggle is not None:
             QWidget.setTabOrder(self.guidance_toggle, self.anchors_toggle)
             QWidget.setTabOrder(self.anchors_toggle, self.rating)

@@ -1,0 +1,34 @@
+"""The note scan as a hint in the editor (issue 20 item 11): a line under an evidence note
+names flagged wording as the reviewer types, and says nothing for a perpetrator's own
+non-engagement. All text is fictional."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+
+def test_flagged_wording_shows_a_hint_under_the_note(qtbot, window, editor):
+    item = editor.items["p1"]
+    note, hint = item.note, item.language_hint
+    assert not hint.isVisible()
+    note.setFocus()
+    qtbot.keyClicks(note, "Chronology calls it a Volatile Relationship.")
+    qtbot.waitUntil(hint.isVisible, timeout=3000)
+    assert hint.text().startswith("Wording to look at again: 'Volatile Relationship'.")
+    assert "A prompt, not a finding" in hint.text()
+    assert hint.text() in note.accessibleDescription()
+    assert QApplication.focusWidget() is note  # the keyboard stays in the note
+    folder = os.environ.get("AUDIT_TOOL_SHOTS")  # pictures for a person to look at, on request
+    if folder:
+        window.grab().save(str(Path(folder) / "language-hint.png"))
+
+
+def test_a_perpetrators_non_engagement_raises_no_hint(qtbot, editor):
+    item = editor.items["p1"]
+    item.note.setFocus()
+    qtbot.keyClicks(item.note, "The father did not engage with the programme.")
+    qtbot.wait(600)  # past the pause the hint waits for
+    assert not item.language_hint.isVisible() and item.language_hint.text() == ""
