@@ -146,7 +146,7 @@ def checklist_section(f: Findings, bh: Behind, cid: str, title: str, several: bo
     changes = [c for c, h in zip(comp, comp_hidden, strict=True)
                if change_iv.get(c.key) and h and not any(h)]
     if changes and not any(enough(c) for c in changes):
-        lines.append(f"Largest change after training: {TOO_FEW} (fewer than {MIN_A_SIDE} audits in "
+        lines.append(f"Largest {words.change_lower}: {TOO_FEW} (fewer than {MIN_A_SIDE} audits in "
                      "a phase).")
     changes = [c for c in changes if enough(c)]
     if changes:
