@@ -235,11 +235,13 @@ def prepare_audit(
     """One audit's report and its register entry (kind "audit report"): it is about one case
     file, so it is record-level (never compared), and named by pseudonym, never reference
     (the register travels in bundles without identifiers)."""
-    from .audits import get_audit
+    from .vocabulary import Phase
 
-    a = get_audit(db, audit_id)
-    selection = (f"one audit: {a.case.pseudonym}, {a.checklist.title}, {a.phase.label}"
-                 + (", with identifiers" if include_identifiers else ""))
+    row = db.query_one(
+        "SELECT c.pseudonym, d.title, a.phase FROM audits a JOIN cases c ON c.id = a.case_id"
+        " JOIN checklist_defs d ON d.sha256 = a.checklist_sha WHERE a.id = ?", (audit_id,))
+    said = f"{row[0]}, {row[1]}, {Phase(row[2]).label}" if row else audit_id  # build says why
+    selection = f"one audit: {said}" + (", with identifiers" if include_identifiers else "")
     plan = Planned((audit_id,), "audit report", selection, recipient, _who(db, who),
                    restricted=True)
     plan.check(db)
