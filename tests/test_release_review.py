@@ -150,3 +150,21 @@ def test_cli_lists_the_texts_then_takes_their_code(tmp_path, cli, passphrase):
     assert r.returncode == 0, r
     r = cli("--db", path, "releases")
     assert "audit report" in r.stdout.splitlines()[-1] and "RESTRICTED" in r.stdout, r
+
+
+def test_an_audit_report_and_a_review_travel_with_the_register(db, tmp_path, passphrase):
+    """The register travels in bundles: a lead's laptop takes the new kind of release."""
+    import pyrage
+
+    from audit_tool.exchange import export_bundle, import_bundle, read_bundle
+
+    aid = db.query_one("SELECT id FROM audits WHERE status = 'finalised' LIMIT 1")[0]
+    release_audit(db, aid, "pdf", tmp_path / "one.pdf", recipient="Case holder (fictional)")
+    ident = pyrage.x25519.Identity.generate()
+    export_bundle(db, tmp_path / "b.age", include_identifiers=True,
+                  recipients=[str(ident.to_public())])
+    with Database.create(tmp_path / "lead.db", passphrase) as lead:
+        import_bundle(lead, read_bundle(tmp_path / "b.age", identities=[str(ident)]))
+        [got] = releases(lead)
+        assert (got.kind, got.recipient, got.audit_count) == (
+            "audit report", "Case holder (fictional)", 1)
