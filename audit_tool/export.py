@@ -5,6 +5,9 @@ Releases (issue 18): what a user exports for someone (the CLI's `export report` 
 dates snap to whole release periods, the register is checked (register.ReleaseRefused names
 the earlier release) before anything is built, and `Planned.record` enters the release in
 the register once the file is written (`release_report` / `release_dataset` do all three).
+One audit's report (`prepare_audit` / `release_audit`) is recorded too, as an "audit
+report": record-level, so never compared. A release that prints free text needs a person's
+review of the texts (disclosure/review.py), recorded with it.
 
 The CLI and the GUI both call these, and both check the format with `check_format`. The
 GUI builds the report on its own thread (fast, needs the database) and renders it in a
@@ -18,7 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from .disclosure.register import Planned, guarded_release, snap_filter
+from .disclosure.register import Planned, snap_filter
+from .disclosure.review import FreeTextReview, dataset_texts, report_texts
 from .domain import Status
 from .errors import InvalidInput
 from .filters import AuditFilter
@@ -134,16 +138,40 @@ def prepare_report(
     return _with_period_note(report, plan.period_note), plan
 
 
+Review = Callable[[list[str]], FreeTextReview]
+
+
+def free_texts(built: Report | Dataset) -> list[str]:
+    """The typed texts a built report or dataset prints, each once (for a person's review)."""
+    return report_texts(built) if isinstance(built, Report) else dataset_texts(built)
+
+
+def reviewed(plan: Planned, texts: list[str], review: Review | None) -> Planned:
+    """The plan with the person's review of `texts` (none to review: as it was). Without a
+    way to review them, InvalidInput: free text is never released unread."""
+    if not texts:
+        return plan
+    if review is None:
+        raise InvalidInput(
+            f"This release would print {len(texts):,} free texts: a person must read them "
+            "before they are released; nothing was written."
+        )
+    return replace(plan, review=review(texts))
+
+
 def release_report(
     db: Database, flt: AuditFilter, fmt: str, out: str | Path, *, recipient: str,
     who: str | None = None, include_identifiers: bool = False, include_free_text: bool = False,
-    period: str = "month", progress: Progress | None = None,
+    period: str = "month", progress: Progress | None = None, review: Review | None = None,
 ) -> Path:
-    """Build, write and record an aggregate report for `recipient` (see prepare_report)."""
+    """Build, write and record an aggregate report for `recipient` (see prepare_report).
+    Anonymised with free text: `review(texts)` is the person's confirmation (or raises)."""
     fmt = check_format(fmt)
     report, plan = prepare_report(db, flt, recipient=recipient, who=who, period=period,
                                   include_identifiers=include_identifiers,
                                   include_free_text=include_free_text)
+    if include_free_text and not include_identifiers:
+        plan = reviewed(plan, free_texts(report), review)
     path = render_report(report, fmt, out, progress)
     plan.record(db)
     return path
@@ -179,21 +207,63 @@ def prepare_dataset(
 def release_dataset(
     db: Database, flt: AuditFilter, fmt: str, out: str | Path, *, recipient: str,
     who: str | None = None, include_free_text: bool = False, restricted: bool = False,
-    period: str = "month", progress: Progress | None = None,
+    period: str = "month", progress: Progress | None = None, review: Review | None = None,
 ) -> list[Path]:
-    """Build, write and record the analyst dataset for `recipient` (see prepare_dataset)."""
+    """Build, write and record the analyst dataset for `recipient` (see prepare_dataset).
+    With free text: `review(texts)` is the person's confirmation (or raises)."""
     from .dataset import check_format as check_data_format
     from .dataset import write_dataset
 
     fmt = check_data_format(fmt)
     ds, plan = prepare_dataset(db, flt, recipient=recipient, who=who, period=period,
                                include_free_text=include_free_text, restricted=restricted)
-    return guarded_release(db, plan.audit_ids, lambda: write_dataset(ds, fmt, Path(out), progress),
-                           kind=plan.kind, selection=plan.selection, recipient=plan.recipient,
-                           who=plan.who, restricted=plan.restricted)
+    if include_free_text:
+        plan = reviewed(plan, free_texts(ds), review)
+    written = write_dataset(ds, fmt, Path(out), progress)  # checked in prepare_dataset
+    plan.record(db)
+    return written
+
+
+# -- one audit's report --------------------------------------------------------------------------
+
+
+def prepare_audit(
+    db: Database, audit_id: str, *, recipient: str, who: str | None = None,
+    include_identifiers: bool = False,
+    build: Callable[[Database, str, bool], Report] | None = None,
+) -> tuple[Report, Planned]:
+    """One audit's report and its register entry (kind "audit report"): it is about one case
+    file, so it is record-level (never compared), and named by pseudonym, never reference
+    (the register travels in bundles without identifiers)."""
+    from .vocabulary import Phase
+
+    row = db.query_one(
+        "SELECT c.pseudonym, d.title, a.phase FROM audits a JOIN cases c ON c.id = a.case_id"
+        " JOIN checklist_defs d ON d.sha256 = a.checklist_sha WHERE a.id = ?", (audit_id,))
+    said = f"{row[0]}, {row[1]}, {Phase(row[2]).label}" if row else audit_id  # build says why
+    selection = f"one audit: {said}" + (", with identifiers" if include_identifiers else "")
+    plan = Planned((audit_id,), "audit report", selection, recipient, _who(db, who),
+                   restricted=True)
+    plan.check(db)
+    report = (build or audit_report)(db, audit_id, include_identifiers)
+    return report, plan
+
+
+def release_audit(
+    db: Database, audit_id: str, fmt: str, out: str | Path, *, recipient: str,
+    who: str | None = None, include_identifiers: bool = False, progress: Progress | None = None,
+) -> Path:
+    """Build, write and record one audit's report for `recipient` (see prepare_audit)."""
+    fmt = check_format(fmt)
+    report, plan = prepare_audit(db, audit_id, recipient=recipient, who=who,
+                                 include_identifiers=include_identifiers)
+    path = render_report(report, fmt, out, progress)
+    plan.record(db)
+    return path
 
 
 __all__ = [
-    "FORMATS", "check_format", "export_audit", "export_report", "prepare_dataset",
-    "prepare_report", "release_dataset", "release_report", "render_report", "report_audit_ids",
+    "FORMATS", "check_format", "export_audit", "export_report", "free_texts", "prepare_audit",
+    "prepare_dataset", "prepare_report", "release_audit", "release_dataset", "release_report",
+    "render_report", "report_audit_ids", "reviewed",
 ]

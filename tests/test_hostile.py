@@ -27,6 +27,9 @@ ST = "safe-together-case-file-audit"
 ST_FILE = ROOT / "checklists" / "safe_together_case_file_audit.toml"
 
 
+FOR = ("--recipient", "Case holder (fictional)")  # one audit's report is a release too
+
+
 def ok(result) -> str:
     assert result.returncode == 0, result
     assert "Traceback" not in result.stderr
@@ -105,7 +108,7 @@ def test_full_disk_is_one_line_and_leaves_nothing(audit_db, cli, tmp_path, fmt):
     db, _, audit_id = audit_db
     with _tiny_disk(tmp_path / "full") as full:
         out = full / f"audit.{fmt}"
-        result = cli("--db", db, "export", "audit", audit_id, "--format", fmt, "--out", out)
+        result = cli("--db", db, "export", "audit", audit_id, "--format", fmt, "--out", out, *FOR)
         msg = one_line_failure(result)
         assert msg.startswith("audit-tool: There is not enough space on the disk to save")
         assert list(full.iterdir()) == []  # no partial or temporary file
@@ -152,7 +155,7 @@ def test_export_refuses_to_replace_a_read_only_file(audit_db, cli, tmp_path, fmt
     target.chmod(0o444)
     before = _sha(target)
     msg = one_line_failure(
-        cli("--db", db, "export", "audit", audit_id, "--format", fmt, "--out", target)
+        cli("--db", db, "export", "audit", audit_id, "--format", fmt, "--out", target, *FOR)
     )
     assert msg == f"audit-tool: {target} is read-only; choose another name or make it writable."
     assert _sha(target) == before
@@ -164,7 +167,7 @@ def test_export_still_replaces_a_writable_file(audit_db, cli, tmp_path):
     target = tmp_path / "draft.pdf"
     target.write_bytes(b"old")
     target.chmod(0o640)
-    ok(cli("--db", db, "export", "audit", audit_id, "--format", "pdf", "--out", target))
+    ok(cli("--db", db, "export", "audit", audit_id, "--format", "pdf", "--out", target, *FOR))
     assert target.read_bytes().startswith(b"%PDF")
     assert target.stat().st_mode & 0o777 == 0o640
 

@@ -231,7 +231,8 @@ def test_cli_include_free_text_flag(cli, tmp_path, passphrase) -> None:
     shown = _docx(tmp_path / "a.docx")
     assert not [t for t in texts if _words(t) in shown]
 
-    free = cli(
+    free = _with_review(
+        cli,
         "--db",
         path,
         "export",
@@ -288,3 +289,12 @@ def test_numbers_and_words_near_a_reference_number_stay() -> None:
     text = "In 2025 we read 004170 files, 100417 notes and 417 pages; oil, lol and nil stay."
     assert scrub(text) == text  # a year, longer numbers, shorter numbers, o/i/l words
     assert scrub("Room 00418 and 2025-00416.") == "Room 00418 and 2025-00416."
+
+
+def _with_review(cli, *args):
+    """Run an export with --include-free-text as a person would: the texts are listed with
+    a code (nothing written), then run again with --free-text-reviewed CODE."""
+    listed = cli(*args)
+    assert listed.returncode == 1 and "--free-text-reviewed" in listed.stdout, listed
+    code = listed.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1].rstrip(".")
+    return cli(*args, "--free-text-reviewed", code)

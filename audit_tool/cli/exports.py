@@ -9,7 +9,7 @@ from pathlib import Path
 # the formats the renderers take (reports.FORMATS; importing audit_tool.export here would
 # load every report builder, about a second, before each command)
 from ..reports import FORMATS
-from .common import Add, UsageError, add_filters, audit_filter, group, open_db
+from .common import Add, UsageError, add_filters, audit_filter, group, open_db, plain
 
 
 def release_period() -> str:
@@ -27,8 +27,37 @@ def need_recipient(args: argparse.Namespace, what: str) -> str:
     return recipient
 
 
+def free_text_review(args: argparse.Namespace, kind: str):
+    """How the command line confirms free text (issue 18 item 5): --free-text-reviewed CODE
+    (the code printed with the texts); in a terminal, the texts and a question; else the
+    texts are printed with their code and nothing is written."""
+    from ..disclosure.review import confirmed, confirmed_by_code, listing
+    from ..errors import InvalidInput
+
+    def review(texts: list[str], who: str) -> object:
+        if args.free_text_reviewed:
+            return confirmed_by_code(texts, args.free_text_reviewed, who)
+        for line in listing(texts, kind):
+            print(plain(line))
+        if sys.stdin.isatty():
+            answer = input(f"Release these {len(texts):,} {kind}? Type yes to go on: ")
+            if answer.strip().lower() == "yes":
+                return confirmed(texts, who, "listed and confirmed with yes on the command line")
+        raise InvalidInput(
+            f"The {len(texts):,} {kind} were listed, not confirmed; nothing was written."
+        )
+
+    return review
+
+
+def _who(db) -> str:
+    from ..reviewers import local_reviewer
+
+    return local_reviewer(db).name
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..export import export_audit, release_report
+    from ..export import release_audit, release_report
 
     def progress(fraction: float) -> None:
         if sys.stderr.isatty():
@@ -36,15 +65,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.what == "dataset":
         return cmd_export_dataset(args)
-    recipient = need_recipient(args, "export report") if args.what == "report" else ""
+    recipient = need_recipient(args, f"export {args.what}")
     with open_db(args) as db:
-        if args.what == "audit":
-            out = export_audit(db, args.audit_id, args.format, args.out, args.include_identifiers, progress)
+        if args.what == "audit":  # recorded in the register too (an "audit report")
+            out = release_audit(db, args.audit_id, args.format, args.out, recipient=recipient,
+                                include_identifiers=args.include_identifiers, progress=progress)
         else:
+            check = free_text_review(args, "recommendation texts")
             out = release_report(db, audit_filter(args), args.format, args.out, recipient=recipient,
                                  include_identifiers=args.include_identifiers,
                                  include_free_text=args.include_free_text, period=release_period(),
-                                 progress=progress)
+                                 progress=progress, review=lambda t: check(t, _who(db)))
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Wrote {out}")
@@ -57,10 +88,12 @@ def cmd_export_dataset(args: argparse.Namespace) -> int:
 
     check_format(args.format)  # before the passphrase prompt
     recipient = need_recipient(args, "export dataset")
+    check = free_text_review(args, "evidence notes")
     with open_db(args) as db:
         written = release_dataset(db, audit_filter(args), args.format, args.out, recipient=recipient,
                                   include_free_text=args.include_free_text,
-                                  restricted=args.restricted, period=release_period())
+                                  restricted=args.restricted, period=release_period(),
+                                  review=lambda t: check(t, _who(db)))
     for path in written:
         print(f"Wrote {path}")
     return 0
@@ -70,6 +103,8 @@ def register(sub, add: Add) -> None:
     exp = group(sub, "export", "DOCX or PDF reports, analyst dataset", dest="what")
     p = add("audit", cmd_export, "one audit", exp)
     p.add_argument("audit_id")
+    p.add_argument("--recipient", metavar="NAME",
+                   help="who the report is for (required: the release register records it)")
     for q in (p, add("report", cmd_export, "aggregate report for a steering group", exp)):
         q.add_argument("--format", required=True, choices=FORMATS)
         q.add_argument("--out", required=True, type=Path)
@@ -79,13 +114,20 @@ def register(sub, add: Add) -> None:
                    help="who the report is for (required: the release register records it)")
     q.add_argument("--include-free-text", action="store_true",
                    help="show recommendation texts recorded in 5 or more audits, references removed "
-                        "(read them for names first)")
+                        "(they are listed for you to read first)")
+    q.add_argument("--free-text-reviewed", metavar="CODE",
+                   help="with --include-free-text: the code printed with the texts once you have "
+                        "read them (without it the texts are listed and nothing is written)")
     add_filters(q)
     p = add("dataset", cmd_export, "anonymised analyst dataset: answers, audits, codebook", exp)
     p.add_argument("--format", required=True, help="xlsx (one workbook), csv (a file per table, with .sps/.do label files), sav (SPSS) or dta (Stata)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--include-free-text", action="store_true",
-                   help="add evidence notes, case references removed (read them for names first)")
+                   help="add evidence notes, case references removed (they are listed for you "
+                        "to read first)")
+    p.add_argument("--free-text-reviewed", metavar="CODE",
+                   help="with --include-free-text: the code printed with the notes once you have "
+                        "read them (without it the notes are listed and nothing is written)")
     p.add_argument("--recipient", metavar="NAME",
                    help="who the dataset is for (required: the release register records it)")
     p.add_argument("--restricted", action="store_true",

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 MIN_DIFFERENCE = 5  # two anonymised releases differ by no audits, or by at least this many
-KINDS = ("report", "dataset", "bundle", "restricted dataset", "restricted report")
+KINDS = ("report", "dataset", "bundle", "restricted dataset", "restricted report", "audit report")
 PERIODS = ("month", "quarter")
 
 
@@ -117,9 +117,11 @@ def record_release(
     who: str,
     restricted: bool = False,
     at: str | None = None,
+    review: Any = None,
 ) -> Release:
     """Check and record one release in one transaction; returns it. Raises ReleaseRefused
-    (nothing recorded) for a near-duplicate, InvalidInput for a blank recipient."""
+    (nothing recorded) for a near-duplicate, InvalidInput for a blank recipient. `review`
+    (review.FreeTextReview): a person read the free text it prints; recorded with it."""
     if kind not in KINDS:
         raise InvalidInput(f"Unknown kind of release '{kind}': use one of {', '.join(KINDS)}.")
     if not recipient.strip():
@@ -137,6 +139,10 @@ def record_release(
             (*asdict(rel).values(),),
         )
         c.executemany("INSERT INTO release_audits VALUES (?, ?)", [(rel.id, a) for a in ids])
+        if review is not None:
+            from .review import write_review
+
+            write_review(c, rel.id, review)
     return rel
 
 
@@ -166,6 +172,7 @@ class Planned:
     who: str
     restricted: bool = False
     period_note: str = ""  # the release-period sentence the output prints ("" none)
+    review: Any = None  # review.FreeTextReview: the free text it prints, read by a person
 
     def check(self, db: Database) -> None:
         if not self.recipient.strip():
@@ -176,6 +183,7 @@ class Planned:
         return record_release(
             db, self.audit_ids, kind=self.kind, selection=self.selection,
             recipient=self.recipient, who=self.who, restricted=self.restricted,
+            review=self.review,
         )
 
 

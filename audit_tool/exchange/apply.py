@@ -91,7 +91,7 @@ def insert(
 
 
 def _write(db: Database, c, done: Plan, progress: Callable[[float], None] | None) -> None:
-    p = done.bundle.payload
+    p = done.payload  # as linked to the cases here (links.py)
     c.executemany(
         "INSERT OR IGNORE INTO reviewers (id, name, role, agency, is_local, created_at) VALUES (?, ?, ?, ?, 0, ?)",
         [

@@ -22,6 +22,8 @@ from ..store import Database
 from . import amendment, checks
 from .bundle import canonical, columns
 from .crypto import BundleRefused, refused
+from .links import CaseLink, find_links, linked_payload
+from .links import lines as link_lines
 from .parse import Bundle
 from .schema import audit_name
 
@@ -36,6 +38,10 @@ class Plan:
     references_added: int = 0
     new_checklists: list[str] = field(default_factory=list)  # "id version"
     new_reviewers: int = 0
+    # received cases matching a case here typed another way (links.py), and the payload as
+    # this laptop takes it (audits of a linked case name the case here)
+    links: list[CaseLink] = field(default_factory=list)
+    payload: dict = field(default_factory=dict, repr=False)
 
     def ids(self, kind: str) -> list[str]:
         return [a for a, k in self.kinds.items() if k == kind]
@@ -57,6 +63,7 @@ class Plan:
                 else ""
             )
             + f". Reviewers: {self.new_reviewers:,} new.",
+            *link_lines(self.links),
             "Checklists: "
             + (", ".join(self.new_checklists) + " new" if self.new_checklists else "none new")
             + ".",
@@ -103,7 +110,8 @@ def known(db: Database, table: str, key: str, ids: set[str]) -> set[str]:
 
 
 def check_against(db: Database, bundle: Bundle) -> None:
-    """What only this database can tell: replay, unknown columns, missing parents."""
+    """What only this database can tell: replay, unknown columns, missing parents (of the
+    payload as linked to the cases here)."""
     done = db.query_one(
         "SELECT imported_at FROM exchange_imports WHERE bundle_id = ?", (bundle.bundle_id,)
     )
@@ -111,7 +119,7 @@ def check_against(db: Database, bundle: Bundle) -> None:
         raise BundleRefused(
             f"This file was already imported on {done[0][:10]} (bundle {bundle.bundle_id[:8]}); nothing was changed."
         )
-    p = bundle.payload
+    p = linked_payload(bundle.payload, find_links(db, bundle.payload))
     for table, rows, skip in (
         ("audits", [e["audit"] for e in p["audits"]], ()),
         ("cases", p["cases"], ()),
@@ -266,7 +274,8 @@ def plan(db: Database, bundle: Bundle) -> Plan:
 
 
 def make_plan(db: Database, bundle: Bundle, checklists: list) -> Plan:
-    p = bundle.payload
+    found = find_links(db, bundle.payload)
+    p = linked_payload(bundle.payload, found)
     ids = [e["audit"]["id"] for e in p["audits"]]
     local, uids = local_state(db, ids)
     pending = set(
@@ -275,7 +284,7 @@ def make_plan(db: Database, bundle: Bundle, checklists: list) -> Plan:
             (ids_param(ids),),
         )
     )
-    out = Plan(bundle)
+    out = Plan(bundle, links=found, payload=p)
     for n, e in enumerate(p["audits"]):
         aid = e["audit"]["id"]
         out.kinds[aid] = classify(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import sqlcipher3
 
 from .step_language import LANGUAGE_STEP
+from .step_release_review import RELEASE_REVIEW_STEP
 
 
 def _hidden_fails(conn: sqlcipher3.Connection) -> None:
@@ -451,8 +452,10 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     # 8: issue 23, the notes search: an FTS5 index inside the encrypted file, kept by
     #    triggers (a later step that rebuilds answers or audits must recreate them)
     SEARCH_STEP,
-    # issue 22: the language flags kept per note and term-list version (store/step_language.py)
+    # 9: issue 22, the language flags kept per note and term-list version (store/step_language.py)
     LANGUAGE_STEP,
+    # 10: issue 18, free text read by a person before release (store/step_release_review.py)
+    RELEASE_REVIEW_STEP,
 ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from uihelp import shots_dir
+from uihelp import read_and_release, shots_dir
 
 from audit_tool import audits
 from audit_tool.filters import AuditFilter
@@ -56,6 +56,9 @@ def test_dataset_to_xlsx_with_notes_never_identifiers(qtbot, session, mini, tmp_
     if SHOTS.is_dir():
         dialog.grab().save(str(SHOTS / "export_dialog_dataset.png"))
     _click(qtbot, dialog.export_button)
+    # the notes are listed for the lead to read and tick before anything is written
+    listed = read_and_release(qtbot, dialog)
+    assert listed == [f"{NOTE} about [case reference removed]"]  # each distinct text once
     qtbot.waitUntil(lambda: not dialog.running(), timeout=30_000)
     out = Path(dialog.path.text())
     assert dialog.status.text() == f"Saved: {out}", dialog.status.text()

@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from uihelp import read_and_release
 
 from audit_tool import audits
 from audit_tool.domain import Recommendation
@@ -121,6 +122,8 @@ def _export(qtbot, dialog, name: str, tick: bool) -> str:
         qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.rect().center())
         assert box.isChecked()
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    if tick:  # the texts are listed for the lead to read and tick first
+        read_and_release(qtbot, dialog)
     qtbot.waitUntil(lambda: not dialog.running(), timeout=20000)
     assert dialog.status.text().startswith("Saved"), dialog.status.text()
     return _docx_text(dialog.saved_path)
@@ -136,7 +139,7 @@ def test_export_dialog_includes_recommendation_texts_only_when_ticked(
     qtbot.waitExposed(dialog)
     qtbot.keyClicks(dialog.recipient, "Steering group (fictional)")  # the register asks
     box = dialog.free_text
-    assert box.text() == "Include recommendation texts (I have read them for names)"
+    assert box.text() == "Include recommendation texts (listed for you to read first)"
     assert not box.isChecked() and box.isEnabled()
 
     plain = _export(qtbot, dialog, "plain.docx", tick=False)

@@ -85,3 +85,25 @@ def refuse_boxes_for(ms: int, seen: list[str]) -> None:
             QTimer.singleShot(10, poll)
 
     QTimer.singleShot(0, poll)
+
+
+def read_and_release(qtbot, export_dialog, shot: Path | None = None) -> list[str]:
+    """The export dialog's free-text review (issue 18 item 5), as a person does it: wait for
+    the list, tick each text with Space (Down to the next), then Enter. Returns the texts."""
+    from PySide6.QtCore import Qt
+
+    qtbot.waitUntil(lambda: export_dialog.review_dialog is not None, timeout=30_000)
+    box = export_dialog.review_dialog
+    qtbot.waitExposed(box)
+    texts = [box.texts.item(i).text() for i in range(box.texts.count())]
+    for i in range(len(texts)):
+        assert not box.release_button.isEnabled()
+        qtbot.keyClick(box.texts, Qt.Key.Key_Space)
+        if i + 1 < len(texts):
+            qtbot.keyClick(box.texts, Qt.Key.Key_Down)
+    assert box.release_button.isEnabled(), box.count.text()
+    if shot is not None:
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        box.grab().save(str(shot))
+    qtbot.keyClick(box.texts, Qt.Key.Key_Return)
+    return texts

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from audit_tool import dataset_stats
-from audit_tool.disclosure.rules import SUPPRESS_BELOW
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
 from audit_tool.reviewers import local_reviewer
@@ -44,6 +43,7 @@ from ui.common import palette
 from ui.common.accessibility import name
 from ui.common.messages import confirm
 from ui.common.widgets import FittingDialog
+from ui.export import wording as say
 from ui.export.jobs import (
     BuildAggregate,
     BuildAudit,
@@ -58,30 +58,6 @@ from ui.export.jobs import (
 )
 from ui.operations import Operation
 from ui.session import Session
-
-IDENTIFIERS_NOTE = (
-    "Leave unticked to share the report: case references are left out, and an aggregate "
-    "report leaves out free text too. Tick only for a named recipient who needs them; the "
-    "report says on its face which it is."
-)
-# the core leaves drafts out of every anonymised aggregate report (reports/build.py)
-FINALISED_ONLY_NOTE = "Anonymised reports and datasets include finalised audits only."
-RECIPIENT_LABEL = "&For (recipient):"
-RECIPIENT_TIP = (
-    "Who the report or dataset is for, e.g. 'Steering group, March meeting'. Required: the "
-    "release register records every release, and refuses one that could be subtracted from "
-    "an earlier one (Tools > Releases lists them)."
-)
-FREE_TEXT_LABEL = "Include recommendation texts (I have read them for names)"
-FREE_TEXT_TIP = (
-    f"Aggregate report only. Shows recommendations recorded in {SUPPRESS_BELOW} or more audits, "
-    "with case references removed. Names typed in them are not removed: read them first."
-)
-NOTES_LABEL = "Include evidence notes (I have read them for names)"
-NOTES_TIP = (
-    "Adds each item's evidence note to the dataset, with case references removed. Names typed "
-    "in them are not removed: read them first."
-)
 
 
 class ExportDialog(FittingDialog):
@@ -124,16 +100,16 @@ class ExportDialog(FittingDialog):
         what = QGroupBox("What to export")
         self.this_audit = QRadioButton("This audit")
         self.aggregate = QRadioButton(f"Aggregate report of the selected audits ({selection_text})")
-        self.dataset = QRadioButton(
-            f"Analyst dataset of the selected audits, anonymised ({selection_text})"
-        )
+        self._dataset_words = (f"Analyst dataset of the selected audits, anonymised ({selection_text})",
+                               f"Analyst dataset of the selected audits, restricted ({selection_text})")
+        self.dataset = QRadioButton(self._dataset_words[0])
         self.this_audit.setEnabled(audit_id is not None)
         (self.this_audit if audit_id and prefer_audit else self.aggregate).setChecked(True)
         wl = QVBoxLayout(what)
         wl.addWidget(self.this_audit)
         wl.addWidget(self.aggregate)
         wl.addWidget(self.dataset)
-        self.finalised_only = QLabel(FINALISED_ONLY_NOTE)
+        self.finalised_only = QLabel(say.FINALISED_ONLY_NOTE)
         self.finalised_only.setWordWrap(True)
         palette.set_text_colour(self.finalised_only, palette.muted())
         wl.addWidget(self.finalised_only)
@@ -156,7 +132,7 @@ class ExportDialog(FittingDialog):
         self._fmt.addButton(self.pdf)
         self.report_formats = fmt
 
-        self.data_formats = QGroupBox("Dataset format")
+        self.data_formats = QGroupBox("Dataset: format and protection")
         self.xlsx = QRadioButton("Excel workbook (.xlsx): a sheet per table and a codebook")
         self.csv = QRadioButton("CSV (.csv): a file per table, with SPSS and Stata label files")
         self.sav = QRadioButton("SPSS data (.sav): one row per audit, with value labels")
@@ -174,25 +150,37 @@ class ExportDialog(FittingDialog):
         palette.set_text_colour(self.native_note, palette.muted())
         self.native_note.setVisible(not self.native)
         dl.addWidget(self.native_note)
+        # -- release: the restricted record-level dataset (issue 18 item 5) --------------------
+        self.restricted = QCheckBox(say.RESTRICTED_LABEL)
+        name(self.restricted, say.RESTRICTED_LABEL, say.RESTRICTED_TIP)
+        self.restricted.setToolTip(say.RESTRICTED_TIP)
+        self.restricted_note = QLabel(say.RESTRICTED_NOTE)
+        self.restricted_note.setWordWrap(True)
+        palette.set_text_colour(self.restricted_note, palette.bad())
+        self.restricted_note.hide()
+        dl.addWidget(self.restricted)
+        dl.addWidget(self.restricted_note)
+        self.review_dialog: Any = None  # the free text being read (free_text_review.py)
+        # -- end release block ------------------------------------------------------------
         self.will_write = QLabel()  # the files a CSV export writes, before it is started
         self.will_write.setWordWrap(True)
         self.will_write.setObjectName("exportTargets")
 
         self.identifiers = QCheckBox("Include identifiers (case references and names)")
         self.identifiers.setChecked(False)
-        self.free_text = QCheckBox(FREE_TEXT_LABEL)
-        self.free_text.setToolTip(FREE_TEXT_TIP)
-        name(self.free_text, FREE_TEXT_LABEL, FREE_TEXT_TIP)
-        note = QLabel(IDENTIFIERS_NOTE)
+        self.free_text = QCheckBox(say.FREE_TEXT_LABEL)
+        self.free_text.setToolTip(say.FREE_TEXT_TIP)
+        name(self.free_text, say.FREE_TEXT_LABEL, say.FREE_TEXT_TIP)
+        note = QLabel(say.IDENTIFIERS_NOTE)
         note.setWordWrap(True)
         palette.set_text_colour(note, palette.muted())
 
-        recipient_label = QLabel(RECIPIENT_LABEL)
+        recipient_label = QLabel(say.RECIPIENT_LABEL)
         self.recipient = QLineEdit()
         self.recipient.setPlaceholderText("e.g. Steering group, March meeting")
-        self.recipient.setToolTip(RECIPIENT_TIP)
+        self.recipient.setToolTip(say.RECIPIENT_TIP)
         recipient_label.setBuddy(self.recipient)
-        name(self.recipient, "For (recipient)", RECIPIENT_TIP)
+        name(self.recipient, "For (recipient)", say.RECIPIENT_TIP)
         rl = QHBoxLayout()
         rl.addWidget(recipient_label)
         rl.addWidget(self.recipient, 1)
@@ -257,6 +245,8 @@ class ExportDialog(FittingDialog):
         self._sync_free_text()
         self._fmt.buttonToggled.connect(lambda *_: self._suggest_path())
         self._data_fmt.buttonToggled.connect(lambda *_: self._suggest_path())
+        self.restricted.toggled.connect(lambda *_: self._suggest_path())
+        self.restricted.toggled.connect(lambda *_: self._sync_free_text())
         self.path.textChanged.connect(lambda *_: self._show_targets())
         self._suggest_path()
         self._show_targets()
@@ -266,14 +256,17 @@ class ExportDialog(FittingDialog):
         """Recommendation texts are a choice for aggregate reports, evidence notes for the
         dataset; the dataset never holds identifiers."""
         data = self.dataset.isChecked()
-        self.free_text.setText(NOTES_LABEL if data else FREE_TEXT_LABEL)
-        self.free_text.setToolTip(NOTES_TIP if data else FREE_TEXT_TIP)
-        name(self.free_text, *((NOTES_LABEL, NOTES_TIP) if data else (FREE_TEXT_LABEL, FREE_TEXT_TIP)))
+        self.free_text.setText(say.NOTES_LABEL if data else say.FREE_TEXT_LABEL)
+        self.free_text.setToolTip(say.NOTES_TIP if data else say.FREE_TEXT_TIP)
+        name(self.free_text, *((say.NOTES_LABEL, say.NOTES_TIP) if data else (say.FREE_TEXT_LABEL, say.FREE_TEXT_TIP)))
         self.free_text.setEnabled((self.aggregate.isChecked() or data) and not self.running())
         if data:
             self.identifiers.setChecked(False)
         self.identifiers.setEnabled(not data and not self.running())
-        self.recipient.setEnabled(not self.this_audit.isChecked() and not self.running())
+        self.recipient.setEnabled(not self.running())  # one audit's report is a release too
+        self.restricted.setEnabled(data and not self.running())
+        self.restricted_note.setVisible(data and self.restricted.isChecked())
+        self.dataset.setText(self._dataset_words[self.restricted.isChecked()])
         self.report_formats.setVisible(not data)
         self.data_formats.setVisible(data)
         for native in (self.sav, self.dta):
@@ -309,7 +302,8 @@ class ExportDialog(FittingDialog):
         folder = current.parent if current else self.folder
         kind = (
             "Audit report" if self.this_audit.isChecked()
-            else "Analyst dataset" if self.dataset.isChecked() else "Aggregate report"
+            else "Aggregate report" if not self.dataset.isChecked()
+            else "Restricted analyst dataset" if self.restricted.isChecked() else "Analyst dataset"
         )
         self.path.setText(str(folder / f"{kind} {date.today().isoformat()}.{self.fmt()}"))
         self._show_targets()
@@ -358,15 +352,19 @@ class ExportDialog(FittingDialog):
         if not self.session.is_open:
             self._say("The database is locked; unlock it first.", bad=True)
             return
-        if not self.this_audit.isChecked() and not self.recipient.text().strip():
+        if not self.recipient.text().strip():
             self._say("Say who this is for (recipient): the release register records it.", bad=True)
             self.recipient.setFocus()
             return
         include, fmt = self.identifiers.isChecked(), self.fmt()
         self.saved_path = None
         if self.this_audit.isChecked() and self.audit_id:
-            try:  # one audit: a few milliseconds, so here
-                report = self._build_audit(self.session.db, self.audit_id, include)
+            from audit_tool.export import prepare_audit
+
+            try:  # one audit: a few milliseconds, so here; recorded once written
+                report, self._plan = prepare_audit(
+                    self.session.db, self.audit_id, recipient=self.recipient.text().strip(),
+                    include_identifiers=include, build=self._build_audit)
             except (ImportError, AuditToolError) as exc:
                 self._say(self._build_problem(exc), bad=True)
                 return
@@ -381,6 +379,8 @@ class ExportDialog(FittingDialog):
         build, flt = self._build_aggregate, self.flt  # the job touches no widget
         if self.dataset.isChecked():  # never identifiers; notes only when ticked
             build_dataset, notes = self._build_dataset, self.free_text.isChecked()
+            if self.restricted.isChecked():  # passed only when asked for, as free text is
+                build_dataset = partial(build_dataset, restricted=True)
             build = lambda db, f, _identifiers: build_dataset(db, f, notes)  # noqa: E731
         elif self.free_text.isChecked():  # passed only when asked for: builders may not take it
             build = partial(build, include_free_text=True)
@@ -395,7 +395,8 @@ class ExportDialog(FittingDialog):
         prepare = partial(
             prepare_dataset if self.dataset.isChecked() else prepare_report,
             recipient=self.recipient.text().strip(), who=who, period=self._period,
-            **({} if self.dataset.isChecked() else {"include_identifiers": include}),
+            **({"restricted": self.restricted.isChecked()} if self.dataset.isChecked()
+               else {"include_identifiers": include}),
         )
         self._build_token += 1
         token = self._build_token
@@ -414,7 +415,41 @@ class ExportDialog(FittingDialog):
             return  # cancelled meanwhile: the report is dropped
         self._end_build()
         report, self._plan = built
+        # -- release: free text is read by a person before it goes (issue 18 item 5) --------
+        from audit_tool.export import free_texts
+
+        data = self.dataset.isChecked()
+        texts = free_texts(report) if self.free_text.isChecked() and (
+            data or not self.identifiers.isChecked()) else []
+        if texts:
+            from ui.export.free_text_review import FreeTextReview
+
+            box = FreeTextReview(texts, "dataset" if data else "report",
+                                 self.recipient.text().strip(), self)
+            box.accepted.connect(lambda: self._reviewed(texts, report, fmt, path))
+            box.rejected.connect(self._not_reviewed)
+            self.review_dialog = box
+            self._say("Read the texts, tick each one, then release them.", bad=False)
+            box.resize(self.width(), max(self.height(), 420))
+            box.open()
+            return
         self._start_render(report, fmt, path)
+
+    def _reviewed(self, texts: list[str], report: Any, fmt: str, path: Path) -> None:
+        from dataclasses import replace
+
+        from audit_tool.disclosure.review import confirmed
+
+        self.review_dialog = None
+        how = "each text ticked in the export dialog"
+        self._plan = replace(self._plan, review=confirmed(texts, self._plan.who, how))
+        self._start_render(report, fmt, path)
+
+    def _not_reviewed(self) -> None:
+        self.review_dialog, self._plan = None, None
+        self._say("Export cancelled: the texts were not released; nothing was saved.", bad=False)
+        self._finished()
+        # -- end release block ------------------------------------------------------------
 
     def _build_failed(self, token: int, exc: BaseException) -> None:
         if token != self._build_token or not self._building:
@@ -467,21 +502,9 @@ class ExportDialog(FittingDialog):
 
     def _set_running(self, running: bool) -> None:
         for w in (
-            self.export_button,
-            self.recipient,
-            self.this_audit,
-            self.aggregate,
-            self.dataset,
-            self.docx,
-            self.pdf,
-            self.xlsx,
-            self.csv,
-            self.sav,
-            self.dta,
-            self.identifiers,
-            self.free_text,
-            self.path,
-            self.choose,
+            self.export_button, self.recipient, self.this_audit, self.aggregate, self.dataset,
+            self.docx, self.pdf, self.xlsx, self.csv, self.sav, self.dta, self.restricted,
+            self.identifiers, self.free_text, self.path, self.choose,
         ):
             w.setEnabled(not running)
         if not running:

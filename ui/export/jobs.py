@@ -28,10 +28,12 @@ def real_audit_report(db: Any, audit_id: str, include_identifiers: bool) -> Any:
     return audit_report(db, audit_id, include_identifiers=include_identifiers)
 
 
-def real_build_dataset(db: Any, flt: AuditFilter, include_free_text: bool) -> Any:
+def real_build_dataset(
+    db: Any, flt: AuditFilter, include_free_text: bool, restricted: bool = False
+) -> Any:
     from audit_tool.dataset import build_dataset
 
-    return build_dataset(db, flt, include_free_text=include_free_text)
+    return build_dataset(db, flt, include_free_text=include_free_text, restricted=restricted)
 
 
 def real_write_dataset(
