@@ -27,6 +27,14 @@ def need_recipient(args: argparse.Namespace, what: str) -> str:
     return recipient
 
 
+def release_notes(args: argparse.Namespace):
+    """The lead's notes from --commentary-file, --decision and --deaths-in-period."""
+    from ..notes_input import make_notes, read_commentary
+
+    text = read_commentary(args.commentary_file) if args.commentary_file else ""
+    return make_notes(text, args.decision or (), args.deaths_in_period)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from ..export import export_audit, release_report
 
@@ -37,6 +45,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.what == "dataset":
         return cmd_export_dataset(args)
     recipient = need_recipient(args, "export report") if args.what == "report" else ""
+    notes = release_notes(args) if args.what == "report" else None  # before the passphrase
     with open_db(args) as db:
         if args.what == "audit":
             out = export_audit(db, args.audit_id, args.format, args.out, args.include_identifiers, progress)
@@ -44,7 +53,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             out = release_report(db, audit_filter(args), args.format, args.out, recipient=recipient,
                                  include_identifiers=args.include_identifiers,
                                  include_free_text=args.include_free_text, period=release_period(),
-                                 progress=progress)
+                                 progress=progress, notes=notes)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Wrote {out}")
@@ -80,6 +89,13 @@ def register(sub, add: Add) -> None:
     q.add_argument("--include-free-text", action="store_true",
                    help="show recommendation texts recorded in 5 or more audits, references removed "
                         "(read them for names first)")
+    q.add_argument("--commentary-file", metavar="PATH", type=Path,
+                   help="the lead's commentary for page 1 (UTF-8 text, at most 2,000 characters); "
+                        "kept with the release in the register")
+    q.add_argument("--decision", metavar="TEXT", action="append",
+                   help="a decision sought from the group (repeat for up to 5)")
+    q.add_argument("--deaths-in-period", metavar="N",
+                   help="death reviews: the number of deaths in the period (the denominator)")
     add_filters(q)
     p = add("dataset", cmd_export, "anonymised analyst dataset: answers, audits, codebook", exp)
     p.add_argument("--format", required=True, help="xlsx (one workbook), csv (a file per table, with .sps/.do label files), sav (SPSS) or dta (Stata)")

@@ -35,6 +35,7 @@ from ..findings.language import LanguageSummary
 from ..findings.over_time import QuarterRow
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date
+from .actions import actions_section
 from .agreement_section import agreement_section
 from .facts_section import aggregate_facts_blocks
 from .model import BarChart, Heading, KeyValue, PageBreak, Paragraph, Report, Series, Table
@@ -72,6 +73,7 @@ class AggregateFindings:
     appendix: list[AuditRow] = field(default_factory=list)  # identifiable: the audits included
     tally: Tally = EXACT  # how counted records are released (anonymised: perturbed)
     notes: ReleaseNotes | None = None  # what the lead writes for this release (page 1)
+    last_release: str | None = None  # the previous report on this checklist (register), ISO
 
 
 NOT_PERTURBED = (
@@ -328,6 +330,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         blocks += _language_section(lang, data.tally)
         blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
                                    data.tally)
+        blocks += actions_section(data.recommendations, data.last_release, produced.date(), data.tally)
         blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice
 
     if include_identifiers:
