@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import uuid
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -144,6 +145,13 @@ def generate(
                 "INSERT INTO recommendations (audit_id, pos, text, owner) VALUES (?, 0, ?, ?)",
                 [(r[0], r[15][0], r[15][1]) for r in audit_rows if len(r) > 15],
             )
+            # each recommendation's tracking, from its audit id (the demo's random draws stay
+            # as they were, so every other demo figure is unchanged)
+            c.executemany(
+                "INSERT INTO recommendation_actions (audit_id, pos, status, body, link, status_at)"
+                " VALUES (?, 0, ?, ?, '', ?)",
+                [(r[0], *_demo_action(r[0]), r[8]) for r in audit_rows if len(r) > 15],
+            )
             c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
                           " updated_at) VALUES (?, ?, ?, ?, ?, ?)", [a for a in answers if len(a) == 6])
             c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
@@ -220,3 +228,10 @@ def _rate(rng: random.Random, scale, skill: float, ratings: dict[str, str | None
     if not misses or rng.random() < skill:
         return meets[-1] if len(meets) > 1 and rng.random() < 0.55 else rng.choice(meets)
     return misses[0] if rng.random() < 0.5 else rng.choice(misses)
+
+
+def _demo_action(audit_id: str) -> tuple[str, str]:
+    """A demo recommendation's status and body, fixed by its audit id."""
+    h = zlib.crc32(audit_id.encode())
+    status = ("open", "open", "in progress", "in progress", "done", "done", "done", "dropped")[h % 8]
+    return status, ("CPC", "VAWP", "ADP", "service")[(h >> 3) % 4]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..actions import BODIES, STATUSES
-from ..disclosure.rules import HIDDEN, LESS, SUPPRESS_BELOW, Line, small, suppress
+from ..disclosure.rules import HIDDEN, LESS, SUPPRESS_BELOW, Line, small, suppress, suppress_rows
 from ..findings.records import Recommendation
 from ..formatting import long_date
 from .model import Heading, KeyValue, Paragraph, Table
@@ -24,7 +24,7 @@ from .tally import EXACT, Tally
 
 # each figure's own key shift (reports/tally.py): none shared with the recommendation
 # counts (23, 59, 101, 137, 179) nor with another figure here
-CELL, ROW_TOTAL, COLUMN_TOTAL, OVERDUE_NOW, DONE_SINCE = 3, 211, 227, 241, 7
+CELL, ROW_TOTAL, OVERDUE_NOW, DONE_SINCE, LINKED = 3, 211, 241, 7, 227
 BODY_LABELS = {"CPC": "CPC", "VAWP": "VAWP", "ADP": "ADP", "service": "A service", "": "Not given"}
 STATUS_LABELS = {s: s.capitalize() for s in STATUSES}
 OPEN = ("open", "in progress")
@@ -55,38 +55,33 @@ def done_since(recs: list[Recommendation], since: str | None) -> list[Recommenda
 
 
 def _table(recs: list[Recommendation], tally: Tally) -> Table | Paragraph:
+    """Rows by body, columns by status, each row with its total. The rows add up to the
+    recommendations recorded (shown in the section before): a row resting on 1 to 4 audits
+    is held back whole, with the next-smallest row where one could be worked out from the
+    total (rules.suppress_rows). Inside a row shown, a cell resting on 1 to 4 audits reads
+    '<5', and one more is held back where the row's total would give it away."""
     bodies = [b for b in (*BODIES, "") if any(r.body == b for r in recs)]
     cells = [[[r.audit_id for r in recs if r.body == b and r.status == s] for s in STATUSES]
              for b in bodies]
-    ns = len(STATUSES)
-    # cell i*ns+j, then each body's total, then each status's total
-    flat = [c for row in cells for c in row]
-    totals_r = [[a for c in row for a in c] for row in cells]
-    totals_c = [[a for row in cells for a in row[j]] for j in range(ns)]
-    everything = flat + totals_r + totals_c
-    records = [len(x) for x in everything]
-    audits = [len(set(x)) for x in everything]
-    r0, c0 = len(flat), len(flat) + len(bodies)
-    lines = [Line(tuple(range(i * ns, i * ns + ns)), tuple(records[i * ns:i * ns + ns]), labelled=False)
-             for i in range(len(bodies))]
-    lines += [Line(tuple(i * ns + j for i in range(len(bodies))),
-                   tuple(records[i * ns + j] for i in range(len(bodies))), labelled=False)
-              for j in range(ns)]
-    lines.append(Line(tuple(range(r0, c0)), tuple(records[r0:c0]), labelled=False))
-    hidden = suppress(audits, [small(a) for a in audits], lines)
-    if hidden is None:
-        return Paragraph(f"The table by body and status is not shown: too many of its figures rest "
-                         f"on fewer than {SUPPRESS_BELOW} audits.", "note")
-
-    def show(k: int, offset: int) -> str:
-        if hidden[k]:
-            return LESS if small(audits[k]) else HIDDEN
-        return f"{tally.records(everything[k], offset):,}" if records[k] else "0"
-
-    rows = [[BODY_LABELS[b]] + [show(i * ns + j, CELL + i * ns + j) for j in range(ns)]
-            + [show(r0 + i, ROW_TOTAL + i)] for i, b in enumerate(bodies)]
-    rows.append(["All bodies"] + [show(c0 + j, COLUMN_TOTAL + j) for j in range(ns)]
-                + [_figure([r.audit_id for r in recs], COLUMN_TOTAL + ns, tally)])
+    totals = [[a for c in row for a in c] for row in cells]
+    gone = suppress_rows([len(t) for t in totals], primary=[small(len(set(t))) for t in totals])
+    if gone is None:
+        return Paragraph("The table by body and status is not shown: its rows rest on fewer "
+                         f"than {SUPPRESS_BELOW} audits.", "note")
+    rows, ns = [], len(STATUSES)
+    for i, (b, row, total) in enumerate(zip(bodies, cells, totals, strict=True)):
+        audits = [len(set(c)) for c in row]
+        hidden = None if gone[i] else suppress(
+            [len(c) for c in row], [small(a) for a in audits],
+            [Line(tuple(range(ns)), tuple(len(c) for c in row))])
+        if hidden is None:  # the whole row is held back
+            rows.append([BODY_LABELS[b]] + [HIDDEN] * ns + [_figure(total, ROW_TOTAL + i, tally)
+                                                           if small(len(set(total))) else HIDDEN])
+            continue
+        shown = [LESS if h and small(a) else HIDDEN if h else
+                 (f"{tally.records(c, CELL + i * ns + j):,}" if c else "0")
+                 for j, (c, a, h) in enumerate(zip(row, audits, hidden, strict=True))]
+        rows.append([BODY_LABELS[b], *shown, _figure(total, ROW_TOTAL + i, tally)])
     return Table(["Body responsible", *STATUS_LABELS.values(), "All"], rows,
                  align=["l"] + ["r"] * (ns + 1), widths=[2.2] + [1] * (ns + 1))
 
@@ -105,17 +100,17 @@ def actions_section(recs: list[Recommendation], last_release: str | None, today:
         "answers. Counts are of recommendations."))
     out.append(_table(recs, tally))
     late = overdue(recs, today)
-    rows = [(f"Overdue at {long_date(today)} (open or in progress, due date passed)",
-             _figure([r.audit_id for r in late], OVERDUE_NOW, tally))]
+    rows = [("Overdue", f"{_figure([r.audit_id for r in late], OVERDUE_NOW, tally)} (open or in "
+                        f"progress, due before {long_date(today)})")]
     if last_release is None:
-        rows.append(("Done since the last report", "No earlier report on this selection's "
-                     "checklist is in the release register"))
+        rows.append(("Done since the last report", "No earlier report on this checklist is in "
+                     "the release register"))
     else:
         done = done_since(recs, last_release)
-        rows.append((f"Done since the last report ({long_date(date.fromisoformat(last_release[:10]))})",
-                     _figure([r.audit_id for r in done], DONE_SINCE, tally)))
-    linked = [r.audit_id for r in recs if r.link]
-    rows.append(("Linked to the item they answer", _figure(linked, CELL + 97, tally)))
+        rows.append(("Done since the last report", f"{_figure([r.audit_id for r in done], DONE_SINCE, tally)}"
+                     f" (released {long_date(date.fromisoformat(last_release[:10]))})"))
+    rows.append(("Linked to the item they answer",
+                 _figure([r.audit_id for r in recs if r.link], LINKED, tally)))
     out.append(KeyValue(rows))
     return out
 
