@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import InvalidInput
+from .errors import AuditToolError, InvalidInput
 from .reports.notes import MAX_COMMENTARY, ReleaseNotes
+
+if TYPE_CHECKING:
+    from .filters import AuditFilter
+    from .store import Database
 
 MAX_FILE = 64 * MAX_COMMENTARY  # bytes read at most: a wrong file is refused, not loaded
 
@@ -59,4 +64,24 @@ def make_notes(commentary: str = "", decisions: Iterable[str] = (),
         raise InvalidInput(str(exc)) from None
 
 
-__all__ = ["make_notes", "read_commentary"]
+
+
+def counts_deaths(db: Database, flt: AuditFilter) -> bool:
+    """Whether a report on this selection is a death review's, so the lead may record the
+    number of deaths in the period: its audit type says so, or its one checklist is made for
+    death reviews."""
+    from .records import find_checklist
+    from .vocabulary import AuditType
+
+    death = AuditType.DRUG_ALCOHOL_DEATH_REVIEW.value
+    if flt.audit_type:
+        return flt.audit_type == death
+    if not flt.checklist_id:
+        return False
+    try:
+        return death in find_checklist(db, flt.checklist_id).definition.audit_types
+    except AuditToolError:
+        return False
+
+
+__all__ = ["counts_deaths", "make_notes", "read_commentary"]
