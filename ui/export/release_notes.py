@@ -11,6 +11,7 @@ from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -51,13 +52,13 @@ class ReleaseNotesBox(QGroupBox):
         self.commentary = QPlainTextEdit()
         self.commentary.setTabChangesFocus(True)
         self.commentary.setPlaceholderText("Commentary for this release (optional)")
-        _lines(self.commentary, 3)
+        _lines(self.commentary, 2.2)
         name(self.commentary, "Commentary", COMMENTARY_TIP)
         self.commentary.setToolTip(COMMENTARY_TIP)
         self.decisions = QPlainTextEdit()
         self.decisions.setTabChangesFocus(True)
         self.decisions.setPlaceholderText(f"One decision per line, up to {MAX_DECISIONS}")
-        _lines(self.decisions, 2.5)
+        _lines(self.decisions, 1.9)
         name(self.decisions, "Decisions sought", DECISIONS_TIP)
         self.decisions.setToolTip(DECISIONS_TIP)
         self.deaths = QLineEdit()
@@ -67,22 +68,26 @@ class ReleaseNotesBox(QGroupBox):
         name(self.deaths, "Deaths in the period", DEATHS_TIP)
         self.deaths.setToolTip(DEATHS_TIP)
         self.count = QLabel()
-        self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.error = error_label(keep_room=False)
         self.error.setObjectName("releaseNotesError")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(2)
+        last = QHBoxLayout()  # the deaths field and the count share a row: the dialog fits 600px
+        last.addWidget(self.deaths)
+        last.addStretch(1)
+        last.addWidget(self.count)
         self._labels = {}
         for text, field in (("&Commentary:", self.commentary), ("&Decisions sought:", self.decisions),
-                            ("Deaths in the &period:", self.deaths)):
+                            ("Deaths in the &period:", last)):
             label = QLabel(text)
-            label.setBuddy(field)
-            self._labels[field] = label
+            label.setBuddy(self.deaths if field is last else field)
+            self._labels[self.deaths if field is last else field] = label
             form.addRow(label, field)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setContentsMargins(8, 0, 8, 2)
         layout.addLayout(form)
-        layout.addWidget(self.count)
         layout.addWidget(self.error)
         self.commentary.textChanged.connect(self._typed)
         self.decisions.textChanged.connect(self._typed)
