@@ -106,11 +106,11 @@ class SummaryPage(QWidget):
         self.recs.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.recs.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.recs.setColumnWidth(1, 11 * em)
-        self.recs.setColumnWidth(2, 7 * em)
-        for col, width in ((3, 8), (4, 6), (5, 9)):  # status, body, item answered
+        self.recs.setColumnWidth(1, 10 * em)
+        self.recs.setColumnWidth(2, int(8.5 * em))
+        for col, width in ((3, 8), (4, 9.5), (5, 11)):  # status, body, item answered
             self.recs.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.recs.setColumnWidth(col, width * em)
+            self.recs.setColumnWidth(col, int(width * em))
         self.recs.verticalHeader().setVisible(False)
         self.recs.setTabKeyNavigation(False)
         self.recs.setWordWrap(True)
@@ -152,6 +152,10 @@ class SummaryPage(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
     def load(self, audit: Audit) -> None:
+        # the items a recommendation may answer, before its rows (and their lists) are made
+        numbers = item_numbers(audit.checklist.definition)
+        self._items = [(item.id, f"{numbers.get(item.id, item.id)} {item.question}")
+                       for _, item in audit.checklist.definition.items()]
         self.set_facts(audit.checklist.definition, audit.ratings)
         for field, edit in self.edits.items():
             self.set_text(field, getattr(audit, field))
@@ -166,9 +170,6 @@ class SummaryPage(QWidget):
         )
         self.add_rec.setEnabled(not ro)
         self.remove_rec.setEnabled(not ro)
-        numbers = item_numbers(audit.checklist.definition)
-        self._items = [(item.id, f"{numbers.get(item.id, item.id)} {item.question}")
-                       for _, item in audit.checklist.definition.items()]
 
     def set_text(self, field: str, text: str) -> None:
         edit = self.edits[field]
@@ -258,6 +259,9 @@ class SummaryPage(QWidget):
         for item_id, text in self._items:
             link.addItem(text if len(text) <= 60 else text[:59] + "…", item_id)
             link.setItemData(link.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        # the closed list shows the item's number and the start of its question: the whole in a tip
+        link.currentIndexChanged.connect(
+            lambda i, c=link: c.setToolTip(c.itemData(i, Qt.ItemDataRole.ToolTipRole) or ""))
         for combo, what in ((status, "Status"), (body, "Body responsible"), (link, "Item it answers")):
             combo.setObjectName(f"rec{what.split()[0]}")
             name(combo, f"{what} of recommendation {row + 1}")
