@@ -10,10 +10,13 @@ transaction. A recommendation without a row is open, with no body and no link.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import sqlcipher3
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import history as history_log
 from .changes import NOTHING, Changes, of_audit
@@ -129,8 +132,8 @@ def set_action(
     with db.atomic() as c:
         c.execute(
             "INSERT OR REPLACE INTO recommendation_actions"
-            " (audit_id, pos, status, body, link, status_at) VALUES (?,?,?,?,?,?)",
-            (audit_id, pos, new_status, new_body, new_link, status_at),
+            " (audit_id, pos, status, body, link, status_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+            (audit_id, pos, new_status, new_body, new_link, status_at, stamp),
         )
         history_log.append(c, audit_id, stamp, who or _author(db, audit_id), ACTION,
                            f"recommendation {pos + 1}", old.describe(), new.describe())
@@ -153,8 +156,8 @@ def realign(
     rows = {
         r[0]: r[1:]
         for r in c.execute(
-            "SELECT pos, status, body, link, status_at FROM recommendation_actions WHERE audit_id = ?",
-            (audit_id,),
+            "SELECT pos, status, body, link, status_at, updated_at FROM recommendation_actions"
+            " WHERE audit_id = ?", (audit_id,),
         )
     }
     if not rows:
@@ -172,13 +175,77 @@ def realign(
             free.discard(i)
     c.execute("DELETE FROM recommendation_actions WHERE audit_id = ?", (audit_id,))
     c.executemany(
-        "INSERT INTO recommendation_actions (audit_id, pos, status, body, link, status_at)"
-        " VALUES (?,?,?,?,?,?)",
+        "INSERT INTO recommendation_actions (audit_id, pos, status, body, link, status_at,"
+        " updated_at) VALUES (?,?,?,?,?,?,?)",
         [(audit_id, i, *rows[j]) for i, j in sorted(moved.items()) if j in rows],
     )
 
 
+# -- travelling in exchange bundles ---------------------------------------------------------------
+
+
+class ReceivedAction(BaseModel):
+    """One recommendation's tracking as it travels in a bundle (validated before writing)."""
+
+    model_config = ConfigDict(extra="forbid")
+    audit_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+    pos: int = Field(ge=0, lt=10_000)
+    status: Literal["open", "in progress", "done", "dropped"]
+    body: Literal["", "CPC", "VAWP", "ADP", "service"]
+    link: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
+    status_at: str = Field(min_length=10, max_length=40)
+    updated_at: str = Field(min_length=10, max_length=40)
+
+
+def actions_for_bundle(db: Database, audit_ids: Sequence[str]) -> list[dict]:
+    """The tracking of these audits' recommendations, for an exchange bundle."""
+    cols = ("audit_id", "pos", "status", "body", "link", "status_at", "updated_at")
+    return [
+        dict(zip(cols, r, strict=True))
+        for r in db.query(
+            f"SELECT {', '.join(cols)} FROM recommendation_actions"  # noqa: S608
+            " WHERE audit_id IN (SELECT value FROM json_each(?)) ORDER BY audit_id, pos",
+            (json.dumps(sorted(audit_ids)),),
+        )
+    ]
+
+
+def check_actions(rows: object) -> list[ReceivedAction]:
+    """Received tracking rows, each checked (InvalidInput, one line, for the first wrong)."""
+    if not isinstance(rows, list):
+        raise InvalidInput("The file's recommendation tracking is not valid: not a list.")
+    try:
+        return [ReceivedAction.model_validate(r) for r in rows]
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise InvalidInput(f"The file's recommendation tracking is not valid: {where}: {err['msg']}.") from None
+
+
+def merge_actions(c: sqlcipher3.Connection, rows: list[dict]) -> int:
+    """Take received tracking inside the caller's import transaction: a row for a
+    recommendation held here, newer (updated_at) than this laptop's, replaces it. Every row
+    is validated first; nothing is written when one is wrong. Returns how many were taken."""
+    taken = 0
+    for r in check_actions(rows):
+        if not c.execute("SELECT 1 FROM recommendations WHERE audit_id = ? AND pos = ?",
+                         (r.audit_id, r.pos)).fetchone():
+            continue
+        here = c.execute("SELECT updated_at FROM recommendation_actions WHERE audit_id = ? AND pos = ?",
+                         (r.audit_id, r.pos)).fetchone()
+        if here is not None and here[0] >= r.updated_at:
+            continue
+        c.execute(
+            "INSERT OR REPLACE INTO recommendation_actions (audit_id, pos, status, body, link,"
+            " status_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+            (r.audit_id, r.pos, r.status, r.body, r.link, r.status_at, r.updated_at),
+        )
+        taken += 1
+    return taken
+
+
 __all__ = [
-    "ACTION", "BODIES", "BODY_NAMES", "STATUSES", "Action", "actions_of", "check_body",
-    "check_status", "item_choices", "realign", "set_action",
+    "ACTION", "BODIES", "BODY_NAMES", "STATUSES", "Action", "ReceivedAction", "actions_for_bundle",
+    "actions_of", "check_actions", "check_body", "check_status", "item_choices", "merge_actions",
+    "realign", "set_action",
 ]

@@ -148,9 +148,9 @@ def generate(
             # each recommendation's tracking, from its audit id (the demo's random draws stay
             # as they were, so every other demo figure is unchanged)
             c.executemany(
-                "INSERT INTO recommendation_actions (audit_id, pos, status, body, link, status_at)"
-                " VALUES (?, 0, ?, ?, '', ?)",
-                [(r[0], *_demo_action(r[0]), r[8]) for r in audit_rows if len(r) > 15],
+                "INSERT INTO recommendation_actions (audit_id, pos, status, body, link, status_at,"
+                " updated_at) VALUES (?, 0, ?, ?, '', ?, ?)",
+                [(r[0], *_demo_action(r[0]), r[8], r[8]) for r in audit_rows if len(r) > 15],
             )
             c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
                           " updated_at) VALUES (?, ?, ?, ?, ?, ?)", [a for a in answers if len(a) == 6])

@@ -189,3 +189,54 @@ def test_demo_recommendations_are_tracked(db):
     n = db.query_one("SELECT count(*) FROM recommendations")[0]
     tracked = db.query_one("SELECT count(*) FROM recommendation_actions")[0]
     assert n > 0 and tracked == n
+
+
+def test_tracking_travels_in_a_bundle_and_the_newer_change_wins(tmp_path, mini):
+    import pyrage
+
+    from audit_tool.exchange import export_bundle, import_bundle, read_bundle
+    from audit_tool.store import Database
+
+    ident = pyrage.x25519.Identity.generate()
+    secret, public = str(ident), str(ident.to_public())
+    a = Database.create(tmp_path / "a.db", PASSPHRASE)
+    b = Database.create(tmp_path / "b.db", PASSPHRASE)
+    try:
+        audits.set_local_reviewer(a, "Fictional reviewer A")
+        audits.set_local_reviewer(b, "Fictional reviewer B")
+        case = audits.add_case(a, "FICT-ACT-9", "Glenmorven (fictional)")
+        aid = audits.new_audit(a, case.id, mini)
+        audits.set_recommendations(a, aid, [Recommendation("Fictional recommendation", "", "")])
+        _answer_all(a, aid)
+        audits.finalise(a, aid)
+        set_action(a, aid, 0, status="in progress", body="CPC", link="q1")
+
+        def send(src, name):
+            export_bundle(src, tmp_path / name, recipients=[public], include_identifiers=True)
+            return read_bundle(tmp_path / name, identities=[secret])
+
+        import_bundle(b, send(a, "1.age"))
+        got = actions_of(b, aid)[0]
+        assert (got.status, got.body, got.link) == ("in progress", "CPC", "q1")
+        set_action(b, aid, 0, status="done")  # later, on the lead's laptop
+        import_bundle(a, send(b, "2.age"))
+        assert actions_of(a, aid)[0].status == "done"
+        import_bundle(b, send(a, "3.age"))  # the older tracking does not come back
+        assert actions_of(b, aid)[0].status == "done"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_bundle_with_wrong_tracking_is_refused_in_one_line():
+    from audit_tool.actions import check_actions
+
+    row = {"audit_id": "6607b121-e8ed-45eb-9c58-dac9c66b5f9f", "pos": 0, "status": "finished",
+           "body": "", "link": "", "status_at": "2026-12-01T10:00:00Z",
+           "updated_at": "2026-12-01T10:00:00Z"}
+    with pytest.raises(InvalidInput) as e:
+        check_actions([row])
+    assert str(e.value) == ("The file's recommendation tracking is not valid: status: Input should "
+                            "be 'open', 'in progress', 'done' or 'dropped'.")
+    with pytest.raises(InvalidInput):
+        check_actions([{**row, "status": "done", "link": "p1'; DROP TABLE x"}])

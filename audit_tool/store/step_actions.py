@@ -33,6 +33,7 @@ STEP = """
         body TEXT NOT NULL DEFAULT '' CHECK (body IN ('', 'CPC', 'VAWP', 'ADP', 'service')),
         link TEXT NOT NULL DEFAULT '',           -- the checklist item it answers ('' none)
         status_at TEXT NOT NULL,                 -- when the status last changed
+        updated_at TEXT NOT NULL,                -- any change: the newer wins between laptops
         PRIMARY KEY (audit_id, pos)
     ) WITHOUT ROWID;
     CREATE TRIGGER recommendation_actions_audit_deleted AFTER DELETE ON audits
