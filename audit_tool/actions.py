@@ -197,10 +197,11 @@ class ReceivedAction(BaseModel):
     updated_at: str = Field(min_length=10, max_length=40)
 
 
-def actions_for_bundle(db: Database, audit_ids: Sequence[str]) -> list[dict]:
-    """The tracking of these audits' recommendations, for an exchange bundle."""
+def actions_for_bundle(db: Database, audit_ids: Sequence[str], day_only: bool = False) -> list[dict]:
+    """The tracking of these audits' recommendations, for an exchange bundle. `day_only`: an
+    anonymised bundle, whose every time is cut to its day (exchange/anonymise.py)."""
     cols = ("audit_id", "pos", "status", "body", "link", "status_at", "updated_at")
-    return [
+    rows = [
         dict(zip(cols, r, strict=True))
         for r in db.query(
             f"SELECT {', '.join(cols)} FROM recommendation_actions"  # noqa: S608
@@ -208,6 +209,10 @@ def actions_for_bundle(db: Database, audit_ids: Sequence[str]) -> list[dict]:
             (json.dumps(sorted(audit_ids)),),
         )
     ]
+    if day_only:
+        for r in rows:
+            r["status_at"], r["updated_at"] = (r[k][:10] + "T00:00:00Z" for k in ("status_at", "updated_at"))
+    return rows
 
 
 def check_actions(rows: object) -> list[ReceivedAction]:

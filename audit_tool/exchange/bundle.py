@@ -164,7 +164,7 @@ def collect(
         # other laptops released (issue 18)
         "keys": {a["id"]: keys[a["id"]] for a in audits if a["id"] in keys},
         "releases": releases,
-        "actions": actions_for_bundle(db, [a["id"] for a in audits]),  # issue 20: tracking
+        "actions": actions_for_bundle(db, [a["id"] for a in audits], not include_identifiers),
     }
     if not include_identifiers:
         anonymise(payload, all_references(db))

@@ -13,19 +13,21 @@ change is also written to the audit's history (audit_tool/actions.py).
 
 from __future__ import annotations
 
+# IF NOT EXISTS: a file whose earlier step is run again (as a test does to replay one) keeps
+# what this step made
 STEP = """
-    CREATE TABLE release_notes (
+    CREATE TABLE IF NOT EXISTS release_notes (
         release_id TEXT PRIMARY KEY REFERENCES releases(id),
         checklist_id TEXT NOT NULL DEFAULT '',   -- '' for a release over every checklist
         commentary TEXT NOT NULL DEFAULT '',
         decisions TEXT NOT NULL DEFAULT '[]',    -- JSON list of the decisions sought
         deaths_in_period INTEGER                 -- death reviews: as the lead recorded it
     );
-    CREATE TRIGGER release_notes_no_update BEFORE UPDATE ON release_notes
+    CREATE TRIGGER IF NOT EXISTS release_notes_no_update BEFORE UPDATE ON release_notes
         BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
-    CREATE TRIGGER release_notes_no_delete BEFORE DELETE ON release_notes
+    CREATE TRIGGER IF NOT EXISTS release_notes_no_delete BEFORE DELETE ON release_notes
         BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
-    CREATE TABLE recommendation_actions (
+    CREATE TABLE IF NOT EXISTS recommendation_actions (
         audit_id TEXT NOT NULL,
         pos INTEGER NOT NULL,
         status TEXT NOT NULL DEFAULT 'open'
@@ -36,6 +38,6 @@ STEP = """
         updated_at TEXT NOT NULL,                -- any change: the newer wins between laptops
         PRIMARY KEY (audit_id, pos)
     ) WITHOUT ROWID;
-    CREATE TRIGGER recommendation_actions_audit_deleted AFTER DELETE ON audits
+    CREATE TRIGGER IF NOT EXISTS recommendation_actions_audit_deleted AFTER DELETE ON audits
         BEGIN DELETE FROM recommendation_actions WHERE audit_id = OLD.id; END;
 """
