@@ -85,3 +85,16 @@ def test_status_body_and_item_are_tracked_on_a_finalised_audit(qtbot, window, se
     status, body, link = editor.summary.action_combos(0)
     assert (status.currentText(), body.currentText(), link.currentData()) == ("Done", "VAWP", "p2")
     assert editor.summary.action_combos(1)[0].currentText() == "Open"
+
+
+def test_a_new_row_is_saved_first_and_keeps_the_status_chosen(qtbot, editor, session, audit_id):
+    editor.show_summary()
+    page = editor.summary
+    qtbot.mouseClick(page.add_rec, Qt.MouseButton.LeftButton, pos=page.add_rec.rect().center())
+    page.recs.item(0, 0).setText("Record the father's pattern of behaviour (fictional)")
+    status = page.action_combos(0)[0]
+    _choose(qtbot, status, 1)  # straight after typing: the row is saved, then tracked
+    stored = audits.get_audit(session.db, audit_id).recommendations
+    assert [r.text for r in stored] == ["Record the father's pattern of behaviour (fictional)"]
+    assert actions_of(session.db, audit_id)[0].status == "in progress"
+    assert page.action_combos(0)[0].currentText() == "In progress"

@@ -490,9 +490,8 @@ class AuditEditor(QWidget):
             self.doc.save_action(pos, status, body, link)
         except AuditToolError as exc:
             self._fail(f"action:{pos}", exc)
-            self.summary.set_actions(self.doc.actions())
-            return
-        self._saved()
+        self.summary.set_actions(self.doc.actions())  # what is stored (a new row's save reset it)
+        self._saved()  # says nothing while something failed
         self.audit_changed.emit(self.audit.id)
 
     def _after_save(self, navigate: bool, item_id: str | None) -> None:

@@ -284,8 +284,9 @@ class SummaryPage(QWidget):
         row = next((r for r in range(self.recs.rowCount()) if combo in self.action_combos(r)), -1)
         if row < 0:
             return
-        self.flush_recommendations()  # a new row is saved first: tracking needs its place
+        # read before the flush: saving a new row reloads the lists from what is stored
         status, body, link = (c.currentData() for c in self.action_combos(row))
+        self.flush_recommendations()  # a new row is saved first: tracking needs its place
         self.action_changed.emit(row, status, body, link)
 
     def _add_row(self) -> None:
