@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import sqlcipher3
 
 from . import history as history_log
+from .actions import realign
 from .cases import add_case, get_case, list_cases  # noqa: F401 (re-export: tests written before the split call audits.X)
 from .changes import NOTHING, Changes, of_audit, of_status
 from .completion import progress_of
@@ -265,6 +266,7 @@ def set_recommendations(
             "INSERT INTO recommendations (audit_id, pos, text, owner, due) VALUES (?, ?, ?, ?, ?)",
             [(audit_id, i, r.text, r.owner, r.due) for i, r in enumerate(recs)],
         )
+        realign(c, audit_id, old, recs)  # each recommendation's tracking moves with it
         c.execute("UPDATE audits SET updated_at = ? WHERE id = ?", (stamp, audit_id))
         history_log.append(
             c,

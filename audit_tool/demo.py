@@ -17,6 +17,7 @@ from .domain import Phase
 from .reviewers import local_reviewer
 from .store import Database, now
 
+ADDED_ITEMS = frozenset({"le-09", "lt-01"})  # learning themes (issue 20): answered from `side`
 AREAS = ("Glenmorven (demo)", "Strathallan Vale (demo)", "Inverbrack (demo)",
          "Port Ceanna (demo)", "Eilean Dorcha (demo)", "Kilbrannan Forth (demo)")
 AGENCIES = ("Children and Families (demo)", "Justice Social Work (demo)",
@@ -57,6 +58,9 @@ def generate(
 ) -> int:
     """Add `audits` fictional audits (with cases and reviewers). Returns how many were added."""
     rng = random.Random(seed)
+    # draws for what was added after the demo's figures were pinned (learning themes, action
+    # tracking): their own sequence, so every earlier demo figure stays as it was
+    side = random.Random(f"demo-additions-{seed}")
     checklists = bundled()
     weights = [5 if c.id.startswith("safe-together") else 2 for c in checklists]
     shas = [db.store_checklist(c) for c in checklists]
@@ -98,15 +102,16 @@ def generate(
             ratings: dict[str, str | None] = {}
             answered = 0
             for item, scale in items:
-                if not visible(item, ratings) or (draft and rng.random() < 0.35):
+                r = side if item.id in ADDED_ITEMS else rng
+                if not visible(item, ratings) or (draft and r.random() < 0.35):
                     continue
-                rating = _rate(rng, scale, skill, ratings)
+                rating = _rate(r, scale, skill, ratings)
                 ratings[item.id] = rating
                 answered += 1
                 good = scale.meets(rating)
                 note = ""
                 # practice notes only where a judgement was made (not on facts or "not applicable")
-                if good is not None and rng.random() < 0.35:
+                if good is not None and r.random() < 0.35:
                     note = rng.choice(GOOD_NOTES if good else WEAK_NOTES)
                 answers.append((audit_id, item.id, rating, note, 1, stamp))
             # not asked after a failing answer: counts as not meeting the standard
@@ -130,7 +135,7 @@ def generate(
             if not draft and rng.random() < 0.3:
                 text, owner = rng.choice(RECOMMENDATIONS)
                 history.append((audit_id, stamp, "demo", "recommendations", "", None, text))
-                audit_rows[-1] = audit_rows[-1] + ((text, owner),)
+                audit_rows[-1] = audit_rows[-1] + ((text, owner, *_demo_action(side)),)
         with db.atomic() as c:
             c.executemany("INSERT INTO cases (id, reference, pseudonym, area, agency, team,"
                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", cases)
@@ -143,6 +148,12 @@ def generate(
             c.executemany(
                 "INSERT INTO recommendations (audit_id, pos, text, owner) VALUES (?, 0, ?, ?)",
                 [(r[0], r[15][0], r[15][1]) for r in audit_rows if len(r) > 15],
+            )
+            # each recommendation's tracking (drawn from `side`: other demo figures unchanged)
+            c.executemany(
+                "INSERT INTO recommendation_actions (audit_id, pos, status, body, link, status_at,"
+                " updated_at) VALUES (?, 0, ?, ?, '', ?, ?)",
+                [(r[0], r[15][2], r[15][3], r[8], r[8]) for r in audit_rows if len(r) > 15],
             )
             c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
                           " updated_at) VALUES (?, ?, ?, ?, ?, ?)", [a for a in answers if len(a) == 6])
@@ -220,3 +231,9 @@ def _rate(rng: random.Random, scale, skill: float, ratings: dict[str, str | None
     if not misses or rng.random() < skill:
         return meets[-1] if len(meets) > 1 and rng.random() < 0.55 else rng.choice(meets)
     return misses[0] if rng.random() < 0.5 else rng.choice(misses)
+
+
+def _demo_action(side: random.Random) -> tuple[str, str]:
+    """A demo recommendation's status and body."""
+    status = side.choice(("open", "open", "in progress", "in progress", "done", "done", "done", "dropped"))
+    return status, side.choice(("CPC", "VAWP", "ADP", "service"))

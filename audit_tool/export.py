@@ -30,6 +30,7 @@ from .progress import Progress
 from .reports import FORMATS, Format, render
 from .reports.build import aggregate_report, audit_report
 from .reports.model import Report
+from .reports.notes import ReleaseNotes
 from .store import Database
 
 if TYPE_CHECKING:
@@ -118,21 +119,24 @@ def prepare_report(
     db: Database, flt: AuditFilter, *, recipient: str, who: str | None = None,
     include_identifiers: bool = False, include_free_text: bool = False, period: str = "month",
     build: Callable[[Database, AuditFilter], Report] | None = None,
+    notes: ReleaseNotes | None = None,
 ) -> tuple[Report, Planned]:
     """Check the register, then build the report (not yet written or recorded). Anonymised:
     dates snapped to whole periods, the report says so. With identifiers: a "restricted
     report" for its named recipient, recorded but not compared. `build(db, flt)` replaces
-    aggregate_report (the window passes its own)."""
+    aggregate_report (the window passes its own). `notes`: the lead's commentary, decisions
+    sought and deaths in the period, printed and (anonymised) kept with the release."""
     if include_identifiers:
         plan = Planned(tuple(_identified_ids(db, flt)), "restricted report", flt.describe(),
                        recipient, _who(db, who), restricted=True)
     else:
         flt, said = snap_filter(flt, period)
         plan = Planned(tuple(report_audit_ids(db, flt)), "report", flt.describe(), recipient,
-                       _who(db, who), period_note=said)
+                       _who(db, who), period_note=said, notes=notes,
+                       checklist_id=flt.checklist_id or "")
     plan.check(db)
     if build is None:
-        report = aggregate_report(db, flt, include_identifiers, include_free_text)
+        report = aggregate_report(db, flt, include_identifiers, include_free_text, notes)
     else:
         report = build(db, flt)
     return _with_period_note(report, plan.period_note), plan
@@ -163,13 +167,14 @@ def release_report(
     db: Database, flt: AuditFilter, fmt: str, out: str | Path, *, recipient: str,
     who: str | None = None, include_identifiers: bool = False, include_free_text: bool = False,
     period: str = "month", progress: Progress | None = None, review: Review | None = None,
+    notes: ReleaseNotes | None = None,
 ) -> Path:
     """Build, write and record an aggregate report for `recipient` (see prepare_report).
     Anonymised with free text: `review(texts)` is the person's confirmation (or raises)."""
     fmt = check_format(fmt)
     report, plan = prepare_report(db, flt, recipient=recipient, who=who, period=period,
                                   include_identifiers=include_identifiers,
-                                  include_free_text=include_free_text)
+                                  include_free_text=include_free_text, notes=notes)
     if include_free_text and not include_identifiers:
         plan = reviewed(plan, free_texts(report), review)
     path = render_report(report, fmt, out, progress)

@@ -33,6 +33,7 @@ ACTIONS = (
     "second reading",
     "moderation",
     "conflict resolved",
+    "action",  # a recommendation's status, body or link changed (audit_tool/actions.py)
 )
 
 _INSERT = "INSERT INTO history (audit_id, at, who, action, field, old, new) VALUES (?,?,?,?,?,?,?)"

@@ -104,7 +104,8 @@ def test_quality_scale_meeting_levels_first_and_not_applicable_last(d):
 def test_agency_facts_are_never_scored_and_one_splits_reports(d):
     facts = [item for _, item in d.items() if d.scale_of(item).is_fact]
     assert [i.id for i in facts] == [
-        "ag-01", "ag-02", "ag-03", "ag-04", "ag-05", "oc-01", "oc-02", "oc-03"
+        # lt-01: the coded learning themes (issue 20), counted, never scored
+        "ag-01", "ag-02", "ag-03", "ag-04", "ag-05", "lt-01", "oc-01", "oc-02", "oc-03"
     ]
     assert all(d.scale_of(i).meets(lv.value) is None for i in facts for lv in d.scale_of(i).levels)
     assert [i.id for i in facts if i.breakdown] == ["ag-05"]

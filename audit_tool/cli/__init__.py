@@ -28,6 +28,7 @@ from .. import APP_NAME, __version__
 from ..errors import AuditToolError
 from ..paths import default_db_path
 from . import (
+    actions,
     bundles,
     cases_audits,
     checklists,
@@ -46,6 +47,7 @@ GROUPS: tuple[Callable[..., None], ...] = (
     maintenance.register,  # init, demo, reviewer
     checklists.register,
     cases_audits.register,
+    actions.register,  # audit recommendation (into the audit group)
     moderation.register,
     findings.register,
     exports.register,

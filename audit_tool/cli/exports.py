@@ -56,6 +56,14 @@ def _who(db) -> str:
     return local_reviewer(db).name
 
 
+def release_notes(args: argparse.Namespace):
+    """The lead's notes from --commentary-file, --decision and --deaths-in-period."""
+    from ..notes_input import make_notes, read_commentary
+
+    text = read_commentary(args.commentary_file) if args.commentary_file else ""
+    return make_notes(text, args.decision or (), args.deaths_in_period)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from ..export import release_audit, release_report
 
@@ -66,6 +74,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.what == "dataset":
         return cmd_export_dataset(args)
     recipient = need_recipient(args, f"export {args.what}")
+    notes = release_notes(args) if args.what == "report" else None  # before the passphrase
     with open_db(args) as db:
         if args.what == "audit":  # recorded in the register too (an "audit report")
             out = release_audit(db, args.audit_id, args.format, args.out, recipient=recipient,
@@ -75,7 +84,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             out = release_report(db, audit_filter(args), args.format, args.out, recipient=recipient,
                                  include_identifiers=args.include_identifiers,
                                  include_free_text=args.include_free_text, period=release_period(),
-                                 progress=progress, review=lambda t: check(t, _who(db)))
+                                 progress=progress, review=lambda t: check(t, _who(db)),
+                                 notes=notes)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Wrote {out}")
@@ -118,6 +128,13 @@ def register(sub, add: Add) -> None:
     q.add_argument("--free-text-reviewed", metavar="CODE",
                    help="with --include-free-text: the code printed with the texts once you have "
                         "read them (without it the texts are listed and nothing is written)")
+    q.add_argument("--commentary-file", metavar="PATH", type=Path,
+                   help="the lead's commentary for page 1 (UTF-8 text, at most 2,000 characters); "
+                        "kept with the release in the register")
+    q.add_argument("--decision", metavar="TEXT", action="append",
+                   help="a decision sought from the group (repeat for up to 5)")
+    q.add_argument("--deaths-in-period", metavar="N",
+                   help="death reviews: the number of deaths in the period (the denominator)")
     add_filters(q)
     p = add("dataset", cmd_export, "anonymised analyst dataset: answers, audits, codebook", exp)
     p.add_argument("--format", required=True, help="xlsx (one workbook), csv (a file per table, with .sps/.do label files), sav (SPSS) or dta (Stata)")

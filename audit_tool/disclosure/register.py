@@ -18,6 +18,7 @@ Release periods: anonymised releases filter dates in whole months (or quarters),
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from calendar import monthrange
 from collections.abc import Callable, Iterable
@@ -29,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import AuditToolError, InvalidInput
 from ..filters import AuditFilter
+from ..reports.notes import ReleaseNotes
 
 if TYPE_CHECKING:
     from ..store import Database
@@ -118,10 +120,14 @@ def record_release(
     restricted: bool = False,
     at: str | None = None,
     review: Any = None,
+    notes: ReleaseNotes | None = None,
+    checklist_id: str = "",
 ) -> Release:
     """Check and record one release in one transaction; returns it. Raises ReleaseRefused
     (nothing recorded) for a near-duplicate, InvalidInput for a blank recipient. `review`
-    (review.FreeTextReview): a person read the free text it prints; recorded with it."""
+    (review.FreeTextReview): a person read the free text it prints; recorded with it. An
+    anonymised report keeps the lead's `notes` (and the checklist it covers, '' for all)
+    with it, so the next release of that checklist starts from them."""
     if kind not in KINDS:
         raise InvalidInput(f"Unknown kind of release '{kind}': use one of {', '.join(KINDS)}.")
     if not recipient.strip():
@@ -143,7 +149,35 @@ def record_release(
             from .review import write_review
 
             write_review(c, rel.id, review)
+        if kind == "report":
+            _keep_notes(c, rel.id, checklist_id, notes or ReleaseNotes())
     return rel
+
+
+def _keep_notes(c, release_id: str, checklist_id: str, notes: ReleaseNotes) -> None:
+    c.execute(
+        "INSERT INTO release_notes (release_id, checklist_id, commentary, decisions,"
+        " deaths_in_period) VALUES (?,?,?,?,?)",
+        (release_id, checklist_id or "", notes.commentary, json.dumps(list(notes.decisions)),
+         notes.deaths_in_period),
+    )
+
+
+def last_report(db: Database, checklist_id: str | None) -> tuple[Release, ReleaseNotes] | None:
+    """The latest anonymised report released on `checklist_id` (None or '': over every
+    checklist) with the notes kept with it; None when there is none yet."""
+    row = db.query_one(
+        f"SELECT {', '.join('r.' + c.strip() for c in _COLUMNS.split(','))},"  # noqa: S608
+        " n.commentary, n.decisions, n.deaths_in_period"
+        " FROM release_notes n JOIN releases r ON r.id = n.release_id"
+        " WHERE n.checklist_id = ? AND r.kind = 'report'"
+        " ORDER BY r.released_at DESC, r.rowid DESC LIMIT 1",
+        (checklist_id or "",),
+    )
+    if row is None:
+        return None
+    rel = Release(*row[:8], bool(row[8]))
+    return rel, ReleaseNotes(row[9], tuple(json.loads(row[10])), row[11])
 
 
 def guarded_release(
@@ -173,6 +207,8 @@ class Planned:
     restricted: bool = False
     period_note: str = ""  # the release-period sentence the output prints ("" none)
     review: Any = None  # review.FreeTextReview: the free text it prints, read by a person
+    notes: ReleaseNotes | None = None  # an anonymised report: the lead's words, kept with it
+    checklist_id: str = ""  # the checklist the report covers ('' every checklist)
 
     def check(self, db: Database) -> None:
         if not self.recipient.strip():
@@ -183,7 +219,7 @@ class Planned:
         return record_release(
             db, self.audit_ids, kind=self.kind, selection=self.selection,
             recipient=self.recipient, who=self.who, restricted=self.restricted,
-            review=self.review,
+            review=self.review, notes=self.notes, checklist_id=self.checklist_id,
         )
 
 

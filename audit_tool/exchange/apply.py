@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import sqlcipher3
 
+from ..actions import merge_actions
 from ..disclosure.cellkey import set_record_key
 from ..disclosure.register import merge_register
 from ..store import Database, now
@@ -168,6 +169,7 @@ def _write(db: Database, c, done: Plan, progress: Callable[[float], None] | None
     )
     drop_settled(c, updated)
     merge_register(c, p.get("releases", []))  # checked with the payload; known ones skipped
+    merge_actions(c, p.get("actions", []))  # the newer tracking of each recommendation wins
 
 
 def with_audit(entry: dict, name: str) -> list[dict]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
+from ..actions import actions_for_bundle
 from ..disclosure.register import Planned, guarded_release, register_for_bundle
 from ..errors import InvalidInput
 from ..fileio import write_atomic
@@ -163,6 +164,7 @@ def collect(
         # other laptops released (issue 18)
         "keys": {a["id"]: keys[a["id"]] for a in audits if a["id"] in keys},
         "releases": releases,
+        "actions": actions_for_bundle(db, [a["id"] for a in audits], not include_identifiers),
     }
     if not include_identifiers:
         anonymise(payload, all_references(db))

@@ -17,6 +17,7 @@ from typing import Annotated, Literal, NotRequired
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
+from ..actions import check_actions
 from ..disclosure.cellkey import default_table
 from ..disclosure.register import check_register
 from ..domain import AuditType, Phase, Status
@@ -219,6 +220,8 @@ class Payload(TypedDict):
     # checks each row); absent in bundles from earlier versions
     keys: NotRequired[dict[Uuid, _count(KEY_RANGE - 1)]]
     releases: NotRequired[list[dict]]
+    # issue 20: recommendations tracked as actions (actions.ReceivedAction checks each row)
+    actions: NotRequired[list[dict]]
 
 
 _MANIFEST = TypeAdapter(Manifest)
@@ -251,6 +254,7 @@ def check_payload(payload: dict) -> None:
         raise refused(describe(exc.errors()[0], payload)) from None
     try:
         check_register(payload.get("releases", []))
+        check_actions(payload.get("actions", []))
     except InvalidInput as exc:
         raise refused("its " + str(exc).removeprefix("The file's ").rstrip(".")) from None
     entries = payload["audits"]

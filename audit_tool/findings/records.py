@@ -32,6 +32,11 @@ class Recommendation:
     text: str
     owner: str
     due: str
+    # tracked as an action (audit_tool/actions.py): open with no body or link until set
+    status: str = "open"
+    body: str = ""
+    link: str = ""
+    status_at: str | None = None
 
 
 def recommendations(db: Database, flt: AuditFilter, covered: set[str]) -> list[Recommendation]:
@@ -42,8 +47,10 @@ def recommendations(db: Database, flt: AuditFilter, covered: set[str]) -> list[R
     return [
         Recommendation(*r)
         for r in db.query(
-            f"""SELECT r.audit_id, r.text, r.owner, r.due FROM recommendations r
+            f"""SELECT r.audit_id, r.text, r.owner, r.due, coalesce(t.status, 'open'),
+                   coalesce(t.body, ''), coalesce(t.link, ''), t.status_at FROM recommendations r
             JOIN audits a ON a.id = r.audit_id JOIN cases c ON c.id = a.case_id
+            LEFT JOIN recommendation_actions t ON t.audit_id = r.audit_id AND t.pos = r.pos
             WHERE {where} AND {within} ORDER BY r.audit_id, r.pos""",
             [*params, *ids],
         )

@@ -38,6 +38,7 @@ from ..findings.over_time import QuarterRow
 from ..findings.record_language import RecordLanguage
 from ..findings.records import Recommendation
 from ..formatting import NO_VALUE, long_date
+from .actions import actions_section
 from .agreement_section import agreement_section
 from .death_page import METHOD_NOTE as DEATH_NOTE
 from .death_page import death_page, noise_of
@@ -82,6 +83,7 @@ class AggregateFindings:
     notes: ReleaseNotes | None = None  # what the lead writes for this release (page 1)
     definitions: dict[str, Checklist] = field(default_factory=dict)  # newest copy per checklist
     honesty: Honesty | None = None  # page 1's items and pattern answers by phase
+    last_release: str | None = None  # the previous report on this checklist (register), ISO
 
 
 NOT_PERTURBED = (
@@ -288,6 +290,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         blocks += language_section(data.record_language, data.tally, cen)
         blocks += _recommendations(data.recommendations, scrub, include_identifiers, include_free_text,
                                    data.tally)
+        blocks += actions_section(data.recommendations, data.last_release, produced.date(), data.tally)
         blocks += agreement_section(data.agreement, data.tally)  # only when some files were read twice
         # by area and by agency: an appendix, after what the group meets to ask (sections_area.py)
         blocks += area_agency_appendix(level, [(c, titles[c]) for c in checklist_ids if c in covered],

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..audits import get_audit
 from ..disclosure.cellkey import default_table, load_keys
+from ..disclosure.register import last_report
 from ..disclosure.rules import LESS, DisclosureRisk
 from ..domain import Status
 from ..filters import AuditFilter
@@ -33,6 +34,7 @@ from ..selection import list_audits
 from ..store import Database
 from .aggregate import AggregateFindings, build_aggregate_report
 from .model import Report
+from .notes import ReleaseNotes
 from .one_audit import build_audit_report
 from .release import perturb_findings
 from .tally import Tally
@@ -64,14 +66,14 @@ def _finalised_only(db: Database, flt: AuditFilter) -> tuple[AuditFilter, int]:
 
 
 def aggregate_report(db: Database, flt: AuditFilter | None = None, include_identifiers: bool = False,
-                     include_free_text: bool = False) -> Report:
+                     include_free_text: bool = False, notes: ReleaseNotes | None = None) -> Report:
     """Findings over the audits the filter selects. Anonymised, over its finalised audits only
     (the status row says how many drafts are left out; a draft-only selection is refused with
     DisclosureRisk); identifiable, over all of them, drafts counted. Figures resting on fewer than
     SUPPRESS_BELOW audits are hidden (see disclosure/rules.py); an anonymised report on a
     selection that differs from a wider one by fewer than SUPPRESS_BELOW audits is refused with
     DisclosureRisk. Free text (recommendations) only with `include_free_text`, for texts
-    recorded in SUPPRESS_BELOW or more audits."""
+    recorded in SUPPRESS_BELOW or more audits. `notes`: the lead's words for this release."""
     flt = flt or AuditFilter()
     drafts_left_out = None
     if not include_identifiers:  # an identifiable report names every audit: nothing to difference
@@ -95,6 +97,8 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         references=[] if include_identifiers else all_references(db),
         sampled=sampling_note(db, flt),
         appendix=list_audits(db, flt) if include_identifiers else [],
+        notes=notes,
+        last_release=_last_release(db, flt),
     )
     if covered:  # the sections: only when some checklist has enough audits to be reported
         lang = summarise_covered(db, flt, covered, whole=len(covered) == len(cen.by(0)))
@@ -121,6 +125,12 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         data = replace(_released(db, flt, data, shown), tally=tally)
     report = build_aggregate_report(data, include_identifiers, include_free_text)
     return replace(report, audit_ids=ids, perturbed=not include_identifiers)
+
+
+def _last_release(db: Database, flt: AuditFilter) -> str | None:
+    """When the previous report on this checklist was released (the register), or None."""
+    last = last_report(db, flt.checklist_id)
+    return last[0].released_at if last else None
 
 
 def _keyed(include_identifiers: bool) -> bool:

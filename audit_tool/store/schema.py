@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import sqlcipher3
 
+from .step_actions import STEP as ACTIONS_STEP
 from .step_language import LANGUAGE_STEP
 from .step_release_review import RELEASE_REVIEW_STEP
 
@@ -456,6 +457,8 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     LANGUAGE_STEP,
     # 10: issue 18, free text read by a person before release (store/step_release_review.py)
     RELEASE_REVIEW_STEP,
+    # 11: issue 20, release notes kept with the release; recommendations tracked as actions
+    ACTIONS_STEP,
 ]
 
 

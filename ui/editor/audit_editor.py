@@ -83,6 +83,7 @@ class AuditEditor(QWidget):
         self.summary.text_dirty.connect(lambda _f: self.save_state.saving())
         self.summary.text_ready.connect(self._summary_ready)
         self.summary.recommendations_ready.connect(self._recommendations_ready)
+        self.summary.action_changed.connect(self._action_changed)
         self.summary.concern_requested.connect(self.concern_requested.emit)
         self._summary_scroll = scrolled(self.summary)
         self.pages.addWidget(self._summary_scroll)
@@ -134,6 +135,7 @@ class AuditEditor(QWidget):
             for item in theme.items:
                 self._item_theme[item.id] = t_index
         self.summary.load(audit)
+        self.summary.set_actions(self.doc.actions())
         self._refresh_header()
         self.themes.fill(definition)
         self._refresh_progress()
@@ -474,10 +476,23 @@ class AuditEditor(QWidget):
             return False
         if update_widget:
             self.summary.set_recommendations(recs)
+        self.summary.set_actions(self.doc.actions())  # the tracking moved with its recommendation
         if navigate:
             self.show_summary()
         self._after_save(False, None)
         return True
+
+    def _action_changed(self, pos: int, status: str, body: str, link: str) -> None:
+        """A recommendation's status, body or item: saved at once, outside the undo steps."""
+        if self.audit is None:
+            return
+        try:
+            self.doc.save_action(pos, status, body, link)
+        except AuditToolError as exc:
+            self._fail(f"action:{pos}", exc)
+        self.summary.set_actions(self.doc.actions())  # what is stored (a new row's save reset it)
+        self._saved()  # says nothing while something failed
+        self.audit_changed.emit(self.audit.id)
 
     def _after_save(self, navigate: bool, item_id: str | None) -> None:
         self._refresh_progress()

@@ -107,6 +107,20 @@ class AuditDocument:
         self._save("recommendations", lambda db, a: audits.set_recommendations(db, a, recs))
         self.recs_saved = recs
 
+    def actions(self) -> dict:
+        """Each saved recommendation's tracking (status, body, item answered) by position."""
+        assert self.audit is not None
+        from audit_tool.actions import actions_of
+
+        return actions_of(self.session.db, self.audit.id)
+
+    def save_action(self, pos: int, status: str, body: str, link: str) -> None:
+        """Track a recommendation (allowed on a finalised audit: not part of its findings)."""
+        from audit_tool.actions import set_action
+
+        self._save(f"action:{pos}", lambda db, a: set_action(db, a, pos, status=status, body=body,
+                                                             link=link))
+
     def _save(self, key: str, write: Any) -> Any:
         assert self.audit is not None
         audit_id = self.audit.id

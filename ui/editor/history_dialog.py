@@ -32,6 +32,7 @@ _ACTIONS = {
     "deleted": "Deleted",
     "moderation": "Moderation started",
     "second reading": "Second reading started",
+    "action": "Recommendation tracked (status, body, item)",
 }
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from audit_tool.actions import BODIES, BODY_NAMES, STATUSES, Action
 from audit_tool.domain import SUMMARY_FIELDS, Audit, Concern, Recommendation
 
 if TYPE_CHECKING:
@@ -25,9 +27,11 @@ if TYPE_CHECKING:
 
 from ui.common import palette
 from ui.common.accessibility import name
+from ui.common.numbers import item_numbers
 from ui.editor.identifier_hint import IdentifierHint
 from ui.editor.item_widget import NOTE_DEBOUNCE_MS, NoteEdit
 
+REC_COLUMNS = ("Recommendation", "Owner", "Due by", "Status", "Body", "Answers item")
 _HINTS = {
     "summary": "A short overall view of the file: what the record shows about practice.",
     "strengths": (
@@ -44,6 +48,7 @@ class SummaryPage(QWidget):
     text_dirty = Signal(str)  # field
     text_ready = Signal(str, str)  # field, text
     recommendations_ready = Signal(object)  # tuple[Recommendation, ...]
+    action_changed = Signal(int, str, str, str)  # position, status, body, item answered
     concern_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -90,17 +95,22 @@ class SummaryPage(QWidget):
 
         rec_label = QLabel("Recommendations")
         palette.heading_font(rec_label, 1.0)
-        self.recs = QTableWidget(0, 3)
-        self.recs.setHorizontalHeaderLabels(["Recommendation", "Owner", "Due by"])
+        self.recs = QTableWidget(0, len(REC_COLUMNS))
+        self.recs.setHorizontalHeaderLabels(list(REC_COLUMNS))
         name(
-            self.recs, "Recommendations", "Each recommendation with who owns it and when it is due."
+            self.recs, "Recommendations", "Each recommendation with who owns it, when it is due, "
+            "its status, the body responsible and the item it answers."
         )
+        self._items: list[tuple[str, str]] = []  # (item id, '2.3 question') a link may name
         self.recs.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.recs.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.recs.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.recs.setColumnWidth(1, 14 * em)
-        self.recs.setColumnWidth(2, 9 * em)
+        self.recs.setColumnWidth(1, 10 * em)
+        self.recs.setColumnWidth(2, int(8.5 * em))
+        for col, width in ((3, 8), (4, 9.5), (5, 11)):  # status, body, item answered
+            self.recs.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.recs.setColumnWidth(col, int(width * em))
         self.recs.verticalHeader().setVisible(False)
         self.recs.setTabKeyNavigation(False)
         self.recs.setWordWrap(True)
@@ -142,6 +152,10 @@ class SummaryPage(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
     def load(self, audit: Audit) -> None:
+        # the items a recommendation may answer, before its rows (and their lists) are made
+        numbers = item_numbers(audit.checklist.definition)
+        self._items = [(item.id, f"{numbers.get(item.id, item.id)} {item.question}")
+                       for _, item in audit.checklist.definition.items()]
         self.set_facts(audit.checklist.definition, audit.ratings)
         for field, edit in self.edits.items():
             self.set_text(field, getattr(audit, field))
@@ -229,7 +243,51 @@ class SummaryPage(QWidget):
         self.recs.insertRow(row)
         for col, value in enumerate((text, owner, due)):
             self.recs.setItem(row, col, QTableWidgetItem(value))
+        self._add_action_cells(row)
         return row
+
+    # -- tracking as actions (audit_tool/actions.py): changeable after finalising too -----------
+    def _add_action_cells(self, row: int) -> None:
+        status, body, link = QComboBox(), QComboBox(), QComboBox()
+        for s in STATUSES:
+            status.addItem(s.capitalize(), s)
+        body.addItem("Not given", "")
+        for b in BODIES:
+            body.addItem(b, b)
+            body.setItemData(body.count() - 1, BODY_NAMES[b], Qt.ItemDataRole.ToolTipRole)
+        link.addItem("No item", "")
+        for item_id, text in self._items:
+            link.addItem(text if len(text) <= 60 else text[:59] + "…", item_id)
+            link.setItemData(link.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        # the closed list shows the item's number and the start of its question: the whole in a tip
+        link.currentIndexChanged.connect(
+            lambda i, c=link: c.setToolTip(c.itemData(i, Qt.ItemDataRole.ToolTipRole) or ""))
+        for combo, what in ((status, "Status"), (body, "Body responsible"), (link, "Item it answers")):
+            combo.setObjectName(f"rec{what.split()[0]}")
+            name(combo, f"{what} of recommendation {row + 1}")
+            combo.currentIndexChanged.connect(lambda _i, c=combo: self._action_edited(c))
+        for col, combo in zip((3, 4, 5), (status, body, link), strict=True):
+            self.recs.setCellWidget(row, col, combo)
+
+    def action_combos(self, row: int) -> tuple[QComboBox, QComboBox, QComboBox]:
+        return tuple(self.recs.cellWidget(row, c) for c in (3, 4, 5))  # type: ignore[return-value]
+
+    def set_actions(self, actions: dict[int, Action]) -> None:
+        """Show each saved recommendation's status, body and item (without emitting)."""
+        for row in range(self.recs.rowCount()):
+            a = actions.get(row, Action(row))
+            for combo, value in zip(self.action_combos(row), (a.status, a.body, a.link), strict=True):
+                with QSignalBlocker(combo):
+                    combo.setCurrentIndex(max(0, combo.findData(value)))
+
+    def _action_edited(self, combo: QComboBox) -> None:
+        row = next((r for r in range(self.recs.rowCount()) if combo in self.action_combos(r)), -1)
+        if row < 0:
+            return
+        # read before the flush: saving a new row reloads the lists from what is stored
+        status, body, link = (c.currentData() for c in self.action_combos(row))
+        self.flush_recommendations()  # a new row is saved first: tracking needs its place
+        self.action_changed.emit(row, status, body, link)
 
     def _add_row(self) -> None:
         row = self._append()
@@ -254,7 +312,7 @@ class SummaryPage(QWidget):
         for row in range(self.recs.rowCount()):
             cells = [
                 self.recs.item(row, c).text() if self.recs.item(row, c) else "" for c in range(3)
-            ]
+            ]  # the action cells (3-5) are saved on their own: see _action_edited
             if cells[0].strip():
                 out.append(Recommendation(cells[0].strip(), cells[1].strip(), cells[2].strip()))
         return tuple(out)

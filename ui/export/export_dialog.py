@@ -56,6 +56,7 @@ from ui.export.jobs import (
     real_write_dataset,
     render_job,
 )
+from ui.export.release_notes import attach_release_notes
 from ui.operations import Operation
 from ui.session import Session
 
@@ -233,6 +234,8 @@ class ExportDialog(FittingDialog):
         layout.addWidget(self.identifiers)
         layout.addWidget(note)
         layout.addWidget(self.free_text)
+        self.release_notes = attach_release_notes(self, session, flt)  # anonymised report only
+        layout.addWidget(self.release_notes)
         layout.addLayout(rl)
         layout.addLayout(pl)
         layout.addWidget(self.will_write)
@@ -357,6 +360,9 @@ class ExportDialog(FittingDialog):
             self.recipient.setFocus()
             return
         include, fmt = self.identifiers.isChecked(), self.fmt()
+        if self.release_notes.isVisibleTo(self) and self.release_notes.problem():
+            self._say(self.release_notes.problem(), bad=True)
+            return
         self.saved_path = None
         if self.this_audit.isChecked() and self.audit_id:
             from audit_tool.export import prepare_audit
@@ -384,6 +390,9 @@ class ExportDialog(FittingDialog):
             build = lambda db, f, _identifiers: build_dataset(db, f, notes)  # noqa: E731
         elif self.free_text.isChecked():  # passed only when asked for: builders may not take it
             build = partial(build, include_free_text=True)
+        page1 = self.release_notes.notes() if self.release_notes.isVisibleTo(self) else None
+        if page1 is not None and page1 != type(page1)():  # likewise passed only when written
+            build = partial(build, notes=page1)
         from audit_tool.export import prepare_dataset, prepare_report  # loads the builders
 
         try:
@@ -396,7 +405,7 @@ class ExportDialog(FittingDialog):
             prepare_dataset if self.dataset.isChecked() else prepare_report,
             recipient=self.recipient.text().strip(), who=who, period=self._period,
             **({"restricted": self.restricted.isChecked()} if self.dataset.isChecked()
-               else {"include_identifiers": include}),
+               else {"include_identifiers": include, "notes": page1}),
         )
         self._build_token += 1
         token = self._build_token
