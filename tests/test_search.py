@@ -61,6 +61,8 @@ def test_operators_typed_are_words_not_syntax(db, mini):
 
 
 def test_an_existing_database_is_backfilled_on_upgrade(db_path, mini):
+    """Every step after the search step is replayed here, so each must be safe to run twice
+    (IF NOT EXISTS, or a Python step that checks first)."""
     from audit_tool.store.schema import MIGRATIONS, SEARCH_STEP
 
     with Database.create(db_path, PASSPHRASE) as db:

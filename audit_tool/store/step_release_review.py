@@ -5,7 +5,7 @@ notes in a dataset): who read them, when, how many distinct texts and a digest o
 (disclosure/review.py). Append-only, like the register it belongs to."""
 
 RELEASE_REVIEW_STEP = """
-    CREATE TABLE release_reviews (
+    CREATE TABLE IF NOT EXISTS release_reviews (
         release_id TEXT PRIMARY KEY REFERENCES releases(id),
         reviewed_at TEXT NOT NULL,
         who TEXT NOT NULL,
@@ -13,8 +13,8 @@ RELEASE_REVIEW_STEP = """
         texts_sha256 TEXT NOT NULL,       -- of the sorted texts (review.texts_digest)
         how TEXT NOT NULL                 -- 'ticked in the export dialog', 'typed yes', ...
     );
-    CREATE TRIGGER release_reviews_no_update BEFORE UPDATE ON release_reviews
+    CREATE TRIGGER IF NOT EXISTS release_reviews_no_update BEFORE UPDATE ON release_reviews
         BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
-    CREATE TRIGGER release_reviews_no_delete BEFORE DELETE ON release_reviews
+    CREATE TRIGGER IF NOT EXISTS release_reviews_no_delete BEFORE DELETE ON release_reviews
         BEGIN SELECT RAISE(ABORT, 'the release register is append-only'); END;
 """
