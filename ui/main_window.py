@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         session.about_to_lock.connect(self._before_lock)
         session.locked.connect(self._after_lock)
         session.unlocked.connect(self._after_unlock)
+        session.refused.connect(self.lock_page.form._refuse)  # failed the check beside unlock
         # What a write changed: each part decides what it shows that is stale.
         session.changed.connect(self.editor.on_changes)  # first: a deleted audit closes
         session.changed.connect(self.loader.on_changes)
