@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 import sqlcipher3
 
+from . import step_list_shown
+
 
 def _hidden_fails(conn: sqlcipher3.Connection) -> None:
     """Add the columns, then flatten each stored checklist copy again (facts, the level a
@@ -449,6 +451,7 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     # 8: issue 23, the notes search: an FTS5 index inside the encrypted file, kept by
     #    triggers (a later step that rebuilds answers or audits must recreate them)
     SEARCH_STEP,
+    step_list_shown.step,  # issue 22: audits.shown, the list's progress without reading answers
 ]
 
 
