@@ -18,10 +18,8 @@ from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
 from ui.common.messages import confirm, show_error
-from ui.dialogs import print_checklist
 from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
 from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
-from ui.dialogs.releases_dialog import ReleasesDialog
 from ui.dialogs.settings_dialog import SettingsDialog
 from ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from ui.editor.concern_dialog import ConcernDialog
@@ -43,7 +41,7 @@ class Controller(QObject):
         a.sample.triggered.connect(self.sample)
         a.import_checklist.triggered.connect(self.import_checklist)
         a.checklist_template.triggered.connect(self.checklist_template)
-        a.print_checklist.triggered.connect(lambda: print_checklist.run_from_window(window))
+        a.print_checklist.triggered.connect(lambda: _print_checklist(window))
         a.open.triggered.connect(self.open_selected)
         a.export.triggered.connect(self.export)
         a.send_audits.triggered.connect(self.send_audits)
@@ -484,7 +482,8 @@ class Controller(QObject):
 
     def show_releases(self) -> None:
         """File > Releases…: the register, read-only (a few hundred rows at most: read here)."""
-        from audit_tool.disclosure.register import releases
+        from audit_tool.disclosure.register import releases  # pydantic: not needed to start
+        from ui.dialogs.releases_dialog import ReleasesDialog
 
         dialog = ReleasesDialog(releases(self.w.session.db), self.w)
         self.w.releases_dialog = dialog  # tests and the screenshot find it
@@ -510,3 +509,10 @@ def close_dialogs(window) -> None:
                 abort()
             else:
                 top.reject()
+
+
+def _print_checklist(window) -> None:
+    # imported when asked for: the checklist loader (pydantic) is not needed to start
+    from ui.dialogs import print_checklist
+
+    print_checklist.run_from_window(window)
