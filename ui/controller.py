@@ -117,6 +117,18 @@ class Controller(QObject):
         w.list_page.focus_table()
         w.update_actions()
 
+    def warm_up(self) -> None:
+        """Parse the stored checklists while the window waits for the reviewer, so that the
+        first audit opened does not wait for the checklist model (pydantic) and its parse."""
+        if not self._unlocked():
+            return
+        db = self.w.session.db
+        try:
+            for sha, *_ in db.stored_checklists():
+                db.checklist(sha)
+        except AuditToolError:
+            pass  # a copy that does not parse says so when its audit is opened
+
     def open_audit(self, audit_id: str) -> None:
         w = self.w
         if w.editor.audit is not None and w.editor.flush():

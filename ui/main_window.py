@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
 
     def _after_unlock(self) -> None:
         state, self._saved_state = self._saved_state, {}
+        QTimer.singleShot(300, self.controller.warm_up)  # once the list is on screen
         self._say_read_only(self.session.db.read_only_notice)
         self.idle.set_minutes(self.settings.get("idle_lock_minutes"))
         self.idle.start()
