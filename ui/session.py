@@ -105,6 +105,7 @@ class Session(QObject):
         None without the passphrase (a database attached by a test or a benchmark)."""
         if not self._key:
             return None
+        self.db.verified()  # the page check beside the unlock has passed (or this raises)
         return Database.open(self.path, self._key[0], verify=False)  # verified at unlock
 
     # -- what changed -------------------------------------------------------------------
