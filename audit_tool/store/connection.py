@@ -229,7 +229,7 @@ def open_verifying_later(
         if version < SCHEMA_VERSION:
             migrate.backup(conn, path, SCHEMA_VERSION)
             migrate.run(conn, version, MIGRATIONS[:SCHEMA_VERSION])
-        return conn, None, Verification(path, key) if later else None
+        return conn, None, Verification(path, key, _check, _verify) if later else None
     except AuditToolError:
         conn.close()
         raise

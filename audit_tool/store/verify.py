@@ -11,6 +11,7 @@ checked before it opens, as before.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlcipher3
@@ -22,9 +23,10 @@ from . import readonly
 class Verification:
     """The check, running on a read-only connection of its own in a thread."""
 
-    def __init__(self, path: Path, key: str) -> None:
+    def __init__(self, path: Path, key: str, check: Callable, verify: Callable) -> None:
         self.path = path
         self._key = key
+        self._checks = (check, verify)  # connection._check and _verify: the same as in front
         self._conn: sqlcipher3.Connection | None = None
         self._lock = threading.Lock()
         self._cancelled = False
@@ -33,15 +35,14 @@ class Verification:
         self._thread.start()
 
     def _run(self) -> None:
-        from .connection import _check, _verify  # the same checks as an unlock in front
-
+        check, verify = self._checks
         try:
             with self._lock:
                 if self._cancelled:
                     return
                 self._conn = readonly.connect(self.path, ignore_wal=True)
-            _check(self._conn, self.path, self._key)
-            _verify(self._conn, self.path)
+            check(self._conn, self.path, self._key)
+            verify(self._conn, self.path)
         except AuditToolError as exc:
             self.problem = exc
         except sqlcipher3.Error as exc:
