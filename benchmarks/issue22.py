@@ -5,9 +5,9 @@ a scaling table for the analyst dataset at 1,000, 10,000 and 50,000 audits.
                                  [--before-code ROOT --before-db1k P ...] [--report-scaling]
 
 Every figure is taken in a child process (peak memory is the child's maximum resident set),
-running the code under --code (default: this checkout). With --before-code, each row is
-measured for that checkout too, right after this one's, so both see the same machine load:
-a before/after table from one run. The databases default to the cached demo databases of
+running the code under --code (default: this checkout). With --before-code, the whole table
+is measured for that checkout first, then for this one, and printed side by side: a
+before/after table from one run (the load average is printed at each stage). The databases default to the cached demo databases of
 benchmarks/common.py (made on first use: minutes at 50,000). An older checkout cannot open
 a database a newer one has upgraded: give it copies made before (--before-db...).
 The aggregate report rows come from benchmarks/bench_reports.rows() where it exists.
