@@ -268,6 +268,8 @@ def launch(code: Path, path: str, passphrase: str, runs: int = 3) -> float:
 def _fmt(s: float | None) -> str:
     if s is None:
         return "—"
+    if s < 0.01:
+        return f"{s * 1000:.2f} ms"
     return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
 
 
