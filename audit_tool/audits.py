@@ -18,7 +18,7 @@ from . import history as history_log
 from .actions import realign
 from .cases import add_case, get_case, list_cases  # noqa: F401 (re-export: tests written before the split call audits.X)
 from .changes import NOTHING, Changes, of_audit, of_status
-from .completion import progress_of
+from .completion import progress_of, shown_items
 from .domain import (
     SUMMARY_FIELDS,
     Answer,
@@ -118,7 +118,7 @@ def answer(
     """
     # one read for the audit's state and the current answer: this is the autosave hot path
     head = db.query_one(
-        "SELECT a.status, a.checklist_sha, an.rating, an.note, an.applies FROM audits a"
+        "SELECT a.status, a.checklist_sha, an.rating, an.note, an.applies, a.shown FROM audits a"
         " LEFT JOIN answers an ON an.audit_id = a.id AND an.item_id = ? WHERE a.id = ?",
         (item_id, audit_id),
     )
@@ -155,7 +155,7 @@ def answer(
         note = clean(note, "Evidence note")
     who = who or _author(db, audit_id)
     stamp = now()
-    old = head[2:] if head[4] is not None else None
+    old = head[2:5] if head[4] is not None else None
     old_rating, old_note = (old[0], old[1]) if old else (None, "")
     new_rating = old_rating if rating is UNSET else rating
     new_note = old_note if note is UNSET else note
@@ -170,6 +170,15 @@ def answer(
         ratings[item_id] = new_rating
         effect = checklist.hidden_effect(item, ratings)
         applies, fails = effect == SHOWN, effect == FAILS and not scale.is_fact
+    # items shown (the list's progress, kept on the audit): changes only with a parent's rating
+    shown_count = head[5]
+    if shown_count is None or (new_rating != old_rating and checklist.dependents(item_id)):
+        if not ratings:
+            ratings = dict(
+                db.query("SELECT item_id, rating FROM answers WHERE audit_id = ?", (audit_id,))
+            )
+            ratings[item_id] = new_rating
+        shown_count = len(shown_items(checklist, ratings))
     if old and (old_rating, old_note) == (new_rating, new_note):
         return AnswerChange(
             audit_id,
@@ -202,15 +211,15 @@ def answer(
         if shown or hidden:  # other items came or went: count again
             c.execute(
                 "UPDATE audits SET updated_at = ?, answered = (SELECT count(*) FROM answers"
-                " WHERE audit_id = ? AND rating IS NOT NULL AND applies = 1) WHERE id = ?",
-                (stamp, audit_id, audit_id),
+                " WHERE audit_id = ? AND rating IS NOT NULL AND applies = 1), shown = ? WHERE id = ?",
+                (stamp, audit_id, shown_count, audit_id),
             )
         else:  # the autosave hot path: adjust the count by this one answer
             was = int(bool(old) and old_rating is not None and bool(old[2]))
             now_counted = int(new_rating is not None and applies)
             c.execute(
-                "UPDATE audits SET updated_at = ?, answered = answered + ? WHERE id = ?",
-                (stamp, now_counted - was, audit_id),
+                "UPDATE audits SET updated_at = ?, answered = answered + ?, shown = ? WHERE id = ?",
+                (stamp, now_counted - was, shown_count, audit_id),
             )
     return AnswerChange(
         audit_id,

@@ -27,14 +27,11 @@ created; no internal id leaves the database.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from .checklists.model import OPTION_SEP
 from .dataset_columns import (  # noqa: F401 (OTHER and AUDIT_COLUMNS: tests read them here)
@@ -48,6 +45,7 @@ from .dataset_columns import (  # noqa: F401 (OTHER and AUDIT_COLUMNS: tests rea
     XLSX_MAX_ROWS,
 )
 from .dataset_stats import STATS_FORMATS, require_native, write_native, write_syntax
+from .dataset_write import csv_cell, write_csv, write_xlsx
 from .disclosure import kanon
 from .disclosure.rules import SUPPRESS_BELOW, DisclosureRisk
 from .domain import Status
@@ -87,17 +85,21 @@ class Dataset:
         cols = ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])
         return [c[0] for c in cols]
 
-    def answer_rows(self) -> Iterator[list]:
+    def answer_parts(self) -> Iterator[tuple[tuple, tuple, tuple]]:
+        """Each answers row in three parts: the audit's columns, the item's, the rating's
+        (and note): the writers format each distinct part once."""
         common = len(COMMON_COLUMNS)
+        prefixes = [a[:common] for a in self.audits]
+        levels, items, free_text = self.levels, self.items, self.free_text
         for audit_ix, key, rating, note in self.answers:
-            audit = self.audits[audit_ix]
-            label, order, meets = self.levels.get(
-                (key[0], self.items[key][4], rating), ("", None, None)
-            )
-            row = [*audit[:common], *self.items[key], rating, label, order, meets]
-            if self.free_text:
-                row.append(note)
-            yield row
+            item = items[key]
+            label, order, meets = levels.get((key[0], item[4], rating), ("", None, None))
+            tail = (rating, label, order, meets, note) if free_text else (rating, label, order, meets)
+            yield prefixes[audit_ix], item, tail
+
+    def answer_rows(self) -> Iterator[list]:
+        for audit, item, tail in self.answer_parts():
+            yield [*audit, *item, *tail]
 
     def audit_header(self) -> list[str]:
         return [c[0] for c in AUDIT_COLUMNS]
@@ -116,12 +118,19 @@ class Dataset:
 
     def sheets(self) -> list[tuple[str, list[str], Callable[[], Iterator[Sequence]], int]]:
         """(name, header, rows, row count) for each table, in the order they are written."""
+        return [
+            (name, header, lambda rows=rows: ([v for part in r for v in part] for r in rows()), n)
+            for name, header, rows, n in self.parts()
+        ]
+
+    def parts(self) -> list[tuple[str, list[str], Callable[[], Iterator[Sequence[tuple]]], int]]:
+        """As sheets(), each row as a sequence of parts (tuples) that make it up in order."""
         codebook = self.codebook_rows()
         mark = "Restricted " if self.restricted else ""
         return [
-            (f"{mark}answers", self.answer_header(), self.answer_rows, len(self.answers)),
-            (f"{mark}audits", self.audit_header(), lambda: iter(self.audits), len(self.audits)),
-            (f"{mark}codebook", CODEBOOK_HEADER, lambda: iter(codebook), len(codebook)),
+            (f"{mark}answers", self.answer_header(), self.answer_parts, len(self.answers)),
+            (f"{mark}audits", self.audit_header(), lambda: ((a,) for a in self.audits), len(self.audits)),
+            (f"{mark}codebook", CODEBOOK_HEADER, lambda: ((tuple(c),) for c in codebook), len(codebook)),
         ]
 
 
@@ -386,7 +395,7 @@ def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = 
         out = restricted_path(out)
     if fmt in STATS_FORMATS:  # SPSS, Stata: one row per audit, labelled (dataset_stats.py)
         return write_native(ds, fmt, out, progress)
-    total = max(1, sum(s[3] for s in ds.sheets()))
+    total = max(1, sum(s[3] for s in ds.parts()))
     every = max(1, min(5000, total // 100))  # about a hundred reports (a chance to cancel)
     done = [0]
 
@@ -401,127 +410,12 @@ def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = 
                 f"{len(ds.answers):,} answer rows do not fit in one Excel sheet "
                 f"({XLSX_MAX_ROWS - 1:,} at most); choose CSV or a narrower selection."
             )
-        written = [write_atomic(out, lambda f: _write_xlsx(ds, f, step))]
+        written = [write_atomic(out, lambda f: write_xlsx(ds.parts(), f, step))]
     else:
         written = [
-            write_atomic(path, lambda f, s=sheet: _write_csv(f, s[1], s[2](), step))
-            for path, sheet in zip(csv_paths(out), ds.sheets(), strict=True)
-        ] + write_syntax(ds, out, _csv_cell)  # the wide table, .sps and .do beside it
+            write_atomic(path, lambda f, s=sheet: write_csv(f, s[1], s[2](), step))
+            for path, sheet in zip(csv_paths(out), ds.parts(), strict=True)
+        ] + write_syntax(ds, out, csv_cell)  # the wide table, .sps and .do beside it
     if progress:
         progress(1.0)
     return written
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
-def _write_csv(f: BinaryIO, header: list[str], rows: Iterator[Sequence], step) -> None:
-    text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
-    w = csv.writer(text)
-    w.writerow(header)
-    for row in rows:
-        w.writerow([_csv_cell(v) for v in row])
-        step()
-    text.flush()
-    text.detach()  # the atomic writer owns and closes the file
-
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 cannot hold these
-_EXCEL_TEXT = 32_767
-
-
-def _write_xlsx(ds: Dataset, f: BinaryIO, step) -> None:
-    """Stream each sheet's XML straight into its entry of the zip archive in `f` (the atomic
-    writer's temporary file): openpyxl would otherwise put every sheet, notes and all, in
-    a plaintext temporary file first, which a killed export leaves behind."""
-    from zipfile import ZIP_DEFLATED, ZipFile
-
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet import _writer
-
-    archive = ZipFile(f, "w", ZIP_DEFLATED, allowZip64=True)
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for index, (title, header, rows, count) in enumerate(ds.sheets(), 1):
-        ws = wb.create_sheet(title)
-        ws._id = index  # the sheet's part name (xl/worksheets/sheetN.xml), as the writer numbers it
-        ws.freeze_panes = "A2"  # the header stays in view (written with the sheet's top)
-        for i, width in enumerate(_widths(header), 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        size = f"A1:{get_column_letter(len(header))}{count + 1}"
-        ws.calculate_dimension = lambda size=size: size  # known in advance; readers use it
-        with archive.open(ws.path[1:], "w", force_zip64=True) as entry:
-            ws._writer = _writer.WorksheetWriter(ws, out=entry)
-            ws._writer.write_top()
-            ws.auto_filter.ref = size
-            cells = []
-            for name in header:
-                cell = WriteOnlyCell(ws, name)
-                cell.font = bold
-                cells.append(cell)
-            ws.append(cells)
-            for row in rows():
-                ws.append([_xlsx_cell(ws, v, WriteOnlyCell) for v in row])
-                step()
-            ws.close()
-    _finish_workbook(wb, archive)
-
-
-def _finish_workbook(wb, archive) -> None:
-    """The rest of the workbook (styles, workbook part, content types) as openpyxl writes it;
-    the sheets themselves are already in the archive."""
-    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-    from openpyxl.writer.excel import ExcelWriter
-
-    class StreamedSheets(ExcelWriter):
-        def write_worksheet(self, ws) -> None:
-            ws._drawing = SpreadsheetDrawing()
-            ws._drawing.charts = ws._charts
-            ws._drawing.images = ws._images
-            ws._rels = ws._writer._rels
-            self.manifest.append(ws)
-
-    StreamedSheets(wb, archive).save()
-
-
-def _xlsx_cell(ws, value: Any, cell_type) -> Any:
-    """Text stays text: a note starting with '=' is not a formula; characters XML cannot
-    hold are dropped; text is cut at Excel's limit of a cell."""
-    if not isinstance(value, str):
-        return value
-    if _ILLEGAL.search(value):
-        value = _ILLEGAL.sub("", value)
-    if len(value) > _EXCEL_TEXT:
-        value = value[: _EXCEL_TEXT - 1] + "…"
-    if value.startswith("="):
-        cell = cell_type(ws, value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def _widths(header: list[str]) -> list[float]:
-    wide = {
-        "question": 60,
-        "theme_title": 32,
-        "note": 60,
-        "meaning": 70,
-        "allowed_values": 40,
-        "checklist_title": 40,
-        "checklist_id": 30,
-        "audit_key": 20,
-        "pseudonym": 16,
-        "area": 26,
-        "agency": 30,
-        "section": 12,
-    }
-    return [wide.get(h, max(10, len(h) + 3)) for h in header]

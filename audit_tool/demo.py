@@ -15,7 +15,7 @@ from . import history as history_log
 from .checklists.loader import bundled
 from .domain import Phase
 from .reviewers import local_reviewer
-from .store import Database, now
+from .store import Database, now, step_list_shown
 
 ADDED_ITEMS = frozenset({"le-09", "lt-01"})  # learning themes (issue 20): answered from `side`
 AREAS = ("Glenmorven (demo)", "Strathallan Vale (demo)", "Inverbrack (demo)",
@@ -160,6 +160,7 @@ def generate(
             c.executemany("INSERT INTO answers (audit_id, item_id, rating, note, applies,"
                           " hidden_fails, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                           [a for a in answers if len(a) == 7])
+            step_list_shown.fill(c, [r[0] for r in audit_rows])  # items shown, for the list
             # then finalise: the database refuses answers added to a finalised audit
             c.executemany(
                 "UPDATE audits SET status = 'finalised', first_finalised_at = finalised_at"

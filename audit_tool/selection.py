@@ -14,7 +14,7 @@ from .store import Database
 _LIST_SQL = """
 SELECT a.id, a.case_id, c.pseudonym, c.reference, c.area, c.agency, a.checklist_id,
        d.title, d.version, a.audit_type, a.phase, {reviewer}, a.status, a.answered,
-       n.total, a.created_at, a.updated_at, a.checklist_sha
+       coalesce(a.shown, n.total), a.created_at, a.updated_at, a.checklist_sha, a.shown
 FROM audits a
 JOIN cases c ON c.id = a.case_id
 JOIN checklist_defs d ON d.sha256 = a.checklist_sha
@@ -35,8 +35,9 @@ def list_audits(db: Database, flt: AuditFilter | None = None, limit: int | None 
     if limit:
         sql += f" LIMIT {int(limit)}"
     raw = db.query(sql, params)
-    shown = _shown_counts(db, raw)
-    # `answered` is kept on the audit by audits.answer: the items shown and rated
+    # `answered` and `shown` are kept on the audit by audits.answer (store/step_list_shown.py);
+    # shown is NULL only where a rating changed elsewhere: worked out here for those few
+    shown = _shown_counts(db, [r for r in raw if r[18] is None])
     return [AuditRow(*r[:14], shown.get(r[0], r[14]), r[15], r[16]) for r in raw]
 
 

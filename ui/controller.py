@@ -18,10 +18,8 @@ from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
 from ui.common.messages import confirm, show_error
-from ui.dialogs import print_checklist
 from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
 from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
-from ui.dialogs.releases_dialog import ReleasesDialog
 from ui.dialogs.settings_dialog import SettingsDialog
 from ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from ui.editor.concern_dialog import ConcernDialog
@@ -43,7 +41,7 @@ class Controller(QObject):
         a.sample.triggered.connect(self.sample)
         a.import_checklist.triggered.connect(self.import_checklist)
         a.checklist_template.triggered.connect(self.checklist_template)
-        a.print_checklist.triggered.connect(lambda: print_checklist.run_from_window(window))
+        a.print_checklist.triggered.connect(lambda: _print_checklist(window))
         a.open.triggered.connect(self.open_selected)
         a.export.triggered.connect(self.export)
         a.send_audits.triggered.connect(self.send_audits)
@@ -118,6 +116,18 @@ class Controller(QObject):
             w.list_page.select_audit(current)
         w.list_page.focus_table()
         w.update_actions()
+
+    def warm_up(self) -> None:
+        """Parse the stored checklists while the window waits for the reviewer, so that the
+        first audit opened does not wait for the checklist model (pydantic) and its parse."""
+        if not self._unlocked():
+            return
+        db = self.w.session.db
+        try:
+            for sha, *_ in db.stored_checklists():
+                db.checklist(sha)
+        except AuditToolError:
+            pass  # a copy that does not parse says so when its audit is opened
 
     def open_audit(self, audit_id: str) -> None:
         w = self.w
@@ -484,7 +494,8 @@ class Controller(QObject):
 
     def show_releases(self) -> None:
         """File > Releases…: the register, read-only (a few hundred rows at most: read here)."""
-        from audit_tool.disclosure.register import releases
+        from audit_tool.disclosure.register import releases  # pydantic: not needed to start
+        from ui.dialogs.releases_dialog import ReleasesDialog
 
         dialog = ReleasesDialog(releases(self.w.session.db), self.w)
         self.w.releases_dialog = dialog  # tests and the screenshot find it
@@ -510,3 +521,10 @@ def close_dialogs(window) -> None:
                 abort()
             else:
                 top.reject()
+
+
+def _print_checklist(window) -> None:
+    # imported when asked for: the checklist loader (pydantic) is not needed to start
+    from ui.dialogs import print_checklist
+
+    print_checklist.run_from_window(window)

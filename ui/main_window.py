@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         session.about_to_lock.connect(self._before_lock)
         session.locked.connect(self._after_lock)
         session.unlocked.connect(self._after_unlock)
+        session.refused.connect(self.lock_page.form._refuse)  # failed the check beside unlock
         # What a write changed: each part decides what it shows that is stale.
         session.changed.connect(self.editor.on_changes)  # first: a deleted audit closes
         session.changed.connect(self.loader.on_changes)
@@ -339,6 +340,7 @@ class MainWindow(QMainWindow):
 
     def _after_unlock(self) -> None:
         state, self._saved_state = self._saved_state, {}
+        QTimer.singleShot(300, self.controller.warm_up)  # once the list is on screen
         self._say_read_only(self.session.db.read_only_notice)
         self.idle.set_minutes(self.settings.get("idle_lock_minutes"))
         self.idle.start()

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from audit_tool import reviewers
 from audit_tool.changes import Changes
-from audit_tool.errors import StorageProblem
+from audit_tool.errors import AuditToolError, StorageProblem
 from audit_tool.passphrase import check as check_passphrase
 from audit_tool.store import Database
 from ui.reader import Job, Reader
@@ -27,6 +27,7 @@ class Session(QObject):
     locked = Signal()
     unlocked = Signal()
     changed = Signal(object)  # Changes
+    refused = Signal(str)  # the open file failed the tamper check: why, in words
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +37,10 @@ class Session(QObject):
         # While unlocked only, in memory only: what opens a second connection for a
         # whole-file import (ui.operations); None after attach() or lock().
         self._key: list[str] = []
+        self._refused = ""  # the file failed the tamper check run beside the window
+        self._check_timer = QTimer(self)
+        self._check_timer.setInterval(100)
+        self._check_timer.timeout.connect(self._check_verification)
 
     # -- state --------------------------------------------------------------------------
     @property
@@ -61,10 +66,30 @@ class Session(QObject):
         self.unlocked.emit()
 
     def unlock(self, passphrase: str) -> None:
-        """Open with the passphrase; raises WrongPassphrase, DamagedDatabase, NewerSchema..."""
-        self._db = Database.open(self.path, passphrase)
+        """Open with the passphrase; raises WrongPassphrase, DamagedDatabase, NewerSchema...
+
+        The whole-file tamper check runs beside the window (the core holds every write
+        until it has passed); a file that fails it is locked again and `refused` says why."""
+        self._db = Database.open(self.path, passphrase, verify_later=not self._refused)
         self._start_reader(passphrase)
+        if self._db.verification is not None:
+            self._check_timer.start()
         self.unlocked.emit()
+
+    def _check_verification(self) -> None:
+        db = self._db
+        if db is None or db.verification is None:
+            self._check_timer.stop()
+            return
+        if not db.verification.done:
+            return
+        self._check_timer.stop()
+        try:
+            db.verified()
+        except AuditToolError as exc:
+            self._refused = str(exc)  # the next unlock checks before it opens, and refuses
+            self.lock()
+            self.refused.emit(self._refused)
 
     def attach(self, db: Database) -> None:
         """Use an already open database (tests, benchmarks); slow reads share it."""
@@ -80,6 +105,7 @@ class Session(QObject):
         None without the passphrase (a database attached by a test or a benchmark)."""
         if not self._key:
             return None
+        self.db.verified()  # the page check beside the unlock has passed (or this raises)
         return Database.open(self.path, self._key[0], verify=False)  # verified at unlock
 
     # -- what changed -------------------------------------------------------------------

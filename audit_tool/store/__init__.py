@@ -14,6 +14,7 @@ from ..errors import NotFound
 from . import connection, flat
 from .connection import integrity_problems, translate
 from .schema import SCHEMA_VERSION
+from .verify import Verification
 
 if TYPE_CHECKING:
     from ..checklists.loader import LoadedChecklist
@@ -34,12 +35,21 @@ class Database:
         self.read_only = read_only
         self._checklists: dict[str, LoadedChecklist] = {}
         self.cache: dict[str, object] = {}  # small per-connection facts (e.g. the local reviewer)
+        self.verification: Verification | None = None  # the page check, while it runs
 
     # -- lifecycle ------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, passphrase: str, verify: bool = True) -> Database:
-        conn, read_only = connection.open_database(path, passphrase, verify)
-        return cls(conn, Path(path), read_only)
+    def open(
+        cls, path: str | Path, passphrase: str, verify: bool = True, verify_later: bool = False
+    ) -> Database:
+        """verify_later: check the file's pages in a thread (store/verify.py) while it is
+        read; the first write waits for the check and is refused if the file failed it."""
+        conn, read_only, pending = connection.open_verifying_later(
+            path, passphrase, verify, later=verify_later
+        )
+        db = cls(conn, Path(path), read_only)
+        db.verification = pending
+        return db
 
     @property
     def read_only_notice(self) -> str | None:
@@ -53,6 +63,8 @@ class Database:
         return cls(connection.create_database(path, passphrase), Path(path))
 
     def close(self) -> None:
+        if self.verification is not None:
+            self.verification.cancel()
         if self.conn is not None:
             # No checkpoint of our own: a TRUNCATE one waits out the busy timeout while another
             # connection reads. The last connection to close folds the WAL in by itself.
@@ -80,7 +92,14 @@ class Database:
 
     # -- transactions and queries ------------------------------------------------------
     def atomic(self) -> contextlib.AbstractContextManager[sqlcipher3.Connection]:
+        self.verified()
         return connection.atomic(self.conn)
+
+    def verified(self) -> None:
+        """Wait for a page check still running (verify_later); raise if the file failed it."""
+        if self.verification is not None:
+            self.verification.wait()  # raises DamagedDatabase, and again on every write
+            self.verification = None
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         try:
@@ -104,6 +123,7 @@ class Database:
     def change_passphrase(self, new_passphrase: str) -> None:
         """Re-key the file (refused while any other connection has it open). Afterwards
         this object works on under the new passphrase; on failure, under the old one."""
+        self.verified()
         try:
             self.conn = connection.rekey(self.conn, self.path, new_passphrase)
         except connection.ClosedByRekey:

@@ -27,6 +27,7 @@ from ..passphrase import check as check_passphrase
 from ..passphrase import normalise
 from . import migrate, readonly
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .verify import Verification
 
 APP_ID = 0x41554454  # "AUDT" in PRAGMA application_id: tells our files from other SQLite files
 PAGE_SIZE = 4096  # SQLCipher 4 default
@@ -191,6 +192,15 @@ def open_database(
     verify: also check every page's HMAC first (about 0.1 s per 50 MB), so a tampered or
     damaged file is refused before anything is written to it. A second connection to a
     file already verified in this process may skip it."""
+    conn, reason, _ = open_verifying_later(path, passphrase, verify, later=False)
+    return conn, reason
+
+
+def open_verifying_later(
+    path: str | Path, passphrase: str, verify: bool = True, later: bool = True
+) -> tuple[sqlcipher3.Connection, str | None, Verification | None]:
+    """As open_database; with `later`, the page check of a file that needs nothing written
+    to open runs in a thread (store/verify.py) and is returned: wait for it before writing."""
     path = Path(path)
     _preflight(path)
     key = normalise(passphrase)
@@ -198,7 +208,7 @@ def open_database(
         raise WrongPassphrase("No passphrase was given.")
     reason = readonly.why_read_only(path)
     if reason:
-        return _open_read_only(path, key, verify, reason), reason
+        return _open_read_only(path, key, verify, reason), reason, None
     existed = {s for s in ("-wal", "-shm") if Path(f"{path}{s}").exists()}
     if existed:  # after a crash, or open elsewhere
         _probe_read_only(path, key, verify)
@@ -208,7 +218,10 @@ def open_database(
         raise translate(exc, path) from None
     try:
         version = _check(conn, path, key)
-        if verify and not existed:
+        # later only when opening writes nothing: no migration, nothing beside the file
+        later = later and verify and version == SCHEMA_VERSION and not existed
+        later = later and not rekey_temp(path).exists()
+        if verify and not existed and not later:
             _verify(conn, path)
         _apply_pragmas(conn)
         with contextlib.suppress(OSError):  # this file opened: it is the truth
@@ -216,7 +229,7 @@ def open_database(
         if version < SCHEMA_VERSION:
             migrate.backup(conn, path, SCHEMA_VERSION)
             migrate.run(conn, version, MIGRATIONS[:SCHEMA_VERSION])
-        return conn, None
+        return conn, None, Verification(path, key, _check, _verify) if later else None
     except AuditToolError:
         conn.close()
         raise
@@ -227,7 +240,7 @@ def open_database(
         # the disk filled up, or the file cannot be written after all: reading still works
         readonly.remove_scratch(path, existed)
         reason = readonly.why_read_only(path) or "the database cannot be written"
-        return _open_read_only(path, key, verify, reason), reason
+        return _open_read_only(path, key, verify, reason), reason, None
 
 
 def _open_read_only(path: Path, key: str, verify: bool, reason: str) -> sqlcipher3.Connection:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import sqlcipher3
 
+from . import step_list_shown
 from .step_actions import STEP as ACTIONS_STEP
 from .step_language import LANGUAGE_STEP
 from .step_release_review import RELEASE_REVIEW_STEP
@@ -459,6 +460,8 @@ MIGRATIONS: list[str | Callable[[sqlcipher3.Connection], None]] = [
     RELEASE_REVIEW_STEP,
     # 11: issue 20, release notes kept with the release; recommendations tracked as actions
     ACTIONS_STEP,
+    # 12: issue 22, audits.shown: the list's progress without reading answers
+    step_list_shown.step,
 ]
 
 

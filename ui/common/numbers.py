@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from audit_tool.checklists.model import Checklist
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the model is pydantic: loaded with the first checklist, not at start
+    from audit_tool.checklists.model import Checklist
 
 
 def item_numbers(definition: Checklist) -> dict[str, str]:
