@@ -151,10 +151,21 @@ class _Tables:
     def __init__(self, db: Database, flt: AuditFilter, answers: AnswerPass | None = None) -> None:
         self.db = db
         self._own = answers is None or answers.db is not db or answers.filter != flt
+        # the last line: a Ctrl+C before it leaves no table, one after it is inside `with`
         self.p = AnswerPass(db, flt) if self._own else answers
-        self.grp, self.fine = self.p.grp, self.p.fine
-        # the fine counts joined to their group and the definition: labels, theme, meets
-        self.view = f"""(SELECT f.n, f.item_id, f.rating, g.sha, g.checklist_id, g.phase, g.area,
+
+    @property
+    def grp(self) -> str:
+        return self.p.grp
+
+    @property
+    def fine(self) -> str:
+        return self.p.fine
+
+    @property
+    def view(self) -> str:
+        """The fine counts joined to their group and the definition: labels, theme, meets."""
+        return f"""(SELECT f.n, f.item_id, f.rating, g.sha, g.checklist_id, g.phase, g.area,
                 g.agency, ci.theme_id, ci.theme_title, ci.theme_pos, ci.item_pos, ci.question,
                 ci.scale, l.label AS level_label, l.pos AS level_pos, l.meets
             FROM {self.fine} f
