@@ -40,12 +40,13 @@ QUARTER_SQL = (
 class AnswerPass:
     """The temporary tables of one selection (see the module notes); a context manager.
     Table names are attributes: grp, sh, au, it, vl, lv, tn, tg, ai, fine; atv, th, ta are
-    made on first use (per_theme(), per_tag())."""
+    made on first use (per_theme(), per_tag()). `keyed` (an anonymised release): each audit
+    carries its record key (au.k, fine.ks); else the keys read 0."""
 
-    def __init__(self, db: Database, flt: AuditFilter | None = None) -> None:
+    def __init__(self, db: Database, flt: AuditFilter | None = None, keyed: bool = False) -> None:
         from .aggregate import _drop, _sweep  # one clean-up for every temp table of findings
 
-        self.db, self.filter = db, flt or AuditFilter()
+        self.db, self.filter, self.keyed = db, flt or AuditFilter(), keyed
         self._drop = _drop
         n = next(_counter)
         names = ("grp", "sh", "au", "it", "vl", "lv", "tn", "tg", "ai", "fine", "atv", "th", "ta")
@@ -88,9 +89,9 @@ class AnswerPass:
         c.execute(
             f"""INSERT INTO {self.au} SELECT a.rowid, a.id, s.sid, g.gid, a.case_id,
                        a.checklist_id, a.phase, c.area, c.agency, {QUARTER_SQL}, a.status,
-                       coalesce(k.record_key, 0)
+                       {"coalesce(k.record_key, 0)" if self.keyed else "0"}
                 FROM audits a JOIN cases c ON c.id = a.case_id
-                LEFT JOIN audit_keys k ON k.audit_id = a.id
+                {"LEFT JOIN audit_keys k ON k.audit_id = a.id" if self.keyed else ""}
                 JOIN {self.sh} s ON s.sha = a.checklist_sha
                 JOIN {self.grp} g ON g.sha = a.checklist_sha AND g.phase = a.phase
                      AND g.area = c.area AND g.agency = c.agency
@@ -213,13 +214,14 @@ class AnswerPass:
 
 
 @contextlib.contextmanager
-def answer_pass(db: Database, flt: AuditFilter, given: AnswerPass | None = None):
-    """`given` when it covers the selection (left open for its owner), else a pass of our own,
-    closed on the way out."""
-    if given is not None and given.db is db and flt == given.filter:
+def answer_pass(db: Database, flt: AuditFilter, given: AnswerPass | None = None,
+                keyed: bool = False):
+    """`given` when it is of the same selection (and keyed, if `keyed`), left open for its
+    owner; else a pass of our own, closed on the way out."""
+    if given is not None and given.db is db and flt == given.filter and (given.keyed or not keyed):
         yield given
         return
-    with AnswerPass(db, flt) as own:
+    with AnswerPass(db, flt, keyed) as own:
         yield own
 
 

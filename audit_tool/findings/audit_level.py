@@ -79,7 +79,7 @@ def audit_level(
     when the caller has made it for the same filter, else one of our own): per audit and
     theme, and per audit and tag, items rated and meeting, as small tables of integers."""
     flt = flt or AuditFilter()
-    with answer_pass(db, flt, answers) as p:
+    with answer_pass(db, flt, answers, keyed) as p:
         return _level(db, flt, p, tag_kinds, keyed)
 
 

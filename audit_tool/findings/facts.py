@@ -109,7 +109,7 @@ def fact_findings(db: Database, flt: AuditFilter | None = None,
     pass over the answers, when it covers `flt` (its filter, or one checklist of it)."""
     flt = flt or AuditFilter()
     if answers is not None and answers.db is db and answers.covers(flt):
-        return _facts(db, flt, shown, answers)
+        return _facts(db, flt, shown, answers)  # the keys are never read here: `shown` has them
     with AnswerPass(db, flt) as own:
         return _facts(db, flt, shown, own)
 
@@ -172,17 +172,20 @@ def _count(d, item, ids: list[str], answers, shown=len) -> FactCount:
     scale = d.scale_of(item)
     col = answers.get(item.id, {})
     of = {a: g[0] for a in ids if (g := col.get(a)) is not None and g[2]}
+    given: dict[str, list[str]] = defaultdict(list)  # value -> its audits, in `ids` order
     if scale.is_multiple:  # each option counts the audits that ticked it
         ticked = {a: set(scale.ticked(v)) for a, v in of.items()}
         ticked = {a: s for a, s in ticked.items() if s}
-        counts = [ValueCount(lv.value, lv.label, shown([a for a, s in ticked.items() if lv.value in s]))
-                  for lv in scale.levels]
+        for a, s in ticked.items():
+            for v in s:
+                given[v].append(a)
         missing = [a for a in ids if a not in ticked]
     else:
-        counts = [ValueCount(lv.value, lv.label, shown([a for a, v in of.items() if v == lv.value]))
-                  for lv in scale.levels]
+        for a, v in of.items():
+            given[v].append(a)
         values = {lv.value for lv in scale.levels}
         missing = [a for a in ids if a not in of or of[a] not in values]
+    counts = [ValueCount(lv.value, lv.label, shown(given.get(lv.value, []))) for lv in scale.levels]
     if missing:
         counts.append(ValueCount("", NO_ANSWER, shown(missing)))
     return FactCount(item.id, item.question, shown(ids), tuple(counts), scale.is_multiple)

@@ -77,7 +77,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         refuse_differencing(db, flt)
     tally = Tally() if include_identifiers else _publish(db)
     shown = len if include_identifiers else tally.audits
-    with AnswerPass(db, flt) as answers:  # the answers read once, for every section
+    with AnswerPass(db, flt, keyed=_keyed(include_identifiers)) as answers:  # read once for all
         data = _gather(db, flt, include_identifiers, drafts_left_out, shown, answers)
     ids = selected_ids(db, flt)
     if not include_identifiers:  # every figure of an anonymised release is perturbed
