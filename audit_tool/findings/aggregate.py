@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import sqlcipher3
-
 from ..filters import AuditFilter
 from ..store import Database
 from .answer_pass import AnswerPass
@@ -112,36 +110,6 @@ class Findings:
         rated = sum(g.rated for g in self.by_theme)
         meets = sum(g.meets for g in self.by_theme)
         return GroupFinding("all", "All items", "", self.audits, rated, meets)
-
-
-_PREFIX = "findings_"  # every temp table of ours starts so; leftovers are swept by this prefix
-_ATTEMPTS = 3  # a DROP hit by a late interrupt is tried again (a new statement clears it)
-
-
-def _drop(db: Database, names: list[str]) -> None:
-    """Drop the tables, whatever interrupts meanwhile: an interrupt or Ctrl+C that lands
-    here is raised again once every table is gone, so no case id stays behind."""
-    delayed: BaseException | None = None
-    for name in names:
-        for attempt in range(_ATTEMPTS):
-            try:
-                db.conn.execute(f"DROP TABLE IF EXISTS {name}")
-                break
-            except sqlcipher3.Error as exc:
-                if attempt == _ATTEMPTS - 1:
-                    delayed = delayed or exc
-            except BaseException as exc:  # KeyboardInterrupt: finish first
-                delayed = delayed or exc
-    if delayed is not None:
-        raise delayed
-
-
-def _sweep(db: Database) -> None:
-    """Drop tables an earlier build left when it was stopped inside its own clean-up."""
-    rows = db.query(
-        "SELECT name FROM temp.sqlite_master WHERE type = 'table' AND name GLOB ?", (_PREFIX + "*",)
-    )
-    _drop(db, [f"temp.{r[0]}" for r in rows])
 
 
 class _Tables:

@@ -14,8 +14,8 @@ GROUP BY over that table and the small definition tables, never the answers agai
 
 Audit groups are (checklist copy, checklist id, phase, area, agency), numbered, so the sorts
 behind GROUP BY hold integers. Tables live in memory (temp_store=MEMORY) and are dropped on
-close, also when a build is interrupted; the names start with aggregate.py's prefix, so a
-pass stopped inside its own clean-up is swept by the next one.
+close, also when a build is interrupted; the names start with PREFIX, so a
+pass stopped inside its own clean-up is swept by the next one (sweep_tables).
 """
 
 from __future__ import annotations
@@ -24,17 +24,46 @@ import contextlib
 import itertools
 from dataclasses import replace
 
+import sqlcipher3
+
 from ..filters import AuditFilter
 from ..store import Database
 from .counted import COUNTED_ANSWER, COUNTED_RATING
 
 _counter = itertools.count()
-PREFIX = "findings_"  # aggregate._PREFIX: leftovers are swept by it
+PREFIX = "findings_"  # every temp table of findings starts so; leftovers are swept by it
+_ATTEMPTS = 3  # a DROP hit by a late interrupt is tried again (a new statement clears it)
 
 QUARTER_SQL = (
     "CASE WHEN a.finalised_at IS NULL THEN NULL ELSE substr(a.finalised_at, 1, 4) || ' Q' || "
     "((CAST(substr(a.finalised_at, 6, 2) AS INTEGER) + 2) / 3) END"
 )
+
+
+def drop_tables(db: Database, names: list[str]) -> None:
+    """Drop the tables, whatever interrupts meanwhile: an interrupt or Ctrl+C that lands
+    here is raised again once every table is gone, so no case id stays behind."""
+    delayed: BaseException | None = None
+    for name in names:
+        for attempt in range(_ATTEMPTS):
+            try:
+                db.conn.execute(f"DROP TABLE IF EXISTS {name}")
+                break
+            except sqlcipher3.Error as exc:
+                if attempt == _ATTEMPTS - 1:
+                    delayed = delayed or exc
+            except BaseException as exc:  # KeyboardInterrupt: finish first
+                delayed = delayed or exc
+    if delayed is not None:
+        raise delayed
+
+
+def sweep_tables(db: Database) -> None:
+    """Drop tables an earlier build left when it was stopped inside its own clean-up."""
+    rows = db.query(
+        "SELECT name FROM temp.sqlite_master WHERE type = 'table' AND name GLOB ?", (PREFIX + "*",)
+    )
+    drop_tables(db, [f"temp.{r[0]}" for r in rows])
 
 
 class AnswerPass:
@@ -44,16 +73,13 @@ class AnswerPass:
     carries its record key (au.k, fine.ks); else the keys read 0."""
 
     def __init__(self, db: Database, flt: AuditFilter | None = None, keyed: bool = False) -> None:
-        from .aggregate import _drop, _sweep  # one clean-up for every temp table of findings
-
         self.db, self.filter, self.keyed = db, flt or AuditFilter(), keyed
-        self._drop = _drop
         n = next(_counter)
         names = ("grp", "sh", "au", "it", "vl", "lv", "tn", "tg", "ai", "fine", "atv", "th", "ta")
         for kind in names:
             setattr(self, kind, f"temp.{PREFIX}ap_{kind}_{n}")
         self._made: set[str] = set()
-        _sweep(db)
+        sweep_tables(db)
         try:
             self._create()
         except BaseException:  # interrupted (the GUI's Cancel), Ctrl+C or an SQL error
@@ -198,7 +224,7 @@ class AnswerPass:
         return self.ta
 
     def close(self) -> None:
-        self._drop(self.db, [self.ta, self.th, self.atv, self.fine, self.ai, self.tg, self.tn,
+        drop_tables(self.db, [self.ta, self.th, self.atv, self.fine, self.ai, self.tg, self.tn,
                              self.lv, self.vl, self.it, self.au, self.sh, self.grp])
         self._made.clear()
 
@@ -225,4 +251,4 @@ def answer_pass(db: Database, flt: AuditFilter, given: AnswerPass | None = None,
         yield own
 
 
-__all__ = ["QUARTER_SQL", "AnswerPass", "answer_pass"]
+__all__ = ["PREFIX", "QUARTER_SQL", "AnswerPass", "answer_pass", "drop_tables", "sweep_tables"]
