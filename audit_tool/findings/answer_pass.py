@@ -68,17 +68,20 @@ def sweep_tables(db: Database) -> None:
 
 class AnswerPass:
     """The temporary tables of one selection (see the module notes); a context manager.
-    Table names are attributes: grp, sh, au, it, vl, lv, tn, tg, ai, fine; atv, th, ta are
-    made on first use (per_theme(), per_tag()). `keyed` (an anonymised release): each audit
-    carries its record key (au.k, fine.ks); else the keys read 0."""
+    Table names are attributes: grp, sh, au, it, vl, lv, tn, tg, ai, fine; atv, th, pa, ta
+    are made on first use (per_theme(), per_audit(), per_tag()), and a caller's own tables
+    over them by table(). `keyed` (an anonymised release): each audit carries its record key
+    (au.k, fine.ks); else the keys read 0."""
 
     def __init__(self, db: Database, flt: AuditFilter | None = None, keyed: bool = False) -> None:
         self.db, self.filter, self.keyed = db, flt or AuditFilter(), keyed
         n = next(_counter)
-        names = ("grp", "sh", "au", "it", "vl", "lv", "tn", "tg", "ai", "fine", "atv", "th", "ta")
+        names = ("grp", "sh", "au", "it", "vl", "lv", "tn", "tg", "ai", "fine", "atv", "th", "ta",
+                 "pa")
         for kind in names:
             setattr(self, kind, f"temp.{PREFIX}ap_{kind}_{n}")
         self._made: set[str] = set()
+        self._n, self._extra = n, []
         sweep_tables(db)
         try:
             self._create()
@@ -210,6 +213,18 @@ class AnswerPass:
             self._made.add("th")
         return self.th
 
+    def per_audit(self) -> str:
+        """(aid, k, cid, phase, area, agency, quarter, m, n): per audit with a rated item,
+        items rated and meeting over all its themes."""
+        if "pa" not in self._made:
+            th = self.per_theme()
+            self.db.conn.execute(
+                f"""CREATE TABLE {self.pa} AS SELECT aid, k, cid, phase, area, agency, quarter,
+                    sum(m) AS m, sum(n) AS n FROM {th} GROUP BY aid"""
+            )
+            self._made.add("pa")
+        return self.pa
+
     def per_tag(self) -> str:
         """(aid, tid, m, n): per audit and tag (any kind), items rated and meeting."""
         if "ta" not in self._made:
@@ -223,10 +238,20 @@ class AnswerPass:
             self._made.add("ta")
         return self.ta
 
+    def table(self, kind: str, select: str, params: tuple = ()) -> str:
+        """A temp table `kind` made once from `select` (over the pass's tables), dropped with
+        the pass; its name."""
+        name = f"temp.{PREFIX}ap_x{kind}_{self._n}"
+        if name not in self._extra:
+            self._extra.append(name)  # first: a failing CREATE still leaves nothing behind
+            self.db.conn.execute(f"CREATE TABLE {name} AS {select}", params)
+        return name
+
     def close(self) -> None:
-        drop_tables(self.db, [self.ta, self.th, self.atv, self.fine, self.ai, self.tg, self.tn,
+        drop_tables(self.db, [*reversed(self._extra), self.pa, self.ta, self.th, self.atv, self.fine, self.ai, self.tg, self.tn,
                              self.lv, self.vl, self.it, self.au, self.sh, self.grp])
         self._made.clear()
+        self._extra.clear()
 
     def __enter__(self) -> AnswerPass:
         return self

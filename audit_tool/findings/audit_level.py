@@ -88,8 +88,7 @@ def _level(db: Database, flt: AuditFilter, p: AnswerPass, tag_kinds: tuple[str, 
     cols = f"{_SUMS}, {CELL}" if keyed else _SUMS
     th, ta = p.per_theme(), p.per_tag()
     kinds = ",".join("?" * len(tag_kinds)) or "NULL"
-    per_audit = f"""(SELECT aid, k, cid, phase, area, agency, quarter,
-                     sum(m) AS m, sum(n) AS n FROM {th} GROUP BY aid)"""
+    per_audit = p.per_audit()
     q = db.query
     cl: dict[str, dict] = {g: {} for g in (
         "theme", "theme_phase", "area_phase", "agency_phase", "quarter", "overall", "tag",
@@ -108,8 +107,8 @@ def _level(db: Database, flt: AuditFilter, p: AnswerPass, tag_kinds: tuple[str, 
             keyed, cl["quarter"]),
         overall=_moments(q(f"SELECT cid, {cols} FROM {per_audit} GROUP BY 1"),
                          keyed, cl["overall"], single=True),
-        change=_changes(db, th),
-        change_overall={k[0]: v for k, v in _changes(db, th, by_theme=False).items()},
+        change=_changes(db, p),
+        change_overall={k[0]: v for k, v in _changes(db, p, by_theme=False).items()},
         tag=_moments(
             q(
                 f"""SELECT u.cid, max(tn.tag), {cols} FROM {ta} t
@@ -183,23 +182,29 @@ def read_in_both(db: Database, flt: AuditFilter | None = None) -> dict[str, int]
     )
 
 
-def _changes(db: Database, table: str, by_theme: bool = True) -> dict[tuple, PairMoments]:
+def _changes(db: Database, p: AnswerPass, by_theme: bool = True) -> dict[tuple, PairMoments]:
     """Per checklist and theme (or per checklist, all themes together): sums over case files
-    of baseline (1) and post-training (2) counts, and their cross products."""
-    theme = "theme" if by_theme else "''"
+    of baseline (1) and post-training (2) counts, and their cross products. The counts per
+    checklist, theme and case file are made once (a table of the pass); all themes together
+    add them up per case file first."""
+    per_case = p.table(
+        "case_theme",
+        f"""SELECT cid, theme, case_id,
+                   sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y1,
+                   sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x1,
+                   sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y2,
+                   sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x2
+            FROM {p.per_theme()} WHERE phase IN (?, ?) GROUP BY cid, theme, case_id""",
+        (BEFORE, BEFORE, AFTER, AFTER, BEFORE, AFTER),
+    )
+    source = per_case if by_theme else f"""(SELECT cid, '' AS theme, case_id, sum(y1) AS y1,
+        sum(x1) AS x1, sum(y2) AS y2, sum(x2) AS x2 FROM {per_case} GROUP BY cid, case_id)"""
     rows = db.query(
         f"""SELECT cid, theme, count(*), sum(x1 > 0 AND x2 > 0),
                    sum(y1), sum(x1), sum(y2), sum(x2),
                    sum(y1 * y1), sum(y1 * x1), sum(x1 * x1), sum(y2 * y2), sum(y2 * x2), sum(x2 * x2),
                    sum(y1 * y2), sum(y1 * x2), sum(x1 * y2), sum(x1 * x2)
-            FROM (SELECT cid, {theme} AS theme, case_id,
-                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y1,
-                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x1,
-                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y2,
-                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x2
-                  FROM {table} WHERE phase IN (?, ?) GROUP BY cid, {theme}, case_id)
-            GROUP BY 1, 2""",
-        (BEFORE, BEFORE, AFTER, AFTER, BEFORE, AFTER),
+            FROM {source} GROUP BY 1, 2"""
     )
     return {(r[0], r[1]): PairMoments(*r[2:]) for r in rows}
 
