@@ -158,7 +158,7 @@ def _answers(db: Database, p: AnswerPass, cid: str, rated: bool) -> dict[str, di
     given (meets None), rated items (when `rated`) as counted in a share (meets 1/0; hidden
     failing as 0)."""
     out: dict[str, dict[str, tuple]] = defaultdict(dict)
-    for audit_id, item, value, meets, fact in db.iterate(
+    for audit_id, item, value, meets, fact in db.query(
         f"""SELECT u.id, i.item_id, x.rating, x.meets, x.fact
             FROM {p.ai} x JOIN {p.au} u ON u.aid = x.aid JOIN {p.it} i ON i.itm = x.itm
             WHERE u.cid = ? {"" if rated else "AND x.fact = 1"}""",
