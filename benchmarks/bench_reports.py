@@ -91,13 +91,14 @@ def _child(path: str, passphrase: str) -> None:
     print(json.dumps({"bare": bare, "build": build, "peak_mb": peak}))
 
 
-def scaling(sizes: tuple[int, ...] = (1_000, 10_000, 50_000),
-            passphrase: str = PASSPHRASE) -> list[tuple[int, float, float, float]]:
+def scaling(sizes: tuple[int, ...] = (1_000, 10_000, 50_000), passphrase: str = PASSPHRASE,
+            db_for: Callable[[int], Path] = demo_db) -> list[tuple[int, float, float, float]]:
     """(audits, build seconds, bare pass seconds, peak MB) per size, each in its own process
-    on the cached demo database of that size (made on first use: minutes at 50,000)."""
+    on the database `db_for(size)` opened with `passphrase`: by default the cached demo
+    database of that size (made on first use: minutes at 50,000)."""
     table = []
     for n in sizes:
-        path = demo_db(n)
+        path = db_for(n)
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_reports", "--child", str(path)],
             capture_output=True, text=True, check=True,
