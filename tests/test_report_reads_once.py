@@ -62,3 +62,19 @@ def test_a_pass_made_without_keys_is_not_used_for_keyed_cells(filled):
         keyed = audit_level(filled, flt, keyed=True, answers=plain)
     assert keyed.cells == audit_level(filled, flt, keyed=True).cells
     assert sum(s.key_sum for s in keyed.cells.census.values()) > 0
+
+
+def test_audits_behind_a_rating_count_the_same_from_the_pass(filled):
+    """The disclosure count of distinct audits behind each theme's rating, from the report's
+    pass and straight from the answers, for every theme of every checklist."""
+    from audit_tool.findings import census
+
+    flt = AuditFilter(status="finalised")
+    themes = sorted({(r[0], r[1]) for r in filled.query(
+        """SELECT DISTINCT a.checklist_id, ci.theme_id FROM audits a
+           JOIN checklist_items ci ON ci.sha256 = a.checklist_sha""")})
+    meets = {}
+    direct = census._distinct_levels(filled, flt, themes, meets)
+    with AnswerPass(filled, flt) as p:
+        assert census._distinct_levels_of(p, themes, meets) == direct
+    assert len(direct) > 20 and all(n > 0 for n, _ in direct.values())

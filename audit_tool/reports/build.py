@@ -112,7 +112,7 @@ def _gather(db: Database, flt: AuditFilter, include_identifiers: bool, drafts_le
             data,
             recommendations=recommendations(db, flt, covered),
             months=months_spanned(db, flt, covered),
-            behind=behind(db, flt, f.answer_counts),
+            behind=behind(db, flt, f.answer_counts, answers=answers),
             scales=scales_in_use(db, flt, covered),
             language=lang,
             quarters=over_time(db, flt, level, lang.per_audit),
