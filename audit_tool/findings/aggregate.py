@@ -132,15 +132,17 @@ class _Tables:
 
     @property
     def view(self) -> str:
-        """The fine counts joined to their group and the definition: labels, theme, meets."""
-        return f"""(SELECT f.n, f.item_id, f.rating, g.sha, g.checklist_id, g.phase, g.area,
-                g.agency, ci.theme_id, ci.theme_title, ci.theme_pos, ci.item_pos, ci.question,
-                ci.scale, l.label AS level_label, l.pos AS level_pos, l.meets
+        """The fine counts joined to their group and the definition (labels, theme, meets),
+        made once per pass: every grouping below reads it."""
+        return self.p.table("findings_view", f"""SELECT f.n, f.item_id, f.rating, g.sha,
+                g.checklist_id, g.phase, g.area, g.agency, ci.theme_id, ci.theme_title,
+                ci.theme_pos, ci.item_pos, ci.question, ci.scale, l.label AS level_label,
+                l.pos AS level_pos, l.meets
             FROM {self.fine} f
             JOIN {self.grp} g ON g.rowid = f.gid
             JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = f.item_id
             JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = f.rating
-            WHERE ci.fact = 0)"""  # facts are counted, never scored: findings/facts.py
+            WHERE ci.fact = 0""")  # facts are counted, never scored: findings/facts.py
 
     def __enter__(self) -> _Tables:
         return self

@@ -6,7 +6,8 @@ by a failing answer: counted.py), facts included. Everything the sections count 
 GROUP BY over that table and the small definition tables, never the answers again:
 - `fine`: answers per (audit group, item, rating) with their record-key sums: findings'
   shares and distributions (aggregate.py), the item cells (cells.py), answer counts;
-- `atv`: answers per (audit, theme, rating): audit_level's per-audit theme counts and the
+- `atv`: answers per (audit, theme, rating), one row each (a rating's meets and whether it
+  is a fact follow from its scale): audit_level's per-audit theme counts and the
   rating-bucket cells;
 - `th` / `ta`: per (audit, theme) and (audit, tag) items rated and meeting: the moments
   behind every interval and the distinct-audit counts of findings;
@@ -174,7 +175,7 @@ class AnswerPass:
         # the one read of the answers
         c.execute(
             f"""CREATE TABLE {self.ai} AS
-                SELECT u.aid, i.itm, {COUNTED_RATING} AS rating, l.meets, l.vid, i.fact
+                SELECT u.aid, u.gid, u.k, i.itm, {COUNTED_RATING} AS rating, l.meets, l.vid, i.fact
                 FROM {self.au} u
                 JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
                 JOIN {self.it} i ON i.sid = u.sid AND i.item_id = an.item_id
@@ -183,11 +184,11 @@ class AnswerPass:
         )
         c.execute(
             f"""CREATE TABLE {self.fine} AS
-                SELECT u.gid, x.itm, max(i.item_id) AS item_id, x.rating, count(*) AS n,
-                       sum(u.k) AS ks, max(x.meets) AS meets, max(x.fact) AS fact
-                FROM {self.ai} x JOIN {self.au} u ON u.aid = x.aid
-                JOIN {self.it} i ON i.itm = x.itm
-                GROUP BY u.gid, x.itm, x.rating"""
+                SELECT f.gid, f.itm, i.item_id, f.rating, f.n, f.ks, f.meets, f.fact
+                FROM (SELECT gid, itm, rating, count(*) AS n, sum(k) AS ks, max(meets) AS meets,
+                             max(fact) AS fact
+                      FROM {self.ai} GROUP BY gid, itm, rating) f
+                JOIN {self.it} i ON i.itm = f.itm"""
         )
 
     def per_theme(self) -> str:

@@ -128,7 +128,8 @@ def _cells(q, cl: dict, th: str, per_audit: str, p: AnswerPass) -> Cells:
     """The cells the moments' GROUP BYs did not give: theme by phase, area and agency over
     all phases, single items, rating buckets and the census of every selected audit. Items
     add up from the pass's `fine` counts (one answer per audit and item: its answers are
-    its audits, and their key sums add up); buckets from its per-audit theme counts."""
+    its audits, and their key sums add up); buckets from its per-audit theme counts (one
+    row per audit, theme and rating)."""
     def grouped(sql: str, width: int) -> dict:
         return {(r[0] if width == 1 else tuple(r[:width])): Cell(*(int(v or 0) for v in r[width:]))
                 for r in q(sql)}
@@ -149,9 +150,9 @@ def _cells(q, cl: dict, th: str, per_audit: str, p: AnswerPass) -> Cells:
         bucket=grouped(
             f"""SELECT u.cid, t.theme, w.scale, w.value, count(*), sum(u.k), sum(t.n),
                        0, 0, 0, 0, 0, max(t.n)
-                FROM (SELECT aid, theme, vid, sum(n) AS n FROM {p.atv}
-                      WHERE fact = 0 AND vid IS NOT NULL GROUP BY aid, theme, vid) t
+                FROM {p.atv} t
                 JOIN {p.au} u ON u.aid = t.aid JOIN {p.vl} w ON w.vid = t.vid
+                WHERE t.fact = 0 AND t.vid IS NOT NULL
                 GROUP BY u.cid, t.theme, t.vid""", 4),
         census={(r[0], r[1], r[2]): AuditSet(r[3], r[4]) for r in q(
             f"SELECT cid, phase, status, count(*), sum(k) FROM {p.au} GROUP BY 1, 2, 3")},
