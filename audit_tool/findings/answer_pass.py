@@ -1,28 +1,30 @@
 """The selection's answers, read once for every figure of a report (issue 22).
 
-One scan of the answers joined to the selection's audits writes a temporary table of small
-integers: (audit, item, rating, meets) for every counted answer (rated and shown, or hidden
-by a failing answer: counted.py), facts included. Everything the sections count is then a
-GROUP BY over that table and the small definition tables, never the answers again:
+One scan of the answers joined to the selection's audits writes a temporary table `ai` of
+small integers and the rating: (audit, its group, its record key, item, rating, meets) for
+every counted answer (rated and shown, or hidden by a failing answer: counted.py), facts
+included. Everything the sections count is then a GROUP BY over that table and the small
+definition tables, never the answers again:
 - `fine`: answers per (audit group, item, rating) with their record-key sums: findings'
   shares and distributions (aggregate.py), the item cells (cells.py), answer counts;
 - `atv`: answers per (audit, theme, rating), one row each (a rating's meets and whether it
   is a fact follow from its scale): audit_level's per-audit theme counts and the
   rating-bucket cells;
-- `th` / `ta`: per (audit, theme) and (audit, tag) items rated and meeting: the moments
-  behind every interval and the distinct-audit counts of findings;
+- `th` / `pa` / `ta`: per (audit, theme), audit and (audit, tag), items rated and meeting:
+  the moments behind every interval and the distinct-audit counts of findings;
 - facts (facts.py) read their values from it.
 
 Audit groups are (checklist copy, checklist id, phase, area, agency), numbered, so the sorts
 behind GROUP BY hold integers. Tables live in memory (temp_store=MEMORY) and are dropped on
-close, also when a build is interrupted; the names start with PREFIX, so a
-pass stopped inside its own clean-up is swept by the next one (sweep_tables).
+close, also when a build is interrupted; the names start with PREFIX, so a pass stopped
+inside its own clean-up is swept by the next one (sweep_tables).
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+from collections.abc import Iterator
 from dataclasses import replace
 
 import sqlcipher3
@@ -249,8 +251,9 @@ class AnswerPass:
         return name
 
     def close(self) -> None:
-        drop_tables(self.db, [*reversed(self._extra), self.pa, self.ta, self.th, self.atv, self.fine, self.ai, self.tg, self.tn,
-                             self.lv, self.vl, self.it, self.au, self.sh, self.grp])
+        drop_tables(self.db, [*reversed(self._extra), self.pa, self.ta, self.th, self.atv,
+                              self.fine, self.ai, self.tg, self.tn, self.lv, self.vl, self.it,
+                              self.au, self.sh, self.grp])
         self._made.clear()
         self._extra.clear()
 
@@ -267,7 +270,7 @@ class AnswerPass:
 
 @contextlib.contextmanager
 def answer_pass(db: Database, flt: AuditFilter, given: AnswerPass | None = None,
-                keyed: bool = False):
+                keyed: bool = False) -> Iterator[AnswerPass]:
     """`given` when it is of the same selection (and keyed, if `keyed`), left open for its
     owner; else a pass of our own, closed on the way out."""
     if given is not None and given.db is db and flt == given.filter and (given.keyed or not keyed):
