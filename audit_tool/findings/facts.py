@@ -168,7 +168,8 @@ def _answers(db: Database, p: AnswerPass, cid: str, rated: bool) -> dict[str, di
     return out
 
 
-def _count(d, item, ids: list[str], answers, shown=len) -> FactCount:
+def _count(d, item, ids: list[str], answers, shown=len, total: int | None = None) -> FactCount:
+    """One fact item over `ids`; `total`: shown(ids) when the caller has it already."""
     scale = d.scale_of(item)
     col = answers.get(item.id, {})
     of = {a: g[0] for a in ids if (g := col.get(a)) is not None and g[2]}
@@ -188,7 +189,8 @@ def _count(d, item, ids: list[str], answers, shown=len) -> FactCount:
     counts = [ValueCount(lv.value, lv.label, shown(given.get(lv.value, []))) for lv in scale.levels]
     if missing:
         counts.append(ValueCount("", NO_ANSWER, shown(missing)))
-    return FactCount(item.id, item.question, shown(ids), tuple(counts), scale.is_multiple)
+    audits = shown(ids) if total is None else total
+    return FactCount(item.id, item.question, audits, tuple(counts), scale.is_multiple)
 
 
 def _shares(d, ids: list[str], answers, shown=len) -> tuple[ItemShare, ...]:
@@ -205,24 +207,26 @@ def _shares(d, ids: list[str], answers, shown=len) -> tuple[ItemShare, ...]:
 
 
 def _one(d, phase: str, ids: list[str], answers, fact_items, shown=len) -> FactFindings:
-    facts = tuple(_count(d, item, ids, answers, shown) for item in fact_items)
+    total = shown(ids)  # every fact item's base: released once
+    facts = tuple(_count(d, item, ids, answers, shown, total) for item in fact_items)
     breakdowns = []
     for item in fact_items:
         if not item.breakdown or d.scale_of(item).is_multiple:
             continue
         groups = []
+        col = answers.get(item.id, {})
         for lv in d.scale_of(item).levels:
-            col = answers.get(item.id, {})
             members = [a for a in ids if (col.get(a) or ("",))[0] == lv.value]
+            size = shown(members)
             groups.append(
                 Group(
                     item.id,
                     lv.value,
                     lv.label,
                     group_noun(item.question, lv.label, lv.group_label),
-                    shown(members),
+                    size,
                     tuple(
-                        _count(d, other, members, answers, shown)
+                        _count(d, other, members, answers, shown, size)
                         for other in fact_items
                         if other is not item
                     ),
@@ -230,7 +234,7 @@ def _one(d, phase: str, ids: list[str], answers, fact_items, shown=len) -> FactF
                 )
             )
         breakdowns.append(Breakdown(item.id, item.question, d.scale_of(item).title, tuple(groups)))
-    return FactFindings(d.id, d.title, phase, shown(ids), facts, tuple(breakdowns))
+    return FactFindings(d.id, d.title, phase, total, facts, tuple(breakdowns))
 
 
 def audit_facts(definition, ratings: dict[str, str | None]) -> list[tuple[str, str]]:
