@@ -1,31 +1,26 @@
 """Findings for one audit or a filtered set: share meeting the standard and the rating
 distribution by theme, tag, item, area and agency; baseline against post-training.
 
-The counting happens in SQL, in two passes over the answers: one groups every rated,
-applicable answer (and every item hidden by a failing answer, counted as not meeting the
-standard under the level HIDDEN_FAILS; facts are left out) into a small table of counts (checklist copy, item, rating, phase, area,
-agency); one reduces each audit to the set of items it rated and counts audits per group and
-set, from which distinct-audit counts per theme, tag, area and agency are added up. Shares
-are counted per checklist copy (each copy's own standard), then added up per checklist id.
+The counting happens in SQL over the selection's one pass over the answers (answer_pass.py):
+its `fine` table holds every counted answer (rated and applicable, or an item hidden by a
+failing answer, counted as not meeting the standard under the level HIDDEN_FAILS) as counts
+per (checklist copy, item, rating, phase, area, agency); its per-audit tables give the
+distinct audits per theme, tag, area and agency. Facts are left out of shares. Shares are
+counted per checklist copy (each copy's own standard), then added up per checklist id.
 Temporary tables live in memory (temp_store=MEMORY), never on disk."""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import sqlcipher3
-
 from ..filters import AuditFilter
 from ..store import Database
-from .audit_level import audit_level
+from .answer_pass import AnswerPass
+from .audit_level import AuditLevel, audit_level
 from .clustered import Interval, change_interval
-from .counted import COUNTED_ANSWER, COUNTED_RATING
 from .stats import wilson
 
-_counter = itertools.count()
 # The answers a share counts (counted.py): rated and shown, or hidden by a failing answer
 # (Checklist.hidden_effect), which count as the level HIDDEN_FAILS, never meeting the standard.
 
@@ -117,159 +112,62 @@ class Findings:
         return GroupFinding("all", "All items", "", self.audits, rated, meets)
 
 
-_PREFIX = "findings_"  # every temp table of ours starts so; leftovers are swept by this prefix
-_ATTEMPTS = 3  # a DROP hit by a late interrupt is tried again (a new statement clears it)
-
-
-def _drop(db: Database, names: list[str]) -> None:
-    """Drop the tables, whatever interrupts meanwhile: an interrupt or Ctrl+C that lands
-    here is raised again once every table is gone, so no case id stays behind."""
-    delayed: BaseException | None = None
-    for name in names:
-        for attempt in range(_ATTEMPTS):
-            try:
-                db.conn.execute(f"DROP TABLE IF EXISTS {name}")
-                break
-            except sqlcipher3.Error as exc:
-                if attempt == _ATTEMPTS - 1:
-                    delayed = delayed or exc
-            except BaseException as exc:  # KeyboardInterrupt: finish first
-                delayed = delayed or exc
-    if delayed is not None:
-        raise delayed
-
-
-def _sweep(db: Database) -> None:
-    """Drop tables an earlier build left when it was stopped inside its own clean-up."""
-    rows = db.query(
-        "SELECT name FROM temp.sqlite_master WHERE type = 'table' AND name GLOB ?", (_PREFIX + "*",)
-    )
-    _drop(db, [f"temp.{r[0]}" for r in rows])
-
-
 class _Tables:
-    """The selection's temp tables: dropped on exit, and on any failure while they are made.
+    """The selection's one pass over the answers (answer_pass.py), read for findings: the
+    caller's pass for the same filter, else one of our own, dropped on exit."""
 
-    Audits are keyed by small integers (their group: checklist copy, phase, area, agency),
-    so the sorts behind GROUP BY and DISTINCT hold integers, not text: on 50,000 audits
-    that is the difference between tens and hundreds of megabytes.
-    """
-
-    def __init__(self, db: Database, flt: AuditFilter) -> None:
+    def __init__(self, db: Database, flt: AuditFilter, answers: AnswerPass | None = None) -> None:
         self.db = db
-        n = next(_counter)
-        self.grp, self.sel, self.fine, self.pat = (
-            f"temp.{_PREFIX}{kind}_{n}" for kind in ("grp", "sel", "fine", "pat")
-        )
-        _sweep(db)
-        try:
-            self._create(flt)
-        except BaseException:  # interrupted (the GUI's Cancel), Ctrl+C or an SQL error
-            with contextlib.suppress(BaseException):  # the first failure is the one to report
-                self.drop()
-            raise
+        self._own = answers is None or answers.db is not db or answers.filter != flt
+        # the last line: a Ctrl+C before it leaves no table, one after it is inside `with`
+        self.p = AnswerPass(db, flt) if self._own else answers
 
-    def _create(self, flt: AuditFilter) -> None:
-        where, params = flt.where()
-        c = self.db.conn
-        c.execute(
-            f"""CREATE TABLE {self.grp} AS SELECT DISTINCT a.checklist_sha AS sha, a.checklist_id,
-                a.phase, c.area, c.agency FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
-            params,
-        )
-        c.execute(
-            f"""CREATE TABLE {self.sel} AS SELECT a.id, a.rowid AS aid, g.rowid AS gid, a.status,
-                a.answered, a.case_id
-                FROM audits a JOIN cases c ON c.id = a.case_id
-                JOIN {self.grp} g ON g.sha = a.checklist_sha AND g.phase = a.phase
-                     AND g.area = c.area AND g.agency = c.agency
-                WHERE {where}""",
-            params,
-        )
-        # an item hidden by a failing answer counts under the level HIDDEN_FAILS (meets 0)
-        c.execute(
-            f"""CREATE TABLE {self.fine} AS
-                SELECT s.gid, an.item_id, {COUNTED_RATING} AS rating, count(*) AS n
-                FROM {self.sel} s JOIN answers an ON an.audit_id = s.id AND {COUNTED_ANSWER}
-                GROUP BY s.gid, an.item_id, 3"""
-        )
-        # which audits count towards a share: those with a rated answer (not 'not applicable').
-        # Each audit is reduced to the items it rated (as theme_pos * 10000 + item_pos), and
-        # audits with the same items in the same group are counted together: a few thousand
-        # rows from which themes, tags, areas and agencies get exact distinct-audit counts.
-        c.execute(
-            f"""CREATE TABLE {self.pat} AS SELECT gid, items, count(*) AS n FROM (
-                  SELECT s.gid, group_concat(ci.theme_pos * 10000 + ci.item_pos, ' ') AS items
-                  FROM {self.sel} s
-                  JOIN {self.grp} g ON g.rowid = s.gid
-                  JOIN answers an ON an.audit_id = s.id AND {COUNTED_ANSWER}
-                  JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = an.item_id
-                  JOIN checklist_levels l
-                    ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = {COUNTED_RATING}
-                  WHERE l.meets IS NOT NULL
-                  GROUP BY s.rowid)
-                GROUP BY gid, items"""
-        )
-        # the fine table joined to its group and the definition: labels, theme, meets
-        self.view = f"""(SELECT f.n, f.item_id, f.rating, g.sha, g.checklist_id, g.phase, g.area,
-                g.agency, ci.theme_id, ci.theme_title, ci.theme_pos, ci.item_pos, ci.question,
-                ci.scale, l.label AS level_label, l.pos AS level_pos, l.meets
+    @property
+    def grp(self) -> str:
+        return self.p.grp
+
+    @property
+    def fine(self) -> str:
+        return self.p.fine
+
+    @property
+    def view(self) -> str:
+        """The fine counts joined to their group and the definition (labels, theme, meets),
+        made once per pass: every grouping below reads it."""
+        return self.p.table("findings_view", f"""SELECT f.n, f.item_id, f.rating, g.sha,
+                g.checklist_id, g.phase, g.area, g.agency, ci.theme_id, ci.theme_title,
+                ci.theme_pos, ci.item_pos, ci.question, ci.scale, l.label AS level_label,
+                l.pos AS level_pos, l.meets
             FROM {self.fine} f
             JOIN {self.grp} g ON g.rowid = f.gid
             JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = f.item_id
             JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = f.rating
-            WHERE ci.fact = 0)"""  # facts are counted, never scored: findings/facts.py
+            WHERE ci.fact = 0""")  # facts are counted, never scored: findings/facts.py
 
     def __enter__(self) -> _Tables:
         return self
 
-    def __exit__(self, exc_type: object, *_: object) -> None:
-        if exc_type is None:
-            self.drop()
-            return
-        with contextlib.suppress(BaseException):  # the first failure is the one to report
-            self.drop()
-
-    def drop(self) -> None:
-        _drop(self.db, [self.pat, self.fine, self.sel, self.grp])
+    def __exit__(self, *exc: object) -> None:
+        if self._own:
+            self.p.__exit__(*exc)
 
     def audit_counts(self) -> _AuditCounts:
-        """Distinct audits with a rated answer per theme (and phase), tag, area and agency.
-        Each audit sits in exactly one group and one pattern row, so the counts add up exactly."""
-        groups = {
-            r[0]: r[1:]
-            for r in self.db.query(f"SELECT rowid, sha, checklist_id, phase, area, agency FROM {self.grp}")
-        }
-        in_selection = f"IN (SELECT sha FROM {self.grp})"
-        theme_of: dict[str, dict[int, str]] = defaultdict(dict)
-        for sha, pos, theme in self.db.query(
-            f"""SELECT sha256, theme_pos * 10000 + item_pos, theme_id FROM checklist_items
-                WHERE sha256 {in_selection}"""
-        ):
-            theme_of[sha][pos] = theme
-        tags_of: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for sha, pos, tag in self.db.query(
-            f"""SELECT tg.sha256, ci.theme_pos * 10000 + ci.item_pos, tg.tag
-                FROM checklist_item_tags tg
-                JOIN checklist_items ci ON ci.sha256 = tg.sha256 AND ci.item_id = tg.item_id
-                WHERE tg.sha256 {in_selection}"""
-        ):
-            tags_of[sha][pos].append(tag)
+        """Distinct audits with a rated answer per theme (and phase), tag, area and agency:
+        the pass's per-audit rows (one per audit and theme, or audit and tag), counted."""
+        th, ta, q = self.p.per_theme(), self.p.per_tag(), self.db.query
         out = _AuditCounts()
-        hits: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
-        for gid, items, n in self.db.query(f"SELECT gid, items, n FROM {self.pat}"):
-            sha, cid, phase, area, agency = groups[gid]
-            hit = hits.get((sha, items))
-            if hit is None:
-                positions = [int(p) for p in items.split(" ")]
-                themes = {theme_of[sha][p] for p in positions}
-                tags = {t for p in positions for t in tags_of[sha].get(p, ())}
-                hit = hits[sha, items] = (themes, tags)
-            for theme in hit[0]:
-                out.theme_phase[cid, theme, phase] += n
-                out.theme[cid, theme] += n
-            for tag in hit[1]:
-                out.tag[cid, tag] += n
+        for cid, theme, phase, n in q(f"SELECT cid, theme, phase, count(*) FROM {th} GROUP BY 1, 2, 3"):
+            out.theme_phase[cid, theme, phase] += n
+            out.theme[cid, theme] += n
+        for cid, tag, n in q(
+            f"""SELECT u.cid, max(tn.tag), count(*) FROM {ta} t JOIN {self.p.au} u ON u.aid = t.aid
+                JOIN {self.p.tn} tn ON tn.tid = t.tid GROUP BY u.cid, t.tid"""
+        ):
+            out.tag[cid, tag] += n
+        for cid, area, agency, n in q(
+            f"""SELECT cid, area, agency, count(*) FROM (SELECT DISTINCT aid, cid, area, agency
+                FROM {th}) GROUP BY 1, 2, 3"""
+        ):
             out.area[cid, area] += n
             out.agency[cid, agency] += n
         return out
@@ -380,22 +278,24 @@ def _fold(rows, audits_of, copies: dict[str, int]) -> tuple[GroupFinding, ...]:
     )
 
 
-def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
-    """Everything a findings screen or report needs, for one audit or a filtered set."""
+def findings(db: Database, flt: AuditFilter | None = None, *, answers: AnswerPass | None = None,
+             level: AuditLevel | None = None) -> Findings:
+    """Everything a findings screen or report needs, for one audit or a filtered set.
+    `answers`: the selection's pass over the answers when the caller has made it (a report
+    reads them once); `level`: its audit-level moments, whose changes give the intervals."""
     flt = flt or AuditFilter()
-    with _Tables(db, flt) as t:
-        audits, cases = db.query_one(f"SELECT count(*), count(DISTINCT case_id) FROM {t.sel}")
+    with _Tables(db, flt, answers) as t:
+        sel = t.p.au
+        audits, cases = db.query_one(f"SELECT count(*), count(DISTINCT case_id) FROM {sel}")
         checklists = tuple(
             db.query(
-                f"""SELECT d.checklist_id, d.version, d.title, count(*) FROM {t.sel} s
+                f"""SELECT d.checklist_id, d.version, d.title, count(*) FROM {sel} s
                     JOIN {t.grp} g ON g.rowid = s.gid JOIN checklist_defs d ON d.sha256 = g.sha
                     GROUP BY d.sha256 ORDER BY d.checklist_id, d.version"""
             )
         )
-        status_counts = dict(db.query(f"SELECT status, count(*) FROM {t.sel} GROUP BY 1"))
-        phase_counts = dict(
-            db.query(f"SELECT g.phase, count(*) FROM {t.sel} s JOIN {t.grp} g ON g.rowid = s.gid GROUP BY 1")
-        )
+        status_counts = dict(db.query(f"SELECT status, count(*) FROM {sel} GROUP BY 1"))
+        phase_counts = dict(db.query(f"SELECT phase, count(*) FROM {sel} GROUP BY 1"))
         copies = t.copies()
         counted = t.audit_counts()
         item_rows = t.groups("r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
@@ -403,7 +303,7 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
         for row in item_rows:  # one answer per audit and item: its rated answers are its audits
             item_audits[row[0], row[1]] += row[10]
         theme_rows = t.theme_rows(item_rows)
-        change = _compare(t, counted.theme_phase, _change_intervals(db, flt, phase_counts))
+        change = _compare(t, counted.theme_phase, _change_intervals(db, flt, phase_counts, t.p, level))
         result = Findings(
             filter=flt,
             audits=audits,
@@ -433,12 +333,14 @@ def findings(db: Database, flt: AuditFilter | None = None) -> Findings:
     return result
 
 
-def _change_intervals(db: Database, flt: AuditFilter, phase_counts: dict) -> dict:
+def _change_intervals(db: Database, flt: AuditFilter, phase_counts: dict, answers: AnswerPass,
+                      level: AuditLevel | None = None) -> dict:
     """Per (checklist, theme): the case-file-clustered interval of the change (the report's);
     worked out only where the selection holds both phases."""
     if not (phase_counts.get("baseline") and phase_counts.get("post_training")):
         return {}
-    level = audit_level(db, flt, tag_kinds=())
+    if level is None:
+        level = audit_level(db, flt, tag_kinds=(), answers=answers)
     return {key: change_interval(m) for key, m in level.change.items()}
 
 

@@ -92,12 +92,23 @@ def counts(rows: Sequence[Row], q: int) -> list[list[int]]:
 def _agreeing(r: Sequence[int], w: Sequence[Sequence[float]]) -> float:
     """sum_k r_ik (r*_ik - 1), with r*_ik = sum_l w_kl r_il: agreeing ordered pairs in unit i.
     Units repeat the same few count vectors (two readers, a handful of levels), so each
-    (vector, weights) is worked out once."""
-    wt = w if isinstance(w, tuple) else tuple(map(tuple, w))
-    return _agreeing_once(tuple(r), wt)
+    (vector, weights) is worked out once; the weights (cached tables, the same object for
+    every unit) are looked up by identity, not hashed again per unit."""
+    memo = _MEMO.get(id(w))
+    if memo is None or memo[0] is not w:
+        if len(_MEMO) > 256:
+            _MEMO.clear()
+        memo = _MEMO[id(w)] = (w, w if isinstance(w, tuple) else tuple(map(tuple, w)), {})
+    key = tuple(r)
+    value = memo[2].get(key)
+    if value is None:
+        value = memo[2][key] = _agreeing_once(key, memo[1])
+    return value
 
 
-@functools.lru_cache(maxsize=65536)
+_MEMO: dict[int, tuple] = {}  # id(weights) -> (weights, as tuples, {count vector: value})
+
+
 def _agreeing_once(r: tuple[int, ...], w: tuple[tuple[float, ...], ...]) -> float:
     q = len(r)
     return sum(r[k] * (sum(w[k][m] * r[m] for m in range(q)) - 1) for k in range(q))
@@ -412,16 +423,22 @@ def _file_rows(db: Database, readers: list[tuple[str, str]], ratings) -> dict[st
     rated; each reading judged by its own checklist copy (a fact item is never compared)."""
     out: dict[str, list[str | None]] = {}
     for slot, (audit_id, sha) in enumerate(readers):
-        definition = db.checklist(sha).definition
+        compared = _compared(db, sha)
         for item_id, value in ratings.get(audit_id, {}).items():
-            try:
-                item = definition.item(item_id)
-            except KeyError:
-                continue
-            if definition.scale_of(item).is_fact:
-                continue
-            out.setdefault(item_id, [None] * len(readers))[slot] = value
+            if item_id in compared:
+                out.setdefault(item_id, [None] * len(readers))[slot] = value
     return out
+
+
+def _compared(db: Database, sha: str) -> frozenset[str]:
+    """The items of a stored checklist copy on a rating scale (never a fact), kept per copy
+    on the database's cache for the life of the connection (a copy never changes)."""
+    key = f"agreement.compared:{sha}"
+    found = db.cache.get(key)
+    if found is None:
+        d = db.checklist(sha).definition
+        found = db.cache[key] = frozenset(i.id for _, i in d.items() if not d.scale_of(i).is_fact)
+    return found
 
 
 # -- per item, theme and overall ----------------------------------------------------------------

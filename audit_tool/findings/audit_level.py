@@ -1,15 +1,15 @@
 """Per-audit counts behind the audit-level intervals, added up in SQL.
 
-One pass over the answers counts, per audit and theme, the items rated (n) and those meeting
-the standard (m), each against its own checklist copy's standard (as findings() does), into
-a temporary table. Every grouping the report needs (theme; area and agency by phase; quarter
-of finalisation; baseline against post-training by case file) is then a GROUP BY over that
-small table, returning only the sums that `clustered.Moments` needs. Tags (an item may carry
-several) take one more pass over the answers.
+The selection's one pass over the answers (answer_pass.py) gives, per audit and theme and
+per audit and tag, the items rated (n) and those meeting the standard (m), each against its
+own checklist copy's standard (as findings() does). Every grouping the report needs (theme;
+area and agency by phase; quarter of finalisation; baseline against post-training by case
+file) is then a GROUP BY over those small tables, returning only the sums that
+`clustered.Moments` needs.
 
-`keyed` (an anonymised release): the same pass also carries each audit's record key, and the
-same GROUP BYs add the counts and key sums cell-key perturbation needs (findings/cells.py),
-so the answers are read once for both.
+`keyed` (an anonymised release): the same GROUP BYs add the counts and key sums cell-key
+perturbation needs (findings/cells.py), from the record keys the pass carries, so the
+answers are read once for both.
 
 Quarters are those of the audit's finalised date (`finalised_at`: the day it was last
 finalised); an audit that is not finalised has none.
@@ -17,25 +17,16 @@ finalised); an audit that is not finalised has none.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field, replace
 
 from ..checklists.model import TAG_KINDS as CHECKLIST_TAG_KINDS
 from ..filters import AuditFilter
 from ..store import Database
+from .answer_pass import QUARTER_SQL, AnswerPass, answer_pass
 from .cells import CELL, AuditSet, Cell, Cells
 from .clustered import Moments, PairMoments
-from .counted import COUNTED_ANSWER, COUNTED_RATING
 
 BEFORE, AFTER = "baseline", "post_training"
-_counter = itertools.count()
-# the same prefix as findings()'s tables, so one stopped mid-way is swept by the next build
-_PREFIX = "findings_al_"
-
-QUARTER_SQL = (
-    "CASE WHEN a.finalised_at IS NULL THEN NULL ELSE substr(a.finalised_at, 1, 4) || ' Q' || "
-    "((CAST(substr(a.finalised_at, 6, 2) AS INTEGER) + 2) / 3) END"
-)
 
 # the sums Moments needs, over rows with per-cluster m and n
 _SUMS = "count(*), sum(m), sum(n), sum(m * m), sum(m * n), sum(n * n)"
@@ -79,151 +70,66 @@ TAG_KINDS = CHECKLIST_TAG_KINDS[: CHECKLIST_TAG_KINDS.index("quality_indicator")
 
 def audit_level(
     db: Database, flt: AuditFilter | None = None, tag_kinds: tuple[str, ...] = TAG_KINDS,
-    keyed: bool = False,
+    keyed: bool = False, answers: AnswerPass | None = None,
 ) -> AuditLevel:
     """The moments for every share and change the aggregate report shows; with `keyed`, also
     the cells behind them (AuditLevel.cells), from the same pass.
 
-    One scan of the selection's answers, joined to a small table of (checklist copy, item,
-    rating) -> meets, writes (audit, item, meets) rows of integers; every grouping after that
-    reads those rows and the small definition tables only."""
+    Every grouping reads the selection's one pass over the answers (answer_pass.py: `answers`
+    when the caller has made it for the same filter, else one of our own): per audit and
+    theme, and per audit and tag, items rated and meeting, as small tables of integers."""
     flt = flt or AuditFilter()
-    where, params = flt.where()
-    n = next(_counter)
-    sh, it, lv, tn, tg, au, ai, th, vl = (
-        f"temp.{_PREFIX}{kind}_{n}"
-        for kind in ("sh", "it", "lv", "tn", "tg", "au", "ai", "th", "vl")
-    )
+    with answer_pass(db, flt, answers, keyed) as p:
+        return _level(db, flt, p, tag_kinds, keyed)
+
+
+def _level(db: Database, flt: AuditFilter, p: AnswerPass, tag_kinds: tuple[str, ...],
+           keyed: bool) -> AuditLevel:
     cols = f"{_SUMS}, {CELL}" if keyed else _SUMS
-    c = db.conn
+    th, ta = p.per_theme(), p.per_tag()
     kinds = ",".join("?" * len(tag_kinds)) or "NULL"
-    try:
-        # checklist copies, audits and items numbered, so the joins below match integers
-        c.execute(f"CREATE TABLE {sh} (sid INTEGER PRIMARY KEY, sha TEXT UNIQUE)")
-        c.execute(
-            f"""INSERT INTO {sh} (sha) SELECT DISTINCT a.checklist_sha
-                FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}""",
-            params,
-        )
-        c.execute(
-            f"""CREATE TABLE {au} (aid INTEGER PRIMARY KEY, id TEXT, sid INTEGER, case_id TEXT,
-                cid TEXT, phase TEXT, area TEXT, agency TEXT, quarter TEXT, status TEXT,
-                k INTEGER)"""
-        )
-        c.execute(
-            f"""INSERT INTO {au} SELECT a.rowid, a.id, s.sid, a.case_id, a.checklist_id,
-                       a.phase, c.area, c.agency, {QUARTER_SQL}, a.status,
-                       {"coalesce(k.record_key, 0)" if keyed else "0"}
-                FROM audits a JOIN cases c ON c.id = a.case_id
-                {"LEFT JOIN audit_keys k ON k.audit_id = a.id" if keyed else ""}
-                JOIN {sh} s ON s.sha = a.checklist_sha WHERE {where}""",
-            params,
-        )
-        c.execute(
-            f"""CREATE TABLE {it} (itm INTEGER PRIMARY KEY, sid INTEGER, sha TEXT, item_id TEXT,
-                theme TEXT)"""
-        )
-        c.execute(
-            f"""INSERT INTO {it} (sid, sha, item_id, theme)
-                SELECT s.sid, ci.sha256, ci.item_id, ci.theme_id
-                FROM {sh} s JOIN checklist_items ci ON ci.sha256 = s.sha"""
-        )
-        # the levels that count towards a share, by copy, item and rating
-        # (scale, rating) numbered: keyed, every counted answer keeps its rating as an integer
-        # (the rating buckets); ratings with no standard are kept then, facts never
-        c.execute(f"CREATE TABLE {vl} (vid INTEGER PRIMARY KEY, scale TEXT, value TEXT)")
-        c.execute(
-            f"""INSERT INTO {vl} (scale, value) SELECT DISTINCT l.scale, l.value
-                FROM checklist_levels l WHERE l.sha256 IN (SELECT sha FROM {sh})"""
-        )
-        c.execute(
-            f"""CREATE TABLE {lv} (sid INTEGER, item_id TEXT, value TEXT, itm INTEGER,
-                meets INTEGER, vid INTEGER, PRIMARY KEY (sid, item_id, value)) WITHOUT ROWID"""
-        )
-        c.execute(
-            f"""INSERT INTO {lv} SELECT i.sid, i.item_id, l.value, i.itm, l.meets, w.vid
-                FROM {it} i
-                JOIN checklist_items ci ON ci.sha256 = i.sha AND ci.item_id = i.item_id
-                JOIN checklist_levels l ON l.sha256 = i.sha AND l.scale = ci.scale
-                JOIN {vl} w ON w.scale = l.scale AND w.value = l.value
-                WHERE {"ci.fact = 0" if keyed else "l.meets IS NOT NULL"}"""
-        )
-        # tags numbered too: the grouping by audit and tag below sorts integers, not text
-        c.execute(f"CREATE TABLE {tn} (tid INTEGER PRIMARY KEY, tag TEXT UNIQUE)")
-        c.execute(
-            f"""INSERT INTO {tn} (tag) SELECT DISTINCT tag FROM checklist_item_tags
-                WHERE sha256 IN (SELECT sha FROM {sh}) AND tag_kind IN ({kinds})""",
-            tag_kinds,
-        )
-        c.execute(
-            f"""CREATE TABLE {tg} (itm INTEGER, tid INTEGER, PRIMARY KEY (itm, tid)) WITHOUT ROWID"""
-        )
-        c.execute(
-            f"""INSERT INTO {tg} SELECT i.itm, n.tid FROM {it} i
-                JOIN checklist_item_tags t ON t.sha256 = i.sha AND t.item_id = i.item_id
-                JOIN {tn} n ON n.tag = t.tag WHERE t.tag_kind IN ({kinds})""",
-            tag_kinds,
-        )
-        c.execute(
-            f"""CREATE TABLE {ai} AS SELECT u.aid, v.itm, v.meets{", v.vid" if keyed else ""}
-                FROM {au} u
-                JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
-                JOIN {lv} v ON v.sid = u.sid AND v.item_id = an.item_id
-                     AND v.value = {COUNTED_RATING}"""
-        )
-        c.execute(
-            f"""CREATE TABLE {th} AS
-                SELECT u.aid, u.case_id, u.cid, u.phase, u.area, u.agency, u.quarter, u.k,
-                       t.theme, t.m, t.n
-                FROM (SELECT x.aid, i.theme, sum(x.meets) AS m, count(*) AS n
-                      FROM {ai} x JOIN {it} i ON i.itm = x.itm WHERE x.meets IS NOT NULL
-                      GROUP BY x.aid, i.theme) t
-                JOIN {au} u ON u.aid = t.aid"""
-        )
-        per_audit = f"""(SELECT aid, k, cid, phase, area, agency, quarter,
-                         sum(m) AS m, sum(n) AS n FROM {th} GROUP BY aid)"""
-        q = db.query
-        cl: dict[str, dict] = {g: {} for g in (
-            "theme", "theme_phase", "area_phase", "agency_phase", "quarter", "overall", "tag",
-            "area", "agency", "phase_overall")}
-        out = AuditLevel(
-            theme=_moments(q(f"SELECT cid, theme, {cols} FROM {th} GROUP BY 1, 2"),
-                           keyed, cl["theme"]),
-            area_phase=_moments(
-                q(f"SELECT cid, area, phase, {cols} FROM {per_audit} GROUP BY 1, 2, 3"),
-                keyed, cl["area_phase"]),
-            agency_phase=_moments(
-                q(f"SELECT cid, agency, phase, {cols} FROM {per_audit} GROUP BY 1, 2, 3"),
-                keyed, cl["agency_phase"]),
-            quarter=_moments(
-                q(f"SELECT cid, quarter, {cols} FROM {per_audit} GROUP BY 1, 2"),
-                keyed, cl["quarter"]),
-            overall=_moments(q(f"SELECT cid, {cols} FROM {per_audit} GROUP BY 1"),
-                             keyed, cl["overall"], single=True),
-            change=_changes(db, th),
-            change_overall={k[0]: v for k, v in _changes(db, th, by_theme=False).items()},
-            tag=_moments(
-                q(
-                    f"""SELECT u.cid, max(tn.tag), {cols} FROM (
-                          SELECT x.aid, g.tid, sum(x.meets) AS m, count(*) AS n
-                          FROM {ai} x JOIN {tg} g ON g.itm = x.itm WHERE x.meets IS NOT NULL
-                          GROUP BY x.aid, g.tid) t
-                        JOIN {au} u ON u.aid = t.aid JOIN {tn} tn ON tn.tid = t.tid
-                        GROUP BY u.cid, t.tid"""
-                ), keyed, cl["tag"]),
-            shared_cases=read_in_both(db, flt),
-        )
-        if keyed:
-            out = replace(out, cells=_cells(q, cl, th, per_audit, ai, it, au, vl))
-    finally:
-        for table in (th, ai, tg, tn, lv, it, au, sh, vl):
-            c.execute(f"DROP TABLE IF EXISTS {table}")
+    per_audit = p.per_audit()
+    q = db.query
+    cl: dict[str, dict] = {g: {} for g in (
+        "theme", "theme_phase", "area_phase", "agency_phase", "quarter", "overall", "tag",
+        "area", "agency", "phase_overall")}
+    out = AuditLevel(
+        theme=_moments(q(f"SELECT cid, theme, {cols} FROM {th} GROUP BY 1, 2"),
+                       keyed, cl["theme"]),
+        area_phase=_moments(
+            q(f"SELECT cid, area, phase, {cols} FROM {per_audit} GROUP BY 1, 2, 3"),
+            keyed, cl["area_phase"]),
+        agency_phase=_moments(
+            q(f"SELECT cid, agency, phase, {cols} FROM {per_audit} GROUP BY 1, 2, 3"),
+            keyed, cl["agency_phase"]),
+        quarter=_moments(
+            q(f"SELECT cid, quarter, {cols} FROM {per_audit} GROUP BY 1, 2"),
+            keyed, cl["quarter"]),
+        overall=_moments(q(f"SELECT cid, {cols} FROM {per_audit} GROUP BY 1"),
+                         keyed, cl["overall"], single=True),
+        change=_changes(db, p),
+        change_overall={k[0]: v for k, v in _changes(db, p, by_theme=False).items()},
+        tag=_moments(
+            q(
+                f"""SELECT u.cid, max(tn.tag), {cols} FROM {ta} t
+                    JOIN {p.au} u ON u.aid = t.aid JOIN {p.tn} tn ON tn.tid = t.tid
+                    WHERE t.tid IN (SELECT tid FROM {p.tg} WHERE kind IN ({kinds}))
+                    GROUP BY u.cid, t.tid""",
+                tag_kinds,
+            ), keyed, cl["tag"]),
+        shared_cases=read_in_both(db, flt),
+    )
+    if keyed:
+        out = replace(out, cells=_cells(q, cl, th, per_audit, p))
     return out
 
 
-def _cells(q, cl: dict, th: str, per_audit: str, ai: str, it: str, au: str, vl: str) -> Cells:
+def _cells(q, cl: dict, th: str, per_audit: str, p: AnswerPass) -> Cells:
     """The cells the moments' GROUP BYs did not give: theme by phase, area and agency over
-    all phases, single items, rating buckets and the census of every selected audit."""
+    all phases, single items, rating buckets and the census of every selected audit. Items
+    add up from the pass's `fine` counts (one answer per audit and item: its answers are
+    its audits, and their key sums add up); buckets from its per-audit theme counts (one
+    row per audit, theme and rating)."""
     def grouped(sql: str, width: int) -> dict:
         return {(r[0] if width == 1 else tuple(r[:width])): Cell(*(int(v or 0) for v in r[width:]))
                 for r in q(sql)}
@@ -236,23 +142,23 @@ def _cells(q, cl: dict, th: str, per_audit: str, ai: str, it: str, au: str, vl: 
         agency=grouped(f"SELECT cid, agency, {CELL} FROM {per_audit} GROUP BY 1, 2", 2),
         phase_overall=grouped(f"SELECT cid, phase, {CELL} FROM {per_audit} GROUP BY 1, 2", 2),
         item=grouped(
-            f"""SELECT u.cid, i.item_id, count(*), sum(u.k), count(*), sum(x.meets),
-                       sum(x.meets), sum(u.k * x.meets), sum(1 - x.meets),
-                       sum(u.k * (1 - x.meets)), 1
-                FROM {ai} x JOIN {it} i ON i.itm = x.itm JOIN {au} u ON u.aid = x.aid
-                WHERE x.meets IS NOT NULL GROUP BY 1, 2""", 2),
+            f"""SELECT g.checklist_id, f.item_id, sum(f.n), sum(f.ks), sum(f.n),
+                       sum(f.n * f.meets), sum(f.n * f.meets), sum(f.ks * f.meets),
+                       sum(f.n * (1 - f.meets)), sum(f.ks * (1 - f.meets)), 1
+                FROM {p.fine} f JOIN {p.grp} g ON g.gid = f.gid
+                WHERE f.meets IS NOT NULL GROUP BY 1, 2""", 2),
         bucket=grouped(
             f"""SELECT u.cid, t.theme, w.scale, w.value, count(*), sum(u.k), sum(t.n),
                        0, 0, 0, 0, 0, max(t.n)
-                FROM (SELECT x.aid, i.theme, x.vid, count(*) AS n
-                      FROM {ai} x JOIN {it} i ON i.itm = x.itm GROUP BY x.aid, i.theme, x.vid) t
-                JOIN {au} u ON u.aid = t.aid JOIN {vl} w ON w.vid = t.vid
+                FROM {p.atv} t
+                JOIN {p.au} u ON u.aid = t.aid JOIN {p.vl} w ON w.vid = t.vid
+                WHERE t.fact = 0 AND t.vid IS NOT NULL
                 GROUP BY u.cid, t.theme, t.vid""", 4),
         census={(r[0], r[1], r[2]): AuditSet(r[3], r[4]) for r in q(
-            f"SELECT cid, phase, status, count(*), sum(k) FROM {au} GROUP BY 1, 2, 3")},
+            f"SELECT cid, phase, status, count(*), sum(k) FROM {p.au} GROUP BY 1, 2, 3")},
         quarter_audits={(r[0], r[1]): AuditSet(r[2], r[3]) for r in q(
-            f"SELECT cid, quarter, count(*), sum(k) FROM {au} GROUP BY 1, 2")},
-        audit_ids=frozenset(r[0] for r in q(f"SELECT id FROM {au}")),
+            f"SELECT cid, quarter, count(*), sum(k) FROM {p.au} GROUP BY 1, 2")},
+        audit_ids=frozenset(r[0] for r in q(f"SELECT id FROM {p.au}")),
     )
 
 
@@ -277,23 +183,29 @@ def read_in_both(db: Database, flt: AuditFilter | None = None) -> dict[str, int]
     )
 
 
-def _changes(db: Database, table: str, by_theme: bool = True) -> dict[tuple, PairMoments]:
+def _changes(db: Database, p: AnswerPass, by_theme: bool = True) -> dict[tuple, PairMoments]:
     """Per checklist and theme (or per checklist, all themes together): sums over case files
-    of baseline (1) and post-training (2) counts, and their cross products."""
-    theme = "theme" if by_theme else "''"
+    of baseline (1) and post-training (2) counts, and their cross products. The counts per
+    checklist, theme and case file are made once (a table of the pass); all themes together
+    add them up per case file first."""
+    per_case = p.table(
+        "case_theme",
+        f"""SELECT cid, theme, case_id,
+                   sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y1,
+                   sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x1,
+                   sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y2,
+                   sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x2
+            FROM {p.per_theme()} WHERE phase IN (?, ?) GROUP BY cid, theme, case_id""",
+        (BEFORE, BEFORE, AFTER, AFTER, BEFORE, AFTER),
+    )
+    source = per_case if by_theme else f"""(SELECT cid, '' AS theme, case_id, sum(y1) AS y1,
+        sum(x1) AS x1, sum(y2) AS y2, sum(x2) AS x2 FROM {per_case} GROUP BY cid, case_id)"""
     rows = db.query(
         f"""SELECT cid, theme, count(*), sum(x1 > 0 AND x2 > 0),
                    sum(y1), sum(x1), sum(y2), sum(x2),
                    sum(y1 * y1), sum(y1 * x1), sum(x1 * x1), sum(y2 * y2), sum(y2 * x2), sum(x2 * x2),
                    sum(y1 * y2), sum(y1 * x2), sum(x1 * y2), sum(x1 * x2)
-            FROM (SELECT cid, {theme} AS theme, case_id,
-                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y1,
-                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x1,
-                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y2,
-                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x2
-                  FROM {table} WHERE phase IN (?, ?) GROUP BY cid, {theme}, case_id)
-            GROUP BY 1, 2""",
-        (BEFORE, BEFORE, AFTER, AFTER, BEFORE, AFTER),
+            FROM {source} GROUP BY 1, 2"""
     )
     return {(r[0], r[1]): PairMoments(*r[2:]) for r in rows}
 

@@ -1,9 +1,11 @@
 """The audits behind each figure of a report, counted for the small-number rules.
 
-Queries only: the rules themselves are pure (audit_tool/disclosure/rules.py). The counts come
-straight from the database, independently of the findings code, so a bug in one does not
-hide a small number in the other. `refuse_differencing` applies rule 3 (differencing across
-reports) to a selection and the wider selections around it.
+Queries only: the rules themselves are pure (audit_tool/disclosure/rules.py). The census
+of audits comes straight from the database, independently of the findings code, so a bug in
+one does not hide a small number in the other; the audits behind each rating (`behind`) add
+up the findings' own answer counts and, where those leave it unclear, count distinct audits
+in the report's one pass over the answers (answer_pass.py). `refuse_differencing` applies
+rule 3 (differencing across reports) to a selection and the wider selections around it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ..disclosure.rules import (
 )
 from ..filters import AuditFilter, shown_value
 from ..store import Database
+from ..store.flat import HIDDEN_FAILS
+from .answer_pass import AnswerPass
 
 
 def census(db: Database, flt: AuditFilter) -> Census:
@@ -101,12 +105,14 @@ class Behind:
 
 
 def behind(
-    db: Database, flt: AuditFilter, counts: Iterable[tuple[str, str, str, int]] | None = None
+    db: Database, flt: AuditFilter, counts: Iterable[tuple[str, str, str, int]] | None = None,
+    *, answers: AnswerPass | None = None,
 ) -> Behind:
     """One GROUP BY over the answers (an audit answers an item once, so per item the answers
     are audits); themes and tags come from the small definition tables. A theme's rating
     given on several items is counted exactly (distinct audits) only where the per-item
-    counts leave it unclear whether it rests on fewer than SUPPRESS_BELOW audits."""
+    counts leave it unclear whether it rests on fewer than SUPPRESS_BELOW audits; from the
+    report's pass over the answers (`answers`, answer_pass.py) when it is of the same filter."""
     if counts is None:  # the findings' own counts when given (Findings.answer_counts)
         where, params = flt.where()
         counts = db.query(
@@ -152,7 +158,10 @@ def behind(
     level = {k: (floor[k], meets[k]) for k in floor}
     unclear = sorted({(k[0], k[1]) for k in floor if floor[k] < SUPPRESS_BELOW <= total[k]})
     if unclear:
-        level.update(_distinct_levels(db, flt, unclear, meets))
+        if answers is not None and answers.db is db and answers.filter == flt:
+            level.update(_distinct_levels_of(answers, unclear, meets))
+        else:
+            level.update(_distinct_levels(db, flt, unclear, meets))
     return Behind(level=level)
 
 
@@ -171,7 +180,17 @@ def _distinct_levels(
     )
     return {tuple(r[:4]): (r[4], meets.get(tuple(r[:4]))) for r in rows}
 
-
+def _distinct_levels_of(p: AnswerPass, themes: list[tuple[str, str]], meets: dict) -> dict:
+    """_distinct_levels from the pass: its answers rated and shown (a hidden failing item
+    reads HIDDEN_FAILS there, and is not a rating given)."""
+    pairs = " OR ".join(["(u.cid = ? AND i.theme = ?)"] * len(themes))
+    rows = p.db.query(
+        f"""SELECT u.cid, i.theme, i.scale, x.rating, count(DISTINCT x.aid)
+            FROM {p.ai} x JOIN {p.au} u ON u.aid = x.aid JOIN {p.it} i ON i.itm = x.itm
+            WHERE x.rating <> ? AND ({pairs}) GROUP BY 1, 2, 3, 4""",
+        [HIDDEN_FAILS, *(v for pair in themes for v in pair)],
+    )
+    return {tuple(r[:4]): (r[4], meets.get(tuple(r[:4]))) for r in rows}
 
 
 __all__ = [

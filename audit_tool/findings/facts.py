@@ -6,8 +6,9 @@ each value, and how many gave none. For a fact item with `breakdown = true`, the
 again within each of its values (the group "women's deaths"), with every other fact item's
 counts and every rated item's share meeting the standard inside the group.
 
-The counting is plain Python over one read of the answers: a fact table is small (a few
-values per item), and a second, independent way of counting from the SQL of aggregate.py.
+The counting is plain Python over the answers as the selection's one pass read them
+(answer_pass.py): a fact table is small (a few values per item), and a second, independent
+way of counting from the SQL of aggregate.py.
 No disclosure control here: the report applies it (reports/facts_section.py).
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from ..filters import AuditFilter
 from ..store import Database
-from ..store.flat import HIDDEN_FAILS
+from .answer_pass import AnswerPass
 
 ALL_PHASES = ""  # the phase key of the counts over every phase together
 
@@ -99,17 +100,26 @@ def group_noun(question: str, label: str, group_label: str) -> str:
 
 
 def fact_findings(db: Database, flt: AuditFilter | None = None,
-                  shown: Callable[[list[str]], int] = len) -> tuple[FactFindings, ...]:
+                  shown: Callable[[list[str]], int] = len, *,
+                  answers: AnswerPass | None = None) -> tuple[FactFindings, ...]:
     """Every checklist in the selection with at least one fact item: all phases first, then
     each phase present. Labels come from the newest stored copy of each checklist.
     `shown`: how a count of audits (given by their ids) is published; exact (len) unless an
-    anonymised release passes its perturbation (reports/release.py)."""
+    anonymised release passes its perturbation (reports/release.py). `answers`: the report's
+    pass over the answers, when it covers `flt` (its filter, or one checklist of it)."""
     flt = flt or AuditFilter()
-    where, params = flt.where()
+    if answers is not None and answers.db is db and answers.covers(flt):
+        return _facts(db, flt, shown, answers)  # the keys are never read here: `shown` has them
+    with AnswerPass(db, flt) as own:
+        return _facts(db, flt, shown, own)
+
+
+def _facts(db: Database, flt: AuditFilter, shown, p: AnswerPass) -> tuple[FactFindings, ...]:
+    one = "WHERE u.cid = ?" if flt.checklist_id is not None else ""
     audits = db.query(
-        f"""SELECT a.id, a.checklist_id, a.checklist_sha, a.phase FROM audits a
-            JOIN cases c ON c.id = a.case_id WHERE {where}""",
-        params,
+        f"""SELECT u.id, u.cid, s.sha, u.phase FROM {p.au} u JOIN {p.sh} s ON s.sid = u.sid {one}
+            ORDER BY u.aid""",
+        (flt.checklist_id,) if one else (),
     )
     by_checklist: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for audit_id, cid, sha, phase in audits:
@@ -126,7 +136,9 @@ def fact_findings(db: Database, flt: AuditFilter | None = None,
         fact_items = [i for _, i in d.items() if d.scale_of(i).is_fact]
         if not fact_items:
             continue
-        answers = _answers(db, flt, cid)
+        # rated items are read only where a breakdown shows shares within its groups
+        split = any(i.breakdown and not d.scale_of(i).is_multiple for i in fact_items)
+        answers = _answers(db, p, cid, split)
         phases = [ALL_PHASES, *sorted({p for _, _, p in rows}, key=_phase_order)]
         for phase in phases:
             ids = [a for a, _, p in rows if phase == ALL_PHASES or p == phase]
@@ -141,44 +153,44 @@ def _phase_order(phase: str) -> int:
     return order.index(phase) if phase in order else len(order)
 
 
-def _answers(db: Database, flt: AuditFilter, cid: str) -> dict[str, dict[str, tuple]]:
-    """{audit: {item: (value, meets)}} for the checklist's audits in the selection: facts as
-    given (meets None), rated items as counted in a share (meets 1/0; hidden failing as 0)."""
-    where, params = flt.where()
+def _answers(db: Database, p: AnswerPass, cid: str, rated: bool) -> dict[str, dict[str, tuple]]:
+    """{item: {audit: (value, meets, fact)}} for the checklist's audits in the pass: facts as
+    given (meets None), rated items (when `rated`) as counted in a share (meets 1/0; hidden
+    failing as 0)."""
     out: dict[str, dict[str, tuple]] = defaultdict(dict)
     for audit_id, item, value, meets, fact in db.query(
-        f"""SELECT a.id, an.item_id, CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}'
-                   END, l.meets, ci.fact
-            FROM audits a JOIN cases c ON c.id = a.case_id
-            JOIN answers an ON an.audit_id = a.id
-             AND (an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)
-            JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
-            LEFT JOIN checklist_levels l ON l.sha256 = a.checklist_sha AND l.scale = ci.scale
-             AND l.value = (CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}' END)
-            WHERE {where} AND a.checklist_id = ?""",
-        (*params, cid),
+        f"""SELECT u.id, i.item_id, x.rating, x.meets, x.fact
+            FROM {p.ai} x JOIN {p.au} u ON u.aid = x.aid JOIN {p.it} i ON i.itm = x.itm
+            WHERE u.cid = ? {"" if rated else "AND x.fact = 1"}""",
+        (cid,),
     ):
-        out[audit_id][item] = (value, meets, fact)
+        out[item][audit_id] = (value, meets, fact)
     return out
 
 
-def _count(d, item, ids: list[str], answers, shown=len) -> FactCount:
+def _count(d, item, ids: list[str], answers, shown=len, total: int | None = None) -> FactCount:
+    """One fact item over `ids`; `total`: shown(ids) when the caller has it already."""
     scale = d.scale_of(item)
-    given = {a: answers.get(a, {}).get(item.id) for a in ids}
-    of = {a: g[0] for a, g in given.items() if g is not None and g[2]}
+    col = answers.get(item.id, {})
+    of = {a: g[0] for a in ids if (g := col.get(a)) is not None and g[2]}
+    given: dict[str, list[str]] = defaultdict(list)  # value -> its audits, in `ids` order
     if scale.is_multiple:  # each option counts the audits that ticked it
         ticked = {a: set(scale.ticked(v)) for a, v in of.items()}
         ticked = {a: s for a, s in ticked.items() if s}
-        counts = [ValueCount(lv.value, lv.label, shown([a for a, s in ticked.items() if lv.value in s]))
-                  for lv in scale.levels]
+        for a, s in ticked.items():
+            for v in s:
+                given[v].append(a)
         missing = [a for a in ids if a not in ticked]
     else:
-        counts = [ValueCount(lv.value, lv.label, shown([a for a, v in of.items() if v == lv.value]))
-                  for lv in scale.levels]
-        missing = [a for a in ids if a not in of or of[a] not in {lv.value for lv in scale.levels}]
+        for a, v in of.items():
+            given[v].append(a)
+        values = {lv.value for lv in scale.levels}
+        missing = [a for a in ids if a not in of or of[a] not in values]
+    counts = [ValueCount(lv.value, lv.label, shown(given.get(lv.value, []))) for lv in scale.levels]
     if missing:
         counts.append(ValueCount("", NO_ANSWER, shown(missing)))
-    return FactCount(item.id, item.question, shown(ids), tuple(counts), scale.is_multiple)
+    audits = shown(ids) if total is None else total
+    return FactCount(item.id, item.question, audits, tuple(counts), scale.is_multiple)
 
 
 def _shares(d, ids: list[str], answers, shown=len) -> tuple[ItemShare, ...]:
@@ -186,32 +198,35 @@ def _shares(d, ids: list[str], answers, shown=len) -> tuple[ItemShare, ...]:
     for _, item in d.items():
         if d.scale_of(item).is_fact:
             continue
-        got = {a: answers.get(a, {}).get(item.id) for a in ids}
-        counted = [a for a, g in got.items() if g is not None and g[1] is not None]
-        met = [a for a in counted if got[a][1]]
+        col = answers.get(item.id, {})
+        counted = [a for a in ids if (g := col.get(a)) is not None and g[1] is not None]
+        met = [a for a in counted if col[a][1]]
         n = shown(counted)
         out.append(ItemShare(item.id, item.question, n, min(n, shown(met))))
     return tuple(out)
 
 
 def _one(d, phase: str, ids: list[str], answers, fact_items, shown=len) -> FactFindings:
-    facts = tuple(_count(d, item, ids, answers, shown) for item in fact_items)
+    total = shown(ids)  # every fact item's base: released once
+    facts = tuple(_count(d, item, ids, answers, shown, total) for item in fact_items)
     breakdowns = []
     for item in fact_items:
         if not item.breakdown or d.scale_of(item).is_multiple:
             continue
         groups = []
+        col = answers.get(item.id, {})
         for lv in d.scale_of(item).levels:
-            members = [a for a in ids if (answers.get(a, {}).get(item.id) or ("",))[0] == lv.value]
+            members = [a for a in ids if (col.get(a) or ("",))[0] == lv.value]
+            size = shown(members)
             groups.append(
                 Group(
                     item.id,
                     lv.value,
                     lv.label,
                     group_noun(item.question, lv.label, lv.group_label),
-                    shown(members),
+                    size,
                     tuple(
-                        _count(d, other, members, answers, shown)
+                        _count(d, other, members, answers, shown, size)
                         for other in fact_items
                         if other is not item
                     ),
@@ -219,7 +234,7 @@ def _one(d, phase: str, ids: list[str], answers, fact_items, shown=len) -> FactF
                 )
             )
         breakdowns.append(Breakdown(item.id, item.question, d.scale_of(item).title, tuple(groups)))
-    return FactFindings(d.id, d.title, phase, shown(ids), facts, tuple(breakdowns))
+    return FactFindings(d.id, d.title, phase, total, facts, tuple(breakdowns))
 
 
 def audit_facts(definition, ratings: dict[str, str | None]) -> list[tuple[str, str]]:

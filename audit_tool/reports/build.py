@@ -19,6 +19,7 @@ from ..domain import Status
 from ..filters import AuditFilter
 from ..findings import findings
 from ..findings.agreement import agreement
+from ..findings.answer_pass import AnswerPass
 from ..findings.audit_level import audit_level
 from ..findings.cells import selected_ids
 from ..findings.census import behind, cases_of, census, refuse_differencing
@@ -81,10 +82,22 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
         refuse_differencing(db, flt)
     tally = Tally() if include_identifiers else _publish(db)
     shown = len if include_identifiers else tally.audits
-    f = findings(db, flt)
-    # per-audit counts behind the audit-level intervals; anonymised, with the cells behind
-    # every figure from the same pass (findings/cells.py)
-    level = audit_level(db, flt, keyed=_keyed(include_identifiers))
+    with AnswerPass(db, flt, keyed=_keyed(include_identifiers)) as answers:  # read once for all
+        data = _gather(db, flt, include_identifiers, drafts_left_out, shown, answers)
+    ids = selected_ids(db, flt)
+    if not include_identifiers:  # every figure of an anonymised release is perturbed
+        data = replace(_released(db, flt, data, shown), tally=tally)
+    report = build_aggregate_report(data, include_identifiers, include_free_text)
+    return replace(report, audit_ids=ids, perturbed=not include_identifiers)
+
+
+def _gather(db: Database, flt: AuditFilter, include_identifiers: bool, drafts_left_out: int | None,
+            shown, answers: AnswerPass) -> AggregateFindings:
+    """What the sections show, exact, every figure from the selection's one pass over the
+    answers: per-audit counts behind the audit-level intervals (anonymised, with the cells
+    behind every figure, findings/cells.py), findings, facts."""
+    level = audit_level(db, flt, keyed=_keyed(include_identifiers), answers=answers)
+    f = findings(db, flt, answers=answers, level=level)
     cen = census(db, flt)
     covered = cen.reported()
     data = AggregateFindings(
@@ -107,24 +120,20 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
             recommendations=recommendations(db, flt, covered),
             honesty=honesty(db, flt, covered),
             months=months_spanned(db, flt, covered),
-            behind=behind(db, flt, f.answer_counts),
+            behind=behind(db, flt, f.answer_counts, answers=answers),
             scales=scales_in_use(db, flt, covered),
             language=lang,
             definitions=newest_definitions(db, flt, covered),
             record_language=record_language(db, flt, covered),
             quarters=over_time(db, flt, level, lang.per_audit),
             # an anonymised release counts facts with their perturbation, in the same pass
-            facts={cid: fact_findings(db, replace(flt, checklist_id=cid), shown)
+            facts={cid: fact_findings(db, replace(flt, checklist_id=cid), shown, answers=answers)
                    for cid in sorted(covered)},
             # drafts are never compared: their ratings may change
             agreement=None if flt.status == Status.DRAFT.value else agreement(
                 db, replace(flt, status=Status.FINALISED.value), finalised_only=True),
         )
-    ids = selected_ids(db, flt)
-    if not include_identifiers:  # every figure of an anonymised release is perturbed
-        data = replace(_released(db, flt, data, shown), tally=tally)
-    report = build_aggregate_report(data, include_identifiers, include_free_text)
-    return replace(report, audit_ids=ids, perturbed=not include_identifiers)
+    return data
 
 
 def _last_release(db: Database, flt: AuditFilter) -> str | None:

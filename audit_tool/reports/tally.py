@@ -46,7 +46,7 @@ class Tally:
             return n
         t = self.table
         assert t is not None
-        return n + t.noise(n, key_from_sum(sum(self.keys[a] for a in ids), AUDITS, t))
+        return n + t.noise(n, key_from_sum(sum(map(self.keys.__getitem__, ids)), AUDITS, t))
 
     def files(self, readers: Iterable[Iterable[str]]) -> int:
         """The number of case files (each given as the audits reading it), as released: the
