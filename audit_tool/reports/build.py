@@ -84,6 +84,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     shown = len if include_identifiers else tally.audits
     with AnswerPass(db, flt, keyed=_keyed(include_identifiers)) as answers:  # read once for all
         data = _gather(db, flt, include_identifiers, drafts_left_out, shown, answers)
+    data = replace(data, notes=notes)
     ids = selected_ids(db, flt)
     if not include_identifiers:  # every figure of an anonymised release is perturbed
         data = replace(_released(db, flt, data, shown), tally=tally)
@@ -110,7 +111,6 @@ def _gather(db: Database, flt: AuditFilter, include_identifiers: bool, drafts_le
         references=[] if include_identifiers else all_references(db),
         sampled=sampling_note(db, flt),
         appendix=list_audits(db, flt) if include_identifiers else [],
-        notes=notes,
         last_release=_last_release(db, flt),
     )
     if covered:  # the sections: only when some checklist has enough audits to be reported
