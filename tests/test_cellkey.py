@@ -218,8 +218,12 @@ def test_an_older_database_gets_random_keys_on_upgrade(tmp_path, monkeypatch, mi
     with Database.create(path, PASSPHRASE) as db:
         case = audits.add_case(db, "FICTIONAL-OLD-0001", "Glenmorven (fictional)")
         made = [audits.new_audit(db, case.id, mini) for _ in range(3)]
-        for item, rating in (("p1", "4"), ("p2", "na"), ("q1", "5")):
-            audits.answer(db, made[0], item, rating)
+        with db.conn as conn:  # as the tool of that schema wrote them (today's writer keeps
+            # columns a later step adds)
+            conn.executemany(
+                "INSERT INTO answers (audit_id, item_id, rating, updated_at) VALUES (?, ?, ?, ?)",
+                [(made[0], item, rating, "2026-01-05T10:00:00+00:00")
+                 for item, rating in (("p1", "4"), ("p2", "na"), ("q1", "5"))])
         audits.finalise(db, made[0])
     monkeypatch.undo()
     with Database.open(path, PASSPHRASE) as db:

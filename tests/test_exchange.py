@@ -28,6 +28,7 @@ from audit_tool.exchange import (
 )
 from audit_tool.exchange.bundle import canonical
 from audit_tool.exchange.crypto import seal
+from audit_tool.exchange.local_columns import LOCAL_ONLY  # worked out on each laptop
 from audit_tool.store import Database
 
 # this file's own (the ui conftest is also importable as "conftest"); passed to every cli call
@@ -73,8 +74,9 @@ def _receive(db: Database, path: Path, secret: str):
 def snapshot(db: Database) -> dict:
     """Everything an import may change, independent of local row numbers."""
     q = db.query
+    columns = [r[1] for r in q("PRAGMA table_info(audits)") if r[1] not in LOCAL_ONLY]
     return {
-        "audits": sorted(q("SELECT * FROM audits")),
+        "audits": sorted(q(f"SELECT {', '.join(columns)} FROM audits")),  # noqa: S608
         "answers": sorted(q("SELECT * FROM answers")),
         "recs": sorted(q("SELECT audit_id, pos, text, owner, due FROM recommendations")),
         "concerns": sorted(q("SELECT audit_id, raised_on, raised_to, recorded_at FROM concerns")),

@@ -24,6 +24,7 @@ from ..findings.records import all_references
 from ..store import Database, now
 from .anonymise import anonymise, to_day
 from .crypto import seal
+from .local_columns import without_local
 
 FORMAT = "case-file-audit-tool bundle"
 VERSION = 1
@@ -81,7 +82,8 @@ def collect(
     params = params + params
     db.conn.execute("BEGIN")  # one consistent read: a write elsewhere lands before or after
     try:
-        audits = _rows(db, f"SELECT * FROM audits WHERE id IN ({chosen}) ORDER BY id", params)  # noqa: S608
+        audits = [without_local(a) for a in  # noqa: S608
+                  _rows(db, f"SELECT * FROM audits WHERE id IN ({chosen}) ORDER BY id", params)]
         if progress:
             progress(0.2)
         children: dict[str, dict[str, list]] = {a["id"]: {} for a in audits}

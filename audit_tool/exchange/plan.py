@@ -24,6 +24,7 @@ from .bundle import canonical, columns
 from .crypto import BundleRefused, refused
 from .links import CaseLink, find_links, linked_payload
 from .links import lines as link_lines
+from .local_columns import without_local
 from .parse import Bundle
 from .schema import audit_name
 
@@ -85,7 +86,7 @@ def local_state(db: Database, ids: list[str]) -> tuple[dict[str, dict], dict[str
         "SELECT * FROM audits WHERE id IN (SELECT value FROM json_each(?))", (ids_param(ids),)
     )
     names = [d[0] for d in cur.description]
-    rows = {r[0]: dict(zip(names, r, strict=True)) for r in cur}
+    rows = {r[0]: without_local(dict(zip(names, r, strict=True))) for r in cur}
     uids: dict[str, set[str]] = defaultdict(set)
     for audit_id, uid in db.conn.execute(
         "SELECT audit_id, uid FROM history WHERE audit_id IN (SELECT value FROM json_each(?))",
