@@ -301,6 +301,7 @@ def test_older_database_with_an_amended_draft_is_brought_up_to_date(tmp_path, mi
         # today's core writes these two columns (a later step adds them): give them to it
         old.conn.execute("ALTER TABLE answers ADD COLUMN hidden_fails INTEGER NOT NULL DEFAULT 0")
         old.conn.execute("ALTER TABLE checklist_items ADD COLUMN fact INTEGER NOT NULL DEFAULT 0")
+        old.conn.execute("ALTER TABLE audits ADD COLUMN shown INTEGER")
         case = audits.add_case(old, "FICTIONAL-V1-0001", AREA)
         amended, finalised, draft = (audits.new_audit(old, case.id, mini) for _ in range(3))
         for audit_id in (amended, finalised, draft):
