@@ -20,6 +20,7 @@ from ..checklists.phases import PhaseWords, phase_words
 from ..filters import AuditFilter
 from ..store import Database
 from ..store.flat import HIDDEN_FAILS
+from .answer_pass import AnswerPass
 
 PATTERN_PREFIX = "bl-"  # the patterns the first Scottish baseline audits found
 OUTCOME_TAG = "outcome"
@@ -83,24 +84,34 @@ def _definition(db: Database, flt: AuditFilter, cid: str):
     return None if row is None else db.checklist(row[0]).definition
 
 
-def _answers(db: Database, flt: AuditFilter, cid: str, items: tuple[str, ...]) -> tuple[ItemAnswers, ...]:
+def _answers(db: Database, flt: AuditFilter, cid: str, items: tuple[str, ...],
+             answers: AnswerPass | None = None) -> tuple[ItemAnswers, ...]:
     if not items:
         return ()
     where, params = flt.where()
     rated: dict[tuple[str, str], set[str]] = defaultdict(set)
     met: dict[tuple[str, str], set[str]] = defaultdict(set)
-    rows = db.query(
-        f"""SELECT a.id, a.phase, an.item_id, l.meets
-            FROM audits a JOIN cases c ON c.id = a.case_id
-            JOIN answers an ON an.audit_id = a.id
-             AND (an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)
-            JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
-            JOIN checklist_levels l ON l.sha256 = a.checklist_sha AND l.scale = ci.scale
-             AND l.value = (CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}' END)
-            WHERE {where} AND a.checklist_id = ? AND l.meets IS NOT NULL
-              AND an.item_id IN ({",".join("?" * len(items))})""",
-        (*params, cid, *items),
-    )
+    marks = ",".join("?" * len(items))
+    if answers is not None and answers.covers(flt):  # the report's one read of the answers
+        rows = db.query(
+            f"""SELECT u.id, u.phase, i.item_id, x.meets FROM {answers.ai} x
+                JOIN {answers.au} u ON u.aid = x.aid JOIN {answers.it} i ON i.itm = x.itm
+                WHERE u.cid = ? AND x.meets IS NOT NULL AND i.item_id IN ({marks})""",
+            (cid, *items),
+        )
+    else:
+        rows = db.query(
+            f"""SELECT a.id, a.phase, an.item_id, l.meets
+                FROM audits a JOIN cases c ON c.id = a.case_id
+                JOIN answers an ON an.audit_id = a.id
+                 AND (an.applies = 1 AND an.rating IS NOT NULL OR an.hidden_fails = 1)
+                JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
+                JOIN checklist_levels l ON l.sha256 = a.checklist_sha AND l.scale = ci.scale
+                 AND l.value = (CASE WHEN an.applies = 1 THEN an.rating ELSE '{HIDDEN_FAILS}' END)
+                WHERE {where} AND a.checklist_id = ? AND l.meets IS NOT NULL
+                  AND an.item_id IN ({marks})""",
+            (*params, cid, *items),
+        )
     for audit_id, phase, item_id, meets in rows:
         rated[item_id, phase].add(audit_id)
         if meets:
@@ -111,8 +122,10 @@ def _answers(db: Database, flt: AuditFilter, cid: str, items: tuple[str, ...]) -
     )
 
 
-def honesty(db: Database, flt: AuditFilter, covered: set[str]) -> Honesty:
-    """For each reported checklist: its page-1 items and the pattern items' answers by phase."""
+def honesty(db: Database, flt: AuditFilter, covered: set[str],
+            answers: AnswerPass | None = None) -> Honesty:
+    """For each reported checklist: its page-1 items and the pattern items' answers by phase
+    (from the report's pass over the answers when it is given)."""
     out: dict[str, ChecklistHonesty] = {}
     for cid in sorted(covered):
         d = _definition(db, flt, cid)
@@ -126,7 +139,7 @@ def honesty(db: Database, flt: AuditFilter, covered: set[str]) -> Honesty:
                          and d.scale_of(i).is_multiple)
         out[cid] = ChecklistHonesty(
             cid, phase_words(d), {i.id: i.question for _, i in items}, patterns, outcomes,
-            language, after_failing(d), _answers(db, flt, cid, patterns),
+            language, after_failing(d), _answers(db, flt, cid, patterns, answers),
             {i: d.scale_of(d.item(i)).title for i in (*outcomes, *language)},
         )
     return Honesty(out)

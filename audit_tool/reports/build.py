@@ -118,7 +118,7 @@ def _gather(db: Database, flt: AuditFilter, include_identifiers: bool, drafts_le
         data = replace(
             data,
             recommendations=recommendations(db, flt, covered),
-            honesty=honesty(db, flt, covered),
+            honesty=honesty(db, flt, covered, answers),
             months=months_spanned(db, flt, covered),
             behind=behind(db, flt, f.answer_counts, answers=answers),
             scales=scales_in_use(db, flt, covered),
