@@ -199,7 +199,7 @@ class _Counted:
             (cid, *split),
         )
         # the answers are scanned once, each looked up in the groups by audit
-        db.conn.execute(f"CREATE INDEX {groups}_aid ON {groups.split('.', 1)[1]} (aid)")
+        db.conn.execute(f"CREATE INDEX IF NOT EXISTS {groups}_aid ON {groups.split('.', 1)[1]} (aid)")
         for phase, bitem, bvalue, n, ks in db.query(
             f"""SELECT u.phase, b.bitem, b.bvalue, count(*), sum(u.k) FROM {groups} b
                 JOIN {p.au} u ON u.aid = b.aid GROUP BY 1, 2, 3"""):
