@@ -152,17 +152,23 @@ def gwet_ac(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Estimate | Non
     n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
     if not n2 or q < 2:
         return None
-    pa = sum(_pair_agreement(x, w) for x in r) / n2
-    pi = [sum(x[k] / sum(x) for x in r) / n for k in range(q)]
+    # units repeat a few count vectors: each per-unit value is worked out once per vector,
+    # and the sums still run over every unit in order (the same floats, the same result)
+    units = [tuple(x) for x in r]
+    kinds = {x: None for x in units}
+    agree = {x: _pair_agreement(list(x), w) for x in kinds}
+    shares = {x: tuple(x[k] / sum(x) for k in range(q)) for x in kinds}
+    pa = sum([agree[x] for x in units]) / n2
+    pi = [sum([shares[x][k] for x in units]) / n for k in range(q)]
     tw = sum(map(sum, w)) / (q * (q - 1))
     pe = tw * sum(p * (1 - p) for p in pi)
     ac = (pa - pe) / (1 - pe)
-    terms = []
-    for x in r:  # each unit's linearised contribution (irrCAC's ac1_ivec_x)
-        ac_i = n / n2 * (_pair_agreement(x, w) - pe * (sum(x) >= 2)) / (1 - pe)
+    term = {}
+    for x in kinds:  # each unit's linearised contribution (irrCAC's ac1_ivec_x)
+        ac_i = n / n2 * (agree[x] - pe * (sum(x) >= 2)) / (1 - pe)
         pe_i = tw * sum(x[k] * (1 - pi[k]) for k in range(q)) / sum(x)
-        terms.append(ac_i - 2 * (1 - ac) * (pe_i - pe) / (1 - pe))
-    return _interval(ac, terms, ac, -1.0)
+        term[x] = ac_i - 2 * (1 - ac) * (pe_i - pe) / (1 - pe)
+    return _interval(ac, [term[x] for x in units], ac, -1.0)
 
 
 def krippendorff_alpha(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Estimate | None:
@@ -178,21 +184,26 @@ def krippendorff_alpha(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Est
         return None
     rbar = sum(map(sum, r)) / n
     eps = 1 / sum(map(sum, r))
-    pa1 = sum(_agreeing(x, w) / (rbar * (sum(x) - 1)) for x in r) / n
+    units = [tuple(x) for x in r]  # per-unit values once per count vector, as in gwet_ac
+    kinds = {x: None for x in units}
+    agree = {x: _agreeing(x, w) for x in kinds}
+    unit_pa = {x: agree[x] / (rbar * (sum(x) - 1)) for x in kinds}
+    pa1 = sum([unit_pa[x] for x in units]) / n
     pa = (1 - eps) * pa1 + eps
-    pi = [sum(x[k] for x in r) / (n * rbar) for k in range(q)]
+    times = Counter(units)  # integer sums: the same over the distinct vectors
+    pi = [sum(x[k] * c for x, c in times.items()) / (n * rbar) for k in range(q)]
     pe = sum(w[k][m] * pi[k] * pi[m] for k in range(q) for m in range(q))
     if pe >= 1 - 1e-12:
         return None
     alpha, alpha1 = (pa - pe) / (1 - pe), (pa1 - pe) / (1 - pe)
     piw = [sum((w[k][m] + w[m][k]) / 2 * pi[m] for m in range(q)) for k in range(q)]
-    terms = []
-    for x in r:  # irrCAC's krippen_ivec_x
+    term = {}
+    for x in kinds:  # irrCAC's krippen_ivec_x
         ri = sum(x)
-        pa_i = _agreeing(x, w) / (rbar * (ri - 1)) - pa * (ri - rbar) / rbar
+        pa_i = agree[x] / (rbar * (ri - 1)) - pa * (ri - rbar) / rbar
         pe_i = sum(x[k] * piw[k] for k in range(q)) / rbar - pe * (ri - rbar) / rbar
-        terms.append((pa_i - pe) / (1 - pe) - 2 * (1 - alpha1) * (pe_i - pe) / (1 - pe))
-    return _interval(alpha, terms, alpha1, -1.0)
+        term[x] = (pa_i - pe) / (1 - pe) - 2 * (1 - alpha1) * (pe_i - pe) / (1 - pe)
+    return _interval(alpha, [term[x] for x in units], alpha1, -1.0)
 
 
 def cohen_kappa(pairs: Sequence[tuple[int, int]], w: Sequence[Sequence[float]]) -> Estimate | None:

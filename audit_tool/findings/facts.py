@@ -6,9 +6,9 @@ each value, and how many gave none. For a fact item with `breakdown = true`, the
 again within each of its values (the group "women's deaths"), with every other fact item's
 counts and every rated item's share meeting the standard inside the group.
 
-The counting is plain Python over the answers as the selection's one pass read them
-(answer_pass.py): a fact table is small (a few values per item), and a second, independent
-way of counting from the SQL of aggregate.py.
+Counted in SQL over the selection's one pass (answer_pass.py): audits and the sum of their
+record keys per phase, item and value, so an anonymised release perturbs each count from
+(count, key sum) as every other count of audits, without lists of audit ids.
 No disclosure control here: the report applies it (reports/facts_section.py).
 """
 
@@ -99,50 +99,60 @@ def group_noun(question: str, label: str, group_label: str) -> str:
     return group_label.strip() or f"audits where '{question.rstrip('?')}' was {label}"
 
 
+def exact(audits: int, key_sum: int) -> int:
+    """A count of audits as it is (an identifiable report)."""
+    return audits
+
+
 def fact_findings(db: Database, flt: AuditFilter | None = None,
-                  shown: Callable[[list[str]], int] = len, *,
+                  shown: Callable[[int, int], int] | None = None, *,
                   answers: AnswerPass | None = None) -> tuple[FactFindings, ...]:
     """Every checklist in the selection with at least one fact item: all phases first, then
     each phase present. Labels come from the newest stored copy of each checklist.
-    `shown`: how a count of audits (given by their ids) is published; exact (len) unless an
-    anonymised release passes its perturbation (reports/release.py). `answers`: the report's
-    pass over the answers, when it covers `flt` (its filter, or one checklist of it)."""
+    `shown(audits, key_sum)`: how a count of audits (with the sum of their record keys) is
+    published; exact when None, else an anonymised release's perturbation (reports/tally.py),
+    read from a keyed pass. `answers`: the report's pass over the answers, when it covers
+    `flt` (its filter, or one checklist of it) and carries the keys `shown` needs."""
     flt = flt or AuditFilter()
-    if answers is not None and answers.db is db and answers.covers(flt):
-        return _facts(db, flt, shown, answers)  # the keys are never read here: `shown` has them
-    with AnswerPass(db, flt) as own:
-        return _facts(db, flt, shown, own)
+    keyed = shown is not None
+    if (answers is not None and answers.db is db and answers.covers(flt)
+            and (answers.keyed or not keyed)):
+        return _facts(db, flt, shown or exact, answers)
+    with AnswerPass(db, flt, keyed=keyed) as own:
+        return _facts(db, flt, shown or exact, own)
 
 
 def _facts(db: Database, flt: AuditFilter, shown, p: AnswerPass) -> tuple[FactFindings, ...]:
     one = "WHERE u.cid = ?" if flt.checklist_id is not None else ""
     audits = db.query(
-        f"""SELECT u.id, u.cid, s.sha, u.phase FROM {p.au} u JOIN {p.sh} s ON s.sid = u.sid {one}
-            ORDER BY u.aid""",
+        f"""SELECT u.cid, s.sha, u.phase, count(*), sum(u.k) FROM {p.au} u
+            JOIN {p.sh} s ON s.sid = u.sid {one} GROUP BY 1, 2, 3""",
         (flt.checklist_id,) if one else (),
     )
-    by_checklist: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for audit_id, cid, sha, phase in audits:
-        by_checklist[cid].append((audit_id, sha, phase))
+    by_checklist: dict[str, list[tuple[str, str, int, int]]] = defaultdict(list)
+    for cid, sha, phase, n, ks in audits:
+        by_checklist[cid].append((sha, phase, n, ks))
     out: list[FactFindings] = []
     for cid in sorted(by_checklist):
         rows = by_checklist[cid]
+        shas = sorted({s for s, _, _, _ in rows})
         newest = db.query_one(
             f"""SELECT sha256 FROM checklist_defs WHERE checklist_id = ? AND sha256 IN
-                ({",".join("?" * len({s for _, s, _ in rows}))}) ORDER BY added_at DESC, rowid DESC""",
-            (cid, *sorted({s for _, s, _ in rows})),
+                ({",".join("?" * len(shas))}) ORDER BY added_at DESC, rowid DESC""",
+            (cid, *shas),
         )[0]
         d = db.checklist(newest).definition
         fact_items = [i for _, i in d.items() if d.scale_of(i).is_fact]
         if not fact_items:
             continue
-        # rated items are read only where a breakdown shows shares within its groups
-        split = any(i.breakdown and not d.scale_of(i).is_multiple for i in fact_items)
-        answers = _answers(db, p, cid, split)
-        phases = [ALL_PHASES, *sorted({p for _, _, p in rows}, key=_phase_order)]
-        for phase in phases:
-            ids = [a for a, _, p in rows if phase == ALL_PHASES or p == phase]
-            out.append(_one(d, phase, ids, answers, fact_items, shown))
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for _, phase, n, ks in rows:
+            for key in (ALL_PHASES, phase):
+                totals[key][0] += n
+                totals[key][1] += ks
+        counted = _Counted(db, p, cid, d, fact_items)
+        for phase in [ALL_PHASES, *sorted({r[1] for r in rows}, key=_phase_order)]:
+            out.append(_one(d, phase, tuple(totals[phase]), counted, fact_items, shown))
     return tuple(out)
 
 
@@ -153,71 +163,124 @@ def _phase_order(phase: str) -> int:
     return order.index(phase) if phase in order else len(order)
 
 
-def _answers(db: Database, p: AnswerPass, cid: str, rated: bool) -> dict[str, dict[str, tuple]]:
-    """{item: {audit: (value, meets, fact)}} for the checklist's audits in the pass: facts as
-    given (meets None), rated items (when `rated`) as counted in a share (meets 1/0; hidden
-    failing as 0)."""
-    out: dict[str, dict[str, tuple]] = defaultdict(dict)
-    for audit_id, item, value, meets, fact in db.query(
-        f"""SELECT u.id, i.item_id, x.rating, x.meets, x.fact
-            FROM {p.ai} x JOIN {p.au} u ON u.aid = x.aid JOIN {p.it} i ON i.itm = x.itm
-            WHERE u.cid = ? {"" if rated else "AND x.fact = 1"}""",
-        (cid,),
-    ):
-        out[item][audit_id] = (value, meets, fact)
-    return out
+def _add(into: dict, key: tuple, value: str | None, n: int, ks: int) -> None:
+    """Counts and key sums of disjoint sets of audits add up: per phase and over all."""
+    for k in ((ALL_PHASES, *key[1:]), key):
+        got = into.setdefault(k, {}).setdefault(value, [0, 0])
+        got[0] += n
+        got[1] += ks
 
 
-def _count(d, item, ids: list[str], answers, shown=len, total: int | None = None) -> FactCount:
-    """One fact item over `ids`; `total`: shown(ids) when the caller has it already."""
+class _Counted:
+    """The checklist's answers in the pass, counted in SQL: audits (count, key sum) per phase
+    and fact item and value given (facts as given; an audit answers an item once, so the
+    sets are disjoint and add up); where a breakdown splits, the same within each group, the
+    groups' sizes and, per rated item, the audits counted in its share and those meeting."""
+
+    def __init__(self, db: Database, p: AnswerPass, cid: str, d, fact_items) -> None:
+        self.values: dict[tuple, dict] = {}  # (phase, group, item) -> {value: [n, ks]}
+        self.sizes: dict[tuple, dict] = {}  # (phase, (item, value)) -> {None: [n, ks]}
+        self.shares: dict[tuple, list[int]] = {}  # (phase, group, item) -> [n, ks, met, met ks]
+        self._ticked: dict[tuple, set[str]] = {}  # (id(scale), value) -> options ticked
+        joins = f"JOIN {p.au} u ON u.aid = x.aid JOIN {p.it} i ON i.itm = x.itm"
+        for phase, item, value, n, ks in db.query(
+            f"""SELECT u.phase, i.item_id, x.rating, count(*), sum(u.k) FROM {p.ai} x {joins}
+                WHERE u.cid = ? AND x.fact = 1 GROUP BY 1, 2, 3""", (cid,)):
+            _add(self.values, (phase, None, item), value, n, ks)
+        split = [i.id for i in fact_items if i.breakdown and not d.scale_of(i).is_multiple]
+        if not split:
+            return
+        # a group: the audits whose answer to the breakdown item reads its value
+        groups = p.table(
+            f"fact_groups_{cid.encode().hex()}",  # one per checklist of the pass
+            f"""SELECT x.aid, i.item_id AS bitem, x.rating AS bvalue FROM {p.ai} x
+                JOIN {p.it} i ON i.itm = x.itm JOIN {p.au} u ON u.aid = x.aid
+                WHERE u.cid = ? AND i.item_id IN ({",".join("?" * len(split))})""",
+            (cid, *split),
+        )
+        # the answers are scanned once, each looked up in the groups by audit
+        db.conn.execute(f"CREATE INDEX IF NOT EXISTS {groups}_aid ON {groups.split('.', 1)[1]} (aid)")
+        for phase, bitem, bvalue, n, ks in db.query(
+            f"""SELECT u.phase, b.bitem, b.bvalue, count(*), sum(u.k) FROM {groups} b
+                JOIN {p.au} u ON u.aid = b.aid GROUP BY 1, 2, 3"""):
+            _add(self.sizes, (phase, (bitem, bvalue)), None, n, ks)
+        for phase, bitem, bvalue, item, value, fact, meets, n, ks in db.query(
+            f"""SELECT u.phase, b.bitem, b.bvalue, i.item_id, x.rating, x.fact, x.meets,
+                       count(*), sum(u.k)
+                FROM {p.ai} x JOIN {groups} b ON b.aid = x.aid {joins}
+                WHERE u.cid = ? AND (x.fact = 1 OR x.meets IS NOT NULL)
+                GROUP BY 1, 2, 3, 4, 5, 6, 7""", (cid,)):
+            if fact == 1:
+                _add(self.values, (phase, (bitem, bvalue), item), value, n, ks)
+            if meets is not None:  # counted in the item's share; meeting when meets
+                met = (n, ks) if meets else (0, 0)
+                for k in ((ALL_PHASES, (bitem, bvalue), item), (phase, (bitem, bvalue), item)):
+                    got = self.shares.setdefault(k, [0, 0, 0, 0])
+                    for j, v in enumerate((n, ks, *met)):
+                        got[j] += v
+
+    def options(self, scale, value: str) -> set[str]:
+        """The options a multiple-choice answer ticks, worked out once per value."""
+        key = (id(scale), value)
+        if key not in self._ticked:
+            self._ticked[key] = set(scale.ticked(value))
+        return self._ticked[key]
+
+    def given(self, phase: str, group, item: str) -> list[tuple[str, int, int]]:
+        return [(v, n, ks) for v, (n, ks) in self.values.get((phase, group, item), {}).items()]
+
+
+def _count(d, item, phase: str, group, total: tuple[int, int], counted: _Counted, shown,
+           audits: int) -> FactCount:
+    """One fact item over the audits of `phase` (and `group`), `total` (count, key sum) of
+    them; `audits`: their count as published."""
     scale = d.scale_of(item)
-    col = answers.get(item.id, {})
-    of = {a: g[0] for a in ids if (g := col.get(a)) is not None and g[2]}
-    given: dict[str, list[str]] = defaultdict(list)  # value -> its audits, in `ids` order
-    if scale.is_multiple:  # each option counts the audits that ticked it
-        ticked = {a: set(scale.ticked(v)) for a, v in of.items()}
-        ticked = {a: s for a, s in ticked.items() if s}
-        for a, s in ticked.items():
-            for v in s:
-                given[v].append(a)
-        missing = [a for a in ids if a not in ticked]
-    else:
-        for a, v in of.items():
-            given[v].append(a)
-        values = {lv.value for lv in scale.levels}
-        missing = [a for a in ids if a not in of or of[a] not in values]
-    counts = [ValueCount(lv.value, lv.label, shown(given.get(lv.value, []))) for lv in scale.levels]
-    if missing:
-        counts.append(ValueCount("", NO_ANSWER, shown(missing)))
-    audits = shown(ids) if total is None else total
+    given: dict[str, list[int]] = {}  # value -> [n, ks] of the audits giving it
+    answered = [0, 0]  # audits with a value counted (multiple: at least one option ticked)
+    values = {lv.value for lv in scale.levels}
+    for value, n, ks in counted.given(phase, group, item.id):
+        options = counted.options(scale, value) if scale.is_multiple else (
+            {value} if value in values else set())
+        for v in options:
+            got = given.setdefault(v, [0, 0])
+            got[0] += n
+            got[1] += ks
+        if options:
+            answered[0] += n
+            answered[1] += ks
+    counts = [ValueCount(lv.value, lv.label, shown(*given.get(lv.value, (0, 0))))
+              for lv in scale.levels]
+    missing = (total[0] - answered[0], total[1] - answered[1])
+    if missing[0]:
+        counts.append(ValueCount("", NO_ANSWER, shown(*missing)))
     return FactCount(item.id, item.question, audits, tuple(counts), scale.is_multiple)
 
 
-def _shares(d, ids: list[str], answers, shown=len) -> tuple[ItemShare, ...]:
+def _shares(d, phase: str, group, counted: _Counted, shown) -> tuple[ItemShare, ...]:
     out = []
     for _, item in d.items():
         if d.scale_of(item).is_fact:
             continue
-        col = answers.get(item.id, {})
-        counted = [a for a in ids if (g := col.get(a)) is not None and g[1] is not None]
-        met = [a for a in counted if col[a][1]]
-        n = shown(counted)
-        out.append(ItemShare(item.id, item.question, n, min(n, shown(met))))
+        n, ks, met, met_ks = counted.shares.get((phase, group, item.id), (0, 0, 0, 0))
+        audits = shown(n, ks)
+        out.append(ItemShare(item.id, item.question, audits, min(audits, shown(met, met_ks))))
     return tuple(out)
 
 
-def _one(d, phase: str, ids: list[str], answers, fact_items, shown=len) -> FactFindings:
-    total = shown(ids)  # every fact item's base: released once
-    facts = tuple(_count(d, item, ids, answers, shown, total) for item in fact_items)
+def _one(d, phase: str, total: tuple[int, int], counted: _Counted, fact_items,
+         shown) -> FactFindings:
+    audits = shown(*total)  # every fact item's base: released once
+    facts = tuple(_count(d, item, phase, None, total, counted, shown, audits)
+                  for item in fact_items)
     breakdowns = []
     for item in fact_items:
         if not item.breakdown or d.scale_of(item).is_multiple:
             continue
         groups = []
-        col = answers.get(item.id, {})
         for lv in d.scale_of(item).levels:
-            members = [a for a in ids if (col.get(a) or ("",))[0] == lv.value]
-            size = shown(members)
+            group = (item.id, lv.value)
+            members = tuple(counted.sizes.get((phase, group), {}).get(None, (0, 0)))
+            size = shown(*members)
             groups.append(
                 Group(
                     item.id,
@@ -226,15 +289,15 @@ def _one(d, phase: str, ids: list[str], answers, fact_items, shown=len) -> FactF
                     group_noun(item.question, lv.label, lv.group_label),
                     size,
                     tuple(
-                        _count(d, other, members, answers, shown, size)
+                        _count(d, other, phase, group, members, counted, shown, size)
                         for other in fact_items
                         if other is not item
                     ),
-                    _shares(d, members, answers, shown),
+                    _shares(d, phase, group, counted, shown),
                 )
             )
         breakdowns.append(Breakdown(item.id, item.question, d.scale_of(item).title, tuple(groups)))
-    return FactFindings(d.id, d.title, phase, total, facts, tuple(breakdowns))
+    return FactFindings(d.id, d.title, phase, audits, facts, tuple(breakdowns))
 
 
 def audit_facts(definition, ratings: dict[str, str | None]) -> list[tuple[str, str]]:

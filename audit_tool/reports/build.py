@@ -83,7 +83,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
     tally = Tally() if include_identifiers else _publish(db)
     shown = len if include_identifiers else tally.audits
     with AnswerPass(db, flt, keyed=_keyed(include_identifiers)) as answers:  # read once for all
-        data = _gather(db, flt, include_identifiers, drafts_left_out, shown, answers)
+        data = _gather(db, flt, include_identifiers, drafts_left_out, tally, answers)
     data = replace(data, notes=notes)
     ids = selected_ids(db, flt)
     if not include_identifiers:  # every figure of an anonymised release is perturbed
@@ -93,7 +93,7 @@ def aggregate_report(db: Database, flt: AuditFilter | None = None, include_ident
 
 
 def _gather(db: Database, flt: AuditFilter, include_identifiers: bool, drafts_left_out: int | None,
-            shown, answers: AnswerPass) -> AggregateFindings:
+            tally: Tally, answers: AnswerPass) -> AggregateFindings:
     """What the sections show, exact, every figure from the selection's one pass over the
     answers: per-audit counts behind the audit-level intervals (anonymised, with the cells
     behind every figure, findings/cells.py), findings, facts."""
@@ -126,8 +126,9 @@ def _gather(db: Database, flt: AuditFilter, include_identifiers: bool, drafts_le
             definitions=newest_definitions(db, flt, covered),
             record_language=record_language(db, flt, covered),
             quarters=over_time(db, flt, level, lang.per_audit),
-            # an anonymised release counts facts with their perturbation, in the same pass
-            facts={cid: fact_findings(db, replace(flt, checklist_id=cid), shown, answers=answers)
+            # an anonymised release counts facts with their perturbation, from the keyed pass
+            facts={cid: fact_findings(db, replace(flt, checklist_id=cid),
+                                      tally.audits_of if tally.perturbed else None, answers=answers)
                    for cid in sorted(covered)},
             # drafts are never compared: their ratings may change
             agreement=None if flt.status == Status.DRAFT.value else agreement(

@@ -41,12 +41,18 @@ class Tally:
     def audits(self, audit_ids: Iterable[str]) -> int:
         """The number of distinct audits, as released."""
         ids = set(audit_ids)
-        n = len(ids)
+        if self.keys is None or len(ids) < SUPPRESS_BELOW:
+            return len(ids)
+        return self.audits_of(len(ids), sum(map(self.keys.__getitem__, ids)))
+
+    def audits_of(self, n: int, key_sum: int) -> int:
+        """`n` distinct audits whose record keys add up to `key_sum`, as released (as
+        audits()): for counts made in SQL with their key sums."""
         if self.keys is None or n < SUPPRESS_BELOW:
             return n
         t = self.table
         assert t is not None
-        return n + t.noise(n, key_from_sum(sum(map(self.keys.__getitem__, ids)), AUDITS, t))
+        return n + t.noise(n, key_from_sum(key_sum, AUDITS, t))
 
     def files(self, readers: Iterable[Iterable[str]]) -> int:
         """The number of case files (each given as the audits reading it), as released: the
