@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import sqlcipher3
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import history as history_log
 from .changes import NOTHING, Changes, of_audit
@@ -184,17 +184,31 @@ def realign(
 # -- travelling in exchange bundles ---------------------------------------------------------------
 
 
-class ReceivedAction(BaseModel):
-    """One recommendation's tracking as it travels in a bundle (validated before writing)."""
+@cache
+def _received_action() -> type:
+    """The model, built on first use: pydantic is not loaded when the window starts."""
+    from pydantic import BaseModel, ConfigDict, Field
 
-    model_config = ConfigDict(extra="forbid")
-    audit_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
-    pos: int = Field(ge=0, lt=10_000)
-    status: Literal["open", "in progress", "done", "dropped"]
-    body: Literal["", "CPC", "VAWP", "ADP", "service"]
-    link: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
-    status_at: str = Field(min_length=10, max_length=40)
-    updated_at: str = Field(min_length=10, max_length=40)
+    class ReceivedAction(BaseModel):
+        """One recommendation's tracking as it travels in a bundle (validated before writing)."""
+
+        model_config = ConfigDict(extra="forbid")
+        audit_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+        pos: int = Field(ge=0, lt=10_000)
+        status: Literal["open", "in progress", "done", "dropped"]
+        body: Literal["", "CPC", "VAWP", "ADP", "service"]
+        link: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")
+        status_at: str = Field(min_length=10, max_length=40)
+        updated_at: str = Field(min_length=10, max_length=40)
+
+    ReceivedAction.__module__, ReceivedAction.__qualname__ = __name__, "ReceivedAction"
+    return ReceivedAction
+
+
+def __getattr__(name: str) -> type:  # actions.ReceivedAction, as before, built when asked for
+    if name == "ReceivedAction":
+        return _received_action()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def actions_for_bundle(db: Database, audit_ids: Sequence[str], day_only: bool = False) -> list[dict]:
@@ -215,12 +229,15 @@ def actions_for_bundle(db: Database, audit_ids: Sequence[str], day_only: bool = 
     return rows
 
 
-def check_actions(rows: object) -> list[ReceivedAction]:
+def check_actions(rows: object) -> list:
     """Received tracking rows, each checked (InvalidInput, one line, for the first wrong)."""
     if not isinstance(rows, list):
         raise InvalidInput("The file's recommendation tracking is not valid: not a list.")
+    from pydantic import ValidationError
+
+    model = _received_action()
     try:
-        return [ReceivedAction.model_validate(r) for r in rows]
+        return [model.model_validate(r) for r in rows]
     except ValidationError as e:
         err = e.errors()[0]
         where = ".".join(str(x) for x in err["loc"])
@@ -250,7 +267,7 @@ def merge_actions(c: sqlcipher3.Connection, rows: list[dict]) -> int:
 
 
 __all__ = [
-    "ACTION", "BODIES", "BODY_NAMES", "STATUSES", "Action", "ReceivedAction", "actions_for_bundle",
+    "ACTION", "BODIES", "BODY_NAMES", "STATUSES", "Action", "ReceivedAction", "actions_for_bundle",  # noqa: F822
     "actions_of", "check_actions", "check_body", "check_status", "item_choices", "merge_actions",
     "realign", "set_action",
 ]

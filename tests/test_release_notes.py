@@ -24,9 +24,9 @@ DEATHS = "gendered-drug-alcohol-death-review"
 
 
 @pytest.mark.parametrize(("args", "says"), [
-    (("x" * 2001, (), None), "The commentary is longer than 2,000 characters."),
+    (("x" * 501, (), None), "The commentary is longer than 500 characters."),
     (("", ["a"] * 6, None), "Give at most 5 decisions sought."),
-    (("", ["d" * 301], None), "A decision sought is longer than 300 characters."),
+    (("", ["d" * 121], None), "A decision sought is longer than 120 characters."),
     (("", (), "-1"), "The number of deaths in the period must be a whole number from 0."),
     (("", (), "thirty"), "The number of deaths in the period must be a whole number, not 'thirty'."),
 ])
@@ -69,6 +69,20 @@ def _ids(db, checklist=None):
         sql += " AND checklist_id = ?"
         params = (checklist,)
     return [r[0] for r in db.query(sql, params)]
+
+
+def test_notes_kept_under_the_earlier_longer_limits_still_load_and_are_refused_until_shortened(filled):
+    """The limits were lowered (2,000 and 300 characters before) so that page 1 fits: notes
+    the register kept under the old ones load, and the next release asks for them shorter."""
+    db = filled
+    old = ReleaseNotes.kept("Fictional commentary. " * 80, ("d" * 300,), 31)
+    record_release(db, _ids(db, DEATHS), kind="report", selection="death reviews",
+                   recipient="ADP (fictional)", who="Lead (fictional)",
+                   at="2026-03-02T10:00:00Z", notes=old, checklist_id=DEATHS)
+    got = last_report(db, DEATHS)[1]
+    assert got.commentary == old.commentary and got.decisions == ("d" * 300,)
+    with pytest.raises(InvalidInput, match="longer than 500 characters"):
+        make_notes(got.commentary, got.decisions, got.deaths_in_period)
 
 
 def test_the_register_keeps_notes_and_the_last_release_of_the_checklist_gives_them_back(filled):

@@ -3,6 +3,9 @@
 The window composes the parts; this object connects the actions to them. Every command
 that needs the database checks that it is still unlocked after a dialog returns, because
 the idle lock may have fired while the dialog was open.
+
+Dialogs and pages are imported where first used, so that starting the window does not load
+them (issue 22: launch).
 """
 
 from __future__ import annotations
@@ -18,17 +21,19 @@ from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
 from ui.common.messages import confirm, show_error
-from ui.dialogs.case_dialogs import NewAuditDialog, NewCaseDialog, ReasonDialog
-from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
-from ui.dialogs.settings_dialog import SettingsDialog
-from ui.dialogs.shortcuts_dialog import ShortcutsDialog
-from ui.editor.concern_dialog import ConcernDialog
-from ui.editor.history_dialog import HistoryDialog
-from ui.findings.findings_view import describe_filter
 from ui.session import changes_of
 
 if TYPE_CHECKING:
+    from ui.editor.audit_editor import AuditEditor
+    from ui.findings.findings_view import FindingsView
     from ui.main_window import MainWindow
+
+
+def describe_filter(flt: AuditFilter) -> str:
+    """findings_view.describe_filter, imported when first needed (not at start)."""
+    from ui.findings.findings_view import describe_filter as describe
+
+    return describe(flt)
 
 
 class Controller(QObject):
@@ -51,8 +56,8 @@ class Controller(QObject):
         a.change_passphrase.triggered.connect(self.change_passphrase)
         a.lock.triggered.connect(window.session.lock)
         a.quit.triggered.connect(window.close)
-        a.undo.triggered.connect(window.editor.undo)
-        a.redo.triggered.connect(window.editor.redo)
+        a.undo.triggered.connect(lambda: window.editor.undo())
+        a.redo.triggered.connect(lambda: window.editor.redo())
         a.find.triggered.connect(self.find)
         a.finalise.triggered.connect(self.finalise)
         a.amend.triggered.connect(self.amend)
@@ -60,7 +65,7 @@ class Controller(QObject):
         a.concern.triggered.connect(self.concern)
         a.item_history.triggered.connect(self.item_history)
         a.audit_history.triggered.connect(lambda: self.history(None))
-        a.summary.triggered.connect(window.editor.show_summary)
+        a.summary.triggered.connect(lambda: window.editor.show_summary())
         a.next_theme.triggered.connect(lambda: window.editor.next_theme(1))
         a.prev_theme.triggered.connect(lambda: window.editor.next_theme(-1))
         a.back.triggered.connect(self.back)
@@ -68,35 +73,44 @@ class Controller(QObject):
         a.findings_selection.triggered.connect(self.findings_for_selection)
         a.show_ids.toggled.connect(self.set_show_identifiers)
         a.refresh.triggered.connect(lambda: window.loader.load())
-        a.shortcuts.triggered.connect(lambda: ShortcutsDialog(a, window).exec())
+        a.shortcuts.triggered.connect(lambda: _shortcuts(window))
         a.releases.triggered.connect(self.show_releases)
         a.about.triggered.connect(self.about)
 
         window.list_page.open_requested.connect(self.open_audit)
-        window.editor.back_requested.connect(self.show_list)
-        window.editor.amend_requested.connect(self.amend)
-        window.editor.finalise_requested.connect(self.finalise)
-        window.editor.concern_requested.connect(self.concern)
-        window.editor.history_requested.connect(lambda _a, item: self.history(item))
-        window.findings.back_requested.connect(self.back_from_findings)
-        window.findings.export_requested.connect(self.export)
+
+    # The editor and the findings view are built when first shown (MainWindow.editor).
+    def wire_editor(self, editor: AuditEditor) -> None:
+        editor.back_requested.connect(self.show_list)
+        editor.amend_requested.connect(self.amend)
+        editor.finalise_requested.connect(self.finalise)
+        editor.concern_requested.connect(self.concern)
+        editor.history_requested.connect(lambda _a, item: self.history(item))
+
+    def wire_findings(self, findings: FindingsView) -> None:
+        findings.back_requested.connect(self.back_from_findings)
+        findings.export_requested.connect(self.export)
 
     # -- which audit a command is about --------------------------------------------------------
     def current_audit(self) -> tuple[str | None, str | None]:
         """(audit id, status) of the open audit, else the one selected in the list."""
         w = self.w
-        if w.stack.currentWidget() is w.editor and w.editor.audit is not None:
-            return w.editor.audit.id, w.editor.audit.status.value
-        if w.stack.currentWidget() is w.list_page:
+        editor, findings = w.built_pages()  # asked at start: builds neither
+        page = w.stack.currentWidget()
+        if editor is not None and page is editor and editor.audit is not None:
+            return editor.audit.id, editor.audit.status.value
+        if page is w.list_page:
             row = w.list_page.current_row()
             if row is not None:
                 return row.id, row.status
         if (
-            w.stack.currentWidget() is w.findings
-            and w.editor.audit is not None
-            and w.findings.single_audit
+            findings is not None
+            and page is findings
+            and editor is not None
+            and editor.audit is not None
+            and findings.single_audit
         ):
-            return w.editor.audit.id, w.editor.audit.status.value
+            return editor.audit.id, editor.audit.status.value
         return None, None
 
     def _unlocked(self) -> bool:
@@ -118,10 +132,12 @@ class Controller(QObject):
         w.update_actions()
 
     def warm_up(self) -> None:
-        """Parse the stored checklists while the window waits for the reviewer, so that the
-        first audit opened does not wait for the checklist model (pydantic) and its parse."""
+        """Build the editor and findings pages and parse the stored checklists while the
+        window waits for the reviewer, so that the first audit opened does not wait for
+        them nor for the checklist model (pydantic) and its parse."""
         if not self._unlocked():
             return
+        self.w.built_pages(build=True)  # the editor and findings, ready before first asked for
         db = self.w.session.db
         try:
             for sha, *_ in db.stored_checklists():
@@ -172,6 +188,7 @@ class Controller(QObject):
     # -- cases and audits --------------------------------------------------------------------------
     def new_case(self) -> None:
         w = self.w
+        from ui.dialogs.case_dialogs import NewCaseDialog
         dialog = NewCaseDialog(w.session, w)
         if (
             dialog.exec() != QDialog.DialogCode.Accepted
@@ -194,6 +211,7 @@ class Controller(QObject):
         from audit_tool.checklists.loader import available  # pydantic on first use
 
         checklists, problems = available()
+        from ui.dialogs.case_dialogs import NewAuditDialog
         dialog = NewAuditDialog(w.session, checklists, problems, case_id, w.show_identifiers(), w)
         if (
             dialog.exec() != QDialog.DialogCode.Accepted
@@ -284,6 +302,7 @@ class Controller(QObject):
         audit_id, status = self.current_audit()
         if not audit_id or status != Status.FINALISED:
             return
+        from ui.dialogs.case_dialogs import ReasonDialog
         dialog = ReasonDialog(w)
         if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
             return
@@ -341,6 +360,7 @@ class Controller(QObject):
         audit_id, _ = self.current_audit()
         if not audit_id:
             return
+        from ui.editor.concern_dialog import ConcernDialog
         dialog = ConcernDialog(w.session, audit_id, w)
         if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
             return
@@ -367,6 +387,7 @@ class Controller(QObject):
                 return
         else:
             w.editor.flush()
+        from ui.editor.history_dialog import HistoryDialog
         HistoryDialog(w.session.db, audit, item_id, w).exec()
 
     # -- findings and export -----------------------------------------------------------------------
@@ -466,6 +487,7 @@ class Controller(QObject):
     # -- settings and security ---------------------------------------------------------------------
     def settings(self) -> None:
         w = self.w
+        from ui.dialogs.settings_dialog import SettingsDialog
         dialog = SettingsDialog(w.session, w.settings, w)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -488,6 +510,7 @@ class Controller(QObject):
         w = self.w
         if w.editor.flush():
             return
+        from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
         dialog = ChangePassphraseDialog(w.session, w)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             w.statusBar().showMessage("Passphrase changed. Use the new one from now on.", 10000)
@@ -528,3 +551,9 @@ def _print_checklist(window) -> None:
     from ui.dialogs import print_checklist
 
     print_checklist.run_from_window(window)
+
+
+def _shortcuts(window: MainWindow) -> None:
+    from ui.dialogs.shortcuts_dialog import ShortcutsDialog
+
+    ShortcutsDialog(window.actions, window).exec()

@@ -5,6 +5,7 @@ in the controller; locking is wired here because it touches every part."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -27,17 +28,19 @@ from ui.actions import Actions, build_actions
 from ui.common.messages import confirm
 from ui.controller import Controller, close_dialogs
 from ui.dialogs.unlock_dialog import UnlockForm
-from ui.editor.audit_editor import AuditEditor
-from ui.editor.document import Unsaved
-from ui.export.export_dialog import ExportDialog
 from ui.export.jobs import real_aggregate_report, real_audit_report, real_render
-from ui.findings.findings_view import FindingsView
 from ui.list.audit_list_model import AuditListModel
 from ui.list.audit_list_view import AuditListPage
 from ui.list.list_loader import ListLoader
 from ui.lock import IdleLock
 from ui.moderation.moderation_commands import ModerationCommands
 from ui.session import Session
+
+if TYPE_CHECKING:  # built when first shown, not at start (issue 22: launch)
+    from ui.editor.audit_editor import AuditEditor
+    from ui.editor.document import Unsaved
+    from ui.export.export_dialog import ExportDialog
+    from ui.findings.findings_view import FindingsView
 
 
 class LockPage(QWidget):
@@ -106,11 +109,13 @@ class MainWindow(QMainWindow):
         self.list_model = AuditListModel(self)
         self.list_page = AuditListPage(self.list_model)
         self.loader = ListLoader(session, self.list_model, self.list_page, self)
-        self.editor = AuditEditor(session, self.show_identifiers)
-        self.findings = FindingsView(session)
+        # The editor and findings pages are built when first asked for (see editor below)
+        # or by the warm-up once the list is on screen: starting does not wait for them.
+        self._editor: AuditEditor | None = None
+        self._findings: FindingsView | None = None
         self.lock_page = LockPage(session)
         self.stack = QStackedWidget()
-        for page in (self.list_page, self.editor, self.findings, self.lock_page):
+        for page in (self.list_page, self.lock_page):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
         self.idle = IdleLock(settings.get("idle_lock_minutes"), self)
@@ -131,15 +136,6 @@ class MainWindow(QMainWindow):
 
         self.stack.currentChanged.connect(lambda _i: self.update_actions())
         self.list_page.selection_changed.connect(self.update_actions)
-        self.editor.audit_changed.connect(lambda _id: self.update_actions())
-        self.editor.undo_stack.canUndoChanged.connect(lambda _b: self.update_actions())
-        self.editor.undo_stack.canRedoChanged.connect(lambda _b: self.update_actions())
-        self.editor.undo_stack.undoTextChanged.connect(
-            lambda t: a.undo.setText(f"&Undo {t}" if t else "&Undo")
-        )
-        self.editor.undo_stack.redoTextChanged.connect(
-            lambda t: a.redo.setText(f"&Redo {t}" if t else "&Redo")
-        )
         self.loader.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.idle.idle.connect(self._idle_lock)
         session.about_to_lock.connect(self._before_lock)
@@ -147,9 +143,9 @@ class MainWindow(QMainWindow):
         session.unlocked.connect(self._after_unlock)
         session.refused.connect(self.lock_page.form._refuse)  # failed the check beside unlock
         # What a write changed: each part decides what it shows that is stale.
-        session.changed.connect(self.editor.on_changes)  # first: a deleted audit closes
+        session.changed.connect(self._editor_changes)  # first: a deleted audit closes
         session.changed.connect(self.loader.on_changes)
-        session.changed.connect(self.findings.on_changes)
+        session.changed.connect(self._findings_changes)
         self._findings_return: QWidget | None = None  # the page Back returns to from findings
         self.lock_page.form.unlocked.connect(lambda: None)  # session.unlocked does the work
         self._saved_state: dict = {}
@@ -160,6 +156,56 @@ class MainWindow(QMainWindow):
             self._after_unlock()
         else:
             self._after_lock()
+
+    # -- pages built when first asked for ---------------------------------------------------------
+    @property
+    def editor(self) -> AuditEditor:
+        if self._editor is None:
+            from ui.editor.audit_editor import AuditEditor
+
+            editor = AuditEditor(self.session, self.show_identifiers)
+            self._editor = editor
+            self.stack.insertWidget(1, editor)  # the stack's order as before: list, editor, ...
+            a = self.actions
+            editor.audit_changed.connect(lambda _id: self.update_actions())
+            editor.undo_stack.canUndoChanged.connect(lambda _b: self.update_actions())
+            editor.undo_stack.canRedoChanged.connect(lambda _b: self.update_actions())
+            editor.undo_stack.undoTextChanged.connect(
+                lambda t: a.undo.setText(f"&Undo {t}" if t else "&Undo")
+            )
+            editor.undo_stack.redoTextChanged.connect(
+                lambda t: a.redo.setText(f"&Redo {t}" if t else "&Redo")
+            )
+            self.controller.wire_editor(editor)
+            splitter = window_state.load("editor/splitter")
+            if splitter is not None:
+                editor.splitter.restoreState(splitter)
+        return self._editor
+
+    @property
+    def findings(self) -> FindingsView:
+        if self._findings is None:
+            from ui.findings.findings_view import FindingsView
+
+            findings = FindingsView(self.session)
+            self._findings = findings
+            self.stack.insertWidget(self.stack.indexOf(self.lock_page), findings)
+            self.controller.wire_findings(findings)
+        return self._findings
+
+    def built_pages(self, build: bool = False) -> tuple[AuditEditor | None, FindingsView | None]:
+        """(editor, findings) as built so far, None for one not yet built; `build`: build both."""
+        if build:
+            return self.editor, self.findings
+        return self._editor, self._findings
+
+    def _editor_changes(self, changes: object) -> None:
+        if self._editor is not None:
+            self._editor.on_changes(changes)
+
+    def _findings_changes(self, changes: object) -> None:
+        if self._findings is not None:
+            self._findings.on_changes(changes)
 
     # -- composition ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -243,6 +289,8 @@ class MainWindow(QMainWindow):
     def make_export_dialog(
         self, audit_id: str | None, flt: AuditFilter, selection: str, prefer_audit: bool
     ) -> ExportDialog:
+        from ui.export.export_dialog import ExportDialog
+
         kwargs = {}
         if self.open_url is not None:
             kwargs["open_url"] = self.open_url
@@ -270,21 +318,23 @@ class MainWindow(QMainWindow):
             return
         page = self.stack.currentWidget()
         audit_id, status = self.controller.current_audit()
-        in_editor = page is self.editor and self.editor.audit is not None
+        editor, findings = self.built_pages()  # asked at start: builds neither
+        in_editor = editor is not None and page is editor and editor.audit is not None
+        on_findings = findings is not None and page is findings
         a.open.setEnabled(page is self.list_page and audit_id is not None)
-        a.finalise.setEnabled(status == "draft" and page is not self.findings)
-        a.amend.setEnabled(status == "finalised" and page is not self.findings)
-        a.delete_draft.setEnabled(status == "draft" and page is not self.findings)
+        a.finalise.setEnabled(status == "draft" and not on_findings)
+        a.amend.setEnabled(status == "finalised" and not on_findings)
+        a.delete_draft.setEnabled(status == "draft" and not on_findings)
         a.concern.setEnabled(audit_id is not None)
-        a.findings_audit.setEnabled(audit_id is not None and page is not self.findings)
-        a.undo.setEnabled(in_editor and self.editor.undo_stack.canUndo())
-        a.redo.setEnabled(in_editor and self.editor.undo_stack.canRedo())
+        a.findings_audit.setEnabled(audit_id is not None and not on_findings)
+        a.undo.setEnabled(in_editor and editor.undo_stack.canUndo())
+        a.redo.setEnabled(in_editor and editor.undo_stack.canRedo())
         for action in (a.item_history, a.audit_history, a.summary, a.next_theme, a.prev_theme):
             action.setEnabled(in_editor)
         a.audit_history.setEnabled(audit_id is not None)
-        a.second_reading.setEnabled(audit_id is not None and page is not self.findings)
-        a.moderate.setEnabled(page is not self.findings and self.moderation.can_moderate(audit_id))
-        a.back.setEnabled(page in (self.editor, self.findings))
+        a.second_reading.setEnabled(audit_id is not None and not on_findings)
+        a.moderate.setEnabled(not on_findings and self.moderation.can_moderate(audit_id))
+        a.back.setEnabled(page is not None and page in (editor, findings))
 
     # -- locking -----------------------------------------------------------------------------------
     def _idle_lock(self) -> None:
@@ -294,29 +344,33 @@ class MainWindow(QMainWindow):
 
     def _capture_state(self) -> dict:
         page = self.stack.currentWidget()
+        editor, findings = self.built_pages()  # one not built yet has nothing to keep
         return {
             "page": "editor"
-            if page is self.editor
+            if editor is not None and page is editor
             else "findings"
-            if page is self.findings
+            if findings is not None and page is findings
             else "list",
             "filters": self.list_page.filter_state(),
             "selected": self.list_page.current_audit_id(),
-            "editor": self.editor.state(),
-            "findings": self.findings.state(),
+            "editor": editor.state() if editor is not None else {},
+            "findings": findings.state() if findings is not None else {},
         }
 
     def _before_lock(self) -> None:
         self._saved_state = self._capture_state()
         close_dialogs(self)
-        self.editor.flush(quiet=True)  # pending typing is saved before the database closes
-        self._unsaved = self.editor.unsaved()  # and what could not be, kept to put back
+        if self._editor is not None:
+            self._editor.flush(quiet=True)  # pending typing is saved before the database closes
+        # and what could not be, kept to put back
+        self._unsaved = self._editor.unsaved() if self._editor is not None else []
 
     def _after_lock(self) -> None:
         self.idle.stop()
         self.loader.clear()
-        self.editor.clear()
-        self.findings.clear()
+        for page in self.built_pages():
+            if page is not None:
+                page.clear()
         self.list_page.search.blockSignals(True)
         self.list_page.search.clear()  # search text may be a case reference
         self.list_page.search.blockSignals(False)
@@ -388,7 +442,7 @@ class MainWindow(QMainWindow):
     # -- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.session.is_open:
-            failures = self.editor.flush(quiet=True)
+            failures = self._editor.flush(quiet=True) if self._editor is not None else []
         else:  # locked, holding typing that could not be saved
             failures = [u.key for u in self._unsaved if u.value is not None]
         if failures and not confirm(
@@ -427,9 +481,6 @@ class MainWindow(QMainWindow):
         state = window_state.load("main/state")
         if state is not None:
             self.restoreState(state)
-        splitter = window_state.load("editor/splitter")
-        if splitter is not None:
-            self.editor.splitter.restoreState(splitter)
         header = window_state.load("list/header")
         if header is not None:
             hh = self.list_page.table.horizontalHeader()

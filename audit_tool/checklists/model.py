@@ -12,30 +12,21 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 from ..vocabulary import AuditType  # the one list of audit types
+from .kinds import (  # the plain constants (no pydantic), named here as before
+    FAILS,
+    MAX_LEVELS,
+    MAX_OPTIONS,
+    NOT_APPLICABLE,
+    OPTION_SEP,
+    PENDING,
+    SHOWN,
+    TAG_KINDS,
+)
 from .phases import DEFAULT as DEFAULT_PHASES
 from .phases import PhaseWords
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-TAG_KINDS = (
-    "principle",
-    "component",
-    "practice_area",
-    "quality_indicator",
-    "fact_group",
-    "baseline",
-    "theme",
-    "other",
-)
-# What a hidden item counts as (Checklist.hidden_effect): a failing practice rating
-# must never raise a score by hiding items, so an item it hides counts as not meeting the
-# standard; an item hidden by a fact, "not applicable" or a good answer is left out.
-SHOWN, PENDING, FAILS, NOT_APPLICABLE = "shown", "pending", "fails", "not_applicable"
-# A multiple-choice answer is stored in the one rating column as the ticked option values
-# joined by this separator, in the scale's own order (canonical, so equal sets compare
-# equal). Level values never contain it (see Level.value).
-OPTION_SEP = ","
-MAX_LEVELS, MAX_OPTIONS = 12, 30
 
 
 class _Strict(BaseModel):

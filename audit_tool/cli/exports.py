@@ -9,6 +9,7 @@ from pathlib import Path
 # the formats the renderers take (reports.FORMATS; importing audit_tool.export here would
 # load every report builder, about a second, before each command)
 from ..reports import FORMATS
+from ..reports.notes import MAX_COMMENTARY, MAX_DECISION, MAX_DECISIONS
 from .common import Add, UsageError, add_filters, audit_filter, group, open_db, plain
 
 
@@ -129,10 +130,11 @@ def register(sub, add: Add) -> None:
                    help="with --include-free-text: the code printed with the texts once you have "
                         "read them (without it the texts are listed and nothing is written)")
     q.add_argument("--commentary-file", metavar="PATH", type=Path,
-                   help="the lead's commentary for page 1 (UTF-8 text, at most 2,000 characters); "
+                   help=f"the lead's commentary for page 1 (UTF-8 text, at most {MAX_COMMENTARY:,} characters); "
                         "kept with the release in the register")
     q.add_argument("--decision", metavar="TEXT", action="append",
-                   help="a decision sought from the group (repeat for up to 5)")
+                   help=f"a decision sought from the group, at most {MAX_DECISION} characters "
+                        f"(repeat for up to {MAX_DECISIONS})")
     q.add_argument("--deaths-in-period", metavar="N",
                    help="death reviews: the number of deaths in the period (the denominator)")
     add_filters(q)

@@ -177,7 +177,7 @@ def last_report(db: Database, checklist_id: str | None) -> tuple[Release, Releas
     if row is None:
         return None
     rel = Release(*row[:8], bool(row[8]))
-    return rel, ReleaseNotes(row[9], tuple(json.loads(row[10])), row[11])
+    return rel, ReleaseNotes.kept(row[9], tuple(json.loads(row[10])), row[11])  # earlier limits
 
 
 def guarded_release(

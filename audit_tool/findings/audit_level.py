@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..checklists.model import TAG_KINDS as CHECKLIST_TAG_KINDS
+from ..checklists.kinds import TAG_KINDS as CHECKLIST_TAG_KINDS
 from ..filters import AuditFilter
 from ..store import Database
 from .answer_pass import QUARTER_SQL, AnswerPass, answer_pass

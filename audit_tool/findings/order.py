@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from ..checklists.model import TAG_KINDS
+from ..checklists.kinds import TAG_KINDS
 
 
 class _Kinded(Protocol):

@@ -251,6 +251,7 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
         dead = death_page(data, drafts_row, produced.date())  # a death review's own page 1
         if dead is not None:
             blocks += dead
+            page1 = partial(death_page, data, drafts_row, produced.date())  # fitted too
         else:
             page1 = partial(first_pages, data, drafts_row, titles, scrub,
                             include_free_text or include_identifiers, produced.date())

@@ -27,7 +27,7 @@ from ..formatting import percent
 from ..vocabulary import AuditType
 from .facts_section import breakdown_cells, share_hidden
 from .model import Heading, KeyValue, PageBreak, Paragraph, Table
-from .summary import how_chosen, period, recommendation_counts
+from .summary import _notes_blocks, how_chosen, period, recommendation_counts
 
 if TYPE_CHECKING:
     from .aggregate import AggregateFindings
@@ -74,9 +74,12 @@ def review_items(definition: Checklist) -> set[str]:
             and (item.id.startswith(REVIEW_PREFIX) or theme.id == LEARNING_THEME)}
 
 
-def death_page(data: AggregateFindings, drafts: str, today: date) -> list | None:
+def death_page(data: AggregateFindings, drafts: str, today: date, trim: int = 0) -> list | None:
     """Page 1 for a report on one death-review checklist; None for any other report (the
-    general summary serves it). drafts: what the report says of its drafts."""
+    general summary serves it). drafts: what the report says of its drafts. The lead's
+    commentary and decisions sought follow women's and men's deaths; `trim`
+    (summary.fit_first_page): 1, the review-quality table moves to page 2; from 2, women's and
+    men's deaths too, so that page 1 stays one page with long notes."""
     covered = data.census.reported()
     if len(covered) != 1:
         return None
@@ -94,17 +97,22 @@ def death_page(data: AggregateFindings, drafts: str, today: date) -> list | None
         ("Drafts", drafts),
         ("Recommendations", recommendation_counts(data.recommendations, today, data.tally)),
     ])]
+    sides: list = []  # women's and men's deaths side by side
     bd = every.breakdowns[0] if every is not None and every.breakdowns else None
     if every is None or bd is None:
-        out.append(Paragraph("No fact splits these reviews, so women's and men's deaths cannot "
-                             "be set side by side."))
+        sides.append(Paragraph("No fact splits these reviews, so women's and men's deaths cannot "
+                              "be set side by side."))
     else:
         specialist = next((g for g in data.findings.by_item
                            if g.checklist_id == cid and g.key == SPECIALIST), None)
-        out += side_by_side(every, bd, noise_of(data), specialist)
-    out += review_quality(data, cid, d)
-    out.append(PageBreak())
-    return out
+        sides += side_by_side(every, bd, noise_of(data), specialist)
+    notes = _notes_blocks(data.notes)  # after the deaths, as the summary's after its messages
+    quality = review_quality(data, cid, d)
+    if not trim:
+        return [*out, *sides, *notes, *quality, PageBreak()]
+    if trim == 1:
+        return [*out, *sides, *notes, PageBreak(), *quality]
+    return [*out, *notes, PageBreak(), *sides, *quality]  # the lead's words are never cut
 
 
 def deaths_in_period(data: AggregateFindings, reviewed: int) -> str:

@@ -66,7 +66,7 @@ def test_prefilled_for_an_anonymised_report_and_kept_with_the_release(qtbot, ses
     assert box.commentary.toPlainText() == EARLIER.commentary  # edited, not retyped
     assert box.decisions.toPlainText() == "Agree routine enquiry in ADP services"
     assert box.deaths.isVisible() and box.deaths.text() == "31"
-    assert box.count.text() == f"{len(EARLIER.commentary)} of 2,000 characters · 1 of 5 decisions"
+    assert box.count.text() == f"{len(EARLIER.commentary)} of 500 characters · 1 of 5 decisions"
     assert dialog.height() <= 600  # the box fits the dialog on a 1024x600 screen
     dialog.grab().save(str(shots() / "export_dialog_release_notes_1024x600.png"))
 
