@@ -22,6 +22,7 @@ from audit_tool.dataset_stats import syntax_paths
 from audit_tool.disclosure.rules import DisclosureRisk
 from audit_tool.errors import AuditToolError
 from audit_tool.filters import AuditFilter
+from tests.cli_helpers import with_review
 
 GLEN, KIL, TINY = "Glenmorven (fictional)", "Kilbrannan (fictional)", "Tiny Isle (fictional)"
 CF, JSW, HV = (
@@ -312,7 +313,7 @@ def test_cli_export_dataset(populated, db_path, tmp_path, cli):
             "--recipient", "Analyst (fictional)")
     assert r.returncode == 0, r
     assert len(_sheets(out)["answers"]) == 6 * 5 + 2 * 4
-    r = _with_review(
+    r = with_review(
         cli,
         "--db",
         db_path,
@@ -367,11 +368,3 @@ def test_two_thousand_demo_audits_every_row_written(tmp_path):
     assert wb["answers"].max_row == expected + 1  # the size is declared, for readers that use it
     wb.close()
 
-
-def _with_review(cli, *args):
-    """Run an export with --include-free-text as a person would: the texts are listed with
-    a code (nothing written), then run again with --free-text-reviewed CODE."""
-    listed = cli(*args)
-    assert listed.returncode == 1 and "--free-text-reviewed" in listed.stdout, listed
-    code = listed.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1].rstrip(".")
-    return cli(*args, "--free-text-reviewed", code)

@@ -21,6 +21,7 @@ import pytest
 from audit_tool import audits
 from audit_tool.errors import StorageProblem
 from audit_tool.store import Database
+from tests.cli_helpers import with_review
 
 PASSPHRASE = "fictional tartan kettle harbour"
 
@@ -172,7 +173,7 @@ def test_dataset_export_onto_a_full_disk_is_one_line(tmp_path, mini, cli, full_f
                 audits.answer(db, audit_id, item, rating, note="fictional note " * 400)
             audits.finalise(db, audit_id)
     out = full_folder / f"d.{fmt}"
-    r = _with_review(cli, "--db", path, "export", "dataset", "--format", fmt, "--out", out,
+    r = with_review(cli, "--db", path, "export", "dataset", "--format", fmt, "--out", out,
                      "--include-free-text", "--recipient", "Analyst (fictional)")
     assert r.returncode == 1, r
     assert r.stderr.splitlines() == [
@@ -181,11 +182,3 @@ def test_dataset_export_onto_a_full_disk_is_one_line(tmp_path, mini, cli, full_f
     ], r
     assert _names(full_folder) == ["filler"]
 
-
-def _with_review(cli, *args):
-    """Run an export with --include-free-text as a person would: the texts are listed with
-    a code (nothing written), then run again with --free-text-reviewed CODE."""
-    listed = cli(*args)
-    assert listed.returncode == 1 and "--free-text-reviewed" in listed.stdout, listed
-    code = listed.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1].rstrip(".")
-    return cli(*args, "--free-text-reviewed", code)

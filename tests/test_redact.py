@@ -10,6 +10,7 @@ from audit_tool.findings.records import all_references
 from audit_tool.reports.build import audit_report
 from audit_tool.reports.model import Table
 from audit_tool.reports.redact import REMOVED, Redactor
+from tests.cli_helpers import with_review
 
 REF = "ABC-123/45"
 
@@ -231,7 +232,7 @@ def test_cli_include_free_text_flag(cli, tmp_path, passphrase) -> None:
     shown = _docx(tmp_path / "a.docx")
     assert not [t for t in texts if _words(t) in shown]
 
-    free = _with_review(
+    free = with_review(
         cli,
         "--db",
         path,
@@ -290,11 +291,3 @@ def test_numbers_and_words_near_a_reference_number_stay() -> None:
     assert scrub(text) == text  # a year, longer numbers, shorter numbers, o/i/l words
     assert scrub("Room 00418 and 2025-00416.") == "Room 00418 and 2025-00416."
 
-
-def _with_review(cli, *args):
-    """Run an export with --include-free-text as a person would: the texts are listed with
-    a code (nothing written), then run again with --free-text-reviewed CODE."""
-    listed = cli(*args)
-    assert listed.returncode == 1 and "--free-text-reviewed" in listed.stdout, listed
-    code = listed.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1].rstrip(".")
-    return cli(*args, "--free-text-reviewed", code)
