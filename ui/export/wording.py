@@ -34,10 +34,6 @@ RESTRICTED_LABEL = (
 )
 RESTRICTED_TIP = (
     "Not k-anonymous: one row per audit with its area, agency, phase and month as recorded. "
-    "Only for the analyst named under 'For', under a signed data-sharing agreement."
-)
-RESTRICTED_NOTE = (
-    "Restricted: every row is one audit as recorded, not protected by grouping. The release "
-    "register records it as restricted for the person named under 'For'; the file name and "
-    "every sheet say Restricted."
+    "Only for the analyst named under 'For', under a signed data-sharing agreement. The "
+    "anonymised dataset has no area, agency or team."
 )
