@@ -332,7 +332,8 @@ def test_report_against_the_dataset(db, tmp_path):
             if c == cid:
                 true[g or "Not recorded", p] += m.clusters
         shown = _shown_with_figures(tables, name)
-        assert shown, f"the report has a 'By {name.lower()}' table"
+        if name == "Area":  # the agency table may be withheld whole: every cell hidden
+            assert shown, "the report has a 'By area' table"
         hidden = {c for c, n in true.items() if n > 0 and c not in shown}
         assert hidden, name
         from_dataset = Counter((v, r["phase"]) for r in rows for v in set(r.values()))

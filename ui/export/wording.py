@@ -37,3 +37,8 @@ RESTRICTED_TIP = (
     "Only for the analyst named under 'For', under a signed data-sharing agreement. The "
     "anonymised dataset has no area, agency or team."
 )
+RESTRICTED_NOTE = (
+    "Restricted: every row is one audit as recorded, not protected by grouping. The release "
+    "register records it as restricted for the person named under 'For'; the file name and "
+    "every sheet say Restricted."
+)
