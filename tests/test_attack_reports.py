@@ -326,16 +326,17 @@ def test_report_against_the_dataset(db, tmp_path):
         rows = list(csv.DictReader(f))
     assert len(rows) > 50
     level = audit_level(db, AuditFilter(checklist_id=cid, status="finalised"))
+    hidden_cells, reproduced = 0, []
     for name, source in (("Area", level.area_phase), ("Agency", level.agency_phase)):
         true: Counter = Counter()
         for (c, g, p), m in source.items():
             if c == cid:
                 true[g or "Not recorded", p] += m.clusters
+        # a table withheld whole ("Not shown: too few audits...") shows no cell at all
         shown = _shown_with_figures(tables, name)
-        if name == "Area":  # the agency table may be withheld whole: every cell hidden
-            assert shown, "the report has a 'By area' table"
         hidden = {c for c, n in true.items() if n > 0 and c not in shown}
-        assert hidden, name
+        hidden_cells += len(hidden)
         from_dataset = Counter((v, r["phase"]) for r in rows for v in set(r.values()))
-        reproduced = sorted(c for c in hidden if from_dataset[c] == true[c])
-        assert reproduced == [], f"{name} x phase cells the report hides, exact in the dataset"
+        reproduced += sorted((name, *c) for c in hidden if from_dataset[c] == true[c])
+    assert hidden_cells > 0  # the report hides something: the attack has a target
+    assert reproduced == [], "area (agency) x phase cells the report hides, exact in the dataset"
