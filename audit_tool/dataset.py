@@ -9,14 +9,16 @@ The disclosure rules are the aggregate report's (disclosure/rules.py):
 - finalised audits only; drafts are counted and the count is in the codebook;
 - a selection that differs from a wider one by 1 to 4 audits is refused, as is a selection of
   1 to 4 audits;
-- by default the file is k-anonymous (disclosure/kanon.py, k = 5): area, agency, phase,
-  audit type, checklist and month are coarsened and locally suppressed until every
-  combination holds at least 5 audits; the codebook says how many values were changed. Case
-  pseudonyms are drawn afresh for every export, so no key links two exports;
+- by default the file carries no area, agency or team (counting its rows by area and phase
+  would give back the cells the report hides; dataset_columns.GEOGRAPHY_NOTE) and is
+  k-anonymous (disclosure/kanon.py, k = 5) on phase, audit type, checklist and month, which
+  are coarsened and locally suppressed until every combination holds at least 5 audits; the
+  codebook says how many values were changed. Case pseudonyms are drawn afresh for every
+  export, so no key links two exports;
 - the unprotected record-level file is a deliberate choice (restricted=True: for a named
-  analyst under a data-sharing agreement): an area or agency with fewer than SUPPRESS_BELOW
-  audits is shown as OTHER, keys are stable, and every sheet and the file name say
-  "Restricted";
+  analyst under a data-sharing agreement): it has area and agency, an area or agency with
+  fewer than SUPPRESS_BELOW audits is shown as OTHER, keys are stable, and every sheet and
+  the file name say "Restricted";
 - no case reference, ever (there is no flag for it: this file is for analysts); evidence notes
   only when asked, with every case reference in the database removed;
 - months, not dates.
@@ -39,10 +41,12 @@ from .dataset_columns import (  # noqa: F401 (OTHER and AUDIT_COLUMNS: tests rea
     AUDIT_COLUMNS,
     CODEBOOK_HEADER,
     COMMON_COLUMNS,
+    GEOGRAPHY_NOTE,
     NOT_ASKED,
     NOTE_COLUMN,
     OTHER,
     XLSX_MAX_ROWS,
+    released,
 )
 from .dataset_stats import STATS_FORMATS, require_native, write_native, write_syntax
 from .dataset_write import csv_cell, write_csv, write_xlsx
@@ -81,14 +85,20 @@ class Dataset:
     # multiple-choice scales: (sha, scale) -> ((option value, label), ...) in the scale's order
     options: dict[tuple[str, str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
+    def answer_columns(self) -> list[tuple]:
+        return released(ANSWER_COLUMNS, self.restricted) + ([NOTE_COLUMN] if self.free_text else [])
+
+    def audit_columns(self) -> list[tuple]:
+        """The audits sheet's columns: area and agency in a Restricted file only."""
+        return released(AUDIT_COLUMNS, self.restricted)
+
     def answer_header(self) -> list[str]:
-        cols = ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])
-        return [c[0] for c in cols]
+        return [c[0] for c in self.answer_columns()]
 
     def answer_parts(self) -> Iterator[tuple[tuple, tuple, tuple]]:
         """Each answers row in three parts: the audit's columns, the item's, the rating's
         (and note): the writers format each distinct part once."""
-        common = len(COMMON_COLUMNS)
+        common = len(released(COMMON_COLUMNS, self.restricted))
         prefixes = [a[:common] for a in self.audits]
         levels, items, free_text = self.levels, self.items, self.free_text
         for audit_ix, key, rating, note in self.answers:
@@ -102,15 +112,12 @@ class Dataset:
             yield [*audit, *item, *tail]
 
     def audit_header(self) -> list[str]:
-        return [c[0] for c in AUDIT_COLUMNS]
+        return [c[0] for c in self.audit_columns()]
 
     def codebook_rows(self) -> list[list]:
         blank = [None] * 8
         rows: list[list] = []
-        for sheet, cols in (
-            ("answers", ANSWER_COLUMNS + ([NOTE_COLUMN] if self.free_text else [])),
-            ("audits", AUDIT_COLUMNS),
-        ):
+        for sheet, cols in (("answers", self.answer_columns()), ("audits", self.audit_columns())):
             rows += [["column", sheet, *c, *blank] for c in cols]
         rows += [["scale level", "answers", None, s[8], None, None, *s[:8]] for s in self.scales]
         rows += [["note", None, None, n, None, None, *blank] for n in self.notes]
@@ -188,10 +195,11 @@ def _grouped(values: list[str]) -> dict[str, str]:
 
 
 def _protected(raw: list[tuple]) -> tuple[list[list | None], kanon.Protected]:
-    """The audits sheet's rows, k-anonymous (None: withheld), with fresh pseudonyms. Team
-    is not in the file, so it is not a quasi-identifier here."""
+    """The audits sheet's rows, k-anonymous (None: withheld), with fresh pseudonyms. Area,
+    agency and team are not in the file, so they are not quasi-identifiers here (a constant
+    costs kanon nothing)."""
     qi = [
-        {"area": r[2], "agency": r[3], "team": "", "phase": r[4], "audit_type": r[5],
+        {"area": "", "agency": "", "team": "", "phase": r[4], "audit_type": r[5],
          "checklist": f"{r[7]} {r[8]}", kanon.PERIOD: r[10]}
         for r in raw
     ]
@@ -202,9 +210,9 @@ def _protected(raw: list[tuple]) -> tuple[list[list | None], kanon.Protected]:
         if p is None:
             rows.append(None)
             continue
-        changed = int(any(p[v] != q for v, q in (("area", r[2]), ("agency", r[3]),
-                          ("phase", r[4]), ("audit_type", r[5]), (kanon.PERIOD, r[10]))))
-        rows.append([f"{fresh[r[1]]}/{r[11]}", fresh[r[1]], p["area"], p["agency"], changed,
+        changed = int(any(p[v] != q for v, q in (("phase", r[4]), ("audit_type", r[5]),
+                                                  (kanon.PERIOD, r[10]))))
+        rows.append([f"{fresh[r[1]]}/{r[11]}", fresh[r[1]], changed,
                      p["phase"], p["audit_type"], *r[6:9], r[9], 0, p[kanon.PERIOD]])
     return rows, result
 
@@ -250,7 +258,7 @@ def build_dataset(
     scrub = Redactor(all_references(db)) if include_free_text else None
     interned: dict[Any, Any] = {}
     note_sql = "an.note" if include_free_text else "NULL"
-    answered = len(AUDIT_COLUMNS) - 2
+    answered = len(ds.audit_columns()) - 2
     for audit_id, sha, item, rating, note in db.iterate(
         _ANSWERS_SQL.format(where=where, note=note_sql), params
     ):
@@ -263,7 +271,8 @@ def build_dataset(
             ds.answers.append((ix, key, interned.setdefault(value, value), text))
         ds.audits[ix][answered] += rating != NOT_ASKED
     ds.audits, ds.audit_ids = [tuple(a) for a in ds.audits], list(index)
-    ds.notes = _notes(flt, drafts, include_free_text, len(ds.audits), sum(r[4] for r in ds.audits),
+    small = ds.audit_header().index("small_group")
+    ds.notes = _notes(flt, drafts, include_free_text, len(ds.audits), sum(r[small] for r in ds.audits),
                       protection)
     return ds
 
@@ -319,8 +328,9 @@ def _notes(
         ]
     else:
         disclosure = [
+            GEOGRAPHY_NOTE,
             *protection.codebook_notes(),
-            f"small_group = 1 where area, agency, phase, audit type or period was coarsened "
+            f"small_group = 1 where phase, audit type or period was coarsened "
             f"('{kanon.OTHER}', quarters, years) or suppressed ('{kanon.SUPPRESSED}') "
             f"({small:,} audits here).",
             "Case pseudonyms and audit keys are drawn afresh for every export: they do not "

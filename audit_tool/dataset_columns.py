@@ -14,11 +14,18 @@ NOT_ASKED = "not_asked"  # the dataset's name for the level HIDDEN_FAILS
 OTHER = f"Other (fewer than {SUPPRESS_BELOW} audits)"
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 
-# (name, meaning, type, allowed values) for each sheet's columns, in order
-_GROUP = (
-    f"'{kanon.OTHER}' (fewer than {kanon.K} audits) or '{kanon.SUPPRESSED}' (k-anonymity); in a "
-    f"Restricted file {OTHER} where the selection has fewer than {SUPPRESS_BELOW} audits of it"
+# Geography is in the Restricted file only (issue 18): as national statistics offices do,
+# public-use microdata carry coarser geography than the published tables, since counting rows
+# by area and phase would give back the cells the report hides. Team is in neither file.
+RESTRICTED_ONLY = ("area", "agency")
+GEOGRAPHY_NOTE = (
+    "Area, agency and team are not in this anonymised file: counting its rows by area and "
+    "phase would give back the small cells the aggregate report hides, so (as national "
+    "statistics offices do with public-use microdata) the place an audit was done is released "
+    "only in a Restricted file, for a named analyst under a data-sharing agreement."
 )
+# (name, meaning, type, allowed values) for each sheet's columns, in order
+_GROUP = f"{OTHER} where the selection has fewer than {SUPPRESS_BELOW} audits of it"
 _PROTECTED = f", '{kanon.OTHER}' or '{kanon.SUPPRESSED}' (k-anonymity)"
 COMMON_COLUMNS = [
     (
@@ -34,8 +41,10 @@ COMMON_COLUMNS = [
         "text",
         "Case + 6 or 7 letters or digits",
     ),
-    ("area", "Local authority area of the case", "text", f"as recorded, or {_GROUP}"),
-    ("agency", "Agency holding the case file", "text", f"as recorded (may be blank), or {_GROUP}"),
+    ("area", "Local authority area of the case (Restricted file only)", "text",
+     f"as recorded, or {_GROUP}"),
+    ("agency", "Agency holding the case file (Restricted file only)", "text",
+     f"as recorded (may be blank), or {_GROUP}"),
     (
         "small_group",
         "1 when a value of this audit was coarsened or suppressed (Restricted file: when area "
@@ -126,3 +135,8 @@ CODEBOOK_HEADER = [
     "meets",
     "anchor",
 ]
+
+
+def released(columns: list[tuple], restricted: bool) -> list[tuple]:
+    """The columns a file carries: area and agency only in a Restricted one."""
+    return columns if restricted else [c for c in columns if c[0] not in RESTRICTED_ONLY]

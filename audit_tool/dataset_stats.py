@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .dataset_columns import AUDIT_COLUMNS, NOT_ASKED
+from .dataset_columns import NOT_ASKED
 from .errors import InvalidInput
 from .fileio import write_atomic
 
@@ -55,7 +55,7 @@ NATIVE_UNAVAILABLE = (
 )
 Progress = Callable[[float], None] | None
 
-# the audits table's columns (dataset.AUDIT_COLUMNS) that are whole numbers
+# the audits table's columns (Dataset.audit_columns()) that are whole numbers
 _INT_COLUMNS = {"small_group", "answered"}
 
 
@@ -81,7 +81,7 @@ class Wide:
 
     def value_labels(self) -> dict[str, dict[int, str]]:
         out = {v.name: dict(sorted(v.labels.items())) for v in self.variables.values()}
-        out["small_group"] = {0: "as recorded", 1: "replaced by the 'Other' label"}
+        out["small_group"] = {0: "as recorded", 1: "coarsened, suppressed or shown as 'Other'"}
         return out
 
     def missing_codes(self, name: str) -> list[int]:
@@ -125,10 +125,12 @@ def build_wide(ds: Any) -> Wide:
     """The wide table of a `dataset.Dataset`: audits' columns, then one variable per item
     (in the order the answers list them, which is the checklist's order)."""
 
-    taken = {c[0].lower() for c in AUDIT_COLUMNS}
+    audit_columns = ds.audit_columns()  # area and agency in a Restricted file only
+    taken = {c[0].lower() for c in audit_columns}
+    at = [c[0] for c in audit_columns].index("checklist_id")
     sha_checklist: dict[str, str] = {}
     for ix, (sha, _item), _r, _n in ds.answers:
-        sha_checklist.setdefault(sha, ds.audits[ix][8])
+        sha_checklist.setdefault(sha, ds.audits[ix][at])
     several = len(set(sha_checklist.values())) > 1
     by_key: dict[tuple[str, str], Variable] = {}
     ticks: dict[tuple[str, str], dict[str, Variable]] = {}  # multiple choice: option -> 0/1
@@ -153,13 +155,13 @@ def build_wide(ds: Any) -> Wide:
             var = by_key[(cid, item_id)] = Variable(_var_name(name, taken), question)
             variables.append(var)
         _add_levels(var, ds, sha, scale)
-    columns = [(c[0], c[1], "int" if c[0] in _INT_COLUMNS else "text") for c in AUDIT_COLUMNS]
+    columns = [(c[0], c[1], "int" if c[0] in _INT_COLUMNS else "text") for c in audit_columns]
     columns += [(v.name, v.question, "item") for v in variables]
     notes_on = ds.free_text
     if notes_on:
         columns += [(f"{v.name[:27]}_note", f"Evidence note: {v.question}", "text") for v in variables]
     rows = [[*a] + [None] * (len(columns) - len(a)) for a in ds.audits]
-    first = len(AUDIT_COLUMNS)
+    first = len(audit_columns)
     position = {id(v): first + i for i, v in enumerate(variables)}
     for ix, (sha, item), rating, note in ds.answers:
         key = (sha_checklist[sha], ds.items[(sha, item)][2])

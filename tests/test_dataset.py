@@ -132,8 +132,11 @@ def test_xlsx_answer_rows_and_meets_match_what_was_entered(populated, tmp_path):
     for r in answers:  # each rating's meets is the scale's, numbers as numbers
         assert r["meets"] == SCALE_MEETS[r["scale"]][r["level_value"]], r
         assert isinstance(r["small_group"], int) and isinstance(r["level_order"], int)
+    assert "area" not in answers[0] and "agency" not in answers[0]  # Restricted file only
+    restricted = _sheets(export_dataset(populated, AuditFilter(), "xlsx", tmp_path / "r.xlsx",
+                                        restricted=True)[0])["Restricted answers"]
     assert not [
-        r for r in answers if r["item_id"] == "p3" and r["area"] == KIL and r["level_value"] == "2"
+        r for r in restricted if r["item_id"] == "p3" and r["area"] == KIL and r["level_value"] == "2"
     ]
     # p3 answered then hidden by p2 = no: a not_asked row, never its old rating; 6 GOOD +
     # 1 GOOD (Kil) + 2 GOOD (Other) rated rows, 2 WEAK + 5 HIDDEN_LATER not_asked rows
@@ -193,6 +196,7 @@ def test_small_area_and_agency_are_other_and_flagged_in_the_restricted_file(popu
     other = [a for a in sheets["audits"] if a["area"] == OTHER]
     assert len(other) == 2 and all(a["agency"] == OTHER and a["small_group"] == 1 for a in other)
     assert {a["area"] for a in sheets["audits"] if a["small_group"] == 0} == {GLEN, KIL}
+    assert {"area", "agency"} <= set(sheets["answers"][0])  # geography: Restricted file only
     assert sum(r["small_group"] for r in sheets["answers"]) == 2 * 5
     notes = [r["meaning"] for r in sheets["codebook"] if r["section"] == "note"]
     assert any("fewer than 5 audits" in n and "small_group" in n for n in notes)
@@ -201,14 +205,17 @@ def test_small_area_and_agency_are_other_and_flagged_in_the_restricted_file(popu
 
 def test_default_file_is_k_anonymous_with_fresh_pseudonyms(populated, tmp_path):
     """The default file: every combination of the quasi-identifiers it shows holds at least 5
-    audits; the tiny area and agency are not in it; pseudonyms differ between two exports."""
+    audits; no area or agency is in it (issue 18: counting rows by area and phase would give
+    back what the report hides); pseudonyms differ between two exports."""
     sheets = [_sheets(export_dataset(populated, AuditFilter(), "xlsx", tmp_path / f"{n}.xlsx")[0])
               for n in ("one", "two")]
     audits_sheet = sheets[0]["audits"]
     cells = _every_cell(tmp_path / "one.xlsx")
     assert TINY not in cells and HV not in cells
-    qi = ("area", "agency", "phase", "audit_type", "checklist_id", "checklist_version",
-          "created_month")
+    assert not {GLEN, KIL, "Other (fewer than 5 audits)"} & set(cells)
+    for sheet in ("answers", "audits"):
+        assert not {"area", "agency", "team"} & set(sheets[0][sheet][0]), sheet
+    qi = ("phase", "audit_type", "checklist_id", "checklist_version", "created_month")
     # sdcMicro's convention: a Suppressed value matches any value
     def agree(a, b):
         return all(a[c] == b[c] or "Suppressed" in (a[c], b[c]) for c in qi)
@@ -219,6 +226,9 @@ def test_default_file_is_k_anonymous_with_fresh_pseudonyms(populated, tmp_path):
     notes = [r["meaning"] for r in sheets[0]["codebook"] if r["section"] == "note"]
     assert any("k-anonymity, k = 5" in n for n in notes)
     assert any("do not link two exports" in n for n in notes)
+    assert any(n.startswith("Area, agency and team are not in this anonymised file") for n in notes)
+    kanon_note = next(n for n in notes if "k-anonymity, k = 5" in n)
+    assert "phase" in kanon_note and "area" not in kanon_note and "agency" not in kanon_note
     assert sum(a["small_group"] for a in audits_sheet) == sum(
         any(a[c] in ("Other", "Suppressed") for c in qi) or len(a["created_month"]) != 7
         for a in audits_sheet)

@@ -13,6 +13,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from audit_tool.cli.exports import ANONYMISED_LINE
 from audit_tool.dataset import (
     AUDIT_COLUMNS,
     build_dataset,
@@ -102,7 +103,8 @@ def test_sav_values_and_labels_match_the_csv_and_codebook(exported):
     audits, by_audit, questions, levels = _expected(exported)
     frame, meta = pyreadstat.read_sav(exported / "data.sav", user_missing=True)
     assert len(frame) == len(audits) > 100
-    assert list(frame.columns[: len(AUDIT_COLUMNS)]) == [c[0] for c in AUDIT_COLUMNS]
+    anonymised = [c[0] for c in AUDIT_COLUMNS if c[0] not in ("area", "agency")]
+    assert list(frame.columns[: len(anonymised)]) == anonymised  # geography: Restricted only
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels["audit_key"] == AUDIT_COLUMNS[0][1]
     assert {n: labels[n] for n in questions} == questions  # each item: its question
@@ -131,8 +133,8 @@ def test_sav_values_and_labels_match_the_csv_and_codebook(exported):
     csv_rows = {r["audit_key"]: r for r in audits}
     for row in frame.to_dict("records"):
         want = csv_rows[row["audit_key"]]
-        assert [row["area"], row["phase"], int(row["answered"])] == [
-            want["area"], want["phase"], int(want["answered"])
+        assert [row["checklist_id"], row["phase"], int(row["answered"])] == [
+            want["checklist_id"], want["phase"], int(want["answered"])
         ]
     assert "finalised audits only" in " ".join(meta.notes).lower()
 
@@ -230,7 +232,7 @@ def test_cli_export_dataset_sav(cli, demo, tmp_path):
     out = tmp_path / "cli.sav"
     r = cli("--db", demo, "export", "dataset", "--format", "sav", "--out", out, "--recipient", "Steering group (fictional)")
     assert r.returncode == 0, r
-    assert r.stdout.strip() == f"Wrote {out}"
+    assert r.stdout.splitlines() == [f"Wrote {out}", ANONYMISED_LINE]
     _frame, meta = pyreadstat.read_sav(out, metadataonly=True)
     assert meta.column_labels[0] == AUDIT_COLUMNS[0][1]
     r = cli("--db", demo, "export", "dataset", "--format", "por", "--out", tmp_path / "x.por", "--recipient", "Steering group (fictional)")

@@ -46,7 +46,7 @@ def test_xlsx_and_csv_hold_the_same_cells(populated, tmp_path):
 
 
 def test_awkward_text_reads_back_as_typed(tmp_path):
-    ds = Dataset(selection="fictional")
+    ds = Dataset(selection="fictional", restricted=True)  # the file with area and agency
     ds.audits = [("Case A/1", "Case A", " Glen ", "Ag", 0, "baseline", "case_file_audit",
                   "finalised", "c", "1.0", "Title", 3, "2026-01")]
     ds.items = {("s", "i"): ("t1", "Theme <1> & 'two'", "i", "Q?", "quality")}
@@ -54,7 +54,7 @@ def test_awkward_text_reads_back_as_typed(tmp_path):
     ds.free_text = True
     notes = ["=SUM(1,2)", "line one\r\nline two", "bell\x07 gone", "x" * 40_000, ""]
     ds.answers = [(0, ("s", "i"), "3", n) for n in notes]
-    rows = _rows(write_dataset(ds, "xlsx", tmp_path / "a.xlsx")[0])["answers"]
+    rows = _rows(write_dataset(ds, "xlsx", tmp_path / "a.xlsx")[0])["Restricted answers"]
     assert [r[2] for r in rows[1:]] == [" Glen "] * 5  # space at either end is kept
     assert rows[1][11] == "Theme <1> & 'two'" and rows[1][16] == "Meets & more"
     got = [r[19] if len(r) > 19 else None for r in rows[1:]]

@@ -93,6 +93,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+ANONYMISED_LINE = ("Anonymised: no area, agency or team in this file (they are released only in "
+                   "a restricted dataset, --restricted).")
+
+
 def cmd_export_dataset(args: argparse.Namespace) -> int:
     from ..dataset import check_format
     from ..export import release_dataset
@@ -107,6 +111,8 @@ def cmd_export_dataset(args: argparse.Namespace) -> int:
                                   review=lambda t: check(t, _who(db)))
     for path in written:
         print(f"Wrote {path}")
+    if not args.restricted:
+        print(ANONYMISED_LINE)
     return 0
 
 
@@ -138,7 +144,7 @@ def register(sub, add: Add) -> None:
     q.add_argument("--deaths-in-period", metavar="N",
                    help="death reviews: the number of deaths in the period (the denominator)")
     add_filters(q)
-    p = add("dataset", cmd_export, "anonymised analyst dataset: answers, audits, codebook", exp)
+    p = add("dataset", cmd_export, "anonymised analyst dataset (no area, agency or team): answers, audits, codebook", exp)
     p.add_argument("--format", required=True, help="xlsx (one workbook), csv (a file per table, with .sps/.do label files), sav (SPSS) or dta (Stata)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--include-free-text", action="store_true",
@@ -150,7 +156,8 @@ def register(sub, add: Add) -> None:
     p.add_argument("--recipient", metavar="NAME",
                    help="who the dataset is for (required: the release register records it)")
     p.add_argument("--restricted", action="store_true",
-                   help="record-level data, not k-anonymous: only for a named analyst under a "
-                        "data-sharing agreement (recorded; every sheet and the file name say Restricted)")
+                   help="record-level data with area and agency, not k-anonymous: only for a named "
+                        "analyst under a data-sharing agreement (recorded; every sheet and the file "
+                        "name say Restricted)")
     add_filters(p)
 

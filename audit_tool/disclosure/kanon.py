@@ -3,7 +3,9 @@ quasi-identifiers until every audit matches at least K audits on them.
 
 Quasi-identifiers: what someone who knows roughly where and when a file was read could look
 up: area, agency, team, phase, audit type, checklist (with its version) and the month the
-audit was started. The method is sdcMicro's (Templ, Kowarik & Meindl), in four steps:
+audit was started. The analyst dataset releases no area, agency or team (dataset.py): it
+passes them as one constant value, which costs nothing, so there the quasi-identifiers are
+phase, audit type, checklist and period. The method is sdcMicro's (Templ, Kowarik & Meindl), in four steps:
 
 1. audit type is dropped as a quasi-identifier where the checklist determines it (every
    audit of a checklist has the same type): it then tells nothing the checklist does not;
@@ -30,8 +32,9 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 K = 5
 OTHER = "Other"
@@ -107,23 +110,18 @@ def _period(month: str, level: str) -> str:
 
 def match_counts(rows: Sequence[Mapping[str, str]], variables: Sequence[str] = QUASI) -> list[int]:
     """For each row, how many rows (itself included) agree with it on every variable where
-    neither shows SUPPRESSED. Rows are grouped by which variables they suppress, so the work
-    is (patterns^2 x rows), not rows^2."""
-    patterns: dict[frozenset[str], list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        patterns[frozenset(v for v in variables if r[v] == SUPPRESSED)].append(i)
-    counters: dict[tuple[frozenset[str], frozenset[str]], Counter] = {}
-    out = [0] * len(rows)
-    for mine, members in patterns.items():
-        for theirs, others in patterns.items():
-            either = mine | theirs
-            keep = [v for v in variables if v not in either]
-            key = (theirs, either)
-            if key not in counters:
-                counters[key] = Counter(tuple(rows[j][v] for v in keep) for j in others)
-            counter = counters[key]
-            for i in members:
-                out[i] += counter[tuple(rows[i][v] for v in keep)]
+    neither shows SUPPRESSED. Identical rows are counted once (an _Index of the distinct
+    combinations), so the work is (distinct combinations x patterns), not rows^2."""
+    get = itemgetter(*variables)
+    combos = [get(r) for r in rows] if len(variables) > 1 else [(get(r),) for r in rows]
+    index = _Index(Counter(combos).items())
+    found: dict[tuple[str, ...], int] = {}
+    out = []
+    for c in combos:
+        n = found.get(c)
+        if n is None:
+            n = found[c] = index.matching(c)
+        out.append(n)
     return out
 
 
@@ -150,41 +148,58 @@ class _Index:
     """Combinations of values with their counts, answering "how many audits match this
     combination" (SUPPRESSED matching anything) in one look-up per pattern of suppressed
     variables: per (their pattern, both patterns) a Counter of the values both show, built
-    when first asked and kept up to date as audits change."""
+    when first asked and kept up to date as audits change. Patterns are bit masks of the
+    suppressed positions; the values shown are taken with one itemgetter per mask (speed:
+    this is most of a dataset build, issue 22)."""
 
-    def __init__(self, combos: Iterable[tuple[str, ...]]) -> None:
-        self.by_pattern: dict[frozenset[int], Counter] = defaultdict(Counter)
-        self.cache: dict[tuple[frozenset[int], frozenset[int]], Counter] = {}
-        for c in combos:
-            self.add(c)
+    def __init__(self, combos: Iterable[tuple[tuple[str, ...], int]]) -> None:
+        self.by_pattern: dict[int, Counter] = {}
+        # their pattern -> both patterns -> (getter of the values shown, Counter of them)
+        self.cache: dict[int, dict[int, tuple[Callable, Counter]]] = defaultdict(dict)
+        self.patterns: dict[tuple[str, ...], int] = {}
+        self.getters: dict[int, Callable] = {}
+        for c, n in combos:
+            self.add(c, n)
 
-    @staticmethod
-    def _pattern(combo: tuple[str, ...]) -> frozenset[int]:
-        return frozenset(i for i, v in enumerate(combo) if v == SUPPRESSED)
+    def _pattern(self, combo: tuple[str, ...]) -> int:
+        p = self.patterns.get(combo)
+        if p is None:
+            p = sum(1 << i for i, v in enumerate(combo) if v == SUPPRESSED)
+            self.patterns[combo] = p
+        return p
 
-    @staticmethod
-    def _shown(combo: tuple[str, ...], hidden: frozenset[int]) -> tuple[str, ...]:
-        return tuple(v for i, v in enumerate(combo) if i not in hidden)
+    def _getter(self, hidden: int, width: int) -> Callable:
+        get = self.getters.get(hidden)
+        if get is None:
+            keep = [i for i in range(width) if not hidden >> i & 1]
+            # itemgetter of one index gives the value, of several a tuple: either is a key
+            get = itemgetter(*keep) if keep else (lambda _c: ())
+            self.getters[hidden] = get
+        return get
 
     def add(self, combo: tuple[str, ...], n: int = 1) -> None:
         theirs = self._pattern(combo)
-        self.by_pattern[theirs][combo] += n
-        for (pattern, hidden), counter in self.cache.items():
-            if pattern == theirs:
-                counter[self._shown(combo, hidden)] += n
+        counter = self.by_pattern.get(theirs)
+        if counter is None:
+            counter = self.by_pattern[theirs] = Counter()
+        counter[combo] += n
+        for get, shown in self.cache[theirs].values():
+            shown[get(combo)] += n
 
     def matching(self, combo: tuple[str, ...]) -> int:
         mine = self._pattern(combo)
         total = 0
         for theirs, combos in self.by_pattern.items():
             hidden = mine | theirs
-            counter = self.cache.get((theirs, hidden))
-            if counter is None:
-                counter = Counter()
+            per = self.cache[theirs]
+            entry = per.get(hidden)
+            if entry is None:
+                get = self._getter(hidden, len(combo))
+                counter: Counter = Counter()
                 for c, n in combos.items():
-                    counter[self._shown(c, hidden)] += n
-                self.cache[(theirs, hidden)] = counter
-            total += counter[self._shown(combo, hidden)]
+                    counter[get(c)] += n
+                entry = per[hidden] = (get, counter)
+            total += entry[1].get(entry[0](combo), 0)
         return total
 
 
@@ -197,7 +212,7 @@ def _suppress(rows: list[dict[str, str]], k: int, order: tuple[str, ...]) -> tup
     suppressed: Counter = Counter()
     order = tuple(v for v in order if len({r[v] for r in rows}) > 1)
     at = {v: QUASI.index(v) for v in order}
-    index = _Index(tuple(r[v] for v in QUASI) for r in rows)
+    index = _Index(Counter(map(itemgetter(*QUASI), rows)).items())
     counts = match_counts(rows)
     for i in sorted((i for i, n in enumerate(counts) if n < k), key=counts.__getitem__):
         row = rows[i]

@@ -101,7 +101,7 @@ class ExportDialog(FittingDialog):
         what = QGroupBox("What to export")
         self.this_audit = QRadioButton("This audit")
         self.aggregate = QRadioButton(f"Aggregate report of the selected audits ({selection_text})")
-        self._dataset_words = (f"Analyst dataset of the selected audits, anonymised ({selection_text})",
+        self._dataset_words = (f"Analyst dataset of the selected audits, anonymised: no area or agency ({selection_text})",
                                f"Analyst dataset of the selected audits, restricted ({selection_text})")
         self.dataset = QRadioButton(self._dataset_words[0])
         self.this_audit.setEnabled(audit_id is not None)

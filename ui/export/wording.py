@@ -34,7 +34,8 @@ RESTRICTED_LABEL = (
 )
 RESTRICTED_TIP = (
     "Not k-anonymous: one row per audit with its area, agency, phase and month as recorded. "
-    "Only for the analyst named under 'For', under a signed data-sharing agreement."
+    "Only for the analyst named under 'For', under a signed data-sharing agreement. The "
+    "anonymised dataset has no area, agency or team."
 )
 RESTRICTED_NOTE = (
     "Restricted: every row is one audit as recorded, not protected by grouping. The release "
