@@ -237,6 +237,14 @@ def build_dataset(
     record-level ("Restricted") only when `restricted`. Raises DisclosureRisk for a
     selection the aggregate report would refuse, or one of 1 to 4 audits."""
     flt, drafts = _finalised_only(db, flt or AuditFilter())
+    if not restricted and (flt.area or flt.agency):
+        # the anonymised file carries no place (dataset_columns.GEOGRAPHY_NOTE): one chosen by
+        # the selection would name it, and its exact phase counts give back the report's
+        # hidden area and phase cells
+        raise DisclosureRisk(
+            "An anonymised dataset cannot be chosen by area or agency: it would name the place "
+            "and give back counts the report hides. Clear the area and agency, or export a "
+            "restricted dataset for a named analyst.")
     refuse_differencing(db, flt)
     where, params = flt.where()
     raw = db.query(_AUDITS_SQL.format(where=where), params)

@@ -286,14 +286,18 @@ def test_csv_one_file_per_table_with_bom(populated, tmp_path):
 def test_refused_selections(populated):
     with pytest.raises(DisclosureRisk, match="finalised audits only"):
         build_dataset(populated, AuditFilter(status="draft"))
+    # the anonymised file has no place in it, so it is never chosen by one
+    for flt in (AuditFilter(area=GLEN), AuditFilter(agency="Any agency (fictional)")):
+        with pytest.raises(DisclosureRisk, match="cannot be chosen by area or agency"):
+            build_dataset(populated, flt)
     with pytest.raises(DisclosureRisk, match="Only 2 finalised audits"):
-        build_dataset(populated, AuditFilter(area=TINY))
+        build_dataset(populated, AuditFilter(area=TINY), restricted=True)
     # baseline leaves out only the 2 post-training audits of the whole: refused, as the report is
     with pytest.raises(DisclosureRisk, match="leaves out only 2 audits"):
         build_dataset(populated, AuditFilter(phase="baseline"))
     with pytest.raises(AuditToolError, match="No finalised audits"):
-        build_dataset(populated, AuditFilter(area="Nowhere (fictional)"))
-    ds = build_dataset(populated, AuditFilter(area=GLEN))
+        build_dataset(populated, AuditFilter(area="Nowhere (fictional)"), restricted=True)
+    ds = build_dataset(populated, AuditFilter(area=GLEN), restricted=True)
     assert len(ds.audits) == 8 and len(ds.answers) == 6 * 5 + 2 * 4
 
 
@@ -321,8 +325,13 @@ def test_cli_export_dataset(populated, db_path, tmp_path, cli):
     assert not out.exists()
     r = cli("--db", db_path, "export", "dataset", "--format", "xlsx", "--out", out, "--area", GLEN,
             "--recipient", "Analyst (fictional)")
+    assert r.returncode == 1 and "cannot be chosen by area" in r.stderr, r  # anonymised: no place
+    assert not out.exists()
+    r = cli("--db", db_path, "export", "dataset", "--format", "xlsx", "--out", out, "--area", GLEN,
+            "--recipient", "Analyst (fictional)", "--restricted")
     assert r.returncode == 0, r
-    assert len(_sheets(out)["answers"]) == 6 * 5 + 2 * 4
+    sheets = _sheets(tmp_path / "cli_Restricted.xlsx")  # every sheet says it is restricted
+    assert len(sheets["Restricted answers"]) == 6 * 5 + 2 * 4
     r = with_review(
         cli,
         "--db",
