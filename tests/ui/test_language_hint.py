@@ -32,3 +32,20 @@ def test_a_perpetrators_non_engagement_raises_no_hint(qtbot, editor):
     qtbot.keyClicks(item.note, "The father did not engage with the programme.")
     qtbot.wait(600)  # past the pause the hint waits for
     assert not item.language_hint.isVisible() and item.language_hint.text() == ""
+
+
+def test_both_hints_keep_each_others_sentence_for_a_screen_reader(qtbot, editor):
+    """The identifier hint and the language hint share the note's accessible description: a
+    change to one leaves the other's sentence in it, and a hint that clears takes only its own."""
+    item = editor.items["p1"]
+    note, words, names = item.note, item.language_hint, item.note_hint
+    note.setFocus()
+    qtbot.keyClicks(note, "Mrs Fictional called it a volatile relationship.")
+    qtbot.waitUntil(lambda: words.isVisible() and names.isVisible(), timeout=3000)
+    assert words.text() in note.accessibleDescription()
+    assert names.text() in note.accessibleDescription()
+    note.selectAll()
+    qtbot.keyClicks(note, "The record called it a volatile relationship.")  # no name now
+    qtbot.waitUntil(lambda: not names.isVisible(), timeout=3000)
+    assert words.isVisible() and words.text() in note.accessibleDescription()
+    assert "may contain" not in note.accessibleDescription()
