@@ -327,13 +327,15 @@ def print_table(title: str, rows: list[tuple], before: list[tuple] | None) -> No
     head = f"{'measure':<55} | {'today':>9} | {'baseline':>9} | {'ratio':>6} | {'target':<18} |"
     print(head + (f" {'before':>9} | {'ratio':>6} |" if before else "") + " verdict")
     print("-" * len(head))
-    for i, (name, s, base, target, rt, at) in enumerate(rows):
+    earlier = {b[0]: b for b in before or ()}
+    for name, s, base, target, rt, at in rows:
         mb = "peak memory" in name
         show = (lambda v: "—" if v is None else f"{v * 1000:.0f} MB") if mb else _fmt
         ratio = f"{s / base:.2f}x" if s and base else "—"
         line = f"{name:<55} | {show(s):>9} | {_fmt(base):>9} | {ratio:>6} | {target:<18} |"
         if before:
-            b = before[i]
+            # by name: an older checkout may lack rows (the report rows came with issue 22)
+            b = earlier.get(name, (name, None, None))
             bratio = f"{b[1] / b[2]:.2f}x" if b[1] and b[2] else "—"
             line += f" {show(b[1]):>9} | {bratio:>6} |"
         print(line + " " + _verdict(s, base, rt, at))
