@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyrage
-import pytest
-
 from audit_tool import audits, moderation
 from audit_tool.exchange import export_bundle, import_bundle, plan, read_bundle
 from audit_tool.findings.agreement import agreement
 from audit_tool.store import Database
+from tests.test_exchange import _laptop, keys  # noqa: F401 (keys: a fixture)
 
 PASSPHRASE = "fictional case link heron quay"
 AREA = "Glenmorven (fictional)"
@@ -20,18 +18,6 @@ HERE_REF, THERE_REF = "SW/2026/0417", "sw 2026 0417"
 LINE = f"Case {HERE_REF} here matches received {THERE_REF!r}: readings linked (1 audit)."
 FIRST = {"p1": "5", "p2": "yes", "p3": "4", "q1": "3", "q2": "no"}
 SECOND = {"p1": "5", "p2": "partly", "p3": "4", "q1": "6", "q2": "no"}
-
-
-@pytest.fixture(scope="module")
-def keys() -> tuple[str, str]:
-    ident = pyrage.x25519.Identity.generate()
-    return str(ident), str(ident.to_public())
-
-
-def _laptop(tmp_path: Path, name: str) -> Database:
-    db = Database.create(tmp_path / f"{name}.db", PASSPHRASE)
-    audits.set_local_reviewer(db, f"Fictional reviewer {name}")
-    return db
 
 
 def _reading(
@@ -58,7 +44,7 @@ def _case_of(db: Database, audit_id: str) -> tuple[str, str]:
     )
 
 
-def test_a_received_case_typed_another_way_is_the_case_here(tmp_path, mini, keys):
+def test_a_received_case_typed_another_way_is_the_case_here(tmp_path, mini, keys):  # noqa: F811 (the keys fixture)
     secret, public = keys
     lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
     mine = _reading(lead, mini, HERE_REF, FIRST)
@@ -107,7 +93,7 @@ def test_a_received_case_typed_another_way_is_the_case_here(tmp_path, mini, keys
     other.close()
 
 
-def test_two_cases_here_with_the_same_key_keep_the_received_one_apart(tmp_path, mini, keys):
+def test_two_cases_here_with_the_same_key_keep_the_received_one_apart(tmp_path, mini, keys):  # noqa: F811 (the keys fixture)
     secret, public = keys
     lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
     mine = _reading(lead, mini, HERE_REF, FIRST)
@@ -134,7 +120,7 @@ def test_two_cases_here_with_the_same_key_keep_the_received_one_apart(tmp_path, 
     other.close()
 
 
-def test_no_link_across_areas_or_without_references(tmp_path, mini, keys):
+def test_no_link_across_areas_or_without_references(tmp_path, mini, keys):  # noqa: F811 (the keys fixture)
     secret, public = keys
     lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
     mine = _reading(lead, mini, HERE_REF, FIRST)
@@ -174,7 +160,7 @@ def test_no_link_across_areas_or_without_references(tmp_path, mini, keys):
     third.close()
 
 
-def test_cli_bundle_import_says_which_case_was_linked(tmp_path, mini, keys, cli):
+def test_cli_bundle_import_says_which_case_was_linked(tmp_path, mini, keys, cli):  # noqa: F811 (the keys fixture)
     secret, public = keys
     lead_path = tmp_path / "lead.db"
     lead = Database.create(lead_path, PASSPHRASE)
