@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--passphrase", help="of the databases given (default: the benchmarks')")
     ap.add_argument("--before-code", type=Path)
     ap.add_argument("--report-scaling", action="store_true",
-                    help="also bench_reports.scaling() (the aggregate build at each size)")
+                    help="bench_reports.scaling() (the aggregate build at each size) even with --no-scaling")
     ap.add_argument("--no-scaling", action="store_true")
     for key in SIZES:
         ap.add_argument(f"--db{key}")
@@ -411,14 +411,15 @@ def main(argv: list[str] | None = None) -> int:
             what = (r.get("refused") or r.get("error")) if "s" not in r else None
             cells = f"{_fmt(r['s']):>9} | {r['peak_mb']:8.0f} MB" if what is None else what
             print(f"{n:>8,} | {fmt:<6} | {cells}")
-    if args.report_scaling:
+    if args.report_scaling or not args.no_scaling:
         try:
             from benchmarks.bench_reports import scaling as report_scaling
         except ImportError:
             print("\n(bench_reports.scaling is not in this checkout)")
         else:
             print("\nScaling: the aggregate build")
-            for n, build, bare, peak in report_scaling():
+            by_size = {n: Path(dbs[k]) for k, n in SIZES.items()}  # the databases given
+            for n, build, bare, peak in report_scaling(passphrase=pw, db_for=by_size.__getitem__):
                 print(f"{n:>8,} | build {_fmt(build):>9} | bare pass {_fmt(bare):>9} | {peak:6.0f} MB")
     print(f"\nload average at the end: {os.getloadavg()}")
     return 0
