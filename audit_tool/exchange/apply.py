@@ -5,8 +5,11 @@ the route the core itself uses: its row goes in as a draft, then its answers and
 recommendations, then its status is set to finalised. A finalised audit here is changed
 only when the received version carries a later amendment that explains the change
 (amendment.check, at planning): that amendment is replayed as the same UPDATE
-audits.amend() makes, which the triggers allow. Nothing is ever silently overwritten, and
-importing the same data again changes nothing.
+audits.amend() makes, which the triggers allow. The one exception is not a change: the
+same finalised audit received earlier without identifiers and now with them gets its
+exact times and text (precision.refine: only values the plan found to be the unnamed
+form of the received ones, guarded, and recorded in its history). Nothing is ever
+silently overwritten, and importing the same data again changes nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from .plan import (
     same_content,
     version_of,
 )
+from .precision import named_rows, refine
 
 RECEIVED_CONCERN_BY = "(recorded on another laptop)"
 IMPORT_CACHE_KIB = 64 * 1024
@@ -136,6 +140,15 @@ def _write(db: Database, c, done: Plan, progress: Callable[[float], None] | None
     insert(
         c, "history", [h for e in new for h in with_audit(e, "history")], verb="INSERT OR IGNORE"
     )
+    if done.bundle.manifest.get("identifiers"):
+        named_rows(c, p)
+    if done.refined:  # received earlier without identifiers: the same audits, made precise
+        from ..reviewers import local_reviewer
+
+        who, stamp = local_reviewer(db).name, now()
+        here, _ = local_state(db, done.refined)
+        for aid in done.refined:
+            refine(c, here[aid], entries[aid], who, stamp, done.bundle.bundle_id)
     # concerns are facts that must never wait: united for every audit here, conflicts too
     present = done.ids("new") + updated + done.ids("conflict") + done.ids("unchanged")
     rows = [

@@ -25,6 +25,7 @@ from ..store import Database, now
 from .anonymise import anonymise, to_day
 from .crypto import seal
 from .local_columns import without_local
+from .precision import REFINED
 
 FORMAT = "case-file-audit-tool bundle"
 VERSION = 1
@@ -93,7 +94,9 @@ def collect(
             " WHERE audit_id IN ({q}) ORDER BY audit_id, pos",
             "concerns": "SELECT audit_id, " + ", ".join(CONCERN_COLUMNS) + " FROM concerns"
             " WHERE audit_id IN ({q}) ORDER BY audit_id, id",
-            "history": "SELECT * FROM history WHERE audit_id IN ({q}) ORDER BY audit_id, id",
+            # without this laptop's own entries (exchange.precision.REFINED)
+            "history": "SELECT * FROM history WHERE audit_id IN ({q})"
+            f" AND action <> '{REFINED}' ORDER BY audit_id, id",
             "readings": "SELECT moderation_id AS audit_id, reading_id FROM moderation_sources"
             " WHERE moderation_id IN ({q}) ORDER BY moderation_id, reading_id",
         }

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..store import Database
-from . import amendment, checks
+from . import amendment, checks, precision
 from .bundle import canonical, columns
 from .crypto import BundleRefused, refused
 from .links import CaseLink, find_links, linked_payload
@@ -43,6 +43,10 @@ class Plan:
     # this laptop takes it (audits of a linked case name the case here)
     links: list[CaseLink] = field(default_factory=list)
     payload: dict = field(default_factory=dict, repr=False)
+    # finalised audits here received earlier without identifiers, now with them: their
+    # exact times and text are taken (precision.py); and the reverse, where all is kept
+    refined: list[str] = field(default_factory=list)
+    kept_named: list[str] = field(default_factory=list)
 
     def ids(self, kind: str) -> list[str]:
         return [a for a, k in self.kinds.items() if k == kind]
@@ -64,6 +68,7 @@ class Plan:
                 else ""
             )
             + f". Reviewers: {self.new_reviewers:,} new.",
+            *self._precision_lines(),
             *link_lines(self.links),
             "Checklists: "
             + (", ".join(self.new_checklists) + " new" if self.new_checklists else "none new")
@@ -73,6 +78,25 @@ class Plan:
             out.append(
                 "Audits in conflict were changed both here and on the other laptop: both versions "
                 "are kept, and you choose which to keep under Conflicts."
+            )
+        return out
+
+    def _precision_lines(self) -> list[str]:
+        out = []
+        if n := len(self.refined):
+            apart = {x.received_id for x in self.links if x.known}
+            cases = {e["audit"]["id"]: e["audit"]["case_id"] for e in self.payload["audits"]}
+            named = [a for a in self.refined if cases.get(a) not in apart]
+            what = "references and times" if named else "times (its case reference: see below)"
+            out.append(
+                f"{n:,} finalised audit{'s' if n != 1 else ''} received earlier without "
+                f"identifiers: {'their' if n != 1 else 'its'} {what} added (the same "
+                f"audit{'s' if n != 1 else ''}, not a change)."
+            )
+        if n := len(self.kept_named):
+            out.append(
+                f"{n:,} finalised audit{'s' if n != 1 else ''} here with identifiers came again "
+                "without them: the references and times here are kept."
             )
         return out
 
@@ -88,9 +112,10 @@ def local_state(db: Database, ids: list[str]) -> tuple[dict[str, dict], dict[str
     names = [d[0] for d in cur.description]
     rows = {r[0]: without_local(dict(zip(names, r, strict=True))) for r in cur}
     uids: dict[str, set[str]] = defaultdict(set)
-    for audit_id, uid in db.conn.execute(
-        "SELECT audit_id, uid FROM history WHERE audit_id IN (SELECT value FROM json_each(?))",
-        (ids_param(ids),),
+    for audit_id, uid in db.conn.execute(  # this laptop's own entries are no part of a version
+        "SELECT audit_id, uid FROM history WHERE audit_id IN (SELECT value FROM json_each(?))"
+        " AND action <> ?",
+        (ids_param(ids), precision.REFINED),
     ):
         uids[audit_id].add(uid)
     return rows, uids
@@ -239,33 +264,9 @@ def classify(
 
 
 def same_content(c, local: dict, entry: dict) -> bool:
-    """Does the received version change nothing here but history and concerns?"""
-    if any(local.get(k) != v for k, v in entry["audit"].items()):
-        return False
-    return _same_children(c, local["id"], entry)
-
-
-def _same_children(c, audit_id: str, entry: dict) -> bool:
-    def rows(table: str, order: str) -> list[dict]:
-        cur = c.execute(f"SELECT * FROM {table} WHERE audit_id = ? ORDER BY {order}", (audit_id,))  # noqa: S608
-        names = [d[0] for d in cur.description]
-        return [
-            {k: v for k, v in zip(names, r, strict=True) if k not in ("audit_id", "id")}
-            for r in cur
-        ]
-
-    def norm(items: list[dict], keys: list[str]) -> list[dict]:
-        return [{k: i.get(k) for k in keys} for i in items]
-
-    ans = rows("answers", "item_id")
-    recs = rows("recommendations", "pos")
-    got = sorted(entry["answers"], key=lambda r: r["item_id"])
-    return (
-        norm(ans, list(ans[0]) if ans else []) == norm(got, list(ans[0]) if ans else [])
-        and len(ans) == len(got)
-        and norm(recs, ["pos", "text", "owner", "due"])
-        == norm(entry["recommendations"], ["pos", "text", "owner", "due"])
-    )
+    """Does the received version change nothing here but history and concerns? The same
+    audit with or without its identifiers (precision.py) changes nothing either."""
+    return precision.relation(c, local, entry) is not None
 
 
 def plan(db: Database, bundle: Bundle) -> Plan:
@@ -288,9 +289,16 @@ def make_plan(db: Database, bundle: Bundle, checklists: list) -> Plan:
     out = Plan(bundle, links=found, payload=p)
     for n, e in enumerate(p["audits"]):
         aid = e["audit"]["id"]
-        out.kinds[aid] = classify(
+        out.kinds[aid] = kind = classify(
             db.conn, e, local.get(aid), uids.get(aid, set()), pending, audit_name(e, n)
         )
+        here = local.get(aid)
+        if kind in ("unchanged", "updated") and here and here["status"] == "finalised":
+            way = precision.relation(db.conn, here, e)
+            if way == "named":
+                out.refined.append(aid)
+            elif way == "unnamed":
+                out.kept_named.append(aid)
     case_ids = {c["id"] for c in p["cases"]}
     known_cases = known(db, "cases", "id", case_ids)
     out.new_cases = len(case_ids - known_cases)

@@ -1,0 +1,246 @@
+"""A finalised audit received without identifiers, then with them (or the reverse): the same
+audit made more precise, not a change. Real SQLCipher files, real age bundles; synthetic,
+clearly fictional data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyrage
+import pytest
+
+from audit_tool import audits
+from audit_tool.domain import Recommendation
+from audit_tool.exchange import BundleRefused, import_bundle, plan, read_bundle
+from audit_tool.exchange.local_columns import LOCAL_ONLY
+from audit_tool.exchange.precision import REFINED, unnamed_form
+from audit_tool.reports.redact import REMOVED
+from audit_tool.store import Database
+from tests.test_case_links import FIRST, _case_of, _reading, _send
+from tests.test_exchange import PASSPHRASE, _laptop, _reseal, keys, snapshot  # noqa: F401 (keys)
+
+REF = "FICT-2026-40417"
+SIBLING = "FICT-2026-40999"  # another case named in the typed text
+LINE = (
+    "1 finalised audit received earlier without identifiers: its references and times "
+    "added (the same audit, not a change)."
+)
+KEPT = (
+    "1 finalised audit here with identifiers came again without them: the references and "
+    "times here are kept."
+)
+
+
+def _named_audit(db: Database, mini) -> str:
+    """A finalised audit whose typed text names its case and a sibling's."""
+    audits.add_case(db, SIBLING, "Glenmorven (fictional)")
+    audit_id = _reading(db, mini, REF, FIRST, finalise=False)
+    audits.answer(db, audit_id, "p1", "5", f"Fictional note: see {SIBLING} for the sibling")
+    audits.set_summary(db, audit_id, "summary", f"Fictional summary of {REF}.")
+    audits.set_recommendations(
+        db, audit_id, [Recommendation(f"Fictional: link {REF} with {SIBLING}", "Team lead", "")]
+    )
+    audits.finalise(db, audit_id)
+    return audit_id
+
+
+def _rows(db: Database, audit_id: str) -> dict:
+    cols = [r[1] for r in db.query("PRAGMA table_info(audits)") if r[1] not in LOCAL_ONLY]
+    return {
+        "audit": db.query_one(f"SELECT {', '.join(cols)} FROM audits WHERE id = ?", (audit_id,)),  # noqa: S608
+        "answers": db.query(
+            "SELECT * FROM answers WHERE audit_id = ? ORDER BY item_id", (audit_id,)
+        ),
+        "recs": db.query(
+            "SELECT pos, text, owner, due FROM recommendations WHERE audit_id = ?", (audit_id,)
+        ),
+        "reviewer": db.query_one(
+            "SELECT r.name, r.created_at FROM audits a JOIN reviewers r ON r.id = a.reviewer_id"
+            " WHERE a.id = ?",
+            (audit_id,),
+        ),
+        "case": db.query_one(
+            "SELECT c.reference, c.created_at FROM audits a JOIN cases c ON c.id = a.case_id"
+            " WHERE a.id = ?",
+            (audit_id,),
+        ),
+    }
+
+
+def _concern(db: Database, audit_id: str) -> None:
+    """A later history entry on the sender's laptop that changes nothing in the audit."""
+    audits.record_concern(db, audit_id, "2026-03-02", "Fictional safeguarding lead", "Fictional")
+
+
+def _open(path: Path, secret: str):
+    return read_bundle(path, identities=[secret])
+
+
+def test_unnamed_then_named_is_the_same_audit_made_precise(tmp_path, mini, keys):  # noqa: F811
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    aid = _named_audit(other, mini)
+    import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    coarse = _rows(lead, aid)
+    assert coarse["case"][0] == "" and coarse["audit"] != _rows(other, aid)["audit"]
+    assert REMOVED in json.dumps(coarse) and coarse["reviewer"][0] == "Reviewer 1"
+    assert all(
+        unnamed_form(a, b) for a, b in zip(coarse["audit"], _rows(other, aid)["audit"], strict=True)
+    )
+    # the sender's history grows without a change (a concern): on main this was refused
+    _concern(other, aid)
+    named = _open(_send(other, tmp_path / "r.age", public), secret)
+    before = snapshot(lead)
+    preview = plan(lead, named)
+    assert LINE in preview.lines() and preview.refined == [aid], preview.lines()
+    assert snapshot(lead) == before  # the preview changed nothing
+    done = import_bundle(lead, named)
+    assert LINE in done.lines() and done.kinds == {aid: "updated"}
+    # every value is now the sender's: exact times, the text left out, the reference, names
+    assert _rows(lead, aid) == _rows(other, aid)
+    assert _case_of(lead, aid)[1] == REF
+    assert audits.get_audit(lead, aid).status.value == "finalised"
+    [(who, new)] = lead.query(
+        "SELECT who, new FROM history WHERE audit_id = ? AND action = ?", (aid, REFINED)
+    )
+    assert who == "Fictional reviewer lead"
+    assert "exact times and case references in its text" in new and named.bundle_id[:8] in new
+    assert lead.integrity_problems() == []
+    # the entry is this laptop's own: not sent on, and no part of the audit's version, so
+    # the sender's next file is "unchanged", and the lead's file is "unchanged" there
+    again = import_bundle(lead, _open(_send(other, tmp_path / "r2.age", public), secret))
+    assert again.kinds == {aid: "unchanged"} and not again.refined
+    back = _open(_send(lead, tmp_path / "l.age", public), secret)
+    assert REFINED not in json.dumps(back.payload)
+    assert import_bundle(other, back).kinds[aid] == "unchanged"
+    # the same version (nothing new in its history) is made precise too
+    third = _laptop(tmp_path, "third")
+    import_bundle(third, _open(tmp_path / "n.age", secret))
+    done = import_bundle(third, _open(tmp_path / "r2.age", secret))
+    assert done.kinds == {aid: "updated"} and done.refined == [aid]
+    fourth = _laptop(tmp_path, "fourth")
+    import_bundle(fourth, _open(tmp_path / "n.age", secret))
+    _concern(other, aid)  # nothing new here: the lead's history is the sender's
+    done = import_bundle(fourth, _open(_send(other, tmp_path / "r3.age", public), secret))
+    assert _rows(fourth, aid) == _rows(other, aid)
+    for db in (lead, other, third, fourth):
+        db.close()
+
+
+def test_same_history_unnamed_then_named(tmp_path, mini, keys):  # noqa: F811
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    aid = _named_audit(other, mini)
+    import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    done = import_bundle(lead, _open(_send(other, tmp_path / "r.age", public), secret))
+    assert done.kinds == {aid: "unchanged"} and LINE in done.lines()
+    assert _rows(lead, aid) == _rows(other, aid)
+    lead.close()
+    other.close()
+
+
+def _tampered(tmp_path: Path, secret: str, public: str, path: Path, change, name: str) -> Path:
+    head, _, body = pyrage.decrypt(
+        path.read_bytes(), [pyrage.x25519.Identity.from_str(secret)]
+    ).partition(b"\n")
+    doc = {"manifest": json.loads(head), "payload": json.loads(body)}
+    change(doc["payload"]["audits"][0])
+    return _reseal(tmp_path, doc, public, name)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda e: e["answers"][0].update(rating="2" if e["answers"][0]["rating"] != "2" else "3"),
+        lambda e: e["answers"][0].update(note=e["answers"][0]["note"] + " (altered)"),
+        lambda e: e["audit"].update(created_at="2020-01-01T10:00:00.000Z"),
+        lambda e: e["audit"].update(summary="A fictional summary written over"),
+    ],
+    ids=["rating", "note", "another day", "summary"],
+)
+def test_anything_else_that_differs_is_still_a_change(tmp_path, mini, keys, change):  # noqa: F811
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    aid = _named_audit(other, mini)
+    import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    same = _tampered(
+        tmp_path, secret, public, _send(other, tmp_path / "r.age", public), change, "same.age"
+    )
+    _concern(other, aid)
+    grown = _tampered(
+        tmp_path, secret, public, _send(other, tmp_path / "g.age", public), change, "grown.age"
+    )
+    before = snapshot(lead)
+    with pytest.raises(
+        BundleRefused,
+        match="is finalised here, and the file changes it without an amendment in its history",
+    ):
+        import_bundle(lead, _open(grown, secret))
+    assert snapshot(lead) == before
+    # with nothing new in its history it is the version here, as before: nothing is taken
+    done = import_bundle(lead, _open(same, secret))
+    assert done.kinds == {aid: "unchanged"} and not done.refined
+    assert not [line for line in done.lines() if "without identifiers" in line]
+    after = snapshot(lead)
+    assert after["audits"] == before["audits"] and after["answers"] == before["answers"]
+    assert after["history"] == before["history"]
+    lead.close()
+    other.close()
+
+
+def test_named_here_then_unnamed_keeps_what_is_here(tmp_path, mini, keys):  # noqa: F811
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    aid = _named_audit(other, mini)
+    import_bundle(lead, _open(_send(other, tmp_path / "r.age", public), secret))
+    named = _rows(lead, aid)
+    assert named == _rows(other, aid)
+    # the same version without identifiers: unchanged (as on main), and said so
+    done = import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    assert done.kinds == {aid: "unchanged"} and KEPT in done.lines()
+    assert _rows(lead, aid) == named
+    # a later version without identifiers (a concern raised): on main this was refused
+    _concern(other, aid)
+    done = import_bundle(lead, _open(_send(other, tmp_path / "n2.age", public, False), secret))
+    assert done.kinds == {aid: "updated"} and KEPT in done.lines()
+    assert _rows(lead, aid) == named
+    assert lead.query_one("SELECT count(*) FROM concerns WHERE audit_id = ?", (aid,))[0] == 1
+    assert not lead.query("SELECT 1 FROM history WHERE action = ?", (REFINED,))
+    assert lead.integrity_problems() == []
+    lead.close()
+    other.close()
+
+
+def test_cli_says_the_audit_was_made_precise(tmp_path, mini, keys, cli):  # noqa: F811
+    secret, public = keys
+    lead_path = tmp_path / "lead.db"
+    lead = Database.create(lead_path, PASSPHRASE)
+    audits.set_local_reviewer(lead, "Fictional lead")
+    other = _laptop(tmp_path, "other")
+    aid = _named_audit(other, mini)
+    import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    lead.close()
+    _concern(other, aid)
+    _send(other, tmp_path / "r.age", public)
+    key = tmp_path / "lead.key"
+    key.write_text(secret + "\n")
+    for extra, last in ((["--dry-run"], "Dry run: nothing was changed."), ([], "Imported.")):
+        r = cli(
+            "--db",
+            lead_path,
+            "bundle",
+            "import",
+            tmp_path / "r.age",
+            "--identity",
+            key,
+            *extra,
+            passphrase=PASSPHRASE,
+        )
+        assert r.returncode == 0, r
+        out = r.stdout.splitlines()
+        assert LINE in out and out[-1] == last, r
+    lead = Database.open(lead_path, PASSPHRASE)
+    assert _rows(lead, aid) == _rows(other, aid)
+    lead.close()
+    other.close()
