@@ -124,10 +124,10 @@ def test_no_link_across_areas_or_without_references(tmp_path, mini, keys):  # no
     secret, public = keys
     lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
     mine = _reading(lead, mini, HERE_REF, FIRST)
-    # drafts: a finalised audit received without identifiers (timestamps cut to the day)
-    # cannot later be taken with them (the file would change it without an amendment)
-    elsewhere = _reading(other, mini, THERE_REF, SECOND, "Kilbrannan (fictional)", False)
-    unnamed = _reading(other, mini, "SW 2026 0417", SECOND, finalise=False)
+    # finalised: received first without identifiers (timestamps cut to the day), later with
+    # them, each is the same audit made precise, not a change (exchange/precision.py)
+    elsewhere = _reading(other, mini, THERE_REF, SECOND, "Kilbrannan (fictional)")
+    unnamed = _reading(other, mini, "SW 2026 0417", SECOND)
     # without references nothing can be matched: new cases, and no line about them
     done = import_bundle(lead, read_bundle(_send(other, tmp_path / "n.age", public, False),
                                            identities=[secret]))
@@ -136,11 +136,26 @@ def test_no_link_across_areas_or_without_references(tmp_path, mini, keys):  # no
     # the same cases later with references: the other area's case is another case file
     # (its reference is added); the one already here without its reference cannot be
     # joined to the case here (finalised audits keep their case), so it is not named
-    # by the same reference and the preview says the two stay apart
-    audits.answer(other, unnamed, "q1", "2", "Fictional later note")
+    # by the same reference and the preview says the two stay apart; both audits take
+    # their exact times (finalised: no amendment needed, the same audits)
     done = import_bundle(lead, read_bundle(_send(other, tmp_path / "r.age", public),
                                            identities=[secret]))
     text = "\n".join(done.lines())
+    assert sorted(done.refined) == sorted([elsewhere, unnamed]), text
+    assert (
+        "1 finalised audit received earlier without identifiers: its references and times "
+        "added (the same audit, not a change)."
+    ) in text, text
+    assert (
+        "1 finalised audit received earlier without identifiers: its times added (the same "
+        "audit, not a change); its case stays apart, see below."
+    ) in text, text
+    for aid in (elsewhere, unnamed):
+        stamps = lead.query_one("SELECT created_at, finalised_at FROM audits WHERE id = ?", (aid,))
+        assert stamps == other.query_one(
+            "SELECT created_at, finalised_at FROM audits WHERE id = ?", (aid,)
+        )
+        assert not stamps[0].endswith("T00:00:00Z")
     assert (
         "Received case 'SW 2026 0417' came earlier without its reference; case "
         f"{HERE_REF} here has the same reference, so it is not added and the two stay apart"

@@ -82,20 +82,27 @@ class Plan:
         return out
 
     def _precision_lines(self) -> list[str]:
+        def many(n: int, one: str, more: str) -> str:
+            return one if n == 1 else more
+
+        apart = {x.received_id for x in self.links if x.known}  # links.py: not joined
+        cases = {e["audit"]["id"]: e["audit"]["case_id"] for e in self.payload.get("audits", [])}
+        kept_apart = sum(1 for a in self.refined if cases.get(a) in apart)
         out = []
-        if n := len(self.refined):
-            apart = {x.received_id for x in self.links if x.known}
-            cases = {e["audit"]["id"]: e["audit"]["case_id"] for e in self.payload["audits"]}
-            named = [a for a in self.refined if cases.get(a) not in apart]
-            what = "references and times" if named else "times (its case reference: see below)"
-            out.append(
-                f"{n:,} finalised audit{'s' if n != 1 else ''} received earlier without "
-                f"identifiers: {'their' if n != 1 else 'its'} {what} added (the same "
-                f"audit{'s' if n != 1 else ''}, not a change)."
-            )
+        for n, what, then in (
+            (len(self.refined) - kept_apart, "references and times", "."),
+            (kept_apart, "times", "; {} case stays apart, see below."),
+        ):
+            if n:
+                its = many(n, "its", "their")
+                out.append(
+                    f"{n:,} finalised {many(n, 'audit', 'audits')} received earlier without "
+                    f"identifiers: {its} {what} added (the same {many(n, 'audit', 'audits')}, "
+                    f"not a change){then.format(its)}"
+                )
         if n := len(self.kept_named):
             out.append(
-                f"{n:,} finalised audit{'s' if n != 1 else ''} here with identifiers came again "
+                f"{n:,} finalised {many(n, 'audit', 'audits')} here with identifiers came again "
                 "without them: the references and times here are kept."
             )
         return out
