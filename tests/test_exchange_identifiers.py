@@ -244,3 +244,39 @@ def test_cli_says_the_audit_was_made_precise(tmp_path, mini, keys, cli):  # noqa
     assert _rows(lead, aid) == _rows(other, aid)
     lead.close()
     other.close()
+
+
+def test_an_amendment_received_with_identifiers_over_the_unnamed_copy(tmp_path, mini, keys):  # noqa: F811
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    aid = _named_audit(other, mini)
+    import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    audits.amend(other, aid, "Fictional correction after the panel")
+    audits.answer(other, aid, "q1", "5", "Fictional corrected note")
+    audits.finalise(other, aid)
+    # on main: refused (its created_at and the text left out looked like changes)
+    done = import_bundle(lead, _open(_send(other, tmp_path / "r.age", public), secret))
+    assert done.kinds == {aid: "updated"} and not done.refined
+    got, want = _rows(lead, aid), _rows(other, aid)
+    assert got["answers"] == want["answers"] and got["recs"] == want["recs"]
+    assert got["case"] == want["case"] and got["reviewer"] == want["reviewer"]
+    cols = [r[1] for r in lead.query("PRAGMA table_info(audits)") if r[1] not in LOCAL_ONLY]
+    differ = [c for c, a, b in zip(cols, got["audit"], want["audit"], strict=True) if a != b]
+    assert differ == ["first_finalised_at"]  # the first finalisation here is never rewritten
+    assert audits.get_audit(lead, aid).ratings["q1"] == "5"
+    # an amendment whose history does not start from what is here is still refused
+    audits.amend(other, aid, "Fictional second correction")
+    audits.answer(other, aid, "q1", "4", "Fictional note again")
+    audits.finalise(other, aid)
+
+    def forge(e: dict) -> None:
+        [step] = [h for h in e["history"] if h["field"] == "q1" and h["new"] == "4"]
+        step["old"] = "2"
+
+    forged = _tampered(
+        tmp_path, secret, public, _send(other, tmp_path / "f.age", public), forge, "f2.age"
+    )
+    with pytest.raises(BundleRefused, match="but its history starts from"):
+        import_bundle(lead, _open(forged, secret))
+    lead.close()
+    other.close()

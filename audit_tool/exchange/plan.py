@@ -300,7 +300,14 @@ def make_plan(db: Database, bundle: Bundle, checklists: list) -> Plan:
             db.conn, e, local.get(aid), uids.get(aid, set()), pending, audit_name(e, n)
         )
         here = local.get(aid)
-        if kind in ("unchanged", "updated") and here and here["status"] == "finalised":
+        # a copy without identifiers has its times cut to the day: the audit row tells (and
+        # an unchanged one costs no read of its answers)
+        if (
+            kind in ("unchanged", "updated")
+            and here
+            and here["status"] == "finalised"
+            and any(here.get(k) != v for k, v in e["audit"].items())
+        ):
             way = precision.relation(db.conn, here, e)
             if way == "named":
                 out.refined.append(aid)
