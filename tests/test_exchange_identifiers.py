@@ -280,3 +280,49 @@ def test_an_amendment_received_with_identifiers_over_the_unnamed_copy(tmp_path, 
         import_bundle(lead, _open(forged, secret))
     lead.close()
     other.close()
+
+
+def test_nothing_is_taken_when_another_audit_in_the_file_is_refused(tmp_path, mini, keys):  # noqa: F811
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    first = _named_audit(other, mini)
+    second = _reading(other, mini, "FICT-2026-40555", FIRST)
+    import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    _concern(other, second)
+
+    def change(payload: dict) -> None:
+        [e] = [e for e in payload["audits"] if e["audit"]["id"] == second]
+        e["answers"][0]["rating"] = "2" if e["answers"][0]["rating"] != "2" else "3"
+
+    head, _, body = pyrage.decrypt(
+        _send(other, tmp_path / "r.age", public).read_bytes(),
+        [pyrage.x25519.Identity.from_str(secret)],
+    ).partition(b"\n")
+    doc = {"manifest": json.loads(head), "payload": json.loads(body)}
+    change(doc["payload"])
+    before = snapshot(lead)
+    with pytest.raises(BundleRefused, match="without an amendment in its history"):
+        import_bundle(lead, _open(_reseal(tmp_path, doc, public, "bad.age"), secret))
+    assert snapshot(lead) == before
+    assert lead.query_one("SELECT reference FROM cases WHERE reference <> '' LIMIT 1") is None
+    assert _rows(lead, first)["reviewer"][0] == "Reviewer 1"
+    lead.close()
+    other.close()
+
+
+def test_a_file_carrying_this_laptops_own_entry_is_refused(tmp_path, mini, keys):  # noqa: F811
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    aid = _named_audit(other, mini)
+
+    def add(e: dict) -> None:
+        e["history"].append({**e["history"][-1], "uid": "f" * 32, "action": REFINED})
+
+    path = _tampered(
+        tmp_path, secret, public, _send(other, tmp_path / "r.age", public), add, "x.age"
+    )
+    with pytest.raises(BundleRefused, match="has action 'identifiers added', which this tool"):
+        read_bundle(path, identities=[secret])
+    assert not lead.query("SELECT 1 FROM audits WHERE id = ?", (aid,))
+    lead.close()
+    other.close()
