@@ -326,3 +326,31 @@ def test_a_file_carrying_this_laptops_own_entry_is_refused(tmp_path, mini, keys)
     assert not lead.query("SELECT 1 FROM audits WHERE id = ?", (aid,))
     lead.close()
     other.close()
+
+
+def test_samplings_cases_and_reviewers_take_their_names_and_times(tmp_path, mini, keys):  # noqa: F811
+    from audit_tool.sampling import create_sample, draw, eligible_files, read_case_list
+    from tests.test_sampling import COLS, teams_list
+
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    caselist = read_case_list(teams_list(tmp_path / "list.csv", {"Team A": 6}))
+    elig = eligible_files(caselist, COLS)
+    made = create_sample(other, caselist, COLS, elig, draw(elig, 3, 7), mini)
+
+    def rows(db: Database) -> list:
+        return [
+            db.query("SELECT id, who, created_at FROM samplings"),
+            db.query("SELECT id, reference, created_at FROM cases ORDER BY id"),
+            db.query("SELECT id, name, created_at FROM reviewers WHERE is_local = 0"),
+        ]
+
+    import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    coarse = rows(lead)
+    assert coarse[0][0][1] == "Reviewer 1" and coarse[0][0][2].endswith("T00:00:00Z")
+    import_bundle(lead, _open(_send(other, tmp_path / "r.age", public), secret))
+    want = rows(other)
+    want[2] = other.query("SELECT id, name, created_at FROM reviewers")
+    assert rows(lead) == want and len(want[1]) == len(made.case_ids) == 3
+    lead.close()
+    other.close()

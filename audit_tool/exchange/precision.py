@@ -11,7 +11,8 @@ text left out are written into the audit, its answers and recommendations (these
 each UPDATE guarded by the value it replaces, inside the import's transaction), and the
 history says so in one local entry (REFINED). The history rows already here stay as they
 came (history is append-only). The case reference follows the case-link rules (links.py);
-reviewer names and the case's exact time are taken in `named_rows`. Received without
+reviewer names and the exact times of cases and samplings are taken in `named_rows`
+(recommendation tracking needs nothing: the later time, the named one, wins already). Received without
 identifiers over the named copy here: what is here is kept.
 """
 
@@ -169,23 +170,30 @@ def refine(c, local: dict, entry: dict, who: str, at: str, bundle_id: str) -> No
     )
 
 
-def named_rows(c, payload: dict) -> None:
-    """From a file with identifiers: the reviewer names and the exact times of reviewers and
-    cases that came here earlier in files without them (only where what is here is the
-    unnamed form of what is received)."""
-    for r in payload["reviewers"]:
-        row = c.execute(
-            "SELECT name, created_at FROM reviewers WHERE id = ? AND is_local = 0", (r["id"],)
+def _take_names(c, table: str, who: str, rows: list[dict], only: str = "") -> None:
+    """Each received row's name (`who`) and created_at over the unnamed form here."""
+    for r in rows:
+        here = c.execute(
+            f"SELECT {who}, created_at FROM {table} WHERE id = ?{only}",  # noqa: S608
+            (r["id"],),
         ).fetchone()
-        if not row or (row[0], row[1]) == (r["name"], r.get("created_at")):
+        if not here or (here[0], here[1]) == (r.get(who), r.get("created_at")):
             continue
-        if (row[0] == r["name"] or _LABEL.match(row[0])) and unnamed_form(
-            row[1], r.get("created_at")
+        if (here[0] == r.get(who) or _LABEL.match(here[0] or "")) and unnamed_form(
+            here[1], r.get("created_at")
         ):
             c.execute(
-                "UPDATE reviewers SET name = ?, created_at = ? WHERE id = ? AND is_local = 0",
-                (r["name"], r.get("created_at") or row[1], r["id"]),
+                f"UPDATE {table} SET {who} = ?, created_at = ? WHERE id = ?{only}",  # noqa: S608
+                (r.get(who), r.get("created_at") or here[1], r["id"]),
             )
+
+
+def named_rows(c, payload: dict) -> None:
+    """From a file with identifiers: the names and exact times of reviewers, samplings and
+    cases that came here earlier in files without them (only where what is here is the
+    unnamed form of what is received)."""
+    _take_names(c, "reviewers", "name", payload["reviewers"], " AND is_local = 0")
+    _take_names(c, "samplings", "who", payload.get("samplings", []))
     c.executemany(
         "UPDATE cases SET created_at = ? WHERE id = ? AND created_at = ? AND created_at <> ?",
         [
