@@ -67,3 +67,40 @@ def test_receive_preview_names_the_linked_case_and_imports_onto_it(
     assert session.db.query_one("SELECT count(*) FROM cases")[0] == 1
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_receive_preview_says_an_unnamed_audit_is_made_precise(qtbot, session, mini, tmp_path):
+    other = Database.create(tmp_path / "other.db", "fictional other laptop passphrase")
+    audits.set_local_reviewer(other, "Fictional reviewer elsewhere")
+    theirs = _finalised(other, mini, "FICT-2026-40417")
+    ident = pyrage.x25519.Identity.generate()
+    for name, named in (("unnamed.age", False), ("named.age", True)):
+        export_bundle(
+            other, tmp_path / name, include_identifiers=named, recipients=[str(ident.to_public())]
+        )
+    other.close()
+    (tmp_path / "mine.key").write_text(str(ident) + "\n")
+    for name in ("unnamed.age", "named.age"):
+        dialog = show_dialog(qtbot, ReceiveDialog(session, str(tmp_path)))
+        dialog.resize(1024, 600)
+        dialog.path.setText(str(tmp_path / name))
+        click(qtbot, dialog.use_key)
+        dialog.key_path.setText(str(tmp_path / "mine.key"))
+        click(qtbot, dialog.preview_button)
+        qtbot.waitUntil(lambda d=dialog: d.preview is not None, timeout=15000)
+        shown = dialog.summary.text().splitlines()
+        if name == "named.age":
+            assert (
+                "1 finalised audit received earlier without identifiers: its references and "
+                "times added (the same audit, not a change)."
+            ) in shown, shown
+            assert "Nothing here is new" not in dialog.status.text()
+            folder = shots_dir("exchange")
+            folder.mkdir(parents=True, exist_ok=True)
+            dialog.grab().save(str(folder / "receive-made-precise.png"))
+        qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda d=dialog: d.merged is not None, timeout=15000)
+        qtbot.waitUntil(lambda d=dialog: not d.running(), timeout=5000)
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    got = audits.get_audit(session.db, theirs)
+    assert got.case.reference == "FICT-2026-40417" and not got.created_at.endswith("T00:00:00Z")

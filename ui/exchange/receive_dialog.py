@@ -222,7 +222,8 @@ class ReceiveDialog(ExchangeDialog):
         self.conflict_list.addItems([f"In conflict: {self._named(a)}" for a in conflicts])
         self.conflict_list.setVisible(bool(conflicts))
         self.preview_box.show()
-        changes = len(result.kinds) - result.count("unchanged")
+        # audits made precise (received earlier without identifiers) change too
+        changes = len(result.kinds) - result.count("unchanged") + len(result.refined)
         self.import_button.setVisible(True)
         self.import_button.setEnabled(True)
         self.preview_button.hide()
@@ -263,7 +264,7 @@ class ReceiveDialog(ExchangeDialog):
         )
         # Cases may have come in: the list is read again (as a sample's are).
         received = Changes(
-            audits=frozenset(result.ids("updated")),
+            audits=frozenset(result.ids("updated")) | frozenset(result.refined),
             added=frozenset(result.ids("new")),
             cases=True,
             conflicts=bool(n),
