@@ -85,6 +85,7 @@ def test_unnamed_then_named_is_the_same_audit_made_precise(tmp_path, mini, keys)
     coarse = _rows(lead, aid)
     assert coarse["case"][0] == "" and coarse["audit"] != _rows(other, aid)["audit"]
     assert REMOVED in json.dumps(coarse) and coarse["reviewer"][0] == "Reviewer 1"
+    assert audits.get_audit(lead, aid).reviewer.name == "Reviewer 1"
     assert all(
         unnamed_form(a, b) for a, b in zip(coarse["audit"], _rows(other, aid)["audit"], strict=True)
     )
@@ -101,11 +102,19 @@ def test_unnamed_then_named_is_the_same_audit_made_precise(tmp_path, mini, keys)
     assert _rows(lead, aid) == _rows(other, aid)
     assert _case_of(lead, aid)[1] == REF
     assert audits.get_audit(lead, aid).status.value == "finalised"
-    [(who, new)] = lead.query(
-        "SELECT who, new FROM history WHERE audit_id = ? AND action = ?", (aid, REFINED)
+    said, snap = lead.query(
+        "SELECT who, field, new FROM history WHERE audit_id = ? AND action = ? ORDER BY id",
+        (aid, REFINED),
     )
-    assert who == "Fictional reviewer lead"
-    assert "exact times and case references in its text" in new and named.bundle_id[:8] in new
+    assert said[:2] == ("Fictional reviewer lead", "")
+    assert (
+        "exact times and case references in its text" in said[2] and named.bundle_id[:8] in said[2]
+    )
+    # who finalised it, as named then (kept in its history): the name, no longer "Reviewer 1"
+    assert (
+        snap[1] == "reviewer" and json.loads(snap[2])["name"] == "Fictional reviewer other"
+    )
+    assert audits.get_audit(lead, aid).reviewer.name == "Fictional reviewer other"
     assert lead.integrity_problems() == []
     # the entry is this laptop's own: not sent on, and no part of the audit's version, so
     # the sender's next file is "unchanged", and the lead's file is "unchanged" there

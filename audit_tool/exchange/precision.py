@@ -18,6 +18,7 @@ identifiers over the named copy here: what is here is kept.
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..history import append
@@ -167,6 +168,34 @@ def refine(c, local: dict, entry: dict, who: str, at: str, bundle_id: str) -> No
         None,
         f"Received earlier without identifiers; {what or 'nothing'} taken from a file with them"
         f" (bundle {bundle_id[:8]}): the same audit, not a change.",
+    )
+    _who_finalised(c, aid, entry, who, at)
+
+
+def _who_finalised(c, aid: str, entry: dict, who: str, at: str) -> None:
+    """Who finalised it, as named then (reviewers.NAME_SQL reads the last 'reviewer' entry):
+    the snapshot here says "Reviewer 1"; the received one, of the same entry, the name."""
+    snaps = {h["uid"]: h["new"] for h in entry["history"] if h["field"] == "reviewer"}
+    last = c.execute(
+        "SELECT uid, new FROM history WHERE audit_id = ? AND field = 'reviewer'"
+        " ORDER BY id DESC LIMIT 1",
+        (aid,),
+    ).fetchone()
+    if last and snaps.get(last[0]) not in (None, last[1]) and _relabelled(last[1], snaps[last[0]]):
+        append(c, aid, at, who, REFINED, "reviewer", last[1], snaps[last[0]])
+
+
+def _relabelled(here: str | None, received: str | None) -> bool:
+    """Is the snapshot here the received one with its name as a label (anonymise.py)?"""
+    try:
+        a, b = json.loads(here or ""), json.loads(received or "")
+    except ValueError:
+        return False
+    return (
+        isinstance(a, dict)
+        and isinstance(b, dict)
+        and bool(_LABEL.match(str(a.get("name") or "")))
+        and {**a, "name": ""} == {**b, "name": ""}
     )
 
 
