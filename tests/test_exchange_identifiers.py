@@ -111,9 +111,7 @@ def test_unnamed_then_named_is_the_same_audit_made_precise(tmp_path, mini, keys)
         "exact times and case references in its text" in said[2] and named.bundle_id[:8] in said[2]
     )
     # who finalised it, as named then (kept in its history): the name, no longer "Reviewer 1"
-    assert (
-        snap[1] == "reviewer" and json.loads(snap[2])["name"] == "Fictional reviewer other"
-    )
+    assert snap[1] == "reviewer" and json.loads(snap[2])["name"] == "Fictional reviewer other"
     assert audits.get_audit(lead, aid).reviewer.name == "Fictional reviewer other"
     assert lead.integrity_problems() == []
     # the entry is this laptop's own: not sent on, and no part of the audit's version, so
@@ -361,5 +359,39 @@ def test_samplings_cases_and_reviewers_take_their_names_and_times(tmp_path, mini
     want = rows(other)
     want[2] = other.query("SELECT id, name, created_at FROM reviewers")
     assert rows(lead) == want and len(want[1]) == len(made.case_ids) == 3
+    lead.close()
+    other.close()
+
+
+def test_an_amendment_received_without_identifiers_keeps_the_named_values(tmp_path, mini, keys):  # noqa: F811
+    secret, public = keys
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    aid = _named_audit(other, mini)
+    import_bundle(lead, _open(_send(other, tmp_path / "r.age", public), secret))
+    named = _rows(lead, aid)
+    audits.amend(other, aid, "Fictional correction after the panel")
+    audits.answer(other, aid, "q1", "5", "Fictional corrected note")
+    audits.finalise(other, aid)
+    # on main: refused (the created_at and the text cut by the file looked like changes)
+    done = import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
+    assert done.kinds == {aid: "updated"}
+    got = _rows(lead, aid)
+    assert audits.get_audit(lead, aid).ratings["q1"] == "5"
+    assert got["case"] == named["case"] and got["recs"] == named["recs"]
+    assert got["reviewer"] == named["reviewer"]  # the reviewer row stays named
+    mine = audits.get_audit(lead, aid)
+    assert (
+        mine.summary == f"Fictional summary of {REF}."
+        and mine.created_at
+        == named["audit"][
+            [r[1] for r in lead.query("PRAGMA table_info(audits)") if r[1] not in LOCAL_ONLY].index(
+                "created_at"
+            )
+        ]
+    )
+    assert mine.answers["p1"].note == f"Fictional note: see {SIBLING} for the sibling"
+    assert mine.answers["q1"].note == "Fictional corrected note"
+    assert REMOVED not in json.dumps(_rows(lead, aid))
+    assert lead.integrity_problems() == []
     lead.close()
     other.close()

@@ -8,9 +8,9 @@ differs an entry (made after that amendment) whose first old value is what is he
 whose last new value is what was received. The audit row's amended_at/amend_reason prove
 nothing by themselves: they must be those of an amendment in the carried history.
 
-What is here as a file without identifiers carried it (times cut to the day, references
-in text removed: precision.unnamed_form) is the same value as the received one, not a
-change; the amendment then brings the named values in with the rest.
+A value here and a received one that differ only as a file without identifiers cuts them
+(times cut to the day, references in text removed: precision.alike) are the same value,
+not a change; taking the amendment then keeps the named one of the two (apply.fast_forward).
 
 Such a version is refused, not kept as a conflict: the tool never writes one, so it was
 altered or forged, and a conflict would put it one click from replacing a finalised record.
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..domain import SUMMARY_FIELDS
 from .crypto import refused
-from .precision import unnamed_form
+from .precision import alike
 from .schema import show
 
 # what never changes once an audit was finalised (the read-only triggers, audits_finalised_content)
@@ -49,7 +49,7 @@ def check(c, local: dict, entry: dict, local_uids: set[str], name: str) -> None:
     if not amendments:
         raise refused(f"{prefix} it without an amendment in its history")
     for key in FIXED:
-        if not unnamed_form(local.get(key), a.get(key)):
+        if not alike(local.get(key), a.get(key)):
             raise refused(f"{prefix} its {key}, which never changes once an audit is finalised")
     if (a["amended_at"], a["amend_reason"]) not in {(h["at"], h["new"]) for h in amendments}:
         raise refused(f"{prefix} it with an amendment date and reason its history does not hold")
@@ -63,7 +63,7 @@ def check(c, local: dict, entry: dict, local_uids: set[str], name: str) -> None:
     for item in sorted(here.keys() | got.keys()):
         mine, theirs = here.get(item, (None, "")), got.get(item, (None, ""))
         for pos, action in ((0, "rating"), (1, "note")):
-            if not unnamed_form(mine[pos], theirs[pos]):
+            if not alike(mine[pos], theirs[pos]):
                 _explained(
                     new,
                     action,
@@ -75,7 +75,7 @@ def check(c, local: dict, entry: dict, local_uids: set[str], name: str) -> None:
                     f"the {action} of item {show(item)}",
                 )
     for key in SUMMARY_FIELDS:
-        if not unnamed_form(local.get(key), a.get(key)):
+        if not alike(local.get(key), a.get(key)):
             _explained(new, "summary", key, local.get(key), a.get(key), since, prefix, f"its {key}")
     mine_recs = [
         dict(zip(("text", "owner", "due"), r, strict=True))
@@ -87,9 +87,9 @@ def check(c, local: dict, entry: dict, local_uids: set[str], name: str) -> None:
         {k: r[k] for k in ("text", "owner", "due")}
         for r in sorted(entry["recommendations"], key=lambda r: r["pos"])
     ]
-    if not unnamed_form(recs_text(mine_recs), recs_text(theirs_recs)) or [
-        r["due"] for r in mine_recs
-    ] != [r["due"] for r in theirs_recs]:
+    if not alike(recs_text(mine_recs), recs_text(theirs_recs)) or [r["due"] for r in mine_recs] != [
+        r["due"] for r in theirs_recs
+    ]:
         _explained(
             new,
             "recommendations",
@@ -118,7 +118,7 @@ def _explained(
         raise refused(f"{prefix} {what} with no record of the change in its history")
     if any(h["at"] < since for h in steps):
         raise refused(f"{prefix} {what} by a change made before it was reopened")
-    if not unnamed_form(mine, steps[0]["old"]):
+    if not alike(mine, steps[0]["old"]):
         raise refused(
             f"{prefix} {what}, but its history starts from {show(steps[0]['old'])}, "
             f"not {show(mine)} as here"

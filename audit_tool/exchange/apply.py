@@ -36,7 +36,7 @@ from .plan import (
     same_content,
     version_of,
 )
-from .precision import named_rows, refine
+from .precision import keep_named, named_rows, refine
 
 RECEIVED_CONCERN_BY = "(recorded on another laptop)"
 IMPORT_CACHE_KIB = 64 * 1024
@@ -204,9 +204,10 @@ def fast_forward(c, local: dict, entry: dict, reopen: tuple[str, str] | None = N
     """Make this laptop's audit the received version (whose history holds all of ours).
     True when a finalised audit here was reopened for it. Without `reopen` (a person's
     choice), the amendment replayed is the one amendment.check found in its history."""
+    insert(c, "history", with_audit(entry, "history"), verb="INSERT OR IGNORE")
+    entry = keep_named(c, local, entry)  # a file without identifiers takes none away
     a = dict(entry["audit"])
     aid = a["id"]
-    insert(c, "history", with_audit(entry, "history"), verb="INSERT OR IGNORE")
     reopened = False
     if local["status"] == "finalised":
         if same_content(c, local, entry):

@@ -49,6 +49,55 @@ def unnamed_form(here: object, received: object) -> bool:
     return re.fullmatch(pattern, received) is not None
 
 
+def alike(a: object, b: object) -> bool:
+    """The same value, one of the two perhaps as a file without identifiers carries it."""
+    return unnamed_form(a, b) or unnamed_form(b, a)
+
+
+def keep_named(c, local: dict, entry: dict) -> dict:
+    """The received version (an amendment, taken whole) with what is here kept wherever the
+    received value is only its unnamed form, so a file without identifiers never takes away
+    a reference or an exact time: text with references removed, the audit's creation time,
+    and each answer the amendment left as it was. Times that an amendment sets (updated,
+    finalised, amended) are the received ones, even cut to the day."""
+    aid = local["id"]
+
+    def pick(received: object, here: object) -> object:
+        return here if received != here and unnamed_form(received, here) else received
+
+    audit = {
+        k: pick(v, local.get(k))
+        if k == "created_at" or (isinstance(v, str) and REMOVED in v)
+        else v
+        for k, v in entry["audit"].items()
+    }
+    cur = c.execute("SELECT * FROM answers WHERE audit_id = ?", (aid,))
+    names = [d[0] for d in cur.description]
+    here = {r[names.index("item_id")]: dict(zip(names, r, strict=True)) for r in cur}
+    answers = []
+    for r in entry["answers"]:
+        mine = here.get(r["item_id"])
+        same = mine is not None and all(
+            unnamed_form(v, mine.get(k)) for k, v in r.items() if k not in ("audit_id", "id")
+        )
+        answers.append({k: pick(v, mine.get(k)) for k, v in r.items()} if same else r)
+    recs = {
+        r[0]: dict(zip(("pos", "text", "owner", "due"), r, strict=True))
+        for r in c.execute(
+            "SELECT pos, text, owner, due FROM recommendations WHERE audit_id = ?", (aid,)
+        )
+    }
+    return {
+        **entry,
+        "audit": audit,
+        "answers": answers,
+        "recommendations": [
+            {k: pick(v, recs.get(r["pos"], {}).get(k, v)) for k, v in r.items()}
+            for r in entry["recommendations"]
+        ],
+    }
+
+
 def _pairs(c, local: dict, entry: dict) -> list[tuple[object, object]] | None:
     """(here, received) for every value the two versions hold; None when their answers or
     recommendations are not the same rows."""
