@@ -9,11 +9,12 @@ amendment is needed, none is refused): `relation` tells which copy is the more p
 Received with identifiers over the unnamed copy here (`refine`): the exact times and the
 text left out are written into the audit, its answers and recommendations (these rows alone,
 each UPDATE guarded by the value it replaces, inside the import's transaction), and the
-history says so in one local entry (REFINED). The history rows already here stay as they
-came (history is append-only). The case reference follows the case-link rules (links.py);
-reviewer names and the exact times of cases and samplings are taken in `named_rows`
-(recommendation tracking needs nothing: the later time, the named one, wins already). Received without
-identifiers over the named copy here: what is here is kept.
+history says so in local entries (REFINED; one also names who finalised it, which reports
+read from the history). The history rows already here stay as they came (append-only).
+The case reference follows the case-link rules (links.py); reviewer names and the exact
+times of cases and samplings are taken in `named_rows` (recommendation tracking needs
+nothing: the later time, the named one, wins already). Received without identifiers over
+the named copy here: what is here is kept, also under an amendment (`keep_named`).
 """
 
 from __future__ import annotations
