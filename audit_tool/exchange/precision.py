@@ -23,6 +23,7 @@ import json
 import re
 
 from ..history import append
+from ..identifiers import MIN_REFERENCE_CHARS
 from ..reports.redact import REMOVED
 from .anonymise import to_day
 from .crypto import refused
@@ -31,6 +32,7 @@ from .crypto import refused
 # never sent (bundle.collect) and no part of a version (plan.local_state)
 REFINED = "identifiers added"
 MAX_SPANS = 200  # redactions in one text matched back at most (a pattern per text)
+MAX_REFERENCE = 40  # characters one removed reference may have stood for
 _LABEL = re.compile(r"^Reviewer \d+$")  # a reviewer as a file without identifiers names them
 
 
@@ -45,9 +47,27 @@ def unnamed_form(here: object, received: object) -> bool:
     parts = here.split(REMOVED)
     if len(parts) < 2 or len(parts) > MAX_SPANS + 1:
         return False
-    # each redaction stood for a reference: some text on one line, never nothing
-    pattern = "[^\n]+?".join(re.escape(p) for p in parts)
-    return re.fullmatch(pattern, received) is not None
+    # each redaction stood for a reference: a short run of text on one line, never nothing
+    pattern = "([^\n]+?)".join(re.escape(p) for p in parts)
+    m = re.fullmatch(pattern, received)
+    return m is not None and all(_reference_shaped(span) for span in m.groups())
+
+
+def _reference_shaped(span: str) -> bool:
+    """Could `span` be a case reference the redaction took out? Short, at least three digits
+    and MIN_REFERENCE_CHARS letters and digits, at most one word without a digit, and that
+    one under five letters ("SW 2026 0417", "NSH-2025-00417"): so a file cannot put words
+    ("no concerns", "not at risk 1") where a reference was and call that the same audit. A
+    reference typed otherwise is refused as a change, as before: the safe side."""
+    tokens = span.split()
+    wordy = [t for t in tokens if not any(ch.isdigit() for ch in t)]
+    return (
+        len(span) <= MAX_REFERENCE
+        and sum(ch.isdigit() for ch in span) >= 3
+        and sum(ch.isalnum() for ch in span) >= MIN_REFERENCE_CHARS
+        and len(wordy) <= 1
+        and all(len(t) < 5 for t in wordy)
+    )
 
 
 def alike(a: object, b: object) -> bool:
