@@ -27,7 +27,6 @@ from ui import window_state
 from ui.actions import Actions, build_actions
 from ui.common.messages import confirm
 from ui.controller import Controller, close_dialogs
-from ui.dialogs.unlock_dialog import UnlockForm
 from ui.export.jobs import real_aggregate_report, real_audit_report, real_render
 from ui.list.audit_list_model import AuditListModel
 from ui.list.audit_list_view import AuditListPage
@@ -47,6 +46,8 @@ class LockPage(QWidget):
     """Shown while locked: nothing from the database, just the way back in."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        from ui.dialogs.unlock_dialog import UnlockForm
+
         super().__init__(parent)
         self.setObjectName("lockPage")
         self.form = UnlockForm(session, "Locked")
@@ -113,10 +114,9 @@ class MainWindow(QMainWindow):
         # or by the warm-up once the list is on screen: starting does not wait for them.
         self._editor: AuditEditor | None = None
         self._findings: FindingsView | None = None
-        self.lock_page = LockPage(session)
+        self._lock_page: LockPage | None = None  # built when first locked
         self.stack = QStackedWidget()
-        for page in (self.list_page, self.lock_page):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.list_page)
         self.setCentralWidget(self.stack)
         self.idle = IdleLock(settings.get("idle_lock_minutes"), self)
         self.controller = Controller(self)
@@ -141,13 +141,14 @@ class MainWindow(QMainWindow):
         session.about_to_lock.connect(self._before_lock)
         session.locked.connect(self._after_lock)
         session.unlocked.connect(self._after_unlock)
-        session.refused.connect(self.lock_page.form._refuse)  # failed the check beside unlock
+        session.refused.connect(
+            lambda why: self.lock_page.form._refuse(why)
+        )  # the check beside unlock
         # What a write changed: each part decides what it shows that is stale.
         session.changed.connect(self._editor_changes)  # first: a deleted audit closes
         session.changed.connect(self.loader.on_changes)
         session.changed.connect(self._findings_changes)
         self._findings_return: QWidget | None = None  # the page Back returns to from findings
-        self.lock_page.form.unlocked.connect(lambda: None)  # session.unlocked does the work
         self._saved_state: dict = {}
         self._unsaved: list[Unsaved] = []  # typed text the database refused, while locked
         self._restore_geometry()
@@ -183,13 +184,23 @@ class MainWindow(QMainWindow):
         return self._editor
 
     @property
+    def lock_page(self) -> LockPage:
+        """Built when the window first locks: a start with the database open never shows it."""
+        if self._lock_page is None:
+            self._lock_page = LockPage(self.session)
+            self.stack.addWidget(self._lock_page)
+        return self._lock_page
+
+    @property
     def findings(self) -> FindingsView:
         if self._findings is None:
             from ui.findings.findings_view import FindingsView
 
             findings = FindingsView(self.session)
             self._findings = findings
-            self.stack.insertWidget(self.stack.indexOf(self.lock_page), findings)
+            # before the lock page if it is built (the stack's order as before)
+            at = self.stack.indexOf(self._lock_page) if self._lock_page else self.stack.count()
+            self.stack.insertWidget(at, findings)
             self.controller.wire_findings(findings)
         return self._findings
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from audit_tool import reviewers
 from audit_tool.changes import Changes
 from audit_tool.errors import AuditToolError, StorageProblem
 from audit_tool.passphrase import check as check_passphrase
@@ -61,6 +60,8 @@ class Session(QObject):
         """Create the encrypted database (the core refuses to touch an existing file)."""
         self._db = Database.create(self.path, passphrase)
         if name.strip():
+            from audit_tool import reviewers  # only on first run, not at every start
+
             reviewers.set_local_reviewer(self._db, name, role, agency)
         self._start_reader(passphrase)
         self.unlocked.emit()
