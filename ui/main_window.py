@@ -25,6 +25,7 @@ from audit_tool.filters import AuditFilter
 from audit_tool.settings import Settings
 from ui import window_state
 from ui.actions import Actions, build_actions
+from ui.after_paint import AfterPaint
 from ui.common.messages import confirm
 from ui.controller import Controller, close_dialogs
 from ui.export.jobs import real_aggregate_report, real_audit_report, real_render
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self._editor: AuditEditor | None = None
         self._findings: FindingsView | None = None
         self._lock_page: LockPage | None = None  # built when first locked
+        self._painted = AfterPaint(self)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.list_page)
         self.setCentralWidget(self.stack)
@@ -405,7 +407,7 @@ class MainWindow(QMainWindow):
 
     def _after_unlock(self) -> None:
         state, self._saved_state = self._saved_state, {}
-        QTimer.singleShot(300, self.controller.warm_up)  # once the list is on screen
+        self._painted.then(self._after_paint)
         self._say_read_only(self.session.db.read_only_notice)
         self.idle.set_minutes(self.settings.get("idle_lock_minutes"))
         self.idle.start()
@@ -414,7 +416,7 @@ class MainWindow(QMainWindow):
             self.list_page.restore_filter_state(state.get("filters", {}))
         selected = state.get("selected")
         try:
-            self.loader.load(then=lambda: self.list_page.select_audit(selected))
+            self.loader.load(then=lambda: self.list_page.select_audit(selected), rest_later=True)
         except AuditToolError as exc:
             self.statusBar().showMessage(str(exc), 10000)
         self.list_page.select_audit(selected)
@@ -439,6 +441,15 @@ class MainWindow(QMainWindow):
         if unsaved:
             self._put_back(unsaved)
         self.update_actions()
+
+    def _after_paint(self) -> None:
+        """What starting needs but the first paint does not: the reader's connection, the
+        rest of the list, then the editor and findings pages (warm_up)."""
+        if not self.session.is_open:
+            return
+        self.session.warm_up()
+        self.loader.load_rest()
+        QTimer.singleShot(300, self.controller.warm_up)
 
     def _put_back(self, unsaved: list[Unsaved]) -> None:
         """Typing the database refused before locking goes back into its audit."""

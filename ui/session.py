@@ -99,7 +99,13 @@ class Session(QObject):
 
     def _start_reader(self, passphrase: str) -> None:
         self._key[:] = [passphrase]
-        self._reader = Reader(self.path, passphrase, self)
+        self._reader = Reader(self.path, passphrase, self)  # its thread starts in warm_up()
+
+    def warm_up(self) -> None:
+        """Start the reader's connection: the window calls this once it is painted, so
+        that its key derivation does not compete with the first paint for the CPU."""
+        if self._reader is not None:
+            self._reader.start()
 
     def second_connection(self) -> Database | None:
         """A connection of its own for a worker thread (closed by whoever asked for it);
@@ -149,6 +155,7 @@ class Session(QObject):
         finally:
             if self.is_open:
                 self._start_reader(new if changed else current)
+                self.warm_up()  # the window is on screen already
             else:  # the change closed the file (its message says which passphrase opens it)
                 self._key.clear()
                 self._db = None

@@ -150,4 +150,3 @@ class TickBar(AnswerBar):
                     self._toggle(self._keys[text])
                     return
         super().keyPressEvent(event)
-
