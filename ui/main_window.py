@@ -143,9 +143,8 @@ class MainWindow(QMainWindow):
         session.about_to_lock.connect(self._before_lock)
         session.locked.connect(self._after_lock)
         session.unlocked.connect(self._after_unlock)
-        session.refused.connect(
-            lambda why: self.lock_page.form._refuse(why)
-        )  # the check beside unlock
+        # the file failed the check beside unlock (the lock page is built by then)
+        session.refused.connect(lambda why: self.lock_page.form._refuse(why))
         # What a write changed: each part decides what it shows that is stale.
         session.changed.connect(self._editor_changes)  # first: a deleted audit closes
         session.changed.connect(self.loader.on_changes)

@@ -116,9 +116,7 @@ class NewPassphrase(QWidget):
             self.strength_text.setText(refusal)
         else:
             self.strength_text.setText(f"{count}. Strength: {s.label}. {s.hint}")
-        palette.set_text_colour(
-            self.strength_text, palette.bad() if refusal and n else palette.muted()
-        )
+        palette.set_text_colour(self.strength_text, palette.bad() if refusal and n else palette.muted())
         if not q:
             self.match_text.setText("Type it again to check it.")
             palette.set_text_colour(self.match_text, palette.muted())

@@ -34,17 +34,13 @@ def print_blank_checklist(parent: QWidget | None, folder: str | None = None) -> 
         return None
     checklist = dict(options)[label]
     start = Path(folder or Path.home()) / f"{checklist.title} {checklist.version} (blank).pdf"
-    path, chosen = QFileDialog.getSaveFileName(
-        parent, "Save the blank checklist", str(start), FILTERS
-    )
+    path, chosen = QFileDialog.getSaveFileName(parent, "Save the blank checklist", str(start), FILTERS)
     if not path:
         return None
     return write_to(parent, checklist, Path(path), "docx" if "docx" in chosen else "pdf")
 
 
-def write_to(
-    parent: QWidget | None, checklist: LoadedChecklist, out: Path, fmt: str
-) -> Path | None:
+def write_to(parent: QWidget | None, checklist: LoadedChecklist, out: Path, fmt: str) -> Path | None:
     """Write the blank checklist (the suffix follows the format); None after an error,
     which is shown in one line."""
     if out.suffix.lower() not in (".pdf", ".docx"):

@@ -36,13 +36,8 @@ EXPLAIN = (
 def cells(r: Release) -> tuple[str, ...]:
     """One row as shown: the time to the minute, UTC."""
     return (
-        r.released_at[:16].replace("T", " "),
-        r.kind,
-        f"{r.audit_count:,}",
-        r.recipient,
-        r.who,
-        r.selection,
-        "Restricted" if r.restricted else "",
+        r.released_at[:16].replace("T", " "), r.kind, f"{r.audit_count:,}", r.recipient,
+        r.who, r.selection, "Restricted" if r.restricted else "",
     )
 
 
@@ -66,9 +61,7 @@ class ReleasesDialog(FittingDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if col == 2:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
         header = self.table.horizontalHeader()
         for col in range(len(COLUMNS)):

@@ -89,8 +89,7 @@ class SettingsDialog(FittingDialog):
         for value, text in (("month", "Whole months"), ("quarter", "Whole quarters")):
             self.release_period.addItem(text, value)
         self.release_period.setCurrentIndex(
-            max(0, self.release_period.findData(settings.get("release_period")))
-        )
+            max(0, self.release_period.findData(settings.get("release_period"))))
         self.release_period.setToolTip(REGISTRY["release_period"].doc)
         self._row(form, "&Release dates in:", self.release_period, "Release dates in")
 

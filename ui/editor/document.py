@@ -118,10 +118,8 @@ class AuditDocument:
         """Track a recommendation (allowed on a finalised audit: not part of its findings)."""
         from audit_tool.actions import set_action
 
-        self._save(
-            f"action:{pos}",
-            lambda db, a: set_action(db, a, pos, status=status, body=body, link=link),
-        )
+        self._save(f"action:{pos}", lambda db, a: set_action(db, a, pos, status=status, body=body,
+                                                             link=link))
 
     def _save(self, key: str, write: Any) -> Any:
         assert self.audit is not None

@@ -173,6 +173,7 @@ class RatingBar(AnswerBar):
         self._choose(values[pos])
 
 
+
 class NoteEdit(QPlainTextEdit):
     """Plain text that grows with its content; Tab moves on; Ctrl+Z reaches the audit's undo."""
 

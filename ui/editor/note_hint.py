@@ -22,14 +22,8 @@ HINT_DEBOUNCE_MS = 300
 class NoteHint(QLabel):
     """Watches `edit`; shows `words(text)` while it is not empty. Subclasses give `words`."""
 
-    def __init__(
-        self,
-        edit: QPlainTextEdit,
-        name: str,
-        accessible: str,
-        colour: QColor,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, edit: QPlainTextEdit, name: str, accessible: str, colour: QColor,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setWordWrap(True)

@@ -98,10 +98,8 @@ class SummaryPage(QWidget):
         self.recs = QTableWidget(0, len(REC_COLUMNS))
         self.recs.setHorizontalHeaderLabels(list(REC_COLUMNS))
         name(
-            self.recs,
-            "Recommendations",
-            "Each recommendation with who owns it, when it is due, "
-            "its status, the body responsible and the item it answers.",
+            self.recs, "Recommendations", "Each recommendation with who owns it, when it is due, "
+            "its status, the body responsible and the item it answers."
         )
         self._items: list[tuple[str, str]] = []  # (item id, '2.3 question') a link may name
         self.recs.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -111,9 +109,7 @@ class SummaryPage(QWidget):
         self.recs.setColumnWidth(1, 10 * em)
         self.recs.setColumnWidth(2, int(8.5 * em))
         for col, width in ((3, 8), (4, 9.5), (5, 11)):  # status, body, item answered
-            self.recs.horizontalHeader().setSectionResizeMode(
-                col, QHeaderView.ResizeMode.Interactive
-            )
+            self.recs.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.recs.setColumnWidth(col, int(width * em))
         self.recs.verticalHeader().setVisible(False)
         self.recs.setTabKeyNavigation(False)
@@ -158,10 +154,8 @@ class SummaryPage(QWidget):
     def load(self, audit: Audit) -> None:
         # the items a recommendation may answer, before its rows (and their lists) are made
         numbers = item_numbers(audit.checklist.definition)
-        self._items = [
-            (item.id, f"{numbers.get(item.id, item.id)} {item.question}")
-            for _, item in audit.checklist.definition.items()
-        ]
+        self._items = [(item.id, f"{numbers.get(item.id, item.id)} {item.question}")
+                       for _, item in audit.checklist.definition.items()]
         self.set_facts(audit.checklist.definition, audit.ratings)
         for field, edit in self.edits.items():
             self.set_text(field, getattr(audit, field))
@@ -267,13 +261,8 @@ class SummaryPage(QWidget):
             link.setItemData(link.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         # the closed list shows the item's number and the start of its question: the whole in a tip
         link.currentIndexChanged.connect(
-            lambda i, c=link: c.setToolTip(c.itemData(i, Qt.ItemDataRole.ToolTipRole) or "")
-        )
-        for combo, what in (
-            (status, "Status"),
-            (body, "Body responsible"),
-            (link, "Item it answers"),
-        ):
+            lambda i, c=link: c.setToolTip(c.itemData(i, Qt.ItemDataRole.ToolTipRole) or ""))
+        for combo, what in ((status, "Status"), (body, "Body responsible"), (link, "Item it answers")):
             combo.setObjectName(f"rec{what.split()[0]}")
             name(combo, f"{what} of recommendation {row + 1}")
             combo.currentIndexChanged.connect(lambda _i, c=combo: self._action_edited(c))
@@ -287,9 +276,7 @@ class SummaryPage(QWidget):
         """Show each saved recommendation's status, body and item (without emitting)."""
         for row in range(self.recs.rowCount()):
             a = actions.get(row, Action(row))
-            for combo, value in zip(
-                self.action_combos(row), (a.status, a.body, a.link), strict=True
-            ):
+            for combo, value in zip(self.action_combos(row), (a.status, a.body, a.link), strict=True):
                 with QSignalBlocker(combo):
                     combo.setCurrentIndex(max(0, combo.findData(value)))
 

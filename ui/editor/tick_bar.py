@@ -150,3 +150,4 @@ class TickBar(AnswerBar):
                     self._toggle(self._keys[text])
                     return
         super().keyPressEvent(event)
+

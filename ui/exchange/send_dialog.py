@@ -74,11 +74,7 @@ class SendDialog(ExchangeDialog):
         self.identifiers = QCheckBox("Include case references")
         self.recipient = QLineEdit()  # a file without references is a release (issue 18)
         self.recipient.setPlaceholderText("e.g. Lead, North partnership")
-        name(
-            self.recipient,
-            "For (recipient)",
-            "Who the file is for: the release register records it",
-        )
+        name(self.recipient, "For (recipient)", "Who the file is for: the release register records it")
         self.identifiers.toggled.connect(lambda on: self.recipient.setEnabled(not on))
         note = QLabel(IDENTIFIERS_NOTE)
         note.setWordWrap(True)
@@ -218,11 +214,8 @@ class SendDialog(ExchangeDialog):
         include = self.identifiers.isChecked()
         recipient = self.recipient.text().strip()
         if not include and not recipient:
-            self._say(
-                "Say who this file is for (recipient): without case references it is a "
-                "release, and the release register records it.",
-                bad=True,
-            )
+            self._say("Say who this file is for (recipient): without case references it is a "
+                      "release, and the release register records it.", bad=True)
             self.recipient.setFocus()
             return
         try:

@@ -101,10 +101,8 @@ class ExportDialog(FittingDialog):
         what = QGroupBox("What to export")
         self.this_audit = QRadioButton("This audit")
         self.aggregate = QRadioButton(f"Aggregate report of the selected audits ({selection_text})")
-        self._dataset_words = (
-            f"Analyst dataset of the selected audits, anonymised: no area or agency ({selection_text})",
-            f"Analyst dataset of the selected audits, restricted ({selection_text})",
-        )
+        self._dataset_words = (f"Analyst dataset of the selected audits, anonymised: no area or agency ({selection_text})",
+                               f"Analyst dataset of the selected audits, restricted ({selection_text})")
         self.dataset = QRadioButton(self._dataset_words[0])
         self.this_audit.setEnabled(audit_id is not None)
         (self.this_audit if audit_id and prefer_audit else self.aggregate).setChecked(True)
@@ -263,14 +261,7 @@ class ExportDialog(FittingDialog):
         data = self.dataset.isChecked()
         self.free_text.setText(say.NOTES_LABEL if data else say.FREE_TEXT_LABEL)
         self.free_text.setToolTip(say.NOTES_TIP if data else say.FREE_TEXT_TIP)
-        name(
-            self.free_text,
-            *(
-                (say.NOTES_LABEL, say.NOTES_TIP)
-                if data
-                else (say.FREE_TEXT_LABEL, say.FREE_TEXT_TIP)
-            ),
-        )
+        name(self.free_text, *((say.NOTES_LABEL, say.NOTES_TIP) if data else (say.FREE_TEXT_LABEL, say.FREE_TEXT_TIP)))
         self.free_text.setEnabled((self.aggregate.isChecked() or data) and not self.running())
         if data:
             self.identifiers.setChecked(False)
@@ -313,27 +304,18 @@ class ExportDialog(FittingDialog):
         current = Path(self.path.text()) if self.path.text() else None
         folder = current.parent if current else self.folder
         kind = (
-            "Audit report"
-            if self.this_audit.isChecked()
-            else "Aggregate report"
-            if not self.dataset.isChecked()
-            else "Restricted analyst dataset"
-            if self.restricted.isChecked()
-            else "Analyst dataset"
+            "Audit report" if self.this_audit.isChecked()
+            else "Aggregate report" if not self.dataset.isChecked()
+            else "Restricted analyst dataset" if self.restricted.isChecked() else "Analyst dataset"
         )
         self.path.setText(str(folder / f"{kind} {date.today().isoformat()}.{self.fmt()}"))
         self._show_targets()
 
     def _choose(self) -> None:
         suffix = self.fmt()
-        filt = {
-            "docx": "Word document (*.docx)",
-            "pdf": "PDF (*.pdf)",
-            "xlsx": "Excel workbook (*.xlsx)",
-            "csv": "CSV (*.csv)",
-            "sav": "SPSS data (*.sav)",
-            "dta": "Stata data (*.dta)",
-        }[suffix]
+        filt = {"docx": "Word document (*.docx)", "pdf": "PDF (*.pdf)",
+                "xlsx": "Excel workbook (*.xlsx)", "csv": "CSV (*.csv)",
+                "sav": "SPSS data (*.sav)", "dta": "Stata data (*.dta)"}[suffix]
         path, _ = QFileDialog.getSaveFileName(self, "Save export as", self.path.text(), filt)
         if path:
             if not path.lower().endswith("." + suffix):
@@ -387,12 +369,8 @@ class ExportDialog(FittingDialog):
 
             try:  # one audit: a few milliseconds, so here; recorded once written
                 report, self._plan = prepare_audit(
-                    self.session.db,
-                    self.audit_id,
-                    recipient=self.recipient.text().strip(),
-                    include_identifiers=include,
-                    build=self._build_audit,
-                )
+                    self.session.db, self.audit_id, recipient=self.recipient.text().strip(),
+                    include_identifiers=include, build=self._build_audit)
             except (ImportError, AuditToolError) as exc:
                 self._say(self._build_problem(exc), bad=True)
                 return
@@ -425,14 +403,9 @@ class ExportDialog(FittingDialog):
         # the register is checked, and dates snapped, in the core (export.prepare_*)
         prepare = partial(
             prepare_dataset if self.dataset.isChecked() else prepare_report,
-            recipient=self.recipient.text().strip(),
-            who=who,
-            period=self._period,
-            **(
-                {"restricted": self.restricted.isChecked()}
-                if self.dataset.isChecked()
-                else {"include_identifiers": include, "notes": page1}
-            ),
+            recipient=self.recipient.text().strip(), who=who, period=self._period,
+            **({"restricted": self.restricted.isChecked()} if self.dataset.isChecked()
+               else {"include_identifiers": include, "notes": page1}),
         )
         self._build_token += 1
         token = self._build_token
@@ -455,17 +428,13 @@ class ExportDialog(FittingDialog):
         from audit_tool.export import free_texts
 
         data = self.dataset.isChecked()
-        texts = (
-            free_texts(report)
-            if self.free_text.isChecked() and (data or not self.identifiers.isChecked())
-            else []
-        )
+        texts = free_texts(report) if self.free_text.isChecked() and (
+            data or not self.identifiers.isChecked()) else []
         if texts:
             from ui.export.free_text_review import FreeTextReview
 
-            box = FreeTextReview(
-                texts, "dataset" if data else "report", self.recipient.text().strip(), self
-            )
+            box = FreeTextReview(texts, "dataset" if data else "report",
+                                 self.recipient.text().strip(), self)
             box.accepted.connect(lambda: self._reviewed(texts, report, fmt, path))
             box.rejected.connect(self._not_reviewed)
             self.review_dialog = box
@@ -542,22 +511,9 @@ class ExportDialog(FittingDialog):
 
     def _set_running(self, running: bool) -> None:
         for w in (
-            self.export_button,
-            self.recipient,
-            self.this_audit,
-            self.aggregate,
-            self.dataset,
-            self.docx,
-            self.pdf,
-            self.xlsx,
-            self.csv,
-            self.sav,
-            self.dta,
-            self.restricted,
-            self.identifiers,
-            self.free_text,
-            self.path,
-            self.choose,
+            self.export_button, self.recipient, self.this_audit, self.aggregate, self.dataset,
+            self.docx, self.pdf, self.xlsx, self.csv, self.sav, self.dta, self.restricted,
+            self.identifiers, self.free_text, self.path, self.choose,
         ):
             w.setEnabled(not running)
         if not running:

@@ -45,19 +45,13 @@ def real_write_dataset(
 
 
 def real_aggregate_report(
-    db: Any,
-    flt: AuditFilter,
-    include_identifiers: bool,
-    include_free_text: bool = False,
+    db: Any, flt: AuditFilter, include_identifiers: bool, include_free_text: bool = False,
     notes: Any = None,
 ) -> Any:
     from audit_tool.reports.build import aggregate_report
 
     return aggregate_report(
-        db,
-        flt,
-        include_identifiers=include_identifiers,
-        include_free_text=include_free_text,
+        db, flt, include_identifiers=include_identifiers, include_free_text=include_free_text,
         notes=notes,
     )
 

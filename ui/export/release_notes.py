@@ -79,11 +79,8 @@ class ReleaseNotesBox(QGroupBox):
         last.addStretch(1)
         last.addWidget(self.count)
         self._labels = {}
-        for text, field in (
-            ("&Commentary:", self.commentary),
-            ("&Decisions sought:", self.decisions),
-            ("Deaths in the &period:", last),
-        ):
+        for text, field in (("&Commentary:", self.commentary), ("&Decisions sought:", self.decisions),
+                            ("Deaths in the &period:", last)):
             label = QLabel(text)
             label.setBuddy(self.deaths if field is last else field)
             self._labels[self.deaths if field is last else field] = label
@@ -112,9 +109,8 @@ class ReleaseNotesBox(QGroupBox):
         self.decisions.setPlainText("\n".join(notes.decisions))
         self.deaths.setText("" if notes.deaths_in_period is None else str(notes.deaths_in_period))
         if released:
-            self.setToolTip(
-                f"Started from the notes of the release on {released[:10]}: edit them for this one."
-            )
+            self.setToolTip(f"Started from the notes of the release on {released[:10]}: edit them "
+                            "for this one.")
 
     def notes(self) -> ReleaseNotes:
         """What was typed, checked (InvalidInput, one line, when a limit is broken)."""
@@ -135,13 +131,12 @@ class ReleaseNotesBox(QGroupBox):
     def _typed(self) -> None:
         n = len(self.commentary.toPlainText().strip())
         decisions = [d for d in self.decisions.toPlainText().splitlines() if d.strip()]
-        self.count.setText(
-            f"{n:,} of {MAX_COMMENTARY:,} characters · {len(decisions)} of "
-            f"{MAX_DECISIONS} decisions"
-        )
+        self.count.setText(f"{n:,} of {MAX_COMMENTARY:,} characters · {len(decisions)} of "
+                           f"{MAX_DECISIONS} decisions")
         problem = self.problem()
         self.error.setText(problem)
         self.error.setVisible(bool(problem))
+
 
 
 def attach_release_notes(dialog, session, flt) -> ReleaseNotesBox:

@@ -357,9 +357,7 @@ class FindingsView(QWidget):
         )
         # principles before components and patterns, as the report shows them
         self.by_tag.show_groups(
-            in_report_order(
-                g for g in self._findings.by_tag if cid is None or g.checklist_id == cid
-            )
+            in_report_order(g for g in self._findings.by_tag if cid is None or g.checklist_id == cid)
         )
 
     def on_changes(self, changes: Changes) -> None:

@@ -44,9 +44,7 @@ COLUMNS = (
     Column("updated", "Last changed", "When the audit was last changed"),
     # shown only while the search finds words in notes or summaries (identifiable: this
     # laptop only; shown beside the case, see AuditListPage)
-    Column(
-        "match", "Found in notes", "Where the search words appear in the audit's notes or summary"
-    ),
+    Column("match", "Found in notes", "Where the search words appear in the audit's notes or summary"),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
 
@@ -316,10 +314,9 @@ class AuditListModel(QAbstractTableModel):
             notes, rows, refs = self._notes, self._rows, self._refs
             show_ids = self._show_ids
             return [
-                i
-                for i in candidates
-                if passes[i]
-                and (needle in hay[i] or rows[i].id in notes or (show_ids and needle in refs[i]))
+                i for i in candidates
+                if passes[i] and (needle in hay[i] or rows[i].id in notes
+                                  or (show_ids and needle in refs[i]))
             ]
         if self._show_ids:
             refs = self._refs

@@ -318,11 +318,7 @@ class AuditListPage(QWidget):
         if not self._content_fitted or self.model.rowCount() == 0:
             return
         hh = self.table.horizontalHeader()
-        shown = [
-            hh.logicalIndex(v)
-            for v in range(hh.count())
-            if not hh.isSectionHidden(hh.logicalIndex(v))
-        ]
+        shown = [hh.logicalIndex(v) for v in range(hh.count()) if not hh.isSectionHidden(hh.logicalIndex(v))]
         if not shown:
             return
         last = shown[-1]  # the section that stretches (the notes column may sit after it, hidden)
@@ -348,9 +344,7 @@ class AuditListPage(QWidget):
         fm = self.table.horizontalHeader().fontMetrics()
         for i, (c, w) in enumerate(zip(COLUMNS, widths, strict=True)):
             if i != COL["match"]:
-                self.table.setColumnWidth(
-                    i, max(round(w * scale), fm.horizontalAdvance(c.title) + 24)
-                )
+                self.table.setColumnWidth(i, max(round(w * scale), fm.horizontalAdvance(c.title) + 24))
 
     def set_actions(self, actions: list, empty_actions: dict) -> None:
         """Buttons under the table for the window's actions; empty states offer a next step."""
@@ -481,9 +475,7 @@ class AuditListPage(QWidget):
             hh = self.table.horizontalHeader()  # beside the case, even in a layout saved before
             want = hh.visualIndex(COL["case"]) + 1
             if hh.visualIndex(col) != want:
-                hh.moveSection(
-                    hh.visualIndex(col), want if hh.visualIndex(col) > want else want - 1
-                )
+                hh.moveSection(hh.visualIndex(col), want if hh.visualIndex(col) > want else want - 1)
             em = self.table.fontMetrics().horizontalAdvance("M")
             width = max(24 * em, self.table.viewport().width() // 3)
             self.table.setColumnWidth(col, min(width, 48 * em))
