@@ -146,6 +146,11 @@ class AuditListModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
+    def column_texts(self, col: int, rows: int) -> set[str]:
+        """The distinct non-empty texts the first `rows` rows show in `col` (as data()
+        gives them, without a call through Qt per cell: the widths at start)."""
+        return {t for r in self._visible[:rows] if (t := self._display(self._rows[r], col))}
+
     def _display(self, row: AuditRow, col: int) -> str:
         if col == 0:
             return row.reference if self._show_ids else row.pseudonym
