@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 FALLBACK_MS = 250
+_PAINT = QEvent.Type.Paint  # looked up once: the filter sees every event until the paint
 
 
 class AfterPaint(QObject):
@@ -46,7 +47,7 @@ class AfterPaint(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if (
-            event.type() == QEvent.Type.Paint
+            event.type() == _PAINT
             and self._pending
             and isinstance(watched, QWidget)
             and watched.window() is self._window
