@@ -85,7 +85,6 @@ def _author(db: Database, audit_id: str) -> str:
     return row[0] if row else local_reviewer(db).name
 
 
-
 def _audit_head(db: Database, audit_id: str) -> tuple[str, str]:
     row = db.query_one("SELECT status, checklist_sha FROM audits WHERE id = ?", (audit_id,))
     if row is None:
@@ -103,6 +102,18 @@ def _writable(db: Database, audit_id: str) -> str:
 # -- answering ----------------------------------------------------------------------------
 
 
+_UPDATE_ANSWER = (
+    "UPDATE answers SET rating = ?, note = ?, applies = ?, hidden_fails = ?, updated_at = ?"
+    " WHERE audit_id = ? AND item_id = ?"
+)
+_UPSERT_ANSWER = (
+    "INSERT INTO answers (rating, note, applies, hidden_fails, updated_at, audit_id, item_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (audit_id, item_id) DO UPDATE"
+    " SET rating = excluded.rating, note = excluded.note, applies = excluded.applies,"
+    " hidden_fails = excluded.hidden_fails, updated_at = excluded.updated_at"
+)
+
+
 def answer(
     db: Database,
     audit_id: str,
@@ -116,9 +127,11 @@ def answer(
     rating=None clears the rating. Items whose conditions now hide (or show) them are
     marked so findings and completeness ignore hidden answers without deleting them.
     """
-    # one read for the audit's state and the current answer: this is the autosave hot path
+    # one read for the audit's state, the current answer and who the audit's reader is
+    # (_author's question): this is the autosave hot path
     head = db.query_one(
-        "SELECT a.status, a.checklist_sha, an.rating, an.note, an.applies, a.shown FROM audits a"
+        "SELECT a.status, a.checklist_sha, an.rating, an.note, an.applies, a.shown,"
+        " (SELECT r.name FROM reviewers r WHERE r.id = a.reviewer_id) FROM audits a"
         " LEFT JOIN answers an ON an.audit_id = a.id AND an.item_id = ? WHERE a.id = ?",
         (item_id, audit_id),
     )
@@ -153,7 +166,7 @@ def answer(
             rating = by_label
     if note is not UNSET:
         note = clean(note, "Evidence note")
-    who = who or _author(db, audit_id)
+    who = who or (head[6] if head[6] is not None else local_reviewer(db).name)  # as _author()
     stamp = now()
     old = head[2:5] if head[4] is not None else None
     old_rating, old_note = (old[0], old[1]) if old else (None, "")
@@ -163,7 +176,8 @@ def answer(
 
     applies, fails = True, False
     ratings: dict[str, str | None] = {}
-    if item.show_when is not None or checklist.dependents(item_id):
+    deps = checklist.dependents(item_id)  # asked once: a walk over every item
+    if item.show_when is not None or deps:
         ratings = dict(
             db.query("SELECT item_id, rating FROM answers WHERE audit_id = ?", (audit_id,))
         )
@@ -172,7 +186,7 @@ def answer(
         applies, fails = effect == SHOWN, effect == FAILS and not scale.is_fact
     # items shown (the list's progress, kept on the audit): changes only with a parent's rating
     shown_count = head[5]
-    if shown_count is None or (new_rating != old_rating and checklist.dependents(item_id)):
+    if shown_count is None or (new_rating != old_rating and deps):
         if not ratings:
             ratings = dict(
                 db.query("SELECT item_id, rating FROM answers WHERE audit_id = ?", (audit_id,))
@@ -189,17 +203,14 @@ def answer(
     shown: list[str] = []
     hidden: list[str] = []
     with _write(db) as c:
-        c.execute(
-            "INSERT INTO answers (audit_id, item_id, rating, note, applies, hidden_fails,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (audit_id, item_id) DO UPDATE"
-            " SET rating = excluded.rating, note = excluded.note, applies = excluded.applies,"
-            " hidden_fails = excluded.hidden_fails, updated_at = excluded.updated_at",
-            (audit_id, item_id, new_rating, new_note, int(applies), int(fails), stamp),
-        )
+        row = (new_rating, new_note, int(applies), int(fails), stamp, audit_id, item_id)
+        # An answer there already: the upsert's UPDATE alone (the same columns set, so the
+        # same triggers, less the INSERT's); else, or if it went meanwhile, the upsert.
+        if old is None or c.execute(_UPDATE_ANSWER, row).rowcount == 0:
+            c.execute(_UPSERT_ANSWER, row)
         if new_rating != old_rating:
             history_log.append(c, audit_id, stamp, who, "rating", item_id, old_rating, new_rating)
             before = {**ratings, item_id: old_rating}
-            deps = checklist.dependents(item_id)
             for dep in deps:
                 visible = checklist.visible(dep, ratings)
                 if visible != checklist.visible(dep, before):  # report changes only
@@ -248,7 +259,9 @@ def set_summary(
         c.execute(
             f"UPDATE audits SET {field} = ?, updated_at = ? WHERE id = ?", (text, stamp, audit_id)
         )
-        history_log.append(c, audit_id, stamp, who or _author(db, audit_id), "summary", field, old, text)
+        history_log.append(
+            c, audit_id, stamp, who or _author(db, audit_id), "summary", field, old, text
+        )
     return of_audit(audit_id)
 
 
@@ -379,7 +392,9 @@ def finalise(db: Database, audit_id: str, who: str | None = None) -> Changes:
             (stamp, stamp, stamp, audit_id),
         )
         # who did the work, as they are named now: kept with the audit from here on
-        history_log.append(c, audit_id, stamp, who, "reviewer", "reviewer", None, snapshot(db, audit_id))
+        history_log.append(
+            c, audit_id, stamp, who, "reviewer", "reviewer", None, snapshot(db, audit_id)
+        )
         history_log.append(c, audit_id, stamp, who, "finalised", "status", "draft", "finalised")
     return of_status(audit_id)
 
@@ -438,4 +453,3 @@ def delete_draft(db: Database, audit_id: str, who: str | None = None) -> Changes
         c.execute("DELETE FROM audits WHERE id = ?", (audit_id,))
         history_log.append(c, audit_id, stamp, who, "deleted", "", "draft", None)
     return Changes(removed=frozenset({audit_id}))
-

@@ -17,7 +17,6 @@ from typing import Any
 
 from . import paths
 from .errors import ExportProblem, InvalidInput, StorageProblem
-from .fileio import write_atomic
 
 FILE_NAME = "settings.json"
 
@@ -142,6 +141,8 @@ class Settings:
                 f"Settings could not be saved in {self.path.parent}: {exc.strerror or exc}."
             ) from None
         try:
+            from .fileio import write_atomic  # on save only: not loaded at start (issue 22)
+
             write_atomic(self.path, lambda f: f.write(data.encode("utf-8")))
         except ExportProblem as exc:
             raise StorageProblem(f"Settings could not be saved: {exc}") from None

@@ -4,8 +4,8 @@ The window composes the parts; this object connects the actions to them. Every c
 that needs the database checks that it is still unlocked after a dialog returns, because
 the idle lock may have fired while the dialog was open.
 
-Dialogs and pages are imported where first used, so that starting the window does not load
-them (issue 22: launch).
+Dialogs, pages and the core's write modules (audits, moderation, records) are imported where
+first used, so that starting the window does not load them (issue 22: launch).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from audit_tool import APP_NAME, __version__, audits, moderation, records
+from audit_tool import APP_NAME, __version__
 from audit_tool.changes import Changes
 from audit_tool.domain import Status
 from audit_tool.errors import AuditToolError
@@ -146,6 +146,8 @@ class Controller(QObject):
             pass  # a copy that does not parse says so when its audit is opened
 
     def open_audit(self, audit_id: str) -> None:
+        from audit_tool import moderation
+
         w = self.w
         if w.editor.audit is not None and w.editor.flush():
             return
@@ -189,6 +191,7 @@ class Controller(QObject):
     def new_case(self) -> None:
         w = self.w
         from ui.dialogs.case_dialogs import NewCaseDialog
+
         dialog = NewCaseDialog(w.session, w)
         if (
             dialog.exec() != QDialog.DialogCode.Accepted
@@ -212,6 +215,7 @@ class Controller(QObject):
 
         checklists, problems = available()
         from ui.dialogs.case_dialogs import NewAuditDialog
+
         dialog = NewAuditDialog(w.session, checklists, problems, case_id, w.show_identifiers(), w)
         if (
             dialog.exec() != QDialog.DialogCode.Accepted
@@ -263,6 +267,8 @@ class Controller(QObject):
             self.w.statusBar().showMessage(f"Template saved: {out}", 10000)
 
     def finalise(self) -> None:
+        from audit_tool import audits
+
         w = self.w
         audit_id, status = self.current_audit()
         if not audit_id or status != Status.DRAFT:
@@ -298,11 +304,14 @@ class Controller(QObject):
         self._changed(done, audit_id, "Audit finalised.")
 
     def amend(self) -> None:
+        from audit_tool import audits
+
         w = self.w
         audit_id, status = self.current_audit()
         if not audit_id or status != Status.FINALISED:
             return
         from ui.dialogs.case_dialogs import ReasonDialog
+
         dialog = ReasonDialog(w)
         if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
             return
@@ -321,6 +330,8 @@ class Controller(QObject):
         w.update_actions()
 
     def delete_draft(self) -> None:
+        from audit_tool import audits
+
         w = self.w
         audit_id, status = self.current_audit()
         if not audit_id or status != Status.DRAFT:
@@ -361,6 +372,7 @@ class Controller(QObject):
         if not audit_id:
             return
         from ui.editor.concern_dialog import ConcernDialog
+
         dialog = ConcernDialog(w.session, audit_id, w)
         if dialog.exec() != QDialog.DialogCode.Accepted or not self._unlocked():
             return
@@ -374,6 +386,8 @@ class Controller(QObject):
         self.history(item)
 
     def history(self, item_id: str | None) -> None:
+        from audit_tool import records
+
         w = self.w
         audit = w.editor.audit
         if audit is None:
@@ -388,6 +402,7 @@ class Controller(QObject):
         else:
             w.editor.flush()
         from ui.editor.history_dialog import HistoryDialog
+
         HistoryDialog(w.session.db, audit, item_id, w).exec()
 
     # -- findings and export -----------------------------------------------------------------------
@@ -488,6 +503,7 @@ class Controller(QObject):
     def settings(self) -> None:
         w = self.w
         from ui.dialogs.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(w.session, w.settings, w)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -511,6 +527,7 @@ class Controller(QObject):
         if w.editor.flush():
             return
         from ui.dialogs.passphrase_dialog import ChangePassphraseDialog
+
         dialog = ChangePassphraseDialog(w.session, w)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             w.statusBar().showMessage("Passphrase changed. Use the new one from now on.", 10000)

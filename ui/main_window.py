@@ -25,9 +25,9 @@ from audit_tool.filters import AuditFilter
 from audit_tool.settings import Settings
 from ui import window_state
 from ui.actions import Actions, build_actions
+from ui.after_paint import AfterPaint
 from ui.common.messages import confirm
 from ui.controller import Controller, close_dialogs
-from ui.dialogs.unlock_dialog import UnlockForm
 from ui.export.jobs import real_aggregate_report, real_audit_report, real_render
 from ui.list.audit_list_model import AuditListModel
 from ui.list.audit_list_view import AuditListPage
@@ -47,6 +47,8 @@ class LockPage(QWidget):
     """Shown while locked: nothing from the database, just the way back in."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        from ui.dialogs.unlock_dialog import UnlockForm
+
         super().__init__(parent)
         self.setObjectName("lockPage")
         self.form = UnlockForm(session, "Locked")
@@ -113,10 +115,10 @@ class MainWindow(QMainWindow):
         # or by the warm-up once the list is on screen: starting does not wait for them.
         self._editor: AuditEditor | None = None
         self._findings: FindingsView | None = None
-        self.lock_page = LockPage(session)
+        self._lock_page: LockPage | None = None  # built when first locked
+        self._painted = AfterPaint(self)
         self.stack = QStackedWidget()
-        for page in (self.list_page, self.lock_page):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.list_page)
         self.setCentralWidget(self.stack)
         self.idle = IdleLock(settings.get("idle_lock_minutes"), self)
         self.controller = Controller(self)
@@ -141,13 +143,13 @@ class MainWindow(QMainWindow):
         session.about_to_lock.connect(self._before_lock)
         session.locked.connect(self._after_lock)
         session.unlocked.connect(self._after_unlock)
-        session.refused.connect(self.lock_page.form._refuse)  # failed the check beside unlock
+        # the file failed the check beside unlock (the lock page is built by then)
+        session.refused.connect(lambda why: self.lock_page.form._refuse(why))
         # What a write changed: each part decides what it shows that is stale.
         session.changed.connect(self._editor_changes)  # first: a deleted audit closes
         session.changed.connect(self.loader.on_changes)
         session.changed.connect(self._findings_changes)
         self._findings_return: QWidget | None = None  # the page Back returns to from findings
-        self.lock_page.form.unlocked.connect(lambda: None)  # session.unlocked does the work
         self._saved_state: dict = {}
         self._unsaved: list[Unsaved] = []  # typed text the database refused, while locked
         self._restore_geometry()
@@ -183,13 +185,23 @@ class MainWindow(QMainWindow):
         return self._editor
 
     @property
+    def lock_page(self) -> LockPage:
+        """Built when the window first locks: a start with the database open never shows it."""
+        if self._lock_page is None:
+            self._lock_page = LockPage(self.session)
+            self.stack.addWidget(self._lock_page)
+        return self._lock_page
+
+    @property
     def findings(self) -> FindingsView:
         if self._findings is None:
             from ui.findings.findings_view import FindingsView
 
             findings = FindingsView(self.session)
             self._findings = findings
-            self.stack.insertWidget(self.stack.indexOf(self.lock_page), findings)
+            # before the lock page if it is built (the stack's order as before)
+            at = self.stack.indexOf(self._lock_page) if self._lock_page else self.stack.count()
+            self.stack.insertWidget(at, findings)
             self.controller.wire_findings(findings)
         return self._findings
 
@@ -394,7 +406,7 @@ class MainWindow(QMainWindow):
 
     def _after_unlock(self) -> None:
         state, self._saved_state = self._saved_state, {}
-        QTimer.singleShot(300, self.controller.warm_up)  # once the list is on screen
+        self._painted.then(self._after_paint)
         self._say_read_only(self.session.db.read_only_notice)
         self.idle.set_minutes(self.settings.get("idle_lock_minutes"))
         self.idle.start()
@@ -403,7 +415,7 @@ class MainWindow(QMainWindow):
             self.list_page.restore_filter_state(state.get("filters", {}))
         selected = state.get("selected")
         try:
-            self.loader.load(then=lambda: self.list_page.select_audit(selected))
+            self.loader.load(then=lambda: self.list_page.select_audit(selected), rest_later=True)
         except AuditToolError as exc:
             self.statusBar().showMessage(str(exc), 10000)
         self.list_page.select_audit(selected)
@@ -428,6 +440,15 @@ class MainWindow(QMainWindow):
         if unsaved:
             self._put_back(unsaved)
         self.update_actions()
+
+    def _after_paint(self) -> None:
+        """What starting needs but the first paint does not: the reader's connection, the
+        rest of the list, then the editor and findings pages (warm_up)."""
+        if not self.session.is_open:
+            return
+        self.session.warm_up()
+        self.loader.load_rest()
+        QTimer.singleShot(300, self.controller.warm_up)
 
     def _put_back(self, unsaved: list[Unsaved]) -> None:
         """Typing the database refused before locking goes back into its audit."""

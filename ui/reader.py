@@ -116,6 +116,7 @@ class ReaderThread(QThread):
             db.interrupt()
         self._jobs.put(_STOP)
         self.wait()
+        self._pending_key.clear()  # a thread never started must not keep the passphrase
 
 
 class Reader(QObject):
@@ -129,7 +130,12 @@ class Reader(QObject):
         ] = {}
         self._thread = ReaderThread(path, passphrase)
         self._thread.finished_job.connect(self._deliver)
-        self._thread.start()
+
+    def start(self) -> None:
+        """Open the second connection (its key derivation takes a core for a fifth of a
+        second): called once the window is painted, or by the first job, whichever is first."""
+        if not self._thread.isRunning() and not self._thread.isFinished():
+            self._thread.start()
 
     def submit(
         self,
@@ -140,6 +146,7 @@ class Reader(QObject):
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
         self._thread.submit(job_id, job)
+        self.start()
         return job_id
 
     def cancel(self, job_id: int) -> None:

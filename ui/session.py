@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from audit_tool import reviewers
 from audit_tool.changes import Changes
 from audit_tool.errors import AuditToolError, StorageProblem
 from audit_tool.passphrase import check as check_passphrase
@@ -61,6 +60,8 @@ class Session(QObject):
         """Create the encrypted database (the core refuses to touch an existing file)."""
         self._db = Database.create(self.path, passphrase)
         if name.strip():
+            from audit_tool import reviewers  # only on first run, not at every start
+
             reviewers.set_local_reviewer(self._db, name, role, agency)
         self._start_reader(passphrase)
         self.unlocked.emit()
@@ -98,7 +99,13 @@ class Session(QObject):
 
     def _start_reader(self, passphrase: str) -> None:
         self._key[:] = [passphrase]
-        self._reader = Reader(self.path, passphrase, self)
+        self._reader = Reader(self.path, passphrase, self)  # its thread starts in warm_up()
+
+    def warm_up(self) -> None:
+        """Start the reader's connection: the window calls this once it is painted, so
+        that its key derivation does not compete with the first paint for the CPU."""
+        if self._reader is not None:
+            self._reader.start()
 
     def second_connection(self) -> Database | None:
         """A connection of its own for a worker thread (closed by whoever asked for it);
@@ -148,6 +155,7 @@ class Session(QObject):
         finally:
             if self.is_open:
                 self._start_reader(new if changed else current)
+                self.warm_up()  # the window is on screen already
             else:  # the change closed the file (its message says which passphrase opens it)
                 self._key.clear()
                 self._db = None

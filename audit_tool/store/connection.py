@@ -25,7 +25,7 @@ from ..errors import (
 )
 from ..passphrase import check as check_passphrase
 from ..passphrase import normalise
-from . import migrate, readonly
+from . import readonly
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .verify import Verification
 
@@ -227,6 +227,8 @@ def open_verifying_later(
         with contextlib.suppress(OSError):  # this file opened: it is the truth
             _remove_rekey_leftovers(path)
         if version < SCHEMA_VERSION:
+            from . import migrate  # only when a migration is due: not at every start
+
             migrate.backup(conn, path, SCHEMA_VERSION)
             migrate.run(conn, version, MIGRATIONS[:SCHEMA_VERSION])
         return conn, None, Verification(path, key, _check, _verify) if later else None
@@ -301,6 +303,8 @@ def create_database(path: str | Path, passphrase: str) -> sqlcipher3.Connection:
         _set_key(conn, key)
         conn.execute(f"PRAGMA application_id = {APP_ID}")
         _apply_pragmas(conn)
+        from . import migrate
+
         migrate.run(conn, 0, MIGRATIONS[:SCHEMA_VERSION])
         return conn
     except BaseException as exc:

@@ -19,6 +19,12 @@ from audit_tool.formatting import local_datetime
 
 AUDIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # fraction 0..1 for the progress delegate
+# The roles data() answers, as plain ints: a paint asks each cell for a dozen roles, and
+# most get None at once (issue 22: launch)
+_TEXT_ROLES = frozenset({int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.AccessibleTextRole)})
+_TOOLTIP_ROLE = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGN_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
+_ROLES = _TEXT_ROLES | {_TOOLTIP_ROLE, _ALIGN_ROLE, int(AUDIT_ID_ROLE), int(PROGRESS_ROLE)}
 
 _TYPE_LABELS = {t.value: t.label for t in AuditType}
 _PHASE_LABELS = {p.value: p.label for p in Phase}
@@ -121,16 +127,16 @@ class AuditListModel(QAbstractTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ):
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         r = index.row()
         if r >= len(self._visible):
             return None
         row = self._rows[self._visible[r]]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in _TEXT_ROLES:
             return self._display(row, col)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP_ROLE:
             if col == COL["checklist"]:
                 return f"{row.checklist_title} (version {row.checklist_version})"
             if col == COL["progress"]:
@@ -142,9 +148,14 @@ class AuditListModel(QAbstractTableModel):
             return row.id
         if role == PROGRESS_ROLE:
             return row.answered / row.total if row.total else 0.0
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL["progress"]:
+        if role == _ALIGN_ROLE and col == COL["progress"]:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
+
+    def column_texts(self, col: int, rows: int) -> set[str]:
+        """The distinct non-empty texts the first `rows` rows show in `col` (as data()
+        gives them, without a call through Qt per cell: the widths at start)."""
+        return {t for r in self._visible[:rows] if (t := self._display(self._rows[r], col))}
 
     def _display(self, row: AuditRow, col: int) -> str:
         if col == 0:

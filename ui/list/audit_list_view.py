@@ -277,7 +277,7 @@ class AuditListPage(QWidget):
         fm = self.table.fontMetrics()
         rows = min(self.model.rowCount(), FIT_SAMPLE)
         # each distinct text measured once (statuses, phases, areas repeat): faster at start
-        texts = {str(t) for t in (self.model.index(r, col).data() for r in range(rows)) if t}
+        texts = self.model.column_texts(col, rows)
         widest = max(map(fm.horizontalAdvance, texts), default=0)
         # The cell's margins; the header's title with room for the sort arrow.
         title = self.table.horizontalHeader().fontMetrics().horizontalAdvance(COLUMNS[col].title)

@@ -34,18 +34,21 @@ class ListLoader(QObject):
         super().__init__(parent)
         self.session, self.model, self.page = session, model, page
         self._job = 0
+        self._rest: Callable[[], int] | None = None  # the rest of the list, held until load_rest()
         self._dirty: set[str] = set()
         self._changed_while_loading: set[str] = set()  # re-applied when the full list lands
         self._search_job = 0
         page.search.textChanged.connect(self.search_notes)
 
-    def load(self, then: Callable[[], None] | None = None) -> None:
-        """First page now, everything else when the reader thread has it."""
+    def load(self, then: Callable[[], None] | None = None, rest_later: bool = False) -> None:
+        """First page now, everything else when the reader thread has it. `rest_later`: the
+        reader is asked for the rest by load_rest() (the window does so once it is painted)."""
         db = self.session.db
         first = list_audits(db, limit=FIRST_PAGE)
         self.model.set_rows(prepare(first), partial=len(first) >= FIRST_PAGE)
         self._choices()
         self.session.cancel(self._job)
+        self._rest = None
         if len(first) < FIRST_PAGE:
             self._job = 0
             self.loaded.emit()
@@ -64,7 +67,19 @@ class ListLoader(QObject):
             if then:
                 then()
 
-        self._job = self.session.read(lambda rdb: prepare(list_audits(rdb)), arrived, self._failed)
+        def rest() -> int:
+            return self.session.read(lambda rdb: prepare(list_audits(rdb)), arrived, self._failed)
+
+        if rest_later:
+            self._rest, self._job = rest, -1  # loading() stays true meanwhile
+        else:
+            self._job = rest()
+
+    def load_rest(self) -> None:
+        """Ask the reader for the rest of the list held back by load(rest_later=True)."""
+        rest, self._rest = self._rest, None
+        if rest is not None:
+            self._job = rest() if self.session.is_open else 0
 
     def search_notes(self, text: str) -> None:
         """Look for the search words in notes and summaries on the reader connection (FTS5,
@@ -150,6 +165,7 @@ class ListLoader(QObject):
         self._choices()
 
     def clear(self) -> None:
+        self._rest = None
         self.session.cancel(self._job)
         self.session.cancel(self._search_job)
         self._job = self._search_job = 0

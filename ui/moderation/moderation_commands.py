@@ -8,6 +8,8 @@ draft, the other readings of the file (and its moderation) do not open: not in t
 editor (so not its summary), not its history, findings or one-audit report. The message
 says why. This keeps a reading blind by the practice's rules; it is not a lock against
 someone who sets out to look (everyone on a laptop shares one passphrase).
+
+The core's moderation and reviewers modules are imported where used: not at start (issue 22).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
-from audit_tool import moderation, reviewers
 from audit_tool.changes import Changes
 from audit_tool.domain import AuditType, Status
 from audit_tool.errors import AuditToolError
@@ -38,6 +39,8 @@ class ModerationCommands(QObject):
 
     # -- who is reading --------------------------------------------------------------------
     def reader_id(self) -> str:
+        from audit_tool import reviewers
+
         return self.reading_as or reviewers.local_reviewer(self.w.session.db).id
 
     def set_reader(self, reviewer_id: str, name: str) -> None:
@@ -53,6 +56,8 @@ class ModerationCommands(QObject):
         """True (after saying why) when the current reader may not see this audit yet."""
         if not audit_id or not self.w.session.is_open:
             return False
+        from audit_tool import moderation
+
         try:
             why = moderation.blind_message(self.w.session.db, self.reader_id(), audit_id)
         except AuditToolError:
@@ -78,6 +83,8 @@ class ModerationCommands(QObject):
         """The file has a moderation, or two or more finalised readings."""
         if not audit_id:
             return False
+        from audit_tool import moderation
+
         try:
             db = self.w.session.db
             if moderation.moderations_of_file(db, audit_id):
@@ -88,6 +95,7 @@ class ModerationCommands(QObject):
 
     # -- commands --------------------------------------------------------------------------
     def second_reading(self) -> None:
+        from audit_tool import moderation
         from ui.moderation.second_reading_dialog import SecondReadingDialog
 
         w = self.w
@@ -114,6 +122,8 @@ class ModerationCommands(QObject):
     def moderate(self) -> None:
         """Open the file's moderation, starting one from its finalised readings (asking who
         moderates) if there is none yet."""
+        from audit_tool import moderation
+
         w = self.w
         audit_id, _ = w.controller.current_audit()
         if not audit_id:
