@@ -79,8 +79,8 @@ class AnswerPass:
     def __init__(self, db: Database, flt: AuditFilter | None = None, keyed: bool = False) -> None:
         self.db, self.filter, self.keyed = db, flt or AuditFilter(), keyed
         n = next(_counter)
-        names = ("grp", "sh", "au", "it", "vl", "lv", "tn", "tg", "ai", "fine", "atv", "th", "ta",
-                 "pa")
+        names = ("grp", "sh", "cn", "tm", "au", "it", "vl", "lv", "tn", "tg", "td", "ai", "fine",
+                 "th", "ta", "pa")
         for kind in names:
             setattr(self, kind, f"temp.{PREFIX}ap_{kind}_{n}")
         self._made: set[str] = set()
@@ -113,31 +113,43 @@ class AnswerPass:
         )
         c.execute(f"CREATE TABLE {self.sh} (sid INTEGER PRIMARY KEY, sha TEXT UNIQUE)")
         c.execute(f"INSERT INTO {self.sh} (sha) SELECT DISTINCT sha FROM {self.grp}")
+        # checklist ids and themes numbered in their text order: the per-audit groupings sort
+        # on integers and come out in the order the text would give
+        c.execute(f"CREATE TABLE {self.cn} (cno INTEGER PRIMARY KEY, cid TEXT UNIQUE)")
+        c.execute(f"""INSERT INTO {self.cn} (cid) SELECT DISTINCT checklist_id FROM {self.grp}
+                      ORDER BY checklist_id""")
+        c.execute(f"CREATE TABLE {self.tm} (thm INTEGER PRIMARY KEY, theme TEXT UNIQUE)")
+        c.execute(
+            f"""INSERT INTO {self.tm} (theme) SELECT DISTINCT ci.theme_id FROM checklist_items ci
+                WHERE ci.sha256 IN (SELECT sha FROM {self.sh}) ORDER BY ci.theme_id"""
+        )
         c.execute(
             f"""CREATE TABLE {self.au} (aid INTEGER PRIMARY KEY, id TEXT, sid INTEGER,
                 gid INTEGER, case_id TEXT, cid TEXT, phase TEXT, area TEXT, agency TEXT,
-                quarter TEXT, status TEXT, k INTEGER)"""
+                quarter TEXT, status TEXT, k INTEGER, cno INTEGER)"""
         )
         c.execute(
             f"""INSERT INTO {self.au} SELECT a.rowid, a.id, s.sid, g.gid, a.case_id,
                        a.checklist_id, a.phase, c.area, c.agency, {QUARTER_SQL}, a.status,
-                       {"coalesce(k.record_key, 0)" if self.keyed else "0"}
+                       {"coalesce(k.record_key, 0)" if self.keyed else "0"}, n.cno
                 FROM audits a JOIN cases c ON c.id = a.case_id
                 {"LEFT JOIN audit_keys k ON k.audit_id = a.id" if self.keyed else ""}
                 JOIN {self.sh} s ON s.sha = a.checklist_sha
                 JOIN {self.grp} g ON g.sha = a.checklist_sha AND g.phase = a.phase
                      AND g.area = c.area AND g.agency = c.agency
+                JOIN {self.cn} n ON n.cid = a.checklist_id
                 WHERE {where}""",
             params,
         )
         c.execute(
             f"""CREATE TABLE {self.it} (itm INTEGER PRIMARY KEY, sid INTEGER, item_id TEXT,
-                theme TEXT, scale TEXT, fact INTEGER, UNIQUE (sid, item_id))"""
+                theme TEXT, scale TEXT, fact INTEGER, thm INTEGER, UNIQUE (sid, item_id))"""
         )
         c.execute(
-            f"""INSERT INTO {self.it} (sid, item_id, theme, scale, fact)
-                SELECT s.sid, ci.item_id, ci.theme_id, ci.scale, ci.fact
+            f"""INSERT INTO {self.it} (sid, item_id, theme, scale, fact, thm)
+                SELECT s.sid, ci.item_id, ci.theme_id, ci.scale, ci.fact, t.thm
                 FROM {self.sh} s JOIN checklist_items ci ON ci.sha256 = s.sha
+                JOIN {self.tm} t ON t.theme = ci.theme_id
                 ORDER BY s.sid, ci.item_id"""
         )
         # (scale, value) numbered: the rating buckets group on integers
@@ -174,10 +186,15 @@ class AnswerPass:
                 JOIN checklist_item_tags t ON t.sha256 = s.sha AND t.item_id = i.item_id
                 JOIN {self.tn} n ON n.tag = t.tag"""
         )
+        # (item, tag) once whatever the kinds: per_tag() joins the answers to it
+        c.execute(f"""CREATE TABLE {self.td} (itm INTEGER, tid INTEGER, PRIMARY KEY (itm, tid))
+                      WITHOUT ROWID""")
+        c.execute(f"INSERT INTO {self.td} SELECT DISTINCT itm, tid FROM {self.tg}")
         # the one read of the answers
         c.execute(
             f"""CREATE TABLE {self.ai} AS
-                SELECT u.aid, u.gid, u.k, i.itm, {COUNTED_RATING} AS rating, l.meets, l.vid, i.fact
+                SELECT u.aid, u.gid, u.k, i.itm, {COUNTED_RATING} AS rating, l.meets, l.vid, i.fact,
+                       u.cno, i.thm
                 FROM {self.au} u
                 JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
                 JOIN {self.it} i ON i.sid = u.sid AND i.item_id = an.item_id
@@ -194,24 +211,16 @@ class AnswerPass:
         )
 
     def per_theme(self) -> str:
-        """(aid, theme, vid, meets, fact, n): answers per audit, theme and rating; and `th`,
-        per audit and theme, items rated (n) and meeting (m), with the audit's columns."""
-        if "atv" not in self._made:
-            c = self.db.conn
-            c.execute(
-                f"""CREATE TABLE {self.atv} AS
-                    SELECT x.aid, i.theme, x.vid, x.meets, x.fact, count(*) AS n
-                    FROM {self.ai} x JOIN {self.it} i ON i.itm = x.itm
-                    GROUP BY x.aid, i.theme, x.vid, x.meets, x.fact"""
-            )
-            self._made.add("atv")
-            c.execute(
+        """`th`: per audit and theme, items rated (n) and meeting (m), with the audit's columns
+        (and its checklist and theme numbers, cno and thm), in (audit, theme) order."""
+        if "th" not in self._made:
+            self.db.conn.execute(
                 f"""CREATE TABLE {self.th} AS
                     SELECT u.aid, u.case_id, u.cid, u.phase, u.area, u.agency, u.quarter, u.k,
-                           t.theme, t.m, t.n
-                    FROM (SELECT aid, theme, sum(n * meets) AS m, sum(n) AS n FROM {self.atv}
-                          WHERE meets IS NOT NULL GROUP BY aid, theme) t
-                    JOIN {self.au} u ON u.aid = t.aid"""
+                           tm.theme, t.m, t.n, u.cno, t.thm
+                    FROM (SELECT aid, thm, sum(meets) AS m, count(*) AS n FROM {self.ai}
+                          WHERE meets IS NOT NULL GROUP BY aid, thm) t
+                    JOIN {self.au} u ON u.aid = t.aid JOIN {self.tm} tm ON tm.thm = t.thm"""
             )
             self._made.add("th")
         return self.th
@@ -234,8 +243,7 @@ class AnswerPass:
             self.db.conn.execute(
                 f"""CREATE TABLE {self.ta} AS
                     SELECT x.aid, g.tid, sum(x.meets) AS m, count(*) AS n
-                    FROM {self.ai} x JOIN (SELECT DISTINCT itm, tid FROM {self.tg}) g
-                      ON g.itm = x.itm
+                    FROM {self.ai} x JOIN {self.td} g ON g.itm = x.itm
                     WHERE x.meets IS NOT NULL GROUP BY x.aid, g.tid"""
             )
             self._made.add("ta")
@@ -251,9 +259,9 @@ class AnswerPass:
         return name
 
     def close(self) -> None:
-        drop_tables(self.db, [*reversed(self._extra), self.pa, self.ta, self.th, self.atv,
-                              self.fine, self.ai, self.tg, self.tn, self.lv, self.vl, self.it,
-                              self.au, self.sh, self.grp])
+        drop_tables(self.db, [*reversed(self._extra), self.pa, self.ta, self.th,
+                              self.fine, self.ai, self.td, self.tg, self.tn, self.lv, self.vl,
+                              self.it, self.au, self.tm, self.cn, self.sh, self.grp])
         self._made.clear()
         self._extra.clear()
 
