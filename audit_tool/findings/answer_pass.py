@@ -80,7 +80,7 @@ class AnswerPass:
         self.db, self.filter, self.keyed = db, flt or AuditFilter(), keyed
         n = next(_counter)
         names = ("grp", "sh", "cn", "tm", "au", "it", "vl", "lv", "tn", "tg", "td", "ai", "fine",
-                 "th", "ta", "pa")
+                 "atv", "th", "ta", "pa")
         for kind in names:
             setattr(self, kind, f"temp.{PREFIX}ap_{kind}_{n}")
         self._made: set[str] = set()
@@ -211,14 +211,24 @@ class AnswerPass:
         )
 
     def per_theme(self) -> str:
-        """`th`: per audit and theme, items rated (n) and meeting (m), with the audit's columns
-        (and its checklist and theme numbers, cno and thm), in (audit, theme) order."""
+        """`atv` (aid, thm, vid, meets, fact, n, k, cno): answers per audit, theme number and
+        rating, with the audit's record key and checklist number; and `th`, per audit and
+        theme, items rated (n) and meeting (m), with the audit's columns (and cno, thm)."""
         if "th" not in self._made:
-            self.db.conn.execute(
+            c = self.db.conn
+            # integer keys, the audit first (the answers' rows come in audit order): the
+            # cheapest sort; k and cno ride along so later groupings join nothing per row
+            c.execute(
+                f"""CREATE TABLE {self.atv} AS
+                    SELECT aid, thm, vid, meets, fact, count(*) AS n, max(k) AS k, max(cno) AS cno
+                    FROM {self.ai} GROUP BY aid, thm, vid, meets, fact"""
+            )
+            self._made.add("atv")
+            c.execute(
                 f"""CREATE TABLE {self.th} AS
                     SELECT u.aid, u.case_id, u.cid, u.phase, u.area, u.agency, u.quarter, u.k,
                            tm.theme, t.m, t.n, u.cno, t.thm
-                    FROM (SELECT aid, thm, sum(meets) AS m, count(*) AS n FROM {self.ai}
+                    FROM (SELECT aid, thm, sum(n * meets) AS m, sum(n) AS n FROM {self.atv}
                           WHERE meets IS NOT NULL GROUP BY aid, thm) t
                     JOIN {self.au} u ON u.aid = t.aid JOIN {self.tm} tm ON tm.thm = t.thm"""
             )
@@ -259,7 +269,7 @@ class AnswerPass:
         return name
 
     def close(self) -> None:
-        drop_tables(self.db, [*reversed(self._extra), self.pa, self.ta, self.th,
+        drop_tables(self.db, [*reversed(self._extra), self.pa, self.ta, self.th, self.atv,
                               self.fine, self.ai, self.td, self.tg, self.tn, self.lv, self.vl,
                               self.it, self.au, self.tm, self.cn, self.sh, self.grp])
         self._made.clear()

@@ -148,15 +148,11 @@ def _cells(q, cl: dict, th: str, per_audit: str, p: AnswerPass) -> Cells:
                        sum(f.n * (1 - f.meets)), sum(f.ks * (1 - f.meets)), 1
                 FROM {p.fine} f JOIN {p.grp} g ON g.gid = f.gid
                 WHERE f.meets IS NOT NULL GROUP BY 1, 2""", 2),
-        # per audit, theme and rating first (the sort gives them in order), then per rating
         bucket=grouped(
             f"""SELECT c.cid, tm.theme, w.scale, w.value, b.a, b.ks, b.n, 0, 0, 0, 0, 0, b.most
                 FROM (SELECT cno, thm, vid, count(*) AS a, sum(k) AS ks, sum(n) AS n,
                              max(n) AS most
-                      FROM (SELECT cno, thm, vid, aid, meets, max(k) AS k, count(*) AS n
-                            FROM {p.ai} WHERE fact = 0 AND vid IS NOT NULL
-                            GROUP BY cno, thm, vid, aid, meets)
-                      GROUP BY cno, thm, vid) b
+                      FROM {p.atv} WHERE fact = 0 AND vid IS NOT NULL GROUP BY cno, thm, vid) b
                 JOIN {p.cn} c ON c.cno = b.cno JOIN {p.tm} tm ON tm.thm = b.thm
                 JOIN {p.vl} w ON w.vid = b.vid""", 4),
         census={(r[0], r[1], r[2]): AuditSet(r[3], r[4]) for r in q(
