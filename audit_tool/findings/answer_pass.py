@@ -123,13 +123,14 @@ class AnswerPass:
             f"""INSERT INTO {self.tm} (theme) SELECT DISTINCT ci.theme_id FROM checklist_items ci
                 WHERE ci.sha256 IN (SELECT sha FROM {self.sh}) ORDER BY ci.theme_id"""
         )
+        # audits numbered by group: the answers' rows come out grouped as `fine` sums them
         c.execute(
             f"""CREATE TABLE {self.au} (aid INTEGER PRIMARY KEY, id TEXT, sid INTEGER,
                 gid INTEGER, case_id TEXT, cid TEXT, phase TEXT, area TEXT, agency TEXT,
                 quarter TEXT, status TEXT, k INTEGER, cno INTEGER)"""
         )
         c.execute(
-            f"""INSERT INTO {self.au} SELECT a.rowid, a.id, s.sid, g.gid, a.case_id,
+            f"""INSERT INTO {self.au} SELECT NULL, a.id, s.sid, g.gid, a.case_id,
                        a.checklist_id, a.phase, c.area, c.agency, {QUARTER_SQL}, a.status,
                        {"coalesce(k.record_key, 0)" if self.keyed else "0"}, n.cno
                 FROM audits a JOIN cases c ON c.id = a.case_id
@@ -138,7 +139,7 @@ class AnswerPass:
                 JOIN {self.grp} g ON g.sha = a.checklist_sha AND g.phase = a.phase
                      AND g.area = c.area AND g.agency = c.agency
                 JOIN {self.cn} n ON n.cid = a.checklist_id
-                WHERE {where}""",
+                WHERE {where} ORDER BY g.gid, a.rowid""",
             params,
         )
         c.execute(
