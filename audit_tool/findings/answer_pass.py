@@ -79,7 +79,7 @@ class AnswerPass:
     def __init__(self, db: Database, flt: AuditFilter | None = None, keyed: bool = False) -> None:
         self.db, self.filter, self.keyed = db, flt or AuditFilter(), keyed
         n = next(_counter)
-        names = ("grp", "sh", "cn", "tm", "au", "it", "vl", "lv", "tn", "tg", "td", "ai", "fine",
+        names = ("grp", "sh", "cn", "tm", "au", "it", "ix", "vl", "lv", "tn", "tg", "td", "ai", "fine",
                  "atv", "th", "ta", "pa")
         for kind in names:
             setattr(self, kind, f"temp.{PREFIX}ap_{kind}_{n}")
@@ -153,22 +153,29 @@ class AnswerPass:
                 JOIN {self.tm} t ON t.theme = ci.theme_id
                 ORDER BY s.sid, ci.item_id"""
         )
+        # the read's item lookup: one search of a covering key, no second one by rowid
+        c.execute(
+            f"""CREATE TABLE {self.ix} (sid INTEGER, item_id TEXT, itm INTEGER, thm INTEGER,
+                fact INTEGER, PRIMARY KEY (sid, item_id)) WITHOUT ROWID"""
+        )
+        c.execute(f"INSERT INTO {self.ix} SELECT sid, item_id, itm, thm, fact FROM {self.it}")
         # (scale, value) numbered: the rating buckets group on integers
         c.execute(f"CREATE TABLE {self.vl} (vid INTEGER PRIMARY KEY, scale TEXT, value TEXT)")
         c.execute(
             f"""INSERT INTO {self.vl} (scale, value) SELECT DISTINCT l.scale, l.value
                 FROM checklist_levels l WHERE l.sha256 IN (SELECT sha FROM {self.sh})"""
         )
-        # every level of every item, by copy: meets 1, 0, or NULL (not rated, or a fact)
+        # every level of every item (by its number, one copy's): meets 1, 0, or NULL (not
+        # rated, or a fact)
         c.execute(
-            f"""CREATE TABLE {self.lv} (sid INTEGER, item_id TEXT, value TEXT, meets INTEGER,
-                vid INTEGER, PRIMARY KEY (sid, item_id, value)) WITHOUT ROWID"""
+            f"""CREATE TABLE {self.lv} (itm INTEGER, value TEXT, meets INTEGER, vid INTEGER,
+                PRIMARY KEY (itm, value)) WITHOUT ROWID"""
         )
         c.execute(
-            f"""INSERT INTO {self.lv} SELECT s.sid, ci.item_id, l.value, l.meets, w.vid
+            f"""INSERT INTO {self.lv} SELECT i.itm, l.value, l.meets, w.vid
                 FROM {self.sh} s
-                JOIN checklist_items ci ON ci.sha256 = s.sha
-                JOIN checklist_levels l ON l.sha256 = s.sha AND l.scale = ci.scale
+                JOIN {self.it} i ON i.sid = s.sid
+                JOIN checklist_levels l ON l.sha256 = s.sha AND l.scale = i.scale
                 JOIN {self.vl} w ON w.scale = l.scale AND w.value = l.value"""
         )
         # tags numbered, every kind (audit_level keeps the kinds it reports)
@@ -198,9 +205,8 @@ class AnswerPass:
                        u.cno, i.thm
                 FROM {self.au} u
                 JOIN answers an ON an.audit_id = u.id AND {COUNTED_ANSWER}
-                JOIN {self.it} i ON i.sid = u.sid AND i.item_id = an.item_id
-                LEFT JOIN {self.lv} l ON l.sid = u.sid AND l.item_id = an.item_id
-                     AND l.value = {COUNTED_RATING}"""
+                JOIN {self.ix} i ON i.sid = u.sid AND i.item_id = an.item_id
+                LEFT JOIN {self.lv} l ON l.itm = i.itm AND l.value = {COUNTED_RATING}"""
         )
         c.execute(
             f"""CREATE TABLE {self.fine} AS
@@ -272,7 +278,7 @@ class AnswerPass:
     def close(self) -> None:
         drop_tables(self.db, [*reversed(self._extra), self.pa, self.ta, self.th, self.atv,
                               self.fine, self.ai, self.td, self.tg, self.tn, self.lv, self.vl,
-                              self.it, self.au, self.tm, self.cn, self.sh, self.grp])
+                              self.ix, self.it, self.au, self.tm, self.cn, self.sh, self.grp])
         self._made.clear()
         self._extra.clear()
 
