@@ -127,12 +127,12 @@ class AnswerPass:
         c.execute(
             f"""CREATE TABLE {self.au} (aid INTEGER PRIMARY KEY, id TEXT, sid INTEGER,
                 gid INTEGER, case_id TEXT, cid TEXT, phase TEXT, area TEXT, agency TEXT,
-                quarter TEXT, status TEXT, k INTEGER, cno INTEGER)"""
+                quarter TEXT, status TEXT, k INTEGER, cno INTEGER, cse INTEGER)"""
         )
         c.execute(
             f"""INSERT INTO {self.au} SELECT NULL, a.id, s.sid, g.gid, a.case_id,
                        a.checklist_id, a.phase, c.area, c.agency, {QUARTER_SQL}, a.status,
-                       {"coalesce(k.record_key, 0)" if self.keyed else "0"}, n.cno
+                       {"coalesce(k.record_key, 0)" if self.keyed else "0"}, n.cno, c.rowid
                 FROM audits a JOIN cases c ON c.id = a.case_id
                 {"LEFT JOIN audit_keys k ON k.audit_id = a.id" if self.keyed else ""}
                 JOIN {self.sh} s ON s.sha = a.checklist_sha
@@ -234,7 +234,7 @@ class AnswerPass:
             c.execute(
                 f"""CREATE TABLE {self.th} AS
                     SELECT u.aid, u.case_id, u.cid, u.phase, u.area, u.agency, u.quarter, u.k,
-                           tm.theme, t.m, t.n, u.cno, t.thm
+                           tm.theme, t.m, t.n, u.cno, t.thm, u.cse
                     FROM (SELECT aid, thm, sum(n * meets) AS m, sum(n) AS n FROM {self.atv}
                           WHERE meets IS NOT NULL GROUP BY aid, thm) t
                     JOIN {self.au} u ON u.aid = t.aid JOIN {self.tm} tm ON tm.thm = t.thm"""

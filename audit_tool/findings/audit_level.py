@@ -191,17 +191,17 @@ def _changes(db: Database, p: AnswerPass, by_theme: bool = True) -> dict[tuple, 
     add them up per case file first."""
     per_case = p.table(
         "case_theme",
-        f"""SELECT cno, thm, cid, theme, case_id,
+        f"""SELECT cno, thm, cid, theme, cse,
                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y1,
                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x1,
                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y2,
                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x2
-            FROM {p.per_theme()} WHERE phase IN (?, ?) GROUP BY cno, thm, case_id""",
+            FROM {p.per_theme()} WHERE phase IN (?, ?) GROUP BY cno, thm, cse""",
         (BEFORE, BEFORE, AFTER, AFTER, BEFORE, AFTER),
     )
-    source = per_case if by_theme else f"""(SELECT cno, 0 AS thm, cid, '' AS theme, case_id,
+    source = per_case if by_theme else f"""(SELECT cno, 0 AS thm, cid, '' AS theme, cse,
         sum(y1) AS y1, sum(x1) AS x1, sum(y2) AS y2, sum(x2) AS x2 FROM {per_case}
-        GROUP BY cno, case_id)"""
+        GROUP BY cno, cse)"""
     rows = db.query(
         f"""SELECT cid, theme, count(*), sum(x1 > 0 AND x2 > 0),
                    sum(y1), sum(x1), sum(y2), sum(x2),
