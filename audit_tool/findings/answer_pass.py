@@ -8,14 +8,16 @@ definition tables, never the answers again:
 - `fine`: answers per (audit group, item, rating) with their record-key sums: findings'
   shares and distributions (aggregate.py), the item cells (cells.py), answer counts;
 - `atv`: answers per (audit, theme, rating), one row each (a rating's meets and whether it
-  is a fact follow from its scale): audit_level's per-audit theme counts and the
-  rating-bucket cells;
+  is a fact follow from its scale), with the audit's key and checklist number: `th` and
+  the rating-bucket cells;
 - `th` / `pa` / `ta`: per (audit, theme), audit and (audit, tag), items rated and meeting:
   the moments behind every interval and the distinct-audit counts of findings;
 - facts (facts.py) read their values from it.
 
-Audit groups are (checklist copy, checklist id, phase, area, agency), numbered, so the sorts
-behind GROUP BY hold integers. Tables live in memory (temp_store=MEMORY) and are dropped on
+Audit groups are (checklist copy, checklist id, phase, area, agency), numbered, and so are
+checklist ids (cno) and themes (thm), in their text order, and audits (aid) by group: the
+sorts behind GROUP BY hold integers, mostly of rows already in order (the answers come out
+audit by audit), and come out in the order the text would give. Tables live in memory (temp_store=MEMORY) and are dropped on
 close, also when a build is interrupted; the names start with PREFIX, so a pass stopped
 inside its own clean-up is swept by the next one (sweep_tables).
 """
@@ -71,7 +73,8 @@ def sweep_tables(db: Database) -> None:
 
 class AnswerPass:
     """The temporary tables of one selection (see the module notes); a context manager.
-    Table names are attributes: grp, sh, au, it, vl, lv, tn, tg, ai, fine; atv, th, pa, ta
+    Table names are attributes: grp, sh, cn, tm, au, it, ix, vl, lv, tn, tg, td, ai, fine;
+    atv, th, pa, ta
     are made on first use (per_theme(), per_audit(), per_tag()), and a caller's own tables
     over them by table(). `keyed` (an anonymised release): each audit carries its record key
     (au.k, fine.ks); else the keys read 0."""
