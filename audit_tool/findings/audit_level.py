@@ -94,7 +94,7 @@ def _level(db: Database, flt: AuditFilter, p: AnswerPass, tag_kinds: tuple[str, 
         "theme", "theme_phase", "area_phase", "agency_phase", "quarter", "overall", "tag",
         "area", "agency", "phase_overall")}
     out = AuditLevel(
-        theme=_moments(q(f"SELECT cid, theme, {cols} FROM {th} GROUP BY 1, 2"),
+        theme=_moments(q(f"SELECT cid, theme, {cols} FROM {th} GROUP BY cno, thm"),
                        keyed, cl["theme"]),
         area_phase=_moments(
             q(f"SELECT cid, area, phase, {cols} FROM {per_audit} GROUP BY 1, 2, 3"),
@@ -114,7 +114,7 @@ def _level(db: Database, flt: AuditFilter, p: AnswerPass, tag_kinds: tuple[str, 
                 f"""SELECT u.cid, max(tn.tag), {cols} FROM {ta} t
                     JOIN {p.au} u ON u.aid = t.aid JOIN {p.tn} tn ON tn.tid = t.tid
                     WHERE t.tid IN (SELECT tid FROM {p.tg} WHERE kind IN ({kinds}))
-                    GROUP BY u.cid, t.tid""",
+                    GROUP BY u.cno, t.tid""",
                 tag_kinds,
             ), keyed, cl["tag"]),
         shared_cases=read_in_both(db, flt),
@@ -137,7 +137,8 @@ def _cells(q, cl: dict, th: str, per_audit: str, p: AnswerPass) -> Cells:
     return Cells(
         theme=cl["theme"], tag=cl["tag"], area_phase=cl["area_phase"],
         agency_phase=cl["agency_phase"], quarter=cl["quarter"], overall=cl["overall"],
-        theme_phase=grouped(f"SELECT cid, theme, phase, {CELL} FROM {th} GROUP BY 1, 2, 3", 3),
+        theme_phase=grouped(
+            f"SELECT cid, theme, phase, {CELL} FROM {th} GROUP BY cno, thm, phase", 3),
         area=grouped(f"SELECT cid, area, {CELL} FROM {per_audit} GROUP BY 1, 2", 2),
         agency=grouped(f"SELECT cid, agency, {CELL} FROM {per_audit} GROUP BY 1, 2", 2),
         phase_overall=grouped(f"SELECT cid, phase, {CELL} FROM {per_audit} GROUP BY 1, 2", 2),
@@ -148,12 +149,12 @@ def _cells(q, cl: dict, th: str, per_audit: str, p: AnswerPass) -> Cells:
                 FROM {p.fine} f JOIN {p.grp} g ON g.gid = f.gid
                 WHERE f.meets IS NOT NULL GROUP BY 1, 2""", 2),
         bucket=grouped(
-            f"""SELECT u.cid, t.theme, w.scale, w.value, count(*), sum(u.k), sum(t.n),
-                       0, 0, 0, 0, 0, max(t.n)
-                FROM {p.atv} t
-                JOIN {p.au} u ON u.aid = t.aid JOIN {p.vl} w ON w.vid = t.vid
-                WHERE t.fact = 0 AND t.vid IS NOT NULL
-                GROUP BY u.cid, t.theme, t.vid""", 4),
+            f"""SELECT c.cid, tm.theme, w.scale, w.value, b.a, b.ks, b.n, 0, 0, 0, 0, 0, b.most
+                FROM (SELECT cno, thm, vid, count(*) AS a, sum(k) AS ks, sum(n) AS n,
+                             max(n) AS most
+                      FROM {p.atv} WHERE fact = 0 AND vid IS NOT NULL GROUP BY cno, thm, vid) b
+                JOIN {p.cn} c ON c.cno = b.cno JOIN {p.tm} tm ON tm.thm = b.thm
+                JOIN {p.vl} w ON w.vid = b.vid""", 4),
         census={(r[0], r[1], r[2]): AuditSet(r[3], r[4]) for r in q(
             f"SELECT cid, phase, status, count(*), sum(k) FROM {p.au} GROUP BY 1, 2, 3")},
         quarter_audits={(r[0], r[1]): AuditSet(r[2], r[3]) for r in q(
@@ -190,22 +191,23 @@ def _changes(db: Database, p: AnswerPass, by_theme: bool = True) -> dict[tuple, 
     add them up per case file first."""
     per_case = p.table(
         "case_theme",
-        f"""SELECT cid, theme, case_id,
+        f"""SELECT cno, thm, cid, theme, cse,
                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y1,
                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x1,
                    sum(CASE WHEN phase = ? THEN m ELSE 0 END) AS y2,
                    sum(CASE WHEN phase = ? THEN n ELSE 0 END) AS x2
-            FROM {p.per_theme()} WHERE phase IN (?, ?) GROUP BY cid, theme, case_id""",
+            FROM {p.per_theme()} WHERE phase IN (?, ?) GROUP BY cno, thm, cse""",
         (BEFORE, BEFORE, AFTER, AFTER, BEFORE, AFTER),
     )
-    source = per_case if by_theme else f"""(SELECT cid, '' AS theme, case_id, sum(y1) AS y1,
-        sum(x1) AS x1, sum(y2) AS y2, sum(x2) AS x2 FROM {per_case} GROUP BY cid, case_id)"""
+    source = per_case if by_theme else f"""(SELECT cno, 0 AS thm, cid, '' AS theme, cse,
+        sum(y1) AS y1, sum(x1) AS x1, sum(y2) AS y2, sum(x2) AS x2 FROM {per_case}
+        GROUP BY cno, cse)"""
     rows = db.query(
         f"""SELECT cid, theme, count(*), sum(x1 > 0 AND x2 > 0),
                    sum(y1), sum(x1), sum(y2), sum(x2),
                    sum(y1 * y1), sum(y1 * x1), sum(x1 * x1), sum(y2 * y2), sum(y2 * x2), sum(x2 * x2),
                    sum(y1 * y2), sum(y1 * x2), sum(x1 * y2), sum(x1 * x2)
-            FROM {source} GROUP BY 1, 2"""
+            FROM {source} GROUP BY cno, thm"""
     )
     return {(r[0], r[1]): PairMoments(*r[2:]) for r in rows}
 
