@@ -27,7 +27,7 @@ from ..formatting import long_date
 from ..progress import Progress
 from . import charts
 from .linechart import layout_any
-from .measure import column_widths, table_font_size
+from .measure import fit_table
 from .model import (
     DRAFT_MARK,
     BarChart,
@@ -333,8 +333,8 @@ class _Writer:
         # measured at the cell style's size with Word's cell margins and a little slack
         # (LibreOffice without Arial sets it in the wider DejaVu Sans the widths assume)
         room, pad = CONTENT_W_MM * 72 / 25.4, 2 * CELL_MARGIN_X / 20 + 2
-        size = table_font_size(table, room, CELL_PT, pad)
-        widths = _twips(column_widths(table, room, size, pad))
+        size, points = fit_table(table, room, CELL_PT, pad)
+        widths = _twips(points)
         half = None if size == CELL_PT else round(size * 2)
         jc = [_JC[a] for a in (table.align or ["l"] * len(table.columns))]
         head_id, cell_id = self.ids[CELL_HEAD], self.ids[CELL]

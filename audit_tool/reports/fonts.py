@@ -23,6 +23,7 @@ _FILES = {
     ITALIC: "DejaVuSans-Oblique.ttf",
 }
 _lock = threading.Lock()
+_registered = False  # set once the family is registered: the check is on every measured word
 
 
 @cache
@@ -33,12 +34,16 @@ def font_bytes(name: str) -> bytes:
 
 def register_reportlab_fonts() -> None:
     """Register the family with reportlab once per process (the registry is global)."""
+    global _registered
+    if _registered:
+        return
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     with _lock:
         if REGULAR in pdfmetrics.getRegisteredFontNames():
+            _registered = True
             return
         for name in (BOLD, ITALIC, REGULAR):  # REGULAR last: it marks the family as done
             pdfmetrics.registerFont(TTFont(name, io.BytesIO(font_bytes(name))))
@@ -47,6 +52,7 @@ def register_reportlab_fonts() -> None:
         addMapping(FAMILY, 1, 0, BOLD)
         addMapping(FAMILY, 0, 1, ITALIC)
         addMapping(FAMILY, 1, 1, BOLD)
+        _registered = True
 
 
 @cache

@@ -26,13 +26,21 @@ def header_words(head: str) -> list[str]:
     return head.split()
 
 
-def _needs(table: Table, total: float, size: float, padding: float
-           ) -> tuple[list[float], list[float], list[float]]:
+Needs = tuple[list[float], list[float], list[float]]
+
+
+def _needs(table: Table, total: float, size: float, padding: float) -> Needs:
     """(minimum, natural, header in HEADER_LINES lines) width of each column at a font
     size, in points."""
+    # A table repeats its words and cells ("Meets", "12%"): each distinct text is measured
+    # once per size (reportlab sums its characters in Python). Kept for this call only.
+    known: dict[tuple[str, bool], float] = {}
 
     def width(text: str, bold: bool = False) -> float:
-        return fonts.text_width(text, fonts.BOLD if bold else fonts.REGULAR, size)
+        w = known.get((text, bold))
+        if w is None:
+            w = known[text, bold] = fonts.text_width(text, fonts.BOLD if bold else fonts.REGULAR, size)
+        return w
 
     n = len(table.columns)
     mins, naturals, heads = [0.0] * n, [0.0] * n, [0.0] * n
@@ -59,29 +67,44 @@ def _needs(table: Table, total: float, size: float, padding: float
     return mins, naturals, heads
 
 
+def _font_size(table: Table, total: float, size: float, padding: float
+               ) -> tuple[float, Needs | None]:
+    """table_font_size, with the column needs at that size when they were worked out."""
+    while size > SMALLEST:
+        needs = _needs(table, total, size, padding)
+        if sum(needs[0]) <= total:
+            return size, needs
+        size -= 0.5
+    return SMALLEST, None
+
+
 def table_font_size(table: Table, total: float, size: float = 8.5,
                     padding: float = CELL_PADDING) -> float:
     """The largest size, `size` or less in half points, at which every column holds the
     longest word of its header (and of its cells) within `total`: a table with many columns
     is set a little smaller rather than breaking "Adequate" into "Adequat e"."""
-    while size > SMALLEST:
-        if sum(_needs(table, total, size, padding)[0]) <= total:
-            return size
-        size -= 0.5
-    return SMALLEST
+    return _font_size(table, total, size, padding)[0]
+
+
+def fit_table(table: Table, total: float, size: float = 8.5,
+              padding: float = CELL_PADDING) -> tuple[float, list[float]]:
+    """(table_font_size, column_widths at that size): the same as calling both, measuring
+    the table once at the size chosen rather than twice."""
+    size, needs = _font_size(table, total, size, padding)
+    return size, column_widths(table, total, size, padding, needs)
 
 
 def column_widths(table: Table, total: float, size: float = 8.5,
-                  padding: float = CELL_PADDING) -> list[float]:
+                  padding: float = CELL_PADDING, needs: Needs | None = None) -> list[float]:
     """Widths in points summing to `total`, for text of `size` points with `padding` points
-    of cell margin (left + right).
+    of cell margin (left + right). `needs`: _needs at that size, when already worked out.
 
     Explicit `table.widths` are scaled to `total`, but a column is widened (taking from the
     others) where it would break a word of its header or cells in the middle. Only when
     even the words cannot fit (see table_font_size) is the width shared by need.
     """
     n = len(table.columns)
-    mins, naturals, heads = _needs(table, total, size, padding)
+    mins, naturals, heads = needs or _needs(table, total, size, padding)
     # A long header ("Not asked (an earlier answer fell short)") is not stacked a word a
     # line where the other columns can spare the room for it in three lines.
     roomy = [max(m, h) for m, h in zip(mins, heads, strict=True)]

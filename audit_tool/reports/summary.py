@@ -16,7 +16,6 @@ first_pages(data, ...) only for the checklists it suits.
 
 from __future__ import annotations
 
-import io
 import re
 from calendar import monthrange
 from collections.abc import Callable
@@ -464,15 +463,6 @@ def first_pages(data: AggregateFindings, drafts: str, titles: dict[str, str], sc
     return out
 
 
-def _pages(report: Report) -> int:
-    """Pages of the report as laid out in the PDF (counted from its page objects)."""
-    from .pdf import render_pdf  # the laid-out document is the only honest measure
-
-    buf = io.BytesIO()
-    render_pdf(report, buf)
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", buf.getvalue()))
-
-
 def fit_first_page(report: Report, page1: Callable[[int], list] | None) -> Report:
     """The report with page 1 on one page: lay out the title and page 1 alone (up to its
     page break, with a few lines' room to spare for the DOCX) and, while they run over, rebuild
@@ -480,6 +470,8 @@ def fit_first_page(report: Report, page1: Callable[[int], list] | None) -> Repor
     which start report.blocks."""
     if page1 is None:
         return report
+    from .pdf import fits_one_page  # the renderers are imported on first use
+
     blocks = list(report.blocks)
     current = page1(0)
     rest = blocks[len(current):]
@@ -488,7 +480,7 @@ def fit_first_page(report: Report, page1: Callable[[int], list] | None) -> Repor
             current = page1(trim)
         end = next((i for i, b in enumerate(current) if isinstance(b, PageBreak)), len(current))
         probe = replace(report, blocks=[*current[:end], Paragraph(SPARE)], draft=report.draft)
-        if _pages(probe) <= 1:
+        if fits_one_page(probe):  # the PDF's own layout is the only honest measure
             break
     return replace(report, blocks=[*current, *rest])
 
