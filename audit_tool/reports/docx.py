@@ -27,7 +27,7 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 
 from ..formatting import long_date
 from ..progress import Progress
-from . import charts
+from . import charts, fonts
 from .charts import ChartLayout
 from .linechart import layout_any
 from .measure import fit_table
@@ -502,7 +502,7 @@ def render_docx(
     _core_properties(doc, report)
     # The charts' PNGs are drawn on a second thread while the text is built: Pillow lets go
     # of the interpreter while it compresses, which is most of a chart's time.
-    with ThreadPoolExecutor(1, thread_name_prefix="charts") as pool:
+    with fonts.measuring(), ThreadPoolExecutor(1, thread_name_prefix="charts") as pool:
         pngs = {id(b): pool.submit(_png, b) for b in report.blocks if isinstance(b, BarChart | LineChart)}
         try:
             _body(doc, report, _Writer(doc, ids, pngs), progress)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 
@@ -24,6 +26,8 @@ _FILES = {
 }
 _lock = threading.Lock()
 _registered = False  # set once the family is registered: the check is on every measured word
+_memo: dict[tuple[str, str, float], float] | None = None  # widths, while laying out (measuring)
+_measuring = 0  # how many layouts are using _memo (one may run on a worker thread)
 
 
 @cache
@@ -39,8 +43,8 @@ def register_reportlab_fonts() -> None:
         return
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
+    TTFont = _font_class()  # noqa: N806 (reportlab's class, remembering widths)
     with _lock:
         if REGULAR in pdfmetrics.getRegisteredFontNames():
             _registered = True
@@ -53,6 +57,48 @@ def register_reportlab_fonts() -> None:
         addMapping(FAMILY, 0, 1, ITALIC)
         addMapping(FAMILY, 1, 1, BOLD)
         _registered = True
+
+
+@cache
+def _font_class():  # -> a subclass of reportlab's TTFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    class MeasuredFont(TTFont):
+        """reportlab's TTF font, its text widths remembered while a document is laid out.
+        A report measures the same words tens of thousands of times (a table's words for
+        its column widths, each cell, each line a paragraph breaks), and reportlab sums
+        each string's characters in Python. The width is the one reportlab works out."""
+
+        def stringWidth(self, text, size, encoding="utf8"):  # noqa: N802 (reportlab's name)
+            memo = _memo
+            if memo is None:
+                return super().stringWidth(text, size, encoding)
+            key = (self.fontName, text, size)
+            width = memo.get(key)
+            if width is None:
+                width = memo[key] = super().stringWidth(text, size, encoding)
+            return width
+
+    return MeasuredFont
+
+
+@contextmanager
+def measuring() -> Iterator[None]:
+    """While a document is laid out: text widths are remembered (MeasuredFont), and
+    forgotten at the end, so no text of a report stays in memory after it."""
+    global _memo, _measuring
+    register_reportlab_fonts()
+    with _lock:
+        _measuring += 1
+        if _memo is None:
+            _memo = {}
+    try:
+        yield
+    finally:
+        with _lock:
+            _measuring -= 1
+            if not _measuring:
+                _memo = None
 
 
 @cache

@@ -523,7 +523,12 @@ def fits_one_page(report: Report) -> bool:
 
 def _build(doc_class: type[_Doc], report: Report, target, progress: Progress | None,
            save: bool = True) -> None:
-    fonts.register_reportlab_fonts()
+    with fonts.measuring():
+        _lay_out(doc_class, report, target, progress, save)
+
+
+def _lay_out(doc_class: type[_Doc], report: Report, target, progress: Progress | None,
+             save: bool) -> None:
     st = _styles()
     doc = doc_class(
         target,

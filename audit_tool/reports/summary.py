@@ -470,18 +470,20 @@ def fit_first_page(report: Report, page1: Callable[[int], list] | None) -> Repor
     which start report.blocks."""
     if page1 is None:
         return report
+    from . import fonts
     from .pdf import fits_one_page  # the renderers are imported on first use
 
     blocks = list(report.blocks)
     current = page1(0)
     rest = blocks[len(current):]
-    for trim in range(len(TRIMS)):
-        if trim:
-            current = page1(trim)
-        end = next((i for i, b in enumerate(current) if isinstance(b, PageBreak)), len(current))
-        probe = replace(report, blocks=[*current[:end], Paragraph(SPARE)], draft=report.draft)
-        if fits_one_page(probe):  # the PDF's own layout is the only honest measure
-            break
+    with fonts.measuring():  # the tries lay out much the same text
+        for trim in range(len(TRIMS)):
+            if trim:
+                current = page1(trim)
+            end = next((i for i, b in enumerate(current) if isinstance(b, PageBreak)), len(current))
+            probe = replace(report, blocks=[*current[:end], Paragraph(SPARE)], draft=report.draft)
+            if fits_one_page(probe):  # the PDF's own layout is the only honest measure
+                break
     return replace(report, blocks=[*current, *rest])
 
 
