@@ -111,7 +111,17 @@ def pil_font(name: str, size_px: float):  # -> PIL.ImageFont.FreeTypeFont
 
 def text_width(text: str, name: str, size: float) -> float:
     """Advance width in points, from the TTF metrics (identical for PDF and PNG layout)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    face = _faces().get(name)
+    if face is None:  # not one of ours
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return stringWidth(text, name, size)
+    return face.stringWidth(text, size)  # what reportlab's pdfmetrics.stringWidth does
+
+
+@cache
+def _faces() -> dict:  # name -> reportlab font: looked up once, for the measures of every word
+    from reportlab.pdfbase.pdfmetrics import getFont
 
     register_reportlab_fonts()
-    return stringWidth(text, name, size)
+    return {name: getFont(name) for name in _FILES}

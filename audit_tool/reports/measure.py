@@ -34,12 +34,19 @@ def _needs(table: Table, total: float, size: float, padding: float) -> Needs:
     size, in points."""
     # A table repeats its words and cells ("Meets", "12%"): each distinct text is measured
     # once per size (reportlab sums its characters in Python). Kept for this call only.
-    known: dict[tuple[str, bool], float] = {}
+    regular: dict[str, float] = {}
+    bold: dict[str, float] = {}
 
-    def width(text: str, bold: bool = False) -> float:
-        w = known.get((text, bold))
+    def width(text: str) -> float:
+        w = regular.get(text)
         if w is None:
-            w = known[text, bold] = fonts.text_width(text, fonts.BOLD if bold else fonts.REGULAR, size)
+            w = regular[text] = fonts.text_width(text, fonts.REGULAR, size)
+        return w
+
+    def width_bold(text: str) -> float:
+        w = bold.get(text)
+        if w is None:
+            w = bold[text] = fonts.text_width(text, fonts.BOLD, size)
         return w
 
     n = len(table.columns)
@@ -47,23 +54,24 @@ def _needs(table: Table, total: float, size: float, padding: float) -> Needs:
     sample = table.rows[:SAMPLE_ROWS]
     for c, head in enumerate(table.columns):
         # a header's longest word always fits: headers are short labels, never freak words
-        heads[c] = max((width(w, True) for w in header_words(head)), default=0.0) + padding
+        heads[c] = max(map(width_bold, header_words(head)), default=0.0) + padding
         lo = 0.0
-        hi = width(head, True) * 0.6  # a header may take two lines
+        hi = width_bold(head) * 0.6  # a header may take two lines
         for row in sample:
             cell = row[c]
             if not cell:
                 continue
-            full = max(width(line) for line in cell.split("\n"))
-            hi = max(hi, full)
+            full = max(map(width, cell.split("\n"))) if "\n" in cell else width(cell)
+            if full > hi:
+                hi = full
             if full > lo:  # only then can one of its words be wider than the current min
-                lo = max(lo, max(width(w) for w in cell.split()))
+                lo = max(lo, max(map(width, cell.split())))
         # A column need not fit a freak long word in a cell (a URL, a pasted line): the
         # renderers break such words, so it may not starve the other columns.
         mins[c] = max(min(lo, total * MAX_WORD_SHARE) + padding, heads[c])
         naturals[c] = max(min(hi, MAX_NATURAL) + padding, mins[c])
         # room for the header in HEADER_LINES lines (a little over, as lines break at words)
-        heads[c] = max(heads[c], width(head, True) / HEADER_LINES * 1.15 + padding)
+        heads[c] = max(heads[c], width_bold(head) / HEADER_LINES * 1.15 + padding)
     return mins, naturals, heads
 
 
