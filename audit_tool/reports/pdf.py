@@ -13,6 +13,7 @@ import os
 from functools import partial
 from typing import BinaryIO
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -56,6 +57,10 @@ from .model import (
     identity_statement,
 )
 from .style import escape
+
+# Compressed streams as binary, not also ASCII85-encoded: a quarter smaller, and the
+# encoder is pure Python (~7% of a long report's time). Readers see the same pages.
+rl_config.useA85 = 0
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 20 * mm
