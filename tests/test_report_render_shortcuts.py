@@ -22,13 +22,27 @@ CREATED = datetime(2025, 3, 14, 10, 30)
 
 def _report(paragraphs: int, table_rows: int = 0) -> Report:
     blocks: list = [Heading("Summary", 1)]
-    blocks += [Paragraph(f"Paragraph {i}: the readers agreed on most items.") for i in range(paragraphs)]
+    blocks += [
+        Paragraph(f"Paragraph {i}: the readers agreed on most items.") for i in range(paragraphs)
+    ]
     if table_rows:
-        blocks.append(Table(["Item", "Meeting", "Audits"],
-                            [[f"Item {i}", f"{i % 100}%", f"{i:,}"] for i in range(table_rows)],
-                            align=["l", "r", "r"]))
-    return Report(title="Steering group report", subtitle="", author="Audit tool",
-                  subject="test", created=CREATED, identifiable=False, draft=False, blocks=blocks)
+        blocks.append(
+            Table(
+                ["Item", "Meeting", "Audits"],
+                [[f"Item {i}", f"{i % 100}%", f"{i:,}"] for i in range(table_rows)],
+                align=["l", "r", "r"],
+            )
+        )
+    return Report(
+        title="Steering group report",
+        subtitle="",
+        author="Audit tool",
+        subject="test",
+        created=CREATED,
+        identifiable=False,
+        draft=False,
+        blocks=blocks,
+    )
 
 
 def _pages(report: Report) -> int:
@@ -48,14 +62,18 @@ def test_fits_one_page_agrees_with_the_written_pdf() -> None:
 
 
 def test_fit_table_is_font_size_then_widths() -> None:
-    wide = Table(["Theme", *(f"Adequate or better {i}" for i in range(9))],
-                 [["Partnering with the non-offending parent", *("12%" for _ in range(9))]] * 5)
+    wide = Table(
+        ["Theme", *(f"Adequate or better {i}" for i in range(9))],
+        [["Partnering with the non-offending parent", *("12%" for _ in range(9))]] * 5,
+    )
     narrow = Table(["Item", "Audits"], [["Multi-agency working", "1,204"]] * 300, widths=[3, 1])
     for table in (wide, narrow):
         for total, size, padding in ((481.9, 8.5, 10.0), (481.9, 9.0, 11.0), (200.0, 8.5, 10.0)):
             chosen = table_font_size(table, total, size, padding)
             assert fit_table(table, total, size, padding) == (
-                chosen, column_widths(table, total, chosen, padding))
+                chosen,
+                column_widths(table, total, chosen, padding),
+            )
     assert fit_table(wide, 200.0)[0] < 8.5  # the shrinking path was taken
 
 
@@ -72,8 +90,12 @@ def test_widths_remembered_only_while_measuring() -> None:
 
 
 def test_docx_pictures_have_distinct_ids_counting_on() -> None:
-    chart = BarChart(title="Share meeting the standard", categories=["A", "B"],
-                     series=[Series("All", [50.0, 70.0])], unit="%")
+    chart = BarChart(
+        title="Share meeting the standard",
+        categories=["A", "B"],
+        series=[Series("All", [50.0, 70.0])],
+        unit="%",
+    )
     report = _report(2)
     report = replace(report, blocks=[*report.blocks, chart, Paragraph("x"), chart, chart])
     buf = io.BytesIO()
