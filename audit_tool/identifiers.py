@@ -307,6 +307,8 @@ _YEAR = re.compile(r"(19|20)\d\d")
 
 def fold_confusables(text: str) -> str:
     """NFKC, every script's digits to ASCII, Latin look-alikes to Latin, casefolded."""
+    if text.isascii():  # the same, fast: NFKC keeps ASCII, its digits are digits, no look-alikes
+        return text.lower()
     out = []
     for ch in unicodedata.normalize("NFKC", text):
         digit = unicodedata.decimal(ch, None)

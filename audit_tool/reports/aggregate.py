@@ -254,7 +254,8 @@ def build_aggregate_report(data: AggregateFindings, include_identifiers: bool = 
             page1 = partial(death_page, data, drafts_row, produced.date())  # fitted too
         else:
             page1 = partial(first_pages, data, drafts_row, titles, scrub,
-                            include_free_text or include_identifiers, produced.date())
+                            include_free_text or include_identifiers, produced.date(),
+                            memo={})  # what every trim shows is worked out once
             blocks += page1(0)
     blocks.append(Heading("About this report", 1))
     blocks.append(KeyValue([*about[:3], ("Selection", flt.describe()), *about[3:],

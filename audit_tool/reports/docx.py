@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import BinaryIO
 
@@ -21,13 +22,15 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.shape import CT_Inline
 from docx.shared import Emu, Mm, Pt, RGBColor
 
 from ..formatting import long_date
 from ..progress import Progress
-from . import charts
+from . import charts, fonts
+from .charts import ChartLayout
 from .linechart import layout_any
-from .measure import column_widths, table_font_size
+from .measure import fit_table
 from .model import (
     DRAFT_MARK,
     BarChart,
@@ -312,29 +315,66 @@ def _tbl_xml(widths: list[int], rows_xml: list[str], style_id: str, caption: str
     )
 
 
+Drawn = tuple[ChartLayout, bytes]  # a chart laid out, and its PNG
+
+
 def _twips(weights: list[float]) -> list[int]:
     total = sum(weights)
     return [round(CONTENT_TWIPS * w / total) for w in weights]
 
 
 class _Writer:
-    def __init__(self, doc, ids: dict[str, str]) -> None:
+    def __init__(self, doc, ids: dict[str, str], pngs: dict[int, Future[Drawn]] | None = None
+                 ) -> None:
         self.doc = doc
         self.ids = ids
         self.body = doc.element.body
         self.after_table = False
+        self.pngs = pngs or {}  # id(chart block) -> its PNG, drawn beside (render_docx)
+        self._style_ids: dict[str, str | None] = {}
+        self._shape_id: int | None = None
+
+    def add_paragraph(self, text: str = "", style: str | None = None):
+        """doc.add_paragraph(text, style), the style looked up once per document: python-docx
+        looks a style name up (and the default style) among all styles on every paragraph."""
+        p = self.doc.add_paragraph(text)
+        if style is not None:
+            if style not in self._style_ids:
+                self._style_ids[style] = self.doc.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+            p._p.style = self._style_ids[style]  # as Paragraph.style sets it
+        return p
+
+    def add_heading(self, text: str, level: int):
+        """doc.add_heading, through add_paragraph."""
+        if not 0 <= level <= 9:
+            raise ValueError(f"level must be in range 0-9, got {level}")
+        return self.add_paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+    def _picture(self, run, png: bytes, width: Emu):
+        """run.add_picture(png, width), numbering the pictures itself: python-docx finds the
+        next shape id by reading every id in the document, for each picture. The first is
+        found that way; only our pictures add ids after it."""
+        part = self.doc.part
+        r_id, image = part.get_or_add_image(io.BytesIO(png))
+        cx, cy = image.scaled_dimensions(width, None)
+        if self._shape_id is None:
+            self._shape_id = part.next_id
+        inline = CT_Inline.new_pic_inline(self._shape_id, r_id, image.filename, cx, cy)
+        self._shape_id += 1
+        run._r.add_drawing(inline)
+        return inline
 
     def _append(self, element) -> None:
         self.body.sectPr.addprevious(element)  # the body's last child must stay sectPr
 
     def table(self, table: Table) -> None:
         if table.caption:
-            self.doc.add_paragraph(clean(table.caption), style="Caption")
+            self.add_paragraph(clean(table.caption), style="Caption")
         # measured at the cell style's size with Word's cell margins and a little slack
         # (LibreOffice without Arial sets it in the wider DejaVu Sans the widths assume)
         room, pad = CONTENT_W_MM * 72 / 25.4, 2 * CELL_MARGIN_X / 20 + 2
-        size = table_font_size(table, room, CELL_PT, pad)
-        widths = _twips(column_widths(table, room, size, pad))
+        size, points = fit_table(table, room, CELL_PT, pad)
+        widths = _twips(points)
         half = None if size == CELL_PT else round(size * 2)
         jc = [_JC[a] for a in (table.align or ["l"] * len(table.columns))]
         head_id, cell_id = self.ids[CELL_HEAD], self.ids[CELL]
@@ -373,17 +413,16 @@ class _Writer:
         self.after_table = True
 
     def chart(self, chart: BarChart | LineChart, space_before: float = 4) -> None:
-        layout = layout_any(chart)
-        png = charts.to_png(layout)
-        p = self.doc.add_paragraph()
+        drawn = self.pngs.get(id(chart))
+        layout, png = drawn.result() if drawn is not None else _png(chart)
+        p = self.add_paragraph()
         p.paragraph_format.space_before = Pt(space_before)
         p.paragraph_format.space_after = Pt(10)
         # Word clips a picture taller than the page: shrink one that would not fit.
         fit = min(1.0, (BODY_H_PT - 30) / layout.height)
         width = Emu(round(layout.width * fit * 12700))
-        shape = p.add_run().add_picture(io.BytesIO(png), width=width)
+        inline = self._picture(p.add_run(), png, width)
         # Alt text: what screen readers announce, and what Word's "Alt Text" pane shows.
-        inline = shape._inline
         for side in ("distT", "distB", "distL", "distR"):  # as Word writes; LibreOffice
             inline.set(side, "0")  # otherwise pads the picture out of line with the text
         doc_pr = inline.docPr
@@ -398,10 +437,10 @@ class _Writer:
             # next" on a heading that follows it): the next paragraph gets space above.
             self.after_table = False
             if isinstance(block, KeyValue) or (isinstance(block, Table) and not block.caption):
-                self.doc.add_paragraph(style=GAP)
+                self.add_paragraph(style=GAP)
             space = 10.0
         if isinstance(block, Heading):
-            self.doc.add_heading(clean(block.text), block.level)
+            self.add_heading(clean(block.text), block.level)
         elif isinstance(block, Paragraph):
             style = {"body": None, "note": NOTE, "banner": BANNER}[block.style]
             self.paragraph(block.text, style, space)
@@ -418,10 +457,10 @@ class _Writer:
 
     def finish(self) -> None:
         if self.after_table:  # Word wants a paragraph between a table and the section end
-            self.doc.add_paragraph(style=GAP)
+            self.add_paragraph(style=GAP)
 
     def paragraph(self, text: str, style: str | None = None, space: float | None = None) -> None:
-        p = self.doc.add_paragraph(style=style)
+        p = self.add_paragraph(style=style)
         if space is not None:
             p.paragraph_format.space_before = Pt(space)
         p._p.append(parse_xml(_text_runs(text).replace("<w:r>", f"<w:r {nsdecls('w')}>", 1)))
@@ -461,16 +500,35 @@ def render_docx(
     _page_setup(doc)
     _header_footer(doc, report)
     _core_properties(doc, report)
-    w = _Writer(doc, ids)
+    # The charts' PNGs are drawn on a second thread while the text is built: Pillow lets go
+    # of the interpreter while it compresses, which is most of a chart's time.
+    with fonts.measuring(), ThreadPoolExecutor(1, thread_name_prefix="charts") as pool:
+        pngs = {id(b): pool.submit(_png, b) for b in report.blocks if isinstance(b, BarChart | LineChart)}
+        try:
+            _body(doc, report, _Writer(doc, ids, pngs), progress)
+        finally:
+            for f in pngs.values():
+                f.cancel()
+    target = os.fspath(path_or_file) if isinstance(path_or_file, os.PathLike) else path_or_file
+    doc.save(target)
+    if progress is not None:
+        progress(1.0)
 
-    doc.add_heading(clean(report.title), 0)
+
+def _png(chart: BarChart | LineChart) -> Drawn:
+    layout = layout_any(chart)
+    return layout, charts.to_png(layout)
+
+
+def _body(doc, report: Report, w: _Writer, progress: Progress | None) -> None:
+    w.add_heading(clean(report.title), 0)
     if report.subtitle:
-        doc.add_paragraph(clean(report.subtitle), style="Subtitle")
+        w.add_paragraph(clean(report.subtitle), style="Subtitle")
     meta = [
         f"Prepared by {report.author}" if report.author else "",
         long_date(report.created),
     ]
-    doc.add_paragraph(clean(" \u00b7 ".join(m for m in meta if m)), style=META)
+    w.add_paragraph(clean(" \u00b7 ".join(m for m in meta if m)), style=META)
     w.paragraph(identity_statement(report), WARN_BANNER if report.identifiable else BANNER)
 
     n = max(1, len(report.blocks))
@@ -479,7 +537,3 @@ def render_docx(
         if progress is not None and i % 10 == 0:
             progress(0.9 * i / n)
     w.finish()
-    target = os.fspath(path_or_file) if isinstance(path_or_file, os.PathLike) else path_or_file
-    doc.save(target)
-    if progress is not None:
-        progress(1.0)

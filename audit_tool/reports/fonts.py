@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 
@@ -23,6 +25,9 @@ _FILES = {
     ITALIC: "DejaVuSans-Oblique.ttf",
 }
 _lock = threading.Lock()
+_registered = False  # set once the family is registered: the check is on every measured word
+_memo: dict[tuple[str, str, float], float] | None = None  # widths, while laying out (measuring)
+_measuring = 0  # how many layouts are using _memo (one may run on a worker thread)
 
 
 @cache
@@ -33,12 +38,16 @@ def font_bytes(name: str) -> bytes:
 
 def register_reportlab_fonts() -> None:
     """Register the family with reportlab once per process (the registry is global)."""
+    global _registered
+    if _registered:
+        return
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
+    TTFont = _font_class()  # noqa: N806 (reportlab's class, remembering widths)
     with _lock:
         if REGULAR in pdfmetrics.getRegisteredFontNames():
+            _registered = True
             return
         for name in (BOLD, ITALIC, REGULAR):  # REGULAR last: it marks the family as done
             pdfmetrics.registerFont(TTFont(name, io.BytesIO(font_bytes(name))))
@@ -47,6 +56,49 @@ def register_reportlab_fonts() -> None:
         addMapping(FAMILY, 1, 0, BOLD)
         addMapping(FAMILY, 0, 1, ITALIC)
         addMapping(FAMILY, 1, 1, BOLD)
+        _registered = True
+
+
+@cache
+def _font_class():  # -> a subclass of reportlab's TTFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    class MeasuredFont(TTFont):
+        """reportlab's TTF font, its text widths remembered while a document is laid out.
+        A report measures the same words tens of thousands of times (a table's words for
+        its column widths, each cell, each line a paragraph breaks), and reportlab sums
+        each string's characters in Python. The width is the one reportlab works out."""
+
+        def stringWidth(self, text, size, encoding="utf8"):  # noqa: N802 (reportlab's name)
+            memo = _memo
+            if memo is None:
+                return super().stringWidth(text, size, encoding)
+            key = (self.fontName, text, size)
+            width = memo.get(key)
+            if width is None:
+                width = memo[key] = super().stringWidth(text, size, encoding)
+            return width
+
+    return MeasuredFont
+
+
+@contextmanager
+def measuring() -> Iterator[None]:
+    """While a document is laid out: text widths are remembered (MeasuredFont), and
+    forgotten at the end, so no text of a report stays in memory after it."""
+    global _memo, _measuring
+    register_reportlab_fonts()
+    with _lock:
+        _measuring += 1
+        if _memo is None:
+            _memo = {}
+    try:
+        yield
+    finally:
+        with _lock:
+            _measuring -= 1
+            if not _measuring:
+                _memo = None
 
 
 @cache
@@ -59,7 +111,17 @@ def pil_font(name: str, size_px: float):  # -> PIL.ImageFont.FreeTypeFont
 
 def text_width(text: str, name: str, size: float) -> float:
     """Advance width in points, from the TTF metrics (identical for PDF and PNG layout)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    face = _faces().get(name)
+    if face is None:  # not one of ours
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return stringWidth(text, name, size)
+    return face.stringWidth(text, size)  # what reportlab's pdfmetrics.stringWidth does
+
+
+@cache
+def _faces() -> dict:  # name -> reportlab font: looked up once, for the measures of every word
+    from reportlab.pdfbase.pdfmetrics import getFont
 
     register_reportlab_fonts()
-    return stringWidth(text, name, size)
+    return {name: getFont(name) for name in _FILES}

@@ -26,37 +26,64 @@ def header_words(head: str) -> list[str]:
     return head.split()
 
 
-def _needs(table: Table, total: float, size: float, padding: float
-           ) -> tuple[list[float], list[float], list[float]]:
+Needs = tuple[list[float], list[float], list[float]]
+
+
+def _needs(table: Table, total: float, size: float, padding: float) -> Needs:
     """(minimum, natural, header in HEADER_LINES lines) width of each column at a font
     size, in points."""
+    # A table repeats its words and cells ("Meets", "12%"): each distinct text is measured
+    # once per size (reportlab sums its characters in Python). Kept for this call only.
+    regular: dict[str, float] = {}
+    bold: dict[str, float] = {}
 
-    def width(text: str, bold: bool = False) -> float:
-        return fonts.text_width(text, fonts.BOLD if bold else fonts.REGULAR, size)
+    def width(text: str) -> float:
+        w = regular.get(text)
+        if w is None:
+            w = regular[text] = fonts.text_width(text, fonts.REGULAR, size)
+        return w
+
+    def width_bold(text: str) -> float:
+        w = bold.get(text)
+        if w is None:
+            w = bold[text] = fonts.text_width(text, fonts.BOLD, size)
+        return w
 
     n = len(table.columns)
     mins, naturals, heads = [0.0] * n, [0.0] * n, [0.0] * n
     sample = table.rows[:SAMPLE_ROWS]
     for c, head in enumerate(table.columns):
         # a header's longest word always fits: headers are short labels, never freak words
-        heads[c] = max((width(w, True) for w in header_words(head)), default=0.0) + padding
+        heads[c] = max(map(width_bold, header_words(head)), default=0.0) + padding
         lo = 0.0
-        hi = width(head, True) * 0.6  # a header may take two lines
+        hi = width_bold(head) * 0.6  # a header may take two lines
         for row in sample:
             cell = row[c]
             if not cell:
                 continue
-            full = max(width(line) for line in cell.split("\n"))
-            hi = max(hi, full)
+            full = max(map(width, cell.split("\n"))) if "\n" in cell else width(cell)
+            if full > hi:
+                hi = full
             if full > lo:  # only then can one of its words be wider than the current min
-                lo = max(lo, max(width(w) for w in cell.split()))
+                lo = max(lo, max(map(width, cell.split())))
         # A column need not fit a freak long word in a cell (a URL, a pasted line): the
         # renderers break such words, so it may not starve the other columns.
         mins[c] = max(min(lo, total * MAX_WORD_SHARE) + padding, heads[c])
         naturals[c] = max(min(hi, MAX_NATURAL) + padding, mins[c])
         # room for the header in HEADER_LINES lines (a little over, as lines break at words)
-        heads[c] = max(heads[c], width(head, True) / HEADER_LINES * 1.15 + padding)
+        heads[c] = max(heads[c], width_bold(head) / HEADER_LINES * 1.15 + padding)
     return mins, naturals, heads
+
+
+def _font_size(table: Table, total: float, size: float, padding: float
+               ) -> tuple[float, Needs | None]:
+    """table_font_size, with the column needs at that size when they were worked out."""
+    while size > SMALLEST:
+        needs = _needs(table, total, size, padding)
+        if sum(needs[0]) <= total:
+            return size, needs
+        size -= 0.5
+    return SMALLEST, None
 
 
 def table_font_size(table: Table, total: float, size: float = 8.5,
@@ -64,24 +91,28 @@ def table_font_size(table: Table, total: float, size: float = 8.5,
     """The largest size, `size` or less in half points, at which every column holds the
     longest word of its header (and of its cells) within `total`: a table with many columns
     is set a little smaller rather than breaking "Adequate" into "Adequat e"."""
-    while size > SMALLEST:
-        if sum(_needs(table, total, size, padding)[0]) <= total:
-            return size
-        size -= 0.5
-    return SMALLEST
+    return _font_size(table, total, size, padding)[0]
+
+
+def fit_table(table: Table, total: float, size: float = 8.5,
+              padding: float = CELL_PADDING) -> tuple[float, list[float]]:
+    """(table_font_size, column_widths at that size): the same as calling both, measuring
+    the table once at the size chosen rather than twice."""
+    size, needs = _font_size(table, total, size, padding)
+    return size, column_widths(table, total, size, padding, needs)
 
 
 def column_widths(table: Table, total: float, size: float = 8.5,
-                  padding: float = CELL_PADDING) -> list[float]:
+                  padding: float = CELL_PADDING, needs: Needs | None = None) -> list[float]:
     """Widths in points summing to `total`, for text of `size` points with `padding` points
-    of cell margin (left + right).
+    of cell margin (left + right). `needs`: _needs at that size, when already worked out.
 
     Explicit `table.widths` are scaled to `total`, but a column is widened (taking from the
     others) where it would break a word of its header or cells in the middle. Only when
     even the words cannot fit (see table_font_size) is the width shared by need.
     """
     n = len(table.columns)
-    mins, naturals, heads = _needs(table, total, size, padding)
+    mins, naturals, heads = needs or _needs(table, total, size, padding)
     # A long header ("Not asked (an earlier answer fell short)") is not stacked a word a
     # line where the other columns can spare the room for it in three lines.
     roomy = [max(m, h) for m, h in zip(mins, heads, strict=True)]

@@ -31,10 +31,14 @@ class Redactor:
     """Replace every reference in `references` found in a text with REMOVED."""
 
     def __init__(self, references: Iterable[str]) -> None:
-        self._index = ReferenceIndex(references)
+        self._references: Iterable[str] | None = references
+        self._index: ReferenceIndex | None = None
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) in `text` of each reference found, in order, not overlapping."""
+        if self._index is None:  # indexed on first use: most reports print no free text
+            self._index = ReferenceIndex(self._references or ())
+            self._references = None
         return self._index.find(text)
 
     def __call__(self, text: str) -> str:

@@ -16,7 +16,6 @@ first_pages(data, ...) only for the checklists it suits.
 
 from __future__ import annotations
 
-import io
 import re
 from calendar import monthrange
 from collections.abc import Callable
@@ -361,9 +360,10 @@ def _words(data: AggregateFindings, cid: str) -> PhaseWords:
     return h.words if h else DEFAULT_WORDS
 
 
-def _messages(data: AggregateFindings, covered: list[str], titles: dict[str, str],
-              limit: int) -> list[Message]:
-    """The key messages over the checklists reported (each named when there are several)."""
+def _messages(data: AggregateFindings, covered: list[str], titles: dict[str, str]
+              ) -> tuple[list[Message], list[Message], list[Message]]:
+    """The candidates for the key messages over the checklists reported (each named when
+    there are several): gaps, changes and patterns, largest first, for key_messages."""
     f, level = data.findings, data.level
     gaps, changes, patterns = [], [], []
     for cid in covered:
@@ -387,31 +387,42 @@ def _messages(data: AggregateFindings, covered: list[str], titles: dict[str, str
                             (changes, change_messages(themes, rows, words)),
                             (patterns, pattern_messages(rows, words))):
             kind += [Message(m.kind, name + m.text, m.size) for m in found]
-    return key_messages(sorted(gaps, key=lambda m: -m.size), sorted(changes, key=lambda m: -m.size),
-                        sorted(patterns, key=lambda m: -m.size), limit)
+    return (sorted(gaps, key=lambda m: -m.size), sorted(changes, key=lambda m: -m.size),
+            sorted(patterns, key=lambda m: -m.size))
 
 
 def first_pages(data: AggregateFindings, drafts: str, titles: dict[str, str], scrub,
-                include_free_text: bool, today: date, trim: int = 0) -> list:
+                include_free_text: bool, today: date, trim: int = 0,
+                memo: dict[str, object] | None = None) -> list:
     """Page 1 (the summary: key messages, the lead's notes, the figures behind them, the
     change and the gaps), a page break, then page 2 (patterns and outcomes by phase).
     drafts: what the report says of drafts; trim: how much optional content page 1 gives up
-    to fit on one page (TRIMS; see fit_first_page)."""
+    to fit on one page (TRIMS; see fit_first_page). memo: a dict kept across the calls for
+    one report (fit_first_page tries up to len(TRIMS) trims), in which what does not depend
+    on the trim is kept, worked out once."""
     f, cen, flt, level, tally = data.findings, data.census, data.filter, data.level, data.tally
+    memo = {} if memo is None else memo
+
+    def once(key: str, make: Callable[[], object]):
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
     covered = sorted(cen.reported(), key=lambda c: titles.get(c, c))
     n_messages, per_checklist, moved = TRIMS[min(trim, len(TRIMS) - 1)]
     recs = data.recommendations
     per_checklist = min(per_checklist, gaps_per_checklist(len(covered), include_free_text and bool(recs)))
     n = cen.total(set(covered))
     out: list = [Heading("Summary", 1), Heading("Key messages", 2)]
-    out += [Paragraph(f"\u2022 {m.text}") for m in _messages(data, covered, titles, n_messages)]
+    pools = once("messages", lambda: _messages(data, covered, titles))
+    out += [Paragraph(f"\u2022 {m.text}") for m in key_messages(*pools, n_messages)]
     out += _notes_blocks(data.notes)
     rows = [
         ("Files audited", f"{n:,} audits of {_count(data.cases)} case files"),
         ("Period", period(data.months)),
         ("How files were chosen", how_chosen(data.sampled)),
         ("Drafts", drafts),
-        ("Recommendations", recommendation_counts(recs, today, tally)),
+        ("Recommendations", once("counts", lambda: recommendation_counts(recs, today, tally))),
     ]
     if len(covered) == 1:
         rows.append(("Read twice", reliability_line(data.agreement, covered[0], tally)))
@@ -453,24 +464,23 @@ def first_pages(data: AggregateFindings, drafts: str, titles: dict[str, str], sc
     if marked_any:
         out.append(Paragraph(AFTER_FAILING_NOTE, "note"))
     if include_free_text and recs:
-        out += recommendation_texts(recs, scrub, 3 if len(covered) == 1 else 2, tally)
+        out += once("texts", lambda: recommendation_texts(recs, scrub, 3 if len(covered) == 1 else 2,
+                                                          tally))
     if not moved:  # else the break came before the figures
         out.append(PageBreak())
-    for cid in covered:  # page 2
+    return out + once("page 2", lambda: _page2(data, covered, titles))
+
+
+def _page2(data: AggregateFindings, covered: list[str], titles: dict[str, str]) -> list:
+    """Page 2: the patterns and outcomes by phase of each checklist reported."""
+    out: list = []
+    for cid in covered:
         h = data.honesty.checklists.get(cid) if data.honesty else None
         if h is not None:
-            out += patterns_blocks(h, data.facts.get(cid, ()), tally,
-                                   titles.get(cid, cid) if several else "", 1, bool(flt.phase))
+            out += patterns_blocks(h, data.facts.get(cid, ()), data.tally,
+                                   titles.get(cid, cid) if len(covered) > 1 else "", 1,
+                                   bool(data.filter.phase))
     return out
-
-
-def _pages(report: Report) -> int:
-    """Pages of the report as laid out in the PDF (counted from its page objects)."""
-    from .pdf import render_pdf  # the laid-out document is the only honest measure
-
-    buf = io.BytesIO()
-    render_pdf(report, buf)
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", buf.getvalue()))
 
 
 def fit_first_page(report: Report, page1: Callable[[int], list] | None) -> Report:
@@ -480,16 +490,20 @@ def fit_first_page(report: Report, page1: Callable[[int], list] | None) -> Repor
     which start report.blocks."""
     if page1 is None:
         return report
+    from . import fonts
+    from .pdf import fits_one_page  # the renderers are imported on first use
+
     blocks = list(report.blocks)
     current = page1(0)
     rest = blocks[len(current):]
-    for trim in range(len(TRIMS)):
-        if trim:
-            current = page1(trim)
-        end = next((i for i, b in enumerate(current) if isinstance(b, PageBreak)), len(current))
-        probe = replace(report, blocks=[*current[:end], Paragraph(SPARE)], draft=report.draft)
-        if _pages(probe) <= 1:
-            break
+    with fonts.measuring():  # the tries lay out much the same text
+        for trim in range(len(TRIMS)):
+            if trim:
+                current = page1(trim)
+            end = next((i for i, b in enumerate(current) if isinstance(b, PageBreak)), len(current))
+            probe = replace(report, blocks=[*current[:end], Paragraph(SPARE)], draft=report.draft)
+            if fits_one_page(probe):  # the PDF's own layout is the only honest measure
+                break
     return replace(report, blocks=[*current, *rest])
 
 
