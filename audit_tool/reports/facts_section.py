@@ -156,9 +156,16 @@ def _fact_table(counts: list[FactCount], phases: list[str], keep_first: bool = F
         ["Option ticked" if first.multiple else "Answer", *heads],
         rows,
         # an audit can tick several options: the option counts do not add up to the audits
-        caption=f"{first.question} (tick all that apply)" if first.multiple else first.question,
+        caption=_tick_all(first.question) if first.multiple else first.question,
         align=["l"] + ["r"] * len(counts),
     )
+
+
+def _tick_all(question: str) -> str:
+    """The caption of a multiple-choice item, saying once that several options count."""
+    if "tick all that apply" in question.lower():
+        return question
+    return f"{question} (tick all that apply)"
 
 
 def aggregate_facts_blocks(

@@ -18,6 +18,7 @@ MAX_WORD_SHARE = 0.35  # the most of the width one unbreakable word may claim
 
 
 HEADER_LINES = 3  # a header wraps to at most this many lines where the table has room
+SPARE = 1.0  # points kept beyond a header word's measured width (see _needs)
 SMALLEST = 6.5  # points: the smallest text a table shrinks to so that no header word breaks
 
 
@@ -54,7 +55,9 @@ def _needs(table: Table, total: float, size: float, padding: float) -> Needs:
     sample = table.rows[:SAMPLE_ROWS]
     for c, head in enumerate(table.columns):
         # a header's longest word always fits: headers are short labels, never freak words
-        heads[c] = max(map(width_bold, header_words(head)), default=0.0) + padding
+        # (and a point spare: at exactly its width, reportlab's line breaking may still
+        # find a word too wide by a rounding error and split it, "All au / dits")
+        heads[c] = max(map(width_bold, header_words(head)), default=0.0) + padding + SPARE
         lo = 0.0
         hi = width_bold(head) * 0.6  # a header may take two lines
         for row in sample:
