@@ -131,6 +131,15 @@ class _Tables:
         return self.p.fine
 
     @property
+    def item_counts(self) -> str:
+        """Counted answers (facts too) per (checklist, phase, item number, rating): the fine
+        counts summed over area and agency, once for the items and the answer counts."""
+        return self.p.table("findings_item_counts", f"""SELECT g.checklist_id, g.phase, f.itm,
+                f.rating, sum(f.n) AS n
+            FROM {self.fine} f JOIN {self.grp} g ON g.rowid = f.gid
+            GROUP BY f.itm, f.rating, g.checklist_id, g.phase""")
+
+    @property
     def items(self) -> str:
         """Scored answers per (checklist, phase, item, rating), counted over the pass's fine
         counts on integer keys first, then joined to the labels, theme and meets: the sorts
@@ -140,9 +149,7 @@ class _Tables:
                 r.checklist_id, r.phase, ci.theme_id, ci.theme_title, ci.theme_pos,
                 ci.item_pos, ci.question, ci.scale, l.label AS level_label,
                 l.pos AS level_pos, l.meets
-            FROM (SELECT g.checklist_id, g.phase, f.itm, f.rating, sum(f.n) AS n
-                  FROM {self.fine} f JOIN {self.grp} g ON g.rowid = f.gid
-                  GROUP BY f.itm, f.rating, g.checklist_id, g.phase) r
+            FROM {self.item_counts} r
             JOIN {self.p.it} i ON i.itm = r.itm
             JOIN {self.p.sh} s ON s.sid = i.sid
             JOIN checklist_items ci ON ci.sha256 = s.sha AND ci.item_id = i.item_id
@@ -176,14 +183,20 @@ class _Tables:
         for cid, theme, phase, n in q(f"SELECT cid, theme, phase, count(*) FROM {th} GROUP BY 1, 2, 3"):
             out.theme_phase[cid, theme, phase] += n
             out.theme[cid, theme] += n
-        for cid, tag, n in q(
-            f"""SELECT u.cid, max(tn.tag), count(*) FROM {ta} t JOIN {self.p.au} u ON u.aid = t.aid
-                JOIN {self.p.tn} tn ON tn.tid = t.tid GROUP BY u.cid, t.tid"""
+        # per checklist copy and tag number, named afterwards: the sort holds integers only
+        # (a copy is of one checklist id; were one of two, by the id as well)
+        copy_ids = q(f"SELECT DISTINCT sid, cid FROM {self.p.au}")
+        cid_of = dict(copy_ids)
+        by = "u.sid" if len(cid_of) == len(copy_ids) else "u.sid, u.cid"
+        tag_of = dict(q(f"SELECT tid, tag FROM {self.p.tn}"))
+        for sid, tid, n, cid in q(
+            f"""SELECT u.sid, t.tid, count(*), max(u.cid) FROM {ta} t
+                JOIN {self.p.au} u ON u.aid = t.aid GROUP BY {by}, t.tid"""
         ):
-            out.tag[cid, tag] += n
+            out.tag[cid_of[sid] if by == "u.sid" else cid, tag_of[tid]] += n
+        # one row per audit with a rated item: the pass's per-audit table
         for cid, area, agency, n in q(
-            f"""SELECT cid, area, agency, count(*) FROM (SELECT DISTINCT aid, cid, area, agency
-                FROM {th}) GROUP BY 1, 2, 3"""
+            f"SELECT cid, area, agency, count(*) FROM {self.p.per_audit()} GROUP BY 1, 2, 3"
         ):
             out.area[cid, area] += n
             out.agency[cid, agency] += n
@@ -343,7 +356,8 @@ def findings(db: Database, flt: AuditFilter | None = None, *, answers: AnswerPas
             answer_counts=tuple(
                 db.query(  # on integers first: the sort holds no text
                     f"""SELECT s.sha, i.item_id, r.rating, r.n
-                        FROM (SELECT itm, rating, sum(n) AS n FROM {t.fine} GROUP BY itm, rating) r
+                        FROM (SELECT itm, rating, sum(n) AS n FROM {t.item_counts}
+                              GROUP BY itm, rating) r
                         JOIN {t.p.it} i ON i.itm = r.itm JOIN {t.p.sh} s ON s.sid = i.sid
                         ORDER BY 1, 2, 3"""
                 )
