@@ -78,13 +78,23 @@ def quadratic_weights(q: int) -> tuple[tuple[float, ...], ...]:
 
 def counts(rows: Sequence[Row], q: int) -> list[list[int]]:
     """r_ik: how many readers put unit i in category k; units with no rating are dropped."""
+    return [list(x) for x in _vectors(rows, q)]
+
+
+def _vectors(rows: Sequence[Row], q: int) -> list[tuple[int, ...]]:
+    """counts() as tuples, each distinct row counted once (units repeat a few patterns)."""
+    seen: dict[tuple, tuple[int, ...] | None] = {}
     out = []
     for row in rows:
-        r = [0] * q
-        for c in row:
-            if c is not None:
-                r[c] += 1
-        if any(r):
+        key = tuple(row)
+        r = seen.get(key, False)
+        if r is False:
+            v = [0] * q
+            for c in key:
+                if c is not None:
+                    v[c] += 1
+            r = seen[key] = tuple(v) if any(v) else None
+        if r is not None:
             out.append(r)
     return out
 
@@ -134,27 +144,34 @@ def percent_agreement(rows: Sequence[Row], q: int) -> Estimate | None:
     """p_a = (1/n2) sum_{i: r_i >= 2} p_a|i with identity weights: the share of pairs of
     readers of a unit who chose the same level. Its variance treats (n/n2) p_a|i as the unit
     terms (0 for a unit with one rating), as for Gwet's coefficients with p_e = 0."""
-    r = counts(rows, q)
+    return _percent(_vectors(rows, q), q)
+
+
+def _percent(r: list[tuple[int, ...]], q: int) -> Estimate | None:
     w = identity_weights(q)
     n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
     if not n2:
         return None
-    pa = sum(_pair_agreement(x, w) for x in r) / n2
-    return _interval(pa, [n / n2 * _pair_agreement(x, w) for x in r], pa, 0.0)
+    agree = {x: _pair_agreement(x, w) for x in dict.fromkeys(r)}  # once per count vector
+    pa = sum(agree[x] for x in r) / n2
+    return _interval(pa, [n / n2 * agree[x] for x in r], pa, 0.0)
 
 
 def gwet_ac(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Estimate | None:
     """Gwet's AC1 (identity weights) or AC2: (p_a - p_e) / (1 - p_e), with the weighted p_a
     as above, pi_k = (1/n) sum_i r_ik / r_i and p_e = T_w / (q(q-1)) sum_k pi_k (1 - pi_k),
     T_w = sum_kl w_kl. Missing ratings allowed; every unit with a rating counts in pi_k."""
+    return _gwet(_vectors(rows, len(w)), w)
+
+
+def _gwet(r: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
     q = len(w)
-    r = counts(rows, q)
     n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
     if not n2 or q < 2:
         return None
     # units repeat a few count vectors: each per-unit value is worked out once per vector,
     # and the sums still run over every unit in order (the same floats, the same result)
-    units = [tuple(x) for x in r]
+    units = r
     kinds = {x: None for x in units}
     agree = {x: _pair_agreement(list(x), w) for x in kinds}
     shares = {x: tuple(x[k] / sum(x) for k in range(q)) for x in kinds}
@@ -177,14 +194,18 @@ def krippendorff_alpha(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Est
     e = 1 / sum_i r_i; pi_k = (1/n) sum_i r_ik / rbar; p_e = sum_kl w_kl pi_k pi_l;
     alpha = (p_a - p_e) / (1 - p_e). Identity weights give nominal alpha, quadratic weights
     interval alpha (squared distance). None when every rating is the same (p_e = 1)."""
+    return _alpha(_vectors(rows, len(w)), w)
+
+
+def _alpha(vectors: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
     q = len(w)
-    r = [x for x in counts(rows, q) if sum(x) >= 2]
+    r = [x for x in vectors if sum(x) >= 2]
     n = len(r)
     if not n:
         return None
     rbar = sum(map(sum, r)) / n
     eps = 1 / sum(map(sum, r))
-    units = [tuple(x) for x in r]  # per-unit values once per count vector, as in gwet_ac
+    units = r  # per-unit values once per count vector, as in gwet_ac
     kinds = {x: None for x in units}
     agree = {x: _agreeing(x, w) for x in kinds}
     unit_pa = {x: agree[x] / (rbar * (sum(x) - 1)) for x in kinds}
@@ -272,13 +293,14 @@ def coefficients(rows: Sequence[Row], q: int, weights: str = NOMINAL) -> Coeffic
     """All coefficients for units `rows` over q categories (in scale order for QUADRATIC)."""
     w = quadratic_weights(q) if weights == QUADRATIC else identity_weights(q)
     pairs = two_reader_pairs(rows)
+    r = _vectors(rows, q)  # once for every coefficient
     return Coefficients(
         weights=weights,
-        units=sum(1 for x in counts(rows, q) if sum(x) >= 2),
-        percent=percent_agreement(rows, q) if weights == NOMINAL else None,
+        units=sum(1 for x in r if sum(x) >= 2),
+        percent=_percent(r, q) if weights == NOMINAL else None,
         kappa=cohen_kappa(pairs, w) if pairs is not None else None,
-        ac=gwet_ac(rows, w),
-        alpha=krippendorff_alpha(rows, w),
+        ac=_gwet(r, w),
+        alpha=_alpha(r, w),
     )
 
 
@@ -501,10 +523,29 @@ def _twice(files: Sequence[str], rows: Sequence[Row]) -> set[str]:
     return {f for f, row in zip(files, rows, strict=True) if sum(v is not None for v in row) >= 2}
 
 
-def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement:
+class _PerItem:
+    """What _group needs of an item, worked out once though the item is pooled three times
+    (alone, in its theme, overall)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple] = {}
+
+    def of(self, it: ItemRatings) -> tuple[set[str], list[list[int | None]], set[str]]:
+        """(files rated twice, ordinal rows, files rated twice on the ordinal scale)."""
+        found = self._seen.get(id(it))
+        if found is None or found[0] is not it:
+            ordinal = it.ordinal_rows() if it.ordered else []
+            twice_ordinal = _twice(it.files, ordinal) if it.ordered else set()
+            found = self._seen[id(it)] = (it, _twice(it.files, it.rows), ordinal, twice_ordinal)
+        return found[1:]
+
+
+def _group(key: str, label: str, items: Sequence[ItemRatings],
+           per: _PerItem | None = None) -> GroupAgreement:
     """Pool the items' units: nominal over (scale, value) categories of every item; weighted
     over the items on the most used ordinal scale. Each set needs MIN_FILES files."""
-    files = set().union(*(_twice(it.files, it.rows) for it in items))
+    per = per or _PerItem()
+    files = set().union(*(per.of(it)[0] for it in items))
     units = frozenset(files)
     if len(files) < MIN_FILES:
         return GroupAgreement(key, label, len(files), None, units=units)
@@ -519,8 +560,8 @@ def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement
     if scales:
         ordered = scales.most_common(1)[0][0]
         on_scale = [it for it in items if it.ordered == ordered]
-        ordinal = [r for it in on_scale for r in it.ordinal_rows()]
-        twice = set().union(*(_twice(it.files, it.ordinal_rows()) for it in on_scale))
+        ordinal = [r for it in on_scale for r in per.of(it)[1]]
+        twice = set().union(*(per.of(it)[2] for it in on_scale))
         if len(twice) >= MIN_FILES:
             weighted = coefficients(ordinal, len(ordered), QUADRATIC)
     return GroupAgreement(key, label, len(files), nominal, weighted, units=units)
@@ -533,6 +574,7 @@ def agreement(
     flt = flt or AuditFilter()
     found = double_readings(db, flt, finalised_only)
     out = []
+    per = _PerItem()
     for cid in sorted(found.files):
         items = [it for it in found.items if it.checklist_id == cid]
         themes: dict[str, list[ItemRatings]] = {}
@@ -545,10 +587,10 @@ def agreement(
                 found.files[cid],
                 found.readings[cid],
                 found.most_readers[cid],
-                _group("overall", "All items", items),
-                tuple(_group(t, group[0].theme_title, group) for t, group in themes.items()),
+                _group("overall", "All items", items, per),
+                tuple(_group(t, group[0].theme_title, group, per) for t, group in themes.items()),
                 tuple(
-                    replace(_group(it.item_id, it.question, [it]), theme=it.theme_id)
+                    replace(_group(it.item_id, it.question, [it], per), theme=it.theme_id)
                     for it in items
                 ),
                 found.readers.get(cid, {}),
