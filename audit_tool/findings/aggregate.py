@@ -18,6 +18,7 @@ from ..filters import AuditFilter
 from ..store import Database
 from .answer_pass import AnswerPass
 from .audit_level import AuditLevel, audit_level
+from .cells import Cells
 from .clustered import Interval, change_interval
 from .stats import wilson
 
@@ -175,14 +176,23 @@ class _Tables:
         if self._own:
             self.p.__exit__(*exc)
 
-    def audit_counts(self) -> _AuditCounts:
+    def audit_counts(self, cells: Cells | None = None) -> _AuditCounts:
         """Distinct audits with a rated answer per theme (and phase), tag, area and agency:
-        the pass's per-audit rows (one per audit and theme, or audit and tag), counted."""
-        th, ta, q = self.p.per_theme(), self.p.per_tag(), self.db.query
+        the pass's per-audit rows (one per audit and theme, or audit and tag), counted.
+        `cells`: those of the audit-level counts over the same pass, which hold the counts
+        per theme, area and agency by phase already (an anonymised report's)."""
+        ta, q = self.p.per_tag(), self.db.query
         out = _AuditCounts()
-        for cid, theme, phase, n in q(f"SELECT cid, theme, phase, count(*) FROM {th} GROUP BY 1, 2, 3"):
-            out.theme_phase[cid, theme, phase] += n
-            out.theme[cid, theme] += n
+        if cells is not None:
+            for (cid, theme, phase), cell in cells.theme_phase.items():
+                out.theme_phase[cid, theme, phase] += cell.audits
+                out.theme[cid, theme] += cell.audits
+        else:
+            for cid, theme, phase, n in q(
+                f"SELECT cid, theme, phase, count(*) FROM {self.p.per_theme()} GROUP BY 1, 2, 3"
+            ):
+                out.theme_phase[cid, theme, phase] += n
+                out.theme[cid, theme] += n
         # per checklist copy and tag number, named afterwards: the sort holds integers only
         # (a copy is of one checklist id; were one of two, by the id as well)
         copy_ids = q(f"SELECT DISTINCT sid, cid FROM {self.p.au}")
@@ -194,6 +204,12 @@ class _Tables:
                 JOIN {self.p.au} u ON u.aid = t.aid GROUP BY {by}, t.tid"""
         ):
             out.tag[cid_of[sid] if by == "u.sid" else cid, tag_of[tid]] += n
+        if cells is not None:
+            for (cid, area, _), cell in cells.area_phase.items():
+                out.area[cid, area] += cell.audits
+            for (cid, agency, _), cell in cells.agency_phase.items():
+                out.agency[cid, agency] += cell.audits
+            return out
         # one row per audit with a rated item: the pass's per-audit table
         for cid, area, agency, n in q(
             f"SELECT cid, area, agency, count(*) FROM {self.p.per_audit()} GROUP BY 1, 2, 3"
@@ -327,7 +343,8 @@ def findings(db: Database, flt: AuditFilter | None = None, *, answers: AnswerPas
         status_counts = dict(db.query(f"SELECT status, count(*) FROM {sel} GROUP BY 1"))
         phase_counts = dict(db.query(f"SELECT phase, count(*) FROM {sel} GROUP BY 1"))
         copies = t.copies()
-        counted = t.audit_counts()
+        # the audit-level cells came from the caller's pass, which is ours: its counts serve
+        counted = t.audit_counts(level.cells if level is not None and not t._own else None)
         item_rows = t.groups(t.items, "r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
         item_audits: dict[tuple[str, str], int] = defaultdict(int)
         for row in item_rows:  # one answer per audit and item: its rated answers are its audits
