@@ -34,6 +34,7 @@ fewer than MIN_FILES files.
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -381,11 +382,11 @@ def double_readings(
     sql = _READINGS.format(where=where, status=status)
     audits = db.query(sql, params)
     ratings: dict[str, dict[str, str]] = defaultdict(dict)
+    # the readings' answers by their ids (the selection above is not worked out again)
     for audit_id, item_id, rating in db.query(
-        f"""WITH picked AS ({sql})
-            SELECT an.audit_id, an.item_id, an.rating FROM picked p
-            JOIN answers an ON an.audit_id = p.id AND an.applies = 1 AND an.rating IS NOT NULL""",
-        params,
+        """SELECT an.audit_id, an.item_id, an.rating FROM json_each(?) p
+            JOIN answers an ON an.audit_id = p.value AND an.applies = 1 AND an.rating IS NOT NULL""",
+        (json.dumps([a[0] for a in audits]),),
     ):
         ratings[audit_id][item_id] = rating
     files: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)

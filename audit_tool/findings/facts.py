@@ -196,10 +196,14 @@ class _Counted:
         # its phase and record key, so the answers are not joined to their audits again
         groups = p.table(
             f"fact_groups_{cid.encode().hex()}",  # one per checklist of the pass
+            # by item number first (of one copy, so of one checklist): other answers are
+            # skipped before any join
             f"""SELECT x.aid, i.item_id AS bitem, x.rating AS bvalue, u.phase, u.k FROM {p.ai} x
                 JOIN {p.it} i ON i.itm = x.itm JOIN {p.au} u ON u.aid = x.aid
-                WHERE u.cid = ? AND i.item_id IN ({",".join("?" * len(split))})""",
-            (cid, *split),
+                WHERE x.itm IN (SELECT itm FROM {p.it} WHERE item_id IN ({",".join("?" * len(split))})
+                                AND sid IN (SELECT sid FROM {p.au} WHERE cid = ?))
+                  AND u.cid = ?""",
+            (*split, cid, cid),
         )
         # the group's audits' answers, looked up by audit: a group holds a few of the pass's
         # audits, so a scan of all its answers would mostly be thrown away. The index goes
