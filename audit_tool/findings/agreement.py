@@ -148,13 +148,18 @@ def percent_agreement(rows: Sequence[Row], q: int) -> Estimate | None:
     return _percent(_vectors(rows, q), q)
 
 
+def _twice_rated(r: list[tuple[int, ...]]) -> int:
+    """Units with two or more ratings (integers: counted over the distinct vectors)."""
+    return sum(c for x, c in Counter(r).items() if sum(x) >= 2)
+
+
 def _percent(r: list[tuple[int, ...]], q: int) -> Estimate | None:
     w = identity_weights(q)
-    n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
+    n, n2 = len(r), _twice_rated(r)
     if not n2:
         return None
     agree = {x: _pair_agreement(x, w) for x in dict.fromkeys(r)}  # once per count vector
-    pa = sum(agree[x] for x in r) / n2
+    pa = sum(map(agree.__getitem__, r)) / n2
     return _interval(pa, [n / n2 * agree[x] for x in r], pa, 0.0)
 
 
@@ -167,7 +172,7 @@ def gwet_ac(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Estimate | Non
 
 def _gwet(r: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
     q = len(w)
-    n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
+    n, n2 = len(r), _twice_rated(r)
     if not n2 or q < 2:
         return None
     # units repeat a few count vectors: each per-unit value is worked out once per vector,
@@ -176,8 +181,9 @@ def _gwet(r: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | 
     kinds = {x: None for x in units}
     agree = {x: _pair_agreement(list(x), w) for x in kinds}
     shares = {x: tuple(x[k] / sum(x) for k in range(q)) for x in kinds}
-    pa = sum([agree[x] for x in units]) / n2
-    pi = [sum([shares[x][k] for x in units]) / n for k in range(q)]
+    pa = sum(map(agree.__getitem__, units)) / n2
+    # per category, the units' shares summed in unit order
+    pi = [sum(column) / n for column in zip(*map(shares.__getitem__, units), strict=True)]
     tw = sum(map(sum, w)) / (q * (q - 1))
     pe = tw * sum(p * (1 - p) for p in pi)
     ac = (pa - pe) / (1 - pe)
@@ -200,19 +206,21 @@ def krippendorff_alpha(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Est
 
 def _alpha(vectors: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
     q = len(w)
-    r = [x for x in vectors if sum(x) >= 2]
+    total = {x: sum(x) for x in dict.fromkeys(vectors)}
+    r = [x for x in vectors if total[x] >= 2]
     n = len(r)
     if not n:
         return None
-    rbar = sum(map(sum, r)) / n
-    eps = 1 / sum(map(sum, r))
+    times = Counter(r)  # integer sums: the same over the distinct vectors
+    ratings = sum(total[x] * c for x, c in times.items())
+    rbar = ratings / n
+    eps = 1 / ratings
     units = r  # per-unit values once per count vector, as in gwet_ac
     kinds = {x: None for x in units}
     agree = {x: _agreeing(x, w) for x in kinds}
-    unit_pa = {x: agree[x] / (rbar * (sum(x) - 1)) for x in kinds}
-    pa1 = sum([unit_pa[x] for x in units]) / n
+    unit_pa = {x: agree[x] / (rbar * (total[x] - 1)) for x in kinds}
+    pa1 = sum(map(unit_pa.__getitem__, units)) / n
     pa = (1 - eps) * pa1 + eps
-    times = Counter(units)  # integer sums: the same over the distinct vectors
     pi = [sum(x[k] * c for x, c in times.items()) / (n * rbar) for k in range(q)]
     pe = sum(w[k][m] * pi[k] * pi[m] for k in range(q) for m in range(q))
     if pe >= 1 - 1e-12:
@@ -297,7 +305,7 @@ def coefficients(rows: Sequence[Row], q: int, weights: str = NOMINAL) -> Coeffic
     r = _vectors(rows, q)  # once for every coefficient
     return Coefficients(
         weights=weights,
-        units=sum(1 for x in r if sum(x) >= 2),
+        units=_twice_rated(r),
         percent=_percent(r, q) if weights == NOMINAL else None,
         kappa=cohen_kappa(pairs, w) if pairs is not None else None,
         ac=_gwet(r, w),
