@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, replace
 
 from ..filters import AuditFilter
 from ..store import Database
+from .agreement_counts import twice_rated, vectors
 from .clustered import t_quantile  # one t quantile for every interval (no scipy)
 
 MIN_FILES = 5  # the small-number rule: no coefficient from fewer files
@@ -79,25 +80,7 @@ def quadratic_weights(q: int) -> tuple[tuple[float, ...], ...]:
 
 def counts(rows: Sequence[Row], q: int) -> list[list[int]]:
     """r_ik: how many readers put unit i in category k; units with no rating are dropped."""
-    return [list(x) for x in _vectors(rows, q)]
-
-
-def _vectors(rows: Sequence[Row], q: int) -> list[tuple[int, ...]]:
-    """counts() as tuples, each distinct row counted once (units repeat a few patterns)."""
-    seen: dict[tuple, tuple[int, ...] | None] = {}
-    out = []
-    for row in rows:
-        key = tuple(row)
-        r = seen.get(key, False)
-        if r is False:
-            v = [0] * q
-            for c in key:
-                if c is not None:
-                    v[c] += 1
-            r = seen[key] = tuple(v) if any(v) else None
-        if r is not None:
-            out.append(r)
-    return out
+    return [list(x) for x in vectors(rows, q)]
 
 
 def _agreeing(r: Sequence[int], w: Sequence[Sequence[float]]) -> float:
@@ -145,17 +128,12 @@ def percent_agreement(rows: Sequence[Row], q: int) -> Estimate | None:
     """p_a = (1/n2) sum_{i: r_i >= 2} p_a|i with identity weights: the share of pairs of
     readers of a unit who chose the same level. Its variance treats (n/n2) p_a|i as the unit
     terms (0 for a unit with one rating), as for Gwet's coefficients with p_e = 0."""
-    return _percent(_vectors(rows, q), q)
-
-
-def _twice_rated(r: list[tuple[int, ...]]) -> int:
-    """Units with two or more ratings (integers: counted over the distinct vectors)."""
-    return sum(c for x, c in Counter(r).items() if sum(x) >= 2)
+    return _percent(vectors(rows, q), q)
 
 
 def _percent(r: list[tuple[int, ...]], q: int) -> Estimate | None:
     w = identity_weights(q)
-    n, n2 = len(r), _twice_rated(r)
+    n, n2 = len(r), twice_rated(r)
     if not n2:
         return None
     agree = {x: _pair_agreement(x, w) for x in dict.fromkeys(r)}  # once per count vector
@@ -167,12 +145,12 @@ def gwet_ac(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Estimate | Non
     """Gwet's AC1 (identity weights) or AC2: (p_a - p_e) / (1 - p_e), with the weighted p_a
     as above, pi_k = (1/n) sum_i r_ik / r_i and p_e = T_w / (q(q-1)) sum_k pi_k (1 - pi_k),
     T_w = sum_kl w_kl. Missing ratings allowed; every unit with a rating counts in pi_k."""
-    return _gwet(_vectors(rows, len(w)), w)
+    return _gwet(vectors(rows, len(w)), w)
 
 
 def _gwet(r: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
     q = len(w)
-    n, n2 = len(r), _twice_rated(r)
+    n, n2 = len(r), twice_rated(r)
     if not n2 or q < 2:
         return None
     # units repeat a few count vectors: each per-unit value is worked out once per vector,
@@ -201,13 +179,13 @@ def krippendorff_alpha(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Est
     e = 1 / sum_i r_i; pi_k = (1/n) sum_i r_ik / rbar; p_e = sum_kl w_kl pi_k pi_l;
     alpha = (p_a - p_e) / (1 - p_e). Identity weights give nominal alpha, quadratic weights
     interval alpha (squared distance). None when every rating is the same (p_e = 1)."""
-    return _alpha(_vectors(rows, len(w)), w)
+    return _alpha(vectors(rows, len(w)), w)
 
 
-def _alpha(vectors: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
+def _alpha(units_of: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
     q = len(w)
-    total = {x: sum(x) for x in dict.fromkeys(vectors)}
-    r = [x for x in vectors if total[x] >= 2]
+    total = {x: sum(x) for x in dict.fromkeys(units_of)}
+    r = [x for x in units_of if total[x] >= 2]
     n = len(r)
     if not n:
         return None
@@ -302,10 +280,10 @@ def coefficients(rows: Sequence[Row], q: int, weights: str = NOMINAL) -> Coeffic
     """All coefficients for units `rows` over q categories (in scale order for QUADRATIC)."""
     w = quadratic_weights(q) if weights == QUADRATIC else identity_weights(q)
     pairs = two_reader_pairs(rows)
-    r = _vectors(rows, q)  # once for every coefficient
+    r = vectors(rows, q)  # once for every coefficient
     return Coefficients(
         weights=weights,
-        units=_twice_rated(r),
+        units=twice_rated(r),
         percent=_percent(r, q) if weights == NOMINAL else None,
         kappa=cohen_kappa(pairs, w) if pairs is not None else None,
         ac=_gwet(r, w),
