@@ -18,6 +18,7 @@ from ..filters import AuditFilter
 from ..store import Database
 from .answer_pass import AnswerPass
 from .audit_level import AuditLevel, audit_level
+from .cells import Cells
 from .clustered import Interval, change_interval
 from .stats import wilson
 
@@ -131,18 +132,42 @@ class _Tables:
         return self.p.fine
 
     @property
-    def view(self) -> str:
-        """The fine counts joined to their group and the definition (labels, theme, meets),
-        made once per pass: every grouping below reads it."""
-        return self.p.table("findings_view", f"""SELECT f.n, f.item_id, f.rating, g.sha,
-                g.checklist_id, g.phase, g.area, g.agency, ci.theme_id, ci.theme_title,
-                ci.theme_pos, ci.item_pos, ci.question, ci.scale, l.label AS level_label,
+    def item_counts(self) -> str:
+        """Counted answers (facts too) per (checklist, phase, item number, rating): the fine
+        counts summed over area and agency, once for the items and the answer counts."""
+        return self.p.table("findings_item_counts", f"""SELECT g.checklist_id, g.phase, f.itm,
+                f.rating, sum(f.n) AS n
+            FROM {self.fine} f JOIN {self.grp} g ON g.rowid = f.gid
+            GROUP BY f.itm, f.rating, g.checklist_id, g.phase""")
+
+    @property
+    def items(self) -> str:
+        """Scored answers per (checklist, phase, item, rating), counted over the pass's fine
+        counts on integer keys first, then joined to the labels, theme and meets: the sorts
+        behind the groupings hold a few hundred short rows, not the fine counts with the
+        question's text. Items and the phase comparison read it."""
+        return self.p.table("findings_items", f"""SELECT r.n, i.item_id, r.rating, s.sha,
+                r.checklist_id, r.phase, ci.theme_id, ci.theme_title, ci.theme_pos,
+                ci.item_pos, ci.question, ci.scale, l.label AS level_label,
                 l.pos AS level_pos, l.meets
-            FROM {self.fine} f
-            JOIN {self.grp} g ON g.rowid = f.gid
-            JOIN checklist_items ci ON ci.sha256 = g.sha AND ci.item_id = f.item_id
-            JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = ci.scale AND l.value = f.rating
+            FROM {self.item_counts} r
+            JOIN {self.p.it} i ON i.itm = r.itm
+            JOIN {self.p.sh} s ON s.sid = i.sid
+            JOIN checklist_items ci ON ci.sha256 = s.sha AND ci.item_id = i.item_id
+            JOIN checklist_levels l ON l.sha256 = s.sha AND l.scale = ci.scale AND l.value = r.rating
             WHERE ci.fact = 0""")  # facts are counted, never scored: findings/facts.py
+
+    @property
+    def places(self) -> str:
+        """Scored answers per (audit group, scale, rating), with the group's area and agency
+        and the level's label and meets: the area and agency groupings read it."""
+        return self.p.table("findings_places", f"""SELECT r.n, g.sha, g.checklist_id, g.area,
+                g.agency, r.scale, r.rating, l.label AS level_label, l.pos AS level_pos, l.meets
+            FROM (SELECT f.gid, i.scale, f.rating, sum(f.n) AS n
+                  FROM {self.fine} f JOIN {self.p.it} i ON i.itm = f.itm
+                  WHERE i.fact = 0 GROUP BY f.gid, i.scale, f.rating) r
+            JOIN {self.grp} g ON g.rowid = r.gid
+            JOIN checklist_levels l ON l.sha256 = g.sha AND l.scale = r.scale AND l.value = r.rating""")
 
     def __enter__(self) -> _Tables:
         return self
@@ -151,22 +176,43 @@ class _Tables:
         if self._own:
             self.p.__exit__(*exc)
 
-    def audit_counts(self) -> _AuditCounts:
+    def audit_counts(self, cells: Cells | None = None) -> _AuditCounts:
         """Distinct audits with a rated answer per theme (and phase), tag, area and agency:
-        the pass's per-audit rows (one per audit and theme, or audit and tag), counted."""
-        th, ta, q = self.p.per_theme(), self.p.per_tag(), self.db.query
+        the pass's per-audit rows (one per audit and theme, or audit and tag), counted.
+        `cells`: those of the audit-level counts over the same pass, which hold the counts
+        per theme, area and agency by phase already (an anonymised report's)."""
+        ta, q = self.p.per_tag(), self.db.query
         out = _AuditCounts()
-        for cid, theme, phase, n in q(f"SELECT cid, theme, phase, count(*) FROM {th} GROUP BY 1, 2, 3"):
-            out.theme_phase[cid, theme, phase] += n
-            out.theme[cid, theme] += n
-        for cid, tag, n in q(
-            f"""SELECT u.cid, max(tn.tag), count(*) FROM {ta} t JOIN {self.p.au} u ON u.aid = t.aid
-                JOIN {self.p.tn} tn ON tn.tid = t.tid GROUP BY u.cid, t.tid"""
+        if cells is not None:
+            for (cid, theme, phase), cell in cells.theme_phase.items():
+                out.theme_phase[cid, theme, phase] += cell.audits
+                out.theme[cid, theme] += cell.audits
+        else:
+            for cid, theme, phase, n in q(
+                f"SELECT cid, theme, phase, count(*) FROM {self.p.per_theme()} GROUP BY 1, 2, 3"
+            ):
+                out.theme_phase[cid, theme, phase] += n
+                out.theme[cid, theme] += n
+        # per checklist copy and tag number, named afterwards: the sort holds integers only
+        # (a copy is of one checklist id; were one of two, by the id as well)
+        copy_ids = q(f"SELECT DISTINCT sid, cid FROM {self.p.au}")
+        cid_of = dict(copy_ids)
+        by = "u.sid" if len(cid_of) == len(copy_ids) else "u.sid, u.cid"
+        tag_of = dict(q(f"SELECT tid, tag FROM {self.p.tn}"))
+        for sid, tid, n, cid in q(
+            f"""SELECT u.sid, t.tid, count(*), max(u.cid) FROM {ta} t
+                JOIN {self.p.au} u ON u.aid = t.aid GROUP BY {by}, t.tid"""
         ):
-            out.tag[cid, tag] += n
+            out.tag[cid_of[sid] if by == "u.sid" else cid, tag_of[tid]] += n
+        if cells is not None:
+            for (cid, area, _), cell in cells.area_phase.items():
+                out.area[cid, area] += cell.audits
+            for (cid, agency, _), cell in cells.agency_phase.items():
+                out.agency[cid, agency] += cell.audits
+            return out
+        # one row per audit with a rated item: the pass's per-audit table
         for cid, area, agency, n in q(
-            f"""SELECT cid, area, agency, count(*) FROM (SELECT DISTINCT aid, cid, area, agency
-                FROM {th}) GROUP BY 1, 2, 3"""
+            f"SELECT cid, area, agency, count(*) FROM {self.p.per_audit()} GROUP BY 1, 2, 3"
         ):
             out.area[cid, area] += n
             out.agency[cid, agency] += n
@@ -196,7 +242,7 @@ class _Tables:
         )
         return _regroup(item_rows, tags)
 
-    def groups(self, key: str, label: str, order: str) -> list[tuple]:
+    def groups(self, rows: str, key: str, label: str, order: str) -> list[tuple]:
         """Per checklist copy, so each level's `meets` is that copy's own:
         (checklist, key, sha, label, kind, scale, value, level label, level pos, answers,
         rated answers, answers meeting the standard, order) rows."""
@@ -205,7 +251,7 @@ class _Tables:
                        max(r.level_label), max(r.level_pos), sum(r.n),
                        sum(CASE WHEN r.meets IS NOT NULL THEN r.n ELSE 0 END),
                        sum(CASE WHEN r.meets = 1 THEN r.n ELSE 0 END), min({order})
-                FROM {self.view} r
+                FROM {rows} r
                 GROUP BY r.checklist_id, {key}, r.sha, r.scale, r.rating
                 ORDER BY r.checklist_id, min({order}), {key}"""
         )
@@ -297,8 +343,9 @@ def findings(db: Database, flt: AuditFilter | None = None, *, answers: AnswerPas
         status_counts = dict(db.query(f"SELECT status, count(*) FROM {sel} GROUP BY 1"))
         phase_counts = dict(db.query(f"SELECT phase, count(*) FROM {sel} GROUP BY 1"))
         copies = t.copies()
-        counted = t.audit_counts()
-        item_rows = t.groups("r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
+        # the audit-level cells came from the caller's pass, which is ours: its counts serve
+        counted = t.audit_counts(level.cells if level is not None and not t._own else None)
+        item_rows = t.groups(t.items, "r.item_id", "r.question", "r.theme_pos * 10000 + r.item_pos")
         item_audits: dict[tuple[str, str], int] = defaultdict(int)
         for row in item_rows:  # one answer per audit and item: its rated answers are its audits
             item_audits[row[0], row[1]] += row[10]
@@ -312,10 +359,10 @@ def findings(db: Database, flt: AuditFilter | None = None, *, answers: AnswerPas
             by_tag=_fold(t.tag_rows(item_rows), lambda c, k: counted.tag.get((c, k), 0), copies),
             by_item=_fold(item_rows, lambda c, k: item_audits[c, k], copies),
             by_area=_fold(
-                t.groups("r.area", "r.area", "r.area"), lambda c, k: counted.area.get((c, k), 0), copies
+                t.groups(t.places, "r.area", "r.area", "r.area"), lambda c, k: counted.area.get((c, k), 0), copies
             ),
             by_agency=_fold(
-                t.groups("r.agency", "r.agency", "r.agency"),
+                t.groups(t.places, "r.agency", "r.agency", "r.agency"),
                 lambda c, k: counted.agency.get((c, k), 0),
                 copies,
             ),
@@ -324,9 +371,12 @@ def findings(db: Database, flt: AuditFilter | None = None, *, answers: AnswerPas
             phase_counts=phase_counts,
             theme_change=change,
             answer_counts=tuple(
-                db.query(
-                    f"""SELECT g.sha, f.item_id, f.rating, sum(f.n) FROM {t.fine} f
-                        JOIN {t.grp} g ON g.rowid = f.gid GROUP BY 1, 2, 3"""
+                db.query(  # on integers first: the sort holds no text
+                    f"""SELECT s.sha, i.item_id, r.rating, r.n
+                        FROM (SELECT itm, rating, sum(n) AS n FROM {t.item_counts}
+                              GROUP BY itm, rating) r
+                        JOIN {t.p.it} i ON i.itm = r.itm JOIN {t.p.sh} s ON s.sid = i.sid
+                        ORDER BY 1, 2, 3"""
                 )
             ),
         )
@@ -352,7 +402,7 @@ def _compare(t: _Tables, per_theme_phase: dict, intervals: dict,
               sum(CASE WHEN r.phase = ? AND r.meets = 1 THEN r.n ELSE 0 END),
               sum(CASE WHEN r.phase = ? AND r.meets IS NOT NULL THEN r.n ELSE 0 END),
               sum(CASE WHEN r.phase = ? AND r.meets = 1 THEN r.n ELSE 0 END)
-            FROM {t.view} r GROUP BY r.checklist_id, r.theme_id
+            FROM {t.items} r GROUP BY r.checklist_id, r.theme_id
             ORDER BY r.checklist_id, min(r.theme_pos)""",
         (before, before, after, after),
     )

@@ -34,6 +34,7 @@ fewer than MIN_FILES files.
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field, replace
 
 from ..filters import AuditFilter
 from ..store import Database
+from .agreement_counts import twice_rated, vectors
 from .clustered import t_quantile  # one t quantile for every interval (no scipy)
 
 MIN_FILES = 5  # the small-number rule: no coefficient from fewer files
@@ -78,15 +80,7 @@ def quadratic_weights(q: int) -> tuple[tuple[float, ...], ...]:
 
 def counts(rows: Sequence[Row], q: int) -> list[list[int]]:
     """r_ik: how many readers put unit i in category k; units with no rating are dropped."""
-    out = []
-    for row in rows:
-        r = [0] * q
-        for c in row:
-            if c is not None:
-                r[c] += 1
-        if any(r):
-            out.append(r)
-    return out
+    return [list(x) for x in vectors(rows, q)]
 
 
 def _agreeing(r: Sequence[int], w: Sequence[Sequence[float]]) -> float:
@@ -134,32 +128,40 @@ def percent_agreement(rows: Sequence[Row], q: int) -> Estimate | None:
     """p_a = (1/n2) sum_{i: r_i >= 2} p_a|i with identity weights: the share of pairs of
     readers of a unit who chose the same level. Its variance treats (n/n2) p_a|i as the unit
     terms (0 for a unit with one rating), as for Gwet's coefficients with p_e = 0."""
-    r = counts(rows, q)
+    return _percent(vectors(rows, q), q)
+
+
+def _percent(r: list[tuple[int, ...]], q: int) -> Estimate | None:
     w = identity_weights(q)
-    n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
+    n, n2 = len(r), twice_rated(r)
     if not n2:
         return None
-    pa = sum(_pair_agreement(x, w) for x in r) / n2
-    return _interval(pa, [n / n2 * _pair_agreement(x, w) for x in r], pa, 0.0)
+    agree = {x: _pair_agreement(x, w) for x in dict.fromkeys(r)}  # once per count vector
+    pa = sum(map(agree.__getitem__, r)) / n2
+    return _interval(pa, [n / n2 * agree[x] for x in r], pa, 0.0)
 
 
 def gwet_ac(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Estimate | None:
     """Gwet's AC1 (identity weights) or AC2: (p_a - p_e) / (1 - p_e), with the weighted p_a
     as above, pi_k = (1/n) sum_i r_ik / r_i and p_e = T_w / (q(q-1)) sum_k pi_k (1 - pi_k),
     T_w = sum_kl w_kl. Missing ratings allowed; every unit with a rating counts in pi_k."""
+    return _gwet(vectors(rows, len(w)), w)
+
+
+def _gwet(r: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
     q = len(w)
-    r = counts(rows, q)
-    n, n2 = len(r), sum(1 for x in r if sum(x) >= 2)
+    n, n2 = len(r), twice_rated(r)
     if not n2 or q < 2:
         return None
     # units repeat a few count vectors: each per-unit value is worked out once per vector,
     # and the sums still run over every unit in order (the same floats, the same result)
-    units = [tuple(x) for x in r]
+    units = r
     kinds = {x: None for x in units}
     agree = {x: _pair_agreement(list(x), w) for x in kinds}
     shares = {x: tuple(x[k] / sum(x) for k in range(q)) for x in kinds}
-    pa = sum([agree[x] for x in units]) / n2
-    pi = [sum([shares[x][k] for x in units]) / n for k in range(q)]
+    pa = sum(map(agree.__getitem__, units)) / n2
+    # per category, the units' shares summed in unit order
+    pi = [sum(column) / n for column in zip(*map(shares.__getitem__, units), strict=True)]
     tw = sum(map(sum, w)) / (q * (q - 1))
     pe = tw * sum(p * (1 - p) for p in pi)
     ac = (pa - pe) / (1 - pe)
@@ -177,20 +179,26 @@ def krippendorff_alpha(rows: Sequence[Row], w: Sequence[Sequence[float]]) -> Est
     e = 1 / sum_i r_i; pi_k = (1/n) sum_i r_ik / rbar; p_e = sum_kl w_kl pi_k pi_l;
     alpha = (p_a - p_e) / (1 - p_e). Identity weights give nominal alpha, quadratic weights
     interval alpha (squared distance). None when every rating is the same (p_e = 1)."""
+    return _alpha(vectors(rows, len(w)), w)
+
+
+def _alpha(units_of: list[tuple[int, ...]], w: Sequence[Sequence[float]]) -> Estimate | None:
     q = len(w)
-    r = [x for x in counts(rows, q) if sum(x) >= 2]
+    total = {x: sum(x) for x in dict.fromkeys(units_of)}
+    r = [x for x in units_of if total[x] >= 2]
     n = len(r)
     if not n:
         return None
-    rbar = sum(map(sum, r)) / n
-    eps = 1 / sum(map(sum, r))
-    units = [tuple(x) for x in r]  # per-unit values once per count vector, as in gwet_ac
+    times = Counter(r)  # integer sums: the same over the distinct vectors
+    ratings = sum(total[x] * c for x, c in times.items())
+    rbar = ratings / n
+    eps = 1 / ratings
+    units = r  # per-unit values once per count vector, as in gwet_ac
     kinds = {x: None for x in units}
     agree = {x: _agreeing(x, w) for x in kinds}
-    unit_pa = {x: agree[x] / (rbar * (sum(x) - 1)) for x in kinds}
-    pa1 = sum([unit_pa[x] for x in units]) / n
+    unit_pa = {x: agree[x] / (rbar * (total[x] - 1)) for x in kinds}
+    pa1 = sum(map(unit_pa.__getitem__, units)) / n
     pa = (1 - eps) * pa1 + eps
-    times = Counter(units)  # integer sums: the same over the distinct vectors
     pi = [sum(x[k] * c for x, c in times.items()) / (n * rbar) for k in range(q)]
     pe = sum(w[k][m] * pi[k] * pi[m] for k in range(q) for m in range(q))
     if pe >= 1 - 1e-12:
@@ -272,13 +280,14 @@ def coefficients(rows: Sequence[Row], q: int, weights: str = NOMINAL) -> Coeffic
     """All coefficients for units `rows` over q categories (in scale order for QUADRATIC)."""
     w = quadratic_weights(q) if weights == QUADRATIC else identity_weights(q)
     pairs = two_reader_pairs(rows)
+    r = vectors(rows, q)  # once for every coefficient
     return Coefficients(
         weights=weights,
-        units=sum(1 for x in counts(rows, q) if sum(x) >= 2),
-        percent=percent_agreement(rows, q) if weights == NOMINAL else None,
+        units=twice_rated(r),
+        percent=_percent(r, q) if weights == NOMINAL else None,
         kappa=cohen_kappa(pairs, w) if pairs is not None else None,
-        ac=gwet_ac(rows, w),
-        alpha=krippendorff_alpha(rows, w),
+        ac=_gwet(r, w),
+        alpha=_alpha(r, w),
     )
 
 
@@ -359,11 +368,11 @@ def double_readings(
     sql = _READINGS.format(where=where, status=status)
     audits = db.query(sql, params)
     ratings: dict[str, dict[str, str]] = defaultdict(dict)
+    # the readings' answers by their ids (the selection above is not worked out again)
     for audit_id, item_id, rating in db.query(
-        f"""WITH picked AS ({sql})
-            SELECT an.audit_id, an.item_id, an.rating FROM picked p
-            JOIN answers an ON an.audit_id = p.id AND an.applies = 1 AND an.rating IS NOT NULL""",
-        params,
+        """SELECT an.audit_id, an.item_id, an.rating FROM json_each(?) p
+            JOIN answers an ON an.audit_id = p.value AND an.applies = 1 AND an.rating IS NOT NULL""",
+        (json.dumps([a[0] for a in audits]),),
     ):
         ratings[audit_id][item_id] = rating
     files: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
@@ -501,10 +510,29 @@ def _twice(files: Sequence[str], rows: Sequence[Row]) -> set[str]:
     return {f for f, row in zip(files, rows, strict=True) if sum(v is not None for v in row) >= 2}
 
 
-def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement:
+class _PerItem:
+    """What _group needs of an item, worked out once though the item is pooled three times
+    (alone, in its theme, overall)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple] = {}
+
+    def of(self, it: ItemRatings) -> tuple[set[str], list[list[int | None]], set[str]]:
+        """(files rated twice, ordinal rows, files rated twice on the ordinal scale)."""
+        found = self._seen.get(id(it))
+        if found is None or found[0] is not it:
+            ordinal = it.ordinal_rows() if it.ordered else []
+            twice_ordinal = _twice(it.files, ordinal) if it.ordered else set()
+            found = self._seen[id(it)] = (it, _twice(it.files, it.rows), ordinal, twice_ordinal)
+        return found[1:]
+
+
+def _group(key: str, label: str, items: Sequence[ItemRatings],
+           per: _PerItem | None = None) -> GroupAgreement:
     """Pool the items' units: nominal over (scale, value) categories of every item; weighted
     over the items on the most used ordinal scale. Each set needs MIN_FILES files."""
-    files = set().union(*(_twice(it.files, it.rows) for it in items))
+    per = per or _PerItem()
+    files = set().union(*(per.of(it)[0] for it in items))
     units = frozenset(files)
     if len(files) < MIN_FILES:
         return GroupAgreement(key, label, len(files), None, units=units)
@@ -519,8 +547,8 @@ def _group(key: str, label: str, items: Sequence[ItemRatings]) -> GroupAgreement
     if scales:
         ordered = scales.most_common(1)[0][0]
         on_scale = [it for it in items if it.ordered == ordered]
-        ordinal = [r for it in on_scale for r in it.ordinal_rows()]
-        twice = set().union(*(_twice(it.files, it.ordinal_rows()) for it in on_scale))
+        ordinal = [r for it in on_scale for r in per.of(it)[1]]
+        twice = set().union(*(per.of(it)[2] for it in on_scale))
         if len(twice) >= MIN_FILES:
             weighted = coefficients(ordinal, len(ordered), QUADRATIC)
     return GroupAgreement(key, label, len(files), nominal, weighted, units=units)
@@ -533,6 +561,7 @@ def agreement(
     flt = flt or AuditFilter()
     found = double_readings(db, flt, finalised_only)
     out = []
+    per = _PerItem()
     for cid in sorted(found.files):
         items = [it for it in found.items if it.checklist_id == cid]
         themes: dict[str, list[ItemRatings]] = {}
@@ -545,10 +574,10 @@ def agreement(
                 found.files[cid],
                 found.readings[cid],
                 found.most_readers[cid],
-                _group("overall", "All items", items),
-                tuple(_group(t, group[0].theme_title, group) for t, group in themes.items()),
+                _group("overall", "All items", items, per),
+                tuple(_group(t, group[0].theme_title, group, per) for t, group in themes.items()),
                 tuple(
-                    replace(_group(it.item_id, it.question, [it]), theme=it.theme_id)
+                    replace(_group(it.item_id, it.question, [it], per), theme=it.theme_id)
                     for it in items
                 ),
                 found.readers.get(cid, {}),

@@ -182,34 +182,44 @@ class _Counted:
         self.sizes: dict[tuple, dict] = {}  # (phase, (item, value)) -> {None: [n, ks]}
         self.shares: dict[tuple, list[int]] = {}  # (phase, group, item) -> [n, ks, met, met ks]
         self._ticked: dict[tuple, set[str]] = {}  # (id(scale), value) -> options ticked
-        joins = f"JOIN {p.au} u ON u.aid = x.aid JOIN {p.it} i ON i.itm = x.itm"
+        # the pass's fine counts (answers and key sums per audit group, item and rating)
+        # hold these already, in a quarter of the rows of its answers
         for phase, item, value, n, ks in db.query(
-            f"""SELECT u.phase, i.item_id, x.rating, count(*), sum(u.k) FROM {p.ai} x {joins}
-                WHERE u.cid = ? AND x.fact = 1 GROUP BY 1, 2, 3""", (cid,)):
+            f"""SELECT g.phase, f.item_id, f.rating, sum(f.n), sum(f.ks) FROM {p.fine} f
+                JOIN {p.grp} g ON g.gid = f.gid WHERE g.checklist_id = ? AND f.fact = 1
+                GROUP BY 1, 2, 3""", (cid,)):
             _add(self.values, (phase, None, item), value, n, ks)
         split = [i.id for i in fact_items if i.breakdown and not d.scale_of(i).is_multiple]
         if not split:
             return
-        # a group: the audits whose answer to the breakdown item reads its value
+        # a group: the audits whose answer to the breakdown item reads its value; each with
+        # its phase and record key, so the answers are not joined to their audits again
         groups = p.table(
             f"fact_groups_{cid.encode().hex()}",  # one per checklist of the pass
-            f"""SELECT x.aid, i.item_id AS bitem, x.rating AS bvalue FROM {p.ai} x
+            # by item number first (of one copy, so of one checklist): other answers are
+            # skipped before any join
+            f"""SELECT x.aid, i.item_id AS bitem, x.rating AS bvalue, u.phase, u.k FROM {p.ai} x
                 JOIN {p.it} i ON i.itm = x.itm JOIN {p.au} u ON u.aid = x.aid
-                WHERE u.cid = ? AND i.item_id IN ({",".join("?" * len(split))})""",
-            (cid, *split),
+                WHERE x.itm IN (SELECT itm FROM {p.it} WHERE item_id IN ({",".join("?" * len(split))})
+                                AND sid IN (SELECT sid FROM {p.au} WHERE cid = ?))
+                  AND u.cid = ?""",
+            (*split, cid, cid),
         )
-        # the answers are scanned once, each looked up in the groups by audit
-        db.conn.execute(f"CREATE INDEX IF NOT EXISTS {groups}_aid ON {groups.split('.', 1)[1]} (aid)")
+        # the group's audits' answers, looked up by audit: a group holds a few of the pass's
+        # audits, so a scan of all its answers would mostly be thrown away. The index goes
+        # with the pass's table; one serves every checklist of the pass.
+        db.conn.execute(f"CREATE INDEX IF NOT EXISTS {p.ai}_aid ON {p.ai.split('.', 1)[1]} (aid)")
         for phase, bitem, bvalue, n, ks in db.query(
-            f"""SELECT u.phase, b.bitem, b.bvalue, count(*), sum(u.k) FROM {groups} b
-                JOIN {p.au} u ON u.aid = b.aid GROUP BY 1, 2, 3"""):
+            f"SELECT phase, bitem, bvalue, count(*), sum(k) FROM {groups} GROUP BY 1, 2, 3"):
             _add(self.sizes, (phase, (bitem, bvalue)), None, n, ks)
-        for phase, bitem, bvalue, item, value, fact, meets, n, ks in db.query(
-            f"""SELECT u.phase, b.bitem, b.bvalue, i.item_id, x.rating, x.fact, x.meets,
-                       count(*), sum(u.k)
-                FROM {p.ai} x JOIN {groups} b ON b.aid = x.aid {joins}
-                WHERE u.cid = ? AND (x.fact = 1 OR x.meets IS NOT NULL)
-                GROUP BY 1, 2, 3, 4, 5, 6, 7""", (cid,)):
+        item_of = dict(db.query(f"SELECT itm, item_id FROM {p.it}"))
+        for phase, bitem, bvalue, itm, value, fact, meets, n, ks in db.query(
+            f"""SELECT b.phase, b.bitem, b.bvalue, x.itm, x.rating, x.fact, x.meets,
+                       count(*), sum(b.k)
+                FROM {groups} b CROSS JOIN {p.ai} x ON x.aid = b.aid
+                WHERE x.fact = 1 OR x.meets IS NOT NULL
+                GROUP BY 1, 2, 3, 4, 5, 6, 7"""):
+            item = item_of[itm]
             if fact == 1:
                 _add(self.values, (phase, (bitem, bvalue), item), value, n, ks)
             if meets is not None:  # counted in the item's share; meeting when meets

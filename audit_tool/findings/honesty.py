@@ -94,10 +94,14 @@ def _answers(db: Database, flt: AuditFilter, cid: str, items: tuple[str, ...],
     marks = ",".join("?" * len(items))
     if answers is not None and answers.covers(flt):  # the report's one read of the answers
         rows = db.query(
+            # the items' numbers first (an item number is of one copy, so of one checklist):
+            # the scan skips every other answer before joining it to its audit
             f"""SELECT u.id, u.phase, i.item_id, x.meets FROM {answers.ai} x
-                JOIN {answers.au} u ON u.aid = x.aid JOIN {answers.it} i ON i.itm = x.itm
-                WHERE u.cid = ? AND x.meets IS NOT NULL AND i.item_id IN ({marks})""",
-            (cid, *items),
+                JOIN {answers.it} i ON i.itm = x.itm JOIN {answers.au} u ON u.aid = x.aid
+                WHERE x.itm IN (SELECT itm FROM {answers.it} WHERE item_id IN ({marks})
+                                AND sid IN (SELECT sid FROM {answers.au} WHERE cid = ?))
+                  AND u.cid = ? AND x.meets IS NOT NULL""",
+            (*items, cid, cid),
         )
     else:
         rows = db.query(

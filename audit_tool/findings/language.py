@@ -31,7 +31,7 @@ from ..errors import ChecklistError
 from ..filters import AuditFilter
 from ..paths import data_dir
 from ..store import Database
-from .language_cache import decode, selection_flags
+from .language_cache import RS, selection_flags
 
 RULES = "2"  # the matching code's version: change it when a change here changes what is flagged
 _WORD = re.compile(r"\w+(?:['’]\w+)?")
@@ -484,7 +484,10 @@ def summarise(db: Database, flt: AuditFilter | None = None, limit: int = 8) -> L
     tally: dict[str, int] = {}
     term_ids: dict[str, dict[str, int]] = {}
     for audit_id, stored in kept.flagged:
-        for key, _, _ in decode(stored):
+        if not stored:
+            continue
+        for flag in stored.split(RS):  # 'start,end,phrase' (language_cache.encode): the phrase
+            key = flag.split(",", 2)[2]
             tally[key] = tally.get(key, 0) + 1
             hits = term_ids.setdefault(key, {})
             hits[audit_id] = hits.get(audit_id, 0) + 1

@@ -58,16 +58,20 @@ def record_language(db: Database, flt: AuditFilter, checklists: set[str]) -> tup
     each framing, per phase. Labels and phase words from the newest stored copy used."""
     where, params = flt.where()
     out = []
-    for cid in sorted(checklists):
-        rows = db.query(
-            f"""SELECT a.id, a.phase, a.checklist_sha, ci.item_id, an.rating
+    by_checklist: dict[str, list[tuple]] = defaultdict(list)
+    if checklists:  # one read of the selected audits for every checklist
+        for cid, *row in db.query(
+            f"""SELECT a.checklist_id, a.id, a.phase, a.checklist_sha, ci.item_id, an.rating
                 FROM audits a JOIN cases c ON c.id = a.case_id
                 LEFT JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.scale = ?
                 LEFT JOIN answers an ON an.audit_id = a.id AND an.item_id = ci.item_id
                  AND an.applies = 1 AND an.rating IS NOT NULL
-                WHERE {where} AND a.checklist_id = ?""",
-            (RECORD_TERMS, *params, cid),
-        )
+                WHERE {where} AND a.checklist_id IN ({",".join("?" * len(checklists))})""",
+            (RECORD_TERMS, *params, *sorted(checklists)),
+        ):
+            by_checklist[cid].append(tuple(row))
+    for cid in sorted(checklists):
+        rows = by_checklist.get(cid, [])
         with_item = [r for r in rows if r[3] is not None]
         if not with_item:
             continue
