@@ -396,3 +396,13 @@ def test_cli_empty_passphrase_is_one_line_exit_3(db_path, cli):
     r = cli("--db", db_path, "audit", "list", passphrase="")
     assert r.returncode == 3, r
     assert r.stderr.splitlines() == ["audit-tool: No passphrase was given."], r
+
+
+def test_a_bigger_page_cache_lasts_only_for_its_work(db):
+    usual = db.query_one("PRAGMA cache_size")[0]
+    with db.page_cache(4096):
+        assert db.query_one("PRAGMA cache_size")[0] == -4096
+    assert db.query_one("PRAGMA cache_size")[0] == usual
+    with pytest.raises(ZeroDivisionError), db.page_cache(8192):
+        1 / 0  # noqa: B018 (work that fails half way)
+    assert db.query_one("PRAGMA cache_size")[0] == usual

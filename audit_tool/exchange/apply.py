@@ -49,9 +49,13 @@ def import_bundle(
     check_against(db, bundle)
     checklists = checklists_to_add(db, bundle)
     # a merge touches pages all over a large database (ids are random): a bigger page cache
-    # for its length saves decrypting the same pages again and again (the default is 2 MB)
-    cache = db.conn.execute("PRAGMA cache_size").fetchone()[0]
-    db.conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    # for its length saves decrypting the same pages again and again
+    with db.page_cache(IMPORT_CACHE_KIB):
+        return _import(db, bundle, checklists, progress)
+
+
+def _import(db: Database, bundle: Bundle, checklists: list, progress: Callable[[float], None] | None
+            ) -> Plan:
     try:
         with db.atomic() as c:
             c.execute("PRAGMA defer_foreign_keys = ON")  # a row may name another audit in the file
@@ -77,8 +81,6 @@ def import_bundle(
         for loaded in checklists:
             db._checklists.pop(loaded.sha256, None)
         raise
-    finally:
-        db.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     return done
 
 
