@@ -107,26 +107,27 @@ def read_answers(
     ticked. Returns per audit the items it has rows for (`answered`: not-asked rows left out)."""
     sql = _ANSWERS_SQL.replace("{note}", "an.note" if scrub else "NULL")
     answered = [0] * len(audits)
-    add, pair_code, note_code = table.audit.append, table.pair_code, table.note_code
-    add_pair, add_note = table.pair.append, table.note.append if table.note is not None else None
+    add, add_pair = table.audit.append, table.pair.append
+    add_note = table.note.append if table.note is not None else None
+    codes: dict[str, dict[tuple[str, str], int]] = {}  # per checklist: (item, rating) -> code
     for start in range(0, len(audits), _CHUNK):
         chunk = audits[start : start + _CHUNK]
-        found: dict[str, list[tuple[str, str, Any]]] = {}
-        for audit_id, item, rating, note in db.iterate(
-            sql.replace("{marks}", ",".join("?" * len(chunk))), [a for a, _sha in chunk]
-        ):
-            found.setdefault(audit_id, []).append((item, rating, note))
+        found: dict[str, list[tuple[str, str, str, Any]]] = {}
+        for row in db.query(sql.replace("{marks}", ",".join("?" * len(chunk))), [a for a, _s in chunk]):
+            found.setdefault(row[0], []).append(row)
         for ix, (audit_id, sha) in enumerate(chunk, start):
-            places = rank[sha]
-            rows = [r for r in found.get(audit_id, ()) if r[0] in places]
-            rows.sort(key=lambda r: places[r[0]])
-            for item, rating, note in rows:
-                key = (sha, item)
-                text = note_code(scrub(note) or None) if scrub and note else 0
+            places, mine = rank[sha], codes.setdefault(sha, {})
+            rows = [r for r in found.get(audit_id, ()) if r[1] in places]
+            rows.sort(key=lambda r: places[r[1]])
+            for _id, item, rating, note in rows:
+                text = table.note_code(scrub(note) or None) if scrub and note else 0
                 for value in rating.split(OPTION_SEP):  # multiple choice: a row per option
+                    code = mine.get((item, value))
+                    if code is None:
+                        code = mine[(item, value)] = table.pair_code((sha, item), value)
                     add(ix)
-                    add_pair(pair_code(key, value))
+                    add_pair(code)
                     if add_note:
                         add_note(text)
-                answered[ix] += rating != NOT_ASKED
+            answered[ix] = sum(r[2] != NOT_ASKED for r in rows)
     return answered
