@@ -29,13 +29,12 @@ created; no internal id leaves the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from .checklists.model import OPTION_SEP
+from .dataset_answers import AnswerTable, read_answers
 from .dataset_columns import (  # noqa: F401 (OTHER and AUDIT_COLUMNS: tests read them here)
     ANSWER_COLUMNS,
     AUDIT_COLUMNS,
@@ -49,7 +48,7 @@ from .dataset_columns import (  # noqa: F401 (OTHER and AUDIT_COLUMNS: tests rea
     released,
 )
 from .dataset_stats import STATS_FORMATS, require_native, write_native, write_syntax
-from .dataset_write import csv_cell, write_csv, write_xlsx
+from .dataset_write import Part, Sheet, csv_cell, whole_rows, write_csv, write_xlsx
 from .disclosure import kanon
 from .disclosure.rules import SUPPRESS_BELOW, DisclosureRisk
 from .domain import Status
@@ -57,7 +56,6 @@ from .errors import InvalidInput
 from .fileio import write_atomic
 from .filters import AuditFilter
 from .findings.census import refuse_differencing
-from .findings.counted import COUNTED_ANSWER
 from .findings.records import all_references
 from .progress import Progress
 from .reports.redact import Redactor
@@ -70,11 +68,12 @@ FORMATS = ("xlsx", "csv", *STATS_FORMATS)  # sav, dta: dataset_stats.py
 @dataclass
 class Dataset:
     """What a writer needs, built from the database on one connection. Answers are kept
-    compact (audit index, item key, rating, note) and expanded as they are written."""
+    compact (dataset_answers.AnswerTable) and expanded as they are written."""
 
     selection: str
     audits: list[tuple] = field(default_factory=list)  # rows of the audits sheet
-    answers: list[tuple[int, tuple[str, str], str, str | None]] = field(default_factory=list)
+    # the answers rows (dataset_answers.py); a list of (audit index, key, rating, note) will do
+    answers: AnswerTable | list = field(default_factory=AnswerTable)
     items: dict[tuple[str, str], tuple] = field(default_factory=dict)  # (sha, item) -> columns
     levels: dict[tuple[str, str, str], tuple] = field(default_factory=dict)  # -> label, pos, meets
     scales: list[tuple] = field(default_factory=list)  # codebook level rows
@@ -95,21 +94,41 @@ class Dataset:
     def answer_header(self) -> list[str]:
         return [c[0] for c in self.answer_columns()]
 
-    def answer_parts(self) -> Iterator[tuple[tuple, tuple, tuple]]:
-        """Each answers row in three parts: the audit's columns, the item's, the rating's
-        (and note): the writers format each distinct part once."""
+    def table(self) -> AnswerTable:
+        """The answers as an AnswerTable (answers given as a list of rows become one)."""
+        a = self.answers
+        if not isinstance(a, AnswerTable) or (a.note is not None) != self.free_text:
+            self.answers = AnswerTable.of(a, self.free_text)
+        return self.answers  # type: ignore[return-value]
+
+    def answer_parts(self) -> Iterator[tuple[int, ...]]:
+        """Each answers row as the codes of its parts (answer_sheet_parts): the audit, the
+        item with its rating, and the note; the writers format each distinct part once."""
+        return self.table().codes()
+
+    def answer_sheet_parts(self) -> list[Part]:
+        """What the codes of answer_parts() stand for."""
+        table = self.table()
         common = len(released(COMMON_COLUMNS, self.restricted))
-        prefixes = [a[:common] for a in self.audits]
-        levels, items, free_text = self.levels, self.items, self.free_text
-        for audit_ix, key, rating, note in self.answers:
+        audits, items, levels, pairs, notes = self.audits, self.items, self.levels, table.pairs, table.notes
+
+        def rated(code: int) -> tuple:
+            key, rating = pairs[code]
             item = items[key]
             label, order, meets = levels.get((key[0], item[4], rating), ("", None, None))
-            tail = (rating, label, order, meets, note) if free_text else (rating, label, order, meets)
-            yield prefixes[audit_ix], item, tail
+            return (*item, rating, label, order, meets)
+
+        parts = [Part(lambda ix: audits[ix][:common], common, 16),  # an audit's rows come together
+                 Part(rated, 9)]
+        if self.free_text:
+            parts.append(Part(lambda code: (notes[code],), 1, 0))
+        return parts
 
     def answer_rows(self) -> Iterator[list]:
-        for audit, item, tail in self.answer_parts():
-            yield [*audit, *item, *tail]
+        """Each answers row, its cells' values in the order of answer_header()."""
+        parts = self.answer_sheet_parts()
+        for codes in self.answer_parts():
+            yield [v for part, code in zip(parts, codes, strict=True) for v in part.values(code)]
 
     def audit_header(self) -> list[str]:
         return [c[0] for c in self.audit_columns()]
@@ -123,21 +142,14 @@ class Dataset:
         rows += [["note", None, None, n, None, None, *blank] for n in self.notes]
         return rows
 
-    def sheets(self) -> list[tuple[str, list[str], Callable[[], Iterator[Sequence]], int]]:
-        """(name, header, rows, row count) for each table, in the order they are written."""
-        return [
-            (name, header, lambda rows=rows: ([v for part in r for v in part] for r in rows()), n)
-            for name, header, rows, n in self.parts()
-        ]
-
-    def parts(self) -> list[tuple[str, list[str], Callable[[], Iterator[Sequence[tuple]]], int]]:
-        """As sheets(), each row as a sequence of parts (tuples) that make it up in order."""
-        codebook = self.codebook_rows()
+    def parts(self) -> list[Sheet]:
+        """The tables, in the order they are written."""
         mark = "Restricted " if self.restricted else ""
         return [
-            (f"{mark}answers", self.answer_header(), self.answer_parts, len(self.answers)),
-            (f"{mark}audits", self.audit_header(), lambda: ((a,) for a in self.audits), len(self.audits)),
-            (f"{mark}codebook", CODEBOOK_HEADER, lambda: ((tuple(c),) for c in codebook), len(codebook)),
+            Sheet(f"{mark}answers", self.answer_header(), self.answer_parts,
+                  self.answer_sheet_parts(), len(self.table())),
+            whole_rows(f"{mark}audits", self.audit_header(), self.audits),
+            whole_rows(f"{mark}codebook", CODEBOOK_HEADER, self.codebook_rows()),
         ]
 
 
@@ -164,27 +176,13 @@ SELECT a.id, c.pseudonym, c.area, c.agency, a.phase, a.audit_type, a.status, a.c
        d.version, d.title, substr(a.created_at, 1, 7),
        (SELECT count(*) FROM audits o WHERE o.case_id = a.case_id
           AND (o.created_at < a.created_at OR (o.created_at = a.created_at AND o.id <= a.id))),
-       c.team
+       c.team, a.checklist_sha
 FROM audits a
 JOIN cases c ON c.id = a.case_id
 JOIN checklist_defs d ON d.sha256 = a.checklist_sha
 WHERE {where}
 ORDER BY c.pseudonym, a.created_at, a.id
 """
-
-# The rows a share counts (findings.aggregate): rated and shown, or not asked because an
-# earlier answer fell short, which counts as not meeting the standard (rating NOT_ASKED here).
-_ANSWERS_SQL = f"""
-SELECT a.id, a.checklist_sha, an.item_id,
-       CASE WHEN an.applies = 1 THEN an.rating ELSE '{NOT_ASKED}' END, {{note}}
-FROM audits a
-JOIN cases c ON c.id = a.case_id
-JOIN answers an ON an.audit_id = a.id AND {COUNTED_ANSWER}
-JOIN checklist_items ci ON ci.sha256 = a.checklist_sha AND ci.item_id = an.item_id
-WHERE {{where}}
-ORDER BY c.pseudonym, a.created_at, a.id, ci.theme_pos, ci.item_pos
-"""
-
 
 def _grouped(values: list[str]) -> dict[str, str]:
     """Each value as shown: OTHER when fewer than SUPPRESS_BELOW have it (blank is kept)."""
@@ -255,52 +253,37 @@ def build_dataset(
             f"Only {len(raw)} finalised audits match this selection: rows about fewer than "
             f"{SUPPRESS_BELOW} audits could identify the people in them. Widen the selection."
         )
-    ds = Dataset(selection=flt.describe(), free_text=include_free_text, restricted=restricted)
-    index: dict[str, int] = {}
+    ds = Dataset(selection=flt.describe(), free_text=include_free_text, restricted=restricted,
+                 answers=AnswerTable(include_free_text))
     rows, protection = _restricted(raw) if restricted else _protected(raw)
-    for r, row in zip(raw, rows, strict=True):
-        if row is not None:
-            index[r[0]] = len(ds.audits)
-            ds.audits.append(row)
-    _load_checklists(db, flt, ds)
+    kept = [(r[0], r[-1]) for r, row in zip(raw, rows, strict=True) if row is not None]
+    audits = [row for row in rows if row is not None]  # withheld: not in a group of 5
+    rank = _load_checklists(db, list(dict.fromkeys(r[-1] for r in raw)), ds)
+    del raw, rows
     scrub = Redactor(all_references(db)) if include_free_text else None
-    interned: dict[Any, Any] = {}
-    note_sql = "an.note" if include_free_text else "NULL"
-    answered = len(ds.audit_columns()) - 2
-    for audit_id, sha, item, rating, note in db.iterate(
-        _ANSWERS_SQL.format(where=where, note=note_sql), params
-    ):
-        ix = index.get(audit_id)
-        if ix is None:  # withheld: it could not be placed in a group of 5
-            continue
-        key = interned.setdefault((sha, item), (sha, item))
-        text = scrub(note) or None if scrub and note else None
-        for value in rating.split(OPTION_SEP):  # multiple choice: one row per option ticked
-            ds.answers.append((ix, key, interned.setdefault(value, value), text))
-        ds.audits[ix][answered] += rating != NOT_ASKED
-    ds.audits, ds.audit_ids = [tuple(a) for a in ds.audits], list(index)
+    counts = read_answers(db, kept, rank, ds.answers, scrub)
+    at = len(ds.audit_columns()) - 2  # the answered column
+    for row, n in zip(audits, counts, strict=True):
+        row[at] = n
+    ds.audits, ds.audit_ids = [tuple(a) for a in audits], [a for a, _sha in kept]
     small = ds.audit_header().index("small_group")
     ds.notes = _notes(flt, drafts, include_free_text, len(ds.audits), sum(r[small] for r in ds.audits),
                       protection)
     return ds
 
 
-def _load_checklists(db: Database, flt: AuditFilter, ds: Dataset) -> None:
-    where, params = flt.where()
-    shas = [
-        r[0]
-        for r in db.query(
-            f"SELECT DISTINCT a.checklist_sha FROM audits a JOIN cases c ON c.id = a.case_id WHERE {where}",
-            params,
-        )
-    ]
+def _load_checklists(db: Database, shas: list[str], ds: Dataset) -> dict[str, dict[str, int]]:
+    """Items, levels and scales of the checklists `shas` into `ds`; returns each checklist's
+    items with their places (the order of the answers rows)."""
     marks = ",".join("?" * len(shas)) or "NULL"
+    rank: dict[str, dict[str, int]] = {sha: {} for sha in shas}
     for sha, item, theme, title, question, scale in db.query(
         f"""SELECT sha256, item_id, theme_id, theme_title, question, scale FROM checklist_items
-            WHERE sha256 IN ({marks})""",
+            WHERE sha256 IN ({marks}) ORDER BY sha256, theme_pos, item_pos""",
         shas,
     ):
         ds.items[(sha, item)] = (theme, title, item, question, scale)
+        rank[sha][item] = len(rank[sha])
     for sha, cid, version, scale, value, label, pos, meets in db.query(
         f"""SELECT l.sha256, d.checklist_id, d.version, l.scale, l.value, l.label, l.pos, l.meets
             FROM checklist_levels l JOIN checklist_defs d ON d.sha256 = l.sha256
@@ -320,6 +303,7 @@ def _load_checklists(db: Database, flt: AuditFilter, ds: Dataset) -> None:
                     "row per option ticked; in the wide files a 0/1 variable, 1 ticked, 0 not ticked"
         ds.levels[(sha, scale, value)] = (label, pos + 1, meets)
         ds.scales.append((cid, version, scale, value, label, pos + 1, meets, anchor, meaning))
+    return rank
 
 
 def _notes(
@@ -413,26 +397,29 @@ def write_dataset(ds: Dataset, fmt: str, out: Path, progress: Progress | None = 
         out = restricted_path(out)
     if fmt in STATS_FORMATS:  # SPSS, Stata: one row per audit, labelled (dataset_stats.py)
         return write_native(ds, fmt, out, progress)
-    total = max(1, sum(s[3] for s in ds.parts()))
+    sheets = ds.parts()
+    total = max(1, sum(s.count for s in sheets))
     every = max(1, min(5000, total // 100))  # about a hundred reports (a chance to cancel)
-    done = [0]
+    done = [0, every]  # rows written, next report
 
-    def step() -> None:
-        done[0] += 1
-        if progress and done[0] % every == 0:
+    def step(n: int) -> None:
+        done[0] += n
+        if progress and done[0] >= done[1]:
+            done[1] = done[0] + every
             progress(min(0.99, done[0] / total))
 
     if fmt == "xlsx":
-        if len(ds.answers) + 1 > XLSX_MAX_ROWS:
+        rows = sheets[0].count
+        if rows + 1 > XLSX_MAX_ROWS:
             raise InvalidInput(
-                f"{len(ds.answers):,} answer rows do not fit in one Excel sheet "
+                f"{rows:,} answer rows do not fit in one Excel sheet "
                 f"({XLSX_MAX_ROWS - 1:,} at most); choose CSV or a narrower selection."
             )
-        written = [write_atomic(out, lambda f: write_xlsx(ds.parts(), f, step))]
+        written = [write_atomic(out, lambda f: write_xlsx(sheets, f, step))]
     else:
         written = [
-            write_atomic(path, lambda f, s=sheet: write_csv(f, s[1], s[2](), step))
-            for path, sheet in zip(csv_paths(out), ds.parts(), strict=True)
+            write_atomic(path, lambda f, s=sheet: write_csv(f, s, step))
+            for path, sheet in zip(csv_paths(out), sheets, strict=True)
         ] + write_syntax(ds, out, csv_cell)  # the wide table, .sps and .do beside it
     if progress:
         progress(1.0)

@@ -128,14 +128,19 @@ def build_wide(ds: Any) -> Wide:
     audit_columns = ds.audit_columns()  # area and agency in a Restricted file only
     taken = {c[0].lower() for c in audit_columns}
     at = [c[0] for c in audit_columns].index("checklist_id")
+    table = ds.table()  # dataset_answers.AnswerTable: rows as codes of distinct (item, rating)
+    # each pair's first row (a dict of the rows reversed keeps the first): pairs are numbered
+    # in the order first met, so their keys in code order are the keys in the answers' order
+    first = dict(zip(reversed(table.pair), reversed(table.audit), strict=True))
     sha_checklist: dict[str, str] = {}
-    for ix, (sha, _item), _r, _n in ds.answers:
-        sha_checklist.setdefault(sha, ds.audits[ix][at])
+    for code, ((sha, _item), _rating) in enumerate(table.pairs):
+        if code in first:
+            sha_checklist.setdefault(sha, ds.audits[first[code]][at])
     several = len(set(sha_checklist.values())) > 1
     by_key: dict[tuple[str, str], Variable] = {}
     ticks: dict[tuple[str, str], dict[str, Variable]] = {}  # multiple choice: option -> 0/1
     variables: list[Variable] = []
-    for sha, item in dict.fromkeys(k for _i, k, _r, _n in ds.answers):
+    for sha, item in dict.fromkeys(k for c, (k, _r) in enumerate(table.pairs) if c in first):
         cid = sha_checklist[sha]
         theme, _title, item_id, question, scale = ds.items[(sha, item)]
         name = f"{checklist_prefix(cid)}_{item_id}" if several else item_id
@@ -161,23 +166,35 @@ def build_wide(ds: Any) -> Wide:
     if notes_on:
         columns += [(f"{v.name[:27]}_note", f"Evidence note: {v.question}", "text") for v in variables]
     rows = [[*a] + [None] * (len(columns) - len(a)) for a in ds.audits]
-    first = len(audit_columns)
-    position = {id(v): first + i for i, v in enumerate(variables)}
-    for ix, (sha, item), rating, note in ds.answers:
-        key = (sha_checklist[sha], ds.items[(sha, item)][2])
-        if key in ticks:  # an answered item: every option 0, then the ticked ones 1
-            for opt in ticks[key].values():
-                if rows[ix][position[id(opt)]] is None:
-                    rows[ix][position[id(opt)]] = 0
-            if rating in ticks[key]:
-                rows[ix][position[id(ticks[key][rating])]] = 1
-            col = position[id(next(iter(ticks[key].values())))]  # its note: by the first option
+    position = {id(v): len(audit_columns) + i for i, v in enumerate(variables)}
+    # what each distinct (item, rating) puts in an audit's row, worked out once: a value in
+    # its column; a multiple-choice option: 0 in every option's column still blank, then 1 in
+    # its own; the note goes in the column after the item's (the first option's)
+    zeros: list[list[int]] = []
+    sets: list[tuple[int | None, int | None, int]] = []  # (column or None, value, note column)
+    for (sha, item), rating in table.pairs:
+        key = (sha_checklist.get(sha), ds.items[(sha, item)][2])
+        if key in ticks:
+            options = ticks[key]
+            zeros.append([position[id(opt)] for opt in options.values()])
+            col = position[id(next(iter(options.values())))]
+            own = position[id(options[rating])] if rating in options else None
+            sets.append((own, 1, col + len(variables)))
         else:
             var = by_key[key]
-            col = position[id(var)]
-            rows[ix][col] = var.codes.get(rating)
+            zeros.append([])
+            sets.append((position[id(var)], var.codes.get(rating), position[id(var)] + len(variables)))
+    notes = table.notes
+    for ix, code, *note in table.codes():
+        row = rows[ix]
+        for c in zeros[code]:
+            if row[c] is None:
+                row[c] = 0
+        col, value, note_col = sets[code]
+        if col is not None:
+            row[col] = value
         if notes_on:
-            rows[ix][col + len(variables)] = note
+            row[note_col] = notes[note[0]] if note else None
     return Wide(columns, rows, {v.name: v for v in variables}, list(ds.notes))
 
 
@@ -322,12 +339,19 @@ def write_syntax(ds: Any, out: Path, cell: Callable[[Any], Any]) -> list[Path]:
     wide = build_wide(ds)
     data, sps, do = syntax_paths(Path(out).expanduser())
 
+    # only text can look like a formula; csv.writer writes None as nothing, as cell() does
+    texts = [i for i, c in enumerate(wide.columns) if c[2] == "text"]
+
     def write_csv(f: BinaryIO) -> None:
         text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
         w = csv.writer(text)
         w.writerow([c[0] for c in wide.columns])
-        for row in wide.rows:
-            w.writerow([cell(v) for v in row])
+        for start in range(0, len(wide.rows), 500):
+            rows = [list(r) for r in wide.rows[start : start + 500]]
+            for row in rows:
+                for i in texts:
+                    row[i] = cell(row[i])
+            w.writerows(rows)
         text.flush()
         text.detach()
 

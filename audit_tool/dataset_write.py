@@ -1,8 +1,9 @@
 """The analyst dataset written for size (issue 22): one XLSX workbook, or CSV text.
 
-Rows come in parts (Dataset.parts(): an answers row is the audit's columns, the item's and
-the rating's), and each part is formatted once: the XML or CSV of an audit's columns is made
-for its first answer and reused for the other thirty-odd.
+A sheet (`Sheet`, from Dataset.parts()) gives each row as codes of the parts that make it up
+(an answers row: the audit, the item with its rating, the note), and each part is formatted
+once per code: the XML or CSV of an audit's columns is made for its first answer and reused
+for the other thirty-odd, that of an item and rating once for the whole file.
 
 Each sheet's XML is written straight into its entry of the zip archive in the atomic writer's
 temporary file (fileio.write_atomic): no other file holds a byte of it, so a killed export
@@ -21,6 +22,8 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any, BinaryIO
 from zipfile import ZIP_DEFLATED, ZipFile
 
@@ -28,6 +31,55 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML 1.0 cannot hold th
 _EXCEL_TEXT = 32_767
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _CACHE_MAX = 100_000  # distinct values (and row parts) kept formatted, per column (part)
+_BATCH = 500  # rows formatted and joined before each write
+
+
+@dataclass
+class Part:
+    """A part of every row of a sheet: `values(code)` gives its cells, `width` of them."""
+
+    values: Callable[[int], Sequence[Any]]
+    width: int
+    keep: int = _CACHE_MAX  # formatted texts kept: few when codes come in runs, 0 when unique
+
+
+@dataclass
+class Sheet:
+    """A table: each of `rows()` is a tuple of codes, one for each of `parts`."""
+
+    title: str
+    header: list[str]
+    rows: Callable[[], Iterator[tuple[int, ...]]]
+    parts: list[Part]
+    count: int
+
+
+def whole_rows(title: str, header: list[str], rows: Sequence[Sequence[Any]]) -> Sheet:
+    """A sheet of rows given whole (one part, code = row number)."""
+    return Sheet(title, header, lambda: ((i,) for i in range(len(rows))),
+                 [Part(rows.__getitem__, len(header), 0)], len(rows))
+
+
+class _Texts(dict):
+    """code -> a part's formatted text, made when first asked; at most `keep` are kept
+    (all dropped when full: codes that come in runs, as an audit's, still hit)."""
+
+    def __init__(self, make: Callable[[int], str], keep: int) -> None:
+        super().__init__()
+        self.make, self.keep = make, keep
+
+    def __missing__(self, code: int) -> str:
+        text = self.make(code)
+        if self.keep:
+            if len(self) >= self.keep:
+                self.clear()
+            self[code] = text
+        return text
+
+
+def _batches(rows: Iterator[tuple[int, ...]]) -> Iterator[list[tuple[int, ...]]]:
+    while batch := list(islice(rows, _BATCH)):
+        yield batch
 _WIDE = {
     "question": 60,
     "theme_title": 32,
@@ -98,23 +150,13 @@ class _Cells:
             parts.append(xml)
         return "".join(parts)
 
-    def row(self, r: int, parts: Sequence[tuple]) -> str:
-        """One row from its parts; a part is cached whole unless it is the whole row."""
-        if len(parts) == 1:
-            xml = self.cells(0, parts[0])
-        else:
-            pieces, col = [], 0
-            for part, cache in zip(parts, self.parts, strict=False):
-                piece = cache.get(part)
-                if piece is None:
-                    piece = self.cells(col, part)
-                    if len(cache) < _CACHE_MAX:
-                        cache[part] = piece
-                pieces.append(piece)
-                col += len(part)
-            xml = "".join(pieces)
-        n = str(r)
-        return f'<row r="{n}">{xml.replace(chr(0), n)}</row>'
+    def texts(self, parts: list[Part]) -> list[_Texts]:
+        """Per part, its cells' XML by code (the row number left as a mark)."""
+        out, col = [], 0
+        for part in parts:
+            out.append(_Texts(lambda code, c=col, v=part.values: self.cells(c, v(code)), part.keep))
+            col += part.width
+        return out
 
     def header(self, names: list[str], style: str) -> str:
         return '<row r="1">' + "".join(
@@ -147,12 +189,8 @@ def _tail(size: str) -> str:
     )
 
 
-_BATCH = 500  # rows joined before each write into the zip entry
-
-
-def write_xlsx(sheets: list, f: BinaryIO, step: Callable[[], None]) -> None:
-    """Write `sheets` ((title, header, rows in parts, count) as Dataset.parts()) as one
-    workbook to `f`."""
+def write_xlsx(sheets: list[Sheet], f: BinaryIO, step: Callable[[int], None]) -> None:
+    """Write `sheets` as one workbook to `f`; `step(n)` after each n rows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.packaging.relationship import RelationshipList
@@ -161,8 +199,9 @@ def write_xlsx(sheets: list, f: BinaryIO, step: Callable[[], None]) -> None:
 
     archive = ZipFile(f, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1)
     wb = Workbook(write_only=True)
-    for index, (title, header, rows, count) in enumerate(sheets, 1):
-        ws = wb.create_sheet(title)
+    for index, sheet in enumerate(sheets, 1):
+        header, count = sheet.header, sheet.count
+        ws = wb.create_sheet(sheet.title)
         ws._id = index  # the sheet's part name (xl/worksheets/sheetN.xml)
         bold = WriteOnlyCell(ws, "")
         bold.font = Font(bold=True)  # registers the header's style in the workbook
@@ -170,18 +209,21 @@ def write_xlsx(sheets: list, f: BinaryIO, step: Callable[[], None]) -> None:
         ws.auto_filter.ref = size  # the workbook part names it (_xlnm._FilterDatabase)
         ws._rels = RelationshipList()
         cells = _Cells(len(header))
+        texts = cells.texts(sheet.parts)
         with archive.open(ws.path[1:], "w", force_zip64=True) as entry:
             entry.write(_top(size, header).encode())
             entry.write(cells.header(header, f' s="{bold.style_id}"').encode())
-            batch, r = [], 1
-            for parts in rows():
-                r += 1
-                batch.append(cells.row(r, parts))
-                if len(batch) == _BATCH:
-                    entry.write("".join(batch).encode())
-                    batch = []
-                step()
-            entry.write(("".join(batch) + _tail(size)).encode())
+            r = 1
+            for batch in _batches(sheet.rows()):
+                out = []
+                for codes in batch:
+                    r += 1
+                    n = str(r)
+                    xml = "".join([t[c] for t, c in zip(texts, codes)])  # noqa: B905 (speed)
+                    out.append(f'<row r="{n}">{xml.replace(chr(0), n)}</row>')
+                entry.write("".join(out).encode())
+                step(len(batch))
+            entry.write(_tail(size).encode())
     _finish_workbook(wb, archive)
 
 
@@ -215,49 +257,48 @@ def csv_cell(value: Any) -> Any:
 
 
 class _CsvRows:
-    """csv.writer's text for each part of a row, made once per distinct part."""
+    """csv.writer's text of a row, or of a part of one."""
 
     def __init__(self) -> None:
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer)
-        self.parts: list[dict] = []
 
-    def text(self, part: tuple) -> str:
+    def text(self, values: Sequence[Any]) -> str:
+        """A whole row, without its line end."""
         buf = self.buffer
         buf.seek(0)
         buf.truncate()
-        self.writer.writerow([csv_cell(v) for v in part])
-        return buf.getvalue()[:-2]  # without its line end
+        self.writer.writerow([csv_cell(v) for v in values])
+        return buf.getvalue()[:-2]
 
-    def row(self, parts: Sequence[tuple]) -> str:
-        if len(parts) == 1:
-            return self.text(parts[0]) + "\r\n"
-        while len(self.parts) < len(parts):
-            self.parts.append({})
-        pieces = []
-        for part, cache in zip(parts, self.parts, strict=False):
-            piece = cache.get(part)
-            if piece is None:
-                # csv.writer quotes a lone empty field (""), but not one among others
-                piece = "" if len(part) == 1 and csv_cell(part[0]) == "" else self.text(part)
-                if len(cache) < _CACHE_MAX:
-                    cache[part] = piece
-            pieces.append(piece)
-        return ",".join(pieces) + "\r\n"
+    def piece(self, values: Sequence[Any]) -> str:
+        """A part of a row: csv.writer quotes a lone empty field (""), not one among others."""
+        return "" if len(values) == 1 and csv_cell(values[0]) == "" else self.text(values)
+
+    def texts(self, parts: list[Part]) -> list[_Texts]:
+        if len(parts) == 1:  # whole rows
+            return [_Texts(lambda code, v=parts[0].values: self.text(v(code)), parts[0].keep)]
+        return [_Texts(lambda code, v=p.values: self.piece(v(code)), p.keep) for p in parts]
 
 
-def write_csv(f: BinaryIO, header: list[str], rows: Iterator[Sequence[tuple]], step) -> None:
-    """One table as CSV (UTF-8 with a byte-order mark, so Excel reads the characters right)."""
+def write_csv(f: BinaryIO, sheet: Sheet, step: Callable[[int], None]) -> None:
+    """One table as CSV (UTF-8 with a byte-order mark, so Excel reads the characters right);
+    `step(n)` after each n rows."""
     text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
     out = _CsvRows()
-    text.write(out.row([tuple(header)]))
-    batch: list[str] = []
-    for parts in rows:
-        batch.append(out.row(parts))
-        if len(batch) == _BATCH:
-            text.write("".join(batch))
-            batch = []
-        step()
-    text.write("".join(batch))
+    text.write(out.text(sheet.header) + "\r\n")
+    texts = out.texts(sheet.parts)
+    for batch in _batches(sheet.rows()):
+        if len(texts) == 2:
+            a, b = texts
+            lines = [f"{a[x]},{b[y]}\r\n" for x, y in batch]
+        elif len(texts) == 3:
+            a, b, c = texts
+            lines = [f"{a[x]},{b[y]},{c[z]}\r\n" for x, y, z in batch]
+        else:
+            lines = [",".join([t[c] for t, c in zip(texts, codes)]) + "\r\n"  # noqa: B905
+                     for codes in batch]
+        text.write("".join(lines))
+        step(len(batch))
     text.flush()
     text.detach()  # the atomic writer owns and closes the file

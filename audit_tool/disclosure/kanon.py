@@ -297,12 +297,14 @@ def protect(rows: Sequence[Mapping[str, str]], k: int = K) -> Protected:
 def fresh_pseudonyms(old: Iterable[str]) -> dict[str, str]:
     """A new random pseudonym for each distinct old one, drawn for this release only, so
     that no pseudonym or key built on it links two releases."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 characters: 5 random bits each
     fresh: dict[str, str] = {}
     taken: set[str] = set()
     for value in old:
         while value not in fresh:
-            name = "Case " + "".join(secrets.choice(alphabet) for _ in range(7))
+            # one call for the 7 characters (secrets.choice per character was 0.1 s a
+            # 10,000-audit export); a byte's low 5 bits pick from 32 evenly
+            name = "Case " + "".join([alphabet[b & 31] for b in secrets.token_bytes(7)])
             if name not in taken:
                 fresh[value] = name
                 taken.add(name)
