@@ -73,14 +73,19 @@ def _concern(db: Database, audit_id: str) -> None:
     audits.record_concern(db, audit_id, "2026-03-02", "Fictional safeguarding lead", "Fictional")
 
 
+def _lead_and_sender(tmp_path: Path, mini) -> tuple[Database, Database, str]:
+    """The lead's laptop, and the sender's with a finalised audit naming its case."""
+    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
+    return lead, other, _named_audit(other, mini)
+
+
 def _open(path: Path, secret: str):
     return read_bundle(path, identities=[secret])
 
 
 def test_unnamed_then_named_is_the_same_audit_made_precise(tmp_path, mini, keys):  # noqa: F811
     secret, public = keys
-    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
-    aid = _named_audit(other, mini)
+    lead, other, aid = _lead_and_sender(tmp_path, mini)
     import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
     coarse = _rows(lead, aid)
     assert coarse["case"][0] == "" and coarse["audit"] != _rows(other, aid)["audit"]
@@ -137,8 +142,7 @@ def test_unnamed_then_named_is_the_same_audit_made_precise(tmp_path, mini, keys)
 
 def test_same_history_unnamed_then_named(tmp_path, mini, keys):  # noqa: F811
     secret, public = keys
-    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
-    aid = _named_audit(other, mini)
+    lead, other, aid = _lead_and_sender(tmp_path, mini)
     import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
     done = import_bundle(lead, _open(_send(other, tmp_path / "r.age", public), secret))
     assert done.kinds == {aid: "unchanged"} and LINE in done.lines()
@@ -174,8 +178,7 @@ def _tampered(tmp_path: Path, secret: str, public: str, path: Path, change, name
 )
 def test_anything_else_that_differs_is_still_a_change(tmp_path, mini, keys, change):  # noqa: F811
     secret, public = keys
-    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
-    aid = _named_audit(other, mini)
+    lead, other, aid = _lead_and_sender(tmp_path, mini)
     import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
     same = _tampered(
         tmp_path, secret, public, _send(other, tmp_path / "r.age", public), change, "same.age"
@@ -204,8 +207,7 @@ def test_anything_else_that_differs_is_still_a_change(tmp_path, mini, keys, chan
 
 def test_named_here_then_unnamed_keeps_what_is_here(tmp_path, mini, keys):  # noqa: F811
     secret, public = keys
-    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
-    aid = _named_audit(other, mini)
+    lead, other, aid = _lead_and_sender(tmp_path, mini)
     import_bundle(lead, _open(_send(other, tmp_path / "r.age", public), secret))
     named = _rows(lead, aid)
     assert named == _rows(other, aid)
@@ -261,8 +263,7 @@ def test_cli_says_the_audit_was_made_precise(tmp_path, mini, keys, cli):  # noqa
 
 def test_an_amendment_received_with_identifiers_over_the_unnamed_copy(tmp_path, mini, keys):  # noqa: F811
     secret, public = keys
-    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
-    aid = _named_audit(other, mini)
+    lead, other, aid = _lead_and_sender(tmp_path, mini)
     import_bundle(lead, _open(_send(other, tmp_path / "n.age", public, False), secret))
     audits.amend(other, aid, "Fictional correction after the panel")
     audits.answer(other, aid, "q1", "5", "Fictional corrected note")
@@ -325,8 +326,7 @@ def test_nothing_is_taken_when_another_audit_in_the_file_is_refused(tmp_path, mi
 
 def test_a_file_carrying_this_laptops_own_entry_is_refused(tmp_path, mini, keys):  # noqa: F811
     secret, public = keys
-    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
-    aid = _named_audit(other, mini)
+    lead, other, aid = _lead_and_sender(tmp_path, mini)
 
     def add(e: dict) -> None:
         e["history"].append({**e["history"][-1], "uid": "f" * 32, "action": REFINED})
@@ -371,8 +371,7 @@ def test_samplings_cases_and_reviewers_take_their_names_and_times(tmp_path, mini
 
 def test_an_amendment_received_without_identifiers_keeps_the_named_values(tmp_path, mini, keys):  # noqa: F811
     secret, public = keys
-    lead, other = _laptop(tmp_path, "lead"), _laptop(tmp_path, "other")
-    aid = _named_audit(other, mini)
+    lead, other, aid = _lead_and_sender(tmp_path, mini)
     import_bundle(lead, _open(_send(other, tmp_path / "r.age", public), secret))
     named = _rows(lead, aid)
     audits.amend(other, aid, "Fictional correction after the panel")
